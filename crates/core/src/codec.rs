@@ -1,0 +1,173 @@
+//! The storage codec: records as versioned, checksummed bytes.
+//!
+//! Layout of an encoded record:
+//!
+//! | bytes      | content                                              |
+//! |------------|------------------------------------------------------|
+//! | 0..2       | magic `b"TC"`                                        |
+//! | 2          | format version ([`FORMAT_VERSION`])                  |
+//! | 3          | record kind ([`KIND_PAGE_DAY`])                      |
+//! | 4..len-4   | the record, in `postcard`'s compact serde encoding   |
+//! | len-4..len | CRC-32 of all bytes before it, little-endian         |
+//!
+//! A reader rejects unknown versions instead of guessing, and the checksum turns a flipped or
+//! truncated byte into an error instead of a silently wrong count.
+
+use std::fmt;
+
+use crate::PageDay;
+
+/// The first two bytes of every record.
+const MAGIC: [u8; 2] = *b"TC";
+/// The current format version; bump it when the record's serde layout changes.
+pub const FORMAT_VERSION: u8 = 1;
+/// The kind byte of a [`PageDay`] record.
+pub const KIND_PAGE_DAY: u8 = 1;
+const HEADER_LEN: usize = 4;
+const CHECKSUM_LEN: usize = 4;
+
+/// Why bytes could not be decoded into a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodecError {
+    /// Fewer bytes than a header and a checksum.
+    Truncated,
+    /// The bytes do not start with the record magic.
+    NotARecord,
+    /// The record was written by a format version this build does not read.
+    UnsupportedVersion(u8),
+    /// The record is of another kind than the one asked for.
+    WrongKind(u8),
+    /// The checksum does not match: the bytes were corrupted or cut short.
+    ChecksumMismatch,
+    /// The checksum matched but the payload does not decode (a bug in the writer).
+    Payload(String),
+    /// The visitor sketch was written with another precision than this build uses.
+    SketchPrecision,
+}
+
+/// Encodes `record` with the current format version.
+pub fn encode_page_day(record: &PageDay) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(64);
+    bytes.extend_from_slice(&MAGIC);
+    bytes.push(FORMAT_VERSION);
+    bytes.push(KIND_PAGE_DAY);
+    let mut bytes = postcard::to_extend(record, bytes).expect("a PageDay always serializes");
+    let checksum = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&checksum.to_le_bytes());
+    bytes
+}
+
+/// Decodes a [`PageDay`] written by [`encode_page_day`].
+pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
+    if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
+        return Err(CodecError::Truncated);
+    }
+    if bytes[..2] != MAGIC {
+        return Err(CodecError::NotARecord);
+    }
+    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if crc32fast::hash(body).to_le_bytes() != checksum {
+        return Err(CodecError::ChecksumMismatch);
+    }
+    if body[2] != FORMAT_VERSION {
+        return Err(CodecError::UnsupportedVersion(body[2]));
+    }
+    if body[3] != KIND_PAGE_DAY {
+        return Err(CodecError::WrongKind(body[3]));
+    }
+    let record: PageDay =
+        postcard::from_bytes(&body[HEADER_LEN..]).map_err(|e| CodecError::Payload(e.to_string()))?;
+    if !record.visitors().has_standard_precision() {
+        return Err(CodecError::SketchPrecision);
+    }
+    Ok(record)
+}
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodecError::Truncated => f.write_str("record is shorter than its header"),
+            CodecError::NotARecord => f.write_str("bytes are not a tacit record"),
+            CodecError::UnsupportedVersion(v) => write!(f, "record format version {v} is not supported"),
+            CodecError::WrongKind(k) => write!(f, "record is of kind {k}, not a page-day record"),
+            CodecError::ChecksumMismatch => f.write_str("record checksum does not match: corrupted"),
+            CodecError::Payload(e) => write!(f, "record payload does not decode: {e}"),
+            CodecError::SketchPrecision => f.write_str("visitor sketch has an unsupported precision"),
+        }
+    }
+}
+
+impl std::error::Error for CodecError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::VisitorHash;
+    use proptest::prelude::*;
+
+    fn record(visitors: impl IntoIterator<Item = u64>) -> PageDay {
+        let mut record = PageDay::default();
+        visitors.into_iter().for_each(|v| record.record_view(VisitorHash::from_u64(v)));
+        record
+    }
+
+    #[test]
+    fn round_trips_sparse_and_dense_records() {
+        for size in [0u64, 1, 10, 5_000, 50_000] {
+            let mut original = record((0..size).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            let mut decoded = decode_page_day(&encode_page_day(&original)).unwrap();
+            assert_eq!(decoded.views(), original.views());
+            assert_eq!(decoded.unique_visitors(), original.unique_visitors());
+        }
+    }
+
+    #[test]
+    fn small_records_stay_small() {
+        let bytes = encode_page_day(&record((0..10u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))));
+        assert!(bytes.len() < 512, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn rejects_every_single_corrupted_byte() {
+        let bytes = encode_page_day(&record([1, 2, 3]));
+        for i in 0..bytes.len() {
+            let mut corrupted = bytes.clone();
+            corrupted[i] ^= 0x20;
+            assert!(decode_page_day(&corrupted).is_err(), "flipping byte {i} went unnoticed");
+        }
+    }
+
+    #[test]
+    fn rejects_truncated_and_foreign_bytes() {
+        let bytes = encode_page_day(&record([1, 2, 3]));
+        for len in 0..bytes.len() {
+            assert!(decode_page_day(&bytes[..len]).is_err(), "truncated to {len}");
+        }
+        assert_eq!(decode_page_day(b"{\"views\":3}").unwrap_err(), CodecError::NotARecord);
+    }
+
+    #[test]
+    fn rejects_a_future_version() {
+        let mut bytes = encode_page_day(&record([1]));
+        bytes[2] = FORMAT_VERSION + 1;
+        let body_len = bytes.len() - CHECKSUM_LEN;
+        let checksum = crc32fast::hash(&bytes[..body_len]).to_le_bytes();
+        bytes[body_len..].copy_from_slice(&checksum);
+        assert_eq!(decode_page_day(&bytes).unwrap_err(), CodecError::UnsupportedVersion(2));
+    }
+
+    proptest! {
+        #[test]
+        fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = decode_page_day(&bytes);
+        }
+
+        #[test]
+        fn round_trip_keeps_views_and_visitors(visitors in proptest::collection::vec(any::<u64>(), 0..300)) {
+            let mut original = record(visitors);
+            let mut decoded = decode_page_day(&encode_page_day(&original)).unwrap();
+            prop_assert_eq!(decoded.views(), original.views());
+            prop_assert_eq!(decoded.unique_visitors(), original.unique_visitors());
+        }
+    }
+}
