@@ -2,14 +2,18 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// Milliseconds in one day.
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// A UTC calendar day, counted in days since 1970-01-01.
 ///
 /// Days order, subtract and print as `YYYY-MM-DD`. The conversions use Howard Hinnant's
-/// proleptic Gregorian algorithms, valid for every day a `i32` can count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// proleptic Gregorian algorithms, valid for every day a `i32` can count. In JSON a day is its
+/// `YYYY-MM-DD` string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Day(i32);
 
 /// Why a string is not a `YYYY-MM-DD` date.
@@ -109,6 +113,20 @@ impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = self.ymd();
         write!(f, "{year:04}-{month:02}-{day:02}")
+    }
+}
+
+impl TryFrom<String> for Day {
+    type Error = DayError;
+
+    fn try_from(text: String) -> Result<Day, DayError> {
+        Day::parse(&text)
+    }
+}
+
+impl From<Day> for String {
+    fn from(day: Day) -> String {
+        day.to_string()
     }
 }
 

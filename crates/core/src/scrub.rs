@@ -39,6 +39,21 @@ pub fn scrub_path(url: &str) -> String {
     scrubbed
 }
 
+/// The host of `referrer` (a full URL, as in `document.referrer`), lower-cased and without port,
+/// when it is another site than `own_hostname`; `None` for same-site, empty or unparsable
+/// referrers. Internal navigation is a journey edge, not a referral.
+pub fn external_referrer_host(referrer: &str, own_hostname: &str) -> Option<String> {
+    let after_scheme = &referrer[referrer.find("://")? + 3..];
+    let authority = after_scheme.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = match host_port.strip_prefix('[') {
+        Some(ipv6) => &host_port[..ipv6.find(']')? + 2],
+        None => host_port.split(':').next()?,
+    };
+    let host = host.to_ascii_lowercase();
+    (!host.is_empty() && !host.eq_ignore_ascii_case(own_hostname)).then_some(host)
+}
+
 /// The placeholder that replaces `segment`, when it looks like personal data or a secret.
 fn placeholder(segment: &str) -> Option<&'static str> {
     let lower = segment.to_ascii_lowercase();
@@ -133,6 +148,23 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(scrub_path(input), expected, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn keeps_only_the_host_of_external_referrers() {
+        let cases = [
+            ("https://news.example.com/story?id=1", Some("news.example.com")),
+            ("https://News.Example.com:8443/", Some("news.example.com")),
+            ("https://user:secret@forum.example.org/t/1", Some("forum.example.org")),
+            ("http://[2001:db8::1]:8080/x", Some("[2001:db8::1]")),
+            ("https://acme.example/pricing", None),
+            ("https://ACME.example/", None),
+            ("", None),
+            ("not a url", None),
+        ];
+        for (referrer, expected) in cases {
+            assert_eq!(external_referrer_host(referrer, "acme.example").as_deref(), expected, "{referrer}");
         }
     }
 

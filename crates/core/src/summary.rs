@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Day, PageDay, VisitorSketch};
 
 /// One page's figures over a date range.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageRow {
     /// The scrubbed page path.
     pub path: String,
@@ -16,7 +18,7 @@ pub struct PageRow {
 }
 
 /// A site's figures over a date range, pages ordered by views (most first).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RangeSummary {
     /// First day of the range.
     pub from: Day,

@@ -1,0 +1,98 @@
+//! One error type for every handler, turned into a JSON response that hides internals.
+
+use tacit_core::{BeaconError, DayError, SiteIdError};
+use worker::{console_error, Response};
+
+/// What went wrong while answering a request.
+#[derive(Debug)]
+pub enum AppError {
+    /// The request is malformed; the message tells the client what to fix.
+    BadRequest(String),
+    /// No token, or a token that does not grant access.
+    Unauthorized,
+    /// The site (or route) does not exist.
+    NotFound(String),
+    /// The site already exists.
+    Conflict(String),
+    /// The body is larger than the route accepts.
+    PayloadTooLarge(String),
+    /// A fault on our side. Logged with its cause; the client sees a generic message.
+    Internal(String),
+}
+
+impl AppError {
+    fn status_and_message(&self) -> (u16, &str) {
+        match self {
+            AppError::BadRequest(message) => (400, message),
+            AppError::Unauthorized => (401, "a valid token is required"),
+            AppError::NotFound(message) => (404, message),
+            AppError::Conflict(message) => (409, message),
+            AppError::PayloadTooLarge(message) => (413, message),
+            AppError::Internal(_) => (500, "internal error"),
+        }
+    }
+
+    /// The response for this error: `{"error": "..."}` with the matching status.
+    pub fn into_response(self) -> worker::Result<Response> {
+        if let AppError::Internal(cause) = &self {
+            console_error!("internal error: {cause}");
+        }
+        let (status, message) = self.status_and_message();
+        let mut response = Response::from_json(&serde_json::json!({ "error": message }))?.with_status(status);
+        if status == 401 {
+            response.headers_mut().set("WWW-Authenticate", "Bearer")?;
+        }
+        Ok(response)
+    }
+
+    /// The status and message a Durable Object's answer carries back to the worker.
+    pub fn from_status(status: u16, message: String) -> AppError {
+        match status {
+            400 => AppError::BadRequest(message),
+            401 => AppError::Unauthorized,
+            404 => AppError::NotFound(message),
+            409 => AppError::Conflict(message),
+            413 => AppError::PayloadTooLarge(message),
+            _ => AppError::Internal(format!("status {status}: {message}")),
+        }
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(error: worker::Error) -> AppError {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(error: serde_json::Error) -> AppError {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<BeaconError> for AppError {
+    fn from(error: BeaconError) -> AppError {
+        match error {
+            BeaconError::TooLarge { .. } => AppError::PayloadTooLarge(error.to_string()),
+            BeaconError::UnknownSite(_) => AppError::NotFound(error.to_string()),
+            BeaconError::Malformed(_) | BeaconError::MissingField(_) | BeaconError::InvalidField { .. } => {
+                AppError::BadRequest(error.to_string())
+            }
+        }
+    }
+}
+
+impl From<SiteIdError> for AppError {
+    fn from(error: SiteIdError) -> AppError {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+impl From<DayError> for AppError {
+    fn from(error: DayError) -> AppError {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+/// What handlers return.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,29 @@
+//! `POST /e`: a beacon in, validated and counted, `202 Accepted` out.
+
+use tacit_core::{Beacon, BeaconError, MAX_BEACON_BYTES};
+use worker::{Env, Request, Response};
+
+use crate::error::AppResult;
+use crate::shard_client;
+use crate::site_shard::protocol::{PageView, PAGE_VIEW};
+
+/// Validates the beacon in `req` and has the site's shard count it.
+pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
+    // Refuse an announced oversized body before reading it.
+    let announced_len = req.headers().get("Content-Length")?.and_then(|len| len.parse::<usize>().ok());
+    if let Some(len) = announced_len.filter(|&len| len > MAX_BEACON_BYTES) {
+        return Err(BeaconError::TooLarge { len }.into());
+    }
+    let beacon = Beacon::parse(&req.bytes().await?)?;
+
+    // The visitor's address and browser are needed for one hash in the shard, then dropped.
+    let headers = req.headers();
+    let message = PageView {
+        site: beacon.site,
+        path: beacon.path,
+        ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(),
+        user_agent: headers.get("User-Agent")?.unwrap_or_default(),
+    };
+    shard_client::send(env, &message.site, PAGE_VIEW, &message).await?;
+    Ok(Response::empty()?.with_status(202))
+}

@@ -1,0 +1,36 @@
+//! tacit's edge worker: the ingest, aggregate and present stages of the pipeline.
+//!
+//! ```text
+//! POST /e ──▶ ingest ──▶ SiteShard (Durable Object, SQLite) ──▶ read ──▶ present (HTML, JSON)
+//! ```
+//!
+//! - [`routes`] maps URLs to handlers; handlers are a few lines that call the stages below.
+//! - [`ingest`] validates a beacon with `tacit_core` and hands it, with the visitor's IP address
+//!   and user agent held in memory only, to the site's Durable Object.
+//! - [`site_shard`] is the Durable Object: one per site, it holds the site's configuration, its
+//!   daily salts and its page-day records in SQLite, and answers summaries for date ranges.
+//! - [`read`] checks viewer tokens and date ranges and asks the shard for a summary;
+//!   [`present`] renders it as HTML or JSON.
+//! - [`admin`] creates sites; [`snippet`] serves the loader and the snippet's WebAssembly.
+//!
+//! All logic that can be tested without the Workers runtime lives in `tacit_core`.
+
+mod admin;
+mod error;
+mod ingest;
+mod present;
+mod read;
+mod routes;
+mod shard_client;
+mod site_shard;
+mod snippet;
+mod tokens;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+pub use site_shard::SiteShard;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    routes::router().run(req, env).await
+}

@@ -1,0 +1,85 @@
+//! The `SiteShard` Durable Object: one per site, the only place a site's data lives.
+//!
+//! Its `fetch` only picks the route; each message has a named method. Every write goes to the
+//! object's SQLite database before the answer is sent, so an acknowledged beacon is stored.
+
+pub mod protocol;
+mod store;
+
+use serde::de::DeserializeOwned;
+use tacit_core::{Day, RangeSummary, SiteId, VisitorHash};
+use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
+
+use crate::error::{AppError, AppResult};
+use crate::tokens::hashes_match;
+use protocol::{CreateSite, PageView, SummaryQuery};
+use store::{SiteConfig, Store};
+
+#[durable_object]
+pub struct SiteShard {
+    store: Store,
+}
+
+impl DurableObject for SiteShard {
+    fn new(state: State, _env: Env) -> SiteShard {
+        let store = Store::open(state.storage().sql()).expect("the shard's schema is valid SQL");
+        SiteShard { store }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let answer = match (req.method(), req.path().as_str()) {
+            (Method::Post, protocol::CREATE_SITE) => self.create_site(read_message(&mut req).await?),
+            (Method::Post, protocol::PAGE_VIEW) => self.page_view(read_message(&mut req).await?),
+            (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
+            (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
+        };
+        answer.or_else(AppError::into_response)
+    }
+}
+
+impl SiteShard {
+    fn create_site(&self, message: CreateSite) -> AppResult<Response> {
+        if self.store.site()?.is_some() {
+            return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
+        }
+        let config = SiteConfig { id: message.site, viewer_token_sha256: message.viewer_token_sha256 };
+        self.store.create_site(&config, now_ms())?;
+        Ok(Response::empty()?.with_status(201))
+    }
+
+    fn page_view(&self, message: PageView) -> AppResult<Response> {
+        let site = self.site(&message.site)?;
+        let today = Day::from_unix_ms(now_ms());
+        let salt = self.store.salt_for(today)?;
+        let visitor = VisitorHash::compute(&salt, &site.id, &message.ip, &message.user_agent);
+        let mut record = self.store.page_day(today, &message.path)?;
+        record.record_view(visitor);
+        self.store.save_page_day(today, &message.path, &record)?;
+        Ok(Response::empty()?.with_status(202))
+    }
+
+    fn summary(&self, query: SummaryQuery) -> AppResult<Response> {
+        let site = self.site(&query.site)?;
+        if !hashes_match(&site.viewer_token_sha256, &query.viewer_token_sha256) {
+            return Err(AppError::Unauthorized);
+        }
+        let records = self.store.page_days(query.from, query.to)?;
+        Ok(Response::from_json(&RangeSummary::from_records(query.from, query.to, records))?)
+    }
+
+    /// The site's configuration, or 404 when `site` was never created here.
+    fn site(&self, site: &SiteId) -> AppResult<SiteConfig> {
+        match self.store.site()? {
+            Some(config) if config.id == *site => Ok(config),
+            _ => Err(AppError::NotFound(format!("site '{site}' is not registered"))),
+        }
+    }
+}
+
+async fn read_message<T: DeserializeOwned>(req: &mut Request) -> Result<T> {
+    req.json().await
+}
+
+fn now_ms() -> i64 {
+    Date::now().as_millis() as i64
+}

@@ -1,0 +1,134 @@
+//! The shard's SQLite tables and every query on them.
+
+use tacit_core::codec::{decode_page_day, encode_page_day};
+use tacit_core::{DailySalt, Day, PageDay, SiteId};
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::error::{AppError, AppResult};
+use crate::tokens::random_bytes;
+
+const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS site (
+        id TEXT PRIMARY KEY,
+        viewer_token_sha256 TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS salts (
+        day INTEGER PRIMARY KEY,
+        salt BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS page_days (
+        day INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        record BLOB NOT NULL,
+        PRIMARY KEY (day, path)
+    );
+";
+
+/// The configuration of the site this shard belongs to.
+pub struct SiteConfig {
+    pub id: SiteId,
+    pub viewer_token_sha256: String,
+}
+
+/// Typed access to one shard's SQLite database.
+pub struct Store {
+    sql: SqlStorage,
+}
+
+impl Store {
+    /// Opens the store, creating its tables on first use.
+    pub fn open(sql: SqlStorage) -> worker::Result<Store> {
+        sql.exec(SCHEMA, None)?;
+        Ok(Store { sql })
+    }
+
+    /// The site's configuration, or `None` when no site was created in this shard.
+    pub fn site(&self) -> AppResult<Option<SiteConfig>> {
+        let row = self.first_row("SELECT id, viewer_token_sha256 FROM site LIMIT 1", vec![])?;
+        let Some(row) = row else { return Ok(None) };
+        match <[SqlStorageValue; 2]>::try_from(row) {
+            Ok([SqlStorageValue::String(id), SqlStorageValue::String(viewer_token_sha256)]) => {
+                let id = SiteId::parse(&id).map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
+                Ok(Some(SiteConfig { id, viewer_token_sha256 }))
+            }
+            _ => Err(AppError::Internal("site row has unexpected columns".into())),
+        }
+    }
+
+    /// Stores the configuration of a new site.
+    pub fn create_site(&self, config: &SiteConfig, now_ms: i64) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT INTO site (id, viewer_token_sha256, created_ms) VALUES (?, ?, ?)",
+            vec![config.id.as_str().into(), config.viewer_token_sha256.as_str().into(), now_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The salt of `today`, drawn at random on the day's first use. Drawing it is also when
+    /// salts that are no longer needed are deleted (see [`DailySalt::is_expired`]).
+    pub fn salt_for(&self, today: Day) -> AppResult<DailySalt> {
+        let day = today.days_since_epoch();
+        let row = self.first_row("SELECT salt FROM salts WHERE day = ?", vec![day.into()])?;
+        if let Some([SqlStorageValue::Blob(bytes)]) = row.and_then(|row| <[SqlStorageValue; 1]>::try_from(row).ok()) {
+            let bytes: [u8; 16] =
+                bytes.try_into().map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
+            return Ok(DailySalt::from_bytes(bytes));
+        }
+        let salt = DailySalt::from_bytes(random_bytes::<16>()?);
+        self.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", vec![day.into(), salt.to_bytes().to_vec().into()])?;
+        // Yesterday's salt is the last one kept; is_expired holds for every older day.
+        debug_assert!(DailySalt::is_expired(today.add_days(-2), today));
+        self.sql.exec("DELETE FROM salts WHERE day <= ?", vec![today.add_days(-2).days_since_epoch().into()])?;
+        Ok(salt)
+    }
+
+    /// The record of `path` on `day`, empty when nothing was counted yet.
+    pub fn page_day(&self, day: Day, path: &str) -> AppResult<PageDay> {
+        let row = self.first_row(
+            "SELECT record FROM page_days WHERE day = ? AND path = ?",
+            vec![day.days_since_epoch().into(), path.into()],
+        )?;
+        match row.map(<[SqlStorageValue; 1]>::try_from) {
+            None => Ok(PageDay::default()),
+            Some(Ok([SqlStorageValue::Blob(bytes)])) => decode(day, path, &bytes),
+            Some(_) => Err(AppError::Internal("page_days row has unexpected columns".into())),
+        }
+    }
+
+    /// Replaces the record of `path` on `day`.
+    pub fn save_page_day(&self, day: Day, path: &str, record: &PageDay) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO page_days (day, path, record) VALUES (?, ?, ?)",
+            vec![day.days_since_epoch().into(), path.into(), encode_page_day(record).into()],
+        )?;
+        Ok(())
+    }
+
+    /// Every `(path, record)` pair of the days from `from` to `to`, both included.
+    pub fn page_days(&self, from: Day, to: Day) -> AppResult<Vec<(String, PageDay)>> {
+        let cursor = self.sql.exec(
+            "SELECT day, path, record FROM page_days WHERE day BETWEEN ? AND ?",
+            vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
+        )?;
+        let mut records = Vec::new();
+        for row in cursor.raw() {
+            match <[SqlStorageValue; 3]>::try_from(row?) {
+                Ok([SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
+                    let record = decode(Day::from_days_since_epoch(day as i32), &path, &bytes)?;
+                    records.push((path, record));
+                }
+                _ => return Err(AppError::Internal("page_days row has unexpected columns".into())),
+            }
+        }
+        Ok(records)
+    }
+
+    fn first_row(&self, query: &str, bindings: Vec<SqlStorageValue>) -> AppResult<Option<Vec<SqlStorageValue>>> {
+        Ok(self.sql.exec(query, bindings)?.raw().next().transpose()?)
+    }
+}
+
+fn decode(day: Day, path: &str, bytes: &[u8]) -> AppResult<PageDay> {
+    decode_page_day(bytes).map_err(|e| AppError::Internal(format!("record {day} {path}: {e}")))
+}

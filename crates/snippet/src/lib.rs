@@ -1,0 +1,37 @@
+//! tacit's browser plugin, loaded by `www/loader.js` (served as `/t.js`).
+//!
+//! On start it captures the page view — the scrubbed path and the external referrer host —
+//! and sends it to the edge with `navigator.sendBeacon`, which neither blocks the page nor
+//! delays its unloading. Browsers driven by automation (`navigator.webdriver`) send nothing.
+//!
+//! All decisions (scrubbing, what counts as an external referrer, the beacon's JSON) are made
+//! by `tacit_core`; this crate only reads the browser and sends. It never throws into the host
+//! page: every failure ends the capture quietly.
+
+use tacit_core::scrub::{external_referrer_host, scrub_path};
+use tacit_core::{Beacon, SiteId};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use web_sys::NavigatorAutomationInformation;
+
+/// Sends the current page view of `site` to `endpoint` (the edge's `/e`).
+#[wasm_bindgen]
+pub fn start(site: &str, endpoint: &str) {
+    // Nothing to report to the host page: a failed capture must not break it.
+    let _ = send_page_view(site, endpoint);
+}
+
+fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
+    let window = web_sys::window()?;
+    let navigator = window.navigator();
+    if navigator.unchecked_ref::<NavigatorAutomationInformation>().webdriver() {
+        return None;
+    }
+    let location = window.location();
+    let beacon = Beacon {
+        site: SiteId::parse(site).ok()?,
+        path: scrub_path(&location.pathname().ok()?),
+        referrer: external_referrer_host(&window.document()?.referrer(), &location.hostname().ok()?),
+    };
+    navigator.send_beacon_with_opt_str(endpoint, Some(&beacon.to_json())).ok()?.then_some(())
+}
