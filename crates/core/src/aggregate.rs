@@ -49,7 +49,8 @@ mod tests {
 
     #[test]
     fn merging_two_days_equals_their_union() {
-        let (mut monday, mut tuesday, mut both) = (PageDay::default(), PageDay::default(), PageDay::default());
+        let (mut monday, mut tuesday, mut both) =
+            (PageDay::default(), PageDay::default(), PageDay::default());
         for i in 0..40u64 {
             monday.record_view(VisitorHash::from_u64(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
             both.record_view(VisitorHash::from_u64(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));

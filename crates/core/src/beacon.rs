@@ -104,7 +104,8 @@ impl Beacon {
 /// `.`, and `:` for a port or IPv6), so that a URL or markup never passes for one.
 fn normalize_host(host: &str) -> Result<String, BeaconError> {
     let host = host.to_ascii_lowercase();
-    let host_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']');
+    let host_char =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']');
     if host.is_empty() || host.len() > MAX_HOST_LEN || !host.bytes().all(host_char) {
         return Err(BeaconError::InvalidField {
             field: "referrer",
@@ -139,9 +140,13 @@ impl fmt::Display for BeaconError {
             BeaconError::TooLarge { len } => {
                 write!(f, "beacon is {len} bytes; the limit is {MAX_BEACON_BYTES}")
             }
-            BeaconError::Malformed(e) => write!(f, "beacon is not valid JSON of the beacon's shape: {e}"),
+            BeaconError::Malformed(e) => {
+                write!(f, "beacon is not valid JSON of the beacon's shape: {e}")
+            }
             BeaconError::MissingField(field) => write!(f, "beacon has no '{field}' field"),
-            BeaconError::InvalidField { field, reason } => write!(f, "beacon field '{field}' {reason}"),
+            BeaconError::InvalidField { field, reason } => {
+                write!(f, "beacon field '{field}' {reason}")
+            }
             BeaconError::UnknownSite(site) => write!(f, "site '{site}' is not registered"),
         }
     }
@@ -159,8 +164,10 @@ mod tests {
 
     #[test]
     fn accepts_a_page_view_and_scrubs_its_path_again() {
-        let beacon = parse(r#"{"site":"demo","path":"/u/jane@example.com?x=1","referrer":"News.Example.com"}"#)
-            .unwrap();
+        let beacon = parse(
+            r#"{"site":"demo","path":"/u/jane@example.com?x=1","referrer":"News.Example.com"}"#,
+        )
+        .unwrap();
         assert_eq!(beacon.site.as_str(), "demo");
         assert_eq!(beacon.path, "/u/:email");
         assert_eq!(beacon.referrer.as_deref(), Some("news.example.com"));
@@ -175,9 +182,15 @@ mod tests {
 
     #[test]
     fn refuses_bad_json_wrong_types_and_unknown_fields() {
-        for body in ["", "{", "not json", "[]", r#"{"site":1,"path":"/"}"#,
-            r#"{"site":"demo","path":"/","ip":"203.0.113.9"}"#, "\u{0}"]
-        {
+        for body in [
+            "",
+            "{",
+            "not json",
+            "[]",
+            r#"{"site":1,"path":"/"}"#,
+            r#"{"site":"demo","path":"/","ip":"203.0.113.9"}"#,
+            "\u{0}",
+        ] {
             assert!(matches!(parse(body), Err(BeaconError::Malformed(_))), "{body:?}");
         }
         assert!(matches!(Beacon::parse(&[0xff, 0xfe]), Err(BeaconError::Malformed(_))));
@@ -192,7 +205,10 @@ mod tests {
         assert_eq!(invalid(r#"{"site":"Demo!","path":"/"}"#), "site");
         assert_eq!(invalid(r#"{"site":"demo","path":"pricing"}"#), "path");
         assert_eq!(invalid(r#"{"site":"demo","path":"/","referrer":"<img src=x>"}"#), "referrer");
-        assert_eq!(invalid(r#"{"site":"demo","path":"/","referrer":"https://a.com/x"}"#), "referrer");
+        assert_eq!(
+            invalid(r#"{"site":"demo","path":"/","referrer":"https://a.com/x"}"#),
+            "referrer"
+        );
     }
 
     #[test]

@@ -75,8 +75,8 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
     if body[3] != KIND_PAGE_DAY {
         return Err(CodecError::WrongKind(body[3]));
     }
-    let record: PageDay =
-        postcard::from_bytes(&body[HEADER_LEN..]).map_err(|e| CodecError::Payload(e.to_string()))?;
+    let record: PageDay = postcard::from_bytes(&body[HEADER_LEN..])
+        .map_err(|e| CodecError::Payload(e.to_string()))?;
     if !record.visitors().has_standard_precision() {
         return Err(CodecError::SketchPrecision);
     }
@@ -88,11 +88,17 @@ impl fmt::Display for CodecError {
         match self {
             CodecError::Truncated => f.write_str("record is shorter than its header"),
             CodecError::NotARecord => f.write_str("bytes are not a tacit record"),
-            CodecError::UnsupportedVersion(v) => write!(f, "record format version {v} is not supported"),
+            CodecError::UnsupportedVersion(v) => {
+                write!(f, "record format version {v} is not supported")
+            }
             CodecError::WrongKind(k) => write!(f, "record is of kind {k}, not a page-day record"),
-            CodecError::ChecksumMismatch => f.write_str("record checksum does not match: corrupted"),
+            CodecError::ChecksumMismatch => {
+                f.write_str("record checksum does not match: corrupted")
+            }
             CodecError::Payload(e) => write!(f, "record payload does not decode: {e}"),
-            CodecError::SketchPrecision => f.write_str("visitor sketch has an unsupported precision"),
+            CodecError::SketchPrecision => {
+                f.write_str("visitor sketch has an unsupported precision")
+            }
         }
     }
 }
@@ -123,7 +129,8 @@ mod tests {
 
     #[test]
     fn small_records_stay_small() {
-        let bytes = encode_page_day(&record((0..10u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))));
+        let bytes =
+            encode_page_day(&record((0..10u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))));
         assert!(bytes.len() < 512, "{} bytes", bytes.len());
     }
 

@@ -164,7 +164,11 @@ mod tests {
             ("not a url", None),
         ];
         for (referrer, expected) in cases {
-            assert_eq!(external_referrer_host(referrer, "acme.example").as_deref(), expected, "{referrer}");
+            assert_eq!(
+                external_referrer_host(referrer, "acme.example").as_deref(),
+                expected,
+                "{referrer}"
+            );
         }
     }
 

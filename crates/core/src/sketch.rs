@@ -97,7 +97,9 @@ mod tests {
     fn visitors(range: std::ops::Range<u32>) -> impl Iterator<Item = VisitorHash> {
         let salt = DailySalt::from_bytes([9; 16]);
         let site = SiteId::parse("demo").unwrap();
-        range.map(move |i| VisitorHash::compute(&salt, &site, &format!("10.0.{}.{}", i >> 8, i & 255), "UA"))
+        range.map(move |i| {
+            VisitorHash::compute(&salt, &site, &format!("10.0.{}.{}", i >> 8, i & 255), "UA")
+        })
     }
 
     #[test]

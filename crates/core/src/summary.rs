@@ -80,7 +80,9 @@ mod tests {
 
     fn record(visitors: &[u64]) -> PageDay {
         let mut record = PageDay::default();
-        visitors.iter().for_each(|&v| record.record_view(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15))));
+        visitors.iter().for_each(|&v| {
+            record.record_view(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+        });
         record
     }
 

@@ -91,7 +91,12 @@ mod tests {
         let salt = DailySalt::from_bytes([1; 16]);
         let base = VisitorHash::compute(&salt, &site("demo"), "203.0.113.9", "UA");
         let others = [
-            VisitorHash::compute(&DailySalt::from_bytes([2; 16]), &site("demo"), "203.0.113.9", "UA"),
+            VisitorHash::compute(
+                &DailySalt::from_bytes([2; 16]),
+                &site("demo"),
+                "203.0.113.9",
+                "UA",
+            ),
             VisitorHash::compute(&salt, &site("demo2"), "203.0.113.9", "UA"),
             VisitorHash::compute(&salt, &site("demo"), "203.0.113.10", "UA"),
             VisitorHash::compute(&salt, &site("demo"), "203.0.113.9", "UA2"),

@@ -26,7 +26,8 @@ pub async fn create_site(mut req: Request, env: &Env) -> AppResult<Response> {
         .map_err(|e| AppError::BadRequest(format!("expected {{\"id\": \"<site id>\"}}: {e}")))?;
     let site = SiteId::parse(&new_site.id)?;
     let viewer_token = new_token()?;
-    let message = CreateSite { site: site.clone(), viewer_token_sha256: token_sha256(&viewer_token) };
+    let message =
+        CreateSite { site: site.clone(), viewer_token_sha256: token_sha256(&viewer_token) };
     shard_client::send(env, &site, CREATE_SITE, &message).await?;
     let body = serde_json::json!({ "id": site, "viewer_token": viewer_token });
     Ok(Response::from_json(&body)?.with_status(201))

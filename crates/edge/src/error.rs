@@ -38,7 +38,8 @@ impl AppError {
             console_error!("internal error: {cause}");
         }
         let (status, message) = self.status_and_message();
-        let mut response = Response::from_json(&serde_json::json!({ "error": message }))?.with_status(status);
+        let mut response =
+            Response::from_json(&serde_json::json!({ "error": message }))?.with_status(status);
         if status == 401 {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }
@@ -75,9 +76,9 @@ impl From<BeaconError> for AppError {
         match error {
             BeaconError::TooLarge { .. } => AppError::PayloadTooLarge(error.to_string()),
             BeaconError::UnknownSite(_) => AppError::NotFound(error.to_string()),
-            BeaconError::Malformed(_) | BeaconError::MissingField(_) | BeaconError::InvalidField { .. } => {
-                AppError::BadRequest(error.to_string())
-            }
+            BeaconError::Malformed(_)
+            | BeaconError::MissingField(_)
+            | BeaconError::InvalidField { .. } => AppError::BadRequest(error.to_string()),
         }
     }
 }

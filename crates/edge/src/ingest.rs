@@ -10,7 +10,8 @@ use crate::site_shard::protocol::{PageView, PAGE_VIEW};
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
     // Refuse an announced oversized body before reading it.
-    let announced_len = req.headers().get("Content-Length")?.and_then(|len| len.parse::<usize>().ok());
+    let announced_len =
+        req.headers().get("Content-Length")?.and_then(|len| len.parse::<usize>().ok());
     if let Some(len) = announced_len.filter(|&len| len > MAX_BEACON_BYTES) {
         return Err(BeaconError::TooLarge { len }.into());
     }

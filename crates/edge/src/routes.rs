@@ -12,13 +12,23 @@ pub fn router() -> Router<'static, ()> {
     Router::new()
         .get("/healthz", |_, _| Response::ok("ok"))
         .get_async("/t.js", |_, ctx| async move { respond(snippet::loader(&ctx.env).await) })
-        .get_async("/t/:file", |_, ctx| async move { respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await) })
-        .post_async("/e", |req, ctx| async move { with_beacon_cors(respond(ingest::page_view(req, &ctx.env).await)?) })
+        .get_async("/t/:file", |_, ctx| async move {
+            respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
+        })
+        .post_async("/e", |req, ctx| async move {
+            with_beacon_cors(respond(ingest::page_view(req, &ctx.env).await)?)
+        })
         .options("/e", |_, _| with_beacon_cors(Response::empty()?.with_status(204)))
-        .post_async("/api/v1/sites", |req, ctx| async move { respond(admin::create_site(req, &ctx.env).await) })
+        .post_async("/api/v1/sites", |req, ctx| async move {
+            respond(admin::create_site(req, &ctx.env).await)
+        })
         .get_async("/api/v1/sites/:site/pages", |req, ctx| async move {
             let site = param(&ctx, "site");
-            respond(read::summary(&req, &ctx.env, site).await.and_then(|summary| present::pages_json(site, &summary)))
+            respond(
+                read::summary(&req, &ctx.env, site)
+                    .await
+                    .and_then(|summary| present::pages_json(site, &summary)),
+            )
         })
         .get_async("/s/:site", |req, ctx| async move { respond(summary_page(&req, &ctx).await) })
         .or_else_any_method("/", |_, _| no_route())

@@ -11,7 +11,12 @@ const SITE_SHARD_BINDING: &str = "SITE_SHARD";
 
 /// Sends `message` to the shard of `site` on `route` and returns its successful answer, or
 /// the error it answered with.
-pub async fn send(env: &Env, site: &SiteId, route: &str, message: &impl Serialize) -> AppResult<Response> {
+pub async fn send(
+    env: &Env,
+    site: &SiteId,
+    route: &str,
+    message: &impl Serialize,
+) -> AppResult<Response> {
     let stub = env.durable_object(SITE_SHARD_BINDING)?.get_by_name(site.as_str())?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(serde_json::to_string(message)?.into()));
@@ -31,6 +36,11 @@ pub async fn send(env: &Env, site: &SiteId, route: &str, message: &impl Serializ
 }
 
 /// Like [`send`], reading the answer as JSON.
-pub async fn ask<T: DeserializeOwned>(env: &Env, site: &SiteId, route: &str, message: &impl Serialize) -> AppResult<T> {
+pub async fn ask<T: DeserializeOwned>(
+    env: &Env,
+    site: &SiteId,
+    route: &str,
+    message: &impl Serialize,
+) -> AppResult<T> {
     Ok(send(env, site, route, message).await?.json().await?)
 }

@@ -29,8 +29,14 @@ pub async fn wasm(env: &Env, file: &str) -> AppResult<Response> {
     serve(env, &format!("/t/{file}"), "application/wasm", WASM_CACHE).await
 }
 
-async fn serve(env: &Env, path: &str, content_type: &str, cache_control: &str) -> AppResult<Response> {
-    let mut asset = env.assets(ASSETS_BINDING)?.fetch(format!("https://assets{path}"), None).await?;
+async fn serve(
+    env: &Env,
+    path: &str,
+    content_type: &str,
+    cache_control: &str,
+) -> AppResult<Response> {
+    let mut asset =
+        env.assets(ASSETS_BINDING)?.fetch(format!("https://assets{path}"), None).await?;
     if asset.status_code() != 200 {
         return Err(AppError::NotFound(format!("no snippet file '{path}'; run `make build`")));
     }

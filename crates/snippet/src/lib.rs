@@ -31,7 +31,10 @@ fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
     let beacon = Beacon {
         site: SiteId::parse(site).ok()?,
         path: scrub_path(&location.pathname().ok()?),
-        referrer: external_referrer_host(&window.document()?.referrer(), &location.hostname().ok()?),
+        referrer: external_referrer_host(
+            &window.document()?.referrer(),
+            &location.hostname().ok()?,
+        ),
     };
     navigator.send_beacon_with_opt_str(endpoint, Some(&beacon.to_json())).ok()?.then_some(())
 }

@@ -16,7 +16,12 @@ const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Renders the summary of `site`. `key` is the token the page was opened with, kept in its links.
-pub fn summary_page(site: &str, summary: &RangeSummary, key: Option<&str>, today: Day) -> AppResult<Response> {
+pub fn summary_page(
+    site: &str,
+    summary: &RangeSummary,
+    key: Option<&str>,
+    today: Day,
+) -> AppResult<Response> {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -102,7 +107,11 @@ fn pages_table(summary: &RangeSummary) -> Markup {
 }
 
 fn range_picker(summary: &RangeSummary, key: Option<&str>, today: Day) -> Markup {
-    let presets = [("Today", today, today), ("7 days", today.add_days(-6), today), ("30 days", today.add_days(-29), today)];
+    let presets = [
+        ("Today", today, today),
+        ("7 days", today.add_days(-6), today),
+        ("30 days", today.add_days(-29), today),
+    ];
     html! {
         nav.picker aria-label="Date range" {
             ul {

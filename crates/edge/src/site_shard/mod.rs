@@ -28,7 +28,9 @@ impl DurableObject for SiteShard {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let answer = match (req.method(), req.path().as_str()) {
-            (Method::Post, protocol::CREATE_SITE) => self.create_site(read_message(&mut req).await?),
+            (Method::Post, protocol::CREATE_SITE) => {
+                self.create_site(read_message(&mut req).await?)
+            }
             (Method::Post, protocol::PAGE_VIEW) => self.page_view(read_message(&mut req).await?),
             (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
@@ -42,7 +44,8 @@ impl SiteShard {
         if self.store.site()?.is_some() {
             return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
         }
-        let config = SiteConfig { id: message.site, viewer_token_sha256: message.viewer_token_sha256 };
+        let config =
+            SiteConfig { id: message.site, viewer_token_sha256: message.viewer_token_sha256 };
         self.store.create_site(&config, now_ms())?;
         Ok(Response::empty()?.with_status(201))
     }

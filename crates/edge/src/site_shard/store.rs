@@ -49,7 +49,8 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         match <[SqlStorageValue; 2]>::try_from(row) {
             Ok([SqlStorageValue::String(id), SqlStorageValue::String(viewer_token_sha256)]) => {
-                let id = SiteId::parse(&id).map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
+                let id = SiteId::parse(&id)
+                    .map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
                 Ok(Some(SiteConfig { id, viewer_token_sha256 }))
             }
             _ => Err(AppError::Internal("site row has unexpected columns".into())),
@@ -60,7 +61,11 @@ impl Store {
     pub fn create_site(&self, config: &SiteConfig, now_ms: i64) -> AppResult<()> {
         self.sql.exec(
             "INSERT INTO site (id, viewer_token_sha256, created_ms) VALUES (?, ?, ?)",
-            vec![config.id.as_str().into(), config.viewer_token_sha256.as_str().into(), now_ms.into()],
+            vec![
+                config.id.as_str().into(),
+                config.viewer_token_sha256.as_str().into(),
+                now_ms.into(),
+            ],
         )?;
         Ok(())
     }
@@ -70,16 +75,25 @@ impl Store {
     pub fn salt_for(&self, today: Day) -> AppResult<DailySalt> {
         let day = today.days_since_epoch();
         let row = self.first_row("SELECT salt FROM salts WHERE day = ?", vec![day.into()])?;
-        if let Some([SqlStorageValue::Blob(bytes)]) = row.and_then(|row| <[SqlStorageValue; 1]>::try_from(row).ok()) {
-            let bytes: [u8; 16] =
-                bytes.try_into().map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
+        if let Some([SqlStorageValue::Blob(bytes)]) =
+            row.and_then(|row| <[SqlStorageValue; 1]>::try_from(row).ok())
+        {
+            let bytes: [u8; 16] = bytes
+                .try_into()
+                .map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
             return Ok(DailySalt::from_bytes(bytes));
         }
         let salt = DailySalt::from_bytes(random_bytes::<16>()?);
-        self.sql.exec("INSERT INTO salts (day, salt) VALUES (?, ?)", vec![day.into(), salt.to_bytes().to_vec().into()])?;
+        self.sql.exec(
+            "INSERT INTO salts (day, salt) VALUES (?, ?)",
+            vec![day.into(), salt.to_bytes().to_vec().into()],
+        )?;
         // Yesterday's salt is the last one kept; is_expired holds for every older day.
         debug_assert!(DailySalt::is_expired(today.add_days(-2), today));
-        self.sql.exec("DELETE FROM salts WHERE day <= ?", vec![today.add_days(-2).days_since_epoch().into()])?;
+        self.sql.exec(
+            "DELETE FROM salts WHERE day <= ?",
+            vec![today.add_days(-2).days_since_epoch().into()],
+        )?;
         Ok(salt)
     }
 
@@ -114,7 +128,9 @@ impl Store {
         let mut records = Vec::new();
         for row in cursor.raw() {
             match <[SqlStorageValue; 3]>::try_from(row?) {
-                Ok([SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
+                Ok(
+                    [SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)],
+                ) => {
                     let record = decode(Day::from_days_since_epoch(day as i32), &path, &bytes)?;
                     records.push((path, record));
                 }
@@ -124,7 +140,11 @@ impl Store {
         Ok(records)
     }
 
-    fn first_row(&self, query: &str, bindings: Vec<SqlStorageValue>) -> AppResult<Option<Vec<SqlStorageValue>>> {
+    fn first_row(
+        &self,
+        query: &str,
+        bindings: Vec<SqlStorageValue>,
+    ) -> AppResult<Option<Vec<SqlStorageValue>>> {
         Ok(self.sql.exec(query, bindings)?.raw().next().transpose()?)
     }
 }

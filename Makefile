@@ -1,0 +1,105 @@
+# tacit — two commands on a fresh machine with Rust, Node and apt:
+#   make dev    set up what is missing, build, run the local edge and the demo site
+#   make test   set up what is missing, build, run every test
+# Every set-up step checks first and does nothing when its tool is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Pinned tools. wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock.
+WASM_BINDGEN_VERSION := 0.2.129
+WORKER_BUILD_VERSION := 0.8.7
+WASM_TARGET := wasm32-unknown-unknown
+
+CARGO_BIN := $(HOME)/.cargo/bin
+NODE_BIN := $(CURDIR)/node_modules/.bin
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# worker-build would download these; point it at the pinned local copies instead.
+export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
+export ESBUILD_BIN := $(NODE_BIN)/esbuild
+export WASM_OPT_BIN := $(NODE_BIN)/wasm-opt
+export WRANGLER_SEND_METRICS := false
+
+CORE_SOURCES := $(shell find crates/core -type f -not -path '*/target/*') Cargo.toml Cargo.lock
+SNIPPET_SOURCES := $(CORE_SOURCES) $(shell find crates/snippet -type f) www/loader.js www/build.mjs
+EDGE_SOURCES := $(CORE_SOURCES) $(shell find crates/edge -type f -not -path 'crates/edge/build/*')
+
+SNIPPET_PKG := target/snippet-pkg
+SNIPPET_DIST := www/dist/t.js
+EDGE_DIST := crates/edge/build/worker/shim.mjs
+
+.PHONY: help setup tools chromium build dev test test-rust test-e2e lint bench deploy clean
+
+help:
+	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
+	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
+	@echo "make bench   print the snippet's size"
+	@echo "make deploy  build and deploy the edge with wrangler"
+
+## Set-up ---------------------------------------------------------------------------------
+
+setup: tools node_modules/.package-lock.json
+
+tools:
+	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
+	@grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | grep -q '"$(WASM_BINDGEN_VERSION)"' || \
+		{ echo "Cargo.lock's wasm-bindgen differs from WASM_BINDGEN_VERSION in the Makefile" >&2; exit 1; }
+	@cargo install --list | grep -qx 'wasm-bindgen-cli v$(WASM_BINDGEN_VERSION):' || \
+		cargo install wasm-bindgen-cli --version '=$(WASM_BINDGEN_VERSION)' --locked
+	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
+		cargo install worker-build --version '=$(WORKER_BUILD_VERSION)' --locked
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+## Build ----------------------------------------------------------------------------------
+
+build: $(SNIPPET_DIST) $(EDGE_DIST)
+
+$(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
+	cargo build -p tacit-snippet --target $(WASM_TARGET) --release
+	$(WASM_BINDGEN_BIN) --target web --no-typescript --out-dir $(SNIPPET_PKG) \
+		target/$(WASM_TARGET)/release/tacit_snippet.wasm
+	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext \
+		--enable-mutable-globals --enable-nontrapping-float-to-int \
+		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet_bg.wasm
+	node www/build.mjs
+
+$(EDGE_DIST): $(EDGE_SOURCES) | setup
+	cd crates/edge && worker-build --release
+	@touch $@
+
+## Run ------------------------------------------------------------------------------------
+
+dev: build
+	node scripts/dev.mjs
+
+## Test -----------------------------------------------------------------------------------
+
+test: lint test-rust test-e2e
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy -p tacit-core --all-targets -- -D warnings
+	cargo clippy -p tacit-snippet -p tacit-edge --target $(WASM_TARGET) -- -D warnings
+
+test-rust: setup
+	cargo test -p tacit-core
+
+test-e2e: build chromium
+	node --test --test-concurrency=1 tests/
+
+bench: $(SNIPPET_DIST)
+	@node www/build.mjs | grep '^snippet_gz_bytes='
+
+deploy: build
+	$(NODE_BIN)/wrangler deploy
+
+clean:
+	rm -rf target crates/edge/build www/dist
