@@ -6,6 +6,7 @@
 //!   segments; the snippet runs it before sending, the edge runs it again.
 //! - **ingest** — [`Beacon::parse`] turns an untrusted request body into a typed, validated
 //!   [`Beacon`] or a [`BeaconError`] that says what is wrong; [`SiteId`] is a validated site name.
+//! - **filter** — [`agent::is_bot`] tells crawlers and automation from people's browsers.
 //! - **anonymize** — [`VisitorHash::compute`] derives a keyed 64-bit hash from a random
 //!   [`DailySalt`], the site, the IP address and the user agent. The hash exists in memory only:
 //!   it is inserted into a sketch and dropped.
@@ -28,7 +29,7 @@
 //! record.record_view(VisitorHash::compute(&salt, &beacon.site, "203.0.113.9", "Firefox/140"));
 //!
 //! let day = Day::parse("2026-11-23").unwrap();
-//! let summary = RangeSummary::from_records(day, day, [(beacon.path, record)]);
+//! let summary = RangeSummary::from_records(day, day, [(beacon.path, record)], 0);
 //! assert_eq!((summary.views, summary.visitors), (2, 1));
 //! ```
 //!
@@ -36,6 +37,7 @@
 //! in the current time and the salt's random bytes, which keeps every function deterministic.
 #![deny(missing_docs)]
 
+pub mod agent;
 mod aggregate;
 mod beacon;
 pub mod codec;

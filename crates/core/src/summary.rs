@@ -30,6 +30,8 @@ pub struct RangeSummary {
     pub visitors: u64,
     /// Per-page rows.
     pub pages: Vec<PageRow>,
+    /// Page views dropped because they came from bots.
+    pub bots_dropped: u64,
 }
 
 impl RangeSummary {
@@ -38,6 +40,7 @@ impl RangeSummary {
         from: Day,
         to: Day,
         records: impl IntoIterator<Item = (String, PageDay)>,
+        bots_dropped: u64,
     ) -> RangeSummary {
         let mut by_path: BTreeMap<String, PageDay> = BTreeMap::new();
         for (path, record) in records {
@@ -65,6 +68,7 @@ impl RangeSummary {
             views: pages.iter().map(|p| p.views).sum(),
             visitors: site_visitors.estimate(),
             pages,
+            bots_dropped,
         }
     }
 }
@@ -96,8 +100,10 @@ mod tests {
                 ("/pricing".to_string(), record(&[1])),
                 ("/".to_string(), record(&[1, 3, 3])),
             ],
+            4,
         );
         assert_eq!(summary.views, 6);
+        assert_eq!(summary.bots_dropped, 4);
         assert_eq!(summary.visitors, 3);
         assert_eq!(
             summary.pages,
@@ -110,7 +116,7 @@ mod tests {
 
     #[test]
     fn an_empty_range_has_no_pages() {
-        let summary = RangeSummary::from_records(day("2026-11-23"), day("2026-11-23"), []);
+        let summary = RangeSummary::from_records(day("2026-11-23"), day("2026-11-23"), [], 0);
         assert_eq!((summary.views, summary.visitors, summary.pages.len()), (0, 0, 0));
     }
 }

@@ -1,11 +1,12 @@
 //! `POST /e`: a beacon in, validated and counted, `202 Accepted` out.
 
+use tacit_core::agent::is_bot;
 use tacit_core::{Beacon, BeaconError, MAX_BEACON_BYTES};
 use worker::{Env, Request, Response};
 
 use crate::error::AppResult;
 use crate::shard_client;
-use crate::site_shard::protocol::{PageView, PAGE_VIEW};
+use crate::site_shard::protocol::{BotDropped, PageView, BOT_DROPPED, PAGE_VIEW};
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
@@ -19,12 +20,20 @@ pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
 
     // The visitor's address and browser are needed for one hash in the shard, then dropped.
     let headers = req.headers();
-    let message = PageView {
-        site: beacon.site,
-        path: beacon.path,
-        ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(),
-        user_agent: headers.get("User-Agent")?.unwrap_or_default(),
-    };
-    shard_client::send(env, &message.site, PAGE_VIEW, &message).await?;
+    let user_agent = headers.get("User-Agent")?.unwrap_or_default();
+    if is_bot(&user_agent) {
+        // Answered like any beacon: a bot learns nothing from the edge's answer.
+        shard_client::send(
+            env,
+            &beacon.site,
+            BOT_DROPPED,
+            &BotDropped { site: beacon.site.clone() },
+        )
+        .await?;
+    } else {
+        let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
+        let message = PageView { site: beacon.site, path: beacon.path, ip, user_agent };
+        shard_client::send(env, &message.site, PAGE_VIEW, &message).await?;
+    }
     Ok(Response::empty()?.with_status(202))
 }

@@ -2,12 +2,14 @@
 //!
 //! On start it captures the page view — the scrubbed path and the external referrer host —
 //! and sends it to the edge with `navigator.sendBeacon`, which neither blocks the page nor
-//! delays its unloading. Browsers driven by automation (`navigator.webdriver`) send nothing.
+//! delays its unloading. Browsers driven by automation (`navigator.webdriver`) and known bot
+//! user agents send nothing.
 //!
 //! All decisions (scrubbing, what counts as an external referrer, the beacon's JSON) are made
 //! by `tacit_core`; this crate only reads the browser and sends. It never throws into the host
 //! page: every failure ends the capture quietly.
 
+use tacit_core::agent::is_bot;
 use tacit_core::scrub::{external_referrer_host, scrub_path};
 use tacit_core::{Beacon, SiteId};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -24,7 +26,8 @@ pub fn start(site: &str, endpoint: &str) {
 fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
     let window = web_sys::window()?;
     let navigator = window.navigator();
-    if navigator.unchecked_ref::<NavigatorAutomationInformation>().webdriver() {
+    let automated = navigator.unchecked_ref::<NavigatorAutomationInformation>().webdriver();
+    if automated || is_bot(&navigator.user_agent().ok()?) {
         return None;
     }
     let location = window.location();

@@ -18,6 +18,7 @@ pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
     struct Totals {
         views: u64,
         visitors: u64,
+        bots_dropped: u64,
     }
     #[derive(Serialize)]
     struct Pages<'a> {
@@ -31,7 +32,11 @@ pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
         site,
         from: summary.from,
         to: summary.to,
-        totals: Totals { views: summary.views, visitors: summary.visitors },
+        totals: Totals {
+            views: summary.views,
+            visitors: summary.visitors,
+            bots_dropped: summary.bots_dropped,
+        },
         pages: &summary.pages,
     };
     let response = Response::from_json(&body)?;

@@ -12,7 +12,7 @@ use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response
 
 use crate::error::{AppError, AppResult};
 use crate::tokens::hashes_match;
-use protocol::{CreateSite, PageView, SummaryQuery};
+use protocol::{BotDropped, CreateSite, PageView, SummaryQuery};
 use store::{SiteConfig, Store};
 
 #[durable_object]
@@ -32,6 +32,9 @@ impl DurableObject for SiteShard {
                 self.create_site(read_message(&mut req).await?)
             }
             (Method::Post, protocol::PAGE_VIEW) => self.page_view(read_message(&mut req).await?),
+            (Method::Post, protocol::BOT_DROPPED) => {
+                self.bot_dropped(read_message(&mut req).await?)
+            }
             (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
         };
@@ -61,13 +64,25 @@ impl SiteShard {
         Ok(Response::empty()?.with_status(202))
     }
 
+    fn bot_dropped(&self, message: BotDropped) -> AppResult<Response> {
+        self.site(&message.site)?;
+        self.store.count_bot_dropped(Day::from_unix_ms(now_ms()))?;
+        Ok(Response::empty()?.with_status(202))
+    }
+
     fn summary(&self, query: SummaryQuery) -> AppResult<Response> {
         let site = self.site(&query.site)?;
         if !hashes_match(&site.viewer_token_sha256, &query.viewer_token_sha256) {
             return Err(AppError::Unauthorized);
         }
         let records = self.store.page_days(query.from, query.to)?;
-        Ok(Response::from_json(&RangeSummary::from_records(query.from, query.to, records))?)
+        let bots_dropped = self.store.bots_dropped(query.from, query.to)?;
+        Ok(Response::from_json(&RangeSummary::from_records(
+            query.from,
+            query.to,
+            records,
+            bots_dropped,
+        ))?)
     }
 
     /// The site's configuration, or 404 when `site` was never created here.

@@ -21,6 +21,12 @@ pub struct PageView {
     pub user_agent: String,
 }
 
+/// Count one page view that was dropped as a bot's, and nothing else about it.
+#[derive(Serialize, Deserialize)]
+pub struct BotDropped {
+    pub site: SiteId,
+}
+
 /// Summarize a date range for the holder of a viewer token.
 #[derive(Serialize, Deserialize)]
 pub struct SummaryQuery {
@@ -33,4 +39,5 @@ pub struct SummaryQuery {
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
 pub const PAGE_VIEW: &str = "/page-view";
+pub const BOT_DROPPED: &str = "/bot-dropped";
 pub const SUMMARY: &str = "/summary";

@@ -23,6 +23,10 @@ const SCHEMA: &str = "
         record BLOB NOT NULL,
         PRIMARY KEY (day, path)
     );
+    CREATE TABLE IF NOT EXISTS bots_dropped (
+        day INTEGER PRIMARY KEY,
+        views INTEGER NOT NULL
+    );
 ";
 
 /// The configuration of the site this shard belongs to.
@@ -138,6 +142,28 @@ impl Store {
             }
         }
         Ok(records)
+    }
+
+    /// Counts one bot page view dropped on `day`.
+    pub fn count_bot_dropped(&self, day: Day) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT INTO bots_dropped (day, views) VALUES (?, 1)
+             ON CONFLICT (day) DO UPDATE SET views = views + 1",
+            vec![day.days_since_epoch().into()],
+        )?;
+        Ok(())
+    }
+
+    /// Bot page views dropped from `from` to `to`, both included.
+    pub fn bots_dropped(&self, from: Day, to: Day) -> AppResult<u64> {
+        let row = self.first_row(
+            "SELECT COALESCE(SUM(views), 0) FROM bots_dropped WHERE day BETWEEN ? AND ?",
+            vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
+        )?;
+        match row.as_deref() {
+            Some([SqlStorageValue::Integer(views)]) => Ok(*views as u64),
+            _ => Err(AppError::Internal("bots_dropped sum has unexpected columns".into())),
+        }
     }
 
     fn first_row(

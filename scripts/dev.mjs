@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// `make dev` (after the build): the edge under `wrangler dev` plus the demo site, ready to click.
+//
+//   node scripts/dev.mjs        # TACIT_EDGE_PORT (8787) and TACIT_DEMO_PORT (8788) move them
+//
+// State lives in git-ignored files, so a restart keeps the counts and the tokens:
+//   .dev.vars              ADMIN_TOKEN=...  (made on first run; wrangler reads it itself)
+//   .data/                 wrangler's storage (--persist-to)
+//   .data/demo-site.json   the demo site's viewer token
+// Delete .data/ to start from scratch.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { serveDemo } from '../www/serve-demo.mjs';
+import { createSite, randomToken, REPO_ROOT, startEdge } from '../tests/support/edge.mjs';
+
+const EDGE_PORT = Number(process.env.TACIT_EDGE_PORT ?? 8787);
+const DEMO_PORT = Number(process.env.TACIT_DEMO_PORT ?? 8788);
+const DATA_DIR = path.join(REPO_ROOT, '.data');
+const DEV_VARS = path.join(REPO_ROOT, '.dev.vars');
+const DEMO_SITE_FILE = path.join(DATA_DIR, 'demo-site.json');
+const SITE = 'demo';
+
+/** The admin token from .dev.vars, added to it (or to a new, owner-only file) when missing. */
+async function adminToken() {
+  let vars = '';
+  try {
+    vars = await readFile(DEV_VARS, 'utf8');
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  const found = vars.match(/^\s*ADMIN_TOKEN\s*=\s*["']?([^"'\s#]+)/m);
+  if (found) return found[1];
+
+  const token = randomToken();
+  const line = `ADMIN_TOKEN=${token}\n`;
+  const separator = vars && !vars.endsWith('\n') ? '\n' : '';
+  await writeFile(DEV_VARS, vars + separator + line, { mode: 0o600 });
+  console.log(`wrote a new admin token to ${path.relative(REPO_ROOT, DEV_VARS)}`);
+  return token;
+}
+
+/** The demo site's `{ id, viewer_token }`, created on first run; null if it cannot be known. */
+async function demoSite(edge, token) {
+  try {
+    return JSON.parse(await readFile(DEMO_SITE_FILE, 'utf8'));
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  try {
+    const site = await createSite(edge.url, token, SITE);
+    await writeFile(DEMO_SITE_FILE, `${JSON.stringify(site, null, 2)}\n`, { mode: 0o600 });
+    return site;
+  } catch (err) {
+    if (err.status !== 409) throw err;
+    // The edge knows the site but its viewer token is only stored as a hash there.
+    console.warn(`site "${SITE}" exists but ${path.relative(REPO_ROOT, DEMO_SITE_FILE)} is missing, `
+      + 'so its viewer token is unknown. To reset: stop this, delete .data/ and run make dev again.');
+    return null;
+  }
+}
+
+async function privacyPageStatus(url) {
+  try {
+    const res = await fetch(url);
+    await res.body?.cancel();
+    return res.status === 404 ? 'not built yet' : url;
+  } catch (err) {
+    return `unreachable (${err.message})`;
+  }
+}
+
+await mkdir(DATA_DIR, { recursive: true });
+const token = await adminToken();
+const edge = await startEdge({
+  persistDir: DATA_DIR,
+  port: EDGE_PORT,
+  adminToken: token,
+  tokenInDevVars: true,
+  echo: true,
+});
+let demo;
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  await demo?.close();
+  await edge.stop();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => shutdown(0));
+// If wrangler dies on its own, there is nothing left to serve the demo site against.
+edge.exited.then((status) => {
+  if (stopping) return;
+  console.error(`wrangler dev exited (${status})`);
+  shutdown(1);
+});
+
+try {
+  demo = await serveDemo({ port: DEMO_PORT, edge: edge.url, site: SITE });
+  const site = await demoSite(edge, token);
+  const privacyUrl = `${edge.url}/privacy/${SITE}`;
+  // 127.0.0.1 and localhost are different origins, as a real site and its analytics would be.
+  const lines = [
+    ['demo site', demo.url.replace('127.0.0.1', 'localhost')],
+    ['summary page', site ? `${edge.url}/s/${SITE}?key=${site.viewer_token}` : 'viewer token unknown (see above)'],
+    ['pages API', site ? `${edge.url}/api/v1/sites/${SITE}/pages?key=${site.viewer_token}` : 'viewer token unknown'],
+    ['privacy page', await privacyPageStatus(privacyUrl)],
+  ];
+  console.log(`\ntacit is running (Ctrl-C stops it):\n${lines.map(([k, v]) => `  ${k.padEnd(13)} ${v}`).join('\n')}\n`);
+} catch (err) {
+  console.error(err);
+  await shutdown(1);
+}

@@ -1,0 +1,180 @@
+// Runs the edge worker under `wrangler dev` and talks to its HTTP API.
+// Used by the end-to-end tests and by scripts/dev.mjs (`make dev`).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WRANGLER = path.join(REPO_ROOT, 'node_modules/.bin/wrangler');
+const KEPT_OUTPUT_CHARS = 1_000_000;
+
+/** A non-2xx answer from the edge; `status` and `body` say what it was. */
+export class HttpError extends Error {
+  constructor(request, status, body) {
+    super(`${request} answered ${status}: ${body}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const randomToken = () => randomBytes(24).toString('hex');
+
+/** Today's date in UTC as YYYY-MM-DD: the edge buckets by UTC day. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Starts `wrangler dev` from the repo root and resolves once `GET /healthz` answers 200.
+ *
+ * The admin token is passed with `--var` (it wins over a developer's .dev.vars), unless
+ * `tokenInDevVars` says wrangler reads it from .dev.vars itself, which keeps it off the
+ * command line. `echo` copies wrangler's output to this process's stdout/stderr.
+ */
+export async function startEdge({
+  persistDir,
+  port,
+  adminToken = randomToken(),
+  tokenInDevVars = false,
+  echo = false,
+  timeoutMs = 60_000,
+} = {}) {
+  if (!persistDir) throw new Error('startEdge: `persistDir` is required');
+  port ??= await freePort();
+  const url = `http://127.0.0.1:${port}`;
+
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
+    '--show-interactive-dev-session=false'];
+  if (!tokenInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`);
+
+  const child = spawn(WRANGLER, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Not detached: Ctrl-C in a terminal reaches wrangler directly, which then stops workerd.
+  });
+
+  let text = '';
+  for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      if (echo) sink.write(chunk);
+      text = (text + chunk).slice(-KEPT_OUTPUT_CHARS);
+    });
+  }
+  const output = () => text;
+
+  let exitStatus; // exit code or signal name, once wrangler has exited
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  exited.then((status) => { exitStatus = status; });
+  const running = () => exitStatus === undefined;
+  // wrangler passes SIGTERM on to its own child, which shuts workerd down.
+  const onExit = () => running() && child.kill('SIGTERM');
+  process.on('exit', onExit);
+
+  const stop = async () => {
+    process.off('exit', onExit);
+    if (!running()) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    await waitUntilHealthy(url, () => exitStatus, timeoutMs);
+  } catch (err) {
+    await stop();
+    const tail = text.trimEnd().split('\n').slice(-50).join('\n');
+    throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
+  }
+  return { url, port, adminToken, stop, output, exited };
+}
+
+async function waitUntilHealthy(url, exitStatus, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exitStatus() !== undefined) {
+      throw new Error(`wrangler dev exited (${exitStatus()}) before ${url}/healthz answered`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+      last = `status ${res.status}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url}/healthz did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
+}
+
+/** A TCP port that was free a moment ago. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Creates a site with the admin token; resolves to `{ id, viewer_token, ... }`. */
+export async function createSite(edgeUrl, adminToken, id) {
+  return requestJson(`POST /api/v1/sites`, `${edgeUrl}/api/v1/sites`, 201, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id }),
+  });
+}
+
+/**
+ * Per-page counts for a date range (default: today, UTC):
+ * `{ site, from, to, totals: { views, visitors }, pages: [{ path, views, visitors }] }`.
+ */
+export async function pages(edgeUrl, site, viewerToken, { from = todayUtc(), to = from } = {}) {
+  const query = new URLSearchParams({ from, to });
+  const target = `/api/v1/sites/${encodeURIComponent(site)}/pages?${query}`;
+  return requestJson(`GET ${target}`, `${edgeUrl}${target}`, 200, {
+    headers: { Authorization: `Bearer ${viewerToken}` },
+  });
+}
+
+/**
+ * POSTs a beacon to `/e` the way the snippet does (text/plain, so no CORS preflight).
+ * `body` is an event object, sent as JSON, or a raw string sent as is.
+ */
+export function postBeacon(edgeUrl, body, headers = {}) {
+  return fetch(`${edgeUrl}/e`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function requestJson(label, url, expectedStatus, init) {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (res.status !== expectedStatus) throw new HttpError(label, res.status, text);
+  return JSON.parse(text);
+}
+
+/**
+ * Calls `fetchFn` until `predicate(result)` holds and returns that result. Beacons are counted
+ * asynchronously, so tests poll for the counts they expect instead of sleeping.
+ */
+export async function waitForViews(fetchFn, predicate, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fetchFn();
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`still waiting after ${timeoutMs / 1000} s; last answer: ${JSON.stringify(last)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
