@@ -16,6 +16,8 @@
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show.
+//! - **protect** — [`privacy`] folds breakdown rows seen by fewer than k visitors into
+//!   "(other)" before any output.
 //!
 //! ```
 //! use tacit_core::{Beacon, DailySalt, Day, PageDay, RangeSummary, VisitorHash};
@@ -42,6 +44,7 @@ mod aggregate;
 mod beacon;
 pub mod codec;
 mod day;
+pub mod privacy;
 pub mod scrub;
 mod site;
 mod sketch;
