@@ -17,7 +17,7 @@
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show.
 //! - **protect** — [`privacy`] folds breakdown rows seen by fewer than k visitors into
-//!   "(other)" before any output.
+//!   "(other)" before any output, and adds optional Laplace noise to public counts.
 //!
 //! ```
 //! use tacit_core::{Beacon, DailySalt, Day, PageDay, RangeSummary, VisitorHash};
