@@ -13,6 +13,9 @@
 //! - **aggregate** — [`PageDay`] is one page's record for one UTC [`Day`]: views and a
 //!   HyperLogLog++ [`VisitorSketch`] of unique visitors. Records merge losslessly, so a range of
 //!   days is a union of visitors, not a sum.
+//! - **distributions** — [`quantiles::QuantileSketch`] answers any quantile of engaged time,
+//!   scroll depth or a web vital within 1 % relative error, in a few bytes per distinct value,
+//!   and merges exactly.
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show.
@@ -42,6 +45,7 @@ mod aggregate;
 mod beacon;
 pub mod codec;
 mod day;
+pub mod quantiles;
 pub mod scrub;
 mod site;
 mod sketch;
