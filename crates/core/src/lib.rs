@@ -16,6 +16,9 @@
 //! - **distributions** — [`quantiles::QuantileSketch`] answers any quantile of engaged time,
 //!   scroll depth or a web vital within 1 % relative error, in a few bytes per distinct value,
 //!   and merges exactly.
+//! - **breakdowns** — [`top_k::TopK`] keeps the heaviest referrers, campaigns, pages, search
+//!   terms and goals (with value sums) in a fixed number of counters, with a per-key error bound
+//!   that survives merging.
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show.
@@ -50,6 +53,7 @@ pub mod scrub;
 mod site;
 mod sketch;
 mod summary;
+pub mod top_k;
 mod visitor;
 
 pub use aggregate::PageDay;
