@@ -1,8 +1,30 @@
-//! User agents: a person's browser, or a bot to drop.
+//! User agents: a person's browser, or a bot to drop; and what little of a browser's user agent
+//! is kept.
 //!
 //! Bots are recognised by markers in the user agent, the same list in the snippet (which then
 //! sends nothing) and at the edge (which counts the view as dropped instead of as a visit).
 //! Automation that hides its user agent is caught by `navigator.webdriver` in the snippet.
+//!
+//! A user agent is a fingerprint: its exact versions, OS build and device model narrow a visitor
+//! down to a few people. The edge therefore [`reduce`]s it to a [`BrowserFamily`] and a
+//! [`DeviceClass`], two small enums with a handful of values each, and never stores the user agent
+//! itself. What the reduction cannot tell:
+//!
+//! - **iPads on iPadOS 13 and later** ask for desktop sites and send the same user agent as Safari
+//!   on a Mac, so they count as [`DeviceClass::Desktop`]. Only old iPad user agents (and
+//!   other browsers' iPad user agents) name the iPad. The snippet's viewport class is the signal
+//!   that sees the screen.
+//! - **Brave** and other browsers that send Chrome's user agent unchanged count as
+//!   [`BrowserFamily::Chrome`].
+//! - **In-app browsers** (Instagram, Facebook, the Google app, any Android `WebView` or iOS web
+//!   view without Safari's token) count as [`BrowserFamily::Other`], not as the engine they embed:
+//!   a page shown inside an app runs without the visitor's browser, its extensions, logins and
+//!   storage, so folding it into Chrome or Safari would hide exactly the differences a browser
+//!   breakdown is for. The referrer already says which app sent the visit.
+//! - **Windows and Android tablets in desktop mode** send a desktop user agent and count as
+//!   desktops; Android devices without `Mobile` in the user agent count as tablets.
+
+use serde::{Deserialize, Serialize};
 
 /// Lower-case substrings that only bots, crawlers, previewers and HTTP libraries put in their
 /// user agent. Each is specific enough not to match a browser's own user agent.
@@ -47,6 +69,10 @@ const BOT_MARKERS: &[&str] = &[
     "perplexity",
     "bytespider",
     "ccbot",
+    "inspectiontool",
+    "httpclient",
+    "libwww",
+    "postmanruntime",
 ];
 
 /// Whether `user_agent` belongs to a bot. An empty user agent counts as one: every browser
@@ -56,9 +82,283 @@ pub fn is_bot(user_agent: &str) -> bool {
     user_agent.trim().is_empty() || BOT_MARKERS.iter().any(|marker| user_agent.contains(marker))
 }
 
+/// A browser family, the only part of a browser's name and version that is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BrowserFamily {
+    /// Google Chrome and browsers that send its user agent unchanged (Brave), on every platform,
+    /// `CriOS` on iOS included.
+    Chrome,
+    /// Apple Safari on macOS, iOS and iPadOS.
+    Safari,
+    /// Mozilla Firefox, `FxiOS` on iOS included.
+    Firefox,
+    /// Microsoft Edge: `Edg` (Chromium), `EdgA` (Android), `EdgiOS` and the old `Edge`.
+    Edge,
+    /// Opera: `OPR` (Chromium), `OPiOS`, Opera Mini and the old Presto Opera.
+    Opera,
+    /// Samsung Internet.
+    Samsung,
+    /// Yandex Browser.
+    Yandex,
+    /// Everything else: other browsers, in-app browsers, web views, tools and unknown agents.
+    Other,
+}
+
+impl BrowserFamily {
+    /// Every family, in declaration order.
+    pub const ALL: &'static [BrowserFamily] = &[
+        Self::Chrome,
+        Self::Safari,
+        Self::Firefox,
+        Self::Edge,
+        Self::Opera,
+        Self::Samsung,
+        Self::Yandex,
+        Self::Other,
+    ];
+
+    /// The stable lower-case name, as stored and serialized: `"chrome"`, `"other"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Chrome => "chrome",
+            Self::Safari => "safari",
+            Self::Firefox => "firefox",
+            Self::Edge => "edge",
+            Self::Opera => "opera",
+            Self::Samsung => "samsung",
+            Self::Yandex => "yandex",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// The class of device a page was seen on, the same classes as the snippet's viewport class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceClass {
+    /// Phones.
+    Mobile,
+    /// Tablets that say so: old iPads, Android devices without `Mobile`, Kindle Fire.
+    Tablet,
+    /// Everything else, iPads on iPadOS 13 and later included (see the module docs).
+    Desktop,
+}
+
+impl DeviceClass {
+    /// Every class, in declaration order.
+    pub const ALL: &'static [DeviceClass] = &[Self::Mobile, Self::Tablet, Self::Desktop];
+
+    /// The stable lower-case name, as stored and serialized: `"mobile"`, `"tablet"`, `"desktop"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Mobile => "mobile",
+            Self::Tablet => "tablet",
+            Self::Desktop => "desktop",
+        }
+    }
+}
+
+/// What is kept of a user agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReducedAgent {
+    /// The browser family.
+    pub browser: BrowserFamily,
+    /// The device class.
+    pub device: DeviceClass,
+}
+
+/// Markers of apps that show pages in their own web view. Android web views say `; wv)`, and iOS
+/// web views are caught by the absence of `Safari/` (see [`reduce`]); these are the apps that
+/// keep one of those tokens anyway or are worth naming.
+const IN_APP_MARKERS: &[&str] = &["; wv)", "FBAN/", "FBAV/", "FB_IAB/", "Instagram", "GSA/"];
+
+/// Browser families by user-agent token, in the order they are tried. The order matters: Samsung
+/// Internet, Yandex, Opera, Edge and the others all build on Chromium and also send `Chrome/`,
+/// and every browser on iOS also sends `Safari/`, so the specific tokens come first and Chrome
+/// and Safari last.
+const FAMILY_MARKERS: &[(&[&str], BrowserFamily)] = &[
+    (&["SamsungBrowser/"], BrowserFamily::Samsung),
+    (&["YaBrowser/"], BrowserFamily::Yandex),
+    (&["OPR/", "OPiOS/", "Opera"], BrowserFamily::Opera),
+    (&["Edg/", "EdgA/", "EdgiOS/", "Edge/"], BrowserFamily::Edge),
+    (
+        &["Vivaldi/", "DuckDuckGo/", "UCBrowser/", "MiuiBrowser/", "HuaweiBrowser/", "Silk/"],
+        BrowserFamily::Other,
+    ),
+    (&["Firefox/", "FxiOS/"], BrowserFamily::Firefox),
+    (&["CriOS/", "Chrome/"], BrowserFamily::Chrome),
+];
+
+/// Reduces `user_agent` to a browser family and a device class. Any string gets an answer, a
+/// bot's too (call [`is_bot`] first to drop those); the user agent itself is not kept.
+pub fn reduce(user_agent: &str) -> ReducedAgent {
+    ReducedAgent { browser: browser_family(user_agent), device: device_class(user_agent) }
+}
+
+fn contains_any(text: &str, markers: &[&str]) -> bool {
+    markers.iter().any(|marker| text.contains(marker))
+}
+
+fn browser_family(ua: &str) -> BrowserFamily {
+    let apple_mobile = contains_any(ua, &["iPhone", "iPad", "iPod"]);
+    if contains_any(ua, IN_APP_MARKERS) || (apple_mobile && !ua.contains("Safari/")) {
+        return BrowserFamily::Other;
+    }
+    if let Some((_, family)) = FAMILY_MARKERS.iter().find(|(markers, _)| contains_any(ua, markers))
+    {
+        return *family;
+    }
+    // Android's old stock browser also sends `Version/` and `Safari/`.
+    if ua.contains("Safari/") && ua.contains("Version/") && !ua.contains("Android") {
+        BrowserFamily::Safari
+    } else {
+        BrowserFamily::Other
+    }
+}
+
+fn device_class(ua: &str) -> DeviceClass {
+    // iPads also send `Mobile/`, so tablets are tried first. Firefox on Android tablets says
+    // `Tablet;`; Windows' old `Tablet PC` token is on laptops and is not matched.
+    if contains_any(ua, &["iPad", "Tablet;", "Kindle", "Silk/"]) {
+        DeviceClass::Tablet
+    } else if contains_any(ua, &["Mobi", "iPhone", "iPod", "Opera Mini"]) {
+        DeviceClass::Mobile
+    } else if ua.contains("Android") {
+        // Android phones send `Mobile`, Android tablets don't.
+        DeviceClass::Tablet
+    } else {
+        DeviceClass::Desktop
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use BrowserFamily::{Chrome, Edge, Firefox, Opera, Other, Safari, Samsung, Yandex};
+    use DeviceClass::{Desktop, Mobile, Tablet};
+
+    /// Real user agents with the browser family, device class and bot verdict each must get.
+    const AGENTS: &[(&str, BrowserFamily, DeviceClass, bool)] = &[
+        // Desktop: Windows, macOS, Linux, ChromeOS.
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", Chrome, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", Chrome, Desktop, false),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", Chrome, Desktop, false),
+        ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", Chrome, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", Firefox, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:133.0) Gecko/20100101 Firefox/133.0", Firefox, Desktop, false),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", Firefox, Desktop, false),
+        ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", Firefox, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", Safari, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15", Safari, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", Edge, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", Edge, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36 Edge/18.19045", Edge, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 OPR/115.0.0.0", Opera, Desktop, false),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 OPR/115.0.0.0", Opera, Desktop, false),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 OPR/115.0.0.0", Opera, Desktop, false),
+        ("Opera/9.80 (Windows NT 6.1; WOW64) Presto/2.12.388 Version/12.18", Opera, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 YaBrowser/24.12.0.0 Safari/537.36", Yandex, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Vivaldi/7.0.3495.18", Other, Desktop, false),
+        ("Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko", Other, Desktop, false),
+        // iOS and iPadOS: every browser there is WebKit and sends `Safari/`.
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", Safari, Mobile, false),
+        ("Mozilla/5.0 (iPad; CPU OS 12_5_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/12.1.2 Mobile/15E148 Safari/604.1", Safari, Tablet, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1", Chrome, Mobile, false),
+        ("Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1", Chrome, Tablet, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/133.0 Mobile/15E148 Safari/605.1.15", Firefox, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 EdgiOS/131.2903.68 Mobile/15E148 Safari/605.1.15", Edge, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 OPiOS/16.0.14.122053 Mobile/15E148 Safari/9537.53", Opera, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 YaBrowser/24.10.6.617.10 SA/3 Mobile/15E148 Safari/604.1", Yandex, Mobile, false),
+        // Android phones and tablets: tablets lack `Mobile`.
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", Chrome, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", Chrome, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", Chrome, Tablet, false),
+        ("Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Safari/537.36", Chrome, Tablet, false),
+        ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", Firefox, Mobile, false),
+        ("Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko/133.0 Firefox/133.0", Firefox, Tablet, false),
+        ("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36", Samsung, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 13; SM-X810) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Safari/537.36", Samsung, Tablet, false),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 EdgA/131.0.0.0", Edge, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36 OPR/86.0.0.0", Opera, Mobile, false),
+        ("Opera/9.80 (J2ME/MIDP; Opera Mini/9.80 (S60; SymbOS; Opera Mobi/23.348; U; en) Presto/2.5.25 Version/10.54", Opera, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 12; M2101K6G) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 YaBrowser/24.10.3.81.00 SA/3 Mobile Safari/537.36", Yandex, Mobile, false),
+        ("Mozilla/5.0 (Linux; U; Android 10; en-US; RMX1911 Build/QKQ1.200209.002) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/78.0.3904.108 UCBrowser/13.4.0.1306 Mobile Safari/537.36", Other, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.0.0 Mobile DuckDuckGo/5 Safari/537.36", Other, Mobile, false),
+        ("Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebkit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30", Other, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 9; KFTRWI) AppleWebKit/537.36 (KHTML, like Gecko) Silk/131.3.1 like Chrome/131.0.6778.200 Safari/537.36", Other, Tablet, false),
+        // In-app browsers and web views count as Other (see the module docs).
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 353.0.0.22.88 (iPhone14,5; iOS 17_6_1; en_US; en; scale=3.00; 1170x2532; 651017263)", Other, Mobile, false),
+        ("Mozilla/5.0 (Linux; Android 14; SM-S911B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.39 Mobile Safari/537.36 Instagram 357.0.0.25.101 Android (34/14; 480dpi; 1080x2340; samsung; SM-S911B; dm1q; qcom; en_US; 658142235)", Other, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/470.0.0.39.110;FBBV/614223405;FBDV/iPhone15,3;FBMD/iPhone;FBSN/iOS;FBSV/17.5.1;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5;FBRV/616245417]", Other, Mobile, false),
+        ("Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/430.0.0.30.108;FBBV/526839040;FBDV/iPad13,1;FBMD/iPad;FBSN/iPadOS;FBSV/16.6;FBSS/2;FBID/tablet;FBLC/en_US;FBOP/5]", Other, Tablet, false),
+        ("Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/118.0.5993.111 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/439.0.0.44.117;]", Other, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/343.0.695551749 Mobile/15E148 Safari/604.1", Other, Mobile, false),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148", Other, Mobile, false),
+        // Bots: dropped by `is_bot`, but `reduce` still answers.
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", Other, Desktop, true),
+        ("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", Chrome, Mobile, true),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36", Chrome, Desktop, true),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36", Chrome, Desktop, true),
+        ("Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse", Chrome, Mobile, true),
+        ("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Google-InspectionTool/1.0;)", Chrome, Mobile, true),
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", Other, Desktop, true),
+        ("PostmanRuntime/7.42.0", Other, Desktop, true),
+        ("Apache-HttpClient/4.5.14 (Java/17.0.12)", Other, Desktop, true),
+        ("curl/8.5.0", Other, Desktop, true),
+        ("", Other, Desktop, true),
+    ];
+
+    #[test]
+    fn reduces_real_user_agents_to_family_and_device() {
+        for &(user_agent, browser, device, bot) in AGENTS {
+            assert_eq!(reduce(user_agent), ReducedAgent { browser, device }, "{user_agent}");
+            assert_eq!(is_bot(user_agent), bot, "is_bot: {user_agent}");
+        }
+    }
+
+    #[test]
+    fn counts_an_ipad_on_ipados_13_or_later_as_a_mac() {
+        // Safari on iPadOS 13+ asks for desktop sites with exactly the Mac's user agent.
+        let ipad = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+        assert_eq!(reduce(ipad), ReducedAgent { browser: Safari, device: Desktop });
+    }
+
+    #[test]
+    fn counts_brave_as_chrome_because_it_sends_chromes_user_agent() {
+        let brave = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        assert_eq!(reduce(brave).browser, Chrome);
+    }
+
+    #[test]
+    fn names_are_stable_lower_case_and_match_serde() {
+        let browsers: Vec<&str> = BrowserFamily::ALL.iter().map(|b| b.as_str()).collect();
+        assert_eq!(
+            browsers,
+            ["chrome", "safari", "firefox", "edge", "opera", "samsung", "yandex", "other"]
+        );
+        let devices: Vec<&str> = DeviceClass::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(devices, ["mobile", "tablet", "desktop"]);
+        for &browser in BrowserFamily::ALL {
+            let json = serde_json::to_string(&browser).unwrap();
+            assert_eq!(json, format!("\"{}\"", browser.as_str()));
+            assert_eq!(serde_json::from_str::<BrowserFamily>(&json).unwrap(), browser);
+        }
+        for &device in DeviceClass::ALL {
+            let json = serde_json::to_string(&device).unwrap();
+            assert_eq!(json, format!("\"{}\"", device.as_str()));
+            assert_eq!(serde_json::from_str::<DeviceClass>(&json).unwrap(), device);
+        }
+    }
+
+    #[test]
+    fn all_lists_every_variant_once_in_order() {
+        assert!(BrowserFamily::ALL.windows(2).all(|w| w[0] < w[1]));
+        assert!(DeviceClass::ALL.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(BrowserFamily::ALL.len(), 8);
+        assert_eq!(DeviceClass::ALL.len(), 3);
+    }
 
     #[test]
     fn lets_the_major_browsers_through() {
