@@ -23,11 +23,20 @@
 //! them could only make different labels collide). Empty segments (`//`) are dropped, a trailing
 //! slash is kept, and path parameters (`;jsessionid=...`) are dropped like a query string.
 //! Scrubbing is idempotent: a scrubbed path scrubs to itself.
+//!
+//! [`scrub_url`] also keeps the few query parameters that are allowed: the UTM campaign tags and
+//! the site-search term, cleaned and capped at [`MAX_PARAM_LEN`] bytes.
 
 use std::borrow::Cow;
 
+use serde::{Deserialize, Serialize};
+
 /// The longest path kept, in bytes; longer paths are cut at a character boundary.
 pub const MAX_PATH_LEN: usize = 512;
+
+/// The longest UTM value or search term kept, in bytes; longer ones are cut at a character
+/// boundary.
+pub const MAX_PARAM_LEN: usize = 100;
 
 /// Digits in a row from which a segment counts as an identifier (`/orders/84467315`), while
 /// years and small page numbers (`/2026`, `/page/12`) stay readable.
@@ -42,6 +51,29 @@ const MIN_TOKEN_LEN: usize = 12;
 
 /// Length from which a run of hex digits with both letters and digits counts as a hash.
 const MIN_HEX_TOKEN_LEN: usize = 16;
+
+/// The UTM campaign tags of a URL, the only marketing parameters kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Utm {
+    /// `utm_source`, lower-cased: `"newsletter"`, `"google"`.
+    pub source: Option<String>,
+    /// `utm_medium`, lower-cased: `"email"`, `"cpc"`.
+    pub medium: Option<String>,
+    /// `utm_campaign`, as written: `"Spring Sale"`.
+    pub campaign: Option<String>,
+}
+
+/// What is kept of a page URL: the scrubbed path and the allow-listed query parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScrubbedUrl {
+    /// The path, as [`scrub_path`] gives it.
+    pub path: String,
+    /// The UTM campaign tags.
+    pub utm: Utm,
+    /// The site-search term, when the site has a search parameter and the URL carries one that
+    /// does not look like personal data.
+    pub search_term: Option<String>,
+}
 
 /// Returns the scrubbed path of `url`, which may be a path with query and fragment
 /// (`/a?b=c#d`) or a whole URL (`https://host/a`). The result always starts with `/`.
@@ -69,6 +101,44 @@ pub fn scrub_path(url: &str) -> String {
         if let Some(placeholder) = placeholder(&scrubbed[last..]) {
             scrubbed.truncate(last);
             scrubbed.push_str(placeholder);
+        }
+    }
+    scrubbed
+}
+
+/// Scrubs `url` like [`scrub_path`] and keeps the allow-listed query parameters: `utm_source`,
+/// `utm_medium` and `utm_campaign` (names in any case), and the site-search parameter named
+/// `search_param` (exactly), if the site has one. All other parameters are dropped.
+///
+/// Values are percent-decoded (`+` is a space; invalid escapes are kept as written, invalid UTF-8
+/// is replaced), trimmed and cut to [`MAX_PARAM_LEN`] bytes; empty values are `None`, and when a
+/// parameter repeats, the first non-empty value counts. Source and medium are lower-cased, the
+/// campaign is kept as written. A UTM value that looks like an e-mail address is dropped.
+///
+/// The search term is lower-cased with its whitespace collapsed. A term that looks like personal
+/// data (an e-mail address, a phone or account number, a token — see the module docs) is dropped
+/// whole: people paste all sorts of things into search boxes.
+pub fn scrub_url(url: &str, search_param: Option<&str>) -> ScrubbedUrl {
+    let (_, query) = split_url(url);
+    let search_param = search_param.filter(|name| !name.is_empty());
+    let mut scrubbed = ScrubbedUrl { path: scrub_path(url), ..ScrubbedUrl::default() };
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(key, true);
+        if search_param == Some(&*key) && scrubbed.search_term.is_none() {
+            scrubbed.search_term = clean_search_term(value);
+        }
+        let (slot, lower) = if key.eq_ignore_ascii_case("utm_source") {
+            (&mut scrubbed.utm.source, true)
+        } else if key.eq_ignore_ascii_case("utm_medium") {
+            (&mut scrubbed.utm.medium, true)
+        } else if key.eq_ignore_ascii_case("utm_campaign") {
+            (&mut scrubbed.utm.campaign, false)
+        } else {
+            continue;
+        };
+        if slot.is_none() {
+            *slot = clean_utm_value(value, lower);
         }
     }
     scrubbed
@@ -302,6 +372,42 @@ fn percent_decode(text: &str, plus_as_space: bool) -> Cow<'_, str> {
     )
 }
 
+/// A UTM value: decoded, trimmed, lower-cased if `lower`, capped; `None` if empty or an e-mail
+/// address (campaign tools sometimes put the recipient's address there).
+fn clean_utm_value(raw: &str, lower: bool) -> Option<String> {
+    let decoded = percent_decode(raw, true);
+    let trimmed = decoded.trim();
+    if trimmed.is_empty() || looks_like_email(trimmed) {
+        return None;
+    }
+    let value = if lower { trimmed.to_lowercase() } else { trimmed.to_owned() };
+    capped(value)
+}
+
+/// A search term: decoded, whitespace collapsed, lower-cased, capped; `None` if empty or if it
+/// looks like personal data. The check runs before lower-casing, which would hide random tokens.
+fn clean_search_term(raw: &str) -> Option<String> {
+    let decoded = percent_decode(raw, true);
+    let mut term = String::with_capacity(decoded.len());
+    for word in decoded.split_whitespace() {
+        if !term.is_empty() {
+            term.push(' ');
+        }
+        term.push_str(word);
+    }
+    if term.is_empty() || sensitive_kind(&term).is_some() {
+        return None;
+    }
+    capped(term.to_lowercase())
+}
+
+/// `value` cut to [`MAX_PARAM_LEN`] bytes, without trailing whitespace; `None` if empty.
+fn capped(mut value: String) -> Option<String> {
+    truncate_at_char_boundary(&mut value, MAX_PARAM_LEN);
+    value.truncate(value.trim_end().len());
+    (!value.is_empty()).then_some(value)
+}
+
 fn truncate_at_char_boundary(text: &mut String, max_len: usize) {
     if text.len() > max_len {
         let mut end = max_len;
@@ -458,6 +564,13 @@ mod tests {
     }
 
     #[test]
+    fn scrub_url_gives_the_same_path_as_scrub_path() {
+        for (input, expected) in all_urls() {
+            assert_eq!(scrub_url(&input, Some("q")).path, expected, "input: {input}");
+        }
+    }
+
+    #[test]
     fn cuts_long_paths_at_a_character_boundary() {
         let long = format!("/{}", "é".repeat(400));
         let scrubbed = scrub_path(&long);
@@ -486,6 +599,119 @@ mod tests {
         }
     }
 
+    fn utm(source: Option<&str>, medium: Option<&str>, campaign: Option<&str>) -> Utm {
+        Utm {
+            source: source.map(str::to_owned),
+            medium: medium.map(str::to_owned),
+            campaign: campaign.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn keeps_utm_tags_decoded_trimmed_and_lower_cased() {
+        let cases = [
+            (
+                "/?utm_source=Newsletter&utm_medium=Email&utm_campaign=Spring%20Sale",
+                utm(Some("newsletter"), Some("email"), Some("Spring Sale")),
+            ),
+            (
+                "https://acme.example/p?utm_campaign=black+friday&utm_source=%20Google%20",
+                utm(Some("google"), None, Some("black friday")),
+            ),
+            ("/p?UTM_Source=Bing&Utm_Medium=CPC", utm(Some("bing"), Some("cpc"), None)),
+            ("/p?utm_source=&utm_medium=%20%20&utm_campaign", utm(None, None, None)),
+            ("/p?utm_source=&utm_source=duckduckgo", utm(Some("duckduckgo"), None, None)),
+            ("/p?utm_source=a&utm_source=b", utm(Some("a"), None, None)),
+            ("/p?utm_term=shoes&utm_content=banner&utm_id=42", utm(None, None, None)),
+            ("/p?utm_campaign=jane%40example.com", utm(None, None, None)),
+            (
+                "/p?utm_campaign=Sommer%C3%9Cberraschung",
+                utm(None, None, Some("SommerÜberraschung")),
+            ),
+            ("/p?utm_campaign=100%+off", utm(None, None, Some("100% off"))),
+            ("/p#x?utm_source=fragment", utm(None, None, None)),
+            ("/p?x=1&utm_medium=Social&y=2", utm(None, Some("social"), None)),
+            ("/p?utm_source=%C3%84PFEL", utm(Some("äpfel"), None, None)),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(scrub_url(url, None).utm, expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn caps_utm_values_at_a_character_boundary() {
+        let url = format!("/?utm_campaign={}", "é".repeat(80));
+        let campaign = scrub_url(&url, None).utm.campaign.unwrap();
+        assert_eq!(campaign, "é".repeat(MAX_PARAM_LEN / 2));
+        let url = format!("/?utm_source={}", "A".repeat(300));
+        assert_eq!(scrub_url(&url, None).utm.source.unwrap(), "a".repeat(MAX_PARAM_LEN));
+    }
+
+    #[test]
+    fn keeps_the_site_search_term_normalised() {
+        let cases = [
+            ("/search?q=Running+Shoes", Some("running shoes")),
+            ("/search?q=%20%20red%09%20%20Shoes%20", Some("red shoes")),
+            ("/search?q=caf%C3%A9+au+lait", Some("café au lait")),
+            ("/search?q=%C3%84PFEL", Some("äpfel")),
+            ("/search?q=50%25+off", Some("50% off")),
+            ("/search?q=100%", Some("100%")),
+            ("/search?q=%FF%FEbad", Some("\u{FFFD}\u{FFFD}bad")),
+            ("/search?q=iphone+15+pro+256gb", Some("iphone 15 pro 256gb")),
+            ("/search?q=order+12345", Some("order 12345")),
+            ("/search?q=events+2026-11-23", Some("events 2026-11-23")),
+            ("/search?q=react%4018.3.1", Some("react@18.3.1")),
+            ("/search?page=2&q=tacit&sort=new", Some("tacit")),
+            ("/search?q=&q=second", Some("second")),
+            ("/search?q=first&q=second", Some("first")),
+            ("/search?Q=case+matters", None),
+            ("/search?query=other+param", None),
+            ("/search?q=", None),
+            ("/search?q=+++", None),
+            ("/search?q", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(scrub_url(url, Some("q")).search_term.as_deref(), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn drops_search_terms_that_look_like_personal_data() {
+        for url in [
+            "/search?q=jane%40example.com",
+            "/search?q=invoice+for+Jane.Doe%40Example.com",
+            "/search?q=4111+1111+1111+1111",
+            "/search?q=4111111111111111",
+            "/search?q=call+me+0151+1234+5678",
+            "/search?q=%2B49+151+12345678",
+            "/search?q=(555)+123-4567",
+            "/search?q=06.12.34.56.78",
+            "/search?q=DE89+3704+0044+0532+0130+00",
+            "/search?q=3f2b8c1e-9a4d-4c3b-8f21-6d5e4a3b2c1d",
+            "/search?q=sk_live_51HkT8zL2eQ9rX",
+            "/search?q=d41d8cd98f00b204e9800998ecf8427e",
+            "/search?q=my+ip+is+203.0.113.9",
+        ] {
+            assert_eq!(scrub_url(url, Some("q")).search_term, None, "{url}");
+        }
+    }
+
+    #[test]
+    fn caps_search_terms_at_a_character_boundary() {
+        let url = format!("/search?q={}", "ü".repeat(120));
+        let term = scrub_url(&url, Some("q")).search_term.unwrap();
+        assert_eq!(term, "ü".repeat(MAX_PARAM_LEN / 2));
+        let url = format!("/search?q={}", "ab ".repeat(60));
+        let term = scrub_url(&url, Some("q")).search_term.unwrap();
+        assert!(term.len() <= MAX_PARAM_LEN && !term.ends_with(' '), "{term:?}");
+    }
+
+    #[test]
+    fn keeps_no_search_term_without_a_search_parameter() {
+        assert_eq!(scrub_url("/search?q=shoes", None).search_term, None);
+        assert_eq!(scrub_url("/search?=shoes", Some("")).search_term, None);
+    }
+
     #[test]
     fn percent_decoding_keeps_invalid_escapes_and_replaces_invalid_utf8() {
         assert_eq!(percent_decode("a%20b", false), "a b");
@@ -507,6 +733,11 @@ mod tests {
             prop_assert!(once.starts_with('/'));
             prop_assert!(once.len() <= MAX_PATH_LEN);
             prop_assert_eq!(scrub_path(&once), once);
+            let scrubbed = scrub_url(&url, Some("q"));
+            let utm = scrubbed.utm;
+            for value in [scrubbed.search_term, utm.source, utm.medium, utm.campaign].into_iter().flatten() {
+                prop_assert!(!value.is_empty() && value.len() <= MAX_PARAM_LEN);
+            }
         }
     }
 }
