@@ -3,10 +3,12 @@
 //! Every stage of the pipeline that can be tested without a browser or a runtime lives here:
 //!
 //! - **capture** — [`scrub::scrub_path`] strips query strings, fragments and identifying path
-//!   segments; the snippet runs it before sending, the edge runs it again.
+//!   segments; the snippet runs it before sending, the edge runs it again. [`scrub::scrub_url`]
+//!   also keeps the allow-listed parameters: UTM tags and the site-search term.
 //! - **ingest** — [`Beacon::parse`] turns an untrusted request body into a typed, validated
 //!   [`Beacon`] or a [`BeaconError`] that says what is wrong; [`SiteId`] is a validated site name.
-//! - **filter** — [`agent::is_bot`] tells crawlers and automation from people's browsers.
+//! - **filter** — [`agent::is_bot`] tells crawlers and automation from people's browsers;
+//!   [`agent::reduce`] keeps only a browser family and a device class of a user agent.
 //! - **anonymize** — [`VisitorHash::compute`] derives a keyed 64-bit hash from a random
 //!   [`DailySalt`], the site, the IP address and the user agent. The hash exists in memory only:
 //!   it is inserted into a sketch and dropped.
