@@ -35,7 +35,7 @@ EDGE_DIST := crates/edge/build/worker/shim.mjs
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
 	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
-	@echo "make bench   print the snippet's size"
+	@echo "make bench   print figures: snippet size, core speed, record sizes, sketch accuracy"
 	@echo "make deploy  build and deploy the edge with wrangler"
 
 ## Set-up ---------------------------------------------------------------------------------
@@ -63,9 +63,9 @@ chromium:
 build: $(SNIPPET_DIST) $(EDGE_DIST)
 
 $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
-	cargo build -p tacit-snippet --target $(WASM_TARGET) --release
+	cargo build -p tacit-snippet --target $(WASM_TARGET) --profile snippet
 	$(WASM_BINDGEN_BIN) --target web --no-typescript --out-dir $(SNIPPET_PKG) \
-		target/$(WASM_TARGET)/release/tacit_snippet.wasm
+		target/$(WASM_TARGET)/snippet/tacit_snippet.wasm
 	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext \
 		--enable-mutable-globals --enable-nontrapping-float-to-int \
 		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet_bg.wasm
@@ -97,6 +97,7 @@ test-e2e: build chromium
 
 bench: $(SNIPPET_DIST)
 	@node www/build.mjs | grep '^snippet_gz_bytes='
+	@cargo bench --quiet -p tacit-core --bench core
 
 deploy: build
 	$(NODE_BIN)/wrangler deploy

@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 /// Lower-case substrings that only bots, crawlers, previewers and HTTP libraries put in their
 /// user agent. Each is specific enough not to match a browser's own user agent.
 const BOT_MARKERS: &[&str] = &[
-    "bot",
     "crawl",
     "spider",
     "slurp",
@@ -79,7 +78,18 @@ const BOT_MARKERS: &[&str] = &[
 /// sends a user agent.
 pub fn is_bot(user_agent: &str) -> bool {
     let user_agent = user_agent.to_ascii_lowercase();
-    user_agent.trim().is_empty() || BOT_MARKERS.iter().any(|marker| user_agent.contains(marker))
+    user_agent.trim().is_empty()
+        || BOT_MARKERS.iter().any(|marker| user_agent.contains(marker))
+        || has_bot_word(&user_agent)
+}
+
+/// Whether a word ends in `bot` (`Googlebot/2.1`, `AdsBot-Google`, `TelegramBot (like
+/// TwitterBot)`), but not a name that merely contains it, such as the phone brand `CUBOT_X30`.
+fn has_bot_word(lower_user_agent: &str) -> bool {
+    lower_user_agent.match_indices("bot").any(|(at, _)| {
+        let after = lower_user_agent[at + 3..].bytes().next();
+        !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// A browser family, the only part of a browser's name and version that is kept.
@@ -234,6 +244,22 @@ fn device_class(ua: &str) -> DeviceClass {
 
 #[cfg(test)]
 mod tests {
+    use super::is_bot as bot;
+
+    #[test]
+    fn a_phone_brand_that_contains_bot_is_not_a_bot() {
+        // Regression: the bare marker "bot" dropped every visit from Cubot phones.
+        let cubot = "Mozilla/5.0 (Linux; Android 12; CUBOT_X30 Build/SP1A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36";
+        assert!(!bot(cubot));
+        for crawler in [
+            "AdsBot-Google (+http://www.google.com/adsbot.html)",
+            "TelegramBot (like TwitterBot)",
+            "SomeBot",
+        ] {
+            assert!(bot(crawler), "{crawler}");
+        }
+    }
+
     use super::*;
 
     use BrowserFamily::{Chrome, Edge, Firefox, Opera, Other, Safari, Samsung, Yandex};

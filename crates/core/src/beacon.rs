@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::scrub::scrub_path;
+use crate::scrub::{scrub_path, Utm};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.
@@ -22,6 +22,10 @@ pub struct Beacon {
     pub path: String,
     /// The host of the referring page, when the visitor came from another site.
     pub referrer: Option<String>,
+    /// The scrubbed path of the referring page, when the visitor came from this site.
+    pub previous: Option<String>,
+    /// The page URL's campaign tags.
+    pub utm: Utm,
 }
 
 /// Why a request body is not a valid beacon. Each variant says what to fix.
@@ -55,6 +59,9 @@ struct WireBeacon {
     site: Option<String>,
     path: Option<String>,
     referrer: Option<String>,
+    previous: Option<String>,
+    #[serde(default)]
+    utm: Utm,
 }
 
 impl Beacon {
@@ -72,15 +79,23 @@ impl Beacon {
             .map_err(|e| BeaconError::InvalidField { field: "site", reason: e.to_string() })?;
 
         let path = wire.path.ok_or(BeaconError::MissingField("path"))?;
-        if !path.starts_with('/') {
+        let path = site_path("path", &path)?;
+        let previous =
+            wire.previous.map(|previous| site_path("previous", &previous)).transpose()?;
+        let referrer = wire.referrer.map(|host| normalize_host(&host)).transpose()?;
+        if referrer.is_some() && previous.is_some() {
             return Err(BeaconError::InvalidField {
-                field: "path",
-                reason: "must start with '/'".into(),
+                field: "previous",
+                reason: "cannot be sent with 'referrer': a view comes from this site or another"
+                    .into(),
             });
         }
+        Ok(Beacon { site, path, referrer, previous, utm: wire.utm.cleaned() })
+    }
 
-        let referrer = wire.referrer.map(|host| normalize_host(&host)).transpose()?;
-        Ok(Beacon { site, path: scrub_path(&path), referrer })
+    /// Whether the view starts a visit: it did not come from another page of the site.
+    pub fn is_entry(&self) -> bool {
+        self.previous.is_none()
     }
 
     /// The beacon as the JSON body the snippet sends. Written by hand so that the snippet
@@ -91,13 +106,49 @@ impl Beacon {
         push_json_string(&mut json, self.site.as_str());
         json.push_str(",\"path\":");
         push_json_string(&mut json, &self.path);
-        if let Some(referrer) = &self.referrer {
-            json.push_str(",\"referrer\":");
-            push_json_string(&mut json, referrer);
+        for (name, value) in [("referrer", &self.referrer), ("previous", &self.previous)] {
+            if let Some(value) = value {
+                push_json_field(&mut json, name, value);
+            }
+        }
+        let utm = &self.utm;
+        let tags = [("source", &utm.source), ("medium", &utm.medium), ("campaign", &utm.campaign)];
+        if tags.iter().any(|(_, value)| value.is_some()) {
+            json.push_str(",\"utm\":{");
+            let mut first = true;
+            for (name, value) in tags {
+                if let Some(value) = value {
+                    if !first {
+                        json.push(',');
+                    }
+                    first = false;
+                    push_json_string(&mut json, name);
+                    json.push(':');
+                    push_json_string(&mut json, value);
+                }
+            }
+            json.push('}');
         }
         json.push('}');
         json
     }
+}
+
+/// A path the beacon names: it must start with `/`, and is scrubbed again here.
+fn site_path(field: &'static str, path: &str) -> Result<String, BeaconError> {
+    if path.starts_with('/') {
+        Ok(scrub_path(path))
+    } else {
+        Err(BeaconError::InvalidField { field, reason: "must start with '/'".into() })
+    }
+}
+
+/// Appends `,"name":"value"`.
+fn push_json_field(json: &mut String, name: &str, value: &str) {
+    json.push(',');
+    push_json_string(json, name);
+    json.push(':');
+    push_json_string(json, value);
 }
 
 /// Lower-cases a referrer host and checks it is a plausible host name (letters, digits, `-`,
@@ -223,7 +274,40 @@ mod tests {
             site: SiteId::parse("demo").unwrap(),
             path: "/quote\"back\\slash\u{1}/café".into(),
             referrer: Some("news.example.com".into()),
+            previous: None,
+            utm: Utm {
+                source: Some("news".into()),
+                medium: None,
+                campaign: Some("Launch \"26\"".into()),
+            },
         };
-        assert_eq!(Beacon::parse(beacon.to_json().as_bytes()), Ok(beacon));
+        assert_eq!(Beacon::parse(beacon.to_json().as_bytes()), Ok(beacon.clone()));
+        let internal = Beacon {
+            referrer: None,
+            previous: Some("/docs".into()),
+            utm: Utm::default(),
+            ..beacon
+        };
+        assert_eq!(Beacon::parse(internal.to_json().as_bytes()), Ok(internal));
+    }
+
+    #[test]
+    fn a_view_from_the_site_is_not_an_entry() {
+        let internal = parse(r#"{"site":"demo","path":"/b","previous":"/a?x=1"}"#).unwrap();
+        assert_eq!(internal.previous.as_deref(), Some("/a"));
+        assert!(!internal.is_entry());
+        assert!(parse(r#"{"site":"demo","path":"/b","referrer":"t.co"}"#).unwrap().is_entry());
+        assert!(matches!(
+            parse(r#"{"site":"demo","path":"/b","referrer":"t.co","previous":"/a"}"#),
+            Err(BeaconError::InvalidField { field: "previous", .. })
+        ));
+    }
+
+    #[test]
+    fn cleans_campaign_tags_again() {
+        let beacon = parse(r#"{"site":"demo","path":"/","utm":{"source":" NewsLetter ","campaign":"jane@example.com"}}"#)
+            .unwrap();
+        assert_eq!(beacon.utm.source.as_deref(), Some("newsletter"));
+        assert_eq!(beacon.utm.campaign, None, "an e-mail address is never kept");
     }
 }

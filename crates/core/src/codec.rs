@@ -6,23 +6,33 @@
 //! |------------|------------------------------------------------------|
 //! | 0..2       | magic `b"TC"`                                        |
 //! | 2          | format version ([`FORMAT_VERSION`])                  |
-//! | 3          | record kind ([`KIND_PAGE_DAY`])                      |
+//! | 3          | record kind ([`KIND_PAGE_DAY`] or [`KIND_SITE_DAY`])  |
 //! | 4..len-4   | the record, in `postcard`'s compact serde encoding   |
 //! | len-4..len | CRC-32 of all bytes before it, little-endian         |
 //!
 //! A reader rejects unknown versions instead of guessing, and the checksum turns a flipped or
-//! truncated byte into an error instead of a silently wrong count.
+//! truncated byte into an error instead of a silently wrong count. Older versions that are
+//! still read are migrated on decode: version 1 page records (views and visitors only) become
+//! version 2 records with empty activity, so nothing counted before an upgrade is lost.
 
 use std::fmt;
 
-use crate::PageDay;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::record::{Activity, PageDay, SiteDay};
+use crate::sketch::{PAGE_PRECISION, SITE_PRECISION};
+use crate::VisitorSketch;
 
 /// The first two bytes of every record.
 const MAGIC: [u8; 2] = *b"TC";
-/// The current format version; bump it when the record's serde layout changes.
-pub const FORMAT_VERSION: u8 = 1;
+/// The current format version; bump it when a record's serde layout changes.
+pub const FORMAT_VERSION: u8 = 2;
+/// The version that held only views and visitors per page.
+const VERSION_VIEWS_ONLY: u8 = 1;
 /// The kind byte of a [`PageDay`] record.
 pub const KIND_PAGE_DAY: u8 = 1;
+/// The kind byte of a [`SiteDay`] record.
+pub const KIND_SITE_DAY: u8 = 2;
 const HEADER_LEN: usize = 4;
 const CHECKSUM_LEN: usize = 4;
 
@@ -45,20 +55,65 @@ pub enum CodecError {
     SketchPrecision,
 }
 
-/// Encodes `record` with the current format version.
+/// Encodes a page's record with the current format version.
 pub fn encode_page_day(record: &PageDay) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(64);
+    encode(KIND_PAGE_DAY, record)
+}
+
+/// Encodes a site's rollup with the current format version.
+pub fn encode_site_day(record: &SiteDay) -> Vec<u8> {
+    encode(KIND_SITE_DAY, record)
+}
+
+/// Decodes a page's record written by [`encode_page_day`], of this version or an older one.
+pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
+    let (version, payload) = open(bytes, KIND_PAGE_DAY)?;
+    let record = match version {
+        VERSION_VIEWS_ONLY => {
+            let old: ViewsOnlyPageDay = from_payload(payload)?;
+            PageDay::from_parts(old.visitors, Activity { views: old.views, ..Activity::default() })
+        }
+        _ => from_payload(payload)?,
+    };
+    if !record.visitors().has_precision(PAGE_PRECISION) {
+        return Err(CodecError::SketchPrecision);
+    }
+    Ok(record)
+}
+
+/// Decodes a site's rollup written by [`encode_site_day`].
+pub fn decode_site_day(bytes: &[u8]) -> Result<SiteDay, CodecError> {
+    let (version, payload) = open(bytes, KIND_SITE_DAY)?;
+    if version != FORMAT_VERSION {
+        return Err(CodecError::UnsupportedVersion(version));
+    }
+    let record: SiteDay = from_payload(payload)?;
+    if !record.visitors().has_precision(SITE_PRECISION) {
+        return Err(CodecError::SketchPrecision);
+    }
+    Ok(record)
+}
+
+/// The layout of a version 1 page record.
+#[derive(Serialize, Deserialize)]
+struct ViewsOnlyPageDay {
+    views: u64,
+    visitors: VisitorSketch,
+}
+
+fn encode(kind: u8, record: &impl Serialize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(256);
     bytes.extend_from_slice(&MAGIC);
     bytes.push(FORMAT_VERSION);
-    bytes.push(KIND_PAGE_DAY);
-    let mut bytes = postcard::to_extend(record, bytes).expect("a PageDay always serializes");
+    bytes.push(kind);
+    let mut bytes = postcard::to_extend(record, bytes).expect("records always serialize");
     let checksum = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
     bytes
 }
 
-/// Decodes a [`PageDay`] written by [`encode_page_day`].
-pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
+/// Checks magic, checksum, version and kind; answers the version and the payload.
+fn open(bytes: &[u8], kind: u8) -> Result<(u8, &[u8]), CodecError> {
     if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
         return Err(CodecError::Truncated);
     }
@@ -69,18 +124,18 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
     if crc32fast::hash(body).to_le_bytes() != checksum {
         return Err(CodecError::ChecksumMismatch);
     }
-    if body[2] != FORMAT_VERSION {
-        return Err(CodecError::UnsupportedVersion(body[2]));
+    let version = body[2];
+    if !(VERSION_VIEWS_ONLY..=FORMAT_VERSION).contains(&version) {
+        return Err(CodecError::UnsupportedVersion(version));
     }
-    if body[3] != KIND_PAGE_DAY {
+    if body[3] != kind {
         return Err(CodecError::WrongKind(body[3]));
     }
-    let record: PageDay = postcard::from_bytes(&body[HEADER_LEN..])
-        .map_err(|e| CodecError::Payload(e.to_string()))?;
-    if !record.visitors().has_standard_precision() {
-        return Err(CodecError::SketchPrecision);
-    }
-    Ok(record)
+    Ok((version, &body[HEADER_LEN..]))
+}
+
+fn from_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecError> {
+    postcard::from_bytes(payload).map_err(|e| CodecError::Payload(e.to_string()))
 }
 
 impl fmt::Display for CodecError {
@@ -91,7 +146,7 @@ impl fmt::Display for CodecError {
             CodecError::UnsupportedVersion(v) => {
                 write!(f, "record format version {v} is not supported")
             }
-            CodecError::WrongKind(k) => write!(f, "record is of kind {k}, not a page-day record"),
+            CodecError::WrongKind(k) => write!(f, "record is of kind {k}, not the kind asked for"),
             CodecError::ChecksumMismatch => {
                 f.write_str("record checksum does not match: corrupted")
             }
@@ -108,13 +163,48 @@ impl std::error::Error for CodecError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::View;
     use crate::VisitorHash;
     use proptest::prelude::*;
 
     fn record(visitors: impl IntoIterator<Item = u64>) -> PageDay {
         let mut record = PageDay::default();
-        visitors.into_iter().for_each(|v| record.record_view(VisitorHash::from_u64(v)));
+        let view = View::sample();
+        visitors.into_iter().for_each(|v| record.record_view(VisitorHash::from_u64(v), &view));
         record
+    }
+
+    /// A record as version 1 wrote it: header with version 1, views and visitors only.
+    fn version_1_bytes(views: u64, visitors: &[u64]) -> Vec<u8> {
+        let mut sketch = VisitorSketch::for_page();
+        visitors.iter().for_each(|&v| sketch.insert(VisitorHash::from_u64(v)));
+        let mut bytes = encode(KIND_PAGE_DAY, &ViewsOnlyPageDay { views, visitors: sketch });
+        bytes[2] = VERSION_VIEWS_ONLY;
+        let body_len = bytes.len() - CHECKSUM_LEN;
+        let checksum = crc32fast::hash(&bytes[..body_len]).to_le_bytes();
+        bytes[body_len..].copy_from_slice(&checksum);
+        bytes
+    }
+
+    #[test]
+    fn migrates_version_1_records_without_losing_counts() {
+        let visitors: Vec<u64> =
+            (1..=7u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let mut migrated = decode_page_day(&version_1_bytes(9, &visitors)).unwrap();
+        assert_eq!(migrated.views(), 9);
+        assert_eq!(migrated.unique_visitors(), 7);
+        assert_eq!(migrated.activity().entries, 0);
+    }
+
+    #[test]
+    fn round_trips_a_site_rollup_and_refuses_the_wrong_kind() {
+        let mut site = SiteDay::default();
+        site.record_view(VisitorHash::from_u64(42), &View::sample());
+        site.record_bot_dropped();
+        let bytes = encode_site_day(&site);
+        let mut decoded = decode_site_day(&bytes).unwrap();
+        assert_eq!((decoded.unique_visitors(), decoded.bots_dropped()), (1, 1));
+        assert_eq!(decode_page_day(&bytes).unwrap_err(), CodecError::WrongKind(KIND_SITE_DAY));
     }
 
     #[test]
@@ -160,7 +250,10 @@ mod tests {
         let body_len = bytes.len() - CHECKSUM_LEN;
         let checksum = crc32fast::hash(&bytes[..body_len]).to_le_bytes();
         bytes[body_len..].copy_from_slice(&checksum);
-        assert_eq!(decode_page_day(&bytes).unwrap_err(), CodecError::UnsupportedVersion(2));
+        assert_eq!(
+            decode_page_day(&bytes).unwrap_err(),
+            CodecError::UnsupportedVersion(FORMAT_VERSION + 1)
+        );
     }
 
     proptest! {

@@ -1,42 +1,55 @@
 //! The pure heart of tacit, shared by the browser snippet and the edge worker.
 //!
-//! Every stage of the pipeline that can be tested without a browser or a runtime lives here:
+//! Every stage of the pipeline that can be tested without a browser or a runtime lives here,
+//! in the order a page view travels through it:
 //!
-//! - **capture** — [`scrub::scrub_path`] strips query strings, fragments and identifying path
-//!   segments; the snippet runs it before sending, the edge runs it again. [`scrub::scrub_url`]
-//!   also keeps the allow-listed parameters: UTM tags and the site-search term.
+//! - **capture** — [`scrub`] strips query strings (but campaign and site-search parameters),
+//!   fragments and identifying path segments; the snippet runs it before sending, the edge
+//!   again. [`consent`] names the consent states and sources every beacon carries.
 //! - **ingest** — [`Beacon::parse`] turns an untrusted request body into a typed, validated
 //!   [`Beacon`] or a [`BeaconError`] that says what is wrong; [`SiteId`] is a validated site name.
-//! - **filter** — [`agent::is_bot`] tells crawlers and automation from people's browsers;
-//!   [`agent::reduce`] keeps only a browser family and a device class of a user agent.
+//!   [`agent`] tells bots from people and reduces a user agent to browser family and device
+//!   class.
 //! - **anonymize** — [`VisitorHash::compute`] derives a keyed 64-bit hash from a random
 //!   [`DailySalt`], the site, the IP address and the user agent. The hash exists in memory only:
 //!   it is inserted into a sketch and dropped.
-//! - **aggregate** — [`PageDay`] is one page's record for one UTC [`Day`]: views and a
-//!   HyperLogLog++ [`VisitorSketch`] of unique visitors. Records merge losslessly, so a range of
-//!   days is a union of visitors, not a sum.
-//! - **distributions** — [`quantiles::QuantileSketch`] answers any quantile of engaged time,
-//!   scroll depth or a web vital within 1 % relative error, in a few bytes per distinct value,
-//!   and merges exactly.
-//! - **breakdowns** — [`top_k::TopK`] keeps the heaviest referrers, campaigns, pages, search
-//!   terms and goals (with value sums) in a fixed number of counters, with a per-key error bound
-//!   that survives merging.
+//! - **aggregate** — a beacon becomes a [`signal`] ([`signal::View`], [`signal::Leave`] or
+//!   [`signal::Event`]) that [`record`] applies to one page's [`PageDay`] and to the site's
+//!   [`SiteDay`] rollup: counters, [`quantiles::QuantileSketch`] distributions (1 % relative
+//!   error), [`top_k::TopK`] breakdowns (Space-Saving, bounded error) and a HyperLogLog++
+//!   [`VisitorSketch`]. Every part merges, so a date range is a merge of days and its unique
+//!   visitors a union, not a sum.
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
-//!   per-page rows the pages and the API show.
-//! - **protect** — [`privacy`] folds breakdown rows seen by fewer than k visitors into
-//!   "(other)" before any output, and adds optional Laplace noise to public counts.
+//!   per-page rows the pages and the API show; [`privacy`] folds rows seen by fewer than k
+//!   visitors into "(other)" and adds optional Laplace noise to public counts.
 //!
 //! ```
+//! use tacit_core::agent::reduce;
+//! use tacit_core::signal::View;
 //! use tacit_core::{Beacon, DailySalt, Day, PageDay, RangeSummary, VisitorHash};
 //!
 //! let beacon = Beacon::parse(br#"{"site":"demo","path":"/pricing?plan=pro#faq"}"#).unwrap();
 //! assert_eq!(beacon.path, "/pricing");
 //!
+//! let user_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+//! let agent = reduce(user_agent);
+//! let view = View {
+//!     referrer: beacon.referrer.clone(),
+//!     previous: None,
+//!     utm: Default::default(),
+//!     search_term: None,
+//!     browser: agent.browser,
+//!     device: agent.device,
+//!     country: None,
+//!     language: None,
+//!     entry: true,
+//! };
 //! let salt = DailySalt::from_bytes([7; 16]);
 //! let mut record = PageDay::default();
-//! record.record_view(VisitorHash::compute(&salt, &beacon.site, "203.0.113.9", "Firefox/140"));
-//! record.record_view(VisitorHash::compute(&salt, &beacon.site, "203.0.113.9", "Firefox/140"));
+//! for _ in 0..2 {
+//!     record.record_view(VisitorHash::compute(&salt, &beacon.site, "203.0.113.9", user_agent), &view);
+//! }
 //!
 //! let day = Day::parse("2026-11-23").unwrap();
 //! let summary = RangeSummary::from_records(day, day, [(beacon.path, record)], 0);
@@ -44,27 +57,29 @@
 //! ```
 //!
 //! Not here: anything that touches the network, storage, a clock or randomness. Callers pass
-//! in the current time and the salt's random bytes, which keeps every function deterministic.
+//! in the current time and random bytes, which keeps every function deterministic.
 #![deny(missing_docs)]
 
 pub mod agent;
-mod aggregate;
 mod beacon;
 pub mod codec;
+pub mod consent;
 mod day;
 pub mod privacy;
 pub mod quantiles;
+pub mod record;
 pub mod scrub;
+pub mod signal;
 mod site;
 mod sketch;
 mod summary;
 pub mod top_k;
 mod visitor;
 
-pub use aggregate::PageDay;
 pub use beacon::{Beacon, BeaconError, MAX_BEACON_BYTES};
 pub use day::{Day, DayError};
+pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
-pub use sketch::{VisitorSketch, VISITOR_SKETCH_PRECISION};
+pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
 pub use summary::{PageRow, RangeSummary};
 pub use visitor::{DailySalt, VisitorHash};

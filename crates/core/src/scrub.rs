@@ -54,6 +54,7 @@ const MIN_HEX_TOKEN_LEN: usize = 16;
 
 /// The UTM campaign tags of a URL, the only marketing parameters kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Utm {
     /// `utm_source`, lower-cased: `"newsletter"`, `"google"`.
     pub source: Option<String>,
@@ -142,6 +143,15 @@ pub fn scrub_url(url: &str, search_param: Option<&str>) -> ScrubbedUrl {
         }
     }
     scrubbed
+}
+
+/// The scrubbed path of `referrer` when it is a page of this site (`own_hostname`): the
+/// previous page of a journey. `None` for other sites, empty or unparsable referrers.
+pub fn same_site_previous_path(referrer: &str, own_hostname: &str) -> Option<String> {
+    let after_scheme = referrer.split_once("://")?.1;
+    let authority = after_scheme.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty() && host.eq_ignore_ascii_case(own_hostname)).then(|| scrub_path(referrer))
 }
 
 /// The host of `referrer` (a full URL, as in `document.referrer`), lower-cased and without port,
@@ -375,13 +385,32 @@ fn percent_decode(text: &str, plus_as_space: bool) -> Cow<'_, str> {
 /// A UTM value: decoded, trimmed, lower-cased if `lower`, capped; `None` if empty or an e-mail
 /// address (campaign tools sometimes put the recipient's address there).
 fn clean_utm_value(raw: &str, lower: bool) -> Option<String> {
-    let decoded = percent_decode(raw, true);
+    clean_utm_tag(&percent_decode(raw, true), lower)
+}
+
+/// A decoded UTM value: trimmed, lower-cased if asked, capped; `None` if empty, if it holds a
+/// control character, or if it is an e-mail address (campaign tools sometimes put one there).
+fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
     let trimmed = decoded.trim();
-    if trimmed.is_empty() || looks_like_email(trimmed) {
+    if trimmed.is_empty() || trimmed.chars().any(char::is_control) || looks_like_email(trimmed) {
         return None;
     }
     let value = if lower { trimmed.to_lowercase() } else { trimmed.to_owned() };
     capped(value)
+}
+
+impl Utm {
+    /// The tags cleaned as [`scrub_url`] cleans them, for tags that arrive already decoded
+    /// (in a beacon): the edge never trusts the client to have done it.
+    pub fn cleaned(&self) -> Utm {
+        let clean =
+            |tag: &Option<String>, lower| tag.as_deref().and_then(|t| clean_utm_tag(t, lower));
+        Utm {
+            source: clean(&self.source, true),
+            medium: clean(&self.medium, true),
+            campaign: clean(&self.campaign, false),
+        }
+    }
 }
 
 /// A search term: decoded, whitespace collapsed, lower-cased, capped; `None` if empty or if it
@@ -420,6 +449,18 @@ fn truncate_at_char_boundary(text: &mut String, max_len: usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_same_site_referrer_is_the_previous_page() {
+        let previous = |referrer| same_site_previous_path(referrer, "acme.example");
+        assert_eq!(
+            previous("https://acme.example/docs/84467315?x=1").as_deref(),
+            Some("/docs/:id")
+        );
+        assert_eq!(previous("https://ACME.example:8443/").as_deref(), Some("/"));
+        assert_eq!(previous("https://news.example/acme.example"), None);
+        assert_eq!(previous(""), None);
+    }
+
     use proptest::prelude::*;
 
     use super::*;

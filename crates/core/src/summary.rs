@@ -52,7 +52,7 @@ impl RangeSummary {
             }
         }
 
-        let mut site_visitors = VisitorSketch::default();
+        let mut site_visitors = VisitorSketch::for_page();
         let mut pages: Vec<PageRow> = by_path
             .into_iter()
             .map(|(path, mut record)| {
@@ -76,6 +76,7 @@ impl RangeSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::View;
     use crate::VisitorHash;
 
     fn day(text: &str) -> Day {
@@ -84,9 +85,10 @@ mod tests {
 
     fn record(visitors: &[u64]) -> PageDay {
         let mut record = PageDay::default();
-        visitors.iter().for_each(|&v| {
-            record.record_view(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
-        });
+        let view = View::sample();
+        for &v in visitors {
+            record.record_view(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15)), &view);
+        }
         record
     }
 

@@ -1,6 +1,7 @@
 //! `POST /e`: a beacon in, validated and counted, `202 Accepted` out.
 
-use tacit_core::agent::is_bot;
+use tacit_core::agent::{is_bot, reduce};
+use tacit_core::signal::{CountryCode, Language, View};
 use tacit_core::{Beacon, BeaconError, MAX_BEACON_BYTES};
 use worker::{Env, Request, Response};
 
@@ -31,8 +32,26 @@ pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
         )
         .await?;
     } else {
+        let agent = reduce(&user_agent);
+        let entry = beacon.is_entry();
+        let view = View {
+            referrer: beacon.referrer,
+            previous: beacon.previous,
+            utm: beacon.utm,
+            search_term: None,
+            browser: agent.browser,
+            device: agent.device,
+            country: req
+                .cf()
+                .and_then(|cf| cf.country())
+                .and_then(|code| CountryCode::parse(&code)),
+            language: headers
+                .get("Accept-Language")?
+                .and_then(|tags| Language::from_tag(tags.trim_start())),
+            entry,
+        };
         let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
-        let message = PageView { site: beacon.site, path: beacon.path, ip, user_agent };
+        let message = PageView { site: beacon.site, path: beacon.path, ip, user_agent, view };
         shard_client::send(env, &message.site, PAGE_VIEW, &message).await?;
     }
     Ok(Response::empty()?.with_status(202))

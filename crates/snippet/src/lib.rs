@@ -1,7 +1,7 @@
 //! tacit's browser plugin, loaded by `www/loader.js` (served as `/t.js`).
 //!
-//! On start it captures the page view — the scrubbed path and the external referrer host —
-//! and sends it to the edge with `navigator.sendBeacon`, which neither blocks the page nor
+//! On start it captures the page view — the scrubbed path, its campaign tags, and either the
+//! external referrer host or the previous page of this site — and sends it to the edge with `navigator.sendBeacon`, which neither blocks the page nor
 //! delays its unloading. Browsers driven by automation (`navigator.webdriver`) and known bot
 //! user agents send nothing.
 //!
@@ -10,7 +10,7 @@
 //! page: every failure ends the capture quietly.
 
 use tacit_core::agent::is_bot;
-use tacit_core::scrub::{external_referrer_host, scrub_path};
+use tacit_core::scrub::{external_referrer_host, same_site_previous_path, scrub_url};
 use tacit_core::{Beacon, SiteId};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
@@ -31,13 +31,15 @@ fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
         return None;
     }
     let location = window.location();
+    let hostname = location.hostname().ok()?;
+    let referrer = window.document()?.referrer();
+    let url = scrub_url(&location.href().ok()?, None);
     let beacon = Beacon {
         site: SiteId::parse(site).ok()?,
-        path: scrub_path(&location.pathname().ok()?),
-        referrer: external_referrer_host(
-            &window.document()?.referrer(),
-            &location.hostname().ok()?,
-        ),
+        path: url.path,
+        referrer: external_referrer_host(&referrer, &hostname),
+        previous: same_site_previous_path(&referrer, &hostname),
+        utm: url.utm,
     };
     navigator.send_beacon_with_opt_str(endpoint, Some(&beacon.to_json())).ok()?.then_some(())
 }

@@ -7,7 +7,8 @@ pub mod protocol;
 mod store;
 
 use serde::de::DeserializeOwned;
-use tacit_core::{Day, RangeSummary, SiteId, VisitorHash};
+use tacit_core::record::{page_record_key, DEFAULT_MAX_PAGES_PER_DAY};
+use tacit_core::{Day, RangeSummary, SiteDay, SiteId, VisitorHash};
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
@@ -58,15 +59,34 @@ impl SiteShard {
         let today = Day::from_unix_ms(now_ms());
         let salt = self.store.salt_for(today)?;
         let visitor = VisitorHash::compute(&salt, &site.id, &message.ip, &message.user_agent);
-        let mut record = self.store.page_day(today, &message.path)?;
-        record.record_view(visitor);
-        self.store.save_page_day(today, &message.path, &record)?;
+
+        let existing = self.store.page_day(today, &message.path)?;
+        let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
+        let key = page_record_key(
+            &message.path,
+            existing.is_some(),
+            pages_today,
+            DEFAULT_MAX_PAGES_PER_DAY,
+        );
+        let mut page = match existing {
+            Some(page) => page,
+            None => self.store.page_day(today, key)?.unwrap_or_default(),
+        };
+        page.record_view(visitor, &message.view);
+        self.store.save_page_day(today, key, &page)?;
+
+        let mut site_day = self.store.site_day(today)?;
+        site_day.record_view(visitor, &message.view);
+        self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
     }
 
     fn bot_dropped(&self, message: BotDropped) -> AppResult<Response> {
         self.site(&message.site)?;
-        self.store.count_bot_dropped(Day::from_unix_ms(now_ms()))?;
+        let today = Day::from_unix_ms(now_ms());
+        let mut site_day = self.store.site_day(today)?;
+        site_day.record_bot_dropped();
+        self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
     }
 
@@ -76,7 +96,8 @@ impl SiteShard {
             return Err(AppError::Unauthorized);
         }
         let records = self.store.page_days(query.from, query.to)?;
-        let bots_dropped = self.store.bots_dropped(query.from, query.to)?;
+        let bots_dropped =
+            self.store.site_days(query.from, query.to)?.iter().map(SiteDay::bots_dropped).sum();
         Ok(Response::from_json(&RangeSummary::from_records(
             query.from,
             query.to,

@@ -2,6 +2,7 @@
 //! inside one Cloudflare location and are never stored or logged.
 
 use serde::{Deserialize, Serialize};
+use tacit_core::signal::View;
 use tacit_core::{Day, SiteId};
 
 /// Register a new site.
@@ -12,13 +13,14 @@ pub struct CreateSite {
 }
 
 /// Count one validated, scrubbed page view. `ip` and `user_agent` are hashed with the day's
-/// salt and dropped.
+/// salt and dropped; `view` holds what is counted.
 #[derive(Serialize, Deserialize)]
 pub struct PageView {
     pub site: SiteId,
     pub path: String,
     pub ip: String,
     pub user_agent: String,
+    pub view: View,
 }
 
 /// Count one page view that was dropped as a bot's, and nothing else about it.

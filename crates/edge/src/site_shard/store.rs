@@ -1,7 +1,7 @@
 //! The shard's SQLite tables and every query on them.
 
-use tacit_core::codec::{decode_page_day, encode_page_day};
-use tacit_core::{DailySalt, Day, PageDay, SiteId};
+use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_core::{DailySalt, Day, PageDay, SiteDay, SiteId};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
@@ -23,9 +23,9 @@ const SCHEMA: &str = "
         record BLOB NOT NULL,
         PRIMARY KEY (day, path)
     );
-    CREATE TABLE IF NOT EXISTS bots_dropped (
+    CREATE TABLE IF NOT EXISTS site_days (
         day INTEGER PRIMARY KEY,
-        views INTEGER NOT NULL
+        record BLOB NOT NULL
     );
 ";
 
@@ -101,19 +101,6 @@ impl Store {
         Ok(salt)
     }
 
-    /// The record of `path` on `day`, empty when nothing was counted yet.
-    pub fn page_day(&self, day: Day, path: &str) -> AppResult<PageDay> {
-        let row = self.first_row(
-            "SELECT record FROM page_days WHERE day = ? AND path = ?",
-            vec![day.days_since_epoch().into(), path.into()],
-        )?;
-        match row.map(<[SqlStorageValue; 1]>::try_from) {
-            None => Ok(PageDay::default()),
-            Some(Ok([SqlStorageValue::Blob(bytes)])) => decode(day, path, &bytes),
-            Some(_) => Err(AppError::Internal("page_days row has unexpected columns".into())),
-        }
-    }
-
     /// Replaces the record of `path` on `day`.
     pub fn save_page_day(&self, day: Day, path: &str, record: &PageDay) -> AppResult<()> {
         self.sql.exec(
@@ -135,7 +122,9 @@ impl Store {
                 Ok(
                     [SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)],
                 ) => {
-                    let record = decode(Day::from_days_since_epoch(day as i32), &path, &bytes)?;
+                    let day = Day::from_days_since_epoch(day as i32);
+                    let record =
+                        decode_page_day(&bytes).map_err(|e| corrupt("page_days", day, &path, e))?;
                     records.push((path, record));
                 }
                 _ => return Err(AppError::Internal("page_days row has unexpected columns".into())),
@@ -144,26 +133,76 @@ impl Store {
         Ok(records)
     }
 
-    /// Counts one bot page view dropped on `day`.
-    pub fn count_bot_dropped(&self, day: Day) -> AppResult<()> {
-        self.sql.exec(
-            "INSERT INTO bots_dropped (day, views) VALUES (?, 1)
-             ON CONFLICT (day) DO UPDATE SET views = views + 1",
+    /// The page's record of `day`, or `None` when the page has none yet.
+    pub fn page_day(&self, day: Day, path: &str) -> AppResult<Option<PageDay>> {
+        let row = self.first_row(
+            "SELECT record FROM page_days WHERE day = ? AND path = ?",
+            vec![day.days_since_epoch().into(), path.into()],
+        )?;
+        row.map(|row| match <[SqlStorageValue; 1]>::try_from(row) {
+            Ok([SqlStorageValue::Blob(bytes)]) => {
+                decode_page_day(&bytes).map_err(|e| corrupt("page_days", day, path, e))
+            }
+            _ => Err(AppError::Internal("page_days row has unexpected columns".into())),
+        })
+        .transpose()
+    }
+
+    /// How many pages have a record on `day`.
+    pub fn pages_on(&self, day: Day) -> AppResult<usize> {
+        let row = self.first_row(
+            "SELECT COUNT(*) FROM page_days WHERE day = ?",
             vec![day.days_since_epoch().into()],
+        )?;
+        match row.as_deref() {
+            Some([SqlStorageValue::Integer(count)]) => Ok(*count as usize),
+            _ => Err(AppError::Internal("page count has unexpected columns".into())),
+        }
+    }
+
+    /// The site's rollup of `day`, empty when nothing was counted yet.
+    pub fn site_day(&self, day: Day) -> AppResult<SiteDay> {
+        let row = self.first_row(
+            "SELECT record FROM site_days WHERE day = ?",
+            vec![day.days_since_epoch().into()],
+        )?;
+        match row.map(<[SqlStorageValue; 1]>::try_from) {
+            None => Ok(SiteDay::default()),
+            Some(Ok([SqlStorageValue::Blob(bytes)])) => {
+                decode_site_day(&bytes).map_err(|e| corrupt("site_days", day, "", e))
+            }
+            Some(_) => Err(AppError::Internal("site_days row has unexpected columns".into())),
+        }
+    }
+
+    /// Replaces the site's rollup of `day`.
+    pub fn save_site_day(&self, day: Day, record: &SiteDay) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO site_days (day, record) VALUES (?, ?)",
+            vec![day.days_since_epoch().into(), encode_site_day(record).into()],
         )?;
         Ok(())
     }
 
-    /// Bot page views dropped from `from` to `to`, both included.
-    pub fn bots_dropped(&self, from: Day, to: Day) -> AppResult<u64> {
-        let row = self.first_row(
-            "SELECT COALESCE(SUM(views), 0) FROM bots_dropped WHERE day BETWEEN ? AND ?",
+    /// Every site rollup from `from` to `to`, both included.
+    pub fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<SiteDay>> {
+        let cursor = self.sql.exec(
+            "SELECT day, record FROM site_days WHERE day BETWEEN ? AND ?",
             vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
         )?;
-        match row.as_deref() {
-            Some([SqlStorageValue::Integer(views)]) => Ok(*views as u64),
-            _ => Err(AppError::Internal("bots_dropped sum has unexpected columns".into())),
+        let mut records = Vec::new();
+        for row in cursor.raw() {
+            match <[SqlStorageValue; 2]>::try_from(row?) {
+                Ok([SqlStorageValue::Integer(day), SqlStorageValue::Blob(bytes)]) => {
+                    let day = Day::from_days_since_epoch(day as i32);
+                    records.push(
+                        decode_site_day(&bytes).map_err(|e| corrupt("site_days", day, "", e))?,
+                    );
+                }
+                _ => return Err(AppError::Internal("site_days row has unexpected columns".into())),
+            }
         }
+        Ok(records)
     }
 
     fn first_row(
@@ -175,6 +214,6 @@ impl Store {
     }
 }
 
-fn decode(day: Day, path: &str, bytes: &[u8]) -> AppResult<PageDay> {
-    decode_page_day(bytes).map_err(|e| AppError::Internal(format!("record {day} {path}: {e}")))
+fn corrupt(table: &str, day: Day, path: &str, error: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("{table} record {day} {path}: {error}"))
 }

@@ -1,0 +1,166 @@
+//! Consent: what a visitor agreed to, where that came from, and the daily tally of both.
+//!
+//! Every beacon carries a [`ConsentState`]. The edge tallies states per day by category, value
+//! and source ([`ConsentTally`]); for a visitor who opted out that tally is all that is sent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What consent covers (DESIGN: "Consent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Category {
+    /// Aggregate counting.
+    Measurement,
+    /// Linking page views of one tab, and the returning-visitor flag.
+    Journey,
+}
+
+/// A category's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ConsentValue {
+    /// The visitor agreed.
+    Granted,
+    /// The visitor refused or opted out.
+    Denied,
+    /// No signal either way.
+    Unset,
+}
+
+/// Where the strongest consent signal came from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ConsentSource {
+    /// `tacit('consent', {...})` on the page.
+    Api,
+    /// An IAB TCF v2.2 consent management platform (`__tcfapi`).
+    Tcf,
+    /// Google Consent Mode v2 (`analytics_storage`).
+    ConsentMode,
+    /// Global Privacy Control (`navigator.globalPrivacyControl` or `Sec-GPC`).
+    Gpc,
+    /// Do Not Track.
+    Dnt,
+    /// No signal: the site's policy mode applies.
+    Default,
+}
+
+impl Category {
+    /// Every category, in order.
+    pub const ALL: [Category; 2] = [Category::Measurement, Category::Journey];
+}
+
+impl ConsentValue {
+    /// Every value, in order.
+    pub const ALL: [ConsentValue; 3] =
+        [ConsentValue::Granted, ConsentValue::Denied, ConsentValue::Unset];
+}
+
+impl ConsentSource {
+    /// Every source, strongest first.
+    pub const ALL: [ConsentSource; 6] = [
+        ConsentSource::Api,
+        ConsentSource::Tcf,
+        ConsentSource::ConsentMode,
+        ConsentSource::Gpc,
+        ConsentSource::Dnt,
+        ConsentSource::Default,
+    ];
+}
+
+/// The consent a beacon was sent under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ConsentState {
+    /// Consent to aggregate counting.
+    pub measurement: ConsentValue,
+    /// Consent to journey linking.
+    pub journey: ConsentValue,
+    /// Where the state came from.
+    pub source: ConsentSource,
+}
+
+impl Default for ConsentState {
+    /// No signal at all: both categories unset, the site's policy decides.
+    fn default() -> ConsentState {
+        ConsentState {
+            measurement: ConsentValue::Unset,
+            journey: ConsentValue::Unset,
+            source: ConsentSource::Default,
+        }
+    }
+}
+
+/// Counts of consent states seen in one day, by category, value and source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentTally {
+    counts: BTreeMap<(Category, ConsentValue, ConsentSource), u64>,
+}
+
+impl ConsentTally {
+    /// Counts one beacon's consent state, once per category.
+    pub fn record(&mut self, state: ConsentState) {
+        for (category, value) in
+            [(Category::Measurement, state.measurement), (Category::Journey, state.journey)]
+        {
+            *self.counts.entry((category, value, state.source)).or_default() += 1;
+        }
+    }
+
+    /// Adds every count of `other`.
+    pub fn merge(&mut self, other: &ConsentTally) {
+        for (key, count) in &other.counts {
+            *self.counts.entry(*key).or_default() += count;
+        }
+    }
+
+    /// How many beacons had `value` for `category`, from any source.
+    pub fn count(&self, category: Category, value: ConsentValue) -> u64 {
+        self.counts
+            .iter()
+            .filter(|((c, v, _), _)| *c == category && *v == value)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Every non-zero `(category, value, source, count)`, in a stable order.
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = (Category, ConsentValue, ConsentSource, u64)> + '_ {
+        self.counts.iter().map(|(&(c, v, s), &n)| (c, v, s, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tallies_each_category_of_a_state_once() {
+        let mut tally = ConsentTally::default();
+        tally.record(ConsentState {
+            measurement: ConsentValue::Granted,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        });
+        tally.record(ConsentState::default());
+        assert_eq!(tally.count(Category::Measurement, ConsentValue::Granted), 1);
+        assert_eq!(tally.count(Category::Journey, ConsentValue::Denied), 1);
+        assert_eq!(tally.count(Category::Measurement, ConsentValue::Unset), 1);
+        assert_eq!(tally.entries().count(), 4);
+    }
+
+    #[test]
+    fn merging_adds_counts() {
+        let mut a = ConsentTally::default();
+        let mut b = ConsentTally::default();
+        a.record(ConsentState::default());
+        b.record(ConsentState::default());
+        b.record(ConsentState {
+            source: ConsentSource::Gpc,
+            measurement: ConsentValue::Denied,
+            ..ConsentState::default()
+        });
+        a.merge(&b);
+        assert_eq!(a.count(Category::Measurement, ConsentValue::Unset), 2);
+        assert_eq!(a.count(Category::Measurement, ConsentValue::Denied), 1);
+    }
+}
