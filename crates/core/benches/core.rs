@@ -147,6 +147,20 @@ fn merge30_us() {
         black_box(merged);
     }
     println!("core_merge30_us={:.0}", median(samples));
+
+    // The share of the visitor sketches in that time.
+    let sketches: Vec<VisitorSketch> = days.iter().map(|day| day.visitors().clone()).collect();
+    let mut samples = Vec::new();
+    for _ in 0..20 {
+        let start = Instant::now();
+        let mut merged = VisitorSketch::for_page();
+        for sketch in &sketches {
+            merged.merge(sketch);
+        }
+        samples.push(start.elapsed().as_nanos() as f64 / 1000.0);
+        black_box(merged);
+    }
+    println!("core_merge30_visitors_us={:.0}", median(samples));
 }
 
 fn record_bytes() {
