@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// What consent covers (DESIGN: "Consent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Aggregate counting.
     Measurement,
@@ -18,6 +19,7 @@ pub enum Category {
 
 /// A category's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ConsentValue {
     /// The visitor agreed.
     Granted,
@@ -29,6 +31,7 @@ pub enum ConsentValue {
 
 /// Where the strongest consent signal came from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
     /// `tacit('consent', {...})` on the page.
     Api,
@@ -45,17 +48,46 @@ pub enum ConsentSource {
 }
 
 impl Category {
+    /// The category's name on the wire and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Category::Measurement => "measurement",
+            Category::Journey => "journey",
+        }
+    }
+
     /// Every category, in order.
     pub const ALL: [Category; 2] = [Category::Measurement, Category::Journey];
 }
 
 impl ConsentValue {
+    /// The value's name on the wire and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConsentValue::Granted => "granted",
+            ConsentValue::Denied => "denied",
+            ConsentValue::Unset => "unset",
+        }
+    }
+
     /// Every value, in order.
     pub const ALL: [ConsentValue; 3] =
         [ConsentValue::Granted, ConsentValue::Denied, ConsentValue::Unset];
 }
 
 impl ConsentSource {
+    /// The source's name on the wire and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConsentSource::Api => "api",
+            ConsentSource::Tcf => "tcf",
+            ConsentSource::ConsentMode => "consent_mode",
+            ConsentSource::Gpc => "gpc",
+            ConsentSource::Dnt => "dnt",
+            ConsentSource::Default => "default",
+        }
+    }
+
     /// Every source, strongest first.
     pub const ALL: [ConsentSource; 6] = [
         ConsentSource::Api,
@@ -69,6 +101,7 @@ impl ConsentSource {
 
 /// The consent a beacon was sent under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentState {
     /// Consent to aggregate counting.
     pub measurement: ConsentValue,
@@ -85,6 +118,34 @@ impl Default for ConsentState {
             measurement: ConsentValue::Unset,
             journey: ConsentValue::Unset,
             source: ConsentSource::Default,
+        }
+    }
+}
+
+impl ConsentState {
+    /// Whether the visitor opted out of measurement: then only this state is counted.
+    pub fn opted_out(&self) -> bool {
+        self.measurement == ConsentValue::Denied
+    }
+
+    /// The state after the browser's own opt-out headers (`Sec-GPC: 1`, `DNT: 1`), which the
+    /// edge sees even when the snippet did not: such a header is an opt-out of both categories
+    /// unless a stronger source (the page's API, a CMP, Consent Mode) has decided.
+    pub fn with_browser_signals(self, gpc: bool, dnt: bool) -> ConsentState {
+        let header = if gpc {
+            ConsentSource::Gpc
+        } else if dnt {
+            ConsentSource::Dnt
+        } else {
+            return self;
+        };
+        if self.source <= header {
+            return self;
+        }
+        ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source: header,
         }
     }
 }
@@ -146,6 +207,50 @@ mod tests {
         assert_eq!(tally.count(Category::Journey, ConsentValue::Denied), 1);
         assert_eq!(tally.count(Category::Measurement, ConsentValue::Unset), 1);
         assert_eq!(tally.entries().count(), 4);
+    }
+
+    #[test]
+    fn wire_names_match_serde_names() {
+        for source in ConsentSource::ALL {
+            assert_eq!(serde_json::to_string(&source).unwrap(), format!("\"{}\"", source.as_str()));
+        }
+        for value in ConsentValue::ALL {
+            assert_eq!(serde_json::to_string(&value).unwrap(), format!("\"{}\"", value.as_str()));
+        }
+        for category in Category::ALL {
+            assert_eq!(
+                serde_json::to_string(&category).unwrap(),
+                format!("\"{}\"", category.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn browser_opt_out_headers_yield_only_to_stronger_sources() {
+        let granted_by = |source| ConsentState {
+            measurement: ConsentValue::Granted,
+            journey: ConsentValue::Granted,
+            source,
+        };
+        let gpc = ConsentState::default().with_browser_signals(true, false);
+        assert!(gpc.opted_out());
+        assert_eq!(gpc.source, ConsentSource::Gpc);
+        assert_eq!(
+            granted_by(ConsentSource::Api).with_browser_signals(true, true),
+            granted_by(ConsentSource::Api)
+        );
+        assert_eq!(
+            granted_by(ConsentSource::Tcf).with_browser_signals(false, true),
+            granted_by(ConsentSource::Tcf)
+        );
+        assert_eq!(
+            ConsentState::default().with_browser_signals(false, true).source,
+            ConsentSource::Dnt
+        );
+        assert_eq!(
+            ConsentState::default().with_browser_signals(false, false),
+            ConsentState::default()
+        );
     }
 
     #[test]

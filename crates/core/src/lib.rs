@@ -27,15 +27,16 @@
 //! ```
 //! use tacit_core::agent::reduce;
 //! use tacit_core::signal::View;
-//! use tacit_core::{Beacon, DailySalt, Day, PageDay, RangeSummary, VisitorHash};
+//! use tacit_core::{Beacon, BeaconBody, DailySalt, Day, PageDay, RangeSummary, VisitorHash};
 //!
 //! let beacon = Beacon::parse(br#"{"site":"demo","path":"/pricing?plan=pro#faq"}"#).unwrap();
-//! assert_eq!(beacon.path, "/pricing");
+//! let BeaconBody::View(page) = &beacon.body else { unreachable!("a beacon without type is a view") };
+//! assert_eq!(page.path, "/pricing");
 //!
 //! let user_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 //! let agent = reduce(user_agent);
 //! let view = View {
-//!     referrer: beacon.referrer.clone(),
+//!     referrer: page.referrer.clone(),
 //!     previous: None,
 //!     utm: Default::default(),
 //!     search_term: None,
@@ -43,7 +44,7 @@
 //!     device: agent.device,
 //!     country: None,
 //!     language: None,
-//!     entry: true,
+//!     entry: page.is_entry(),
 //! };
 //! let salt = DailySalt::from_bytes([7; 16]);
 //! let mut record = PageDay::default();
@@ -52,7 +53,7 @@
 //! }
 //!
 //! let day = Day::parse("2026-11-23").unwrap();
-//! let summary = RangeSummary::from_records(day, day, [(beacon.path, record)], 0);
+//! let summary = RangeSummary::from_records(day, day, [(page.path.clone(), record)], 0);
 //! assert_eq!((summary.views, summary.visitors), (2, 1));
 //! ```
 //!
@@ -76,7 +77,7 @@ mod summary;
 pub mod top_k;
 mod visitor;
 
-pub use beacon::{Beacon, BeaconError, MAX_BEACON_BYTES};
+pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
 pub use day::{Day, DayError};
 pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};

@@ -45,7 +45,7 @@ impl View {
 pub const DIRECT_CHANNEL: &str = "(direct)";
 
 /// What the visitor did on a page, sent when they leave it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Leave {
     /// Whether the view this leave ends was an entry.
     pub entry: bool,
@@ -93,7 +93,7 @@ impl Leave {
 }
 
 /// Something the visitor did that the page reports on its own.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// A click on a link to another site.
     Outbound {

@@ -1,16 +1,19 @@
 //! `POST /e`: a beacon in, validated and counted, `202 Accepted` out.
+//!
+//! The worker decides what a beacon may add — a bot adds only to the dropped count, an
+//! opted-out visitor only to the consent tally — and hands the result to the site's shard.
 
 use tacit_core::agent::{is_bot, reduce};
 use tacit_core::signal::{CountryCode, Language, View};
-use tacit_core::{Beacon, BeaconError, MAX_BEACON_BYTES};
-use worker::{Env, Request, Response};
+use tacit_core::{Beacon, BeaconBody, BeaconError, PageView, MAX_BEACON_BYTES};
+use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
 use crate::shard_client;
-use crate::site_shard::protocol::{BotDropped, PageView, BOT_DROPPED, PAGE_VIEW};
+use crate::site_shard::protocol::{Ingest, Signal, INGEST};
 
 /// Validates the beacon in `req` and has the site's shard count it.
-pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
+pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     // Refuse an announced oversized body before reading it.
     let announced_len =
         req.headers().get("Content-Length")?.and_then(|len| len.parse::<usize>().ok());
@@ -19,40 +22,54 @@ pub async fn page_view(mut req: Request, env: &Env) -> AppResult<Response> {
     }
     let beacon = Beacon::parse(&req.bytes().await?)?;
 
-    // The visitor's address and browser are needed for one hash in the shard, then dropped.
     let headers = req.headers();
     let user_agent = headers.get("User-Agent")?.unwrap_or_default();
-    if is_bot(&user_agent) {
+    let consent = beacon
+        .consent
+        .with_browser_signals(header_is_one(headers, "Sec-GPC")?, header_is_one(headers, "DNT")?);
+    let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
-        shard_client::send(
-            env,
-            &beacon.site,
-            BOT_DROPPED,
-            &BotDropped { site: beacon.site.clone() },
-        )
-        .await?;
+        Signal::BotDropped
+    } else if consent.opted_out() {
+        Signal::ConsentOnly
     } else {
-        let agent = reduce(&user_agent);
-        let entry = beacon.is_entry();
-        let view = View {
-            referrer: beacon.referrer,
-            previous: beacon.previous,
-            utm: beacon.utm,
-            search_term: None,
-            browser: agent.browser,
-            device: agent.device,
-            country: req
-                .cf()
-                .and_then(|cf| cf.country())
-                .and_then(|code| CountryCode::parse(&code)),
-            language: headers
-                .get("Accept-Language")?
-                .and_then(|tags| Language::from_tag(tags.trim_start())),
-            entry,
-        };
-        let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
-        let message = PageView { site: beacon.site, path: beacon.path, ip, user_agent, view };
-        shard_client::send(env, &message.site, PAGE_VIEW, &message).await?;
-    }
+        match beacon.body {
+            BeaconBody::View(page) => {
+                let view = reduce_view(&req, &user_agent, &page)?;
+                // The visitor's address and browser are needed for one hash in the shard, then dropped.
+                let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
+                Signal::View { path: page.path, ip, user_agent, view }
+            }
+            BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
+            BeaconBody::Event { path, event } => Signal::Event { path, event },
+            BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
+        }
+    };
+    let message = Ingest { site: beacon.site, consent, signal };
+    shard_client::send(env, &message.site, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
+}
+
+/// What is kept of a page view and its request: the user agent becomes a browser family and
+/// device class (the snippet's viewport class wins), the IP address a country.
+fn reduce_view(req: &Request, user_agent: &str, page: &PageView) -> AppResult<View> {
+    let agent = reduce(user_agent);
+    let accept_language = req.headers().get("Accept-Language")?;
+    Ok(View {
+        referrer: page.referrer.clone(),
+        previous: page.previous.clone(),
+        utm: page.utm.clone(),
+        search_term: None,
+        browser: agent.browser,
+        device: page.viewport.unwrap_or(agent.device),
+        country: req.cf().and_then(|cf| cf.country()).and_then(|code| CountryCode::parse(&code)),
+        language: page
+            .language
+            .or_else(|| accept_language.and_then(|tags| Language::from_tag(tags.trim_start()))),
+        entry: page.is_entry(),
+    })
+}
+
+fn header_is_one(headers: &Headers, name: &str) -> AppResult<bool> {
+    Ok(headers.get(name)?.is_some_and(|value| value.trim() == "1"))
 }

@@ -16,7 +16,7 @@ pub fn router() -> Router<'static, ()> {
             respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
         })
         .post_async("/e", |req, ctx| async move {
-            with_beacon_cors(respond(ingest::page_view(req, &ctx.env).await)?)
+            with_beacon_cors(respond(ingest::beacon(req, &ctx.env).await)?)
         })
         .options("/e", |_, _| with_beacon_cors(Response::empty()?.with_status(204)))
         .post_async("/api/v1/sites", |req, ctx| async move {

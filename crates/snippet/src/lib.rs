@@ -10,8 +10,9 @@
 //! page: every failure ends the capture quietly.
 
 use tacit_core::agent::is_bot;
+use tacit_core::consent::ConsentState;
 use tacit_core::scrub::{external_referrer_host, same_site_previous_path, scrub_url};
-use tacit_core::{Beacon, SiteId};
+use tacit_core::{Beacon, BeaconBody, PageView, SiteId};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::NavigatorAutomationInformation;
@@ -36,10 +37,16 @@ fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
     let url = scrub_url(&location.href().ok()?, None);
     let beacon = Beacon {
         site: SiteId::parse(site).ok()?,
-        path: url.path,
-        referrer: external_referrer_host(&referrer, &hostname),
-        previous: same_site_previous_path(&referrer, &hostname),
-        utm: url.utm,
+        id: None,
+        consent: ConsentState::default(),
+        body: BeaconBody::View(PageView {
+            path: url.path,
+            referrer: external_referrer_host(&referrer, &hostname),
+            previous: same_site_previous_path(&referrer, &hostname),
+            utm: url.utm,
+            viewport: None,
+            language: None,
+        }),
     };
     navigator.send_beacon_with_opt_str(endpoint, Some(&beacon.to_json())).ok()?.then_some(())
 }

@@ -8,12 +8,12 @@ mod store;
 
 use serde::de::DeserializeOwned;
 use tacit_core::record::{page_record_key, DEFAULT_MAX_PAGES_PER_DAY};
-use tacit_core::{Day, RangeSummary, SiteDay, SiteId, VisitorHash};
+use tacit_core::{Day, PageDay, RangeSummary, SiteDay, SiteId, VisitorHash};
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
 use crate::tokens::hashes_match;
-use protocol::{BotDropped, CreateSite, PageView, SummaryQuery};
+use protocol::{CreateSite, Ingest, Signal, SummaryQuery};
 use store::{SiteConfig, Store};
 
 #[durable_object]
@@ -32,10 +32,7 @@ impl DurableObject for SiteShard {
             (Method::Post, protocol::CREATE_SITE) => {
                 self.create_site(read_message(&mut req).await?)
             }
-            (Method::Post, protocol::PAGE_VIEW) => self.page_view(read_message(&mut req).await?),
-            (Method::Post, protocol::BOT_DROPPED) => {
-                self.bot_dropped(read_message(&mut req).await?)
-            }
+            (Method::Post, protocol::INGEST) => self.ingest(read_message(&mut req).await?),
             (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
         };
@@ -54,40 +51,52 @@ impl SiteShard {
         Ok(Response::empty()?.with_status(201))
     }
 
-    fn page_view(&self, message: PageView) -> AppResult<Response> {
+    fn ingest(&self, message: Ingest) -> AppResult<Response> {
         let site = self.site(&message.site)?;
         let today = Day::from_unix_ms(now_ms());
-        let salt = self.store.salt_for(today)?;
-        let visitor = VisitorHash::compute(&salt, &site.id, &message.ip, &message.user_agent);
-
-        let existing = self.store.page_day(today, &message.path)?;
-        let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
-        let key = page_record_key(
-            &message.path,
-            existing.is_some(),
-            pages_today,
-            DEFAULT_MAX_PAGES_PER_DAY,
-        );
-        let mut page = match existing {
-            Some(page) => page,
-            None => self.store.page_day(today, key)?.unwrap_or_default(),
-        };
-        page.record_view(visitor, &message.view);
-        self.store.save_page_day(today, key, &page)?;
-
         let mut site_day = self.store.site_day(today)?;
-        site_day.record_view(visitor, &message.view);
+        if !matches!(message.signal, Signal::BotDropped) {
+            site_day.record_consent(message.consent);
+        }
+        match message.signal {
+            Signal::View { path, ip, user_agent, view } => {
+                let salt = self.store.salt_for(today)?;
+                let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
+                self.update_page(today, &path, |page| page.record_view(visitor, &view))?;
+                site_day.record_view(visitor, &view);
+            }
+            Signal::Leave { path, leave } => {
+                self.update_page(today, &path, |page| page.record_leave(&leave))?;
+                site_day.record_leave(&leave);
+            }
+            Signal::Event { path, event } => {
+                self.update_page(today, &path, |page| page.record_event(&event))?;
+                site_day.record_event(&event);
+            }
+            Signal::ConsentOnly => {}
+            Signal::BotDropped => site_day.record_bot_dropped(),
+        }
         self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
     }
 
-    fn bot_dropped(&self, message: BotDropped) -> AppResult<Response> {
-        self.site(&message.site)?;
-        let today = Day::from_unix_ms(now_ms());
-        let mut site_day = self.store.site_day(today)?;
-        site_day.record_bot_dropped();
-        self.store.save_site_day(today, &site_day)?;
-        Ok(Response::empty()?.with_status(202))
+    /// Applies `update` to today's record of `path`, or of `(other)` once the day holds as many
+    /// pages as a day may (see [`page_record_key`], [`tacit_core::record::OTHER_PAGE`]).
+    fn update_page(
+        &self,
+        today: Day,
+        path: &str,
+        update: impl FnOnce(&mut PageDay),
+    ) -> AppResult<()> {
+        let existing = self.store.page_day(today, path)?;
+        let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
+        let key = page_record_key(path, existing.is_some(), pages_today, DEFAULT_MAX_PAGES_PER_DAY);
+        let mut page = match existing {
+            Some(page) => page,
+            None => self.store.page_day(today, key)?.unwrap_or_default(),
+        };
+        update(&mut page);
+        self.store.save_page_day(today, key, &page)
     }
 
     fn summary(&self, query: SummaryQuery) -> AppResult<Response> {

@@ -2,7 +2,8 @@
 //! inside one Cloudflare location and are never stored or logged.
 
 use serde::{Deserialize, Serialize};
-use tacit_core::signal::View;
+use tacit_core::consent::ConsentState;
+use tacit_core::signal::{Event, Leave, View};
 use tacit_core::{Day, SiteId};
 
 /// Register a new site.
@@ -12,21 +13,27 @@ pub struct CreateSite {
     pub viewer_token_sha256: String,
 }
 
-/// Count one validated, scrubbed page view. `ip` and `user_agent` are hashed with the day's
-/// salt and dropped; `view` holds what is counted.
+/// Count one validated beacon: its consent state and what it reports.
 #[derive(Serialize, Deserialize)]
-pub struct PageView {
+pub struct Ingest {
     pub site: SiteId,
-    pub path: String,
-    pub ip: String,
-    pub user_agent: String,
-    pub view: View,
+    pub consent: ConsentState,
+    pub signal: Signal,
 }
 
-/// Count one page view that was dropped as a bot's, and nothing else about it.
+/// What an accepted beacon adds to the day's records.
 #[derive(Serialize, Deserialize)]
-pub struct BotDropped {
-    pub site: SiteId,
+pub enum Signal {
+    /// A page view. `ip` and `user_agent` are hashed with the day's salt and dropped.
+    View { path: String, ip: String, user_agent: String, view: View },
+    /// What the visitor did on the page before leaving it.
+    Leave { path: String, leave: Leave },
+    /// Something the visitor did on the page.
+    Event { path: String, event: Event },
+    /// Only the consent state: the visitor opted out.
+    ConsentOnly,
+    /// A bot: counted as dropped, nothing else.
+    BotDropped,
 }
 
 /// Summarize a date range for the holder of a viewer token.
@@ -40,6 +47,5 @@ pub struct SummaryQuery {
 
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
-pub const PAGE_VIEW: &str = "/page-view";
-pub const BOT_DROPPED: &str = "/bot-dropped";
+pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";
