@@ -74,6 +74,8 @@ pub mod signal;
 mod site;
 mod sketch;
 mod summary;
+#[cfg(test)]
+mod test_rng;
 pub mod top_k;
 mod visitor;
 

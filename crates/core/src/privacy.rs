@@ -539,16 +539,10 @@ mod tests {
 
     // ---- Laplace noise ----
 
-    /// splitmix64 (Steele, Lea and Flood 2014): a seeded stand-in for the edge's crypto source.
+    /// A seeded stand-in for the edge's crypto source.
     fn uniform(seed: u64) -> impl FnMut() -> f64 {
-        let mut state = seed;
-        move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            open_unit_interval(z ^ (z >> 31))
-        }
+        let mut rng = crate::test_rng::SplitMix64(seed);
+        move || open_unit_interval(rng.next_u64())
     }
 
     const DRAWS: usize = 100_000;

@@ -435,29 +435,7 @@ mod tests {
     /// values exceed `α` by about 1e-15).
     const TOLERANCE: f64 = RELATIVE_ACCURACY * (1.0 + 1e-9);
 
-    /// splitmix64 (Steele, Lea and Flood 2014): a tiny, seedable, portable PRNG.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform in (0, 1]: never 0, so that `ln` of it is finite.
-        fn unit(&mut self) -> f64 {
-            ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
-        }
-
-        /// Standard normal, by Box–Muller.
-        fn normal(&mut self) -> f64 {
-            let (u, v) = (self.unit(), self.unit());
-            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        }
-    }
+    use crate::test_rng::SplitMix64;
 
     fn sketch_of(values: &[f64]) -> QuantileSketch {
         let mut sketch = QuantileSketch::new();
@@ -513,7 +491,7 @@ mod tests {
     fn uniform_engaged_time_quantiles_are_within_one_percent() {
         let mut rng = SplitMix64(1);
         // Engaged time uniform in 0..10 min, in ms.
-        let values = (0..SAMPLES).map(|_| rng.unit() * 600_000.0).collect();
+        let values = (0..SAMPLES).map(|_| rng.unit_nonzero() * 600_000.0).collect();
         let (rank, interpolated) = check_accuracy("uniform", values);
         println!(
             "uniform: worst {:.4} % at rank, {:.4} % interpolated",
@@ -526,7 +504,7 @@ mod tests {
     fn exponential_lcp_quantiles_are_within_one_percent() {
         let mut rng = SplitMix64(2);
         // LCP with a mean of 2.5 s.
-        let values = (0..SAMPLES).map(|_| -rng.unit().ln() * 2_500.0).collect();
+        let values = (0..SAMPLES).map(|_| -rng.unit_nonzero().ln() * 2_500.0).collect();
         let (rank, interpolated) = check_accuracy("exponential", values);
         println!(
             "exponential: worst {:.4} % at rank, {:.4} % interpolated",
@@ -667,7 +645,7 @@ mod tests {
         // Log-uniform over e^-100 .. e^100 (1e-43 .. 1e43): ~10 000 possible buckets, ten
         // times the cap, so about 90 % of the values end up in the collapsed bucket.
         let mut values: Vec<f64> =
-            (0..1_000_000).map(|_| ((rng.unit() - 0.5) * 200.0).exp()).collect();
+            (0..1_000_000).map(|_| ((rng.unit_nonzero() - 0.5) * 200.0).exp()).collect();
         let sketch = sketch_of(&values);
         assert_eq!(sketch.bucket_count(), MAX_BUCKETS);
         assert_eq!(sketch.count(), 1_000_000);
@@ -694,7 +672,8 @@ mod tests {
     #[test]
     fn merge_under_the_cap_equals_one_sketch() {
         let mut rng = SplitMix64(6);
-        let values: Vec<f64> = (0..20_000).map(|_| ((rng.unit() - 0.5) * 1_400.0).exp()).collect();
+        let values: Vec<f64> =
+            (0..20_000).map(|_| ((rng.unit_nonzero() - 0.5) * 1_400.0).exp()).collect();
         let whole = sketch_of(&values);
         let mut parts: Vec<QuantileSketch> = values.chunks(3_000).map(sketch_of).collect();
         // Merge in reverse order, into the last part, to make the test order-sensitive.
@@ -707,7 +686,8 @@ mod tests {
     #[test]
     fn postcard_round_trip_is_exact() {
         let mut rng = SplitMix64(7);
-        let mut sketch = sketch_of(&(0..10_000).map(|_| rng.unit() * 1e4).collect::<Vec<_>>());
+        let mut sketch =
+            sketch_of(&(0..10_000).map(|_| rng.unit_nonzero() * 1e4).collect::<Vec<_>>());
         sketch.insert_n(0.0, 10);
         let bytes = postcard::to_allocvec(&sketch).unwrap();
         let decoded: QuantileSketch = postcard::from_bytes(&bytes).unwrap();

@@ -8,6 +8,7 @@
 //! their buckets, top-k lists their entries and key lengths, and breakdowns are closed sets.
 
 use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 
@@ -273,48 +274,50 @@ fn add_counts<K: Ord + Copy>(mine: &mut BTreeMap<K, u64>, theirs: &BTreeMap<K, u
     }
 }
 
-/// One page's record for one UTC day. Its storage key (site, page path, day) lives outside it.
+/// Unique visitors and activity: what a page's record and the site's rollup both hold.
+///
+/// [`PageDay`] and [`SiteDay`] dereference to it, so both answer `record_view`, `activity()`
+/// and the rest through one implementation; they differ in the sketch's precision and in what
+/// only the site keeps.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PageDay {
+pub struct Traffic {
     visitors: VisitorSketch,
     activity: Activity,
 }
 
-impl Default for PageDay {
-    fn default() -> PageDay {
-        PageDay { visitors: VisitorSketch::for_page(), activity: Activity::default() }
+impl Traffic {
+    fn new(visitors: VisitorSketch) -> Traffic {
+        Traffic { visitors, activity: Activity::default() }
     }
-}
 
-impl PageDay {
     /// Counts a page view by `visitor`.
     pub fn record_view(&mut self, visitor: VisitorHash, view: &View) {
         self.visitors.insert(visitor);
         self.activity.record_view(view);
     }
 
-    /// Counts what a visitor did before leaving the page.
+    /// Counts what a visitor did before leaving a page.
     pub fn record_leave(&mut self, leave: &Leave) {
         self.activity.record_leave(leave);
     }
 
-    /// Counts an event on the page.
+    /// Counts an event.
     pub fn record_event(&mut self, event: &Event) {
         self.activity.record_event(event);
     }
 
-    /// Adds everything `other` counted.
-    pub fn merge(&mut self, other: &PageDay) {
+    /// Adds everything `other` counted. Both must be of one kind (page or site).
+    pub fn merge(&mut self, other: &Traffic) {
         self.visitors.merge(&other.visitors);
         self.activity.merge(&other.activity);
     }
 
-    /// What happened on the page.
+    /// What happened.
     pub fn activity(&self) -> &Activity {
         &self.activity
     }
 
-    /// The page's visitor sketch.
+    /// The visitor sketch.
     pub fn visitors(&self) -> &VisitorSketch {
         &self.visitors
     }
@@ -328,18 +331,43 @@ impl PageDay {
     pub fn unique_visitors(&mut self) -> u64 {
         self.visitors.estimate()
     }
+}
 
-    pub(crate) fn from_parts(visitors: VisitorSketch, activity: Activity) -> PageDay {
-        PageDay { visitors, activity }
+/// One page's record for one UTC day. Its storage key (site, page path, day) lives outside it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PageDay(Traffic);
+
+impl Default for PageDay {
+    fn default() -> PageDay {
+        PageDay(Traffic::new(VisitorSketch::for_page()))
     }
 }
 
-/// A site's rollup for one UTC day: the site-wide activity, visitors at a higher precision than
-/// a page's, the consent tally, and what was dropped.
+impl PageDay {
+    pub(crate) fn from_parts(visitors: VisitorSketch, activity: Activity) -> PageDay {
+        PageDay(Traffic { visitors, activity })
+    }
+}
+
+impl Deref for PageDay {
+    type Target = Traffic;
+
+    fn deref(&self) -> &Traffic {
+        &self.0
+    }
+}
+
+impl DerefMut for PageDay {
+    fn deref_mut(&mut self) -> &mut Traffic {
+        &mut self.0
+    }
+}
+
+/// A site's rollup for one UTC day: the site-wide traffic, with visitors at a higher precision
+/// than a page's, plus the consent tally and the bots dropped.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SiteDay {
-    visitors: VisitorSketch,
-    activity: Activity,
+    traffic: Traffic,
     consent: ConsentTally,
     bots_dropped: u64,
 }
@@ -347,8 +375,7 @@ pub struct SiteDay {
 impl Default for SiteDay {
     fn default() -> SiteDay {
         SiteDay {
-            visitors: VisitorSketch::for_site(),
-            activity: Activity::default(),
+            traffic: Traffic::new(VisitorSketch::for_site()),
             consent: ConsentTally::default(),
             bots_dropped: 0,
         }
@@ -356,22 +383,6 @@ impl Default for SiteDay {
 }
 
 impl SiteDay {
-    /// Counts a page view by `visitor` anywhere on the site.
-    pub fn record_view(&mut self, visitor: VisitorHash, view: &View) {
-        self.visitors.insert(visitor);
-        self.activity.record_view(view);
-    }
-
-    /// Counts a leave anywhere on the site.
-    pub fn record_leave(&mut self, leave: &Leave) {
-        self.activity.record_leave(leave);
-    }
-
-    /// Counts an event anywhere on the site.
-    pub fn record_event(&mut self, event: &Event) {
-        self.activity.record_event(event);
-    }
-
     /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
     pub fn record_consent(&mut self, state: ConsentState) {
         self.consent.record(state);
@@ -384,20 +395,9 @@ impl SiteDay {
 
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &SiteDay) {
-        self.visitors.merge(&other.visitors);
-        self.activity.merge(&other.activity);
+        self.traffic.merge(&other.traffic);
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
-    }
-
-    /// What happened on the site.
-    pub fn activity(&self) -> &Activity {
-        &self.activity
-    }
-
-    /// The site's visitor sketch.
-    pub fn visitors(&self) -> &VisitorSketch {
-        &self.visitors
     }
 
     /// Consent states seen.
@@ -409,10 +409,19 @@ impl SiteDay {
     pub fn bots_dropped(&self) -> u64 {
         self.bots_dropped
     }
+}
 
-    /// Estimated distinct visitors of the site.
-    pub fn unique_visitors(&mut self) -> u64 {
-        self.visitors.estimate()
+impl Deref for SiteDay {
+    type Target = Traffic;
+
+    fn deref(&self) -> &Traffic {
+        &self.traffic
+    }
+}
+
+impl DerefMut for SiteDay {
+    fn deref_mut(&mut self) -> &mut Traffic {
+        &mut self.traffic
     }
 }
 

@@ -20,7 +20,7 @@ pub const SITE_PRECISION: u8 = 16;
 /// A mergeable estimate of how many distinct visitors were seen.
 ///
 /// Visitor hashes are already uniform 64-bit keyed hashes, so the sketch uses them as they are
-/// (see [`PassThroughHasher`]) instead of hashing them again with a platform-dependent hasher.
+/// (through a pass-through hasher) instead of hashing them again with a platform-dependent hasher.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VisitorSketch {
     hll: HyperLogLogPlus<u64, PassThrough>,

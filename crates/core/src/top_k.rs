@@ -621,23 +621,7 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::HashMap;
 
-    /// splitmix64 (Steele, Lea and Flood 2014): a tiny, seedable, portable PRNG.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform in [0, 1).
-        fn unit(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
+    use crate::test_rng::SplitMix64;
 
     /// Exact counts and value sums, to check a sketch against.
     #[derive(Default)]
