@@ -123,11 +123,6 @@ impl Default for ConsentState {
 }
 
 impl ConsentState {
-    /// Whether the visitor opted out of measurement: then only this state is counted.
-    pub fn opted_out(&self) -> bool {
-        self.measurement == ConsentValue::Denied
-    }
-
     /// The state after the browser's own opt-out headers (`Sec-GPC: 1`, `DNT: 1`), which the
     /// edge sees even when the snippet did not: such a header is an opt-out of both categories
     /// unless a stronger source (the page's API, a CMP, Consent Mode) has decided.
@@ -146,6 +141,36 @@ impl ConsentState {
             measurement: ConsentValue::Denied,
             journey: ConsentValue::Denied,
             source: header,
+        }
+    }
+}
+
+/// A site's consent policy (DESIGN: "Consent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMode {
+    /// Aggregate counting without identifiers and without consent, in the spirit of the CNIL
+    /// audience-measurement exemption; any opt-out stops it.
+    #[default]
+    Exempt,
+    /// Nothing but the consent tally until measurement consent is granted.
+    OptIn,
+}
+
+impl ConsentMode {
+    /// Whether a beacon sent under `state` may be counted, or adds only to the consent tally.
+    pub fn admits(self, state: ConsentState) -> bool {
+        match self {
+            ConsentMode::Exempt => state.measurement != ConsentValue::Denied,
+            ConsentMode::OptIn => state.measurement == ConsentValue::Granted,
+        }
+    }
+
+    /// The mode's name in configuration and reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConsentMode::Exempt => "exempt",
+            ConsentMode::OptIn => "opt_in",
         }
     }
 }
@@ -233,7 +258,7 @@ mod tests {
             source,
         };
         let gpc = ConsentState::default().with_browser_signals(true, false);
-        assert!(gpc.opted_out());
+        assert!(!ConsentMode::Exempt.admits(gpc));
         assert_eq!(gpc.source, ConsentSource::Gpc);
         assert_eq!(
             granted_by(ConsentSource::Api).with_browser_signals(true, true),
@@ -251,6 +276,15 @@ mod tests {
             ConsentState::default().with_browser_signals(false, false),
             ConsentState::default()
         );
+    }
+
+    #[test]
+    fn exempt_counts_unless_denied_and_opt_in_only_when_granted() {
+        let state = |measurement| ConsentState { measurement, ..ConsentState::default() };
+        let admitted = |mode: ConsentMode| ConsentValue::ALL.map(|value| mode.admits(state(value)));
+        // In the order granted, denied, unset.
+        assert_eq!(admitted(ConsentMode::Exempt), [true, false, true]);
+        assert_eq!(admitted(ConsentMode::OptIn), [true, false, false]);
     }
 
     #[test]

@@ -22,7 +22,8 @@
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show; [`privacy`] folds rows seen by fewer than k
-//!   visitors into "(other)" and adds optional Laplace noise to public counts.
+//!   visitors into "(other)" and adds optional Laplace noise to public counts; [`audit`] lists
+//!   what is stored and what each consent state leads to, from the code's own definitions.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -62,6 +63,7 @@
 #![deny(missing_docs)]
 
 pub mod agent;
+pub mod audit;
 mod beacon;
 pub mod codec;
 pub mod consent;

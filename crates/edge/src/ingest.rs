@@ -4,6 +4,7 @@
 //! opted-out visitor only to the consent tally — and hands the result to the site's shard.
 
 use tacit_core::agent::{is_bot, reduce};
+use tacit_core::consent::ConsentMode;
 use tacit_core::signal::{CountryCode, Language, View};
 use tacit_core::{Beacon, BeaconBody, BeaconError, PageView, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
@@ -30,7 +31,8 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Signal::BotDropped
-    } else if consent.opted_out() {
+    } else if !ConsentMode::default().admits(consent) {
+        // Every site is in the default (exempt) mode until sites carry their own policy.
         Signal::ConsentOnly
     } else {
         match beacon.body {

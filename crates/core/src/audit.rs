@@ -1,0 +1,178 @@
+//! What tacit stores and what it collects under each consent state, generated from the code's
+//! own definitions so that the privacy page and the DPIA export cannot drift from what the
+//! edge does.
+//!
+//! - [`stored_fields`] lists every field of a day record, read off the record's own serde
+//!   layout; a test fails when a field is added without a description here.
+//! - [`collection_matrix`] asks [`ConsentMode::admits`], the function the edge calls on every
+//!   beacon, what each consent state leads to.
+//! - [`NEVER_STORED`] names what never reaches storage, and why.
+
+use serde::Serialize;
+
+use crate::consent::{ConsentMode, ConsentState, ConsentValue};
+use crate::record::Activity;
+
+/// How a stored field keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// A count.
+    Count,
+    /// A HyperLogLog++ sketch of keyed daily hashes: no hash can be read back out.
+    VisitorSketch,
+    /// A relative-error quantile sketch of a measurement.
+    Distribution,
+    /// A bounded top-k list of labels with counts; rows seen by fewer than k visitors are folded
+    /// into "(other)" in every output.
+    TopK,
+    /// Counts per value of a closed set (device classes, browser families, countries, scores).
+    Breakdown,
+}
+
+/// One stored field of a page's or the site's day record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredField {
+    /// The field's name in the record.
+    pub name: &'static str,
+    /// How it keeps its data.
+    pub form: Form,
+    /// What it holds, for a privacy officer.
+    pub description: &'static str,
+}
+
+/// Everything that is never stored, with the reason, for the privacy page.
+pub const NEVER_STORED: &[(&str, &str)] = &[
+    ("IP address", "hashed in memory with the day's salt, then reduced to a country code"),
+    ("User agent", "hashed in memory, then reduced to a browser family and a device class"),
+    (
+        "Visitor hash",
+        "only ever inserted into a HyperLogLog++ sketch, from which it cannot be read",
+    ),
+    ("Cookies and local storage", "the snippet sets none"),
+    ("Query strings", "dropped but for campaign tags and the site-search term"),
+    ("Form field values", "form submissions are counted by form name only"),
+    ("Identifying path segments", "e-mail addresses, ids, UUIDs and tokens become placeholders"),
+];
+
+/// The description of every field of [`Activity`], plus the visitor sketch every record has and
+/// what only the site's rollup keeps.
+const FIELDS: &[(&str, Form, &str)] = &[
+    ("visitors", Form::VisitorSketch, "unique visitors of the day"),
+    ("views", Form::Count, "page views"),
+    ("entries", Form::Count, "views that started a visit"),
+    ("leaves", Form::Count, "views whose leave signal arrived"),
+    ("exits", Form::Count, "views that did not continue on the site"),
+    ("bounces", Form::Count, "entries that neither continued nor engaged"),
+    ("engaged_visits", Form::Count, "entries that continued, engaged 10 s or reached a goal"),
+    ("interactions", Form::Count, "clicks, key presses and taps"),
+    ("rage_clicks", Form::Count, "bursts of three or more clicks in one place"),
+    ("dead_clicks", Form::Count, "clicks that changed nothing"),
+    ("quick_backs", Form::Count, "views left within 5 s back to the previous page"),
+    ("frustrated_views", Form::Count, "views with a rage or dead click"),
+    ("engaged_time_ms", Form::Distribution, "engaged time per view"),
+    ("scroll_depth_pct", Form::Distribution, "deepest scroll per view"),
+    ("lcp_ms", Form::Distribution, "Largest Contentful Paint"),
+    ("inp_ms", Form::Distribution, "Interaction to Next Paint"),
+    ("cls_milli", Form::Distribution, "Cumulative Layout Shift"),
+    ("referrers", Form::TopK, "hosts of external referrers"),
+    ("campaigns", Form::TopK, "UTM source / medium / campaign"),
+    ("entry_channels", Form::TopK, "visits per channel"),
+    ("engaged_channels", Form::TopK, "engaged visits per channel"),
+    ("previous_pages", Form::TopK, "same-site pages visitors came from"),
+    ("next_pages", Form::TopK, "same-site pages visitors went on to"),
+    ("search_terms", Form::TopK, "site-search terms (personal data dropped)"),
+    ("goals", Form::TopK, "goals reached, with value sums"),
+    ("events", Form::TopK, "outbound links, downloads and form names"),
+    ("devices", Form::Breakdown, "views per device class"),
+    ("browsers", Form::Breakdown, "views per browser family"),
+    ("countries", Form::Breakdown, "views per country"),
+    ("languages", Form::TopK, "views per primary language"),
+    ("feedback", Form::Breakdown, "feedback answers per score"),
+    ("consent", Form::Breakdown, "site only: beacons per consent category, value and source"),
+    ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
+];
+
+/// Every stored field of a day record, in the record's own order.
+pub fn stored_fields() -> Vec<StoredField> {
+    let described = |name: &str| FIELDS.iter().find(|(field, _, _)| *field == name);
+    let activity = serde_json::to_value(Activity::default()).expect("an Activity serializes");
+    let activity_fields = activity
+        .as_object()
+        .map(|fields| fields.keys().cloned().collect())
+        .unwrap_or_else(Vec::new);
+    ["visitors"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(activity_fields)
+        .chain(["consent", "bots_dropped"].map(str::to_owned))
+        .filter_map(|name| described(&name))
+        .map(|&(name, form, description)| StoredField { name, form, description })
+        .collect()
+}
+
+/// What a beacon leads to under one consent state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CollectionRow {
+    /// Consent to measurement.
+    pub measurement: ConsentValue,
+    /// Consent to journey linking.
+    pub journey: ConsentValue,
+    /// Whether the beacon is counted; otherwise only its consent state is tallied.
+    pub counted: bool,
+    /// What is collected, in words.
+    pub collected: &'static str,
+}
+
+/// For every pair of measurement and journey consent, what the edge does with a beacon under
+/// `mode` — by calling the very function the edge calls.
+pub fn collection_matrix(mode: ConsentMode) -> Vec<CollectionRow> {
+    let mut rows = Vec::with_capacity(9);
+    for measurement in ConsentValue::ALL {
+        for journey in ConsentValue::ALL {
+            let counted =
+                mode.admits(ConsentState { measurement, journey, ..ConsentState::default() });
+            let collected = if counted {
+                "the page view, the day's visitor sketch and the fields above; journey consent \
+                 adds nothing yet, as tacit does not link page views"
+            } else {
+                "only the consent state, in the day's consent tally: no page, no referrer, no id"
+            };
+            rows.push(CollectionRow { measurement, journey, counted, collected });
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_record_is_described_and_nothing_else() {
+        let activity = serde_json::to_value(Activity::default()).unwrap();
+        let mut in_record: Vec<&str> =
+            activity.as_object().unwrap().keys().map(String::as_str).collect();
+        in_record.extend(["visitors", "consent", "bots_dropped"]);
+        let mut described: Vec<&str> = FIELDS.iter().map(|(name, _, _)| *name).collect();
+        in_record.sort_unstable();
+        described.sort_unstable();
+        assert_eq!(in_record, described, "describe a new record field in FIELDS");
+        assert_eq!(stored_fields().len(), FIELDS.len());
+    }
+
+    #[test]
+    fn the_matrix_follows_the_mode() {
+        let counted =
+            |mode| -> Vec<bool> { collection_matrix(mode).iter().map(|row| row.counted).collect() };
+        // Rows go measurement-major: granted ×3, denied ×3, unset ×3.
+        assert_eq!(
+            counted(ConsentMode::Exempt),
+            [true, true, true, false, false, false, true, true, true]
+        );
+        assert_eq!(
+            counted(ConsentMode::OptIn),
+            [true, true, true, false, false, false, false, false, false]
+        );
+    }
+}
