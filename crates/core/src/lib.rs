@@ -20,9 +20,11 @@
 //!   [`VisitorSketch`]. Every part merges, so a date range is a merge of days and its unique
 //!   visitors a union, not a sum.
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
-//! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
-//!   per-page rows the pages and the API show; [`privacy`] folds rows seen by fewer than k
-//!   visitors into "(other)" and adds optional Laplace noise to public counts.
+//! - **summarize** — [`MergedRange`] merges the records of a date range once; from it
+//!   [`SiteSummary`], [`PageSummary`] and [`RangeSummary`] build what the pages and the API
+//!   show (metrics against the previous period and the site, breakdowns, journeys, vitals),
+//!   and [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)"
+//!   and adds optional Laplace noise to public counts.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -53,7 +55,7 @@
 //! }
 //!
 //! let day = Day::parse("2026-11-23").unwrap();
-//! let summary = RangeSummary::from_records(day, day, [(page.path.clone(), record)], 0);
+//! let summary = RangeSummary::from_records(day, day, [(page.path.clone(), record)], 0, 1);
 //! assert_eq!((summary.views, summary.visitors), (2, 1));
 //! ```
 //!
@@ -73,7 +75,7 @@ pub mod scrub;
 pub mod signal;
 mod site;
 mod sketch;
-mod summary;
+pub mod summary;
 pub mod top_k;
 mod visitor;
 
@@ -82,5 +84,7 @@ pub use day::{Day, DayError};
 pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
 pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
-pub use summary::{PageRow, RangeSummary};
+pub use summary::{
+    MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
+};
 pub use visitor::{DailySalt, VisitorHash};

@@ -112,6 +112,8 @@ impl SiteShard {
             query.to,
             records,
             bots_dropped,
+            // Sites have no k setting yet: every site folds at the default.
+            tacit_core::privacy::DEFAULT_K,
         ))?)
     }
 
