@@ -24,7 +24,9 @@
 //!   [`SiteSummary`], [`PageSummary`] and [`RangeSummary`] build what the pages and the API
 //!   show (metrics against the previous period and the site, breakdowns, journeys, vitals),
 //!   and [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)"
-//!   and adds optional Laplace noise to public counts.
+//!   and adds optional Laplace noise to public counts. [`insights::find_insights`] turns the
+//!   same merged range into ranked [`insights::InsightCard`]s, each with its evidence, a
+//!   statistical test and a suggested action.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -68,6 +70,7 @@ mod beacon;
 pub mod codec;
 pub mod consent;
 mod day;
+pub mod insights;
 pub mod privacy;
 pub mod quantiles;
 pub mod record;

@@ -292,12 +292,14 @@ impl MergedRange {
     }
 
     /// The site's visitors per view, at most 1: the scale of the k estimate of site rows.
-    fn site_visitors_per_view(&self) -> f64 {
+    pub(crate) fn site_visitors_per_view(&self) -> f64 {
         visitors_per_view(self.site_visitors, self.site().views)
     }
 }
 
-fn visitors_per_view(visitors: u64, views: u64) -> f64 {
+/// A scope's unique visitors per view, at most 1 (1 without views): the scale of the k
+/// estimate of its rows.
+pub(crate) fn visitors_per_view(visitors: u64, views: u64) -> f64 {
     ratio(visitors, views).map_or(1.0, |r| r.min(1.0))
 }
 
@@ -671,7 +673,11 @@ fn finish<R: Breakdown>(mut rows: Vec<R>, options: &SummaryOptions) -> Vec<R> {
 }
 
 /// A top-k list as count rows (see the module documentation for what is folded and why).
-fn top_k_rows(list: &TopK, visitors_per_view: f64, options: &SummaryOptions) -> Vec<CountRow> {
+pub(crate) fn top_k_rows(
+    list: &TopK,
+    visitors_per_view: f64,
+    options: &SummaryOptions,
+) -> Vec<CountRow> {
     let entries = list.top(usize::MAX);
     let listed: u64 = entries.iter().map(|e| e.count).sum();
     let mut rows: Vec<CountRow> = entries
@@ -730,7 +736,7 @@ fn map_rows<'a>(
 ///
 /// Engaged counts are looked up in the engaged list and capped at the entries (both lists are
 /// approximate once full, and a channel's engaged count must not exceed its entries).
-fn channel_rows(
+pub(crate) fn channel_rows(
     activity: &Activity,
     visitors_per_view: f64,
     options: &SummaryOptions,
@@ -777,7 +783,7 @@ fn channel_rows(
 }
 
 /// Goals with conversion per visit and value.
-fn goal_rows(
+pub(crate) fn goal_rows(
     activity: &Activity,
     visitors_per_view: f64,
     options: &SummaryOptions,
