@@ -3,7 +3,7 @@
 //!
 //! [`find_insights`] runs every rule over a [`MergedRange`] (and the previous period, for the
 //! rules that compare periods) and returns the cards ranked by expected impact: visitors
-//! affected × effect size. [`page_insights`] keeps a page's cards.
+//! affected × effect size. [`page_insights`] runs the page rules for one page.
 //!
 //! # The rules
 //!
@@ -297,38 +297,59 @@ pub fn find_insights(
     options: &SummaryOptions,
 ) -> Vec<InsightCard> {
     let mut cards = Vec::new();
-    let site = current.site();
-    let site_median = site.engaged_time_ms.quantile(0.5);
     for page in current.pages() {
-        if page.path == OTHER || visitors_lower_bound(page.visitors) < MIN_VISITORS.max(options.k) {
-            continue;
-        }
-        let context = PageContext { page, site, site_median, range: current, options };
-        cards.extend(answers_then_leaves(&context));
-        cards.extend(mismatch(&context));
-        cards.extend(frustration(&context));
-        cards.extend(unhappy_but_engaged(&context));
-        cards.extend(drop_off(&context));
-        cards.extend(search_exits(&context));
+        cards.extend(page_cards(page, current, options));
     }
     cards.extend(channel_engagement(current, options));
     if let Some(previous) = previous {
         cards.extend(conversion_change(current, previous, options));
     }
-    cards.sort_by(|a, b| b.impact.total_cmp(&a.impact).then_with(|| a.statement.cmp(&b.statement)));
+    rank(&mut cards);
     cards
 }
 
-/// The cards about `path`, highest impact first.
+/// The cards about `path` over `current`, highest impact first: the page rules only, so this
+/// costs one page's worth of work, not the site's.
 pub fn page_insights(
     path: &str,
     current: &MergedRange,
-    previous: Option<&MergedRange>,
     options: &SummaryOptions,
 ) -> Vec<InsightCard> {
-    let mut cards = find_insights(current, previous, options);
-    cards.retain(|card| card.page.as_deref() == Some(path));
+    let mut cards =
+        current.page(path).map(|page| page_cards(page, current, options)).unwrap_or_default();
+    rank(&mut cards);
     cards
+}
+
+/// Highest impact first; ties by statement, so the order is deterministic.
+fn rank(cards: &mut [InsightCard]) {
+    cards.sort_by(|a, b| b.impact.total_cmp(&a.impact).then_with(|| a.statement.cmp(&b.statement)));
+}
+
+/// The page rules' cards for one page; none for [`OTHER`] or a page under the minimum visitors
+/// or under k.
+fn page_cards(
+    page: &MergedPage,
+    range: &MergedRange,
+    options: &SummaryOptions,
+) -> Vec<InsightCard> {
+    if page.path == OTHER || visitors_lower_bound(page.visitors) < MIN_VISITORS.max(options.k) {
+        return Vec::new();
+    }
+    let site = range.site();
+    let site_median = site.engaged_time_ms.quantile(0.5);
+    let context = PageContext { page, site, site_median, range, options };
+    [
+        answers_then_leaves(&context),
+        mismatch(&context),
+        frustration(&context),
+        unhappy_but_engaged(&context),
+        drop_off(&context),
+        search_exits(&context),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// A visitor estimate less three relative standard errors of a page sketch: the count a
@@ -606,8 +627,8 @@ fn mismatch(c: &PageContext) -> Option<InsightCard> {
             let share = row.entries as f64 / a.entries as f64;
             let _ = write!(
                 statement,
-                " Most of them come from {} ({} of its visits, {} engaged): what brought them \
-                 is not what they found.",
+                " The most bounces come from {} ({} of its visits, {} of them engaged): what \
+                 brought them is not what they found.",
                 row.channel,
                 percent(share),
                 percent(row.engagement_rate.unwrap_or(0.0)),
@@ -783,7 +804,7 @@ fn drop_off(c: &PageContext) -> Option<InsightCard> {
     Some(c.card(
         Rule::DropOff,
         format!(
-            "The journey drops off at {path}: most visitors who reach it from another page come \
+            "The journey drops off at {path}: visitors reach it from another page most often \
              from {from} ({} of those arrivals), and {} of its views end the visit, against {} \
              elsewhere.",
             percent(share),
@@ -1395,6 +1416,22 @@ mod tests {
     }
 
     #[test]
+    fn a_search_term_seen_by_fewer_than_k_visitors_is_not_named() {
+        let mut site = background();
+        // "(other)" would hold only the 4 views of the small term, under k, so it also takes
+        // the smallest shown term, "api keys", along (see `fold_small_rows`).
+        let mut terms = vec!["refund"; 60];
+        terms.extend(["api keys"; 56]);
+        terms.extend(["my invoice 4711"; 4]);
+        searches(&mut site, 120, &terms, &exit_after(5_000));
+        let found = cards(&site, Rule::SearchExits);
+        assert_eq!(pages_of(&found), vec![Some("/search")]);
+        assert!(found[0].statement.contains("\"refund\""), "{}", found[0].statement);
+        assert!(!found[0].statement.contains("4711"), "{}", found[0].statement);
+        assert!(!found[0].statement.contains("api keys"), "{}", found[0].statement);
+    }
+
+    #[test]
     fn searches_that_lead_on_are_no_unmet_need() {
         let mut site = background();
         searches(&mut site, 120, &["refund", "api keys"], &onward("/docs"));
@@ -1475,7 +1512,7 @@ mod tests {
             let expected = card.visitors_affected as f64 * card.effect_size;
             assert!((card.impact - expected).abs() < 1e-9);
         }
-        let form = page_insights("/form", &range, None, &SummaryOptions::default());
+        let form = page_insights("/form", &range, &SummaryOptions::default());
         assert_eq!(pages_of(&form), vec![Some("/form")]);
     }
 

@@ -912,6 +912,15 @@ fn feedback(
 // The site summary
 // ---------------------------------------------------------------------------------------------
 
+/// A date range, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// First day.
+    pub from: Day,
+    /// Last day, included.
+    pub to: Day,
+}
+
 /// Everything the site page and `GET /api/v1/sites/<site>/summary` show for a range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteSummary {
@@ -920,7 +929,7 @@ pub struct SiteSummary {
     /// Last day of the range, included.
     pub to: Day,
     /// The range it is compared with, when one was given.
-    pub previous: Option<(Day, Day)>,
+    pub previous: Option<Period>,
     /// The k that breakdowns were folded with.
     pub k: u64,
     /// Headline metrics with their previous values.
@@ -968,7 +977,7 @@ impl SiteSummary {
         SiteSummary {
             from: current.from,
             to: current.to,
-            previous: previous.map(|p| (p.from, p.to)),
+            previous: previous.map(|p| Period { from: p.from, to: p.to }),
             k: options.k,
             metrics: SiteMetrics::new(current, previous),
             daily: current.daily.clone(),
@@ -1299,7 +1308,8 @@ pub struct RangeSummary {
     pub to: Day,
     /// Views of all pages.
     pub views: u64,
-    /// Estimated unique visitors of the site: the union over every page and day.
+    /// Estimated unique visitors of the site over the range: from the site rollups when the
+    /// range has any, else the union of the page sketches.
     pub visitors: u64,
     /// Per-page rows; pages with fewer than k visitors are folded into [`OTHER`].
     pub pages: Vec<PageRow>,
@@ -1541,7 +1551,8 @@ mod tests {
         // The median of 40 engaged times, 30 of them 2 s: 2 s within the sketch's 1 %.
         let median = m.median_engaged_ms.current.unwrap();
         assert!((median - 2_000.0).abs() <= 20.0, "{median}");
-        assert_eq!(summary.previous, Some((day("2026-11-22"), day("2026-11-22"))));
+        let compared_with = Period { from: day("2026-11-22"), to: day("2026-11-22") };
+        assert_eq!(summary.previous, Some(compared_with));
     }
 
     #[test]
