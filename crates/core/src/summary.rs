@@ -1800,4 +1800,93 @@ mod tests {
             vec![CountRow { estimated_visitors: 6, ..CountRow::new(OTHER, 6) }]
         );
     }
+
+    /// A day where every breakdown has a few large rows and many small ones.
+    fn many_small_rows() -> Site {
+        let mut site = Site::default();
+        let mut n = 0;
+        for (rows, visitors_each) in [(3u64, 12u64), (12, 1), (6, 2)] {
+            for row in 0..rows {
+                let label = format!("{visitors_each}-{row}");
+                for _ in 0..visitors_each {
+                    let view = View {
+                        referrer: Some(format!("{label}.example")),
+                        utm: crate::scrub::Utm {
+                            source: Some(label.clone()),
+                            medium: None,
+                            campaign: Some(label.clone()),
+                        },
+                        search_term: Some(label.clone()),
+                        country: crate::signal::CountryCode::parse(&format!(
+                            "{}{}",
+                            char::from(b'A' + (n % 26) as u8),
+                            char::from(b'A' + (row % 26) as u8)
+                        )),
+                        language: crate::signal::Language::from_tag(&format!(
+                            "{}{}",
+                            char::from(b'a' + (row % 26) as u8),
+                            char::from(b'a' + (visitors_each % 26) as u8)
+                        )),
+                        ..View::sample()
+                    };
+                    let path = format!("/{label}");
+                    site.view(&path, n, &view);
+                    site.leave(
+                        &path,
+                        &Leave {
+                            entry: true,
+                            channel: view.channel().map(str::to_owned),
+                            ..exit_after(12_000)
+                        },
+                    );
+                    site.event(&path, &Event::Goal { name: label.clone(), value: Some(1.0) });
+                    site.event(&path, &Event::Outbound { host: format!("{label}.example") });
+                    n += 1;
+                }
+            }
+        }
+        site
+    }
+
+    // DESIGN, "Privacy model": rows under k are folded "in every output". Every breakdown of
+    // both summaries is checked, by the estimate each was folded with.
+    #[test]
+    fn every_breakdown_of_the_site_and_page_summaries_shows_no_row_under_k() {
+        let site = many_small_rows();
+        let range = site.range(day("2026-11-23"));
+        let options = SummaryOptions::default();
+        let summary = SiteSummary::new(&range, None, &options);
+
+        fn check<R: Breakdown>(name: &str, rows: &[R], k: u64) {
+            let lone_other = rows.len() == 1 && rows[0].label() == OTHER;
+            assert!(!rows.is_empty(), "{name} is empty");
+            if !lone_other {
+                for row in rows {
+                    assert!(row.visitors() >= k, "{name}: {} has {}", row.label(), row.visitors());
+                }
+            }
+        }
+        let k = options.k;
+        check("top pages", &summary.top_pages, k);
+        check("entry pages", &summary.entry_pages, k);
+        check("exit pages", &summary.exit_pages, k);
+        check("channels", &summary.channels, k);
+        check("referrers", &summary.referrers, k);
+        check("campaigns", &summary.campaigns, k);
+        check("devices", &summary.audience.devices, k);
+        check("browsers", &summary.audience.browsers, k);
+        check("countries", &summary.audience.countries, k);
+        check("languages", &summary.audience.languages, k);
+        check("goals", &summary.goals, k);
+        check("search terms", &summary.search_terms, k);
+        check("events", &summary.events, k);
+        check("pages API", &RangeSummary::from_merged(&range, k).pages, k);
+        // Small rows existed and were folded: every breakdown ends in "(other)".
+        assert_eq!(summary.referrers.last().unwrap().label, OTHER);
+        assert_eq!(summary.top_pages.last().unwrap().path, OTHER);
+        assert!(summary.referrers.iter().any(|r| r.label == "12-0.example"));
+
+        let page = PageSummary::new("/12-0", &range, None, &options).unwrap();
+        check("page channels", &page.channels, k);
+    }
 }
