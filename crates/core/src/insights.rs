@@ -10,25 +10,28 @@
 //! | rule | kind | fires when | minimum sample |
 //! |---|---|---|---|
 //! | [`Rule::AnswersThenLeaves`] | behavioural | a page's exit rate is far above the rest of the site's *and* its engaged time is long | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
-//! | [`Rule::Mismatch`] | need | a landing page's bounce rate is far above the rest of the site's *and* its engaged time is short; names the channel that brings most of the bounces | [`MIN_VISITS`] ended visits, [`MIN_VISITORS`] visitors |
+//! | [`Rule::Mismatch`] | need | a landing page's bounce rate is far above the rest of the site's *and* its engaged time is short; names the channel that brings the most bounces | [`MIN_VISITS`] ended visits, [`MIN_VISITORS`] visitors |
 //! | [`Rule::Frustration`] | emotional | a page's share of views with rage or dead clicks is at least twice the rest of the site's | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::UnhappyButEngaged`] | emotional | a page's unhappy feedback is far above the rest of the site's while its engaged time is at least the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
-//! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the rest of the site's | [`MIN_VISITS`] entries, k visitors |
-//! | [`Rule::DropOff`] | journey | a page that most of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
+//! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the site's | [`MIN_VISITS`] entries, k visitors |
+//! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
 //! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed far beyond chance since the previous period | [`MIN_VISITS`] visits in each period |
 //!
 //! # What "far" means
 //!
 //! A card needs both a practical effect (a difference of at least [`MIN_DIFFERENCE`], ten
-//! percentage points, or the ratio the rule names) and a statistical test that rejects "no
+//! percentage points, and for exit rates and channels a ratio too: [`MIN_EXIT_RATIO`],
+//! [`MIN_CHANNEL_RATIO`]) and a statistical test that rejects "no
 //! difference" at [`MIN_LEVEL`] (99 %, two-sided critical value |z| ≥ 2.576). A site with a
 //! thousand pages runs thousands of tests per range, so the usual 95 % would show about one
 //! false card in twenty tests that find nothing; 99 % and the effect floor keep chance findings
 //! rare, though not impossible.
 //!
 //! The tests are two-proportion z-tests (pooled) between a page or channel and *the rest of the
-//! site* (site minus it, so the two groups are disjoint), a one-proportion z-test for "longer
+//! site* (site minus it, so the two groups are disjoint; a channel's effect floors are measured
+//! against the whole site, so that one channel far off does not make the others "far" the
+//! other way), a one-proportion z-test for "longer
 //! or shorter than the site's median", and a two-proportion z-test between periods. The normal
 //! approximation is only used when both groups expect at least five successes and five
 //! failures under the pooled rate; below that no card is made.
@@ -49,8 +52,9 @@
 //!
 //! # Privacy
 //!
-//! A card names a page only if its visitors reach k, and names a channel, a previous page or a
-//! search term only if it is shown in the matching (folded) breakdown of the summary.
+//! A card names a page (its own, or the previous page of a drop-off) only if that page's
+//! visitors reach k, as the page tables do, and names a channel, a goal or a search term only
+//! if the matching folded breakdown of the summary shows it.
 //! Statements are plain text; the edge escapes them.
 
 use std::fmt::Write;
