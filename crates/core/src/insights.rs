@@ -553,6 +553,11 @@ impl PageContext<'_> {
 
 /// High exit rate + long engaged time: the page answers the question; add a next step.
 ///
+/// DESIGN's example says "high bounce + long engaged time", but a bounce here is GA4's: an
+/// entry that does not continue *and* has under 10 s engaged, so a page cannot bounce with
+/// long engaged time. The rule reads the example in its older sense, visits that end on the
+/// page, and tests the page's exit rate.
+///
 /// Minimum: [`MIN_LEAVES`] leaves on the page and [`MIN_VISITORS`] visitors.
 fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
