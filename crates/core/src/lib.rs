@@ -20,10 +20,14 @@
 //!   [`VisitorSketch`]. Every part merges, so a date range is a merge of days and its unique
 //!   visitors a union, not a sum.
 //! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
-//! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
-//!   per-page rows the pages and the API show; [`privacy`] folds rows seen by fewer than k
-//!   visitors into "(other)" and adds optional Laplace noise to public counts; [`audit`] lists
-//!   what is stored and what each consent state leads to, from the code's own definitions.
+//! - **summarize** — [`MergedRange`] merges the records of a date range once; from it
+//!   [`SiteSummary`], [`PageSummary`] and [`RangeSummary`] build what the pages and the API
+//!   show (metrics against the previous period and the site, breakdowns, journeys, vitals),
+//!   and [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)"
+//!   and adds optional Laplace noise to public counts. [`insights::find_insights`] turns the
+//!   same merged range into ranked [`insights::InsightCard`]s, each with its evidence, a
+//!   statistical test and a suggested action. [`audit`] lists what is stored and what each
+//!   consent state leads to, from the code's own definitions.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -54,7 +58,7 @@
 //! }
 //!
 //! let day = Day::parse("2026-11-23").unwrap();
-//! let summary = RangeSummary::from_records(day, day, [(page.path.clone(), record)], 0);
+//! let summary = RangeSummary::from_records(day, day, [(page.path.clone(), record)], 0, 1);
 //! assert_eq!((summary.views, summary.visitors), (2, 1));
 //! ```
 //!
@@ -68,6 +72,7 @@ mod beacon;
 pub mod codec;
 pub mod consent;
 mod day;
+pub mod insights;
 pub mod privacy;
 pub mod quantiles;
 pub mod record;
@@ -75,7 +80,7 @@ pub mod scrub;
 pub mod signal;
 mod site;
 mod sketch;
-mod summary;
+pub mod summary;
 #[cfg(test)]
 mod test_rng;
 pub mod top_k;
@@ -86,5 +91,7 @@ pub use day::{Day, DayError};
 pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
 pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
-pub use summary::{PageRow, RangeSummary};
+pub use summary::{
+    MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
+};
 pub use visitor::{DailySalt, VisitorHash};

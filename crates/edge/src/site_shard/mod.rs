@@ -8,7 +8,7 @@ mod store;
 
 use serde::de::DeserializeOwned;
 use tacit_core::record::{page_record_key, DEFAULT_MAX_PAGES_PER_DAY};
-use tacit_core::{Day, PageDay, RangeSummary, SiteDay, SiteId, VisitorHash};
+use tacit_core::{Day, MergedRange, PageDay, RangeSummary, SiteId, VisitorHash};
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
@@ -104,15 +104,15 @@ impl SiteShard {
         if !hashes_match(&site.viewer_token_sha256, &query.viewer_token_sha256) {
             return Err(AppError::Unauthorized);
         }
-        let records = self.store.page_days(query.from, query.to)?;
-        let bots_dropped =
-            self.store.site_days(query.from, query.to)?.iter().map(SiteDay::bots_dropped).sum();
-        Ok(Response::from_json(&RangeSummary::from_records(
+        let range = MergedRange::new(
             query.from,
             query.to,
-            records,
-            bots_dropped,
-        ))?)
+            self.store.page_days(query.from, query.to)?,
+            self.store.site_days(query.from, query.to)?,
+        );
+        // Sites carry no k setting yet, and a new site's rows would all read "(other)" under the
+        // default: folding is off (k = 1) until the site configuration holds k.
+        Ok(Response::from_json(&RangeSummary::from_merged(&range, 1))?)
     }
 
     /// The site's configuration, or 404 when `site` was never created here.

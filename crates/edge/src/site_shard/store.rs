@@ -184,8 +184,8 @@ impl Store {
         Ok(())
     }
 
-    /// Every site rollup from `from` to `to`, both included.
-    pub fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<SiteDay>> {
+    /// Every site rollup from `from` to `to`, both included, with its day.
+    pub fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<(Day, SiteDay)>> {
         let cursor = self.sql.exec(
             "SELECT day, record FROM site_days WHERE day BETWEEN ? AND ?",
             vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
@@ -195,9 +195,9 @@ impl Store {
             match <[SqlStorageValue; 2]>::try_from(row?) {
                 Ok([SqlStorageValue::Integer(day), SqlStorageValue::Blob(bytes)]) => {
                     let day = Day::from_days_since_epoch(day as i32);
-                    records.push(
-                        decode_site_day(&bytes).map_err(|e| corrupt("site_days", day, "", e))?,
-                    );
+                    let record =
+                        decode_site_day(&bytes).map_err(|e| corrupt("site_days", day, "", e))?;
+                    records.push((day, record));
                 }
                 _ => return Err(AppError::Internal("site_days row has unexpected columns".into())),
             }
