@@ -88,9 +88,10 @@ lint: setup
 	cargo fmt --all --check
 	cargo clippy -p tacit-core --all-targets -- -D warnings
 	cargo clippy -p tacit-snippet -p tacit-edge --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -p tacit-edge --all-targets -- -D warnings
 
 test-rust: setup
-	cargo test -p tacit-core
+	cargo test -p tacit-core -p tacit-edge
 
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/

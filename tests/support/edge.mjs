@@ -43,8 +43,9 @@ export async function startEdge({
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
 
+  // Its own devtools port too: wrangler's default (9229) is taken by any other running edge.
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
-    '--show-interactive-dev-session=false'];
+    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
   if (!tokenInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`);
 
   const child = spawn(WRANGLER, args, {

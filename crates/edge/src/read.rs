@@ -1,11 +1,12 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
-use tacit_core::{Day, RangeSummary, SiteId};
+use serde::de::DeserializeOwned;
+use tacit_core::{Day, SiteId};
 use worker::{Date, Env, Request, Url};
 
 use crate::error::{AppError, AppResult};
 use crate::shard_client;
-use crate::site_shard::protocol::{SummaryQuery, SUMMARY};
+use crate::site_shard::protocol::{Report, SummaryQuery, SUMMARY};
 use crate::tokens::{presented_token, token_sha256};
 
 /// Days shown when the request names no range: the last seven, today included.
@@ -13,31 +14,52 @@ const DEFAULT_RANGE_DAYS: i32 = 7;
 /// The longest range one request may merge, which bounds the work of a read.
 const MAX_RANGE_DAYS: i32 = 400;
 
-/// The summary of `site` over the range in the request's `from` and `to` parameters, for the
-/// holder of the site's viewer token.
-pub async fn summary(req: &Request, env: &Env, site: &str) -> AppResult<RangeSummary> {
+/// The `report` of `site` over the range in the request's `from` and `to` parameters, for the
+/// holder of the site's viewer token, as the shard answers it: a [`tacit_core::RangeSummary`],
+/// a site or page report, or the insight cards.
+pub async fn report<T: DeserializeOwned>(
+    req: &Request,
+    env: &Env,
+    site: &str,
+    report: Report,
+) -> AppResult<T> {
     let site = SiteId::parse(site)
         .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
-    let (from, to) =
-        requested_range(&req.url()?, Day::from_unix_ms(Date::now().as_millis() as i64))?;
+    let (from, to) = requested_range(&req.url()?, today())?;
     let token = presented_token(req)?.unwrap_or_default();
-    let query =
-        SummaryQuery { site: site.clone(), viewer_token_sha256: token_sha256(&token), from, to };
+    let viewer_token_sha256 = token_sha256(&token);
+    let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
     shard_client::ask(env, &site, SUMMARY, &query).await
+}
+
+/// The `path` query parameter of a page report.
+pub fn requested_path(req: &Request) -> AppResult<String> {
+    query_param(&req.url()?, "path")
+        .filter(|path| path.starts_with('/'))
+        .ok_or_else(|| AppError::BadRequest("name the page as ?path=/its/path".into()))
+}
+
+/// Whether the request asks for CSV (`?format=csv`) rather than JSON.
+pub fn wants_csv(req: &Request) -> AppResult<bool> {
+    Ok(query_param(&req.url()?, "format").as_deref() == Some("csv"))
+}
+
+/// Today, in UTC.
+pub fn today() -> Day {
+    Day::from_unix_ms(Date::now().as_millis() as i64)
+}
+
+fn query_param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
 /// The `from`..=`to` range of the URL's query, defaulting to the week that ends `today`.
 fn requested_range(url: &Url, today: Day) -> AppResult<(Day, Day)> {
-    let param = |name: &str| {
-        url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    let day = |name: &str| {
+        query_param(url, name).filter(|v| !v.is_empty()).map(|v| Day::parse(&v)).transpose()
     };
-    let to =
-        param("to").filter(|v| !v.is_empty()).map(|v| Day::parse(&v)).transpose()?.unwrap_or(today);
-    let from = param("from")
-        .filter(|v| !v.is_empty())
-        .map(|v| Day::parse(&v))
-        .transpose()?
-        .unwrap_or(to.add_days(1 - DEFAULT_RANGE_DAYS));
+    let to = day("to")?.unwrap_or(today);
+    let from = day("from")?.unwrap_or(to.add_days(1 - DEFAULT_RANGE_DAYS));
     if from > to {
         return Err(AppError::BadRequest(format!("'from' ({from}) is after 'to' ({to})")));
     }

@@ -1,11 +1,15 @@
 //! The edge's routes. Each handler is a line or two that calls a stage of the pipeline.
 
-use tacit_core::Day;
-use worker::{Date, Request, Response, Result, RouteContext, Router};
+use tacit_core::insights::InsightCard;
+use tacit_core::RangeSummary;
+use worker::{Request, Response, Result, RouteContext, Router};
 
 use crate::error::{AppError, AppResult};
+use crate::present::{self, Place};
+use crate::read::{self, requested_path, today, wants_csv};
+use crate::site_shard::protocol::{PageReport, Report, SiteReport};
 use crate::tokens::presented_token;
-use crate::{admin, ingest, present, read, snippet};
+use crate::{admin, ingest, snippet};
 
 /// Every route the edge answers.
 pub fn router() -> Router<'static, ()> {
@@ -23,23 +27,79 @@ pub fn router() -> Router<'static, ()> {
             respond(admin::create_site(req, &ctx.env).await)
         })
         .get_async("/api/v1/sites/:site/pages", |req, ctx| async move {
-            let site = param(&ctx, "site");
-            respond(
-                read::summary(&req, &ctx.env, site)
-                    .await
-                    .and_then(|summary| present::pages_json(site, &summary)),
-            )
+            respond(pages_api(&req, &ctx).await)
         })
-        .get_async("/s/:site", |req, ctx| async move { respond(summary_page(&req, &ctx).await) })
+        .get_async("/api/v1/sites/:site/summary", |req, ctx| async move {
+            respond(summary_api(&req, &ctx).await)
+        })
+        .get_async("/api/v1/sites/:site/page", |req, ctx| async move {
+            respond(page_api(&req, &ctx).await)
+        })
+        .get_async("/api/v1/sites/:site/insights", |req, ctx| async move {
+            respond(insights_api(&req, &ctx).await)
+        })
+        .get_async("/s/:site", |req, ctx| async move { respond(site_page(&req, &ctx).await) })
+        .get_async("/s/:site/p", |req, ctx| async move { respond(page_page(&req, &ctx).await) })
         .or_else_any_method("/", |_, _| no_route())
         .or_else_any_method("/*path", |_, _| no_route())
 }
 
-async fn summary_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let site = param(ctx, "site");
-    let summary = read::summary(req, &ctx.env, site).await?;
-    let today = Day::from_unix_ms(Date::now().as_millis() as i64);
-    present::summary_page(site, &summary, presented_token(req)?.as_deref(), today)
+    let summary: RangeSummary = read::report(req, &ctx.env, site, Report::Pages).await?;
+    if wants_csv(req)? {
+        present::pages_csv(&summary)
+    } else {
+        present::pages_json(site, &summary)
+    }
+}
+
+async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
+    if wants_csv(req)? {
+        present::summary_csv(&report)
+    } else {
+        present::json(&report)
+    }
+}
+
+async fn page_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let path = requested_path(req)?;
+    let report: PageReport =
+        read::report(req, &ctx.env, param(ctx, "site"), Report::Page { path }).await?;
+    if wants_csv(req)? {
+        present::page_csv(&report)
+    } else {
+        present::json(&report)
+    }
+}
+
+async fn insights_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let cards: Vec<InsightCard> =
+        read::report(req, &ctx.env, param(ctx, "site"), Report::Insights).await?;
+    if wants_csv(req)? {
+        present::insights_csv(&cards)
+    } else {
+        present::json(&cards)
+    }
+}
+
+async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
+    let key = presented_token(req)?;
+    let (from, to) = (report.summary.from, report.summary.to);
+    let place = Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today() };
+    present::site_page(&place, &report)
+}
+
+async fn page_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let path = requested_path(req)?;
+    let report: PageReport =
+        read::report(req, &ctx.env, param(ctx, "site"), Report::Page { path }).await?;
+    let key = presented_token(req)?;
+    let (from, to) = (report.summary.from, report.summary.to);
+    let place = Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today() };
+    present::page_report(&place, &report)
 }
 
 fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> &'a str {

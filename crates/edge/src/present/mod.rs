@@ -1,16 +1,28 @@
-//! The present stage: a summary as JSON for the API and as an HTML page for marketers.
+//! The present stage: summaries as HTML pages for people, and as JSON or CSV for the API.
 //!
-//! Both render the same [`RangeSummary`], so the page and the API can never disagree.
+//! Pages and API render the same summaries the shard computed, so they can never disagree.
+//! Every string that came from a beacon goes through maud (HTML-escaped) or [`csv`]
+//! (quoted, and defused against spreadsheet formulas).
 
-mod summary_page;
+mod cards;
+mod charts;
+mod format;
+mod layout;
+mod page_report;
+mod site_page;
 
 use serde::Serialize;
+use tacit_core::insights::InsightCard;
+use tacit_core::summary::{Compared, Count, Measure, Rate};
 use tacit_core::{Day, PageRow, RangeSummary};
 use worker::Response;
 
 use crate::error::AppResult;
+use crate::site_shard::protocol::{PageReport, SiteReport};
 
-pub use summary_page::summary_page;
+pub use layout::Place;
+pub use page_report::page_report;
+pub use site_page::site_page;
 
 /// `GET /api/v1/sites/<site>/pages`: the range's totals and per-page rows.
 pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
@@ -28,7 +40,7 @@ pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
         totals: Totals,
         pages: &'a [PageRow],
     }
-    let body = Pages {
+    json(&Pages {
         site,
         from: summary.from,
         to: summary.to,
@@ -38,8 +50,174 @@ pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
             bots_dropped: summary.bots_dropped,
         },
         pages: &summary.pages,
+    })
+}
+
+/// The pages as CSV: `path,views,visitors`.
+pub fn pages_csv(summary: &RangeSummary) -> AppResult<Response> {
+    let rows = summary
+        .pages
+        .iter()
+        .map(|p| vec![p.path.clone(), p.views.to_string(), p.visitors.to_string()]);
+    csv(&["path", "views", "visitors"], rows)
+}
+
+/// The site's headline metrics as CSV: `metric,current,previous`.
+pub fn summary_csv(report: &SiteReport) -> AppResult<Response> {
+    let m = &report.summary.metrics;
+    let rows = [
+        count_row("visitors", &m.visitors),
+        count_row("visits", &m.visits),
+        count_row("views", &m.views),
+        measure_row("views_per_visit", &m.views_per_visit),
+        rate_row("bounce_rate", &m.bounce_rate),
+        rate_row("engagement_rate", &m.engagement_rate),
+        measure_row("median_engaged_ms", &m.median_engaged_ms),
+        measure_row("median_scroll_pct", &m.median_scroll_pct),
+        count_row("bots_dropped", &m.bots_dropped),
+    ];
+    csv(&["metric", "current", "previous"], rows.into_iter())
+}
+
+/// A page's metrics as CSV: `metric,page,site,previous`.
+pub fn page_csv(report: &PageReport) -> AppResult<Response> {
+    let s = &report.summary;
+    let m = &s.metrics;
+    let compared = |name: &str, c: &Compared| {
+        vec![name.to_owned(), number(c.page), number(c.site), number(c.previous)]
     };
-    let response = Response::from_json(&body)?;
+    let rows = [
+        vec![
+            "visitors".into(),
+            m.visitors.current.to_string(),
+            String::new(),
+            m.visitors.previous.map(|p| p.to_string()).unwrap_or_default(),
+        ],
+        vec![
+            "views".into(),
+            m.views.current.to_string(),
+            String::new(),
+            m.views.previous.map(|p| p.to_string()).unwrap_or_default(),
+        ],
+        compared("bounce_rate", &m.bounce_rate),
+        compared("engagement_rate", &m.engagement_rate),
+        compared("exit_rate", &m.exit_rate),
+        compared("median_engaged_ms", &m.median_engaged_ms),
+        compared("median_scroll_pct", &m.median_scroll_pct),
+        compared("rage_clicks_per_view", &s.frustration.rage_clicks_per_view),
+        compared("dead_clicks_per_view", &s.frustration.dead_clicks_per_view),
+        compared("frustrated_view_rate", &s.frustration.frustrated_view_rate),
+        compared("quick_back_rate", &s.frustration.quick_back_rate),
+    ];
+    csv(&["metric", "page", "site", "previous"], rows.into_iter())
+}
+
+/// Insight cards as CSV, one per line.
+pub fn insights_csv(cards: &[InsightCard]) -> AppResult<Response> {
+    let rows = cards.iter().map(|card| {
+        vec![
+            serde_plain(&card.kind),
+            serde_plain(&card.rule),
+            card.page.clone().unwrap_or_default(),
+            card.statement.clone(),
+            card.action.clone(),
+            serde_plain(&card.confidence.level),
+            card.visitors_affected.to_string(),
+            format!("{:.3}", card.impact),
+        ]
+    });
+    csv(
+        &[
+            "kind",
+            "rule",
+            "page",
+            "statement",
+            "action",
+            "confidence",
+            "visitors_affected",
+            "impact",
+        ],
+        rows,
+    )
+}
+
+/// Any serializable value as a JSON response that caches are told not to keep.
+pub fn json(value: &impl Serialize) -> AppResult<Response> {
+    let response = Response::from_json(value)?;
     response.headers().set("Cache-Control", "no-store")?;
     Ok(response)
+}
+
+/// Rows as `text/csv`: fields quoted when they need it, and a field that a spreadsheet would
+/// run as a formula (`=`, `+`, `-`, `@`, tab, CR at its start) prefixed with `'`.
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> AppResult<Response> {
+    let mut text = String::new();
+    let mut line = |fields: &mut dyn Iterator<Item = &str>| {
+        let fields: Vec<String> = fields.map(csv_field).collect();
+        text.push_str(&fields.join(","));
+        text.push_str("\r\n");
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    let response = Response::ok(text)?;
+    let headers = response.headers();
+    headers.set("Content-Type", "text/csv; charset=utf-8")?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+fn csv_field(field: &str) -> String {
+    let defused =
+        if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field.parse::<f64>().is_err() {
+            format!("'{field}")
+        } else {
+            field.to_owned()
+        };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn count_row(name: &str, count: &Count) -> Vec<String> {
+    vec![
+        name.to_owned(),
+        count.current.to_string(),
+        count.previous.map(|p| p.to_string()).unwrap_or_default(),
+    ]
+}
+
+fn measure_row(name: &str, measure: &Measure) -> Vec<String> {
+    vec![name.to_owned(), number(measure.current), number(measure.previous)]
+}
+
+fn rate_row(name: &str, rate: &Rate) -> Vec<String> {
+    vec![name.to_owned(), number(rate.current), number(rate.previous)]
+}
+
+/// An enum's serde name (`"behavioural"`), the same word the JSON uses.
+fn serde_plain(value: &impl Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("/pricing"), "/pricing");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-3.5"), "-3.5", "a negative number stays a number");
+        assert_eq!(csv_field("@cmd"), "'@cmd");
+    }
 }

@@ -7,13 +7,18 @@ pub mod protocol;
 mod store;
 
 use serde::de::DeserializeOwned;
+use tacit_core::insights::{find_insights, page_insights};
 use tacit_core::record::{page_record_key, DEFAULT_MAX_PAGES_PER_DAY};
-use tacit_core::{Day, MergedRange, PageDay, RangeSummary, SiteId, VisitorHash};
+use tacit_core::summary::previous_period;
+use tacit_core::{
+    Day, MergedRange, PageDay, PageSummary, PageUnavailable, RangeSummary, SiteId, SiteSummary,
+    SummaryOptions, VisitorHash,
+};
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
 use crate::tokens::hashes_match;
-use protocol::{CreateSite, Ingest, Signal, SummaryQuery};
+use protocol::{CreateSite, Ingest, PageReport, Report, Signal, SiteReport, SummaryQuery};
 use store::{SiteConfig, Store};
 
 #[durable_object]
@@ -104,15 +109,47 @@ impl SiteShard {
         if !hashes_match(&site.viewer_token_sha256, &query.viewer_token_sha256) {
             return Err(AppError::Unauthorized);
         }
-        let range = MergedRange::new(
-            query.from,
-            query.to,
-            self.store.page_days(query.from, query.to)?,
-            self.store.site_days(query.from, query.to)?,
-        );
         // Sites carry no k setting yet, and a new site's rows would all read "(other)" under the
         // default: folding is off (k = 1) until the site configuration holds k.
-        Ok(Response::from_json(&RangeSummary::from_merged(&range, 1))?)
+        let options = SummaryOptions { k: 1, ..SummaryOptions::default() };
+        let current = self.merged_range(query.from, query.to)?;
+        let previous = || {
+            let (from, to) = previous_period(query.from, query.to);
+            self.merged_range(from, to)
+        };
+        let json = match query.report {
+            Report::Pages => {
+                serde_json::to_string(&RangeSummary::from_merged(&current, options.k))?
+            }
+            Report::Site => {
+                let previous = previous()?;
+                let mut insights = find_insights(&current, Some(&previous), &options);
+                insights.truncate(TOP_SITE_INSIGHTS);
+                let summary = SiteSummary::new(&current, Some(&previous), &options);
+                serde_json::to_string(&SiteReport { summary, insights })?
+            }
+            Report::Page { path } => {
+                let summary = PageSummary::new(&path, &current, Some(&previous()?), &options)
+                    .map_err(|reason| page_unavailable(&path, reason, options.k))?;
+                let insights = page_insights(&path, &current, &options);
+                serde_json::to_string(&PageReport { insights, summary })?
+            }
+            Report::Insights => {
+                serde_json::to_string(&find_insights(&current, Some(&previous()?), &options))?
+            }
+        };
+        let response = Response::ok(json)?;
+        response.headers().set("Content-Type", "application/json")?;
+        Ok(response)
+    }
+
+    fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {
+        Ok(MergedRange::new(
+            from,
+            to,
+            self.store.page_days(from, to)?,
+            self.store.site_days(from, to)?,
+        ))
     }
 
     /// The site's configuration, or 404 when `site` was never created here.
@@ -122,6 +159,18 @@ impl SiteShard {
             _ => Err(AppError::NotFound(format!("site '{site}' is not registered"))),
         }
     }
+}
+
+/// Insight cards shown on the site page; the insights API lists them all.
+const TOP_SITE_INSIGHTS: usize = 5;
+
+fn page_unavailable(path: &str, reason: PageUnavailable, k: u64) -> AppError {
+    AppError::NotFound(match reason {
+        PageUnavailable::NoRecord => format!("no page views of '{path}' in this range"),
+        PageUnavailable::FewerThanK => {
+            format!("'{path}' had fewer than {k} visitors in this range; pages are shown from {k}")
+        }
+    })
 }
 
 async fn read_message<T: DeserializeOwned>(req: &mut Request) -> Result<T> {

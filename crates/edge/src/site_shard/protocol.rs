@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use tacit_core::consent::ConsentState;
+use tacit_core::insights::InsightCard;
 use tacit_core::signal::{Event, Leave, View};
-use tacit_core::{Day, SiteId};
+use tacit_core::{Day, PageSummary, SiteId, SiteSummary};
 
 /// Register a new site.
 #[derive(Serialize, Deserialize)]
@@ -43,6 +44,32 @@ pub struct SummaryQuery {
     pub viewer_token_sha256: String,
     pub from: Day,
     pub to: Day,
+    pub report: Report,
+}
+
+/// Which summary a query asks for. The shard answers a [`tacit_core::RangeSummary`] for
+/// `Pages`, a [`SiteReport`] for `Site`, a [`PageReport`] for `Page` and the cards for
+/// `Insights`.
+#[derive(Serialize, Deserialize)]
+pub enum Report {
+    Pages,
+    Site,
+    Page { path: String },
+    Insights,
+}
+
+/// The site summary with its top insight cards, compared with the previous period.
+#[derive(Serialize, Deserialize)]
+pub struct SiteReport {
+    pub summary: SiteSummary,
+    pub insights: Vec<InsightCard>,
+}
+
+/// One page's insight summary: its cards first, then its figures against the site.
+#[derive(Serialize, Deserialize)]
+pub struct PageReport {
+    pub insights: Vec<InsightCard>,
+    pub summary: PageSummary,
 }
 
 /// The shard's routes, one per message.

@@ -1,0 +1,203 @@
+//! `GET /s/<site>`: what a marketer opens every morning — the headline metrics against the
+//! previous period, the top insight cards, the daily chart, pages, channels with their
+//! engagement, audience, goals and searches. Rendered at the edge, no script.
+
+use maud::{html, Markup};
+use tacit_core::summary::{ChannelRow, Count, CountRow, Measure, Rate};
+use worker::Response;
+
+use super::cards::cards;
+use super::charts::{daily_chart, sparkline};
+use super::format;
+use super::layout::{page, Place};
+use crate::error::AppResult;
+use crate::site_shard::protocol::SiteReport;
+
+/// Renders the site summary.
+pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
+    let summary = &report.summary;
+    let metrics = &summary.metrics;
+    let series = |f: fn(&tacit_core::summary::DailyPoint) -> f64| -> Vec<f64> {
+        summary.daily.iter().map(f).collect()
+    };
+    let body = html! {
+        section.metrics aria-label="Headline metrics" {
+            (count_metric("Unique visitors", &metrics.visitors, &series(|d| d.visitors as f64)))
+            (count_metric("Visits", &metrics.visits, &series(|d| d.visits as f64)))
+            (count_metric("Page views", &metrics.views, &series(|d| d.views as f64)))
+            (measure_metric("Views per visit", &metrics.views_per_visit, |v| format!("{v:.2}")))
+            (rate_metric("Bounce rate", &metrics.bounce_rate, &series(|d| d.bounce_rate.unwrap_or(0.0)), false))
+            (rate_metric("Engagement rate", &metrics.engagement_rate, &series(|d| d.engagement_rate.unwrap_or(0.0)), true))
+            (measure_metric("Median engaged time", &metrics.median_engaged_ms, |v| format::duration_ms(Some(v))))
+            (measure_metric("Median scroll depth", &metrics.median_scroll_pct, |v| format!("{v:.0} %")))
+        }
+        section aria-labelledby="insights" {
+            h2 #insights { "Insights" }
+            (cards(place, &report.insights, "No finding passes its minimum sample and significance test in this range yet."))
+        }
+        section aria-labelledby="daily" {
+            h2 #daily { "Visitors per day" }
+            (daily_chart(
+                &summary.daily.iter().map(|d| (d.day.to_string(), d.visitors as f64)).collect::<Vec<_>>(),
+                &summary.previous_daily.iter().map(|d| d.visitors as f64).collect::<Vec<_>>(),
+                "Unique visitors per day; the dashed line is the previous period",
+            ))
+        }
+        div.grid {
+            section aria-labelledby="pages" {
+                h2 #pages { "Top pages" }
+                (table(&["Page", "Views", "Unique visitors"], summary.top_pages.iter().map(|p| {
+                    vec![page_cell(place, &p.path), text(format::count(p.views)), text(format::count(p.visitors))]
+                })))
+            }
+            section aria-labelledby="entries" {
+                h2 #entries { "Entry pages" }
+                (table(&["Page", "Visits", "Bounce rate", "Engagement"], summary.entry_pages.iter().map(|p| {
+                    vec![page_cell(place, &p.path), text(format::count(p.entries)), text(format::percent(p.bounce_rate)), text(format::percent(p.engagement_rate))]
+                })))
+            }
+            section aria-labelledby="exits" {
+                h2 #exits { "Exit pages" }
+                (table(&["Page", "Exits", "Exit rate"], summary.exit_pages.iter().map(|p| {
+                    vec![page_cell(place, &p.path), text(format::count(p.exits)), text(format::percent(p.exit_rate))]
+                })))
+            }
+            section aria-labelledby="channels" {
+                h2 #channels { "Channels" }
+                p.note { "Engagement per channel against the site's " (format::percent(summary.channel_baseline)) "." }
+                (channels(&summary.channels))
+            }
+            (count_section("referrers", "Referrers", "Views", &summary.referrers))
+            (count_section("campaigns", "Campaigns (source / medium / campaign)", "Views", &summary.campaigns))
+            section aria-labelledby="goals" {
+                h2 #goals { "Goals" }
+                (table(&["Goal", "Completions", "Conversion", "Value"], summary.goals.iter().map(|g| {
+                    vec![text(g.goal.clone()), text(format::count(g.completions)), text(format::percent(g.conversion_rate)), text(format!("{:.2}", g.value))]
+                })))
+            }
+            (count_section("search", "Site search", "Searches", &summary.search_terms))
+            (count_section("events", "Outbound links, downloads, forms", "Count", &summary.events))
+            (count_section("devices", "Devices", "Views", &summary.audience.devices))
+            (count_section("browsers", "Browsers", "Views", &summary.audience.browsers))
+            (count_section("countries", "Countries", "Views", &summary.audience.countries))
+            (count_section("languages", "Languages", "Views", &summary.audience.languages))
+        }
+        p.note {
+            @if summary.k > 1 {
+                "Rows seen by fewer than " (summary.k) " visitors are folded into “(other)”. "
+            }
+            (format::count(metrics.bots_dropped.current)) " bot page views were dropped."
+        }
+    };
+    page(place, "Site summary", &format!("/s/{}", place.site), &[], body)
+}
+
+/// A table cell: markup, already escaped by maud.
+type Cell = Markup;
+
+fn text(value: String) -> Cell {
+    html! { (value) }
+}
+
+fn page_cell(place: &Place, path: &str) -> Cell {
+    html! { a href=(place.page_link(path)) { (path) } }
+}
+
+/// A table whose first column is a row header and the others are numbers.
+pub fn table(headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Markup {
+    let rows: Vec<Vec<Cell>> = rows.collect();
+    html! {
+        @if rows.is_empty() {
+            p.empty { "Nothing in this range." }
+        } @else {
+            table {
+                thead { tr { @for (i, header) in headers.iter().enumerate() {
+                    @if i == 0 { th scope="col" { (header) } } @else { th.num scope="col" { (header) } }
+                } } }
+                tbody { @for row in &rows { tr { @for (i, cell) in row.iter().enumerate() {
+                    @if i == 0 { th.label scope="row" { (cell) } } @else { td.num { (cell) } }
+                } } } }
+            }
+        }
+    }
+}
+
+fn count_section(id: &str, title: &str, what: &str, rows: &[CountRow]) -> Markup {
+    html! {
+        section aria-labelledby=(id) {
+            h2 id=(id) { (title) }
+            (table(&[title, what], rows.iter().map(|r| vec![text(r.label.clone()), text(format::count(r.count))])))
+        }
+    }
+}
+
+fn channels(rows: &[ChannelRow]) -> Markup {
+    table(
+        &["Channel", "Visits", "Engaged", "Engagement"],
+        rows.iter().map(|c| {
+            vec![
+                text(c.channel.clone()),
+                text(format::count(c.entries)),
+                text(format::count(c.engaged_visits)),
+                text(format::percent(c.engagement_rate)),
+            ]
+        }),
+    )
+}
+
+fn count_metric(label: &str, count: &Count, series: &[f64]) -> Markup {
+    metric(
+        label,
+        format::count(count.current),
+        format::change(Some(count.current as f64), count.previous.map(|p| p as f64)),
+        count.change.map(|c| c >= 0.0),
+        Some(sparkline(series, &format!("{label} per day"))),
+    )
+}
+
+fn measure_metric(label: &str, measure: &Measure, show: impl Fn(f64) -> String) -> Markup {
+    metric(
+        label,
+        measure.current.map_or("–".into(), &show),
+        format::change(measure.current, measure.previous),
+        measure.change.map(|c| c >= 0.0),
+        None,
+    )
+}
+
+/// `higher_is_better` colours the change: a falling bounce rate is good news.
+fn rate_metric(label: &str, rate: &Rate, series: &[f64], higher_is_better: bool) -> Markup {
+    let change = rate.difference.map_or("–".into(), |d| {
+        let points = d * 100.0;
+        format!("{}{:.1} pts", if points >= 0.0 { "+" } else { "\u{2212}" }, points.abs())
+    });
+    metric(
+        label,
+        format::percent(rate.current),
+        change,
+        rate.difference.map(|d| (d >= 0.0) == higher_is_better),
+        Some(sparkline(series, &format!("{label} per day"))),
+    )
+}
+
+fn metric(
+    label: &str,
+    value: String,
+    change: String,
+    good: Option<bool>,
+    spark: Option<Markup>,
+) -> Markup {
+    let tone = match good {
+        Some(true) => "change up",
+        Some(false) => "change down",
+        None => "change",
+    };
+    html! {
+        div.metric {
+            p.label { (label) }
+            p.value { (value) }
+            p class=(tone) { (change) span.visually-hidden { " against the previous period" } }
+            @if let Some(spark) = spark { (spark) }
+        }
+    }
+}
