@@ -92,6 +92,4 @@ describe('summary pages', () => {
     const insights = await api('insights?format=csv');
     assert.match(insights.headers.get('content-type'), /^text\/csv/);
   });
-
-});
 });
