@@ -23,6 +23,8 @@
 //! - **summarize** — [`RangeSummary::from_records`] merges the records of a date range into the
 //!   per-page rows the pages and the API show; [`privacy`] folds rows seen by fewer than k
 //!   visitors into "(other)" and adds optional Laplace noise to public counts.
+//! - **configure** — [`site_config`] validates a site's settings (allowed hostnames, consent
+//!   mode, k, retention, limits); [`change_log`] hash-chains every change to them.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -63,6 +65,7 @@
 
 pub mod agent;
 mod beacon;
+pub mod change_log;
 pub mod codec;
 pub mod consent;
 mod day;
@@ -72,6 +75,7 @@ pub mod record;
 pub mod scrub;
 pub mod signal;
 mod site;
+pub mod site_config;
 mod sketch;
 mod summary;
 pub mod top_k;

@@ -1,5 +1,6 @@
 //! One error type for every handler, turned into a JSON response that hides internals.
 
+use tacit_core::site_config::SettingsError;
 use tacit_core::{BeaconError, DayError, SiteIdError};
 use worker::{console_error, Response};
 
@@ -10,6 +11,8 @@ pub enum AppError {
     BadRequest(String),
     /// No token, or a token that does not grant access.
     Unauthorized,
+    /// The request is understood but not allowed (a beacon from a page the site does not list).
+    Forbidden(String),
     /// The site (or route) does not exist.
     NotFound(String),
     /// The site already exists.
@@ -25,6 +28,7 @@ impl AppError {
         match self {
             AppError::BadRequest(message) => (400, message),
             AppError::Unauthorized => (401, "a valid token is required"),
+            AppError::Forbidden(message) => (403, message),
             AppError::NotFound(message) => (404, message),
             AppError::Conflict(message) => (409, message),
             AppError::PayloadTooLarge(message) => (413, message),
@@ -51,6 +55,7 @@ impl AppError {
         match status {
             400 => AppError::BadRequest(message),
             401 => AppError::Unauthorized,
+            403 => AppError::Forbidden(message),
             404 => AppError::NotFound(message),
             409 => AppError::Conflict(message),
             413 => AppError::PayloadTooLarge(message),
@@ -85,6 +90,12 @@ impl From<BeaconError> for AppError {
 
 impl From<SiteIdError> for AppError {
     fn from(error: SiteIdError) -> AppError {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+impl From<SettingsError> for AppError {
+    fn from(error: SettingsError) -> AppError {
         AppError::BadRequest(error.to_string())
     }
 }

@@ -45,7 +45,8 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
             BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
         }
     };
-    let message = Ingest { site: beacon.site, consent, signal };
+    let origin = headers.get("Origin")?;
+    let message = Ingest { site: beacon.site, origin, consent, signal };
     shard_client::send(env, &message.site, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }
