@@ -25,6 +25,7 @@
 //!   visitors into "(other)" and adds optional Laplace noise to public counts.
 //! - **configure** — [`site_config`] validates a site's settings (allowed hostnames, consent
 //!   mode, k, retention, limits); [`change_log`] hash-chains every change to them.
+//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -71,6 +72,7 @@ pub mod consent;
 mod day;
 pub mod privacy;
 pub mod quantiles;
+pub mod rate_limit;
 pub mod record;
 pub mod scrub;
 pub mod signal;

@@ -17,6 +17,8 @@ pub enum AppError {
     NotFound(String),
     /// The site already exists.
     Conflict(String),
+    /// Too many beacons from one visitor or for one site; retry after this many seconds.
+    TooManyRequests(u32),
     /// The body is larger than the route accepts.
     PayloadTooLarge(String),
     /// A fault on our side. Logged with its cause; the client sees a generic message.
@@ -32,6 +34,7 @@ impl AppError {
             AppError::NotFound(message) => (404, message),
             AppError::Conflict(message) => (409, message),
             AppError::PayloadTooLarge(message) => (413, message),
+            AppError::TooManyRequests(_) => (429, "too many beacons; retry later"),
             AppError::Internal(_) => (500, "internal error"),
         }
     }
@@ -47,12 +50,17 @@ impl AppError {
         if status == 401 {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }
+        if let AppError::TooManyRequests(seconds) = self {
+            response.headers_mut().set("Retry-After", &seconds.to_string())?;
+        }
         Ok(response)
     }
 
-    /// The status and message a Durable Object's answer carries back to the worker.
-    pub fn from_status(status: u16, message: String) -> AppError {
+    /// The status and message a Durable Object's answer carries back to the worker, with its
+    /// `Retry-After` seconds for a 429.
+    pub fn from_status(status: u16, message: String, retry_after: Option<u32>) -> AppError {
         match status {
+            429 => AppError::TooManyRequests(retry_after.unwrap_or(60)),
             400 => AppError::BadRequest(message),
             401 => AppError::Unauthorized,
             403 => AppError::Forbidden(message),

@@ -5,12 +5,12 @@
 
 use tacit_core::agent::{is_bot, reduce};
 use tacit_core::signal::{CountryCode, Language, View};
-use tacit_core::{Beacon, BeaconBody, BeaconError, PageView, MAX_BEACON_BYTES};
+use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
 use crate::shard_client;
-use crate::site_shard::protocol::{Ingest, Signal, INGEST};
+use crate::site_shard::protocol::{Client, Ingest, Signal, INGEST};
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
@@ -36,9 +36,7 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
         match beacon.body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&req, &user_agent, &page)?;
-                // The visitor's address and browser are needed for one hash in the shard, then dropped.
-                let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
-                Signal::View { path: page.path, ip, user_agent, view }
+                Signal::View { path: page.path, view }
             }
             BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
             BeaconBody::Event { path, event } => Signal::Event { path, event },
@@ -46,7 +44,10 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
         }
     };
     let origin = headers.get("Origin")?;
-    let message = Ingest { site: beacon.site, origin, consent, signal };
+    // The visitor's address and browser are needed for one hash in the shard, then dropped.
+    let client = Client { ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(), user_agent };
+    let id = beacon.id.map(BeaconId::as_u64);
+    let message = Ingest { site: beacon.site, origin, id, client, consent, signal };
     shard_client::send(env, &message.site, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }

@@ -77,5 +77,6 @@ fn with_beacon_cors(response: Response) -> Result<Response> {
     headers.set("Access-Control-Allow-Methods", "POST, OPTIONS")?;
     headers.set("Access-Control-Allow-Headers", "Content-Type")?;
     headers.set("Access-Control-Max-Age", "86400")?;
+    headers.set("Access-Control-Expose-Headers", "Retry-After")?;
     Ok(response)
 }

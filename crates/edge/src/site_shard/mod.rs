@@ -10,18 +10,30 @@ use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
+use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
 use tacit_core::record::page_record_key;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
-use tacit_core::{Day, PageDay, RangeSummary, SiteDay, SiteId, VisitorHash};
+use tacit_core::{DailySalt, Day, PageDay, RangeSummary, SiteDay, SiteId, VisitorHash};
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
-use crate::tokens::hashes_match;
+use crate::tokens::{hashes_match, random_bytes};
 use protocol::{
-    CreateSite, Credential, Ingest, Role, RotateTokens, Signal, SiteRequest, SiteView,
+    Client, CreateSite, Credential, Ingest, Role, RotateTokens, Signal, SiteRequest, SiteView,
     SummaryQuery, UpdateSite,
 };
 use store::{SiteConfig, Store};
+
+/// Rate limits count beacons per minute.
+const RATE_WINDOW_MS: i64 = 60_000;
+/// Visitors tracked by the rate limit in one window; more are let through (the site limit holds).
+const MAX_TRACKED_VISITORS: usize = 100_000;
+/// How long a beacon id is remembered: a retry within 10 minutes is not counted again.
+const DEDUP_WINDOW_MS: i64 = 600_000;
+/// Beacon ids remembered at most (the oldest are forgotten first).
+const MAX_RECENT_IDS: usize = 200_000;
+/// Stored beacon ids older than the window are deleted once per this many new ids.
+const PRUNE_IDS_EVERY: u32 = 1000;
 
 #[durable_object]
 pub struct SiteShard {
@@ -29,12 +41,33 @@ pub struct SiteShard {
     store: Store,
     /// The site's configuration, read from storage once and kept in step with every change.
     config: RefCell<Option<SiteConfig>>,
+    /// Today's salt, read from storage once a day.
+    salt: RefCell<Option<(Day, DailySalt)>>,
+    /// Rate limits and recent beacon ids, made on the first beacon.
+    guard: RefCell<Option<Guard>>,
+}
+
+/// What protects ingest, in memory only: rate-limit counters keyed by a short keyed hash of the
+/// visitor hash (see [`limiter_key`]), the site's counter, and the ids of recent beacons (also
+/// stored, so that a retry after a restart is recognised).
+struct Guard {
+    secret: [u8; 16],
+    visitors: FixedWindow,
+    site: FixedWindow,
+    ids: RecentIds,
+    new_ids: u32,
 }
 
 impl DurableObject for SiteShard {
     fn new(state: State, _env: Env) -> SiteShard {
         let store = Store::open(state.storage().sql()).expect("the shard's schema is valid SQL");
-        SiteShard { state, store, config: RefCell::new(None) }
+        SiteShard {
+            state,
+            store,
+            config: RefCell::new(None),
+            salt: RefCell::new(None),
+            guard: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -108,6 +141,8 @@ impl SiteShard {
     async fn delete_site(&self, request: SiteRequest) -> AppResult<Response> {
         self.authorized(&request)?;
         self.config.replace(None);
+        self.salt.replace(None);
+        self.guard.replace(None);
         let storage = self.state.storage();
         storage.delete_alarm().await?;
         storage.delete_all().await?;
@@ -147,7 +182,19 @@ impl SiteShard {
     fn ingest(&self, message: Ingest) -> AppResult<Response> {
         let site = self.site(&message.site)?;
         check_origin(&site.settings, message.origin.as_deref())?;
-        let today = Day::from_unix_ms(now_ms());
+        let now = now_ms();
+        let today = Day::from_unix_ms(now);
+        let salt = self.salt(today)?;
+        let Client { ip, user_agent } = message.client;
+        let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
+        drop((ip, user_agent));
+        self.check_rates(&site.settings, visitor, now)?;
+        if let Some(id) = message.id {
+            if !self.remember_id(id, now)? {
+                // A retry of a beacon already counted: acknowledged, not counted again.
+                return Ok(Response::empty()?.with_status(202));
+            }
+        }
         let mut site_day = self.store.site_day(today)?;
         let mut signal = message.signal;
         if !matches!(signal, Signal::BotDropped) {
@@ -158,9 +205,7 @@ impl SiteShard {
         }
         let max_pages = site.settings.max_pages_per_day as usize;
         match signal {
-            Signal::View { path, ip, user_agent, view } => {
-                let salt = self.store.salt_for(today)?;
-                let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
+            Signal::View { path, view } => {
                 self.update_page(today, &path, max_pages, |page| page.record_view(visitor, &view))?;
                 site_day.record_view(visitor, &view);
             }
@@ -177,6 +222,73 @@ impl SiteShard {
         }
         self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
+    }
+
+    /// Today's salt, from memory after the day's first beacon.
+    fn salt(&self, today: Day) -> AppResult<DailySalt> {
+        if let Some((day, salt)) = &*self.salt.borrow() {
+            if *day == today {
+                return Ok(salt.clone());
+            }
+        }
+        let salt = self.store.salt_for(today)?;
+        self.salt.replace(Some((today, salt.clone())));
+        Ok(salt)
+    }
+
+    /// Counts the beacon against the visitor's and the site's per-minute limits: `429` with the
+    /// seconds until the window ends once either is reached.
+    fn check_rates(
+        &self,
+        settings: &SiteSettings,
+        visitor: VisitorHash,
+        now: i64,
+    ) -> AppResult<()> {
+        let mut guard = self.guard.borrow_mut();
+        let guard = self.guard_in(&mut guard, now)?;
+        let key = limiter_key(&guard.secret, visitor);
+        guard
+            .visitors
+            .check(key, settings.visitor_beacons_per_minute, now)
+            .map_err(AppError::TooManyRequests)?;
+        guard
+            .site
+            .check(0, settings.site_beacons_per_minute, now)
+            .map_err(AppError::TooManyRequests)
+    }
+
+    /// Remembers a beacon id; `false` when it was seen within the window (a retry).
+    fn remember_id(&self, id: u64, now: i64) -> AppResult<bool> {
+        let mut guard = self.guard.borrow_mut();
+        let guard = self.guard_in(&mut guard, now)?;
+        if !guard.ids.insert(id, now) {
+            return Ok(false);
+        }
+        self.store.save_beacon_id(id, now)?;
+        guard.new_ids += 1;
+        if guard.new_ids >= PRUNE_IDS_EVERY {
+            guard.new_ids = 0;
+            self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+        }
+        Ok(true)
+    }
+
+    /// The guard, made on first use with a fresh secret and the stored recent beacon ids.
+    fn guard_in<'a>(&self, slot: &'a mut Option<Guard>, now: i64) -> AppResult<&'a mut Guard> {
+        if slot.is_none() {
+            let mut ids = RecentIds::new(DEDUP_WINDOW_MS, MAX_RECENT_IDS);
+            for (seen_ms, id) in self.store.beacon_ids_since(now - DEDUP_WINDOW_MS)? {
+                ids.insert(id, seen_ms);
+            }
+            *slot = Some(Guard {
+                secret: random_bytes::<16>()?,
+                visitors: FixedWindow::new(RATE_WINDOW_MS, MAX_TRACKED_VISITORS),
+                site: FixedWindow::new(RATE_WINDOW_MS, 1),
+                ids,
+                new_ids: 0,
+            });
+        }
+        Ok(slot.as_mut().expect("the guard was just made"))
     }
 
     /// Applies `update` to today's record of `path`, or of `(other)` once the day holds as many
@@ -320,8 +432,10 @@ fn no_store(response: Response) -> AppResult<Response> {
     Ok(response)
 }
 
+/// Reads a message with serde_json (not through a JS object, which would round a `u64` such as
+/// a beacon id to a float).
 async fn read_message<T: DeserializeOwned>(req: &mut Request) -> Result<T> {
-    req.json().await
+    serde_json::from_slice(&req.bytes().await?).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
 fn now_ms() -> i64 {

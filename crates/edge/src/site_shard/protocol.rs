@@ -80,15 +80,27 @@ pub struct Ingest {
     pub site: SiteId,
     /// The request's `Origin` header, checked against the site's hostnames.
     pub origin: Option<String>,
+    /// The beacon's retry id, when it has one: a retry within the window is not counted again.
+    pub id: Option<u64>,
+    /// Who sent it, for the visitor hash (page views) and the rate limit (every beacon).
+    pub client: Client,
     pub consent: ConsentState,
     pub signal: Signal,
+}
+
+/// The visitor's address and browser: hashed with the day's salt in the shard's memory, then
+/// dropped. Never stored, never logged.
+#[derive(Serialize, Deserialize)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
 }
 
 /// What an accepted beacon adds to the day's records.
 #[derive(Serialize, Deserialize)]
 pub enum Signal {
-    /// A page view. `ip` and `user_agent` are hashed with the day's salt and dropped.
-    View { path: String, ip: String, user_agent: String, view: View },
+    /// A page view.
+    View { path: String, view: View },
     /// What the visitor did on the page before leaving it.
     Leave { path: String, leave: Leave },
     /// Something the visitor did on the page.

@@ -26,6 +26,10 @@ const SCHEMA: &str = "
         new TEXT NOT NULL,
         hash TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS beacon_ids (
+        id TEXT PRIMARY KEY,
+        seen_ms INTEGER NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS salts (
         day INTEGER PRIMARY KEY,
         salt BLOB NOT NULL
@@ -188,6 +192,44 @@ impl Store {
                 entry.hash.as_str().into(),
             ],
         )?;
+        Ok(())
+    }
+
+    /// The beacon ids seen since `since_ms`, oldest first.
+    pub fn beacon_ids_since(&self, since_ms: i64) -> AppResult<Vec<(i64, u64)>> {
+        let cursor = self.sql.exec(
+            "SELECT seen_ms, id FROM beacon_ids WHERE seen_ms >= ? ORDER BY seen_ms",
+            vec![since_ms.into()],
+        )?;
+        let mut ids = Vec::new();
+        for row in cursor.raw() {
+            match row?.as_slice() {
+                [SqlStorageValue::Integer(seen_ms), SqlStorageValue::String(id)] => {
+                    let id = u64::from_str_radix(id, 16)
+                        .map_err(|_| AppError::Internal("stored beacon id is not hex".into()))?;
+                    ids.push((*seen_ms, id))
+                }
+                _ => {
+                    return Err(AppError::Internal("beacon_ids row has unexpected columns".into()))
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Remembers a beacon id, so that a retry is recognised after a restart too.
+    pub fn save_beacon_id(&self, id: u64, seen_ms: i64) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO beacon_ids (id, seen_ms) VALUES (?, ?)",
+            // As hex text: SQLite's integers reach the runtime as floats, exact to 2^53 only.
+            vec![format!("{id:016x}").into(), seen_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the beacon ids seen before `before_ms`.
+    pub fn delete_beacon_ids_before(&self, before_ms: i64) -> AppResult<()> {
+        self.sql.exec("DELETE FROM beacon_ids WHERE seen_ms < ?", vec![before_ms.into()])?;
         Ok(())
     }
 
