@@ -6,12 +6,14 @@
 // State lives in git-ignored files, so a restart keeps the counts and the tokens:
 //   .dev.vars              ADMIN_TOKEN=...  (made on first run; wrangler reads it itself)
 //   .data/                 wrangler's storage (--persist-to)
-//   .data/demo-site.json   the demo site's viewer token
+//   .data/demo-site.json   the demo site's viewer and auditor tokens
 // Delete .data/ to start from scratch.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serveDemo } from '../www/serve-demo.mjs';
-import { createSite, randomToken, REPO_ROOT, startEdge } from '../tests/support/edge.mjs';
+import {
+  apiRequest, createSite, LOCAL_HOSTNAMES, randomToken, REPO_ROOT, startEdge,
+} from '../tests/support/edge.mjs';
 
 const EDGE_PORT = Number(process.env.TACIT_EDGE_PORT ?? 8787);
 const DEMO_PORT = Number(process.env.TACIT_DEMO_PORT ?? 8788);
@@ -59,6 +61,24 @@ async function demoSite(edge, token) {
   }
 }
 
+/**
+ * Makes sure the demo site accepts beacons from the demo pages (localhost), also when it was
+ * created before sites had allowed hostnames. Leaves any other hostnames in place.
+ */
+async function allowLocalHostnames(edge, token) {
+  const target = `/api/v1/sites/${SITE}`;
+  const res = await apiRequest(edge.url, 'GET', target, { token });
+  if (res.status !== 200) throw new Error(`GET ${target} answered ${res.status}: ${await res.text()}`);
+  const { settings } = await res.json();
+  const missing = LOCAL_HOSTNAMES.filter((host) => !settings.hostnames.includes(host));
+  if (missing.length === 0) return;
+  const patch = await apiRequest(edge.url, 'PATCH', target, {
+    token, body: { hostnames: [...settings.hostnames, ...missing] },
+  });
+  if (patch.status !== 200) throw new Error(`PATCH ${target} answered ${patch.status}: ${await patch.text()}`);
+  console.log(`the ${SITE} site now also accepts beacons from ${missing.join(', ')}`);
+}
+
 async function privacyPageStatus(url) {
   try {
     const res = await fetch(url);
@@ -99,6 +119,7 @@ edge.exited.then((status) => {
 try {
   demo = await serveDemo({ port: DEMO_PORT, edge: edge.url, site: SITE });
   const site = await demoSite(edge, token);
+  await allowLocalHostnames(edge, token);
   const privacyUrl = `${edge.url}/privacy/${SITE}`;
   // 127.0.0.1 and localhost are different origins, as a real site and its analytics would be.
   const lines = [

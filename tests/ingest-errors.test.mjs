@@ -6,7 +6,8 @@ import { UA_WINDOWS } from './support/browser.mjs';
 import { postBeacon, waitForViews } from './support/edge.mjs';
 import { assertJsonError, countsByPath, totals, useEdge } from './support/fixtures.mjs';
 
-const ORIGIN = 'http://example.com';
+// A page of the test site (which allows localhost), on another origin than the edge.
+const ORIGIN = 'http://localhost:8788';
 const MAX_BODY = 4096;
 
 /** A valid beacon for `path`, padded with JSON whitespace to exactly `bytes` bytes. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { humanBrowser, UA_MAC, UA_WINDOWS } from './support/browser.mjs';
-import { postBeacon, waitForViews } from './support/edge.mjs';
+import { createSite, pages, postBeacon, waitForViews } from './support/edge.mjs';
 import { useEdge } from './support/fixtures.mjs';
 
 const HOSTILE_PATH = '/"><script>alert(1)</script>';
@@ -91,5 +91,15 @@ describe('summary pages', () => {
     assert.ok(csv.includes('/pricing,2,2'), csv);
     const insights = await api('insights?format=csv');
     assert.match(insights.headers.get('content-type'), /^text\/csv/);
+  });
+
+  test('folds pages seen by fewer than k = 5 visitors into (other)', async () => {
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'folded', { k: 5 });
+    for (const [path, ua] of [['/a', UA_WINDOWS], ['/b', UA_MAC]]) {
+      const res = await postBeacon(env.edge.url, { site: 'folded', path }, { 'User-Agent': ua });
+      assert.equal(res.status, 202);
+    }
+    const result = await waitForViews(() => pages(env.edge.url, 'folded', site.viewer_token), (r) => r.totals.views >= 2);
+    assert.deepEqual(result.pages, [{ path: '(other)', views: 2, visitors: 2 }], 'no page of one visitor is named');
   });
 });

@@ -123,12 +123,34 @@ function freePort() {
   });
 }
 
-/** Creates a site with the admin token; resolves to `{ id, viewer_token, ... }`. */
-export async function createSite(edgeUrl, adminToken, id) {
+/** The hostnames the tests' and the demo's pages are served from. */
+export const LOCAL_HOSTNAMES = ['localhost', '127.0.0.1'];
+
+/**
+ * Creates a site with the admin token; resolves to `{ id, viewer_token, auditor_token, settings }`.
+ * Unless `settings` say otherwise, the site allows the local hostnames and shows rows of a single
+ * visitor (k = 1), so that a test or the demo can count its own visits; real sites keep k = 5.
+ */
+export async function createSite(edgeUrl, adminToken, id, settings = {}) {
   return requestJson(`POST /api/v1/sites`, `${edgeUrl}/api/v1/sites`, 201, {
     method: 'POST',
     headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ id }),
+    body: JSON.stringify({ id, hostnames: LOCAL_HOSTNAMES, k: 1, ...settings }),
+  });
+}
+
+/**
+ * Calls the API with a bearer token (none when `token` is undefined) and a JSON body (none
+ * when `body` is undefined); resolves to the fetch Response.
+ */
+export function apiRequest(edgeUrl, method, target, { token, body } = {}) {
+  const headers = {};
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return fetch(`${edgeUrl}${target}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 

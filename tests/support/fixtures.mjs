@@ -12,9 +12,10 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
  * One edge for the calling test file: started with empty storage and the site `demo` before its
  * tests, stopped after them even when they fail, its output kept in test-results/ to debug with.
  * The returned object is filled in by the time the tests run: `edge` (see startEdge),
- * `site` ({ id, viewer_token }), `persistDir`, `pages(range)`, `restart()`.
+ * `site` ({ id, viewer_token, auditor_token, settings }), `persistDir`, `pages(range)`,
+ * `restart()`. `settings` are the site's settings (default: the local hostnames allowed).
  */
-export function useEdge({ site = 'demo' } = {}) {
+export function useEdge({ site = 'demo', settings } = {}) {
   const env = {
     pages: (range) => pages(env.edge.url, site, env.site.viewer_token, range),
     // Same storage and admin token, new process: what survives is what was persisted.
@@ -35,7 +36,7 @@ export function useEdge({ site = 'demo' } = {}) {
   before(async () => {
     env.persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-e2e-'));
     env.edge = await startEdge({ persistDir: env.persistDir });
-    env.site = await createSite(env.edge.url, env.edge.adminToken, site);
+    env.site = await createSite(env.edge.url, env.edge.adminToken, site, settings);
   });
   after(async () => {
     await saveOutput();

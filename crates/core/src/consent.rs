@@ -147,13 +147,14 @@ impl ConsentState {
 
 /// A site's consent policy (DESIGN: "Consent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum ConsentMode {
     /// Aggregate counting without identifiers and without consent, in the spirit of the CNIL
     /// audience-measurement exemption; any opt-out stops it.
     #[default]
+    #[serde(rename = "exempt")]
     Exempt,
     /// Nothing but the consent tally until measurement consent is granted.
+    #[serde(rename = "opt-in")]
     OptIn,
 }
 
@@ -170,7 +171,7 @@ impl ConsentMode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ConsentMode::Exempt => "exempt",
-            ConsentMode::OptIn => "opt_in",
+            ConsentMode::OptIn => "opt-in",
         }
     }
 }

@@ -28,6 +28,9 @@
 //!   same merged range into ranked [`insights::InsightCard`]s, each with its evidence, a
 //!   statistical test and a suggested action. [`audit`] lists what is stored and what each
 //!   consent state leads to, from the code's own definitions.
+//! - **configure** — [`site_config`] validates a site's settings (allowed hostnames, consent
+//!   mode, k, retention, limits); [`change_log`] hash-chains every change to them.
+//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -69,16 +72,19 @@
 pub mod agent;
 pub mod audit;
 mod beacon;
+pub mod change_log;
 pub mod codec;
 pub mod consent;
 mod day;
 pub mod insights;
 pub mod privacy;
 pub mod quantiles;
+pub mod rate_limit;
 pub mod record;
 pub mod scrub;
 pub mod signal;
 mod site;
+pub mod site_config;
 mod sketch;
 pub mod summary;
 #[cfg(test)]

@@ -1,47 +1,149 @@
-//! The admin API: creating sites. Requires `Authorization: Bearer <ADMIN_TOKEN>`.
+//! The admin API: creating, showing, changing and deleting sites, and rotating their tokens.
+//! Requires `Authorization: Bearer <ADMIN_TOKEN>`; the change log also opens to the site's
+//! auditor token.
 
-use serde::Deserialize;
 use tacit_core::SiteId;
 use worker::{console_warn, Env, Request, Response};
 
 use crate::error::{AppError, AppResult};
 use crate::shard_client;
-use crate::site_shard::protocol::{CreateSite, CREATE_SITE};
+use crate::site_shard::protocol::{
+    CreateSite, Credential, Role, RotateTokens, SiteRequest, SiteView, UpdateSite, CHANGES,
+    CREATE_SITE, DELETE_SITE, GET_SITE, ROTATE_TOKENS, UPDATE_SITE,
+};
 use crate::tokens::{hashes_match, new_token, presented_token, token_sha256};
 
 /// The Worker secret that holds the admin token (`.dev.vars` in local development).
 const ADMIN_TOKEN_SECRET: &str = "ADMIN_TOKEN";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewSite {
-    id: String,
-}
+/// The id the change log records for changes made with the admin token.
+const ADMIN_ACTOR: &str = "admin";
 
-/// `POST /api/v1/sites` with `{"id": "..."}`: creates the site and answers its viewer token,
-/// which is shown this once and stored only as a hash.
+/// `POST /api/v1/sites` with `{"id": "...", <settings>...}`: creates the site and answers its
+/// viewer and auditor tokens, which are shown this once and stored only as hashes.
 pub async fn create_site(mut req: Request, env: &Env) -> AppResult<Response> {
     require_admin(&req, env)?;
-    let new_site: NewSite = serde_json::from_slice(&req.bytes().await?)
-        .map_err(|e| AppError::BadRequest(format!("expected {{\"id\": \"<site id>\"}}: {e}")))?;
-    let site = SiteId::parse(&new_site.id)?;
-    let viewer_token = new_token()?;
-    let message =
-        CreateSite { site: site.clone(), viewer_token_sha256: token_sha256(&viewer_token) };
-    shard_client::send(env, &site, CREATE_SITE, &message).await?;
-    let body = serde_json::json!({ "id": site, "viewer_token": viewer_token });
+    let mut settings = json_object(&mut req, "{\"id\": \"<site id>\", ...settings}").await?;
+    let id = match settings.remove("id") {
+        Some(serde_json::Value::String(id)) => id,
+        _ => return Err(AppError::BadRequest("'id': a site id string is required".into())),
+    };
+    let site = SiteId::parse(&id)?;
+    let (viewer_token, auditor_token) = (new_token()?, new_token()?);
+    let message = CreateSite {
+        site: site.clone(),
+        settings: settings.into(),
+        viewer_token_sha256: token_sha256(&viewer_token),
+        auditor_token_sha256: token_sha256(&auditor_token),
+        actor: ADMIN_ACTOR.into(),
+    };
+    let view: SiteView = shard_client::ask(env, &site, CREATE_SITE, &message).await?;
+    let body = serde_json::json!({
+        "id": site,
+        "viewer_token": viewer_token,
+        "auditor_token": auditor_token,
+        "settings": view.settings,
+    });
     Ok(Response::from_json(&body)?.with_status(201))
 }
 
-fn require_admin(req: &Request, env: &Env) -> AppResult<()> {
-    let Ok(admin_token) = env.secret(ADMIN_TOKEN_SECRET).map(|secret| secret.to_string()) else {
-        console_warn!("the admin API is disabled: the {ADMIN_TOKEN_SECRET} secret is not set");
-        return Err(AppError::Unauthorized);
+/// `GET /api/v1/sites/<site>`: the site's settings and change-log head, no token hashes.
+pub async fn get_site(req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    require_admin(&req, env)?;
+    let site = known_site(site)?;
+    let message =
+        SiteRequest { site: site.clone(), credential: Credential::Admin, role: Role::Auditor };
+    shard_client::send(env, &site, GET_SITE, &message).await
+}
+
+/// `PATCH /api/v1/sites/<site>` with the settings to change; answers the site as it is now.
+pub async fn update_site(mut req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    require_admin(&req, env)?;
+    let site = known_site(site)?;
+    let patch = json_object(&mut req, "{<setting>: <value>, ...}").await?;
+    let message = UpdateSite { site: site.clone(), patch: patch.into(), actor: ADMIN_ACTOR.into() };
+    shard_client::send(env, &site, UPDATE_SITE, &message).await
+}
+
+/// `DELETE /api/v1/sites/<site>`: the site and every record, salt and log entry it had.
+pub async fn delete_site(req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    require_admin(&req, env)?;
+    let site = known_site(site)?;
+    let message =
+        SiteRequest { site: site.clone(), credential: Credential::Admin, role: Role::Auditor };
+    shard_client::send(env, &site, DELETE_SITE, &message).await?;
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `POST /api/v1/sites/<site>/tokens/rotate`: new viewer and auditor tokens, shown this once;
+/// the old ones stop working at once.
+pub async fn rotate_tokens(req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    require_admin(&req, env)?;
+    let site = known_site(site)?;
+    let (viewer_token, auditor_token) = (new_token()?, new_token()?);
+    let message = RotateTokens {
+        site: site.clone(),
+        viewer_token_sha256: token_sha256(&viewer_token),
+        auditor_token_sha256: token_sha256(&auditor_token),
+        actor: ADMIN_ACTOR.into(),
     };
-    let presented = presented_token(req)?.unwrap_or_default();
-    if hashes_match(&token_sha256(&presented), &token_sha256(&admin_token)) {
-        Ok(())
-    } else {
-        Err(AppError::Unauthorized)
+    shard_client::send(env, &site, ROTATE_TOKENS, &message).await?;
+    let body = serde_json::json!({ "viewer_token": viewer_token, "auditor_token": auditor_token });
+    no_store(Response::from_json(&body)?)
+}
+
+/// `GET /api/v1/sites/<site>/changes` (admin or auditor token): the hash-chained change log
+/// and whether it verifies.
+pub async fn changes(req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    let site = known_site(site)?;
+    let message =
+        SiteRequest { site: site.clone(), credential: credential(&req, env)?, role: Role::Auditor };
+    shard_client::send(env, &site, CHANGES, &message).await
+}
+
+/// What the request's token is: the admin token, or the hash of a (possibly site) token.
+pub fn credential(req: &Request, env: &Env) -> AppResult<Credential> {
+    let presented = token_sha256(&presented_token(req)?.unwrap_or_default());
+    match admin_token_sha256(env) {
+        Some(admin) if hashes_match(&presented, &admin) => Ok(Credential::Admin),
+        _ => Ok(Credential::Token(presented)),
     }
+}
+
+fn require_admin(req: &Request, env: &Env) -> AppResult<()> {
+    match credential(req, env)? {
+        Credential::Admin => Ok(()),
+        Credential::Token(_) => Err(AppError::Unauthorized),
+    }
+}
+
+fn admin_token_sha256(env: &Env) -> Option<String> {
+    match env.secret(ADMIN_TOKEN_SECRET) {
+        Ok(secret) => Some(token_sha256(&secret.to_string())),
+        Err(_) => {
+            console_warn!("the admin API is disabled: the {ADMIN_TOKEN_SECRET} secret is not set");
+            None
+        }
+    }
+}
+
+/// A site id from a URL: one that cannot exist is simply not found.
+pub fn known_site(site: &str) -> AppResult<SiteId> {
+    SiteId::parse(site).map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))
+}
+
+async fn json_object(
+    req: &mut Request,
+    expected: &str,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_slice(&req.bytes().await?) {
+        Ok(serde_json::Value::Object(object)) => Ok(object),
+        Ok(_) => Err(AppError::BadRequest(format!("expected a JSON object {expected}"))),
+        Err(e) => Err(AppError::BadRequest(format!("expected a JSON object {expected}: {e}"))),
+    }
+}
+
+fn no_store(response: Response) -> AppResult<Response> {
+    response.headers().set("Cache-Control", "no-store")?;
+    Ok(response)
 }

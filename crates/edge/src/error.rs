@@ -1,5 +1,6 @@
 //! One error type for every handler, turned into a JSON response that hides internals.
 
+use tacit_core::site_config::SettingsError;
 use tacit_core::{BeaconError, DayError, SiteIdError};
 use worker::{console_error, Response};
 
@@ -10,10 +11,14 @@ pub enum AppError {
     BadRequest(String),
     /// No token, or a token that does not grant access.
     Unauthorized,
+    /// The request is understood but not allowed (a beacon from a page the site does not list).
+    Forbidden(String),
     /// The site (or route) does not exist.
     NotFound(String),
     /// The site already exists.
     Conflict(String),
+    /// Too many beacons from one visitor or for one site; retry after this many seconds.
+    TooManyRequests(u32),
     /// The body is larger than the route accepts.
     PayloadTooLarge(String),
     /// A fault on our side. Logged with its cause; the client sees a generic message.
@@ -25,9 +30,11 @@ impl AppError {
         match self {
             AppError::BadRequest(message) => (400, message),
             AppError::Unauthorized => (401, "a valid token is required"),
+            AppError::Forbidden(message) => (403, message),
             AppError::NotFound(message) => (404, message),
             AppError::Conflict(message) => (409, message),
             AppError::PayloadTooLarge(message) => (413, message),
+            AppError::TooManyRequests(_) => (429, "too many beacons; retry later"),
             AppError::Internal(_) => (500, "internal error"),
         }
     }
@@ -43,14 +50,20 @@ impl AppError {
         if status == 401 {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }
+        if let AppError::TooManyRequests(seconds) = self {
+            response.headers_mut().set("Retry-After", &seconds.to_string())?;
+        }
         Ok(response)
     }
 
-    /// The status and message a Durable Object's answer carries back to the worker.
-    pub fn from_status(status: u16, message: String) -> AppError {
+    /// The status and message a Durable Object's answer carries back to the worker, with its
+    /// `Retry-After` seconds for a 429.
+    pub fn from_status(status: u16, message: String, retry_after: Option<u32>) -> AppError {
         match status {
+            429 => AppError::TooManyRequests(retry_after.unwrap_or(60)),
             400 => AppError::BadRequest(message),
             401 => AppError::Unauthorized,
+            403 => AppError::Forbidden(message),
             404 => AppError::NotFound(message),
             409 => AppError::Conflict(message),
             413 => AppError::PayloadTooLarge(message),
@@ -85,6 +98,12 @@ impl From<BeaconError> for AppError {
 
 impl From<SiteIdError> for AppError {
     fn from(error: SiteIdError) -> AppError {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+impl From<SettingsError> for AppError {
+    fn from(error: SettingsError) -> AppError {
         AppError::BadRequest(error.to_string())
     }
 }

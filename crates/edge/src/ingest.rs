@@ -6,12 +6,12 @@
 use tacit_core::agent::{is_bot, reduce};
 use tacit_core::consent::ConsentMode;
 use tacit_core::signal::{CountryCode, Language, View};
-use tacit_core::{Beacon, BeaconBody, BeaconError, PageView, MAX_BEACON_BYTES};
+use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
 use crate::shard_client;
-use crate::site_shard::protocol::{Ingest, Signal, INGEST};
+use crate::site_shard::protocol::{Client, Ingest, Signal, INGEST};
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
@@ -31,23 +31,26 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Signal::BotDropped
-    } else if !ConsentMode::default().admits(consent) {
-        // Every site is in the default (exempt) mode until sites carry their own policy.
+    } else if !ConsentMode::Exempt.admits(consent) {
+        // An opt-out counts in no mode, so its IP address and user agent never leave the
+        // worker; the shard then applies the site's own mode (opt-in admits even less).
         Signal::ConsentOnly
     } else {
         match beacon.body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&req, &user_agent, &page)?;
-                // The visitor's address and browser are needed for one hash in the shard, then dropped.
-                let ip = headers.get("CF-Connecting-IP")?.unwrap_or_default();
-                Signal::View { path: page.path, ip, user_agent, view }
+                Signal::View { path: page.path, view }
             }
             BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
             BeaconBody::Event { path, event } => Signal::Event { path, event },
             BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
         }
     };
-    let message = Ingest { site: beacon.site, consent, signal };
+    let origin = headers.get("Origin")?;
+    // The visitor's address and browser are needed for one hash in the shard, then dropped.
+    let client = Client { ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(), user_agent };
+    let id = beacon.id.map(BeaconId::as_u64);
+    let message = Ingest { site: beacon.site, origin, id, client, consent, signal };
     shard_client::send(env, &message.site, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }

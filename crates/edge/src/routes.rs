@@ -26,6 +26,21 @@ pub fn router() -> Router<'static, ()> {
         .post_async("/api/v1/sites", |req, ctx| async move {
             respond(admin::create_site(req, &ctx.env).await)
         })
+        .get_async("/api/v1/sites/:site", |req, ctx| async move {
+            respond(admin::get_site(req, &ctx.env, param(&ctx, "site")).await)
+        })
+        .patch_async("/api/v1/sites/:site", |req, ctx| async move {
+            respond(admin::update_site(req, &ctx.env, param(&ctx, "site")).await)
+        })
+        .delete_async("/api/v1/sites/:site", |req, ctx| async move {
+            respond(admin::delete_site(req, &ctx.env, param(&ctx, "site")).await)
+        })
+        .post_async("/api/v1/sites/:site/tokens/rotate", |req, ctx| async move {
+            respond(admin::rotate_tokens(req, &ctx.env, param(&ctx, "site")).await)
+        })
+        .get_async("/api/v1/sites/:site/changes", |req, ctx| async move {
+            respond(admin::changes(req, &ctx.env, param(&ctx, "site")).await)
+        })
         .get_async("/api/v1/sites/:site/pages", |req, ctx| async move {
             respond(pages_api(&req, &ctx).await)
         })
@@ -122,5 +137,6 @@ fn with_beacon_cors(response: Response) -> Result<Response> {
     headers.set("Access-Control-Allow-Methods", "POST, OPTIONS")?;
     headers.set("Access-Control-Allow-Headers", "Content-Type")?;
     headers.set("Access-Control-Max-Age", "86400")?;
+    headers.set("Access-Control-Expose-Headers", "Retry-After")?;
     Ok(response)
 }

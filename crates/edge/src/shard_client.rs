@@ -26,13 +26,15 @@ pub async fn send(
     if (200..300).contains(&status) {
         return Ok(response);
     }
+    let retry_after =
+        response.headers().get("Retry-After")?.and_then(|seconds| seconds.parse::<u32>().ok());
     let message = response
         .json::<serde_json::Value>()
         .await
         .ok()
         .and_then(|body| body.get("error")?.as_str().map(str::to_owned))
         .unwrap_or_default();
-    Err(AppError::from_status(status, message))
+    Err(AppError::from_status(status, message, retry_after))
 }
 
 /// Like [`send`], reading the answer as JSON.

@@ -6,39 +6,93 @@
 pub mod protocol;
 mod store;
 
+use std::cell::RefCell;
+
 use serde::de::DeserializeOwned;
+use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
 use tacit_core::insights::{find_insights, page_insights};
-use tacit_core::record::{page_record_key, DEFAULT_MAX_PAGES_PER_DAY};
+use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
+use tacit_core::record::page_record_key;
+use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
 use tacit_core::summary::previous_period;
 use tacit_core::{
-    Day, MergedRange, PageDay, PageSummary, PageUnavailable, RangeSummary, SiteId, SiteSummary,
-    SummaryOptions, VisitorHash,
+    DailySalt, Day, MergedRange, PageDay, PageSummary, PageUnavailable, RangeSummary, SiteId,
+    SiteSummary, SummaryOptions, VisitorHash,
 };
 use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
 
 use crate::error::{AppError, AppResult};
-use crate::tokens::hashes_match;
-use protocol::{CreateSite, Ingest, PageReport, Report, Signal, SiteReport, SummaryQuery};
+use crate::tokens::{hashes_match, random_bytes};
+use protocol::{
+    Client, CreateSite, Credential, Ingest, PageReport, Report, Role, RotateTokens, Signal,
+    SiteReport, SiteRequest, SiteView, SummaryQuery, UpdateSite,
+};
 use store::{SiteConfig, Store};
+
+/// Rate limits count beacons per minute.
+const RATE_WINDOW_MS: i64 = 60_000;
+/// Visitors tracked by the rate limit in one window; more are let through (the site limit holds).
+const MAX_TRACKED_VISITORS: usize = 100_000;
+/// How long a beacon id is remembered: a retry within 10 minutes is not counted again.
+const DEDUP_WINDOW_MS: i64 = 600_000;
+/// Beacon ids remembered at most (the oldest are forgotten first).
+const MAX_RECENT_IDS: usize = 200_000;
+/// Stored beacon ids older than the window are deleted once per this many new ids.
+const PRUNE_IDS_EVERY: u32 = 1000;
 
 #[durable_object]
 pub struct SiteShard {
+    state: State,
     store: Store,
+    /// The site's configuration, read from storage once and kept in step with every change.
+    config: RefCell<Option<SiteConfig>>,
+    /// Today's salt, read from storage once a day.
+    salt: RefCell<Option<(Day, DailySalt)>>,
+    /// Rate limits and recent beacon ids, made on the first beacon.
+    guard: RefCell<Option<Guard>>,
+}
+
+/// What protects ingest, in memory only: rate-limit counters keyed by a short keyed hash of the
+/// visitor hash (see [`limiter_key`]), the site's counter, and the ids of recent beacons (also
+/// stored, so that a retry after a restart is recognised).
+struct Guard {
+    secret: [u8; 16],
+    visitors: FixedWindow,
+    site: FixedWindow,
+    ids: RecentIds,
+    new_ids: u32,
 }
 
 impl DurableObject for SiteShard {
     fn new(state: State, _env: Env) -> SiteShard {
         let store = Store::open(state.storage().sql()).expect("the shard's schema is valid SQL");
-        SiteShard { store }
+        SiteShard {
+            state,
+            store,
+            config: RefCell::new(None),
+            salt: RefCell::new(None),
+            guard: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let answer = match (req.method(), req.path().as_str()) {
+            (Method::Post, protocol::INGEST) => self.ingest(read_message(&mut req).await?),
+            (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
             (Method::Post, protocol::CREATE_SITE) => {
                 self.create_site(read_message(&mut req).await?)
             }
-            (Method::Post, protocol::INGEST) => self.ingest(read_message(&mut req).await?),
-            (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
+            (Method::Post, protocol::GET_SITE) => self.get_site(read_message(&mut req).await?),
+            (Method::Post, protocol::UPDATE_SITE) => {
+                self.update_site(read_message(&mut req).await?)
+            }
+            (Method::Post, protocol::DELETE_SITE) => {
+                self.delete_site(read_message(&mut req).await?).await
+            }
+            (Method::Post, protocol::ROTATE_TOKENS) => {
+                self.rotate_tokens(read_message(&mut req).await?)
+            }
+            (Method::Post, protocol::CHANGES) => self.changes(read_message(&mut req).await?),
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
         };
         answer.or_else(AppError::into_response)
@@ -50,32 +104,122 @@ impl SiteShard {
         if self.store.site()?.is_some() {
             return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
         }
-        let config =
-            SiteConfig { id: message.site, viewer_token_sha256: message.viewer_token_sha256 };
-        self.store.create_site(&config, now_ms())?;
-        Ok(Response::empty()?.with_status(201))
+        let settings = SiteSettings::default().apply(&parse_patch(message.settings)?)?.0;
+        let config = SiteConfig {
+            id: message.site,
+            settings,
+            viewer_token_sha256: message.viewer_token_sha256,
+            auditor_token_sha256: message.auditor_token_sha256,
+            created_ms: now_ms(),
+        };
+        self.store.create_site(&config)?;
+        let created = FieldChange {
+            field: "site",
+            old: "null".into(),
+            new: serde_json::to_string(&config.settings)?,
+        };
+        self.log_changes(&message.actor, [created])?;
+        let view = self.site_view(&config)?;
+        self.config.replace(Some(config));
+        Ok(Response::from_json(&view)?.with_status(201))
+    }
+
+    fn get_site(&self, request: SiteRequest) -> AppResult<Response> {
+        let config = self.authorized(&request)?;
+        no_store(Response::from_json(&self.site_view(&config)?)?)
+    }
+
+    fn update_site(&self, message: UpdateSite) -> AppResult<Response> {
+        let mut config = self.site(&message.site)?;
+        let (settings, changes) = config.settings.apply(&parse_patch(message.patch)?)?;
+        if !changes.is_empty() {
+            self.store.save_settings(&settings)?;
+            self.log_changes(&message.actor, changes)?;
+        }
+        config.settings = settings;
+        let view = self.site_view(&config)?;
+        self.config.replace(Some(config));
+        no_store(Response::from_json(&view)?)
+    }
+
+    /// Deletes every row, table and alarm of the shard: nothing of the site remains.
+    async fn delete_site(&self, request: SiteRequest) -> AppResult<Response> {
+        self.authorized(&request)?;
+        self.config.replace(None);
+        self.salt.replace(None);
+        self.guard.replace(None);
+        let storage = self.state.storage();
+        storage.delete_alarm().await?;
+        storage.delete_all().await?;
+        // The object lives on until it is evicted; it answers 404 like a shard never used.
+        self.store.create_schema()?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn rotate_tokens(&self, message: RotateTokens) -> AppResult<Response> {
+        let mut config = self.site(&message.site)?;
+        self.store.save_tokens(&message.viewer_token_sha256, &message.auditor_token_sha256)?;
+        // The log says that the tokens changed, never what they are.
+        let rotated = FieldChange {
+            field: "tokens",
+            old: "\"(previous tokens)\"".into(),
+            new: "\"(rotated)\"".into(),
+        };
+        self.log_changes(&message.actor, [rotated])?;
+        config.viewer_token_sha256 = message.viewer_token_sha256;
+        config.auditor_token_sha256 = message.auditor_token_sha256;
+        self.config.replace(Some(config));
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn changes(&self, request: SiteRequest) -> AppResult<Response> {
+        self.authorized(&request)?;
+        let entries = self.store.changes()?;
+        let verified = verify_chain(&entries);
+        let body = serde_json::json!({
+            "verified": verified.is_ok(),
+            "error": verified.err().map(|e| e.to_string()),
+            "entries": entries,
+        });
+        no_store(Response::from_json(&body)?)
     }
 
     fn ingest(&self, message: Ingest) -> AppResult<Response> {
         let site = self.site(&message.site)?;
-        let today = Day::from_unix_ms(now_ms());
-        let mut site_day = self.store.site_day(today)?;
-        if !matches!(message.signal, Signal::BotDropped) {
-            site_day.record_consent(message.consent);
+        check_origin(&site.settings, message.origin.as_deref())?;
+        let now = now_ms();
+        let today = Day::from_unix_ms(now);
+        let salt = self.salt(today)?;
+        let Client { ip, user_agent } = message.client;
+        let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
+        drop((ip, user_agent));
+        self.check_rates(&site.settings, visitor, now)?;
+        if let Some(id) = message.id {
+            if !self.remember_id(id, now)? {
+                // A retry of a beacon already counted: acknowledged, not counted again.
+                return Ok(Response::empty()?.with_status(202));
+            }
         }
-        match message.signal {
-            Signal::View { path, ip, user_agent, view } => {
-                let salt = self.store.salt_for(today)?;
-                let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
-                self.update_page(today, &path, |page| page.record_view(visitor, &view))?;
+        let mut site_day = self.store.site_day(today)?;
+        let mut signal = message.signal;
+        if !matches!(signal, Signal::BotDropped) {
+            site_day.record_consent(message.consent);
+            if !site.settings.admits(&message.consent) {
+                signal = Signal::ConsentOnly;
+            }
+        }
+        let max_pages = site.settings.max_pages_per_day as usize;
+        match signal {
+            Signal::View { path, view } => {
+                self.update_page(today, &path, max_pages, |page| page.record_view(visitor, &view))?;
                 site_day.record_view(visitor, &view);
             }
             Signal::Leave { path, leave } => {
-                self.update_page(today, &path, |page| page.record_leave(&leave))?;
+                self.update_page(today, &path, max_pages, |page| page.record_leave(&leave))?;
                 site_day.record_leave(&leave);
             }
             Signal::Event { path, event } => {
-                self.update_page(today, &path, |page| page.record_event(&event))?;
+                self.update_page(today, &path, max_pages, |page| page.record_event(&event))?;
                 site_day.record_event(&event);
             }
             Signal::ConsentOnly => {}
@@ -85,17 +229,85 @@ impl SiteShard {
         Ok(Response::empty()?.with_status(202))
     }
 
+    /// Today's salt, from memory after the day's first beacon.
+    fn salt(&self, today: Day) -> AppResult<DailySalt> {
+        if let Some((day, salt)) = &*self.salt.borrow() {
+            if *day == today {
+                return Ok(salt.clone());
+            }
+        }
+        let salt = self.store.salt_for(today)?;
+        self.salt.replace(Some((today, salt.clone())));
+        Ok(salt)
+    }
+
+    /// Counts the beacon against the visitor's and the site's per-minute limits: `429` with the
+    /// seconds until the window ends once either is reached.
+    fn check_rates(
+        &self,
+        settings: &SiteSettings,
+        visitor: VisitorHash,
+        now: i64,
+    ) -> AppResult<()> {
+        let mut guard = self.guard.borrow_mut();
+        let guard = self.guard_in(&mut guard, now)?;
+        let key = limiter_key(&guard.secret, visitor);
+        guard
+            .visitors
+            .check(key, settings.visitor_beacons_per_minute, now)
+            .map_err(AppError::TooManyRequests)?;
+        guard
+            .site
+            .check(0, settings.site_beacons_per_minute, now)
+            .map_err(AppError::TooManyRequests)
+    }
+
+    /// Remembers a beacon id; `false` when it was seen within the window (a retry).
+    fn remember_id(&self, id: u64, now: i64) -> AppResult<bool> {
+        let mut guard = self.guard.borrow_mut();
+        let guard = self.guard_in(&mut guard, now)?;
+        if !guard.ids.insert(id, now) {
+            return Ok(false);
+        }
+        self.store.save_beacon_id(id, now)?;
+        guard.new_ids += 1;
+        if guard.new_ids >= PRUNE_IDS_EVERY {
+            guard.new_ids = 0;
+            self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+        }
+        Ok(true)
+    }
+
+    /// The guard, made on first use with a fresh secret and the stored recent beacon ids.
+    fn guard_in<'a>(&self, slot: &'a mut Option<Guard>, now: i64) -> AppResult<&'a mut Guard> {
+        if slot.is_none() {
+            let mut ids = RecentIds::new(DEDUP_WINDOW_MS, MAX_RECENT_IDS);
+            for (seen_ms, id) in self.store.beacon_ids_since(now - DEDUP_WINDOW_MS)? {
+                ids.insert(id, seen_ms);
+            }
+            *slot = Some(Guard {
+                secret: random_bytes::<16>()?,
+                visitors: FixedWindow::new(RATE_WINDOW_MS, MAX_TRACKED_VISITORS),
+                site: FixedWindow::new(RATE_WINDOW_MS, 1),
+                ids,
+                new_ids: 0,
+            });
+        }
+        Ok(slot.as_mut().expect("the guard was just made"))
+    }
+
     /// Applies `update` to today's record of `path`, or of `(other)` once the day holds as many
     /// pages as a day may (see [`page_record_key`], [`tacit_core::record::OTHER_PAGE`]).
     fn update_page(
         &self,
         today: Day,
         path: &str,
+        max_pages: usize,
         update: impl FnOnce(&mut PageDay),
     ) -> AppResult<()> {
         let existing = self.store.page_day(today, path)?;
         let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
-        let key = page_record_key(path, existing.is_some(), pages_today, DEFAULT_MAX_PAGES_PER_DAY);
+        let key = page_record_key(path, existing.is_some(), pages_today, max_pages);
         let mut page = match existing {
             Some(page) => page,
             None => self.store.page_day(today, key)?.unwrap_or_default(),
@@ -109,9 +321,7 @@ impl SiteShard {
         if !hashes_match(&site.viewer_token_sha256, &query.viewer_token_sha256) {
             return Err(AppError::Unauthorized);
         }
-        // Sites carry no k setting yet, and a new site's rows would all read "(other)" under the
-        // default: folding is off (k = 1) until the site configuration holds k.
-        let options = SummaryOptions { k: 1, ..SummaryOptions::default() };
+        let options = SummaryOptions { k: u64::from(site.settings.k), ..SummaryOptions::default() };
         let current = self.merged_range(query.from, query.to)?;
         let previous = || {
             let (from, to) = previous_period(query.from, query.to);
@@ -152,12 +362,71 @@ impl SiteShard {
         ))
     }
 
-    /// The site's configuration, or 404 when `site` was never created here.
+    /// The site's configuration, or 404 when `site` was never created here (or was deleted).
     fn site(&self, site: &SiteId) -> AppResult<SiteConfig> {
-        match self.store.site()? {
-            Some(config) if config.id == *site => Ok(config),
+        if self.config.borrow().is_none() {
+            self.config.replace(self.store.site()?);
+        }
+        match &*self.config.borrow() {
+            Some(config) if config.id == *site => Ok(config.clone()),
             _ => Err(AppError::NotFound(format!("site '{site}' is not registered"))),
         }
+    }
+
+    /// The site's configuration when the request's credential grants `request.role`: 404 for an
+    /// unknown site whatever the credential, then 401 for a wrong token.
+    fn authorized(&self, request: &SiteRequest) -> AppResult<SiteConfig> {
+        let config = self.site(&request.site)?;
+        let granted = match &request.credential {
+            Credential::Admin => true,
+            Credential::Token(sha256) => {
+                let expected = match request.role {
+                    Role::Viewer => &config.viewer_token_sha256,
+                    Role::Auditor => &config.auditor_token_sha256,
+                };
+                // A site migrated without an auditor token has none to match.
+                !expected.is_empty() && hashes_match(expected, sha256)
+            }
+        };
+        if granted {
+            Ok(config)
+        } else {
+            Err(AppError::Unauthorized)
+        }
+    }
+
+    fn site_view(&self, config: &SiteConfig) -> AppResult<SiteView> {
+        let last = self.store.last_change()?;
+        Ok(SiteView {
+            id: config.id.clone(),
+            created_ms: config.created_ms,
+            settings: config.settings.clone(),
+            changes: last.as_ref().map_or(0, |entry| entry.seq),
+            change_log_head: last.map_or(GENESIS_HASH.to_owned(), |entry| entry.hash),
+        })
+    }
+
+    /// Appends one chained entry per change, all with the same time and actor.
+    fn log_changes(
+        &self,
+        actor: &str,
+        changes: impl IntoIterator<Item = FieldChange>,
+    ) -> AppResult<()> {
+        let time_ms = now_ms();
+        let mut last = self.store.last_change()?;
+        for change in changes {
+            let entry = ChangeEntry::next(
+                last.as_ref(),
+                time_ms,
+                actor,
+                change.field,
+                &change.old,
+                &change.new,
+            );
+            self.store.append_change(&entry)?;
+            last = Some(entry);
+        }
+        Ok(())
     }
 }
 
@@ -173,8 +442,47 @@ fn page_unavailable(path: &str, reason: PageUnavailable, k: u64) -> AppError {
     })
 }
 
+/// A beacon from a browser carries the page's `Origin`; it must be one of the site's hostnames.
+/// A request without `Origin` does not come from a web page (a server, a script, a test) and is
+/// let through: refusing it would stop nobody, since such a client can send any `Origin` it
+/// likes, and the rate limits bound what it can add.
+fn check_origin(settings: &SiteSettings, origin: Option<&str>) -> AppResult<()> {
+    let Some(origin) = origin else { return Ok(()) };
+    match origin_hostname(origin) {
+        Some(host) if settings.allows_hostname(&host) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "the page's origin is not one of the site's allowed hostnames".into(),
+        )),
+    }
+}
+
+/// The settings an admin sent, with an error that names the first field at fault.
+fn parse_patch(value: serde_json::Value) -> AppResult<SettingsPatch> {
+    serde_json::from_value(value.clone()).map_err(|error| {
+        // serde_json's message says what is wrong but not where: try one field at a time.
+        let field = value.as_object().and_then(|object| {
+            object.iter().find_map(|(name, field_value)| {
+                let alone = serde_json::json!({ name: field_value });
+                serde_json::from_value::<SettingsPatch>(alone).is_err().then_some(name)
+            })
+        });
+        match field {
+            Some(name) => AppError::BadRequest(format!("'{name}': {error}")),
+            None => AppError::BadRequest(format!("settings: {error}")),
+        }
+    })
+}
+
+/// Answers about a site's settings and log change with every change: no cache keeps them.
+fn no_store(response: Response) -> AppResult<Response> {
+    response.headers().set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// Reads a message with serde_json (not through a JS object, which would round a `u64` such as
+/// a beacon id to a float).
 async fn read_message<T: DeserializeOwned>(req: &mut Request) -> Result<T> {
-    req.json().await
+    serde_json::from_slice(&req.bytes().await?).map_err(|e| worker::Error::RustError(e.to_string()))
 }
 
 fn now_ms() -> i64 {

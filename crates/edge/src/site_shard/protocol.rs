@@ -5,28 +5,103 @@ use serde::{Deserialize, Serialize};
 use tacit_core::consent::ConsentState;
 use tacit_core::insights::InsightCard;
 use tacit_core::signal::{Event, Leave, View};
+use tacit_core::site_config::SiteSettings;
 use tacit_core::{Day, PageSummary, SiteId, SiteSummary};
+
+/// Who is asking. The worker checks the admin token itself (it is a Worker secret); a site's
+/// tokens are checked by the shard, which holds their hashes.
+#[derive(Serialize, Deserialize)]
+pub enum Credential {
+    /// The holder of the admin token.
+    Admin,
+    /// The SHA-256 of whatever token the request presented (of the empty string for none).
+    Token(String),
+}
+
+/// What a site token may be for.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Marketers: summaries and pages.
+    Viewer,
+    /// Privacy officers: status, change log, consent audit.
+    Auditor,
+}
 
 /// Register a new site.
 #[derive(Serialize, Deserialize)]
 pub struct CreateSite {
     pub site: SiteId,
+    /// The admin's request body without `id`: validated by the shard.
+    pub settings: serde_json::Value,
     pub viewer_token_sha256: String,
+    pub auditor_token_sha256: String,
+    pub actor: String,
+}
+
+/// A request about the site that needs nothing but a credential.
+#[derive(Serialize, Deserialize)]
+pub struct SiteRequest {
+    pub site: SiteId,
+    pub credential: Credential,
+    /// The role a site token needs (the admin passes any check).
+    pub role: Role,
+}
+
+/// Change some settings: the admin's request body, validated by the shard.
+#[derive(Serialize, Deserialize)]
+pub struct UpdateSite {
+    pub site: SiteId,
+    pub patch: serde_json::Value,
+    pub actor: String,
+}
+
+/// Replace both site tokens.
+#[derive(Serialize, Deserialize)]
+pub struct RotateTokens {
+    pub site: SiteId,
+    pub viewer_token_sha256: String,
+    pub auditor_token_sha256: String,
+    pub actor: String,
+}
+
+/// The site as the admin API shows it: settings, never token hashes.
+#[derive(Serialize, Deserialize)]
+pub struct SiteView {
+    pub id: SiteId,
+    pub created_ms: i64,
+    pub settings: SiteSettings,
+    /// How many entries the change log holds, and the hash of the last one.
+    pub changes: u64,
+    pub change_log_head: String,
 }
 
 /// Count one validated beacon: its consent state and what it reports.
 #[derive(Serialize, Deserialize)]
 pub struct Ingest {
     pub site: SiteId,
+    /// The request's `Origin` header, checked against the site's hostnames.
+    pub origin: Option<String>,
+    /// The beacon's retry id, when it has one: a retry within the window is not counted again.
+    pub id: Option<u64>,
+    /// Who sent it, for the visitor hash (page views) and the rate limit (every beacon).
+    pub client: Client,
     pub consent: ConsentState,
     pub signal: Signal,
+}
+
+/// The visitor's address and browser: hashed with the day's salt in the shard's memory, then
+/// dropped. Never stored, never logged.
+#[derive(Serialize, Deserialize)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
 }
 
 /// What an accepted beacon adds to the day's records.
 #[derive(Serialize, Deserialize)]
 pub enum Signal {
-    /// A page view. `ip` and `user_agent` are hashed with the day's salt and dropped.
-    View { path: String, ip: String, user_agent: String, view: View },
+    /// A page view.
+    View { path: String, view: View },
     /// What the visitor did on the page before leaving it.
     Leave { path: String, leave: Leave },
     /// Something the visitor did on the page.
@@ -74,5 +149,10 @@ pub struct PageReport {
 
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
+pub const GET_SITE: &str = "/get-site";
+pub const UPDATE_SITE: &str = "/update-site";
+pub const DELETE_SITE: &str = "/delete-site";
+pub const ROTATE_TOKENS: &str = "/rotate-tokens";
+pub const CHANGES: &str = "/changes";
 pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";

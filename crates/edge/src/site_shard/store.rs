@@ -1,6 +1,8 @@
 //! The shard's SQLite tables and every query on them.
 
+use tacit_core::change_log::ChangeEntry;
 use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_core::site_config::SiteSettings;
 use tacit_core::{DailySalt, Day, PageDay, SiteDay, SiteId};
 use worker::{SqlStorage, SqlStorageValue};
 
@@ -8,10 +10,25 @@ use crate::error::{AppError, AppResult};
 use crate::tokens::random_bytes;
 
 const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS site (
+    CREATE TABLE IF NOT EXISTS site_config (
         id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
         viewer_token_sha256 TEXT NOT NULL,
+        auditor_token_sha256 TEXT NOT NULL,
         created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS changes (
+        seq INTEGER PRIMARY KEY,
+        time_ms INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS beacon_ids (
+        id TEXT PRIMARY KEY,
+        seen_ms INTEGER NOT NULL
     );
     CREATE TABLE IF NOT EXISTS salts (
         day INTEGER PRIMARY KEY,
@@ -29,10 +46,23 @@ const SCHEMA: &str = "
     );
 ";
 
+/// Shards created before sites had settings kept `site (id, viewer_token_sha256, created_ms)`:
+/// such a site gets the default settings and no auditor token until its tokens are rotated.
+const MIGRATE_SITE_TABLE: &str = "
+    INSERT OR IGNORE INTO site_config
+        (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms)
+        SELECT id, '{}', viewer_token_sha256, '', created_ms FROM site;
+    DROP TABLE site;
+";
+
 /// The configuration of the site this shard belongs to.
+#[derive(Clone)]
 pub struct SiteConfig {
     pub id: SiteId,
+    pub settings: SiteSettings,
     pub viewer_token_sha256: String,
+    pub auditor_token_sha256: String,
+    pub created_ms: i64,
 }
 
 /// Typed access to one shard's SQLite database.
@@ -43,35 +73,185 @@ pub struct Store {
 impl Store {
     /// Opens the store, creating its tables on first use.
     pub fn open(sql: SqlStorage) -> worker::Result<Store> {
-        sql.exec(SCHEMA, None)?;
-        Ok(Store { sql })
+        let store = Store { sql };
+        store.create_schema()?;
+        Ok(store)
+    }
+
+    /// Creates the tables that are missing: on first use, and after every row was deleted.
+    pub fn create_schema(&self) -> worker::Result<()> {
+        self.sql.exec(SCHEMA, None)?;
+        let legacy = self
+            .sql
+            .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'site'", None)?
+            .raw()
+            .next()
+            .is_some();
+        if legacy {
+            self.sql.exec(MIGRATE_SITE_TABLE, None)?;
+        }
+        Ok(())
     }
 
     /// The site's configuration, or `None` when no site was created in this shard.
     pub fn site(&self) -> AppResult<Option<SiteConfig>> {
-        let row = self.first_row("SELECT id, viewer_token_sha256 FROM site LIMIT 1", vec![])?;
+        let row = self.first_row(
+            "SELECT id, settings, viewer_token_sha256, auditor_token_sha256, created_ms
+             FROM site_config LIMIT 1",
+            vec![],
+        )?;
         let Some(row) = row else { return Ok(None) };
-        match <[SqlStorageValue; 2]>::try_from(row) {
-            Ok([SqlStorageValue::String(id), SqlStorageValue::String(viewer_token_sha256)]) => {
+        match <[SqlStorageValue; 5]>::try_from(row) {
+            Ok(
+                [SqlStorageValue::String(id), SqlStorageValue::String(settings), SqlStorageValue::String(viewer_token_sha256), SqlStorageValue::String(auditor_token_sha256), SqlStorageValue::Integer(created_ms)],
+            ) => {
                 let id = SiteId::parse(&id)
                     .map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
-                Ok(Some(SiteConfig { id, viewer_token_sha256 }))
+                let settings = serde_json::from_str(&settings)
+                    .map_err(|e| AppError::Internal(format!("stored settings: {e}")))?;
+                Ok(Some(SiteConfig {
+                    id,
+                    settings,
+                    viewer_token_sha256,
+                    auditor_token_sha256,
+                    created_ms,
+                }))
             }
-            _ => Err(AppError::Internal("site row has unexpected columns".into())),
+            _ => Err(AppError::Internal("site_config row has unexpected columns".into())),
         }
     }
 
     /// Stores the configuration of a new site.
-    pub fn create_site(&self, config: &SiteConfig, now_ms: i64) -> AppResult<()> {
+    pub fn create_site(&self, config: &SiteConfig) -> AppResult<()> {
         self.sql.exec(
-            "INSERT INTO site (id, viewer_token_sha256, created_ms) VALUES (?, ?, ?)",
+            "INSERT INTO site_config
+                (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms)
+             VALUES (?, ?, ?, ?, ?)",
             vec![
                 config.id.as_str().into(),
+                serde_json::to_string(&config.settings)?.into(),
                 config.viewer_token_sha256.as_str().into(),
-                now_ms.into(),
+                config.auditor_token_sha256.as_str().into(),
+                config.created_ms.into(),
             ],
         )?;
         Ok(())
+    }
+
+    /// Replaces the site's settings.
+    pub fn save_settings(&self, settings: &SiteSettings) -> AppResult<()> {
+        self.sql.exec(
+            "UPDATE site_config SET settings = ?",
+            vec![serde_json::to_string(settings)?.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces both token hashes.
+    pub fn save_tokens(
+        &self,
+        viewer_token_sha256: &str,
+        auditor_token_sha256: &str,
+    ) -> AppResult<()> {
+        self.sql.exec(
+            "UPDATE site_config SET viewer_token_sha256 = ?, auditor_token_sha256 = ?",
+            vec![viewer_token_sha256.into(), auditor_token_sha256.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The whole change log, oldest first.
+    pub fn changes(&self) -> AppResult<Vec<ChangeEntry>> {
+        self.change_rows(
+            "SELECT seq, time_ms, actor, field, old, new, hash FROM changes ORDER BY seq",
+        )
+    }
+
+    /// The change log's last entry.
+    pub fn last_change(&self) -> AppResult<Option<ChangeEntry>> {
+        Ok(self
+            .change_rows(
+                "SELECT seq, time_ms, actor, field, old, new, hash FROM changes
+                 ORDER BY seq DESC LIMIT 1",
+            )?
+            .pop())
+    }
+
+    /// Appends an entry made with [`ChangeEntry::next`] from [`Store::last_change`].
+    pub fn append_change(&self, entry: &ChangeEntry) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT INTO changes (seq, time_ms, actor, field, old, new, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                (entry.seq as i64).into(),
+                entry.time_ms.into(),
+                entry.actor.as_str().into(),
+                entry.field.as_str().into(),
+                entry.old.as_str().into(),
+                entry.new.as_str().into(),
+                entry.hash.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The beacon ids seen since `since_ms`, oldest first.
+    pub fn beacon_ids_since(&self, since_ms: i64) -> AppResult<Vec<(i64, u64)>> {
+        let cursor = self.sql.exec(
+            "SELECT seen_ms, id FROM beacon_ids WHERE seen_ms >= ? ORDER BY seen_ms",
+            vec![since_ms.into()],
+        )?;
+        let mut ids = Vec::new();
+        for row in cursor.raw() {
+            match row?.as_slice() {
+                [SqlStorageValue::Integer(seen_ms), SqlStorageValue::String(id)] => {
+                    let id = u64::from_str_radix(id, 16)
+                        .map_err(|_| AppError::Internal("stored beacon id is not hex".into()))?;
+                    ids.push((*seen_ms, id))
+                }
+                _ => {
+                    return Err(AppError::Internal("beacon_ids row has unexpected columns".into()))
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Remembers a beacon id, so that a retry is recognised after a restart too.
+    pub fn save_beacon_id(&self, id: u64, seen_ms: i64) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO beacon_ids (id, seen_ms) VALUES (?, ?)",
+            // As hex text: SQLite's integers reach the runtime as floats, exact to 2^53 only.
+            vec![format!("{id:016x}").into(), seen_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the beacon ids seen before `before_ms`.
+    pub fn delete_beacon_ids_before(&self, before_ms: i64) -> AppResult<()> {
+        self.sql.exec("DELETE FROM beacon_ids WHERE seen_ms < ?", vec![before_ms.into()])?;
+        Ok(())
+    }
+
+    fn change_rows(&self, query: &str) -> AppResult<Vec<ChangeEntry>> {
+        let mut entries = Vec::new();
+        for row in self.sql.exec(query, None)?.raw() {
+            match <[SqlStorageValue; 7]>::try_from(row?) {
+                Ok(
+                    [SqlStorageValue::Integer(seq), SqlStorageValue::Integer(time_ms), SqlStorageValue::String(actor), SqlStorageValue::String(field), SqlStorageValue::String(old), SqlStorageValue::String(new), SqlStorageValue::String(hash)],
+                ) => entries.push(ChangeEntry {
+                    seq: seq as u64,
+                    time_ms,
+                    actor,
+                    field,
+                    old,
+                    new,
+                    hash,
+                }),
+                _ => return Err(AppError::Internal("changes row has unexpected columns".into())),
+            }
+        }
+        Ok(entries)
     }
 
     /// The salt of `today`, drawn at random on the day's first use. Drawing it is also when

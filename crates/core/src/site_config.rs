@@ -1,0 +1,422 @@
+//! A site's settings: which hostnames may send beacons, the consent policy, the privacy
+//! threshold k, retention, and the bounds that keep one site's storage and traffic in check.
+//!
+//! [`SiteSettings`] holds validated values with the defaults of DESIGN.md; a [`SettingsPatch`]
+//! (the JSON an admin sends) is applied with [`SiteSettings::apply`], which validates every
+//! field and answers the list of [`FieldChange`]s for the site's change log.
+//!
+//! ```
+//! use tacit_core::consent::ConsentMode;
+//! use tacit_core::site_config::{origin_hostname, SettingsPatch, SiteSettings};
+//!
+//! let patch: SettingsPatch =
+//!     serde_json::from_str(r#"{"hostnames": ["Example.com", "*.example.com"], "k": 10}"#).unwrap();
+//! let (settings, changes) = SiteSettings::default().apply(&patch).unwrap();
+//! assert_eq!(settings.hostnames, ["example.com", "*.example.com"]);
+//! assert_eq!(changes.len(), 2);
+//! assert_eq!(settings.consent_mode, ConsentMode::Exempt);
+//!
+//! let host = origin_hostname("https://shop.example.com:8443").unwrap();
+//! assert!(settings.allows_hostname(&host));
+//! assert!(!settings.allows_hostname("example.org"));
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::consent::{ConsentMode, ConsentState};
+use crate::record::DEFAULT_MAX_PAGES_PER_DAY;
+
+/// Default retention: 25 months (CNIL's audience-measurement exemption), 25 × 30.5 days.
+pub const DEFAULT_RETENTION_DAYS: u32 = 762;
+/// Default k of k-anonymity folding (see [`crate::privacy::DEFAULT_K`]).
+pub const DEFAULT_K: u32 = 5;
+/// Default beacons one visitor hash may send a site per minute.
+pub const DEFAULT_VISITOR_BEACONS_PER_MINUTE: u32 = 60;
+/// Default beacons a whole site may receive per minute, per shard.
+pub const DEFAULT_SITE_BEACONS_PER_MINUTE: u32 = 60_000;
+
+/// The most hostnames a site may list.
+pub const MAX_HOSTNAMES: usize = 50;
+/// The range of k.
+pub const K_RANGE: (u32, u32) = (1, 1000);
+/// The range of the retention, in days (ten years at most).
+pub const RETENTION_RANGE: (u32, u32) = (1, 3660);
+/// The range of the number of distinct page records one day may hold.
+pub const MAX_PAGES_RANGE: (u32, u32) = (1, 100_000);
+/// The range of the shard count.
+pub const SHARDS_RANGE: (u32, u32) = (1, 64);
+/// The range of a per-minute rate limit.
+pub const RATE_RANGE: (u32, u32) = (1, 10_000_000);
+
+/// A site's validated settings. Fields missing from stored JSON take their defaults, so
+/// settings stored before a field existed still read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteSettings {
+    /// Hostnames whose pages may send beacons (`example.com`, or `*.example.com` for every
+    /// subdomain), lowercase, without port.
+    pub hostnames: Vec<String>,
+    /// The consent policy.
+    pub consent_mode: ConsentMode,
+    /// Breakdown rows with fewer unique visitors are folded into "(other)".
+    pub k: u32,
+    /// Records older than this many days are deleted.
+    pub retention_days: u32,
+    /// Distinct page records one day may hold; later pages count as "(other)".
+    pub max_pages_per_day: u32,
+    /// How many Durable Objects share the site's traffic.
+    pub shards: u32,
+    /// Beacons one visitor hash may send per minute before `429`.
+    pub visitor_beacons_per_minute: u32,
+    /// Beacons the site (one shard) accepts per minute before `429`.
+    pub site_beacons_per_minute: u32,
+}
+
+impl Default for SiteSettings {
+    fn default() -> SiteSettings {
+        SiteSettings {
+            hostnames: Vec::new(),
+            consent_mode: ConsentMode::Exempt,
+            k: DEFAULT_K,
+            retention_days: DEFAULT_RETENTION_DAYS,
+            max_pages_per_day: DEFAULT_MAX_PAGES_PER_DAY as u32,
+            shards: 1,
+            visitor_beacons_per_minute: DEFAULT_VISITOR_BEACONS_PER_MINUTE,
+            site_beacons_per_minute: DEFAULT_SITE_BEACONS_PER_MINUTE,
+        }
+    }
+}
+
+/// A change an admin asks for: every field optional, no unknown field accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// See [`SiteSettings::hostnames`].
+    pub hostnames: Option<Vec<String>>,
+    /// See [`SiteSettings::consent_mode`].
+    pub consent_mode: Option<ConsentMode>,
+    /// See [`SiteSettings::k`].
+    pub k: Option<u32>,
+    /// See [`SiteSettings::retention_days`].
+    pub retention_days: Option<u32>,
+    /// See [`SiteSettings::max_pages_per_day`].
+    pub max_pages_per_day: Option<u32>,
+    /// See [`SiteSettings::shards`].
+    pub shards: Option<u32>,
+    /// See [`SiteSettings::visitor_beacons_per_minute`].
+    pub visitor_beacons_per_minute: Option<u32>,
+    /// See [`SiteSettings::site_beacons_per_minute`].
+    pub site_beacons_per_minute: Option<u32>,
+}
+
+/// One field's change, for the change log: JSON texts of the old and new values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field's name.
+    pub field: &'static str,
+    /// The old value as JSON.
+    pub old: String,
+    /// The new value as JSON.
+    pub new: String,
+}
+
+/// Why a patch cannot be applied: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    /// The field at fault.
+    pub field: &'static str,
+    /// What a valid value looks like.
+    pub reason: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}': {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl SiteSettings {
+    /// The settings after `patch`, and what changed, or the first invalid field. Hostnames are
+    /// lowercased and de-duplicated; a field set to its current value is not a change.
+    pub fn apply(
+        &self,
+        patch: &SettingsPatch,
+    ) -> Result<(SiteSettings, Vec<FieldChange>), SettingsError> {
+        let mut next = self.clone();
+        if let Some(hostnames) = &patch.hostnames {
+            next.hostnames = normalize_hostnames(hostnames)?;
+        }
+        if let Some(mode) = patch.consent_mode {
+            next.consent_mode = mode;
+        }
+        let ranged = [
+            ("k", patch.k, K_RANGE, &mut next.k),
+            ("retention_days", patch.retention_days, RETENTION_RANGE, &mut next.retention_days),
+            (
+                "max_pages_per_day",
+                patch.max_pages_per_day,
+                MAX_PAGES_RANGE,
+                &mut next.max_pages_per_day,
+            ),
+            ("shards", patch.shards, SHARDS_RANGE, &mut next.shards),
+            (
+                "visitor_beacons_per_minute",
+                patch.visitor_beacons_per_minute,
+                RATE_RANGE,
+                &mut next.visitor_beacons_per_minute,
+            ),
+            (
+                "site_beacons_per_minute",
+                patch.site_beacons_per_minute,
+                RATE_RANGE,
+                &mut next.site_beacons_per_minute,
+            ),
+        ];
+        for (field, value, (min, max), slot) in ranged {
+            if let Some(value) = value {
+                if !(min..=max).contains(&value) {
+                    return Err(SettingsError {
+                        field,
+                        reason: format!("must be an integer from {min} to {max}"),
+                    });
+                }
+                *slot = value;
+            }
+        }
+        let changes = self.changes_to(&next);
+        Ok((next, changes))
+    }
+
+    /// The fields that differ between `self` and `other`, as JSON texts.
+    pub fn changes_to(&self, other: &SiteSettings) -> Vec<FieldChange> {
+        let (Value::Object(old), Value::Object(new)) = (to_json(self), to_json(other)) else {
+            unreachable!("settings serialize to a JSON object")
+        };
+        FIELDS
+            .iter()
+            .filter(|field| old.get(**field) != new.get(**field))
+            .map(|field| FieldChange {
+                field,
+                old: old.get(*field).map(Value::to_string).unwrap_or_default(),
+                new: new.get(*field).map(Value::to_string).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Whether a page on `hostname` (lowercase, no port) may send this site beacons.
+    pub fn allows_hostname(&self, hostname: &str) -> bool {
+        self.hostnames.iter().any(|allowed| match allowed.strip_prefix("*.") {
+            Some(parent) => {
+                hostname.len() > parent.len() + 1
+                    && hostname.ends_with(parent)
+                    && hostname.as_bytes()[hostname.len() - parent.len() - 1] == b'.'
+            }
+            None => allowed == hostname,
+        })
+    }
+
+    /// Whether a beacon sent under `consent` may add more than the consent tally (see
+    /// [`ConsentMode::admits`]).
+    pub fn admits(&self, consent: &ConsentState) -> bool {
+        self.consent_mode.admits(*consent)
+    }
+}
+
+/// Every settings field, in the order changes are listed.
+const FIELDS: [&str; 8] = [
+    "hostnames",
+    "consent_mode",
+    "k",
+    "retention_days",
+    "max_pages_per_day",
+    "shards",
+    "visitor_beacons_per_minute",
+    "site_beacons_per_minute",
+];
+
+fn to_json(settings: &SiteSettings) -> Value {
+    serde_json::to_value(settings).expect("settings serialize")
+}
+
+fn normalize_hostnames(hostnames: &[String]) -> Result<Vec<String>, SettingsError> {
+    if hostnames.len() > MAX_HOSTNAMES {
+        return Err(SettingsError {
+            field: "hostnames",
+            reason: format!("at most {MAX_HOSTNAMES} hostnames"),
+        });
+    }
+    let mut normalized: Vec<String> = Vec::with_capacity(hostnames.len());
+    for hostname in hostnames {
+        let lower = hostname.trim().to_ascii_lowercase();
+        if !is_valid_hostname(lower.strip_prefix("*.").unwrap_or(&lower)) {
+            return Err(SettingsError {
+                field: "hostnames",
+                reason: format!(
+                    "'{hostname}' is not a hostname (letters, digits, '-' and '.', no scheme or \
+                     port; '*.' in front allows every subdomain)"
+                ),
+            });
+        }
+        if !normalized.contains(&lower) {
+            normalized.push(lower);
+        }
+    }
+    Ok(normalized)
+}
+
+fn is_valid_hostname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// The hostname of an `Origin` header (`https://shop.example.com:8443` →
+/// `shop.example.com`), lowercase; `None` for `null` and anything that is not an HTTP(S) origin.
+pub fn origin_hostname(origin: &str) -> Option<String> {
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        // [::1]:8080 → [::1]; never allowed by a hostname list, but parsed all the same.
+        &authority[..v6.find(']')? + 2]
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(host, _port)| host)
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::ConsentSource;
+    use crate::consent::ConsentValue;
+
+    fn patch(json: &str) -> SettingsPatch {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let settings = SiteSettings::default();
+        assert_eq!(settings.k, 5);
+        assert_eq!(settings.retention_days, 762);
+        assert_eq!(settings.max_pages_per_day as usize, DEFAULT_MAX_PAGES_PER_DAY);
+        assert_eq!(settings.shards, 1);
+        assert_eq!(settings.consent_mode, ConsentMode::Exempt);
+        assert!(settings.hostnames.is_empty());
+        // Stored settings from before a field existed read with that field's default.
+        let stored: SiteSettings = serde_json::from_str(r#"{"k": 3}"#).unwrap();
+        assert_eq!(stored, SiteSettings { k: 3, ..SiteSettings::default() });
+    }
+
+    #[test]
+    fn applies_a_patch_and_lists_only_what_changed() {
+        let (settings, changes) = SiteSettings::default()
+            .apply(&patch(r#"{"consent_mode": "opt-in", "k": 5, "retention_days": 30}"#))
+            .unwrap();
+        assert_eq!(settings.consent_mode, ConsentMode::OptIn);
+        assert_eq!(settings.retention_days, 30);
+        assert_eq!(
+            changes,
+            [
+                FieldChange {
+                    field: "consent_mode",
+                    old: "\"exempt\"".into(),
+                    new: "\"opt-in\"".into()
+                },
+                FieldChange { field: "retention_days", old: "762".into(), new: "30".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_values_out_of_range_naming_the_field() {
+        for (json, field) in [
+            (r#"{"k": 0}"#, "k"),
+            (r#"{"retention_days": 0}"#, "retention_days"),
+            (r#"{"shards": 65}"#, "shards"),
+            (r#"{"max_pages_per_day": 0}"#, "max_pages_per_day"),
+            (r#"{"visitor_beacons_per_minute": 0}"#, "visitor_beacons_per_minute"),
+            (r#"{"hostnames": ["https://example.com"]}"#, "hostnames"),
+            (r#"{"hostnames": ["example.com:8080"]}"#, "hostnames"),
+            (r#"{"hostnames": [""]}"#, "hostnames"),
+            (r#"{"hostnames": ["-x.com"]}"#, "hostnames"),
+        ] {
+            assert_eq!(
+                SiteSettings::default().apply(&patch(json)).unwrap_err().field,
+                field,
+                "{json}"
+            );
+        }
+        // k = 1 (no folding) is allowed.
+        assert_eq!(SiteSettings::default().apply(&patch(r#"{"k": 1}"#)).unwrap().0.k, 1);
+    }
+
+    #[test]
+    fn refuses_unknown_fields_and_wrong_types() {
+        for json in [
+            r#"{"colour": "red"}"#,
+            r#"{"k": "5"}"#,
+            r#"{"consent_mode": "sometimes"}"#,
+            r#"{"k": -1}"#,
+        ] {
+            assert!(serde_json::from_str::<SettingsPatch>(json).is_err(), "{json}");
+        }
+    }
+
+    #[test]
+    fn matches_hostnames_exactly_or_by_subdomain_wildcard() {
+        let (settings, _) = SiteSettings::default()
+            .apply(&patch(
+                r#"{"hostnames": ["LOCALHOST", "localhost", "*.example.com", "127.0.0.1"]}"#,
+            ))
+            .unwrap();
+        assert_eq!(settings.hostnames, ["localhost", "*.example.com", "127.0.0.1"]);
+        for host in ["localhost", "127.0.0.1", "www.example.com", "a.b.example.com"] {
+            assert!(settings.allows_hostname(host), "{host}");
+        }
+        for host in ["example.com", "badexample.com", "example.com.evil.net", "127.0.0.2", ""] {
+            assert!(!settings.allows_hostname(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn reads_the_hostname_of_an_origin_header() {
+        assert_eq!(origin_hostname("http://localhost:8788").as_deref(), Some("localhost"));
+        assert_eq!(
+            origin_hostname("https://Shop.Example.com").as_deref(),
+            Some("shop.example.com")
+        );
+        assert_eq!(origin_hostname("http://[::1]:8080").as_deref(), Some("[::1]"));
+        assert_eq!(origin_hostname("null"), None);
+        assert_eq!(origin_hostname("file://"), None);
+        assert_eq!(origin_hostname("https://"), None);
+    }
+
+    #[test]
+    fn opt_in_mode_admits_only_granted_measurement() {
+        let state = |measurement| ConsentState {
+            measurement,
+            journey: ConsentValue::Unset,
+            source: ConsentSource::Api,
+        };
+        let exempt = SiteSettings::default();
+        let opt_in = SiteSettings { consent_mode: ConsentMode::OptIn, ..SiteSettings::default() };
+        assert!(exempt.admits(&state(ConsentValue::Unset)));
+        assert!(exempt.admits(&state(ConsentValue::Granted)));
+        assert!(!exempt.admits(&state(ConsentValue::Denied)));
+        assert!(opt_in.admits(&state(ConsentValue::Granted)));
+        assert!(!opt_in.admits(&state(ConsentValue::Unset)));
+        assert!(!opt_in.admits(&state(ConsentValue::Denied)));
+    }
+}
