@@ -25,7 +25,8 @@
 //!   visitors into "(other)" and adds optional Laplace noise to public counts.
 //! - **configure** — [`site_config`] validates a site's settings (allowed hostnames, consent
 //!   mode, k, retention, limits); [`change_log`] hash-chains every change to them.
-//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest.
+//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest;
+//!   [`schedule`] plans the daily salt rotation and retention deletion for a given clock.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -74,6 +75,7 @@ pub mod privacy;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;
+pub mod schedule;
 pub mod scrub;
 pub mod signal;
 mod site;

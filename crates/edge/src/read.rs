@@ -1,8 +1,9 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
 use tacit_core::{Day, RangeSummary, SiteId};
-use worker::{Date, Env, Request, Url};
+use worker::{Env, Request, Url};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::shard_client;
 use crate::site_shard::protocol::{SummaryQuery, SUMMARY};
@@ -19,7 +20,7 @@ pub async fn summary(req: &Request, env: &Env, site: &str) -> AppResult<RangeSum
     let site = SiteId::parse(site)
         .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
     let (from, to) =
-        requested_range(&req.url()?, Day::from_unix_ms(Date::now().as_millis() as i64))?;
+        requested_range(&req.url()?, Day::from_unix_ms(Clock::from_env(env).now_ms()))?;
     let token = presented_token(req)?.unwrap_or_default();
     let query =
         SummaryQuery { site: site.clone(), viewer_token_sha256: token_sha256(&token), from, to };

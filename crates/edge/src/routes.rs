@@ -1,8 +1,9 @@
 //! The edge's routes. Each handler is a line or two that calls a stage of the pipeline.
 
 use tacit_core::Day;
-use worker::{Date, Request, Response, Result, RouteContext, Router};
+use worker::{Request, Response, Result, RouteContext, Router};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::tokens::presented_token;
 use crate::{admin, ingest, present, read, snippet};
@@ -34,6 +35,9 @@ pub fn router() -> Router<'static, ()> {
         .post_async("/api/v1/sites/:site/tokens/rotate", |req, ctx| async move {
             respond(admin::rotate_tokens(req, &ctx.env, param(&ctx, "site")).await)
         })
+        .get_async("/api/v1/sites/:site/status", |req, ctx| async move {
+            respond(admin::status(req, &ctx.env, param(&ctx, "site")).await)
+        })
         .get_async("/api/v1/sites/:site/changes", |req, ctx| async move {
             respond(admin::changes(req, &ctx.env, param(&ctx, "site")).await)
         })
@@ -53,7 +57,7 @@ pub fn router() -> Router<'static, ()> {
 async fn summary_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let site = param(ctx, "site");
     let summary = read::summary(req, &ctx.env, site).await?;
-    let today = Day::from_unix_ms(Date::now().as_millis() as i64);
+    let today = Day::from_unix_ms(Clock::from_env(&ctx.env).now_ms());
     present::summary_page(site, &summary, presented_token(req)?.as_deref(), today)
 }
 
