@@ -29,13 +29,16 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  *
  * The admin token is passed with `--var` (it wins over a developer's .dev.vars), unless
  * `tokenInDevVars` says wrangler reads it from .dev.vars itself, which keeps it off the
- * command line. `echo` copies wrangler's output to this process's stdout/stderr.
+ * command line. `echo` copies wrangler's output to this process's stdout/stderr. `vars` are
+ * more `--var NAME:value` pairs, such as `{ TACIT_CLOCK_OFFSET_MS: 86_400_000 }` to run the
+ * edge's clock a day ahead.
  */
 export async function startEdge({
   persistDir,
   port,
   adminToken = randomToken(),
   tokenInDevVars = false,
+  vars = {},
   echo = false,
   timeoutMs = 60_000,
 } = {}) {
@@ -47,6 +50,7 @@ export async function startEdge({
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
   if (!tokenInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`);
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
 
   const child = spawn(WRANGLER, args, {
     cwd: REPO_ROOT,

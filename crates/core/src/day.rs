@@ -36,6 +36,11 @@ impl Day {
         self.0
     }
 
+    /// The instant the day starts (00:00 UTC), in milliseconds since the Unix epoch.
+    pub fn start_ms(self) -> i64 {
+        i64::from(self.0) * MS_PER_DAY
+    }
+
     /// Parses a `YYYY-MM-DD` date, rejecting impossible ones such as `2026-02-30`.
     pub fn parse(text: &str) -> Result<Day, DayError> {
         let bytes = text.as_bytes();

@@ -30,7 +30,8 @@
 //!   consent state leads to, from the code's own definitions.
 //! - **configure** — [`site_config`] validates a site's settings (allowed hostnames, consent
 //!   mode, k, retention, limits); [`change_log`] hash-chains every change to them.
-//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest.
+//!   [`rate_limit`] holds the in-memory limits and the recent beacon ids that guard ingest;
+//!   [`schedule`] plans the daily salt rotation and retention deletion for a given clock.
 //!
 //! ```
 //! use tacit_core::agent::reduce;
@@ -81,6 +82,7 @@ pub mod privacy;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;
+pub mod schedule;
 pub mod scrub;
 pub mod signal;
 mod site;

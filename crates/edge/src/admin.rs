@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::shard_client;
 use crate::site_shard::protocol::{
     CreateSite, Credential, Role, RotateTokens, SiteRequest, SiteView, UpdateSite, CHANGES,
-    CREATE_SITE, DELETE_SITE, GET_SITE, ROTATE_TOKENS, UPDATE_SITE,
+    CREATE_SITE, DELETE_SITE, GET_SITE, ROTATE_TOKENS, STATUS, UPDATE_SITE,
 };
 use crate::tokens::{hashes_match, new_token, presented_token, token_sha256};
 
@@ -99,6 +99,15 @@ pub async fn changes(req: Request, env: &Env, site: &str) -> AppResult<Response>
     let message =
         SiteRequest { site: site.clone(), credential: credential(&req, env)?, role: Role::Auditor };
     shard_client::send(env, &site, CHANGES, &message).await
+}
+
+/// `GET /api/v1/sites/<site>/status` (admin or auditor token): the next alarm, the salts held
+/// and their age, the retention and the oldest record kept, the change log's state.
+pub async fn status(req: Request, env: &Env, site: &str) -> AppResult<Response> {
+    let site = known_site(site)?;
+    let message =
+        SiteRequest { site: site.clone(), credential: credential(&req, env)?, role: Role::Auditor };
+    shard_client::send(env, &site, STATUS, &message).await
 }
 
 /// What the request's token is: the admin token, or the hash of a (possibly site) token.

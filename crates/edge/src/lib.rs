@@ -16,6 +16,7 @@
 //! All logic that can be tested without the Workers runtime lives in `tacit_core`.
 
 mod admin;
+mod clock;
 mod error;
 mod ingest;
 mod present;

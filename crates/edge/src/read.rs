@@ -2,8 +2,9 @@
 
 use serde::de::DeserializeOwned;
 use tacit_core::{Day, SiteId};
-use worker::{Date, Env, Request, Url};
+use worker::{Env, Request, Url};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::shard_client;
 use crate::site_shard::protocol::{Report, SummaryQuery, SUMMARY};
@@ -25,7 +26,7 @@ pub async fn report<T: DeserializeOwned>(
 ) -> AppResult<T> {
     let site = SiteId::parse(site)
         .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
-    let (from, to) = requested_range(&req.url()?, today())?;
+    let (from, to) = requested_range(&req.url()?, today(env))?;
     let token = presented_token(req)?.unwrap_or_default();
     let viewer_token_sha256 = token_sha256(&token);
     let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
@@ -44,9 +45,9 @@ pub fn wants_csv(req: &Request) -> AppResult<bool> {
     Ok(query_param(&req.url()?, "format").as_deref() == Some("csv"))
 }
 
-/// Today, in UTC.
-pub fn today() -> Day {
-    Day::from_unix_ms(Date::now().as_millis() as i64)
+/// Today, in UTC, by the edge's clock.
+pub fn today(env: &Env) -> Day {
+    Day::from_unix_ms(Clock::from_env(env).now_ms())
 }
 
 fn query_param(url: &Url, name: &str) -> Option<String> {

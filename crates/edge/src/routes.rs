@@ -38,6 +38,9 @@ pub fn router() -> Router<'static, ()> {
         .post_async("/api/v1/sites/:site/tokens/rotate", |req, ctx| async move {
             respond(admin::rotate_tokens(req, &ctx.env, param(&ctx, "site")).await)
         })
+        .get_async("/api/v1/sites/:site/status", |req, ctx| async move {
+            respond(admin::status(req, &ctx.env, param(&ctx, "site")).await)
+        })
         .get_async("/api/v1/sites/:site/changes", |req, ctx| async move {
             respond(admin::changes(req, &ctx.env, param(&ctx, "site")).await)
         })
@@ -103,7 +106,8 @@ async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
     let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
     let key = presented_token(req)?;
     let (from, to) = (report.summary.from, report.summary.to);
-    let place = Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today() };
+    let place =
+        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
     present::site_page(&place, &report)
 }
 
@@ -113,7 +117,8 @@ async fn page_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
         read::report(req, &ctx.env, param(ctx, "site"), Report::Page { path }).await?;
     let key = presented_token(req)?;
     let (from, to) = (report.summary.from, report.summary.to);
-    let place = Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today() };
+    let place =
+        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
     present::page_report(&place, &report)
 }
 

@@ -6,21 +6,25 @@
 pub mod protocol;
 mod store;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
 use tacit_core::insights::{find_insights, page_insights};
 use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
 use tacit_core::record::page_record_key;
+use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
 use tacit_core::summary::previous_period;
 use tacit_core::{
     DailySalt, Day, MergedRange, PageDay, PageSummary, PageUnavailable, RangeSummary, SiteId,
     SiteSummary, SummaryOptions, VisitorHash,
 };
-use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State,
+};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::tokens::{hashes_match, random_bytes};
 use protocol::{
@@ -44,6 +48,9 @@ const PRUNE_IDS_EVERY: u32 = 1000;
 pub struct SiteShard {
     state: State,
     store: Store,
+    clock: Clock,
+    /// Whether this instance has run the maintenance (and set the alarm) since it started.
+    maintained: Cell<bool>,
     /// The site's configuration, read from storage once and kept in step with every change.
     config: RefCell<Option<SiteConfig>>,
     /// Today's salt, read from storage once a day.
@@ -64,11 +71,13 @@ struct Guard {
 }
 
 impl DurableObject for SiteShard {
-    fn new(state: State, _env: Env) -> SiteShard {
+    fn new(state: State, env: Env) -> SiteShard {
         let store = Store::open(state.storage().sql()).expect("the shard's schema is valid SQL");
         SiteShard {
             state,
             store,
+            clock: Clock::from_env(&env),
+            maintained: Cell::new(false),
             config: RefCell::new(None),
             salt: RefCell::new(None),
             guard: RefCell::new(None),
@@ -76,30 +85,110 @@ impl DurableObject for SiteShard {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let answer = match (req.method(), req.path().as_str()) {
-            (Method::Post, protocol::INGEST) => self.ingest(read_message(&mut req).await?),
-            (Method::Post, protocol::SUMMARY) => self.summary(read_message(&mut req).await?),
-            (Method::Post, protocol::CREATE_SITE) => {
-                self.create_site(read_message(&mut req).await?)
-            }
-            (Method::Post, protocol::GET_SITE) => self.get_site(read_message(&mut req).await?),
-            (Method::Post, protocol::UPDATE_SITE) => {
-                self.update_site(read_message(&mut req).await?)
-            }
-            (Method::Post, protocol::DELETE_SITE) => {
-                self.delete_site(read_message(&mut req).await?).await
-            }
-            (Method::Post, protocol::ROTATE_TOKENS) => {
-                self.rotate_tokens(read_message(&mut req).await?)
-            }
-            (Method::Post, protocol::CHANGES) => self.changes(read_message(&mut req).await?),
-            (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
-        };
+        let answer = self.route(&mut req).await;
         answer.or_else(AppError::into_response)
+    }
+
+    /// The daily maintenance at 00:00 UTC.
+    async fn alarm(&self) -> Result<Response> {
+        // Thrown, so the runtime retries the alarm.
+        self.maintain()
+            .await
+            .map_err(|error| worker::Error::RustError(format!("maintenance failed: {error:?}")))?;
+        Response::empty()
     }
 }
 
 impl SiteShard {
+    async fn route(&self, req: &mut Request) -> AppResult<Response> {
+        if !self.maintained.get() {
+            // Catches up on a missed alarm before anything reads or counts.
+            self.maintain().await?;
+        }
+        match (req.method(), req.path().as_str()) {
+            (Method::Post, protocol::INGEST) => self.ingest(read_message(req).await?),
+            (Method::Post, protocol::SUMMARY) => self.summary(read_message(req).await?),
+            (Method::Post, protocol::CREATE_SITE) => {
+                let created = self.create_site(read_message(req).await?)?;
+                self.maintain().await?;
+                Ok(created)
+            }
+            (Method::Post, protocol::GET_SITE) => self.get_site(read_message(req).await?),
+            (Method::Post, protocol::UPDATE_SITE) => {
+                let updated = self.update_site(read_message(req).await?)?;
+                // A shorter retention applies at once.
+                self.maintain().await?;
+                Ok(updated)
+            }
+            (Method::Post, protocol::DELETE_SITE) => {
+                self.delete_site(read_message(req).await?).await
+            }
+            (Method::Post, protocol::ROTATE_TOKENS) => self.rotate_tokens(read_message(req).await?),
+            (Method::Post, protocol::CHANGES) => self.changes(read_message(req).await?),
+            (Method::Post, protocol::STATUS) => self.status(read_message(req).await?).await,
+            (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
+        }
+    }
+
+    /// Draws today's salt, deletes expired salts, records beyond the retention and old beacon
+    /// ids, and sets the alarm for the next 00:00 UTC. Does nothing for a shard without a site.
+    async fn maintain(&self) -> AppResult<()> {
+        if self.config.borrow().is_none() {
+            self.config.replace(self.store.site()?);
+        }
+        let Some(retention_days) =
+            self.config.borrow().as_ref().map(|config| config.settings.retention_days)
+        else {
+            return Ok(());
+        };
+        let now = self.clock.now_ms();
+        let plan = Maintenance::plan(now, retention_days);
+        self.salt(plan.today)?;
+        self.store.delete_salts_through(plan.delete_salts_through)?;
+        self.store.delete_records_before(plan.delete_records_before)?;
+        self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+        let at = self.clock.to_runtime_ms(plan.next_alarm_ms);
+        self.state
+            .storage()
+            .set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into())))
+            .await?;
+        self.maintained.set(true);
+        Ok(())
+    }
+
+    async fn status(&self, request: SiteRequest) -> AppResult<Response> {
+        let config = self.authorized(&request)?;
+        let now = self.clock.now_ms();
+        let next_alarm_ms =
+            self.state.storage().get_alarm().await?.map(|ms| self.clock.of_runtime_ms(ms));
+        let salt_days = self.store.salt_days()?;
+        let hours_since = |day: Day| (now - day.start_ms()) as f64 / 3_600_000.0;
+        let changes = self.store.changes()?;
+        let plan = Maintenance::plan(now, config.settings.retention_days);
+        let body = serde_json::json!({
+            "site": config.id,
+            "now_ms": now,
+            "next_alarm_ms": next_alarm_ms,
+            "salts": {
+                "held": salt_days.len(),
+                "days": salt_days,
+                // A day's salt is drawn at the day's 00:00 UTC at the earliest: an upper bound.
+                "oldest_age_hours": salt_days.first().map(|day| hours_since(*day)),
+                "max_age_hours": 48,
+            },
+            "retention": {
+                "days": config.settings.retention_days,
+                "oldest_record_day": self.store.oldest_record_day()?,
+                "deleting_before": plan.delete_records_before,
+            },
+            "change_log": {
+                "entries": changes.len(),
+                "head": changes.last().map_or(GENESIS_HASH, |entry| entry.hash.as_str()),
+                "verified": verify_chain(&changes).is_ok(),
+            },
+        });
+        no_store(Response::from_json(&body)?)
+    }
     fn create_site(&self, message: CreateSite) -> AppResult<Response> {
         if self.store.site()?.is_some() {
             return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
@@ -110,7 +199,7 @@ impl SiteShard {
             settings,
             viewer_token_sha256: message.viewer_token_sha256,
             auditor_token_sha256: message.auditor_token_sha256,
-            created_ms: now_ms(),
+            created_ms: self.clock.now_ms(),
         };
         self.store.create_site(&config)?;
         let created = FieldChange {
@@ -148,6 +237,7 @@ impl SiteShard {
         self.config.replace(None);
         self.salt.replace(None);
         self.guard.replace(None);
+        self.maintained.set(false);
         let storage = self.state.storage();
         storage.delete_alarm().await?;
         storage.delete_all().await?;
@@ -187,7 +277,7 @@ impl SiteShard {
     fn ingest(&self, message: Ingest) -> AppResult<Response> {
         let site = self.site(&message.site)?;
         check_origin(&site.settings, message.origin.as_deref())?;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let today = Day::from_unix_ms(now);
         let salt = self.salt(today)?;
         let Client { ip, user_agent } = message.client;
@@ -412,7 +502,7 @@ impl SiteShard {
         actor: &str,
         changes: impl IntoIterator<Item = FieldChange>,
     ) -> AppResult<()> {
-        let time_ms = now_ms();
+        let time_ms = self.clock.now_ms();
         let mut last = self.store.last_change()?;
         for change in changes {
             let entry = ChangeEntry::next(
@@ -483,8 +573,4 @@ fn no_store(response: Response) -> AppResult<Response> {
 /// a beacon id to a float).
 async fn read_message<T: DeserializeOwned>(req: &mut Request) -> Result<T> {
     serde_json::from_slice(&req.bytes().await?).map_err(|e| worker::Error::RustError(e.to_string()))
-}
-
-fn now_ms() -> i64 {
-    Date::now().as_millis() as i64
 }

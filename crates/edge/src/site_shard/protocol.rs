@@ -154,5 +154,6 @@ pub const UPDATE_SITE: &str = "/update-site";
 pub const DELETE_SITE: &str = "/delete-site";
 pub const ROTATE_TOKENS: &str = "/rotate-tokens";
 pub const CHANGES: &str = "/changes";
+pub const STATUS: &str = "/status";
 pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";

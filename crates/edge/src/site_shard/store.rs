@@ -281,6 +281,49 @@ impl Store {
         Ok(salt)
     }
 
+    /// The days whose salts are held, oldest first.
+    pub fn salt_days(&self) -> AppResult<Vec<Day>> {
+        let mut days = Vec::new();
+        for row in self.sql.exec("SELECT day FROM salts ORDER BY day", None)?.raw() {
+            match row?.as_slice() {
+                [SqlStorageValue::Integer(day)] => {
+                    days.push(Day::from_days_since_epoch(*day as i32))
+                }
+                _ => return Err(AppError::Internal("salts row has unexpected columns".into())),
+            }
+        }
+        Ok(days)
+    }
+
+    /// Deletes the salts of `last` and every earlier day.
+    pub fn delete_salts_through(&self, last: Day) -> AppResult<()> {
+        self.sql.exec("DELETE FROM salts WHERE day <= ?", vec![last.days_since_epoch().into()])?;
+        Ok(())
+    }
+
+    /// Deletes every page and site record of the days before `first_kept`.
+    pub fn delete_records_before(&self, first_kept: Day) -> AppResult<()> {
+        let day = first_kept.days_since_epoch();
+        self.sql.exec("DELETE FROM page_days WHERE day < ?", vec![day.into()])?;
+        self.sql.exec("DELETE FROM site_days WHERE day < ?", vec![day.into()])?;
+        Ok(())
+    }
+
+    /// The oldest day with a record, if any.
+    pub fn oldest_record_day(&self) -> AppResult<Option<Day>> {
+        let row = self.first_row(
+            "SELECT MIN(day) FROM (SELECT day FROM site_days UNION ALL SELECT day FROM page_days)",
+            vec![],
+        )?;
+        match row.as_deref() {
+            Some([SqlStorageValue::Integer(day)]) => {
+                Ok(Some(Day::from_days_since_epoch(*day as i32)))
+            }
+            Some([SqlStorageValue::Null]) | None => Ok(None),
+            _ => Err(AppError::Internal("oldest record day has unexpected columns".into())),
+        }
+    }
+
     /// Replaces the record of `path` on `day`.
     pub fn save_page_day(&self, day: Day, path: &str, record: &PageDay) -> AppResult<()> {
         self.sql.exec(

@@ -1,0 +1,77 @@
+// Daily maintenance: each site shard sets an alarm for the next 00:00 UTC, rotates its salt
+// there, deletes salts older than 48 hours and records older than the site's retention. The
+// status API (admin or auditor token) reports it. The tests cannot wait for midnight: they
+// restart the edge with its clock shifted days ahead (TACIT_CLOCK_OFFSET_MS), and a shard
+// catches up on a missed alarm before it answers. HTTP only, no browser.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { UA_MAC, UA_WINDOWS } from './support/browser.mjs';
+import { apiRequest, createSite, pages, postBeacon, randomToken, todayUtc } from './support/edge.mjs';
+import { assertJsonError, countsByPath, useEdge } from './support/fixtures.mjs';
+
+const DAY_MS = 86_400_000;
+const dayAfter = (day, days) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+describe('daily maintenance', () => {
+  const env = useEdge();
+  const status = async (site, token) => {
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/${site}/status`, { token });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  };
+
+  test('sets the alarm for the next 00:00 UTC and reports the salts held to the auditor', async () => {
+    const today = todayUtc();
+    const result = await status('demo', env.site.auditor_token);
+    assert.equal(result.next_alarm_ms, Date.parse(`${dayAfter(today, 1)}T00:00:00Z`));
+    assert.deepEqual(result.salts.days, [today], "today's salt is drawn at once");
+    assert.ok(result.salts.oldest_age_hours >= 0 && result.salts.oldest_age_hours < 24);
+    assert.equal(result.retention.days, 762);
+    assert.equal(result.change_log.verified, true);
+    const asAdmin = await status('demo', env.edge.adminToken);
+    assert.deepEqual([asAdmin.next_alarm_ms, asAdmin.salts.days], [result.next_alarm_ms, result.salts.days]);
+  });
+
+  test('answers the status only to the admin and auditor tokens', async () => {
+    const get = (site, token) => apiRequest(env.edge.url, 'GET', `/api/v1/sites/${site}/status`, { token });
+    await assertJsonError(await get('demo', env.site.viewer_token), 401, 'viewer token');
+    await assertJsonError(await get('demo', randomToken()), 401, 'wrong token');
+    await assertJsonError(await get('demo', undefined), 401, 'no token');
+    await assertJsonError(await get('nosuchsite', env.edge.adminToken), 404, 'unknown site');
+  });
+
+  test('rotates the salt at midnight, keeps no salt beyond 48 hours and deletes records beyond the retention', async () => {
+    const day0 = todayUtc();
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'aging', { retention_days: 2 });
+    for (const userAgent of [UA_WINDOWS, UA_MAC]) {
+      const res = await postBeacon(env.edge.url, { site: 'aging', path: '/old' }, { 'User-Agent': userAgent });
+      assert.equal(res.status, 202);
+    }
+    const read = (day) => pages(env.edge.url, 'aging', site.viewer_token, { from: day, to: day });
+    assert.deepEqual(countsByPath(await read(day0)), { '/old': { views: 2, visitors: 2 } });
+
+    // One day later: a new salt, yesterday's kept (it is under 48 hours old), records kept.
+    await env.restart({ vars: { TACIT_CLOCK_OFFSET_MS: DAY_MS } });
+    const day1 = await status('aging', site.auditor_token);
+    assert.deepEqual(day1.salts.days, [day0, dayAfter(day0, 1)]);
+    assert.ok(day1.salts.oldest_age_hours >= 24 && day1.salts.oldest_age_hours < 48);
+    assert.equal(day1.next_alarm_ms, Date.parse(`${dayAfter(day0, 2)}T00:00:00Z`));
+    assert.equal(day1.retention.oldest_record_day, day0);
+    // The same person on the new day is a new visitor as far as hashes go: nothing links days.
+    const res = await postBeacon(env.edge.url, { site: 'aging', path: '/old' }, { 'User-Agent': UA_WINDOWS });
+    assert.equal(res.status, 202);
+    assert.deepEqual(countsByPath(await read(dayAfter(day0, 1))), { '/old': { views: 1, visitors: 1 } });
+
+    // Three days later: only that day's salt is left, and the first day's records are gone.
+    await env.restart({ vars: { TACIT_CLOCK_OFFSET_MS: 3 * DAY_MS } });
+    const day3 = await status('aging', site.auditor_token);
+    assert.deepEqual(day3.salts.days, [dayAfter(day0, 3)]);
+    assert.equal(day3.retention.deleting_before, dayAfter(day0, 2));
+    assert.equal(day3.retention.oldest_record_day, null, 'the records of day 0 and day 1 are deleted');
+    assert.deepEqual((await read(day0)).pages, []);
+    assert.deepEqual((await read(dayAfter(day0, 1))).pages, []);
+
+    // Back to the real clock, for the tests that follow.
+    await env.restart();
+  });
+});
