@@ -98,6 +98,7 @@ test-e2e: build chromium
 
 bench: $(SNIPPET_DIST)
 	@node www/build.mjs | grep '^snippet_gz_bytes='
+	@node scripts/bench-snippet.mjs
 	@cargo bench --quiet -p tacit-core --bench core
 
 deploy: build

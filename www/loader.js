@@ -1,22 +1,251 @@
 // tacit's loader, served as /t.js and pasted by site owners as
 //   <script defer src="https://<edge>/t.js" data-site="<site id>"></script>
-// It loads the snippet's WebAssembly from the edge that served this file (content-addressed,
-// checked with Subresource Integrity) and starts it. It never throws into the host page.
+// Optional attributes: data-consent="opt-in" (count nothing but a consent tally until the
+// visitor grants measurement), data-downloads="pdf,zip" (the extensions of download links),
+// data-feedback="<question>" (shows the one-tap feedback widget).
+//
+// The loader is the snippet's senses and hands; the WebAssembly (crates/snippet) is its
+// judgement. The loader reads the browser, listens to the page and the consent sources, and
+// sends the beacon bodies the WebAssembly returns (see crates/snippet/src/lib.rs for the split).
+// It never throws into the host page, and uses nothing a host page commonly overrides on the way
+// to a beacon: no Array.prototype.push, no JSON, and fetch only when it is the browser's own.
 //
 // `www/build.mjs` bundles this file with wasm-bindgen's glue and defines the two constants.
 /* global __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
-import init, { start } from '../target/snippet-pkg/tacit_snippet.js';
+import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
 
 (() => {
-  const script = document.currentScript;
-  const site = script && script.getAttribute('data-site');
+  const W = window;
+  const D = document;
+  const N = navigator;
+  const P = performance;
+  const now = () => P.now();
+  const t0 = now();
+  const script = D.currentScript;
+  const attr = (name) => script && script.getAttribute(`data-${name}`);
+  const site = attr('site');
   if (!site) return;
-  const edge = new URL(script.src).origin;
-  const wasm = fetch(`${edge}/t/${__TACIT_WASM_FILE__}`, {
-    integrity: __TACIT_WASM_INTEGRITY__,
-    credentials: 'omit',
+  const endpoint = `${new URL(script.src).origin}/e`;
+  // The browser's own fetch, taken before the page can replace it; a replaced one (a wrapper, a
+  // polyfill) might alter or drop a beacon, so sendBeacon is used instead.
+  const F = W.fetch;
+  const nativeFetch = typeof F == 'function' && /\[native code\]/.test(F) && F;
+  const safe = (f) => (...a) => { try { return f(...a); } catch (e) { /* never into the page */ } };
+
+  const send = (body, last) => {
+    try {
+      if (nativeFetch) {
+        nativeFetch(endpoint, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' })
+          .catch(() => last || w.failed(body));
+      } else if (!N.sendBeacon(endpoint, body) && !last) w.failed(body);
+    } catch (e) { /* never into the page */ }
+  };
+  // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
+  const out = (lines) => {
+    if (lines) for (const line of lines.split('\n')) line[0] == '~' ? send(line.slice(1), 1) : send(line);
+  };
+
+  // The `tacit(...)` API: calls wait in `queue` until the WebAssembly runs. A page may have
+  // queued calls in `tacit.q` with its own stub before this script ran.
+  const queue = (W.tacit && W.tacit.q) || [];
+  let call;
+  W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
+  const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
+  const api = safe((a) => {
+    const [kind, x, o] = a;
+    if (kind == 'consent') out(w.consent(0, tri(x && x.measurement), tri(x && x.journey)));
+    else if (kind == 'goal') out(w.goal(`${x}`, o && o.value != null ? +o.value : NaN));
   });
-  init({ module_or_path: wasm })
-    .then(() => start(site, `${edge}/e`))
-    .catch(() => {});
+
+  const utm = (url) => {
+    const tags = ['', '', ''];
+    for (const [k, v] of new URL(url).searchParams) {
+      const i = ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
+      // Source and medium are compared in lower case: the leave beacon's channel repeats them.
+      if (i >= 0 && !tags[i]) tags[i] = (i < 2 ? v.toLowerCase() : v).trim().slice(0, 200);
+    }
+    return tags.join('\n');
+  };
+
+  // Without WebAssembly (a Content-Security-Policy without 'wasm-unsafe-eval'), a bare page view
+  // still counts the visit: the path only, or the consent tally in opt-in mode.
+  let started;
+  const bare = safe(() => {
+    if (started || !/^[a-z0-9-]{1,64}$/.test(site)) return;
+    started = 1;
+    const head = `{"site":"${site}","type":`;
+    send(N.webdriver ? `${head}"dropped"}`
+      : attr('consent') == 'opt-in' ? `${head}"consent"}`
+        : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}"}`);
+  });
+
+  const run = safe(() => {
+    const t1 = now();
+    const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
+    const on = (kind, a, b) => out(w.on(kind, now(), a || 0, b || 0));
+    const seed = crypto.getRandomValues(new Uint32Array(2));
+    const dropped = w.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
+      utm(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
+      seed[0] * 2 ** 21 + (seed[1] >>> 11), t1, D.visibilityState == 'visible', D.hasFocus());
+    started = 1;
+    if (dropped != null) return out(dropped);
+
+    // Consent sources, weakest first; the WebAssembly ranks them.
+    const dnt = N.doNotTrack || W.doNotTrack;
+    if (dnt == '1' || dnt == 'yes') w.consent(4, 2, 2);
+    if (N.globalPrivacyControl === true) w.consent(3, 2, 2);
+    const consentMode = (e) => {
+      const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
+      if (s == 'granted' || s == 'denied') out(w.consent_mode(e[1] == 'update', s == 'granted' ? 1 : 2));
+    };
+    const dataLayer = W.dataLayer;
+    if (dataLayer && dataLayer.length >= 0) {
+      for (let i = 0; i < dataLayer.length; i++) consentMode(dataLayer[i]);
+      const push = dataLayer.push;
+      dataLayer.push = function () {
+        for (let i = 0; i < arguments.length; i++) safe(consentMode)(arguments[i]);
+        return push.apply(this, arguments);
+      };
+    }
+    for (let i = 0; i < queue.length; i++) if (queue[i][0] == 'consent') api(queue[i]);
+
+    const go = () => {
+      if (call) return;
+      call = api;
+      out(w.go());
+      for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
+      // Beacons that failed on the previous page of this tab, kept only with journey consent.
+      if (w.linked()) {
+        const stashed = sessionStorage.getItem('tacit:q');
+        sessionStorage.removeItem('tacit:q');
+        out(stashed);
+      }
+    };
+    // A TCF CMP answers asynchronously: the page view waits for its first answer, 1 s at most.
+    const tcf = W.__tcfapi;
+    if (typeof tcf == 'function') {
+      tcf('addEventListener', 2, safe((d, ok) => {
+        const status = ok && d && d.eventStatus;
+        if (status == 'tcloaded' || status == 'useractioncomplete') {
+          const consents = (d.purpose && d.purpose.consents) || {};
+          const publisher = (d.publisher && d.publisher.consents) || {};
+          let purposes = 0;
+          for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
+          out(w.tcf(purposes, d.gdprApplies !== false));
+        }
+        go();
+      }));
+      setTimeout(safe(go), 1000);
+    } else go();
+
+    // What the visitor does.
+    let moved = 0;
+    L(D, 'pointermove', () => { if (now() - moved > 1000) { moved = now(); on(0); } });
+    for (const type of ['pointerdown', 'wheel', 'touchstart']) L(D, type, () => on(0));
+    L(D, 'keydown', (e) => e.repeat || on(1));
+    L(D, 'visibilitychange', () => on(2, D.visibilityState == 'visible'));
+    L(W, 'focus', (e) => e.target == W && on(3, 1));
+    L(W, 'blur', (e) => e.target == W && on(3, 0));
+    const scroll = () => on(4, scrollY + innerHeight, D.documentElement.scrollHeight);
+    L(W, 'scroll', scroll);
+    scroll();
+
+    // Clicks: rage and dead clicks, links. A click on something that looks clickable (and is no
+    // link or field, which always react) waits a second for the DOM to change.
+    let observer;
+    let watching = 0;
+    L(D, 'click', (e) => {
+      const el = e.target.closest ? e.target : e.target.parentElement;
+      if (!el) return;
+      const link = el.closest('a[href]');
+      const clickable = !link && !el.closest('input,select,textarea,label,[contenteditable]')
+        && (el.closest('button,[role=button],[onclick],summary') || getComputedStyle(el).cursor == 'pointer');
+      on(clickable ? 6 : 5, e.clientX, e.clientY);
+      if (clickable) {
+        observer = observer || new MutationObserver(() => on(7));
+        if (!watching++) observer.observe(D, { subtree: true, childList: true, attributes: true, characterData: true });
+        setTimeout(safe(() => {
+          on(8);
+          if (!--watching) observer.disconnect();
+        }), 1050);
+      }
+      if (link) out(w.link(`${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
+    });
+    L(D, 'submit', (e) => {
+      const form = e.target;
+      const action = new URL(form.getAttribute('action') || '', location.href).href;
+      out(w.submit(form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
+    });
+
+    // Route changes of single-page apps; going back in the session history.
+    const route = safe(() => out(w.nav(location.href, utm(location.href), now(), false)));
+    for (const name of ['pushState', 'replaceState']) {
+      const original = history[name];
+      history[name] = function () {
+        const result = original.apply(this, arguments);
+        route();
+        return result;
+      };
+    }
+    L(W, 'popstate', route);
+    if (W.navigation) {
+      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(w.link(e.destination.url, 2, now())));
+    }
+
+    // Core Web Vitals, where the browser reports them.
+    const observers = [];
+    const vital = (type, f, options) => {
+      try {
+        const o = new PerformanceObserver((list) => list.getEntries().forEach(safe(f)));
+        o.observe({ type, buffered: true, ...options });
+        observers[observers.length] = [o, f];
+      } catch (e) { /* not supported here */ }
+    };
+    vital('largest-contentful-paint', (e) => on(10, e.startTime));
+    vital('layout-shift', (e) => e.hadRecentInput || on(11, e.value, e.startTime));
+    vital('event', (e) => on(12, e.duration, e.interactionId), { durationThreshold: 40 });
+
+    // Leaving: the leave beacon (once per view), and with journey consent the failed beacons
+    // for the next page of this tab.
+    L(W, 'pagehide', () => {
+      for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
+      on(9);
+      const stash = w.stash();
+      if (stash) sessionStorage.setItem('tacit:q', stash);
+    });
+    L(W, 'pageshow', (e) => e.persisted && out(w.nav(location.href, utm(location.href), now(), true)));
+
+    // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
+    // alone.
+    const question = attr('feedback');
+    if (question != null) {
+      const host = D.createElement('tacit-feedback');
+      const root = host.attachShadow({ mode: 'open' });
+      root.innerHTML = `<style>:host{all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483647;font:14px/1.4 system-ui,sans-serif}div{display:flex;gap:6px;align-items:center;padding:8px 12px;border-radius:8px;background:#fff;color:#222;box-shadow:0 2px 10px #0003}button{font:20px/1 system-ui;padding:4px;border:2px solid transparent;border-radius:6px;background:none;cursor:pointer}button:focus-visible{border-color:#1a5fd0;outline:none}</style><div role="group" aria-labelledby="q"><span id="q"></span><button value="1" aria-label="No">🙁</button><button value="2" aria-label="Somewhat">😐</button><button value="3" aria-label="Yes">🙂</button></div><p role="status" style="margin:0"></p>`;
+      const [, group, status] = root.children;
+      group.firstChild.textContent = question || 'Was this page helpful?';
+      root.addEventListener('click', safe((e) => {
+        const button = e.target.closest('button');
+        if (!button) return;
+        out(w.feedback(+button.value));
+        group.remove();
+        status.textContent = 'Thank you for your feedback.';
+      }));
+      D.body.appendChild(host);
+    }
+    // tacit's own start-up cost, visible in the browser's performance timeline.
+    P.measure('tacit', { start: t1, end: now() });
+  });
+
+  try {
+    load({
+      module_or_path: F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
+        integrity: __TACIT_WASM_INTEGRITY__,
+        credentials: 'omit',
+      }),
+    }).then(run, bare);
+  } catch (e) {
+    bare();
+  }
+  P.measure('tacit', { start: t0, end: now() });
 })();

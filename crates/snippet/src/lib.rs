@@ -1,52 +1,465 @@
-//! tacit's browser plugin, loaded by `www/loader.js` (served as `/t.js`).
+//! tacit's browser plugin: the state machine behind `www/loader.js` (served as `/t.js`).
 //!
-//! On start it captures the page view — the scrubbed path, its campaign tags, and either the
-//! external referrer host or the previous page of this site — and sends it to the edge with `navigator.sendBeacon`, which neither blocks the page nor
-//! delays its unloading. Browsers driven by automation (`navigator.webdriver`) and known bot
-//! user agents send nothing.
+//! The loader is the snippet's senses and hands: it listens to the page (clicks, keys, scrolls,
+//! visibility, focus, history, `PerformanceObserver`, the consent sources), reads the few
+//! browser values a page view needs, and sends what this crate gives back. This crate is the
+//! judgement: it scrubs and classifies with `tacit_core`, keeps each page view's running
+//! figures ([`engagement`]), applies consent ([`consent`]), decides which beacon is due, and
+//! writes it with [`Beacon::to_json`]. Every export takes plain numbers and strings and returns
+//! the beacon bodies to send, one per line (`None` when there is nothing to send); a line that
+//! starts with `~` is a retry, to be sent once more and then forgotten.
 //!
-//! All decisions (scrubbing, what counts as an external referrer, the beacon's JSON) are made
-//! by `tacit_core`; this crate only reads the browser and sends. It never throws into the host
-//! page: every failure ends the capture quietly.
+//! Why the split: each browser API reached from Rust through `web-sys`, and each Rust closure
+//! handed to JavaScript, adds JavaScript glue and WebAssembly imports that together cost far more
+//! bytes than the same call written in the loader. Keeping every browser call in the loader and
+//! every decision here keeps the whole snippet within a few kilobytes, and makes every rule
+//! testable with `cargo test` and made-up times.
+//!
+//! ```text
+//! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
+//!        ── consent / tcf / consent_mode ─▶        (view, leave, event, consent, dropped)
+//!        ── go() once consent is known ─▶
+//!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
+//! ```
+//!
+//! Not here: anything that touches the DOM, the network, storage or a clock. Times are
+//! `performance.now()` milliseconds passed in with each call. No export can throw or panic
+//! into the host page: inputs that make no sense are ignored.
+
+#[cfg(target_arch = "wasm32")]
+mod alloc;
+mod consent;
+mod engagement;
+mod events;
+mod page;
+
+use std::cell::UnsafeCell;
 
 use tacit_core::agent::is_bot;
 use tacit_core::consent::ConsentState;
-use tacit_core::scrub::{external_referrer_host, same_site_previous_path, scrub_url};
-use tacit_core::{Beacon, BeaconBody, PageView, SiteId};
+use tacit_core::scrub::{same_site_previous_path, scrub_path};
+use tacit_core::signal::{Event, FeedbackScore, Language};
+use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsCast;
-use web_sys::NavigatorAutomationInformation;
 
-/// Sends the current page view of `site` to `endpoint` (the edge's `/e`).
-#[wasm_bindgen]
-pub fn start(site: &str, endpoint: &str) {
-    // Nothing to report to the host page: a failed capture must not break it.
-    let _ = send_page_view(site, endpoint);
+use crate::consent::{may_link, may_measure, Consent};
+use crate::engagement::Engagement;
+use crate::events::Link;
+use crate::page::Page;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: alloc::Allocator = alloc::Allocator::new();
+
+/// The longest goal name the edge accepts, in bytes.
+const MAX_NAME_BYTES: usize = 100;
+/// Failed beacons kept for a retry; older ones are dropped first.
+const MAX_QUEUED: usize = 10;
+
+/// Everything the snippet knows about this tab's current page view.
+struct Tracker {
+    site: SiteId,
+    opt_in: bool,
+    downloads: String,
+    host: String,
+    referrer: String,
+    viewport: tacit_core::agent::DeviceClass,
+    language: Option<Language>,
+    consent: Consent,
+    /// Whether `go()` was called: consent is known well enough to send beacons.
+    live: bool,
+    /// The consent state last sent as a tally, so that an unchanged opt-out is tallied once.
+    tallied: Option<ConsentState>,
+    page: Page,
+    queue: Vec<String>,
+    rng: u64,
+    /// The beacon bodies to hand back to the loader, one per line.
+    out: String,
 }
 
-fn send_page_view(site: &str, endpoint: &str) -> Option<()> {
-    let window = web_sys::window()?;
-    let navigator = window.navigator();
-    let automated = navigator.unchecked_ref::<NavigatorAutomationInformation>().webdriver();
-    if automated || is_bot(&navigator.user_agent().ok()?) {
-        return None;
+struct Global(UnsafeCell<Option<Tracker>>);
+// SAFETY: WebAssembly without threads: there is one caller, and one call at a time, since no
+// export calls back into JavaScript.
+unsafe impl Sync for Global {}
+static TRACKER: Global = Global(UnsafeCell::new(None));
+
+/// The tracker, once `start` has made one.
+fn tracker() -> Option<&'static mut Tracker> {
+    // SAFETY: see `Global`; each export takes this reference once and drops it before returning.
+    unsafe { &mut *TRACKER.0.get() }.as_mut()
+}
+
+/// Runs `f` on the tracker, if there is one, and returns the beacons it wrote.
+fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
+    let tracker = tracker()?;
+    f(tracker);
+    (!tracker.out.is_empty()).then(|| std::mem::take(&mut tracker.out))
+}
+
+/// Starts the snippet for `site` on the page at `url` (with its campaign tags `utm`, see
+/// [`page::utm`]). Returns `None` when it runs; otherwise
+/// it stops here, and the returned line (empty for an invalid site) is the only beacon to send:
+/// a `dropped` tally for a bot (`webdriver`, or a bot `user_agent`).
+///
+/// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download extensions
+/// (`data-downloads`, empty for the default list), `width` the viewport width, `seed` 53 random
+/// bits for beacon ids, `now` the time; `visible` and `focused` describe the page.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn start(
+    site: &str,
+    opt_in: bool,
+    downloads: &str,
+    url: &str,
+    utm: &str,
+    referrer: &str,
+    user_agent: &str,
+    webdriver: bool,
+    language: &str,
+    width: f64,
+    seed: f64,
+    now: f64,
+    visible: bool,
+    focused: bool,
+) -> Option<String> {
+    let Ok(site) = SiteId::parse(site) else { return Some(String::new()) };
+    if webdriver || is_bot(user_agent) {
+        let beacon =
+            Beacon { site, id: None, consent: ConsentState::default(), body: BeaconBody::Dropped };
+        return Some(beacon.to_json());
     }
-    let location = window.location();
-    let hostname = location.hostname().ok()?;
-    let referrer = window.document()?.referrer();
-    let url = scrub_url(&location.href().ok()?, None);
-    let beacon = Beacon {
-        site: SiteId::parse(site).ok()?,
-        id: None,
-        consent: ConsentState::default(),
-        body: BeaconBody::View(PageView {
-            path: url.path,
-            referrer: external_referrer_host(&referrer, &hostname),
-            previous: same_site_previous_path(&referrer, &hostname),
-            utm: url.utm,
-            viewport: None,
-            language: None,
-        }),
+    let host = host_of(url).to_ascii_lowercase();
+    let page =
+        Page::new(url, utm, referrer, &host, None, now, Engagement::new(now, visible, focused));
+    let tracker = Tracker {
+        site,
+        opt_in,
+        downloads: if downloads.trim().is_empty() {
+            events::DEFAULT_DOWNLOADS.into()
+        } else {
+            downloads.into()
+        },
+        host,
+        referrer: referrer.into(),
+        viewport: page::viewport_class(width),
+        language: page::language(language),
+        consent: Consent::default(),
+        live: false,
+        tallied: None,
+        page,
+        queue: Vec::new(),
+        rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
+        out: String::new(),
     };
-    navigator.send_beacon_with_opt_str(endpoint, Some(&beacon.to_json())).ok()?.then_some(())
+    // SAFETY: see `Global`.
+    unsafe { *TRACKER.0.get() = Some(tracker) };
+    None
+}
+
+/// The host name of an absolute URL, without credentials or port.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    host_port.split(':').next().unwrap_or("")
+}
+
+/// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
+/// has not consented, the consent tally) and starts reporting.
+#[wasm_bindgen]
+pub fn go() -> Option<String> {
+    with(|t| {
+        t.live = true;
+        t.consent_changed();
+    })
+}
+
+/// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
+/// 2 denied, for measurement and journey linking.
+#[wasm_bindgen]
+pub fn consent(source: u32, measurement: u32, journey: u32) -> Option<String> {
+    with(|t| {
+        if matches!(source, 0 | 3 | 4) {
+            t.consent.set(source as usize, measurement, journey);
+        }
+        t.consent_changed();
+    })
+}
+
+/// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
+#[wasm_bindgen]
+pub fn tcf(purposes: u32, gdpr_applies: bool) -> Option<String> {
+    with(|t| {
+        t.consent.tcf(purposes, gdpr_applies);
+        t.consent_changed();
+    })
+}
+
+/// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
+#[wasm_bindgen]
+pub fn consent_mode(update: bool, analytics_storage: u32) -> Option<String> {
+    with(|t| {
+        t.consent.consent_mode(update, analytics_storage);
+        t.consent_changed();
+    })
+}
+
+/// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
+/// failed beacons in `sessionStorage` for the next page.
+#[wasm_bindgen]
+pub fn linked() -> bool {
+    tracker().is_some_and(|t| t.linked())
+}
+
+/// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
+#[wasm_bindgen]
+pub fn on(kind: u32, now: f64, a: f64, b: f64) -> Option<String> {
+    with(|t| t.on(kind, now, a, b))
+}
+
+/// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
+/// traversal of the session history to `href` (2), at `now`.
+#[wasm_bindgen]
+pub fn link(href: &str, kind: u32, now: f64) -> Option<String> {
+    with(|t| match events::link(href, &t.host, &t.page.url, kind == 1, &t.downloads) {
+        Link::Event(event) if kind != 2 => t.event(event),
+        Link::Next(path) => t.page.continue_to(path, now),
+        _ => {}
+    })
+}
+
+/// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
+#[wasm_bindgen]
+pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
+    with(|t| {
+        t.page.engagement.reaction(now);
+        t.event(Event::FormSubmit { form: events::form_name(name) });
+        if let Some(path) = same_site_previous_path(action, &t.host) {
+            t.page.continue_to(path, now);
+        }
+    })
+}
+
+/// The page's URL changed to `url` without loading a document (`history.pushState`,
+/// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`).
+/// A change of fragment only is not a new page view.
+#[wasm_bindgen]
+pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
+    with(|t| {
+        if !restore && page::without_fragment(url) == t.page.url {
+            return;
+        }
+        let previous = if restore {
+            None
+        } else {
+            t.page.continue_to(scrub_path(url), now);
+            t.leave(now);
+            Some(std::mem::take(&mut t.page.view.path))
+        };
+        let engagement = t.page.engagement.carry_on(now);
+        t.page = Page::new(url, utm, &t.referrer, &t.host, previous, now, engagement);
+        t.view();
+    })
+}
+
+/// `tacit('goal', name, {value})`; `value` is NaN when there is none.
+#[wasm_bindgen]
+pub fn goal(name: &str, value: f64) -> Option<String> {
+    with(|t| {
+        let name = cut(name.trim(), MAX_NAME_BYTES);
+        if name.is_empty() {
+            return;
+        }
+        t.page.reached_goal = true;
+        let value = (!value.is_nan() && value.is_finite()).then_some(value);
+        t.event(Event::Goal { name: name.into(), value });
+    })
+}
+
+/// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
+#[wasm_bindgen]
+pub fn feedback(score: u32) -> Option<String> {
+    with(|t| {
+        if let Some(score) = FeedbackScore::new(score.min(255) as u8) {
+            t.event(Event::Feedback { score });
+        }
+    })
+}
+
+/// A beacon the loader could not deliver: it is sent again, once, with the next page view.
+#[wasm_bindgen]
+pub fn failed(body: String) {
+    with(|t| {
+        if t.queue.len() >= MAX_QUEUED {
+            t.queue.remove(0);
+        }
+        t.queue.push(body);
+    });
+}
+
+/// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless the
+/// visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
+#[wasm_bindgen]
+pub fn stash() -> Option<String> {
+    with(|t| {
+        if t.linked() {
+            t.flush_queue();
+        }
+    })
+}
+
+/// The first bytes of `text`, at most `max`, cut at a character boundary.
+pub(crate) fn cut(text: &str, max: usize) -> &str {
+    let end = text
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&end| end <= max)
+        .last()
+        .unwrap_or(0);
+    text.get(..end).unwrap_or("")
+}
+
+/// What the numbers of [`on`] mean.
+struct Kind;
+impl Kind {
+    /// Pointer, wheel or touch input.
+    const INPUT: u32 = 0;
+    /// A key press.
+    const KEY: u32 = 1;
+    /// Visibility: `a` is 1 for visible, 0 for hidden.
+    const VISIBLE: u32 = 2;
+    /// Window focus: `a` is 1 for focused, 0 for blurred.
+    const FOCUS: u32 = 3;
+    /// A scroll: `a` is the bottom of the viewport and `b` the page height, in CSS pixels.
+    const SCROLL: u32 = 4;
+    /// A click at (`a`, `b`) on something that does not look clickable...
+    const CLICK: u32 = 5;
+    /// ...or on something that does (a button, `cursor: pointer`) and is no link or field.
+    const CLICK_CLICKABLE: u32 = 6;
+    /// The page reacted: the DOM changed.
+    const REACTION: u32 = 7;
+    /// A second after a click on something clickable: time to call it dead if nothing reacted.
+    const TICK: u32 = 8;
+    /// The page is being left (`pagehide`): the leave beacon is due.
+    const LEAVE: u32 = 9;
+    /// A Largest Contentful Paint candidate at `a` ms.
+    const LCP: u32 = 10;
+    /// A layout shift of `a` at `b` ms.
+    const LAYOUT_SHIFT: u32 = 11;
+    /// An event timing entry: `a` ms long, of interaction id `b`.
+    const EVENT_TIMING: u32 = 12;
+}
+
+impl Tracker {
+    fn state(&self) -> ConsentState {
+        self.consent.state()
+    }
+
+    fn linked(&self) -> bool {
+        self.live && may_link(&self.state(), self.opt_in)
+    }
+
+    fn measuring(&self) -> bool {
+        self.live && may_measure(&self.state(), self.opt_in)
+    }
+
+    /// Writes a beacon; all but consent tallies carry a random id.
+    fn emit(&mut self, body: BeaconBody) {
+        let id = (!matches!(body, BeaconBody::Consent)).then(|| {
+            // xorshift64*: ids need to be distinct, not secret.
+            self.rng ^= self.rng >> 12;
+            self.rng ^= self.rng << 25;
+            self.rng ^= self.rng >> 27;
+            BeaconId::from_u64(self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d))
+        });
+        let beacon = Beacon { site: self.site.clone(), id, consent: self.state(), body };
+        self.line(&beacon.to_json());
+    }
+
+    fn line(&mut self, line: &str) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.push_str(line);
+    }
+
+    /// After any change of consent: the view that could not be counted is counted once allowed,
+    /// and a visitor who is not (or no longer) counted sends the consent tally, once per state.
+    fn consent_changed(&mut self) {
+        if !self.live {
+            return;
+        }
+        if self.measuring() {
+            if !self.page.counted {
+                self.view();
+            }
+        } else if self.tallied != Some(self.state()) {
+            self.tallied = Some(self.state());
+            self.emit(BeaconBody::Consent);
+        }
+    }
+
+    /// The current page's view beacon, when it may be counted, and the retries it carries.
+    fn view(&mut self) {
+        if !self.measuring() {
+            self.consent_changed();
+            return;
+        }
+        self.page.counted = true;
+        let mut view = self.page.view.clone();
+        view.viewport = Some(self.viewport);
+        view.language = self.language;
+        self.emit(BeaconBody::View(view));
+        self.flush_queue();
+    }
+
+    fn flush_queue(&mut self) {
+        for body in std::mem::take(&mut self.queue) {
+            self.out.push_str(if self.out.is_empty() { "~" } else { "\n~" });
+            self.out.push_str(&body);
+        }
+    }
+
+    /// The current page's leave beacon: once per view, and only for a view that was counted.
+    fn leave(&mut self, now: f64) {
+        self.page.engagement.reaction(now);
+        if self.page.left || !self.page.counted || !self.measuring() {
+            return;
+        }
+        self.page.left = true;
+        let leave = self.page.leave(now);
+        let path = self.page.view.path.clone();
+        self.emit(BeaconBody::Leave { path, leave });
+    }
+
+    fn event(&mut self, event: Event) {
+        if self.page.counted && self.measuring() {
+            let path = self.page.view.path.clone();
+            self.emit(BeaconBody::Event { path, event });
+        }
+    }
+
+    fn on(&mut self, kind: u32, now: f64, a: f64, b: f64) {
+        let e = &mut self.page.engagement;
+        match kind {
+            Kind::INPUT => e.input(now),
+            Kind::KEY => e.key(now),
+            Kind::VISIBLE => e.visible(now, a > 0.0),
+            Kind::FOCUS => e.focused(now, a > 0.0),
+            Kind::SCROLL => {
+                e.input(now);
+                e.scroll(a, b);
+            }
+            Kind::CLICK | Kind::CLICK_CLICKABLE => {
+                e.click(now, a, b, kind == Kind::CLICK_CLICKABLE)
+            }
+            Kind::REACTION => e.reaction(now),
+            Kind::TICK => e.tick(now),
+            Kind::LEAVE => self.leave(now),
+            Kind::LCP => e.lcp(a),
+            Kind::LAYOUT_SHIFT => e.layout_shift(a, b),
+            Kind::EVENT_TIMING => e.event_timing(a, b),
+            _ => {}
+        }
+    }
 }

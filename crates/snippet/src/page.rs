@@ -1,0 +1,158 @@
+//! One page view: what is known about it when it starts, and what the visitor did by the time
+//! they leave it.
+
+use tacit_core::agent::{BrowserFamily, DeviceClass};
+use tacit_core::scrub::{
+    external_referrer_host, same_site_previous_path, scrub_path, Utm, MAX_PARAM_LEN,
+};
+use tacit_core::signal::{Language, Leave, View};
+use tacit_core::PageView;
+
+use crate::engagement::Engagement;
+
+/// A visitor who leaves within this time back to the page they came from is a quick back.
+const QUICK_BACK_MS: f64 = 5_000.0;
+
+/// Viewport widths, in CSS pixels, below which a device is a phone, then a tablet.
+const MOBILE_BELOW_PX: f64 = 768.0;
+const TABLET_BELOW_PX: f64 = 1_024.0;
+
+/// The viewport class of a window `width` CSS pixels wide.
+pub fn viewport_class(width: f64) -> DeviceClass {
+    if width < MOBILE_BELOW_PX {
+        DeviceClass::Mobile
+    } else if width < TABLET_BELOW_PX {
+        DeviceClass::Tablet
+    } else {
+        DeviceClass::Desktop
+    }
+}
+
+/// The URL without its fragment: a change of fragment only is not a new page view.
+pub fn without_fragment(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
+/// The current page view.
+pub struct Page {
+    /// The page's URL without fragment, to tell a new route from a fragment change.
+    pub url: String,
+    pub view: PageView,
+    /// When the view started.
+    pub start: f64,
+    pub engagement: Engagement,
+    /// The same-site path the visitor went on to; none yet is an exit.
+    pub next: Option<String>,
+    pub quick_back: bool,
+    pub reached_goal: bool,
+    /// Whether the view's beacon has been sent (the visitor may have opted in since it began).
+    pub counted: bool,
+    /// Whether the view has been left and its leave beacon written.
+    pub left: bool,
+}
+
+impl Page {
+    /// A view of `url`, reached from `referrer` (a full URL, or empty) on a site whose host name
+    /// is `host`. `previous` overrides the referrer for a route change inside a single-page app.
+    /// `utm` is the URL's `utm_source`, `utm_medium` and `utm_campaign` values, decoded, one per
+    /// line (see [`utm`]).
+    pub fn new(
+        url: &str,
+        utm: &str,
+        referrer: &str,
+        host: &str,
+        previous: Option<String>,
+        now: f64,
+        engagement: Engagement,
+    ) -> Page {
+        let (referrer, previous) = match previous {
+            Some(previous) => (None, Some(previous)),
+            None => {
+                (external_referrer_host(referrer, host), same_site_previous_path(referrer, host))
+            }
+        };
+        Page {
+            url: without_fragment(url).into(),
+            view: PageView {
+                path: scrub_path(url),
+                referrer,
+                previous,
+                utm: self::utm(utm),
+                viewport: None,
+                language: None,
+            },
+            start: now,
+            engagement,
+            next: None,
+            quick_back: false,
+            reached_goal: false,
+            counted: false,
+            left: false,
+        }
+    }
+
+    /// The visitor goes on to `path` of this site at `now`: that is where the view led, and a
+    /// quick back when it is the page they came from, within 5 s.
+    pub fn continue_to(&mut self, path: String, now: f64) {
+        self.quick_back |=
+            self.view.previous.as_deref() == Some(&*path) && now - self.start < QUICK_BACK_MS;
+        self.next = Some(path);
+    }
+
+    /// What the visitor did, as of `now`.
+    pub fn leave(&mut self, now: f64) -> Leave {
+        let view = &self.view;
+        let entry = view.is_entry();
+        // The channel is core's rule (`signal::View::channel`); the browser and device here are
+        // placeholders that the rule does not read.
+        let channel = View {
+            referrer: view.referrer.clone(),
+            previous: view.previous.clone(),
+            utm: view.utm.clone(),
+            search_term: None,
+            browser: BrowserFamily::Other,
+            device: DeviceClass::Desktop,
+            country: None,
+            language: None,
+            entry,
+        }
+        .channel()
+        .map(str::to_owned);
+        let e = &mut self.engagement;
+        Leave {
+            entry,
+            channel,
+            next: self.next.clone(),
+            engaged_ms: e.engaged_ms(now),
+            scroll_pct: e.scroll_pct,
+            interactions: e.interactions,
+            rage_clicks: e.rage_clicks,
+            dead_clicks: e.dead_clicks,
+            quick_back: self.quick_back,
+            reached_goal: self.reached_goal,
+            lcp_ms: e.lcp_ms,
+            inp_ms: e.inp_ms(),
+            cls: e.cls(),
+        }
+    }
+}
+
+/// Campaign tags from the loader, which reads them with the browser's own URL parser:
+/// `source`, `medium` and `campaign`, one per line, each cut to the length the edge keeps. The
+/// edge cleans them (case, e-mail addresses) as it does for any client.
+pub fn utm(lines: &str) -> Utm {
+    let mut tags = lines.split('\n').map(|tag| {
+        let tag = crate::cut(tag.trim(), MAX_PARAM_LEN);
+        (!tag.is_empty()).then(|| tag.to_owned())
+    });
+    Utm {
+        source: tags.next().flatten(),
+        medium: tags.next().flatten(),
+        campaign: tags.next().flatten(),
+    }
+}
+
+/// The primary language of a browser language tag.
+pub fn language(tag: &str) -> Option<Language> {
+    Language::from_tag(tag)
+}

@@ -1,0 +1,19 @@
+// A Content-Security-Policy that blocks WebAssembly (no 'wasm-unsafe-eval'): the loader still
+// counts the page view, from JavaScript.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { page, useSnippet } from './support/snippet.mjs';
+
+describe('CSP without WebAssembly', () => {
+  const env = useSnippet();
+
+  test('sends a bare page view when the page may not run WebAssembly', async () => {
+    const csp = `<meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline' {{EDGE}}; connect-src {{EDGE}}">`;
+    const { page: tab } = await env.open({ 'pricing.html': page('<h1>Pricing</h1>', { head: csp }) }, { path: '/pricing.html?plan=pro' });
+    await env.waitFor((b) => b.length === 1, 'the bare view');
+    await env.settle(tab);
+    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/pricing.html' }]);
+    await env.allAccepted();
+    assert.equal((await env.pages()).pages.find((p) => p.path === '/pricing.html')?.views, 1);
+  });
+});

@@ -1,0 +1,47 @@
+// Engagement: what a page view's leave beacon says about the visitor who read it, or did not.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ofType, page, useSnippet } from './support/snippet.mjs';
+
+const ARTICLE = page('<h1>A long read</h1><div style="height:4000px"></div>');
+
+describe('engagement', () => {
+  const env = useSnippet();
+
+  test('reports a reader who scrolls to 80 % and stays 20 s as an engaged entry that exits', async () => {
+    const { page: tab } = await env.open({ 'article.html': ARTICLE }, { path: '/article.html', clock: true });
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
+    await tab.evaluate(() => scrollTo(0, document.documentElement.scrollHeight * 0.8 - innerHeight));
+    await tab.waitForFunction(() => scrollY > 0);
+    await tab.clock.runFor(20_000);
+    const leave = await env.leave(tab, '/article.html');
+
+    assert.equal(leave.scroll_pct, 80);
+    assert.ok(leave.engaged_ms >= 20_000 && leave.engaged_ms < 22_000, `engaged ${leave.engaged_ms} ms`);
+    assert.equal(leave.entry, true);
+    assert.equal(leave.channel, '(direct)');
+    assert.equal(leave.next, undefined, 'an exit: no next page');
+    assert.equal(leave.quick_back, false);
+    assert.deepEqual(env.recorder.beacons.map((b) => b.type), ['view', 'leave'], 'one view, one leave, nothing else');
+    await env.allAccepted();
+  });
+
+  test('reports a visitor who bounces in 2 s as an entry from its referrer with no next page', async () => {
+    const { page: tab } = await env.open({ 'landing.html': ARTICLE }, { path: '/landing.html', clock: true,
+      referer: 'https://news.example/item/1' });
+    const [view] = await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
+    await tab.clock.runFor(2_000);
+    const leave = await env.leave(tab, '/landing.html');
+
+    assert.equal(view.referrer, 'news.example');
+    assert.equal(view.previous, undefined);
+    assert.equal(leave.entry, true);
+    assert.equal(leave.channel, 'news.example');
+    assert.equal(leave.next, undefined);
+    assert.ok(leave.engaged_ms >= 2_000 && leave.engaged_ms < 3_000, `engaged ${leave.engaged_ms} ms`);
+    assert.equal(leave.interactions, 0);
+    assert.equal(ofType(env.recorder.beacons, 'leave').length, 1, 'one leave per view');
+    const pages = await env.pages();
+    assert.equal(pages.pages.find((p) => p.path === '/landing.html')?.views, 1);
+  });
+});
