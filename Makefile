@@ -91,7 +91,7 @@ lint: setup
 	cargo clippy -p tacit-edge --all-targets -- -D warnings
 
 test-rust: setup
-	cargo test -p tacit-core -p tacit-edge
+	cargo test -p tacit-core -p tacit-edge -p tacit-snippet
 
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
