@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::agent::DeviceClass;
 use crate::consent::ConsentState;
-use crate::scrub::{scrub_path, Utm};
+use crate::scrub::{clean_channel, scrub_path, Utm};
 use crate::signal::{Event, FeedbackScore, Language, Leave};
 use crate::SiteId;
 
@@ -372,13 +372,12 @@ fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
         _ => Ok(value),
     };
     let entry = wire.entry.unwrap_or(false);
-    let channel = wire.channel.map(|channel| name("channel", &channel)).transpose()?;
-    if channel.is_some() && !entry {
+    if wire.channel.is_some() && !entry {
         return Err(invalid("channel", "belongs to an entry only".into()));
     }
     Ok(Leave {
         entry,
-        channel,
+        channel: wire.channel.as_deref().and_then(clean_channel),
         next: wire.next.map(|next| site_path("next", &next)).transpose()?,
         engaged_ms: ms("engaged_ms", wire.engaged_ms)?.unwrap_or(0),
         scroll_pct,
@@ -811,6 +810,18 @@ mod tests {
             invalid_field(r#"{"site":"demo","path":"/b","referrer":"t.co","previous":"/a"}"#),
             "previous"
         );
+    }
+
+    #[test]
+    fn a_leave_cannot_bring_back_an_address_the_view_dropped() {
+        // Regression: the leave's channel repeats the entry's utm_source, uncleaned.
+        let body = r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":"Jane@Example.com"}"#;
+        let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
+        assert_eq!(leave.channel, None);
+        let body =
+            r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":" NewsLetter "}"#;
+        let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
+        assert_eq!(leave.channel.as_deref(), Some("newsletter"));
     }
 
     #[test]

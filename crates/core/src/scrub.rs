@@ -399,6 +399,13 @@ fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
     capped(value)
 }
 
+/// A channel name (a campaign source, a referrer host or `(direct)`) cleaned as a campaign
+/// source is: a leave beacon carries it again, and must not bring back what the view's
+/// cleaning dropped (an e-mail address in `utm_source`).
+pub fn clean_channel(channel: &str) -> Option<String> {
+    clean_utm_tag(channel, true)
+}
+
 impl Utm {
     /// The tags cleaned as [`scrub_url`] cleans them, for tags that arrive already decoded
     /// (in a beacon): the edge never trusts the client to have done it.
