@@ -97,7 +97,6 @@ test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
 
 bench: $(SNIPPET_DIST)
-	@node www/build.mjs | grep '^snippet_gz_bytes='
 	@node scripts/bench-snippet.mjs
 	@cargo bench --quiet -p tacit-core --bench core
 
