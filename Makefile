@@ -69,7 +69,7 @@ $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
 	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext \
 		--enable-mutable-globals --enable-nontrapping-float-to-int \
 		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet_bg.wasm
-	node www/build.mjs
+	node www/build.mjs | grep -v '^snippet_gz_bytes='
 
 $(EDGE_DIST): $(EDGE_SOURCES) | setup
 	cd crates/edge && worker-build --release
@@ -97,6 +97,7 @@ test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
 
 bench: $(SNIPPET_DIST)
+	@node www/build.mjs | grep '^snippet_gz_bytes='
 	@node scripts/bench-snippet.mjs
 	@cargo bench --quiet -p tacit-core --bench core
 
