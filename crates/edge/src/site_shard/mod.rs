@@ -3,6 +3,7 @@
 //! Its `fetch` only picks the route; each message has a named method. Every write goes to the
 //! object's SQLite database before the answer is sent, so an acknowledged beacon is stored.
 
+mod open_day;
 pub mod protocol;
 mod store;
 
@@ -11,10 +12,9 @@ use std::cell::{Cell, RefCell};
 use serde::de::DeserializeOwned;
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
 use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
-use tacit_core::record::page_record_key;
 use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
-use tacit_core::{DailySalt, Day, PageDay, RangeSummary, SiteDay, SiteId, VisitorHash};
+use tacit_core::{DailySalt, Day, RangeSummary, SiteDay, SiteId, VisitorHash};
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State,
 };
@@ -22,6 +22,7 @@ use worker::{
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::tokens::{hashes_match, random_bytes};
+use open_day::OpenDay;
 use protocol::{
     Client, CreateSite, Credential, Ingest, Role, RotateTokens, Signal, SiteRequest, SiteView,
     SummaryQuery, UpdateSite,
@@ -38,6 +39,11 @@ const DEDUP_WINDOW_MS: i64 = 600_000;
 const MAX_RECENT_IDS: usize = 200_000;
 /// Stored beacon ids older than the window are deleted once per this many new ids.
 const PRUNE_IDS_EVERY: u32 = 1000;
+/// The open day is written to storage at most this long after its first unsaved change: the
+/// most a crash can lose (README, "Flush policy").
+pub const FLUSH_INTERVAL_MS: i64 = 1000;
+/// The open day is written at once when this many page records wait.
+pub const MAX_DIRTY_PAGES: usize = 256;
 
 #[durable_object]
 pub struct SiteShard {
@@ -52,6 +58,12 @@ pub struct SiteShard {
     salt: RefCell<Option<(Day, DailySalt)>>,
     /// Rate limits and recent beacon ids, made on the first beacon.
     guard: RefCell<Option<Guard>>,
+    /// Today's records in memory, written on a flush.
+    open_day: RefCell<Option<OpenDay>>,
+    /// Whether the alarm is set for a flush (rather than for the next maintenance).
+    flush_pending: Cell<bool>,
+    /// When the next daily maintenance is due, on the shard's clock.
+    next_maintenance_ms: Cell<i64>,
 }
 
 /// What protects ingest, in memory only: rate-limit counters keyed by a short keyed hash of the
@@ -62,6 +74,9 @@ struct Guard {
     visitors: FixedWindow,
     site: FixedWindow,
     ids: RecentIds,
+    /// Ids seen since the last flush, with when.
+    unsaved_ids: Vec<(u64, i64)>,
+    /// Ids stored since old ones were last deleted.
     new_ids: u32,
 }
 
@@ -76,6 +91,9 @@ impl DurableObject for SiteShard {
             config: RefCell::new(None),
             salt: RefCell::new(None),
             guard: RefCell::new(None),
+            open_day: RefCell::new(None),
+            flush_pending: Cell::new(false),
+            next_maintenance_ms: Cell::new(i64::MAX),
         }
     }
 
@@ -84,12 +102,12 @@ impl DurableObject for SiteShard {
         answer.or_else(AppError::into_response)
     }
 
-    /// The daily maintenance at 00:00 UTC.
+    /// A flush of the open day, or the daily maintenance at 00:00 UTC, or both.
     async fn alarm(&self) -> Result<Response> {
         // Thrown, so the runtime retries the alarm.
-        self.maintain()
+        self.on_alarm()
             .await
-            .map_err(|error| worker::Error::RustError(format!("maintenance failed: {error:?}")))?;
+            .map_err(|error| worker::Error::RustError(format!("alarm failed: {error:?}")))?;
         Response::empty()
     }
 }
@@ -101,8 +119,15 @@ impl SiteShard {
             self.maintain().await?;
         }
         match (req.method(), req.path().as_str()) {
-            (Method::Post, protocol::INGEST) => self.ingest(read_message(req).await?),
-            (Method::Post, protocol::SUMMARY) => self.summary(read_message(req).await?),
+            (Method::Post, protocol::INGEST) => {
+                let accepted = self.ingest(read_message(req).await?)?;
+                self.schedule_flush().await?;
+                Ok(accepted)
+            }
+            (Method::Post, protocol::SUMMARY) => {
+                self.flush()?;
+                self.summary(read_message(req).await?)
+            }
             (Method::Post, protocol::CREATE_SITE) => {
                 let created = self.create_site(read_message(req).await?)?;
                 self.maintain().await?;
@@ -120,14 +145,72 @@ impl SiteShard {
             }
             (Method::Post, protocol::ROTATE_TOKENS) => self.rotate_tokens(read_message(req).await?),
             (Method::Post, protocol::CHANGES) => self.changes(read_message(req).await?),
-            (Method::Post, protocol::STATUS) => self.status(read_message(req).await?).await,
+            (Method::Post, protocol::STATUS) => {
+                self.flush()?;
+                self.status(read_message(req).await?).await
+            }
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
         }
+    }
+
+    async fn on_alarm(&self) -> AppResult<()> {
+        self.flush()?;
+        self.flush_pending.set(false);
+        if !self.maintained.get() || self.clock.now_ms() >= self.next_maintenance_ms.get() {
+            self.maintain().await
+        } else {
+            self.set_alarm(self.next_maintenance_ms.get()).await
+        }
+    }
+
+    /// Writes the open day's changed records, and the ids of the beacons that changed them, to
+    /// storage (in one implicit transaction: no await in between).
+    fn flush(&self) -> AppResult<()> {
+        if let Some(open_day) = self.open_day.borrow_mut().as_mut() {
+            open_day.flush(&self.store)?;
+        }
+        if let Some(guard) = self.guard.borrow_mut().as_mut() {
+            let mut last_ms = None;
+            for (id, seen_ms) in guard.unsaved_ids.drain(..) {
+                self.store.save_beacon_id(id, seen_ms)?;
+                guard.new_ids += 1;
+                last_ms = Some(seen_ms);
+            }
+            if let Some(now) = last_ms.filter(|_| guard.new_ids >= PRUNE_IDS_EVERY) {
+                guard.new_ids = 0;
+                self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a beacon: flushes at once when many pages wait, else makes sure the alarm fires
+    /// within [`FLUSH_INTERVAL_MS`].
+    async fn schedule_flush(&self) -> AppResult<()> {
+        let (dirty, dirty_pages) = match self.open_day.borrow().as_ref() {
+            Some(open_day) => (open_day.is_dirty(), open_day.dirty_pages()),
+            None => (false, 0),
+        };
+        if dirty_pages >= MAX_DIRTY_PAGES {
+            return self.flush();
+        }
+        if dirty && !self.flush_pending.get() {
+            self.flush_pending.set(true);
+            self.set_alarm(self.clock.now_ms() + FLUSH_INTERVAL_MS).await?;
+        }
+        Ok(())
+    }
+
+    async fn set_alarm(&self, at_ms: i64) -> AppResult<()> {
+        let at = self.clock.to_runtime_ms(at_ms) as f64;
+        self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&at.into()))).await?;
+        Ok(())
     }
 
     /// Draws today's salt, deletes expired salts, records beyond the retention and old beacon
     /// ids, and sets the alarm for the next 00:00 UTC. Does nothing for a shard without a site.
     async fn maintain(&self) -> AppResult<()> {
+        self.flush()?;
         if self.config.borrow().is_none() {
             self.config.replace(self.store.site()?);
         }
@@ -232,6 +315,8 @@ impl SiteShard {
         self.config.replace(None);
         self.salt.replace(None);
         self.guard.replace(None);
+        self.open_day.replace(None);
+        self.flush_pending.set(false);
         self.maintained.set(false);
         let storage = self.state.storage();
         storage.delete_alarm().await?;
@@ -285,10 +370,11 @@ impl SiteShard {
                 return Ok(Response::empty()?.with_status(202));
             }
         }
-        let mut site_day = self.store.site_day(today)?;
         let mut signal = message.signal;
+        let mut open_day = self.open_day.borrow_mut();
+        let open_day = self.open_day_in(&mut open_day, today)?;
         if !matches!(signal, Signal::BotDropped) {
-            site_day.record_consent(message.consent);
+            open_day.site_mut().record_consent(message.consent);
             if !site.settings.admits(&message.consent) {
                 signal = Signal::ConsentOnly;
             }
@@ -296,22 +382,37 @@ impl SiteShard {
         let max_pages = site.settings.max_pages_per_day as usize;
         match signal {
             Signal::View { path, view } => {
-                self.update_page(today, &path, max_pages, |page| page.record_view(visitor, &view))?;
-                site_day.record_view(visitor, &view);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_view(visitor, &view);
+                open_day.site_mut().record_view(visitor, &view);
             }
             Signal::Leave { path, leave } => {
-                self.update_page(today, &path, max_pages, |page| page.record_leave(&leave))?;
-                site_day.record_leave(&leave);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_leave(&leave);
+                open_day.site_mut().record_leave(&leave);
             }
             Signal::Event { path, event } => {
-                self.update_page(today, &path, max_pages, |page| page.record_event(&event))?;
-                site_day.record_event(&event);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_event(&event);
+                open_day.site_mut().record_event(&event);
             }
             Signal::ConsentOnly => {}
-            Signal::BotDropped => site_day.record_bot_dropped(),
+            Signal::BotDropped => open_day.site_mut().record_bot_dropped(),
         }
-        self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
+    }
+
+    /// The open day for `today`: the one in memory, or, on a new day (or the first beacon),
+    /// the previous one flushed and today's opened from storage.
+    fn open_day_in<'a>(
+        &self,
+        slot: &'a mut Option<OpenDay>,
+        today: Day,
+    ) -> AppResult<&'a mut OpenDay> {
+        if slot.as_ref().is_none_or(|open_day| open_day.day() != today) {
+            if let Some(previous) = slot.as_mut() {
+                previous.flush(&self.store)?;
+            }
+            *slot = Some(OpenDay::open(&self.store, today)?);
+        }
+        Ok(slot.as_mut().expect("the open day was just opened"))
     }
 
     /// Today's salt, from memory after the day's first beacon.
@@ -354,12 +455,9 @@ impl SiteShard {
         if !guard.ids.insert(id, now) {
             return Ok(false);
         }
-        self.store.save_beacon_id(id, now)?;
-        guard.new_ids += 1;
-        if guard.new_ids >= PRUNE_IDS_EVERY {
-            guard.new_ids = 0;
-            self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
-        }
+        // Stored with the records the beacon changes, in the next flush: a crash loses both, and
+        // the retry is counted; never the id alone, which would make the retry look counted.
+        guard.unsaved_ids.push((id, now));
         Ok(true)
     }
 
@@ -375,30 +473,11 @@ impl SiteShard {
                 visitors: FixedWindow::new(RATE_WINDOW_MS, MAX_TRACKED_VISITORS),
                 site: FixedWindow::new(RATE_WINDOW_MS, 1),
                 ids,
+                unsaved_ids: Vec::new(),
                 new_ids: 0,
             });
         }
         Ok(slot.as_mut().expect("the guard was just made"))
-    }
-
-    /// Applies `update` to today's record of `path`, or of `(other)` once the day holds as many
-    /// pages as a day may (see [`page_record_key`], [`tacit_core::record::OTHER_PAGE`]).
-    fn update_page(
-        &self,
-        today: Day,
-        path: &str,
-        max_pages: usize,
-        update: impl FnOnce(&mut PageDay),
-    ) -> AppResult<()> {
-        let existing = self.store.page_day(today, path)?;
-        let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
-        let key = page_record_key(path, existing.is_some(), pages_today, max_pages);
-        let mut page = match existing {
-            Some(page) => page,
-            None => self.store.page_day(today, key)?.unwrap_or_default(),
-        };
-        update(&mut page);
-        self.store.save_page_day(today, key, &page)
     }
 
     fn summary(&self, query: SummaryQuery) -> AppResult<Response> {
