@@ -243,6 +243,21 @@ impl SiteShard {
         let hours_since = |day: Day| (now - day.start_ms()) as f64 / 3_600_000.0;
         let changes = self.store.changes()?;
         let plan = Maintenance::plan(now, config.settings.retention_days);
+        // Today's consent tally: in opt-in mode, what beacons without consent still add.
+        let consent: Vec<_> = self
+            .store
+            .site_day(plan.today)?
+            .consent()
+            .entries()
+            .map(|(category, value, source, count)| {
+                serde_json::json!({
+                    "category": category.as_str(),
+                    "value": value.as_str(),
+                    "source": source.as_str(),
+                    "count": count,
+                })
+            })
+            .collect();
         let body = serde_json::json!({
             "site": config.id,
             "now_ms": now,
@@ -259,6 +274,8 @@ impl SiteShard {
                 "oldest_record_day": self.store.oldest_record_day()?,
                 "deleting_before": plan.delete_records_before,
             },
+            "consent_mode": config.settings.consent_mode,
+            "consent_today": consent,
             "change_log": {
                 "entries": changes.len(),
                 "head": changes.last().map_or(GENESIS_HASH, |entry| entry.hash.as_str()),
