@@ -36,7 +36,7 @@ help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
 	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
 	@echo "make bench   print figures: snippet size, core speed, record sizes, sketch accuracy"
-	@echo "make bench-edge  ingest beacons/s against local wrangler dev (scripts/load.mjs)"
+	@echo "make bench-edge  ingest beacons/s and beacons lost on SIGKILL, against local wrangler dev"
 	@echo "make deploy  build and deploy the edge with wrangler"
 
 ## Set-up ---------------------------------------------------------------------------------
@@ -103,6 +103,7 @@ bench: $(SNIPPET_DIST)
 # Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route (a few minutes).
 bench-edge: build
 	node scripts/load.mjs 16000 16 1
+	node scripts/loss-on-kill.mjs 5 8
 
 deploy: build
 	$(NODE_BIN)/wrangler deploy
