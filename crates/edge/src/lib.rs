@@ -27,6 +27,7 @@ mod present;
 mod read;
 mod routes;
 mod shard_client;
+mod shards;
 mod site_shard;
 mod snippet;
 mod tokens;

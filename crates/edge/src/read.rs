@@ -5,9 +5,9 @@ use worker::{Env, Request, Url};
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::shard_client;
 use crate::site_shard::protocol::{SummaryQuery, SUMMARY};
 use crate::tokens::{presented_token, token_sha256};
+use crate::{shard_client, shards};
 
 /// Days shown when the request names no range: the last seven, today included.
 const DEFAULT_RANGE_DAYS: i32 = 7;
@@ -22,6 +22,10 @@ pub async fn summary(req: &Request, env: &Env, site: &str) -> AppResult<RangeSum
     let (from, to) =
         requested_range(&req.url()?, Day::from_unix_ms(Clock::from_env(env).now_ms()))?;
     let token = presented_token(req)?.unwrap_or_default();
+    let count = shards::shard_count(env, &site).await?;
+    if count > 1 {
+        return shards::merged_summary(env, &site, count, token_sha256(&token), from, to).await;
+    }
     let query =
         SummaryQuery { site: site.clone(), viewer_token_sha256: token_sha256(&token), from, to };
     shard_client::ask(env, &site, SUMMARY, &query).await

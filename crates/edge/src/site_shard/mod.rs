@@ -11,6 +11,7 @@ use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
+use tacit_core::codec::encode_page_day;
 use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
 use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
@@ -21,11 +22,11 @@ use worker::{
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::tokens::{hashes_match, random_bytes};
+use crate::tokens::{hashes_match, hex, random_bytes};
 use open_day::OpenDay;
 use protocol::{
-    Client, CreateSite, Credential, Ingest, Role, RotateTokens, Signal, SiteRequest, SiteView,
-    SummaryQuery, UpdateSite,
+    Client, CreateSite, Credential, Ingest, Records, RecordsQuery, Role, RotateTokens, Signal,
+    SiteRequest, SiteView, SummaryQuery, SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
 
@@ -145,6 +146,15 @@ impl SiteShard {
             }
             (Method::Post, protocol::ROTATE_TOKENS) => self.rotate_tokens(read_message(req).await?),
             (Method::Post, protocol::CHANGES) => self.changes(read_message(req).await?),
+            (Method::Post, protocol::SYNC_SETTINGS) => {
+                let synced = self.sync_settings(read_message(req).await?)?;
+                self.maintain().await?;
+                Ok(synced)
+            }
+            (Method::Post, protocol::RECORDS) => {
+                self.flush()?;
+                self.records(read_message(req).await?)
+            }
             (Method::Post, protocol::STATUS) => {
                 self.flush()?;
                 self.status(read_message(req).await?).await
@@ -306,6 +316,41 @@ impl SiteShard {
         let view = self.site_view(&config)?;
         self.config.replace(Some(config));
         Ok(Response::from_json(&view)?.with_status(201))
+    }
+
+    /// A further shard takes the site's settings from the worker (shard 0 holds the tokens and
+    /// the change log).
+    fn sync_settings(&self, message: SyncSettings) -> AppResult<Response> {
+        match self.store.site()? {
+            Some(_) => self.store.save_settings(&message.settings)?,
+            None => self.store.create_site(&SiteConfig {
+                id: message.site.clone(),
+                settings: message.settings.clone(),
+                viewer_token_sha256: String::new(),
+                auditor_token_sha256: String::new(),
+                created_ms: self.clock.now_ms(),
+            })?,
+        }
+        self.config.replace(self.store.site()?);
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn records(&self, query: RecordsQuery) -> AppResult<Response> {
+        let request = SiteRequest {
+            site: query.site.clone(),
+            credential: query.credential,
+            role: Role::Viewer,
+        };
+        self.authorized(&request)?;
+        let pages = self
+            .store
+            .page_days(query.from, query.to)?
+            .into_iter()
+            .map(|(path, record)| (path, hex(&encode_page_day(&record))))
+            .collect();
+        let bots_dropped =
+            self.store.site_days(query.from, query.to)?.iter().map(SiteDay::bots_dropped).sum();
+        Ok(Response::from_json(&Records { pages, bots_dropped })?)
     }
 
     fn get_site(&self, request: SiteRequest) -> AppResult<Response> {

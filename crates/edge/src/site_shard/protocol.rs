@@ -120,6 +120,29 @@ pub struct SummaryQuery {
     pub to: Day,
 }
 
+/// Give a further shard of a site (index ≥ 1) the site's settings; it holds no tokens.
+#[derive(Serialize, Deserialize)]
+pub struct SyncSettings {
+    pub site: SiteId,
+    pub settings: SiteSettings,
+}
+
+/// The raw page records of a range, for the worker to merge across a site's shards.
+#[derive(Serialize, Deserialize)]
+pub struct RecordsQuery {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+}
+
+/// A shard's page records (path, hex of the encoded record) and its dropped-bot count.
+#[derive(Serialize, Deserialize)]
+pub struct Records {
+    pub pages: Vec<(String, String)>,
+    pub bots_dropped: u64,
+}
+
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
 pub const GET_SITE: &str = "/get-site";
@@ -130,3 +153,5 @@ pub const CHANGES: &str = "/changes";
 pub const STATUS: &str = "/status";
 pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";
+pub const SYNC_SETTINGS: &str = "/sync-settings";
+pub const RECORDS: &str = "/records";
