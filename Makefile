@@ -30,12 +30,13 @@ SNIPPET_PKG := target/snippet-pkg
 SNIPPET_DIST := www/dist/t.js
 EDGE_DIST := crates/edge/build/worker/shim.mjs
 
-.PHONY: help setup tools chromium build dev test test-rust test-e2e lint bench deploy clean
+.PHONY: help setup tools chromium build dev test test-rust test-e2e lint bench bench-edge deploy clean
 
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
 	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
 	@echo "make bench   print figures: snippet size, core speed, record sizes, sketch accuracy"
+	@echo "make bench-edge  ingest beacons/s and beacons lost on SIGKILL, against local wrangler dev"
 	@echo "make deploy  build and deploy the edge with wrangler"
 
 ## Set-up ---------------------------------------------------------------------------------
@@ -100,6 +101,11 @@ bench: $(SNIPPET_DIST)
 	@node www/build.mjs | grep '^snippet_gz_bytes='
 	@node scripts/bench-snippet.mjs
 	@cargo bench --quiet -p tacit-core --bench core
+
+# Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route (a few minutes).
+bench-edge: build
+	node scripts/load.mjs 16000 16 1
+	node scripts/loss-on-kill.mjs 5 8
 
 deploy: build
 	$(NODE_BIN)/wrangler deploy

@@ -45,7 +45,10 @@ describe('ingest protection', () => {
     }
   });
 
-  test('recognises a retry after a restart of the edge', async () => {
+  test('counts a beacon retried across a restart of the edge once', async () => {
+    // The beacon's id is stored with the records it changed, in the same flush: either both
+    // survive the restart (the retry is recognised) or neither does (the retry is counted).
+    // Both ways the beacon is counted exactly once.
     const id = beaconId();
     assert.equal((await send({ site: 'demo', id, path: '/restarted' })).status, 202);
     await env.restart();

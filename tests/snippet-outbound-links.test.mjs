@@ -26,6 +26,9 @@ describe('outbound links', () => {
       'index.html': page('<a id="next" href="/pricing.html">Pricing</a>'),
       'pricing.html': page('<h1>Pricing</h1>'),
     });
+    // The snippet starts once its WebAssembly is in; a click before that would end the page
+    // before its view was sent.
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the first view');
     await tab.click('#next');
     const beacons = await env.waitFor((b) => ofType(b, 'view').length === 2, 'the second view');
     assert.deepEqual(ofType(beacons, 'event'), []);

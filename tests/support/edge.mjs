@@ -93,7 +93,7 @@ export async function startEdge({
     const tail = text.trimEnd().split('\n').slice(-50).join('\n');
     throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
   }
-  return { url, port, adminToken, stop, output, exited };
+  return { url, port, adminToken, stop, output, exited, pid: child.pid };
 }
 
 async function waitUntilHealthy(url, exitStatus, timeoutMs) {

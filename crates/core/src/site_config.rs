@@ -188,6 +188,13 @@ impl SiteSettings {
                 *slot = value;
             }
         }
+        if next.shards < self.shards {
+            return Err(SettingsError {
+                field: "shards",
+                reason: "may only grow: the records of removed shards would no longer be read"
+                    .into(),
+            });
+        }
         let changes = self.changes_to(&next);
         Ok((next, changes))
     }
@@ -358,6 +365,9 @@ mod tests {
                 "{json}"
             );
         }
+        let four = SiteSettings { shards: 4, ..SiteSettings::default() };
+        assert_eq!(four.apply(&patch(r#"{"shards": 2}"#)).unwrap_err().field, "shards");
+        assert_eq!(four.apply(&patch(r#"{"shards": 8}"#)).unwrap().0.shards, 8);
         // k = 1 (no folding) is allowed.
         assert_eq!(SiteSettings::default().apply(&patch(r#"{"k": 1}"#)).unwrap().0.k, 1);
     }

@@ -6,12 +6,12 @@ use tacit_core::SiteId;
 use worker::{console_warn, Env, Request, Response};
 
 use crate::error::{AppError, AppResult};
-use crate::shard_client;
 use crate::site_shard::protocol::{
     CreateSite, Credential, Role, RotateTokens, SiteRequest, SiteView, UpdateSite, CHANGES,
     CREATE_SITE, DELETE_SITE, GET_SITE, ROTATE_TOKENS, STATUS, UPDATE_SITE,
 };
 use crate::tokens::{hashes_match, new_token, presented_token, token_sha256};
+use crate::{shard_client, shards};
 
 /// The Worker secret that holds the admin token (`.dev.vars` in local development).
 const ADMIN_TOKEN_SECRET: &str = "ADMIN_TOKEN";
@@ -38,6 +38,7 @@ pub async fn create_site(mut req: Request, env: &Env) -> AppResult<Response> {
         actor: ADMIN_ACTOR.into(),
     };
     let view: SiteView = shard_client::ask(env, &site, CREATE_SITE, &message).await?;
+    shards::sync_settings(env, &site, &view.settings).await?;
     let body = serde_json::json!({
         "id": site,
         "viewer_token": viewer_token,
@@ -62,7 +63,9 @@ pub async fn update_site(mut req: Request, env: &Env, site: &str) -> AppResult<R
     let site = known_site(site)?;
     let patch = json_object(&mut req, "{<setting>: <value>, ...}").await?;
     let message = UpdateSite { site: site.clone(), patch: patch.into(), actor: ADMIN_ACTOR.into() };
-    shard_client::send(env, &site, UPDATE_SITE, &message).await
+    let view: SiteView = shard_client::ask(env, &site, UPDATE_SITE, &message).await?;
+    shards::sync_settings(env, &site, &view.settings).await?;
+    no_store(Response::from_json(&view)?)
 }
 
 /// `DELETE /api/v1/sites/<site>`: the site and every record, salt and log entry it had.
@@ -71,7 +74,13 @@ pub async fn delete_site(req: Request, env: &Env, site: &str) -> AppResult<Respo
     let site = known_site(site)?;
     let message =
         SiteRequest { site: site.clone(), credential: Credential::Admin, role: Role::Auditor };
+    let count = shards::shard_count(env, &site).await?;
+    // The further shards first: shard 0 is what says the site exists.
+    for index in (1..count).rev() {
+        shard_client::send_to(env, &site, index, DELETE_SITE, &message).await?;
+    }
     shard_client::send(env, &site, DELETE_SITE, &message).await?;
+    shards::forget(&site);
     Ok(Response::empty()?.with_status(204))
 }
 

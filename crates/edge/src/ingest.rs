@@ -10,8 +10,8 @@ use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
-use crate::shard_client;
 use crate::site_shard::protocol::{Client, Ingest, Signal, INGEST};
+use crate::{shard_client, shards};
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
@@ -50,8 +50,10 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     // The visitor's address and browser are needed for one hash in the shard, then dropped.
     let client = Client { ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(), user_agent };
     let id = beacon.id.map(BeaconId::as_u64);
+    let count = shards::shard_count(env, &beacon.site).await?;
+    let shard = shards::shard_for(count, &client.ip, &client.user_agent);
     let message = Ingest { site: beacon.site, origin, id, client, consent, signal };
-    shard_client::send(env, &message.site, INGEST, &message).await?;
+    shard_client::send_to(env, &message.site, shard, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }
 

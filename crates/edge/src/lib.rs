@@ -7,11 +7,15 @@
 //! - [`routes`] maps URLs to handlers; handlers are a few lines that call the stages below.
 //! - [`ingest`] validates a beacon with `tacit_core` and hands it, with the visitor's IP address
 //!   and user agent held in memory only, to the site's Durable Object.
-//! - [`site_shard`] is the Durable Object: one per site, it holds the site's configuration, its
-//!   daily salts and its page-day records in SQLite, and answers summaries for date ranges.
+//! - [`site_shard`] is the Durable Object: one per site, it holds the site's settings and
+//!   change log, its daily salts, recent beacon ids and page-day records in SQLite, keeps the
+//!   open day and the rate limits in memory, runs the daily maintenance on an alarm, and answers
+//!   summaries for date ranges.
 //! - [`read`] checks viewer tokens and date ranges and asks the shard for a summary;
 //!   [`present`] renders it as HTML or JSON.
-//! - [`admin`] creates sites; [`snippet`] serves the loader and the snippet's WebAssembly.
+//! - [`admin`] creates, shows, changes and deletes sites and rotates their tokens, and opens the
+//!   status and change log to auditors; [`clock`] is the edge's (test-shiftable) clock;
+//!   [`snippet`] serves the loader and the snippet's WebAssembly.
 //!
 //! All logic that can be tested without the Workers runtime lives in `tacit_core`.
 
@@ -21,8 +25,10 @@ mod error;
 mod ingest;
 mod present;
 mod read;
+mod reports;
 mod routes;
 mod shard_client;
+mod shards;
 mod site_shard;
 mod snippet;
 mod tokens;

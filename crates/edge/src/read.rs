@@ -1,14 +1,15 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
 use serde::de::DeserializeOwned;
-use tacit_core::{Day, SiteId};
+use tacit_core::summary::previous_period;
+use tacit_core::{Day, SiteId, SummaryOptions};
 use worker::{Env, Request, Url};
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::shard_client;
 use crate::site_shard::protocol::{Report, SummaryQuery, SUMMARY};
 use crate::tokens::{presented_token, token_sha256};
+use crate::{reports, shard_client, shards};
 
 /// Days shown when the request names no range: the last seven, today included.
 const DEFAULT_RANGE_DAYS: i32 = 7;
@@ -29,6 +30,23 @@ pub async fn report<T: DeserializeOwned>(
     let (from, to) = requested_range(&req.url()?, today(env))?;
     let token = presented_token(req)?.unwrap_or_default();
     let viewer_token_sha256 = token_sha256(&token);
+    let count = shards::shard_count(env, &site).await?;
+    if count > 1 {
+        // Several shards: the worker merges their records and builds the report itself.
+        let k = shards::settings(env, &site).await?.k;
+        let options = SummaryOptions { k: u64::from(k), ..SummaryOptions::default() };
+        let current =
+            shards::merged_range(env, &site, count, &viewer_token_sha256, from, to).await?;
+        let previous = if report.compares_with_previous() {
+            let (from, to) = previous_period(from, to);
+            Some(shards::merged_range(env, &site, count, &viewer_token_sha256, from, to).await?)
+        } else {
+            None
+        };
+        let merged = |_, _| previous.ok_or_else(|| AppError::Internal("no previous period".into()));
+        let json = reports::build(report, &current, merged, &options)?;
+        return Ok(serde_json::from_str(&json)?);
+    }
     let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
     shard_client::ask(env, &site, SUMMARY, &query).await
 }

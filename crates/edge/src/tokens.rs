@@ -42,11 +42,20 @@ pub fn presented_token(req: &Request) -> AppResult<Option<String>> {
     Ok(url.query_pairs().find(|(name, _)| name == "key").map(|(_, token)| token.into_owned()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     bytes
         .iter()
         .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]])
         .map(char::from)
         .collect()
+}
+
+/// The bytes of lower-case or upper-case hex, or `None` when it is not hex.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }

@@ -3,6 +3,7 @@
 //! Its `fetch` only picks the route; each message has a named method. Every write goes to the
 //! object's SQLite database before the answer is sent, so an acknowledged beacon is stored.
 
+mod open_day;
 pub mod protocol;
 mod store;
 
@@ -10,26 +11,23 @@ use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
-use tacit_core::insights::{find_insights, page_insights};
+use tacit_core::codec::{encode_page_day, encode_site_day};
 use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
-use tacit_core::record::page_record_key;
 use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
-use tacit_core::summary::previous_period;
-use tacit_core::{
-    DailySalt, Day, MergedRange, PageDay, PageSummary, PageUnavailable, RangeSummary, SiteId,
-    SiteSummary, SummaryOptions, VisitorHash,
-};
+use tacit_core::{DailySalt, Day, MergedRange, SiteId, SummaryOptions, VisitorHash};
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State,
 };
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::tokens::{hashes_match, random_bytes};
+use crate::reports;
+use crate::tokens::{hashes_match, hex, random_bytes};
+use open_day::OpenDay;
 use protocol::{
-    Client, CreateSite, Credential, Ingest, PageReport, Report, Role, RotateTokens, Signal,
-    SiteReport, SiteRequest, SiteView, SummaryQuery, UpdateSite,
+    Client, CreateSite, Credential, Ingest, Records, RecordsQuery, Role, RotateTokens, Signal,
+    SiteRequest, SiteView, SummaryQuery, SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
 
@@ -43,6 +41,11 @@ const DEDUP_WINDOW_MS: i64 = 600_000;
 const MAX_RECENT_IDS: usize = 200_000;
 /// Stored beacon ids older than the window are deleted once per this many new ids.
 const PRUNE_IDS_EVERY: u32 = 1000;
+/// The open day is written to storage at most this long after its first unsaved change: the
+/// most a crash can lose (README, "Flush policy").
+pub const FLUSH_INTERVAL_MS: i64 = 1000;
+/// The open day is written at once when this many page records wait.
+pub const MAX_DIRTY_PAGES: usize = 256;
 
 #[durable_object]
 pub struct SiteShard {
@@ -57,6 +60,12 @@ pub struct SiteShard {
     salt: RefCell<Option<(Day, DailySalt)>>,
     /// Rate limits and recent beacon ids, made on the first beacon.
     guard: RefCell<Option<Guard>>,
+    /// Today's records in memory, written on a flush.
+    open_day: RefCell<Option<OpenDay>>,
+    /// Whether the alarm is set for a flush (rather than for the next maintenance).
+    flush_pending: Cell<bool>,
+    /// When the next daily maintenance is due, on the shard's clock.
+    next_maintenance_ms: Cell<i64>,
 }
 
 /// What protects ingest, in memory only: rate-limit counters keyed by a short keyed hash of the
@@ -67,6 +76,9 @@ struct Guard {
     visitors: FixedWindow,
     site: FixedWindow,
     ids: RecentIds,
+    /// Ids seen since the last flush, with when.
+    unsaved_ids: Vec<(u64, i64)>,
+    /// Ids stored since old ones were last deleted.
     new_ids: u32,
 }
 
@@ -81,6 +93,9 @@ impl DurableObject for SiteShard {
             config: RefCell::new(None),
             salt: RefCell::new(None),
             guard: RefCell::new(None),
+            open_day: RefCell::new(None),
+            flush_pending: Cell::new(false),
+            next_maintenance_ms: Cell::new(i64::MAX),
         }
     }
 
@@ -89,12 +104,12 @@ impl DurableObject for SiteShard {
         answer.or_else(AppError::into_response)
     }
 
-    /// The daily maintenance at 00:00 UTC.
+    /// A flush of the open day, or the daily maintenance at 00:00 UTC, or both.
     async fn alarm(&self) -> Result<Response> {
         // Thrown, so the runtime retries the alarm.
-        self.maintain()
+        self.on_alarm()
             .await
-            .map_err(|error| worker::Error::RustError(format!("maintenance failed: {error:?}")))?;
+            .map_err(|error| worker::Error::RustError(format!("alarm failed: {error:?}")))?;
         Response::empty()
     }
 }
@@ -106,8 +121,15 @@ impl SiteShard {
             self.maintain().await?;
         }
         match (req.method(), req.path().as_str()) {
-            (Method::Post, protocol::INGEST) => self.ingest(read_message(req).await?),
-            (Method::Post, protocol::SUMMARY) => self.summary(read_message(req).await?),
+            (Method::Post, protocol::INGEST) => {
+                let accepted = self.ingest(read_message(req).await?)?;
+                self.schedule_flush().await?;
+                Ok(accepted)
+            }
+            (Method::Post, protocol::SUMMARY) => {
+                self.flush()?;
+                self.summary(read_message(req).await?)
+            }
             (Method::Post, protocol::CREATE_SITE) => {
                 let created = self.create_site(read_message(req).await?)?;
                 self.maintain().await?;
@@ -125,14 +147,81 @@ impl SiteShard {
             }
             (Method::Post, protocol::ROTATE_TOKENS) => self.rotate_tokens(read_message(req).await?),
             (Method::Post, protocol::CHANGES) => self.changes(read_message(req).await?),
-            (Method::Post, protocol::STATUS) => self.status(read_message(req).await?).await,
+            (Method::Post, protocol::SYNC_SETTINGS) => {
+                let synced = self.sync_settings(read_message(req).await?)?;
+                self.maintain().await?;
+                Ok(synced)
+            }
+            (Method::Post, protocol::RECORDS) => {
+                self.flush()?;
+                self.records(read_message(req).await?)
+            }
+            (Method::Post, protocol::STATUS) => {
+                self.flush()?;
+                self.status(read_message(req).await?).await
+            }
             (method, path) => Err(AppError::NotFound(format!("no shard route {method:?} {path}"))),
         }
+    }
+
+    async fn on_alarm(&self) -> AppResult<()> {
+        self.flush()?;
+        self.flush_pending.set(false);
+        if !self.maintained.get() || self.clock.now_ms() >= self.next_maintenance_ms.get() {
+            self.maintain().await
+        } else {
+            self.set_alarm(self.next_maintenance_ms.get()).await
+        }
+    }
+
+    /// Writes the open day's changed records, and the ids of the beacons that changed them, to
+    /// storage (in one implicit transaction: no await in between).
+    fn flush(&self) -> AppResult<()> {
+        if let Some(open_day) = self.open_day.borrow_mut().as_mut() {
+            open_day.flush(&self.store)?;
+        }
+        if let Some(guard) = self.guard.borrow_mut().as_mut() {
+            let mut last_ms = None;
+            for (id, seen_ms) in guard.unsaved_ids.drain(..) {
+                self.store.save_beacon_id(id, seen_ms)?;
+                guard.new_ids += 1;
+                last_ms = Some(seen_ms);
+            }
+            if let Some(now) = last_ms.filter(|_| guard.new_ids >= PRUNE_IDS_EVERY) {
+                guard.new_ids = 0;
+                self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a beacon: flushes at once when many pages wait, else makes sure the alarm fires
+    /// within [`FLUSH_INTERVAL_MS`].
+    async fn schedule_flush(&self) -> AppResult<()> {
+        let (dirty, dirty_pages) = match self.open_day.borrow().as_ref() {
+            Some(open_day) => (open_day.is_dirty(), open_day.dirty_pages()),
+            None => (false, 0),
+        };
+        if dirty_pages >= MAX_DIRTY_PAGES {
+            return self.flush();
+        }
+        if dirty && !self.flush_pending.get() {
+            self.flush_pending.set(true);
+            self.set_alarm(self.clock.now_ms() + FLUSH_INTERVAL_MS).await?;
+        }
+        Ok(())
+    }
+
+    async fn set_alarm(&self, at_ms: i64) -> AppResult<()> {
+        let at = self.clock.to_runtime_ms(at_ms) as f64;
+        self.state.storage().set_alarm(ScheduledTime::new(js_sys::Date::new(&at.into()))).await?;
+        Ok(())
     }
 
     /// Draws today's salt, deletes expired salts, records beyond the retention and old beacon
     /// ids, and sets the alarm for the next 00:00 UTC. Does nothing for a shard without a site.
     async fn maintain(&self) -> AppResult<()> {
+        self.flush()?;
         if self.config.borrow().is_none() {
             self.config.replace(self.store.site()?);
         }
@@ -165,6 +254,21 @@ impl SiteShard {
         let hours_since = |day: Day| (now - day.start_ms()) as f64 / 3_600_000.0;
         let changes = self.store.changes()?;
         let plan = Maintenance::plan(now, config.settings.retention_days);
+        // Today's consent tally: in opt-in mode, what beacons without consent still add.
+        let consent: Vec<_> = self
+            .store
+            .site_day(plan.today)?
+            .consent()
+            .entries()
+            .map(|(category, value, source, count)| {
+                serde_json::json!({
+                    "category": category.as_str(),
+                    "value": value.as_str(),
+                    "source": source.as_str(),
+                    "count": count,
+                })
+            })
+            .collect();
         let body = serde_json::json!({
             "site": config.id,
             "now_ms": now,
@@ -181,6 +285,8 @@ impl SiteShard {
                 "oldest_record_day": self.store.oldest_record_day()?,
                 "deleting_before": plan.delete_records_before,
             },
+            "consent_mode": config.settings.consent_mode,
+            "consent_today": consent,
             "change_log": {
                 "entries": changes.len(),
                 "head": changes.last().map_or(GENESIS_HASH, |entry| entry.hash.as_str()),
@@ -213,6 +319,45 @@ impl SiteShard {
         Ok(Response::from_json(&view)?.with_status(201))
     }
 
+    /// A further shard takes the site's settings from the worker (shard 0 holds the tokens and
+    /// the change log).
+    fn sync_settings(&self, message: SyncSettings) -> AppResult<Response> {
+        match self.store.site()? {
+            Some(_) => self.store.save_settings(&message.settings)?,
+            None => self.store.create_site(&SiteConfig {
+                id: message.site.clone(),
+                settings: message.settings.clone(),
+                viewer_token_sha256: String::new(),
+                auditor_token_sha256: String::new(),
+                created_ms: self.clock.now_ms(),
+            })?,
+        }
+        self.config.replace(self.store.site()?);
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn records(&self, query: RecordsQuery) -> AppResult<Response> {
+        let request = SiteRequest {
+            site: query.site.clone(),
+            credential: query.credential,
+            role: Role::Viewer,
+        };
+        self.authorized(&request)?;
+        let pages = self
+            .store
+            .page_days(query.from, query.to)?
+            .into_iter()
+            .map(|(path, record)| (path, hex(&encode_page_day(&record))))
+            .collect();
+        let site_days = self
+            .store
+            .site_days(query.from, query.to)?
+            .into_iter()
+            .map(|(day, record)| (day, hex(&encode_site_day(&record))))
+            .collect();
+        Ok(Response::from_json(&Records { pages, site_days })?)
+    }
+
     fn get_site(&self, request: SiteRequest) -> AppResult<Response> {
         let config = self.authorized(&request)?;
         no_store(Response::from_json(&self.site_view(&config)?)?)
@@ -237,6 +382,8 @@ impl SiteShard {
         self.config.replace(None);
         self.salt.replace(None);
         self.guard.replace(None);
+        self.open_day.replace(None);
+        self.flush_pending.set(false);
         self.maintained.set(false);
         let storage = self.state.storage();
         storage.delete_alarm().await?;
@@ -290,10 +437,11 @@ impl SiteShard {
                 return Ok(Response::empty()?.with_status(202));
             }
         }
-        let mut site_day = self.store.site_day(today)?;
         let mut signal = message.signal;
+        let mut open_day = self.open_day.borrow_mut();
+        let open_day = self.open_day_in(&mut open_day, today)?;
         if !matches!(signal, Signal::BotDropped) {
-            site_day.record_consent(message.consent);
+            open_day.site_mut().record_consent(message.consent);
             if !site.settings.admits(&message.consent) {
                 signal = Signal::ConsentOnly;
             }
@@ -301,22 +449,37 @@ impl SiteShard {
         let max_pages = site.settings.max_pages_per_day as usize;
         match signal {
             Signal::View { path, view } => {
-                self.update_page(today, &path, max_pages, |page| page.record_view(visitor, &view))?;
-                site_day.record_view(visitor, &view);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_view(visitor, &view);
+                open_day.site_mut().record_view(visitor, &view);
             }
             Signal::Leave { path, leave } => {
-                self.update_page(today, &path, max_pages, |page| page.record_leave(&leave))?;
-                site_day.record_leave(&leave);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_leave(&leave);
+                open_day.site_mut().record_leave(&leave);
             }
             Signal::Event { path, event } => {
-                self.update_page(today, &path, max_pages, |page| page.record_event(&event))?;
-                site_day.record_event(&event);
+                open_day.page_mut(&self.store, &path, max_pages)?.record_event(&event);
+                open_day.site_mut().record_event(&event);
             }
             Signal::ConsentOnly => {}
-            Signal::BotDropped => site_day.record_bot_dropped(),
+            Signal::BotDropped => open_day.site_mut().record_bot_dropped(),
         }
-        self.store.save_site_day(today, &site_day)?;
         Ok(Response::empty()?.with_status(202))
+    }
+
+    /// The open day for `today`: the one in memory, or, on a new day (or the first beacon),
+    /// the previous one flushed and today's opened from storage.
+    fn open_day_in<'a>(
+        &self,
+        slot: &'a mut Option<OpenDay>,
+        today: Day,
+    ) -> AppResult<&'a mut OpenDay> {
+        if slot.as_ref().is_none_or(|open_day| open_day.day() != today) {
+            if let Some(previous) = slot.as_mut() {
+                previous.flush(&self.store)?;
+            }
+            *slot = Some(OpenDay::open(&self.store, today)?);
+        }
+        Ok(slot.as_mut().expect("the open day was just opened"))
     }
 
     /// Today's salt, from memory after the day's first beacon.
@@ -359,12 +522,9 @@ impl SiteShard {
         if !guard.ids.insert(id, now) {
             return Ok(false);
         }
-        self.store.save_beacon_id(id, now)?;
-        guard.new_ids += 1;
-        if guard.new_ids >= PRUNE_IDS_EVERY {
-            guard.new_ids = 0;
-            self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
-        }
+        // Stored with the records the beacon changes, in the next flush: a crash loses both, and
+        // the retry is counted; never the id alone, which would make the retry look counted.
+        guard.unsaved_ids.push((id, now));
         Ok(true)
     }
 
@@ -380,30 +540,11 @@ impl SiteShard {
                 visitors: FixedWindow::new(RATE_WINDOW_MS, MAX_TRACKED_VISITORS),
                 site: FixedWindow::new(RATE_WINDOW_MS, 1),
                 ids,
+                unsaved_ids: Vec::new(),
                 new_ids: 0,
             });
         }
         Ok(slot.as_mut().expect("the guard was just made"))
-    }
-
-    /// Applies `update` to today's record of `path`, or of `(other)` once the day holds as many
-    /// pages as a day may (see [`page_record_key`], [`tacit_core::record::OTHER_PAGE`]).
-    fn update_page(
-        &self,
-        today: Day,
-        path: &str,
-        max_pages: usize,
-        update: impl FnOnce(&mut PageDay),
-    ) -> AppResult<()> {
-        let existing = self.store.page_day(today, path)?;
-        let pages_today = if existing.is_some() { 0 } else { self.store.pages_on(today)? };
-        let key = page_record_key(path, existing.is_some(), pages_today, max_pages);
-        let mut page = match existing {
-            Some(page) => page,
-            None => self.store.page_day(today, key)?.unwrap_or_default(),
-        };
-        update(&mut page);
-        self.store.save_page_day(today, key, &page)
     }
 
     fn summary(&self, query: SummaryQuery) -> AppResult<Response> {
@@ -413,31 +554,12 @@ impl SiteShard {
         }
         let options = SummaryOptions { k: u64::from(site.settings.k), ..SummaryOptions::default() };
         let current = self.merged_range(query.from, query.to)?;
-        let previous = || {
-            let (from, to) = previous_period(query.from, query.to);
-            self.merged_range(from, to)
-        };
-        let json = match query.report {
-            Report::Pages => {
-                serde_json::to_string(&RangeSummary::from_merged(&current, options.k))?
-            }
-            Report::Site => {
-                let previous = previous()?;
-                let mut insights = find_insights(&current, Some(&previous), &options);
-                insights.truncate(TOP_SITE_INSIGHTS);
-                let summary = SiteSummary::new(&current, Some(&previous), &options);
-                serde_json::to_string(&SiteReport { summary, insights })?
-            }
-            Report::Page { path } => {
-                let summary = PageSummary::new(&path, &current, Some(&previous()?), &options)
-                    .map_err(|reason| page_unavailable(&path, reason, options.k))?;
-                let insights = page_insights(&path, &current, &options);
-                serde_json::to_string(&PageReport { insights, summary })?
-            }
-            Report::Insights => {
-                serde_json::to_string(&find_insights(&current, Some(&previous()?), &options))?
-            }
-        };
+        let json = reports::build(
+            query.report,
+            &current,
+            |from, to| self.merged_range(from, to),
+            &options,
+        )?;
         let response = Response::ok(json)?;
         response.headers().set("Content-Type", "application/json")?;
         Ok(response)
@@ -518,18 +640,6 @@ impl SiteShard {
         }
         Ok(())
     }
-}
-
-/// Insight cards shown on the site page; the insights API lists them all.
-const TOP_SITE_INSIGHTS: usize = 5;
-
-fn page_unavailable(path: &str, reason: PageUnavailable, k: u64) -> AppError {
-    AppError::NotFound(match reason {
-        PageUnavailable::NoRecord => format!("no page views of '{path}' in this range"),
-        PageUnavailable::FewerThanK => {
-            format!("'{path}' had fewer than {k} visitors in this range; pages are shown from {k}")
-        }
-    })
 }
 
 /// A beacon from a browser carries the page's `Origin`; it must be one of the site's hostnames.

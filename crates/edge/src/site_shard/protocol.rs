@@ -133,6 +133,13 @@ pub enum Report {
     Insights,
 }
 
+impl Report {
+    /// Whether the report compares with the previous period, which then has to be merged too.
+    pub fn compares_with_previous(&self) -> bool {
+        !matches!(self, Report::Pages)
+    }
+}
+
 /// The site summary with its top insight cards, compared with the previous period.
 #[derive(Serialize, Deserialize)]
 pub struct SiteReport {
@@ -147,6 +154,29 @@ pub struct PageReport {
     pub summary: PageSummary,
 }
 
+/// Give a further shard of a site (index ≥ 1) the site's settings; it holds no tokens.
+#[derive(Serialize, Deserialize)]
+pub struct SyncSettings {
+    pub site: SiteId,
+    pub settings: SiteSettings,
+}
+
+/// The raw records of a range, for the worker to merge across a site's shards.
+#[derive(Serialize, Deserialize)]
+pub struct RecordsQuery {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+}
+
+/// A shard's page records (path, hex of the encoded record) and site rollups (day, hex).
+#[derive(Serialize, Deserialize)]
+pub struct Records {
+    pub pages: Vec<(String, String)>,
+    pub site_days: Vec<(Day, String)>,
+}
+
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
 pub const GET_SITE: &str = "/get-site";
@@ -157,3 +187,5 @@ pub const CHANGES: &str = "/changes";
 pub const STATUS: &str = "/status";
 pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";
+pub const SYNC_SETTINGS: &str = "/sync-settings";
+pub const RECORDS: &str = "/records";

@@ -1,0 +1,100 @@
+//! The open day: today's site rollup and the page records touched since the last flush, kept in
+//! the shard's memory and written to SQLite in batches.
+//!
+//! A beacon only changes memory; [`OpenDay::flush`] encodes and writes every changed record
+//! once. The shard flushes on an alarm at most [`super::FLUSH_INTERVAL_MS`] after the first
+//! unsaved change, as soon as [`super::MAX_DIRTY_PAGES`] pages wait, before every read, and
+//! when the day changes. Until then a crash loses what the interval collected (README, "Flush
+//! policy").
+
+use std::collections::HashMap;
+
+use tacit_core::record::page_record_key;
+use tacit_core::{Day, PageDay, SiteDay};
+
+use super::store::Store;
+use crate::error::AppResult;
+
+/// Today's records in memory.
+pub struct OpenDay {
+    day: Day,
+    site: SiteDay,
+    site_dirty: bool,
+    /// The page records changed since the last flush, by their key (path or "(other)").
+    pages: HashMap<String, PageDay>,
+    /// How many page records the day holds, stored or not yet.
+    page_count: usize,
+}
+
+impl OpenDay {
+    /// Opens `day`: its site rollup and its page count, from storage.
+    pub fn open(store: &Store, day: Day) -> AppResult<OpenDay> {
+        Ok(OpenDay {
+            day,
+            site: store.site_day(day)?,
+            site_dirty: false,
+            pages: HashMap::new(),
+            page_count: store.pages_on(day)?,
+        })
+    }
+
+    /// The day this is.
+    pub fn day(&self) -> Day {
+        self.day
+    }
+
+    /// The site's rollup, marked changed.
+    pub fn site_mut(&mut self) -> &mut SiteDay {
+        self.site_dirty = true;
+        &mut self.site
+    }
+
+    /// The record of `path`, or of "(other)" once the day holds `max_pages` records, read from
+    /// storage on its first change since the last flush; marked changed.
+    pub fn page_mut(
+        &mut self,
+        store: &Store,
+        path: &str,
+        max_pages: usize,
+    ) -> AppResult<&mut PageDay> {
+        if self.pages.contains_key(path) {
+            return Ok(self.pages.get_mut(path).expect("checked"));
+        }
+        let stored = store.page_day(self.day, path)?;
+        let key = page_record_key(path, stored.is_some(), self.page_count, max_pages).to_owned();
+        if !self.pages.contains_key(&key) {
+            let record = match stored {
+                Some(record) => Some(record),
+                None if key == path => None,
+                None => store.page_day(self.day, &key)?,
+            };
+            if record.is_none() {
+                self.page_count += 1;
+            }
+            self.pages.insert(key.clone(), record.unwrap_or_default());
+        }
+        Ok(self.pages.get_mut(&key).expect("the record was just loaded"))
+    }
+
+    /// How many page records wait to be written.
+    pub fn dirty_pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Whether anything waits to be written.
+    pub fn is_dirty(&self) -> bool {
+        self.site_dirty || !self.pages.is_empty()
+    }
+
+    /// Writes every changed record; afterwards only the site rollup stays in memory.
+    pub fn flush(&mut self, store: &Store) -> AppResult<()> {
+        for (key, record) in self.pages.drain() {
+            store.save_page_day(self.day, &key, &record)?;
+        }
+        if self.site_dirty {
+            store.save_site_day(self.day, &self.site)?;
+            self.site_dirty = false;
+        }
+        Ok(())
+    }
+}

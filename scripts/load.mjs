@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// A small, bounded load test of POST /e against a local `wrangler dev` (loopback only).
+//
+//   node scripts/load.mjs [requests=3000] [concurrency=16] [beacons_per_visitor=1]   # after make build
+//
+// Starts its own edge on a temporary persist dir, creates one site with limits high enough not
+// to get in the way, and sends `requests` page views (100 paths, a new user agent every
+// `beacons_per_visitor` beacons, so the site's visitor sketch grows as on a busy site) with `concurrency` requests in flight. The yardstick, in the same run and with the
+// same client, is `GET /healthz`, a route that does nothing. Prints:
+//   edge_baseline_rps, edge_ingest_rps, edge_ingest_p99_ms, edge_ingest_ratio, edge_ingest_counted
+// The client is Node and shares the CPU with the edge, so read the ratio, not the absolute rps.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createSite, pages, startEdge } from '../tests/support/edge.mjs';
+
+const REQUESTS = Number(process.argv[2] ?? 3000);
+const CONCURRENCY = Number(process.argv[3] ?? 16);
+const PER_VISITOR = Number(process.argv[4] ?? 1);
+if (!(REQUESTS > 0 && REQUESTS <= 100_000)) throw new Error('requests: 1 to 100000');
+
+async function run(label, send) {
+  const latencies = [];
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < REQUESTS) {
+      const n = next++;
+      const t0 = performance.now();
+      const res = await send(n);
+      await res.arrayBuffer();
+      if (res.status >= 300) failed += 1;
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const p99 = latencies[Math.floor(latencies.length * 0.99)];
+  console.error(`${label}: ${REQUESTS} requests in ${seconds.toFixed(2)} s, ${failed} failed`);
+  return { rps: REQUESTS / seconds, p99, failed };
+}
+
+const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-load-'));
+const edge = await startEdge({ persistDir });
+try {
+  const site = await createSite(edge.url, edge.adminToken, 'load', {
+    visitor_beacons_per_minute: 10_000_000, site_beacons_per_minute: 10_000_000,
+  });
+  const beacon = (n) => fetch(`${edge.url}/e`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'text/plain',
+      'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Load/${Math.floor(n / PER_VISITOR)}`,
+    },
+    body: JSON.stringify({ site: 'load', path: `/page-${'abcdefghij'[n % 10]}${'abcdefghij'[Math.floor(n / 10) % 10]}` }),
+  });
+  // Warm up both routes (workerd compiles the worker, the shard opens its database).
+  for (let n = 0; n < 50; n += 1) {
+    await (await fetch(`${edge.url}/healthz`)).arrayBuffer();
+  }
+  await (await beacon(-1)).arrayBuffer();
+
+  const baseline = await run('baseline GET /healthz', () => fetch(`${edge.url}/healthz`));
+  const ingest = await run('ingest POST /e', beacon);
+  const counted = (await pages(edge.url, 'load', site.viewer_token)).totals.views - 1;
+  console.log(`edge_baseline_rps=${baseline.rps.toFixed(0)}`);
+  console.log(`edge_ingest_rps=${ingest.rps.toFixed(0)}`);
+  console.log(`edge_ingest_p99_ms=${ingest.p99.toFixed(1)}`);
+  console.log(`edge_ingest_ratio=${(ingest.rps / baseline.rps).toFixed(2)}`);
+  console.log(`edge_ingest_counted=${counted}/${REQUESTS - ingest.failed}`);
+} finally {
+  await edge.stop();
+  await rm(persistDir, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+// Sharding: a site split across several Durable Objects (its `shards` setting) counts the same
+// as a site with one, because each visitor always goes to the same shard and the shards'
+// records are merged at read time. HTTP only, no browser.
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { apiRequest, createSite, pages, postBeacon } from './support/edge.mjs';
+import { assertJsonError, useEdge } from './support/fixtures.mjs';
+
+/** How many Durable Object databases the edge's storage holds. */
+async function databases(persistDir) {
+  const entries = await readdir(persistDir, { recursive: true });
+  return entries.filter((name) => name.endsWith('.sqlite')).length;
+}
+
+describe('sharding', () => {
+  const env = useEdge();
+
+  test('shows the same summary with 1 shard and with 4 shards for the same beacons', async () => {
+    const before = await databases(env.persistDir);
+    const one = await createSite(env.edge.url, env.edge.adminToken, 'one-shard', { shards: 1 });
+    const four = await createSite(env.edge.url, env.edge.adminToken, 'four-shards', { shards: 4 });
+    assert.equal(four.settings.shards, 4);
+    // 40 visitors, each viewing 1 to 3 of 5 pages, some twice.
+    const beacons = [];
+    for (let visitor = 0; visitor < 40; visitor += 1) {
+      const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Visitor/${visitor}`;
+      for (let n = 0; n <= visitor % 3; n += 1) {
+        beacons.push([userAgent, `/page-${'abcde'[(visitor + n) % 5]}`]);
+      }
+      if (visitor % 4 === 0) beacons.push([userAgent, '/page-a']);
+    }
+    for (const site of ['one-shard', 'four-shards']) {
+      for (const [userAgent, path] of beacons) {
+        const res = await postBeacon(env.edge.url, { site, path }, { 'User-Agent': userAgent });
+        assert.equal(res.status, 202, await res.text());
+      }
+    }
+    const single = await pages(env.edge.url, 'one-shard', one.viewer_token);
+    const sharded = await pages(env.edge.url, 'four-shards', four.viewer_token);
+    assert.equal(single.totals.views, beacons.length);
+    // Small sets: the sketches count exactly, so the merge must match to the visitor.
+    assert.deepEqual(sharded.totals, single.totals);
+    assert.deepEqual(sharded.pages, single.pages);
+    // The beacons really were spread: shard 0 of each site plus three further shards.
+    assert.equal(await databases(env.persistDir), before + 5);
+  });
+
+  test('answers the merged summary only to the viewer token', async () => {
+    const target = '/api/v1/sites/four-shards/pages';
+    await assertJsonError(await apiRequest(env.edge.url, 'GET', target, { token: 'wrong' }), 401);
+    await assertJsonError(await apiRequest(env.edge.url, 'GET', target, { token: env.edge.adminToken }), 401);
+  });
+
+  test('refuses to lower the shard count, and deletes every shard with the site', async () => {
+    const res = await apiRequest(env.edge.url, 'PATCH', '/api/v1/sites/four-shards', {
+      token: env.edge.adminToken, body: { shards: 2 },
+    });
+    await assertJsonError(res, 400);
+    const deleted = await apiRequest(env.edge.url, 'DELETE', '/api/v1/sites/four-shards', { token: env.edge.adminToken });
+    assert.equal(deleted.status, 204);
+    const again = await createSite(env.edge.url, env.edge.adminToken, 'four-shards', { shards: 4 });
+    const result = await pages(env.edge.url, 'four-shards', again.viewer_token);
+    assert.deepEqual([result.totals.views, result.pages], [0, []], 'no shard kept a record');
+  });
+});
