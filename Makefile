@@ -87,12 +87,12 @@ test: lint test-rust test-e2e
 
 lint: setup
 	cargo fmt --all --check
-	cargo clippy -p tacit-core --all-targets -- -D warnings
+	cargo clippy -p tacit-core -p tacit-cli --all-targets -- -D warnings
 	cargo clippy -p tacit-snippet -p tacit-edge --target $(WASM_TARGET) -- -D warnings
 	cargo clippy -p tacit-edge --all-targets -- -D warnings
 
 test-rust: setup
-	cargo test -p tacit-core -p tacit-edge -p tacit-snippet
+	cargo test -p tacit-core -p tacit-edge -p tacit-snippet -p tacit-cli
 
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/

@@ -1,0 +1,218 @@
+//! `tacit-cli`: the edge's admin API from a terminal.
+//!
+//! ```text
+//! cargo run -p tacit-cli -- site create acme --hostname acme.example --consent-mode opt-in
+//! cargo run -p tacit-cli -- site show acme
+//! cargo run -p tacit-cli -- site set acme k=10 retention_days=400 hostnames=a.example,b.example
+//! cargo run -p tacit-cli -- site rotate-tokens acme
+//! cargo run -p tacit-cli -- site status acme
+//! cargo run -p tacit-cli -- site changes acme
+//! cargo run -p tacit-cli -- site delete acme
+//! ```
+//!
+//! The edge is `TACIT_EDGE` (default `http://127.0.0.1:8787`, what `make dev` serves); the admin
+//! token is `TACIT_ADMIN_TOKEN`, else `ADMIN_TOKEN` in `.dev.vars` (what `make dev` writes). The
+//! token is sent as a header only, never printed. Answers are printed as JSON; an error answer
+//! prints its message and exits with status 1.
+
+use std::process::ExitCode;
+
+use serde_json::{Map, Value};
+
+const USAGE: &str =
+    "usage: tacit-cli site <create|show|set|delete|rotate-tokens|status|changes> <site> [...]
+  create <site> [--hostname H]... [--consent-mode exempt|opt-in] [--k N] [--retention-days N]
+                [--max-pages-per-day N] [--shards N]
+  set <site> <setting>=<value>...     (hostnames=a.example,b.example; numbers as numbers)
+environment: TACIT_EDGE (default http://127.0.0.1:8787), TACIT_ADMIN_TOKEN (or .dev.vars)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(answer) => {
+            if !answer.is_null() {
+                println!("{}", serde_json::to_string_pretty(&answer).expect("JSON prints"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("tacit-cli: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<Value, String> {
+    let [noun, verb, site, rest @ ..] = args else { return Err(USAGE.into()) };
+    if noun != "site" {
+        return Err(USAGE.into());
+    }
+    let edge = std::env::var("TACIT_EDGE").unwrap_or_else(|_| "http://127.0.0.1:8787".into());
+    let edge = edge.trim_end_matches('/');
+    let token = admin_token()?;
+    let sites = format!("{edge}/api/v1/sites");
+    match verb.as_str() {
+        "create" => {
+            let mut body = create_options(rest)?;
+            body.insert("id".into(), Value::String(site.clone()));
+            call("POST", &sites, &token, Some(Value::Object(body)))
+        }
+        "show" => call("GET", &format!("{sites}/{site}"), &token, None),
+        "set" => call("PATCH", &format!("{sites}/{site}"), &token, Some(assignments(rest)?)),
+        "delete" => call("DELETE", &format!("{sites}/{site}"), &token, None)
+            .map(|_| serde_json::json!({ "deleted": site })),
+        "rotate-tokens" => call("POST", &format!("{sites}/{site}/tokens/rotate"), &token, None),
+        "status" => call("GET", &format!("{sites}/{site}/status"), &token, None),
+        "changes" => call("GET", &format!("{sites}/{site}/changes"), &token, None),
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// `--hostname a --hostname b --k 10` → `{"hostnames": ["a", "b"], "k": 10}`.
+fn create_options(args: &[String]) -> Result<Map<String, Value>, String> {
+    let mut body = Map::new();
+    let mut hostnames = Vec::new();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--hostname" => hostnames.push(Value::String(value.clone())),
+            "--consent-mode" => {
+                body.insert("consent_mode".into(), Value::String(value.clone()));
+            }
+            "--k" | "--retention-days" | "--max-pages-per-day" | "--shards" => {
+                let number: u64 = value.parse().map_err(|_| format!("{flag}: not a number"))?;
+                body.insert(flag.trim_start_matches("--").replace('-', "_"), number.into());
+            }
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    if !hostnames.is_empty() {
+        body.insert("hostnames".into(), Value::Array(hostnames));
+    }
+    Ok(body)
+}
+
+/// `k=10 hostnames=a,b consent_mode=opt-in` → `{"k": 10, "hostnames": ["a", "b"], ...}`.
+fn assignments(args: &[String]) -> Result<Value, String> {
+    if args.is_empty() {
+        return Err(USAGE.into());
+    }
+    let mut body = Map::new();
+    for arg in args {
+        let (name, value) =
+            arg.split_once('=').ok_or_else(|| format!("expected name=value: {arg}"))?;
+        let value = if name == "hostnames" {
+            Value::Array(
+                value
+                    .split(',')
+                    .filter(|h| !h.is_empty())
+                    .map(|h| Value::String(h.into()))
+                    .collect(),
+            )
+        } else if let Ok(number) = value.parse::<u64>() {
+            number.into()
+        } else {
+            Value::String(value.into())
+        };
+        body.insert(name.into(), value);
+    }
+    Ok(Value::Object(body))
+}
+
+fn admin_token() -> Result<String, String> {
+    if let Ok(token) = std::env::var("TACIT_ADMIN_TOKEN") {
+        return Ok(token);
+    }
+    let vars = std::fs::read_to_string(".dev.vars").unwrap_or_default();
+    vars.lines()
+        .filter_map(|line| line.trim().strip_prefix("ADMIN_TOKEN"))
+        .filter_map(|rest| rest.trim_start().strip_prefix('='))
+        .map(|value| value.trim().trim_matches(|c| c == '"' || c == '\'').to_owned())
+        .next()
+        .ok_or_else(|| {
+            "no admin token: set TACIT_ADMIN_TOKEN (or run from a repo with .dev.vars)".into()
+        })
+}
+
+fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> Result<Value, String> {
+    let request = ureq::request(method, url).set("Authorization", &format!("Bearer {token}"));
+    let answer = match body {
+        Some(body) => {
+            request.set("Content-Type", "application/json").send_string(&body.to_string())
+        }
+        None => request.call(),
+    };
+    match answer {
+        // No body to read (reading one that is not there fails in ureq).
+        Ok(response) if response.status() == 204 => Ok(Value::Null),
+        Ok(response) => {
+            let text = response.into_string().map_err(|e| e.to_string())?;
+            if text.is_empty() {
+                Ok(Value::Null)
+            } else {
+                serde_json::from_str(&text).map_err(|e| format!("the edge answered non-JSON: {e}"))
+            }
+        }
+        Err(ureq::Error::Status(status, response)) => {
+            let text = response.into_string().unwrap_or_default();
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|body| body.get("error")?.as_str().map(str::to_owned))
+                .unwrap_or(text);
+            Err(format!("{method} {} answered {status}: {message}", path_of(url)))
+        }
+        Err(error) => Err(format!("{method} {}: {error}", path_of(url))),
+    }
+}
+
+/// The URL without scheme and host, for messages.
+fn path_of(url: &str) -> &str {
+    url.find("/api/").map_or(url, |at| &url[at..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn turns_create_options_into_settings() {
+        let body = create_options(&strings(&[
+            "--hostname",
+            "a.example",
+            "--hostname",
+            "b.example",
+            "--k",
+            "10",
+            "--consent-mode",
+            "opt-in",
+            "--retention-days",
+            "30",
+        ]))
+        .unwrap();
+        assert_eq!(
+            Value::Object(body),
+            serde_json::json!({
+                "hostnames": ["a.example", "b.example"], "k": 10, "consent_mode": "opt-in",
+                "retention_days": 30,
+            })
+        );
+        assert!(create_options(&strings(&["--k", "ten"])).is_err());
+        assert!(create_options(&strings(&["--colour", "red"])).is_err());
+    }
+
+    #[test]
+    fn turns_assignments_into_a_patch() {
+        let patch =
+            assignments(&strings(&["k=7", "hostnames=a.example,b.example", "consent_mode=exempt"]));
+        assert_eq!(
+            patch.unwrap(),
+            serde_json::json!({ "k": 7, "hostnames": ["a.example", "b.example"], "consent_mode": "exempt" })
+        );
+        assert!(assignments(&strings(&["k"])).is_err());
+    }
+}
