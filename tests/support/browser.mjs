@@ -29,6 +29,18 @@ export function humanBrowser() {
   });
 }
 
+/**
+ * A browser whose every request carries `userAgent`, beacons sent while a page unloads
+ * included: a context's user-agent override does not reach those, and they would go out as
+ * `HeadlessChrome`, which the edge drops as a bot. One person per browser.
+ */
+export function humanBrowserAs(userAgent) {
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    args: [...ARGS, '--disable-blink-features=AutomationControlled', `--user-agent=${userAgent}`],
+  });
+}
+
 /** A browser that admits being automated: `navigator.webdriver` is true, as for most bots. */
 export function botBrowser() {
   return chromium.launch({ executablePath: EXECUTABLE, args: ARGS });
