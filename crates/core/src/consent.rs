@@ -208,6 +208,17 @@ impl ConsentTally {
             .sum()
     }
 
+    /// The tally with these counts, as [`ConsentTally::entries`] lists them.
+    pub fn from_entries(
+        entries: impl IntoIterator<Item = (Category, ConsentValue, ConsentSource, u64)>,
+    ) -> ConsentTally {
+        let mut tally = ConsentTally::default();
+        for (category, value, source, count) in entries {
+            *tally.counts.entry((category, value, source)).or_default() += count;
+        }
+        tally
+    }
+
     /// Every non-zero `(category, value, source, count)`, in a stable order.
     pub fn entries(
         &self,

@@ -28,6 +28,11 @@ use siphasher::sip::SipHasher13;
 
 use crate::VisitorHash;
 
+/// Rate limits count beacons per minute.
+pub const RATE_WINDOW_MS: i64 = 60_000;
+/// How long a beacon id is remembered: a retry within 10 minutes is not counted again.
+pub const DEDUP_WINDOW_MS: i64 = 600_000;
+
 /// The key a visitor is rate-limited by: 32 bits of a keyed hash of the visitor hash, under a
 /// random `secret` that lives in memory only (the shard draws one when it starts). Short and
 /// keyed, so the limiter's map can tell visitors apart for a minute and identify no one: it

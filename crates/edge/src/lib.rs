@@ -13,6 +13,9 @@
 //!   summaries for date ranges.
 //! - [`read`] checks viewer tokens and date ranges and asks the shard for a summary;
 //!   [`present`] renders it as HTML or JSON.
+//! - [`audit`] gathers what every shard of a site holds (salts, oldest record, consent
+//!   tallies, change log) for the privacy report core builds; [`present`] renders it as the
+//!   privacy page, JSON, CSV or the DPIA export.
 //! - [`admin`] creates, shows, changes and deletes sites and rotates their tokens, and opens the
 //!   status and change log to auditors; [`clock`] is the edge's (test-shiftable) clock;
 //!   [`snippet`] serves the loader and the snippet's WebAssembly.
@@ -20,6 +23,7 @@
 //! All logic that can be tested without the Workers runtime lives in `tacit_core`.
 
 mod admin;
+mod audit;
 mod clock;
 mod error;
 mod ingest;

@@ -27,7 +27,7 @@ pub async fn report<T: DeserializeOwned>(
 ) -> AppResult<T> {
     let site = SiteId::parse(site)
         .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
-    let (from, to) = requested_range(&req.url()?, today(env))?;
+    let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
     let token = presented_token(req)?.unwrap_or_default();
     let viewer_token_sha256 = token_sha256(&token);
     let count = shards::shard_count(env, &site).await?;
@@ -72,13 +72,14 @@ fn query_param(url: &Url, name: &str) -> Option<String> {
     url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
-/// The `from`..=`to` range of the URL's query, defaulting to the week that ends `today`.
-fn requested_range(url: &Url, today: Day) -> AppResult<(Day, Day)> {
+/// The `from`..=`to` range of the URL's query, defaulting to the `default_days` that end
+/// `today` (or `to`).
+pub fn requested_range(url: &Url, today: Day, default_days: i32) -> AppResult<(Day, Day)> {
     let day = |name: &str| {
         query_param(url, name).filter(|v| !v.is_empty()).map(|v| Day::parse(&v)).transpose()
     };
     let to = day("to")?.unwrap_or(today);
-    let from = day("from")?.unwrap_or(to.add_days(1 - DEFAULT_RANGE_DAYS));
+    let from = day("from")?.unwrap_or(to.add_days(1 - default_days));
     if from > to {
         return Err(AppError::BadRequest(format!("'from' ({from}) is after 'to' ({to})")));
     }

@@ -1,5 +1,6 @@
 //! The edge's routes. Each handler is a line or two that calls a stage of the pipeline.
 
+use tacit_core::audit::PrivacyExport;
 use tacit_core::insights::InsightCard;
 use tacit_core::RangeSummary;
 use worker::{Request, Response, Result, RouteContext, Router};
@@ -9,7 +10,7 @@ use crate::present::{self, Place};
 use crate::read::{self, requested_path, today, wants_csv};
 use crate::site_shard::protocol::{PageReport, Report, SiteReport};
 use crate::tokens::presented_token;
-use crate::{admin, ingest, snippet};
+use crate::{admin, audit, ingest, snippet};
 
 /// Every route the edge answers.
 pub fn router() -> Router<'static, ()> {
@@ -56,8 +57,18 @@ pub fn router() -> Router<'static, ()> {
         .get_async("/api/v1/sites/:site/insights", |req, ctx| async move {
             respond(insights_api(&req, &ctx).await)
         })
+        .get_async("/api/v1/sites/:site/privacy", |req, ctx| async move {
+            respond(privacy_api(&req, &ctx).await)
+        })
+        .get_async("/api/v1/sites/:site/export", |req, ctx| async move {
+            respond(export_api(&req, &ctx).await)
+        })
         .get_async("/s/:site", |req, ctx| async move { respond(site_page(&req, &ctx).await) })
         .get_async("/s/:site/p", |req, ctx| async move { respond(page_page(&req, &ctx).await) })
+        .get_async(
+            "/privacy/:site",
+            |req, ctx| async move { respond(privacy_page(&req, &ctx).await) },
+        )
         .or_else_any_method("/", |_, _| no_route())
         .or_else_any_method("/*path", |_, _| no_route())
 }
@@ -120,6 +131,29 @@ async fn page_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
     let place =
         Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
     present::page_report(&place, &report)
+}
+
+async fn privacy_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let (report, _) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
+    if wants_csv(req)? {
+        present::privacy_csv(&report)
+    } else {
+        present::json(&report)
+    }
+}
+
+async fn export_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let (report, settings) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
+    present::privacy_export(&PrivacyExport::new(report, &settings))
+}
+
+async fn privacy_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let (report, _) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
+    let key = presented_token(req)?;
+    let (from, to) = (report.consent.from, report.consent.to);
+    let place =
+        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
+    present::privacy_page(&place, &report)
 }
 
 fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> &'a str {

@@ -51,6 +51,42 @@ pub fn daily_chart(current: &[(String, f64)], previous: &[f64], label: &str) -> 
     }
 }
 
+/// One 100 % bar per day of `parts`, stacked in the order of `names` (each part drawn with
+/// the class of its name), with the first and last day under them. A day without any is left
+/// empty.
+pub fn stacked_daily_shares<const N: usize>(
+    days: &[(String, [u64; N])],
+    names: [&str; N],
+    label: &str,
+) -> Markup {
+    let height = CHART.1 - CHART_LABEL_ROOM;
+    let slot = CHART.0 / days.len().max(1) as f64;
+    let mut parts = Vec::new();
+    for (i, (day, counts)) in days.iter().enumerate() {
+        let total: u64 = counts.iter().sum();
+        let mut top = 0.0;
+        for (name, &count) in names.iter().zip(counts).filter(|(_, &count)| count > 0) {
+            let part_height = count as f64 / total as f64 * height;
+            parts.push((i, top, part_height, *name, day, count, total));
+            top += part_height;
+        }
+    }
+    html! {
+        svg.chart viewBox={ "0 0 " (CHART.0) " " (CHART.1) } role="img" aria-label=(label) {
+            @for (i, top, part_height, name, day, count, total) in parts {
+                rect class=(name) x=(round(i as f64 * slot + slot * 0.15)) y=(round(top))
+                    width=(round(slot * 0.7)) height=(round(part_height)) {
+                    title { (day) ": " (name) " " (count) " of " (total) }
+                }
+            }
+            @if let (Some((first, _)), Some((last, _))) = (days.first(), days.last()) {
+                text.axis x="0" y=(CHART.1 - 4.0) { (first) }
+                text.axis x=(CHART.0) y=(CHART.1 - 4.0) text-anchor="end" { (last) }
+            }
+        }
+    }
+}
+
 /// Horizontal bars for a distribution: `(label, share of the total)`.
 pub fn share_bars(rows: &[(String, f64)], label: &str) -> Markup {
     html! {
@@ -104,6 +140,17 @@ mod tests {
     fn a_flat_or_single_series_draws_without_dividing_by_zero() {
         assert_eq!(polyline_points(&[5.0, 5.0], 100.0, 20.0, 2.0), "0,18 100,18");
         assert_eq!(polyline_points(&[5.0], 100.0, 20.0, 2.0), "");
+    }
+
+    #[test]
+    fn stacked_shares_fill_each_day_with_a_non_empty_day() {
+        let days = [("d1".to_owned(), [1, 3, 0]), ("d2".to_owned(), [0, 0, 0])];
+        let svg =
+            stacked_daily_shares(&days, ["granted", "denied", "unset"], "consent").into_string();
+        assert_eq!(svg.matches("<rect").count(), 2, "d1's two parts, nothing for the empty d2");
+        assert!(svg.contains("class=\"granted\" x=\"54\" y=\"0\" width=\"252\" height=\"40.5\""));
+        assert!(svg.contains("class=\"denied\" x=\"54\" y=\"40.5\" width=\"252\" height=\"121.5\""));
+        assert!(svg.contains("d1: denied 3 of 4"));
     }
 
     #[test]

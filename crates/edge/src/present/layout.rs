@@ -1,5 +1,5 @@
-//! The frame every marketer's page shares: head, header, range picker and footer, and the
-//! headers that keep the page script-free and its `?key=` from leaking.
+//! The frame every page shares: head, header, range picker and footer, and the headers that
+//! keep the page script-free and its `?key=` from leaking.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use tacit_core::Day;
@@ -60,7 +60,7 @@ impl Place<'_> {
     }
 }
 
-/// A whole HTML page with `title`, the range picker for `current_path` (which keeps
+/// A whole marketer's page with `title`, the range picker for `current_path` (which keeps
 /// `extra` parameters), and `body`.
 pub fn page(
     place: &Place,
@@ -69,6 +69,44 @@ pub fn page(
     extra: &[(&str, &str)],
     body: Markup,
 ) -> AppResult<Response> {
+    let brand = html! { a href=(place.site_link()) { "tacit" } };
+    let footer = "Unique visitors are HyperLogLog++ estimates (about ±0.8 % on large counts, \
+                  near exact on small ones) and a union over the range, not a sum of days. \
+                  No cookies; no IP address, user agent or visitor id is stored.";
+    let subtitle = range_label(place.from, place.to);
+    let picker = range_picker(place, current_path, extra);
+    document(place, title, brand, &subtitle, picker, body, footer)
+}
+
+/// A privacy officer's page: no link to the marketers' pages (the auditor token does not open
+/// them), and a range for the consent rates.
+pub fn audit_page(
+    place: &Place,
+    title: &str,
+    current_path: &str,
+    body: Markup,
+) -> AppResult<Response> {
+    let subtitle = if place.from == place.to {
+        format!("Consent rates of {}", place.from)
+    } else {
+        format!("Consent rates of {} – {}", place.from, place.to)
+    };
+    let footer = "Generated from the running code's own definitions and this site's storage, \
+                  at the time of the request. Print this page, or download the JSON export, \
+                  for your records.";
+    let picker = range_picker(place, current_path, &[]);
+    document(place, title, html! { "tacit" }, &subtitle, picker, body, footer)
+}
+
+fn document(
+    place: &Place,
+    title: &str,
+    brand: Markup,
+    subtitle: &str,
+    picker: Markup,
+    body: Markup,
+    footer: &str,
+) -> AppResult<Response> {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -76,24 +114,20 @@ pub fn page(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
+                // No icon: the browser would otherwise ask the edge for /favicon.ico.
+                link rel="icon" href="data:,";
                 title { (title) " · " (place.site) " · tacit" }
                 style { (PreEscaped(STYLE)) }
             }
             body {
                 header {
-                    p.brand { a href=(place.site_link()) { "tacit" } " · " (place.site) }
+                    p.brand { (brand) " · " (place.site) }
                     h1 { (title) }
-                    p.range { (range_label(place.from, place.to)) }
-                    (range_picker(place, current_path, extra))
+                    p.range { (subtitle) }
+                    (picker)
                 }
                 main { (body) }
-                footer {
-                    p {
-                        "Unique visitors are HyperLogLog++ estimates (about ±0.8 % on large counts, "
-                        "near exact on small ones) and a union over the range, not a sum of days. "
-                        "No cookies; no IP address, user agent or visitor id is stored."
-                    }
-                }
+                footer { p { (footer) } }
             }
         }
     };

@@ -9,9 +9,11 @@ mod charts;
 mod format;
 mod layout;
 mod page_report;
+mod privacy_page;
 mod site_page;
 
 use serde::Serialize;
+use tacit_core::audit::{PrivacyExport, PrivacyReport};
 use tacit_core::insights::InsightCard;
 use tacit_core::summary::{Compared, Count, Measure, Rate};
 use tacit_core::{Day, PageRow, RangeSummary};
@@ -22,6 +24,7 @@ use crate::site_shard::protocol::{PageReport, SiteReport};
 
 pub use layout::Place;
 pub use page_report::page_report;
+pub use privacy_page::privacy_page;
 pub use site_page::site_page;
 
 /// `GET /api/v1/sites/<site>/pages`: the range's totals and per-page rows.
@@ -139,6 +142,54 @@ pub fn insights_csv(cards: &[InsightCard]) -> AppResult<Response> {
         ],
         rows,
     )
+}
+
+/// The privacy report's consent rates as CSV, a row per day.
+pub fn privacy_csv(report: &PrivacyReport) -> AppResult<Response> {
+    let rows = report.consent.days.iter().map(|day| {
+        let (m, j) = (&day.counts.measurement, &day.counts.journey);
+        [
+            day.counts.beacons,
+            m.granted,
+            m.denied,
+            m.unset,
+            j.granted,
+            j.denied,
+            j.unset,
+            day.counts.opt_outs_gpc,
+            day.counts.opt_outs_dnt,
+        ]
+        .iter()
+        .map(u64::to_string)
+        .fold(vec![day.day.to_string()], |mut row, field| {
+            row.push(field);
+            row
+        })
+    });
+    csv(
+        &[
+            "day",
+            "beacons",
+            "measurement_granted",
+            "measurement_denied",
+            "measurement_unset",
+            "journey_granted",
+            "journey_denied",
+            "journey_unset",
+            "opt_outs_gpc",
+            "opt_outs_dnt",
+        ],
+        rows,
+    )
+}
+
+/// The export for a DPIA, as a JSON file to save.
+pub fn privacy_export(export: &PrivacyExport) -> AppResult<Response> {
+    let response = json(export)?;
+    let day = Day::from_unix_ms(export.report.generated_ms);
+    let file = format!("tacit-{}-privacy-{day}.json", export.report.site);
+    response.headers().set("Content-Disposition", &format!("attachment; filename=\"{file}\""))?;
+    Ok(response)
 }
 
 /// Any serializable value as a JSON response that caches are told not to keep.

@@ -10,9 +10,12 @@ mod store;
 use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
+use tacit_core::audit::{SaltStatus, StorageFacts};
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
 use tacit_core::codec::{encode_page_day, encode_site_day};
-use tacit_core::rate_limit::{limiter_key, FixedWindow, RecentIds};
+use tacit_core::rate_limit::{
+    limiter_key, FixedWindow, RecentIds, DEDUP_WINDOW_MS, RATE_WINDOW_MS,
+};
 use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
 use tacit_core::{DailySalt, Day, MergedRange, SiteId, SummaryOptions, VisitorHash};
@@ -26,17 +29,14 @@ use crate::reports;
 use crate::tokens::{hashes_match, hex, random_bytes};
 use open_day::OpenDay;
 use protocol::{
-    Client, CreateSite, Credential, Ingest, Records, RecordsQuery, Role, RotateTokens, Signal,
-    SiteRequest, SiteView, SummaryQuery, SyncSettings, UpdateSite,
+    Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, Role,
+    RotateTokens, ShardPrivacy, Signal, SiteRequest, SiteView, SummaryQuery, SyncSettings,
+    UpdateSite,
 };
 use store::{SiteConfig, Store};
 
-/// Rate limits count beacons per minute.
-const RATE_WINDOW_MS: i64 = 60_000;
 /// Visitors tracked by the rate limit in one window; more are let through (the site limit holds).
 const MAX_TRACKED_VISITORS: usize = 100_000;
-/// How long a beacon id is remembered: a retry within 10 minutes is not counted again.
-const DEDUP_WINDOW_MS: i64 = 600_000;
 /// Beacon ids remembered at most (the oldest are forgotten first).
 const MAX_RECENT_IDS: usize = 200_000;
 /// Stored beacon ids older than the window are deleted once per this many new ids.
@@ -156,6 +156,10 @@ impl SiteShard {
                 self.flush()?;
                 self.records(read_message(req).await?)
             }
+            (Method::Post, protocol::PRIVACY) => {
+                self.flush()?;
+                self.privacy(read_message(req).await?)
+            }
             (Method::Post, protocol::STATUS) => {
                 self.flush()?;
                 self.status(read_message(req).await?).await
@@ -232,15 +236,13 @@ impl SiteShard {
         };
         let now = self.clock.now_ms();
         let plan = Maintenance::plan(now, retention_days);
-        self.salt(plan.today)?;
+        self.salt(now)?;
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
         self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
-        let at = self.clock.to_runtime_ms(plan.next_alarm_ms);
-        self.state
-            .storage()
-            .set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into())))
-            .await?;
+        // A flush takes the alarm over for a second; the flush's alarm gives it back.
+        self.next_maintenance_ms.set(plan.next_alarm_ms);
+        self.set_alarm(plan.next_alarm_ms).await?;
         self.maintained.set(true);
         Ok(())
     }
@@ -250,8 +252,6 @@ impl SiteShard {
         let now = self.clock.now_ms();
         let next_alarm_ms =
             self.state.storage().get_alarm().await?.map(|ms| self.clock.of_runtime_ms(ms));
-        let salt_days = self.store.salt_days()?;
-        let hours_since = |day: Day| (now - day.start_ms()) as f64 / 3_600_000.0;
         let changes = self.store.changes()?;
         let plan = Maintenance::plan(now, config.settings.retention_days);
         // Today's consent tally: in opt-in mode, what beacons without consent still add.
@@ -273,13 +273,7 @@ impl SiteShard {
             "site": config.id,
             "now_ms": now,
             "next_alarm_ms": next_alarm_ms,
-            "salts": {
-                "held": salt_days.len(),
-                "days": salt_days,
-                // A day's salt is drawn at the day's 00:00 UTC at the earliest: an upper bound.
-                "oldest_age_hours": salt_days.first().map(|day| hours_since(*day)),
-                "max_age_hours": 48,
-            },
+            "salts": SaltStatus::new(&self.store.held_salts()?, now),
             "retention": {
                 "days": config.settings.retention_days,
                 "oldest_record_day": self.store.oldest_record_day()?,
@@ -295,6 +289,28 @@ impl SiteShard {
         });
         no_store(Response::from_json(&body)?)
     }
+    /// What this shard holds for the privacy report: its salts (days and times, never the
+    /// salts), its oldest record, the consent tallies of the range and, on the first shard,
+    /// the change log.
+    fn privacy(&self, query: PrivacyQuery) -> AppResult<Response> {
+        let request =
+            SiteRequest { site: query.site, credential: query.credential, role: Role::Auditor };
+        let config = self.authorized(&request)?;
+        let facts = StorageFacts {
+            salts: self.store.held_salts()?,
+            oldest_record_day: self.store.oldest_record_day()?,
+            consent_days: self
+                .store
+                .site_days(query.from, query.to)?
+                .into_iter()
+                .map(|(day, record)| (day, record.consent().clone()))
+                .collect(),
+        };
+        let answer =
+            ShardPrivacy { settings: config.settings, facts, changes: self.store.changes()? };
+        no_store(Response::from_json(&answer)?)
+    }
+
     fn create_site(&self, message: CreateSite) -> AppResult<Response> {
         if self.store.site()?.is_some() {
             return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
@@ -426,7 +442,7 @@ impl SiteShard {
         check_origin(&site.settings, message.origin.as_deref())?;
         let now = self.clock.now_ms();
         let today = Day::from_unix_ms(now);
-        let salt = self.salt(today)?;
+        let salt = self.salt(now)?;
         let Client { ip, user_agent } = message.client;
         let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
         drop((ip, user_agent));
@@ -483,13 +499,14 @@ impl SiteShard {
     }
 
     /// Today's salt, from memory after the day's first beacon.
-    fn salt(&self, today: Day) -> AppResult<DailySalt> {
+    fn salt(&self, now_ms: i64) -> AppResult<DailySalt> {
+        let today = Day::from_unix_ms(now_ms);
         if let Some((day, salt)) = &*self.salt.borrow() {
             if *day == today {
                 return Ok(salt.clone());
             }
         }
-        let salt = self.store.salt_for(today)?;
+        let salt = self.store.salt_for(today, now_ms)?;
         self.salt.replace(Some((today, salt.clone())));
         Ok(salt)
     }

@@ -2,6 +2,8 @@
 //! inside one Cloudflare location and are never stored or logged.
 
 use serde::{Deserialize, Serialize};
+use tacit_core::audit::StorageFacts;
+use tacit_core::change_log::ChangeEntry;
 use tacit_core::consent::ConsentState;
 use tacit_core::insights::InsightCard;
 use tacit_core::signal::{Event, Leave, View};
@@ -177,6 +179,25 @@ pub struct Records {
     pub site_days: Vec<(Day, String)>,
 }
 
+/// What a shard holds for the privacy report of `from..=to`, for the holder of the auditor
+/// token (on the first shard) or the worker itself (on the others).
+#[derive(Serialize, Deserialize)]
+pub struct PrivacyQuery {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+}
+
+/// A shard's answer to a [`PrivacyQuery`]: the settings, its storage facts, and its change log
+/// (empty on every shard but the first).
+#[derive(Serialize, Deserialize)]
+pub struct ShardPrivacy {
+    pub settings: SiteSettings,
+    pub facts: StorageFacts,
+    pub changes: Vec<ChangeEntry>,
+}
+
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
 pub const GET_SITE: &str = "/get-site";
@@ -189,3 +210,4 @@ pub const INGEST: &str = "/ingest";
 pub const SUMMARY: &str = "/summary";
 pub const SYNC_SETTINGS: &str = "/sync-settings";
 pub const RECORDS: &str = "/records";
+pub const PRIVACY: &str = "/privacy";

@@ -1,5 +1,6 @@
 //! The shard's SQLite tables and every query on them.
 
+use tacit_core::audit::HeldSalt;
 use tacit_core::change_log::ChangeEntry;
 use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
 use tacit_core::site_config::SiteSettings;
@@ -32,7 +33,8 @@ const SCHEMA: &str = "
     );
     CREATE TABLE IF NOT EXISTS salts (
         day INTEGER PRIMARY KEY,
-        salt BLOB NOT NULL
+        salt BLOB NOT NULL,
+        drawn_ms INTEGER
     );
     CREATE TABLE IF NOT EXISTS page_days (
         day INTEGER NOT NULL,
@@ -54,6 +56,10 @@ const MIGRATE_SITE_TABLE: &str = "
         SELECT id, '{}', viewer_token_sha256, '', created_ms FROM site;
     DROP TABLE site;
 ";
+
+/// Salts drawn before the privacy page showed when have no `drawn_ms`; their day's start
+/// stands in for it (a salt is never drawn before its day).
+const MIGRATE_SALTS_DRAWN_MS: &str = "ALTER TABLE salts ADD COLUMN drawn_ms INTEGER";
 
 /// The configuration of the site this shard belongs to.
 #[derive(Clone)]
@@ -89,6 +95,19 @@ impl Store {
             .is_some();
         if legacy {
             self.sql.exec(MIGRATE_SITE_TABLE, None)?;
+        }
+        let salts_schema = self
+            .sql
+            .exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'salts'", None)?
+            .raw()
+            .next()
+            .transpose()?;
+        let has_drawn_ms = matches!(
+            salts_schema.as_deref(),
+            Some([SqlStorageValue::String(sql)]) if sql.contains("drawn_ms")
+        );
+        if !has_drawn_ms {
+            self.sql.exec(MIGRATE_SALTS_DRAWN_MS, None)?;
         }
         Ok(())
     }
@@ -256,7 +275,7 @@ impl Store {
 
     /// The salt of `today`, drawn at random on the day's first use. Drawing it is also when
     /// salts that are no longer needed are deleted (see [`DailySalt::is_expired`]).
-    pub fn salt_for(&self, today: Day) -> AppResult<DailySalt> {
+    pub fn salt_for(&self, today: Day, now_ms: i64) -> AppResult<DailySalt> {
         let day = today.days_since_epoch();
         let row = self.first_row("SELECT salt FROM salts WHERE day = ?", vec![day.into()])?;
         if let Some([SqlStorageValue::Blob(bytes)]) =
@@ -269,8 +288,8 @@ impl Store {
         }
         let salt = DailySalt::from_bytes(random_bytes::<16>()?);
         self.sql.exec(
-            "INSERT INTO salts (day, salt) VALUES (?, ?)",
-            vec![day.into(), salt.to_bytes().to_vec().into()],
+            "INSERT INTO salts (day, salt, drawn_ms) VALUES (?, ?, ?)",
+            vec![day.into(), salt.to_bytes().to_vec().into(), now_ms.into()],
         )?;
         // Yesterday's salt is the last one kept; is_expired holds for every older day.
         debug_assert!(DailySalt::is_expired(today.add_days(-2), today));
@@ -281,18 +300,22 @@ impl Store {
         Ok(salt)
     }
 
-    /// The days whose salts are held, oldest first.
-    pub fn salt_days(&self) -> AppResult<Vec<Day>> {
-        let mut days = Vec::new();
-        for row in self.sql.exec("SELECT day FROM salts ORDER BY day", None)?.raw() {
-            match row?.as_slice() {
-                [SqlStorageValue::Integer(day)] => {
-                    days.push(Day::from_days_since_epoch(*day as i32))
+    /// The salts held, oldest first: their days and when they were drawn, never the salts.
+    pub fn held_salts(&self) -> AppResult<Vec<HeldSalt>> {
+        let mut salts = Vec::new();
+        for row in self.sql.exec("SELECT day, drawn_ms FROM salts ORDER BY day", None)?.raw() {
+            let (day, drawn_ms) = match row?.as_slice() {
+                [SqlStorageValue::Integer(day), SqlStorageValue::Integer(drawn_ms)] => {
+                    (Day::from_days_since_epoch(*day as i32), Some(*drawn_ms))
+                }
+                [SqlStorageValue::Integer(day), SqlStorageValue::Null] => {
+                    (Day::from_days_since_epoch(*day as i32), None)
                 }
                 _ => return Err(AppError::Internal("salts row has unexpected columns".into())),
-            }
+            };
+            salts.push(HeldSalt { day, drawn_ms: drawn_ms.unwrap_or_else(|| day.start_ms()) });
         }
-        Ok(days)
+        Ok(salts)
     }
 
     /// Deletes the salts of `last` and every earlier day.

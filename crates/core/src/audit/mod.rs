@@ -7,6 +7,21 @@
 //! - [`collection_matrix`] asks [`ConsentMode::admits`], the function the edge calls on every
 //!   beacon, what each consent state leads to.
 //! - [`NEVER_STORED`] names what never reaches storage, and why.
+//! - [`PrivacyReport`] puts them together with the site's settings and what its shards hold
+//!   (salts, oldest record, consent tallies, change log) for the privacy page, with the
+//!   [`assessment`] against the CNIL exemption; [`PrivacyExport`] adds a record of processing
+//!   for a DPIA.
+
+pub mod assessment;
+mod export;
+mod report;
+
+pub use export::{PrivacyExport, RecordOfProcessing};
+pub use report::{
+    AuditInput, ChangeLogStatus, ConsentCounts, ConsentDay, ConsentPolicy, ConsentRates,
+    DataInventory, HeldKind, HeldSalt, HonouredSignal, NeverStored, PrivacyReport, RetentionStatus,
+    SaltStatus, SourceCounts, StorageFacts, ValueCounts, MAX_SALT_AGE_HOURS,
+};
 
 use serde::Serialize;
 
