@@ -4,7 +4,7 @@
 //   node scripts/dev.mjs        # TACIT_EDGE_PORT (8787) and TACIT_DEMO_PORT (8788) move them
 //
 // State lives in git-ignored files, so a restart keeps the counts and the tokens:
-//   .dev.vars              ADMIN_TOKEN=...  (made on first run; wrangler reads it itself)
+//   .dev.vars              ADMIN_TOKEN=..., SALT_KEY=...  (made on first run; wrangler reads it)
 //   .data/                 wrangler's storage (--persist-to)
 //   .data/demo-site.json   the demo site's viewer and auditor tokens
 // Delete .data/ to start from scratch.
@@ -22,23 +22,25 @@ const DEV_VARS = path.join(REPO_ROOT, '.dev.vars');
 const DEMO_SITE_FILE = path.join(DATA_DIR, 'demo-site.json');
 const SITE = 'demo';
 
-/** The admin token from .dev.vars, added to it (or to a new, owner-only file) when missing. */
-async function adminToken() {
+/**
+ * The secret `name` from .dev.vars, added to it (or to a new, owner-only file) when missing.
+ * wrangler reads the file itself, so the secrets stay off the command line.
+ */
+async function devSecret(name) {
   let vars = '';
   try {
     vars = await readFile(DEV_VARS, 'utf8');
   } catch (err) {
     if (err.code !== 'ENOENT') throw err;
   }
-  const found = vars.match(/^\s*ADMIN_TOKEN\s*=\s*["']?([^"'\s#]+)/m);
+  const found = vars.match(new RegExp(`^\\s*${name}\\s*=\\s*["']?([^"'\\s#]+)`, 'm'));
   if (found) return found[1];
 
-  const token = randomToken();
-  const line = `ADMIN_TOKEN=${token}\n`;
+  const secret = randomToken();
   const separator = vars && !vars.endsWith('\n') ? '\n' : '';
-  await writeFile(DEV_VARS, vars + separator + line, { mode: 0o600 });
-  console.log(`wrote a new admin token to ${path.relative(REPO_ROOT, DEV_VARS)}`);
-  return token;
+  await writeFile(DEV_VARS, `${vars}${separator}${name}=${secret}\n`, { mode: 0o600 });
+  console.log(`wrote a new ${name} to ${path.relative(REPO_ROOT, DEV_VARS)}`);
+  return secret;
 }
 
 /** The demo site's `{ id, viewer_token }`, created on first run; null if it cannot be known. */
@@ -90,12 +92,14 @@ async function privacyPageStatus(url) {
 }
 
 await mkdir(DATA_DIR, { recursive: true });
-const token = await adminToken();
+const token = await devSecret('ADMIN_TOKEN');
+// Seals the daily salts at rest; a new one would make today's stored salt unreadable.
+await devSecret('SALT_KEY');
 const edge = await startEdge({
   persistDir: DATA_DIR,
   port: EDGE_PORT,
   adminToken: token,
-  tokenInDevVars: true,
+  secretsInDevVars: true,
   echo: true,
 });
 let demo;

@@ -63,7 +63,7 @@ try {
   stop = true;
   await Promise.all(workers);
   await edge.exited;
-  edge = await startEdge({ persistDir, adminToken: edge.adminToken });
+  edge = await startEdge({ persistDir, adminToken: edge.adminToken, saltKey: edge.saltKey });
   const counted = (await pages(edge.url, 'kill', site.viewer_token)).totals.views;
   console.error(`killed ${pids.length} processes after ${SECONDS} s; ${acknowledged} acknowledged, ${counted} counted`);
   console.log(`edge_acknowledged=${acknowledged}`);

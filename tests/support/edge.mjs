@@ -27,9 +27,10 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
 /**
  * Starts `wrangler dev` from the repo root and resolves once `GET /healthz` answers 200.
  *
- * The admin token is passed with `--var` (it wins over a developer's .dev.vars), unless
- * `tokenInDevVars` says wrangler reads it from .dev.vars itself, which keeps it off the
- * command line. `echo` copies wrangler's output to this process's stdout/stderr. `vars` are
+ * The admin token and the salt-sealing key are passed with `--var` (they win over a
+ * developer's .dev.vars), unless `secretsInDevVars` says wrangler reads them from .dev.vars
+ * itself, which keeps them off the command line. A restart on the same storage must pass the
+ * same `saltKey`, or today's stored salt no longer opens and today's visitors count again. `echo` copies wrangler's output to this process's stdout/stderr. `vars` are
  * more `--var NAME:value` pairs, such as `{ TACIT_CLOCK_OFFSET_MS: 86_400_000 }` to run the
  * edge's clock a day ahead.
  */
@@ -37,7 +38,8 @@ export async function startEdge({
   persistDir,
   port,
   adminToken = randomToken(),
-  tokenInDevVars = false,
+  saltKey = randomToken(),
+  secretsInDevVars = false,
   vars = {},
   echo = false,
   timeoutMs = 60_000,
@@ -49,7 +51,7 @@ export async function startEdge({
   // Its own devtools port too: wrangler's default (9229) is taken by any other running edge.
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
-  if (!tokenInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`);
+  if (!secretsInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `SALT_KEY:${saltKey}`);
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
 
   const child = spawn(WRANGLER, args, {
@@ -93,7 +95,7 @@ export async function startEdge({
     const tail = text.trimEnd().split('\n').slice(-50).join('\n');
     throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
   }
-  return { url, port, adminToken, stop, output, exited, pid: child.pid };
+  return { url, port, adminToken, saltKey, stop, output, exited, pid: child.pid };
 }
 
 async function waitUntilHealthy(url, exitStatus, timeoutMs) {

@@ -23,7 +23,8 @@ export function useEdge({ site = 'demo', settings } = {}) {
     restart: async ({ vars } = {}) => {
       await saveOutput();
       await env.edge.stop();
-      env.edge = await startEdge({ persistDir: env.persistDir, adminToken: env.edge.adminToken, vars });
+      const { adminToken, saltKey } = env.edge;
+      env.edge = await startEdge({ persistDir: env.persistDir, adminToken, saltKey, vars });
     },
   };
   const testFile = path.basename(process.argv[1] ?? 'edge', '.test.mjs');

@@ -1,6 +1,7 @@
-// The edge's visitor hash, recomputed outside it, so a test can search storage and logs for
-// the hashes its own requests produced: SipHash-1-3 keyed by the day's salt over the
-// length-prefixed site id, IP address and user agent (crates/core/src/visitor.rs).
+// The edge's visitor hash and salt sealing, recomputed outside it, so a test can open the
+// salts stored on disk and search storage and logs for the hashes its own requests produced
+// (crates/core/src/visitor.rs). Both are checked against values pinned in the Rust tests.
+import { createHash } from 'node:crypto';
 
 const MASK = (1n << 64n) - 1n;
 const rotl = (x, bits) => ((x << BigInt(bits)) | (x >> BigInt(64 - bits))) & MASK;
@@ -9,55 +10,69 @@ const u64le = (bytes, at) => {
   for (let i = 7; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]);
   return value;
 };
+const le64 = (value) => {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(value);
+  return bytes;
+};
 
-/** SipHash-1-3 of `message` (a Buffer) under the 16-byte `key`, as a BigInt. */
-export function sipHash13(key, message) {
+/**
+ * SipHash-c-d of `message` (a Buffer) under the 16-byte `key`: a BigInt, or 16 bytes with
+ * `wide` (SipHash-128, as `siphasher`'s `finish128().as_bytes()` gives them).
+ */
+export function sipHash(key, message, { c, d, wide = false }) {
   const k0 = u64le(key, 0);
   const k1 = u64le(key, 8);
   const v = [k0 ^ 0x736f6d6570736575n, k1 ^ 0x646f72616e646f6dn, k0 ^ 0x6c7967656e657261n, k1 ^ 0x7465646279746573n];
+  if (wide) v[1] ^= 0xeen;
   const round = () => {
     v[0] = (v[0] + v[1]) & MASK; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
     v[2] = (v[2] + v[3]) & MASK; v[3] = rotl(v[3], 16); v[3] ^= v[2];
     v[0] = (v[0] + v[3]) & MASK; v[3] = rotl(v[3], 21); v[3] ^= v[0];
     v[2] = (v[2] + v[1]) & MASK; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
   };
+  const rounds = (n) => { for (let i = 0; i < n; i++) round(); };
   const whole = message.length - (message.length % 8);
-  for (let at = 0; at < whole; at += 8) {
-    const m = u64le(message, at);
-    v[3] ^= m;
-    round();
-    v[0] ^= m;
-  }
   let last = BigInt(message.length & 0xff) << 56n;
   for (let i = whole; i < message.length; i++) last |= BigInt(message[i]) << BigInt(8 * (i - whole));
-  v[3] ^= last;
-  round();
-  v[0] ^= last;
-  v[2] ^= 0xffn;
-  round();
-  round();
-  round();
-  return v[0] ^ v[1] ^ v[2] ^ v[3];
+  for (let at = 0; at <= whole; at += 8) {
+    const m = at < whole ? u64le(message, at) : last;
+    v[3] ^= m;
+    rounds(c);
+    v[0] ^= m;
+  }
+  v[2] ^= wide ? 0xeen : 0xffn;
+  rounds(d);
+  const h1 = v[0] ^ v[1] ^ v[2] ^ v[3];
+  if (!wide) return h1;
+  v[1] ^= 0xddn;
+  rounds(d);
+  return Buffer.concat([le64(h1), le64(v[0] ^ v[1] ^ v[2] ^ v[3])]);
 }
 
-/** The visitor hash of (`salt`, `site`, `ip`, `userAgent`), as a BigInt. */
+/** The visitor hash of (`salt`, `site`, `ip`, `userAgent`), as a BigInt: SipHash-1-3. */
 export function visitorHash(salt, site, ip, userAgent) {
-  const parts = [];
-  for (const field of [site, ip, userAgent]) {
+  const parts = [site, ip, userAgent].flatMap((field) => {
     const bytes = Buffer.from(field, 'utf8');
-    const length = Buffer.alloc(8);
-    length.writeBigUInt64LE(BigInt(bytes.length));
-    parts.push(length, bytes);
-  }
-  return sipHash13(salt, Buffer.concat(parts));
+    return [le64(BigInt(bytes.length)), bytes];
+  });
+  return sipHash(salt, Buffer.concat(parts), { c: 1, d: 3 });
+}
+
+/**
+ * The salt stored as `sealed` by the shard whose Durable Object id is `shard`, for the day
+ * numbered `day` (days since the Unix epoch), under the `SALT_KEY` secret `saltKey`.
+ */
+export function unsealSalt(sealed, saltKey, shard, day) {
+  const key = createHash('sha256').update(saltKey).digest().subarray(0, 16);
+  const pad = sipHash(key, Buffer.from(`${shard}/${day}`), { c: 2, d: 4, wide: true });
+  return Buffer.from(sealed.map((byte, i) => byte ^ pad[i]));
 }
 
 /** Every form a 64-bit hash could be written in: raw bytes both ways round, hex, decimal. */
 export function hashForms(hash) {
-  const le = Buffer.alloc(8);
-  le.writeBigUInt64LE(hash);
-  const be = Buffer.alloc(8);
-  be.writeBigUInt64BE(hash);
+  const le = le64(hash);
+  const be = Buffer.from(le).reverse();
   const hex = [be.toString('hex'), le.toString('hex')].flatMap((text) => [text, text.toUpperCase()]);
   return [le, be, ...hex.map((text) => Buffer.from(text)), Buffer.from(hash.toString())];
 }

@@ -102,4 +102,4 @@ pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
 pub use summary::{
     MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };
-pub use visitor::{DailySalt, VisitorHash};
+pub use visitor::{DailySalt, SaltSealingKey, VisitorHash};

@@ -5,10 +5,17 @@
 //! changes at 00:00 UTC and is deleted after 48 hours, after which no one — tacit included —
 //! can recompute a hash from an IP address. The hash itself is only ever inserted into a
 //! [`crate::VisitorSketch`], never stored or logged.
+//!
+//! At rest a salt is [sealed](DailySalt::sealed) with a key that never touches storage:
+//! SQLite may keep the bytes of a deleted row (in write-ahead-log frames and free pages) until
+//! they are overwritten, and a sealed salt that lingers there after its 48 hours is useless
+//! without the key.
 
 use std::hash::Hasher;
 
+use sha2::{Digest, Sha256};
 use siphasher::sip::SipHasher13;
+use siphasher::sip128::{Hasher128, SipHasher24};
 
 use crate::{Day, SiteId};
 
@@ -31,11 +38,46 @@ impl DailySalt {
         self.0
     }
 
+    /// The salt as it is stored: XORed with a one-time pad, SipHash-2-4-128 under `key` of
+    /// `context` (which shard, which day), so each stored salt has its own pad.
+    pub fn sealed(&self, key: &SaltSealingKey, context: &[u8]) -> [u8; 16] {
+        xor(self.0, key.pad(context))
+    }
+
+    /// The salt that [`DailySalt::sealed`] stored as `sealed`, with the same key and context.
+    /// Another key yields another salt: rotating the key shreds every stored salt.
+    pub fn unseal(sealed: [u8; 16], key: &SaltSealingKey, context: &[u8]) -> DailySalt {
+        DailySalt(xor(sealed, key.pad(context)))
+    }
+
     /// Whether the salt made for `salt_day` must be deleted on `today`: a salt is used during
     /// its own day and kept at most through the next, so it never lives beyond 48 hours.
     pub fn is_expired(salt_day: Day, today: Day) -> bool {
         today.days_after(salt_day) >= 2
     }
+}
+
+/// The key that seals salts at rest, derived from a secret the edge holds outside storage (the
+/// `SALT_KEY` Worker secret). Like a salt, it has no `Debug` and no `Serialize`.
+#[derive(Clone)]
+pub struct SaltSealingKey([u8; 16]);
+
+impl SaltSealingKey {
+    /// The key of `secret`: the first 16 bytes of its SHA-256.
+    pub fn from_secret(secret: &str) -> SaltSealingKey {
+        let digest = Sha256::digest(secret.as_bytes());
+        SaltSealingKey(digest[..16].try_into().expect("a SHA-256 digest has 32 bytes"))
+    }
+
+    fn pad(&self, context: &[u8]) -> [u8; 16] {
+        let mut hasher = SipHasher24::new_with_key(&self.0);
+        hasher.write(context);
+        hasher.finish128().as_bytes()
+    }
+}
+
+fn xor(a: [u8; 16], b: [u8; 16]) -> [u8; 16] {
+    std::array::from_fn(|i| a[i] ^ b[i])
 }
 
 /// A visitor's keyed 64-bit hash for one day on one site.
@@ -85,6 +127,22 @@ mod tests {
     }
 
     const PINNED_HASH: u64 = 17_795_668_845_693_522_449;
+
+    #[test]
+    fn a_sealed_salt_opens_only_with_its_key_and_context() {
+        let salt = DailySalt::from_bytes(*b"0123456789abcdef");
+        let key = SaltSealingKey::from_secret("a long random secret");
+        let sealed = salt.sealed(&key, b"shard-a/20415");
+        assert_ne!(sealed, salt.to_bytes());
+        assert!(DailySalt::unseal(sealed, &key, b"shard-a/20415") == salt);
+        assert!(DailySalt::unseal(sealed, &key, b"shard-b/20415") != salt);
+        let other = SaltSealingKey::from_secret("another secret");
+        assert!(DailySalt::unseal(sealed, &other, b"shard-a/20415") != salt);
+        assert_ne!(salt.sealed(&key, b"shard-a/20416"), sealed, "each day has its own pad");
+        // Pinned: tests/support/visitor-hash.mjs opens stored salts with the same value.
+        let hex: String = sealed.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "82fa2dd04758840173a7a5649e898291");
+    }
 
     #[test]
     fn changes_with_every_input() {

@@ -18,7 +18,9 @@ use tacit_core::rate_limit::{
 };
 use tacit_core::schedule::Maintenance;
 use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
-use tacit_core::{DailySalt, Day, MergedRange, SiteId, SummaryOptions, VisitorHash};
+use tacit_core::{
+    DailySalt, Day, MergedRange, SaltSealingKey, SiteId, SummaryOptions, VisitorHash,
+};
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State,
 };
@@ -41,6 +43,8 @@ const MAX_TRACKED_VISITORS: usize = 100_000;
 const MAX_RECENT_IDS: usize = 200_000;
 /// Stored beacon ids older than the window are deleted once per this many new ids.
 const PRUNE_IDS_EVERY: u32 = 1000;
+/// The Worker secret that seals salts at rest (`.dev.vars` in local development).
+const SALT_KEY_SECRET: &str = "SALT_KEY";
 /// The open day is written to storage at most this long after its first unsaved change: the
 /// most a crash can lose (README, "Flush policy").
 pub const FLUSH_INTERVAL_MS: i64 = 1000;
@@ -58,6 +62,9 @@ pub struct SiteShard {
     config: RefCell<Option<SiteConfig>>,
     /// Today's salt, read from storage once a day.
     salt: RefCell<Option<(Day, DailySalt)>>,
+    /// The key salts are sealed with at rest, from the `SALT_KEY` secret; `None` when it is
+    /// not set, and then no salt can be drawn (nor a beacon counted).
+    salt_key: Option<SaltSealingKey>,
     /// Rate limits and recent beacon ids, made on the first beacon.
     guard: RefCell<Option<Guard>>,
     /// Today's records in memory, written on a flush.
@@ -92,6 +99,10 @@ impl DurableObject for SiteShard {
             maintained: Cell::new(false),
             config: RefCell::new(None),
             salt: RefCell::new(None),
+            salt_key: env
+                .secret(SALT_KEY_SECRET)
+                .ok()
+                .map(|secret| SaltSealingKey::from_secret(&secret.to_string())),
             guard: RefCell::new(None),
             open_day: RefCell::new(None),
             flush_pending: Cell::new(false),
@@ -506,7 +517,12 @@ impl SiteShard {
                 return Ok(salt.clone());
             }
         }
-        let salt = self.store.salt_for(today, now_ms)?;
+        let key = self.salt_key.as_ref().ok_or_else(|| {
+            AppError::Internal(format!(
+                "the {SALT_KEY_SECRET} secret is not set: no salt can be stored"
+            ))
+        })?;
+        let salt = self.store.salt_for(today, now_ms, key, &self.state.id().to_string())?;
         self.salt.replace(Some((today, salt.clone())));
         Ok(salt)
     }

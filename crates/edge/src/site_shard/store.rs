@@ -4,7 +4,7 @@ use tacit_core::audit::HeldSalt;
 use tacit_core::change_log::ChangeEntry;
 use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
 use tacit_core::site_config::SiteSettings;
-use tacit_core::{DailySalt, Day, PageDay, SiteDay, SiteId};
+use tacit_core::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SiteId};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
@@ -273,30 +273,35 @@ impl Store {
         Ok(entries)
     }
 
-    /// The salt of `today`, drawn at random on the day's first use. Drawing it is also when
+    /// The salt of `today`, drawn at random on the day's first use and stored sealed under
+    /// `key` (see [`DailySalt::sealed`]) for `shard` and the day. Drawing it is also when
     /// salts that are no longer needed are deleted (see [`DailySalt::is_expired`]).
-    pub fn salt_for(&self, today: Day, now_ms: i64) -> AppResult<DailySalt> {
+    pub fn salt_for(
+        &self,
+        today: Day,
+        now_ms: i64,
+        key: &SaltSealingKey,
+        shard: &str,
+    ) -> AppResult<DailySalt> {
         let day = today.days_since_epoch();
+        let context = format!("{shard}/{day}");
         let row = self.first_row("SELECT salt FROM salts WHERE day = ?", vec![day.into()])?;
         if let Some([SqlStorageValue::Blob(bytes)]) =
             row.and_then(|row| <[SqlStorageValue; 1]>::try_from(row).ok())
         {
-            let bytes: [u8; 16] = bytes
+            let sealed: [u8; 16] = bytes
                 .try_into()
                 .map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
-            return Ok(DailySalt::from_bytes(bytes));
+            return Ok(DailySalt::unseal(sealed, key, context.as_bytes()));
         }
         let salt = DailySalt::from_bytes(random_bytes::<16>()?);
         self.sql.exec(
             "INSERT INTO salts (day, salt, drawn_ms) VALUES (?, ?, ?)",
-            vec![day.into(), salt.to_bytes().to_vec().into(), now_ms.into()],
+            vec![day.into(), salt.sealed(key, context.as_bytes()).to_vec().into(), now_ms.into()],
         )?;
         // Yesterday's salt is the last one kept; is_expired holds for every older day.
         debug_assert!(DailySalt::is_expired(today.add_days(-2), today));
-        self.sql.exec(
-            "DELETE FROM salts WHERE day <= ?",
-            vec![today.add_days(-2).days_since_epoch().into()],
-        )?;
+        self.delete_salts_through(today.add_days(-2))?;
         Ok(salt)
     }
 
