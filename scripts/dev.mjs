@@ -43,7 +43,7 @@ async function devSecret(name) {
   return secret;
 }
 
-/** The demo site's `{ id, viewer_token }`, created on first run; null if it cannot be known. */
+/** The demo site's `{ id, viewer_token, auditor_token }`, created on first run; null if it cannot be known. */
 async function demoSite(edge, token) {
   try {
     return JSON.parse(await readFile(DEMO_SITE_FILE, 'utf8'));
@@ -81,16 +81,6 @@ async function allowLocalHostnames(edge, token) {
   console.log(`the ${SITE} site now also accepts beacons from ${missing.join(', ')}`);
 }
 
-async function privacyPageStatus(url) {
-  try {
-    const res = await fetch(url);
-    await res.body?.cancel();
-    return res.status === 404 ? 'not built yet' : url;
-  } catch (err) {
-    return `unreachable (${err.message})`;
-  }
-}
-
 await mkdir(DATA_DIR, { recursive: true });
 const token = await devSecret('ADMIN_TOKEN');
 // Seals the daily salts at rest; a new one would make today's stored salt unreadable.
@@ -124,13 +114,12 @@ try {
   demo = await serveDemo({ port: DEMO_PORT, edge: edge.url, site: SITE });
   const site = await demoSite(edge, token);
   await allowLocalHostnames(edge, token);
-  const privacyUrl = `${edge.url}/privacy/${SITE}`;
   // 127.0.0.1 and localhost are different origins, as a real site and its analytics would be.
   const lines = [
     ['demo site', demo.url.replace('127.0.0.1', 'localhost')],
     ['summary page', site ? `${edge.url}/s/${SITE}?key=${site.viewer_token}` : 'viewer token unknown (see above)'],
     ['pages API', site ? `${edge.url}/api/v1/sites/${SITE}/pages?key=${site.viewer_token}` : 'viewer token unknown'],
-    ['privacy page', await privacyPageStatus(privacyUrl)],
+    ['privacy page', site?.auditor_token ? `${edge.url}/privacy/${SITE}?key=${site.auditor_token}` : 'auditor token unknown'],
   ];
   console.log(`\ntacit is running (Ctrl-C stops it):\n${lines.map(([k, v]) => `  ${k.padEnd(13)} ${v}`).join('\n')}\n`);
 } catch (err) {
