@@ -42,6 +42,10 @@ describe('privacy audit', () => {
       assert.equal((await get(target, env.edge.adminToken)).status, 200, `${target} with the admin token`);
     }
     await assertJsonError(await get('/api/v1/sites/demo/privacy?from=2026-02-30', env.site.auditor_token), 400, 'an impossible date');
+    // The two site tokens open different doors.
+    for (const target of ['/s/demo', '/api/v1/sites/demo/summary', '/api/v1/sites/demo/pages']) {
+      await assertJsonError(await get(target, env.site.auditor_token), 401, `${target} with the auditor token`);
+    }
 
     const report = await privacy('demo', env.site.auditor_token);
     assert.equal(report.site, 'demo');
@@ -77,6 +81,16 @@ describe('privacy audit', () => {
     assert.match(dpia.record_of_processing.data_subjects, /localhost/);
     assert.ok(dpia.record_of_processing.retention.some((line) => line.includes('762 days')));
     assert.deepEqual(dpia.report.policy, report.policy);
+
+    // A rotated auditor token stops opening the page at once; the new one opens it.
+    const rotatedSite = await createSite(env.edge.url, env.edge.adminToken, 'rotated-audit');
+    const rotate = await apiRequest(env.edge.url, 'POST', '/api/v1/sites/rotated-audit/tokens/rotate', { token: env.edge.adminToken });
+    const rotated = await rotate.json();
+    await assertJsonError(await get('/privacy/rotated-audit', rotatedSite.auditor_token), 401, 'the old auditor token');
+    assert.equal((await get('/privacy/rotated-audit', rotated.auditor_token)).status, 200);
+    const log = (await privacy('rotated-audit', rotated.auditor_token)).change_log;
+    assert.deepEqual(log.entries.map((e) => e.field), ['site', 'tokens']);
+    assert.equal(log.verified, true);
   });
 
   for (const mode of ['exempt', 'opt-in']) {
