@@ -13,6 +13,7 @@
 //! | [`Rule::Mismatch`] | need | a landing page's bounce rate is far above the rest of the site's *and* its engaged time is short; names the channel that brings the most bounces | [`MIN_VISITS`] ended visits, [`MIN_VISITORS`] visitors |
 //! | [`Rule::Frustration`] | emotional | a page's share of views with rage or dead clicks is at least twice the rest of the site's | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::UnhappyButEngaged`] | emotional | a page's unhappy feedback is far above the rest of the site's while its engaged time is at least the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
+//! | [`Rule::HappyButBrief`] | emotional | a page's happy feedback is far above the rest of the site's while its engaged time is below the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
 //! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the site's | [`MIN_VISITS`] entries, k visitors |
 //! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
@@ -128,6 +129,8 @@ pub enum Rule {
     Frustration,
     /// Unhappy feedback on a page visitors spend time on.
     UnhappyButEngaged,
+    /// Happy feedback on a page visitors leave quickly.
+    HappyButBrief,
     /// A channel engaging far above or below the rest of the site.
     ChannelEngagement,
     /// A page that ends the journey coming mostly from one page.
@@ -144,7 +147,9 @@ impl Rule {
         match self {
             Rule::AnswersThenLeaves => InsightKind::Behavioural,
             Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
-            Rule::Frustration | Rule::UnhappyButEngaged => InsightKind::Emotional,
+            Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
+                InsightKind::Emotional
+            }
             Rule::ChannelEngagement => InsightKind::Channel,
             Rule::DropOff => InsightKind::Journey,
             Rule::ConversionChange => InsightKind::Value,
@@ -348,6 +353,7 @@ fn page_cards(
         mismatch(&context),
         frustration(&context),
         unhappy_but_engaged(&context),
+        happy_but_brief(&context),
         drop_off(&context),
         search_exits(&context),
     ]
@@ -744,17 +750,8 @@ fn frustration(c: &PageContext) -> Option<InsightCard> {
 ///
 /// Minimum: [`MIN_ANSWERS`] feedback answers on the page and [`MIN_VISITORS`] visitors.
 fn unhappy_but_engaged(c: &PageContext) -> Option<InsightCard> {
-    let a = c.page.activity();
-    let answers: u64 = a.feedback.values().sum();
-    if answers < MIN_ANSWERS {
-        return None;
-    }
-    let unhappy = |activity: &Activity| {
-        activity.feedback.iter().filter(|(s, _)| s.get() == 1).map(|(_, &n)| n).sum::<u64>()
-    };
-    let site_answers: u64 = c.site.feedback.values().sum();
-    let (test, rate, rest) = higher_than_rest(unhappy(a), answers, unhappy(c.site), site_answers)?;
-    let (median, site_median) = (a.engaged_time_ms.quantile(0.5)?, c.site_median?);
+    let share = FeedbackShare::above_rest(c, UNHAPPY)?;
+    let (median, site_median) = (c.page.activity().engaged_time_ms.quantile(0.5)?, c.site_median?);
     if median < site_median {
         return None;
     }
@@ -763,25 +760,89 @@ fn unhappy_but_engaged(c: &PageContext) -> Option<InsightCard> {
         Rule::UnhappyButEngaged,
         format!(
             "Visitors spend time on {path} (median {} engaged, site {}) but rate it poorly: {} \
-             of its {answers} answers are unhappy, against {} elsewhere. The time may be \
+             of its {} answers are unhappy, against {} elsewhere. The time may be \
              effort, not interest.",
             duration(median),
             duration(site_median),
-            percent(rate),
-            percent(rest),
+            percent(share.rate),
+            share.answers,
+            percent(share.rest),
         ),
-        vec![
-            Evidence::new("unhappy answers", rate, Unit::Share, answers)
-                .against(rest, "rest of site"),
-            c.median_evidence()?,
-        ],
-        test,
+        vec![share.evidence("unhappy answers"), c.median_evidence()?],
+        share.test,
         format!(
             "Look for what is hard to find or to understand on {path}; its time on page alone \
              would have hidden this."
         ),
-        rate - rest,
+        share.rate - share.rest,
     ))
+}
+
+/// Happy feedback on a page visitors leave quickly: it answers fast, so a short time on it is
+/// not a lack of interest — the reverse of [`unhappy_but_engaged`].
+///
+/// Minimum: [`MIN_ANSWERS`] feedback answers on the page and [`MIN_VISITORS`] visitors.
+fn happy_but_brief(c: &PageContext) -> Option<InsightCard> {
+    let share = FeedbackShare::above_rest(c, HAPPY)?;
+    let (median, site_median) = (c.page.activity().engaged_time_ms.quantile(0.5)?, c.site_median?);
+    if median >= site_median {
+        return None;
+    }
+    let path = &c.page.path;
+    Some(c.card(
+        Rule::HappyButBrief,
+        format!(
+            "Visitors leave {path} quickly (median {} engaged, site {}) yet rate it well: {} \
+             of its {} answers are happy, against {} elsewhere. It answers fast.",
+            duration(median),
+            duration(site_median),
+            percent(share.rate),
+            share.answers,
+            percent(share.rest),
+        ),
+        vec![share.evidence("happy answers"), c.median_evidence()?],
+        share.test,
+        format!(
+            "Keep {path} short; take it as the model for pages rated poorly, and put the next \
+             step where a quick reader sees it."
+        ),
+        share.rate - share.rest,
+    ))
+}
+
+/// The lowest and highest feedback scores.
+const UNHAPPY: u8 = 1;
+const HAPPY: u8 = 3;
+
+/// A page's share of feedback answers with one score, far above the rest of the site's.
+struct FeedbackShare {
+    answers: u64,
+    test: Confidence,
+    rate: f64,
+    rest: f64,
+}
+
+impl FeedbackShare {
+    /// The page's share of answers `score`, when it has [`MIN_ANSWERS`] answers and the share is
+    /// far above the rest of the site's.
+    fn above_rest(c: &PageContext, score: u8) -> Option<FeedbackShare> {
+        let a = c.page.activity();
+        let answers: u64 = a.feedback.values().sum();
+        if answers < MIN_ANSWERS {
+            return None;
+        }
+        let with_score = |activity: &Activity| {
+            activity.feedback.iter().filter(|(s, _)| s.get() == score).map(|(_, &n)| n).sum()
+        };
+        let site_answers: u64 = c.site.feedback.values().sum();
+        let (test, rate, rest) =
+            higher_than_rest(with_score(a), answers, with_score(c.site), site_answers)?;
+        Some(FeedbackShare { answers, test, rate, rest })
+    }
+
+    fn evidence(&self, what: &str) -> Evidence {
+        Evidence::new(what, self.rate, Unit::Share, self.answers).against(self.rest, "rest of site")
+    }
 }
 
 /// A page most of its same-site arrivals reach from one page, ending far more visits than the
@@ -1319,6 +1380,35 @@ mod tests {
         let mut site = engaged_article();
         feedback(&mut site, "/article", MIN_ANSWERS - 1, 0);
         assert_eq!(cards(&site, Rule::UnhappyButEngaged), vec![]);
+    }
+
+    #[test]
+    fn happy_feedback_on_a_page_left_quickly_is_an_emotional_card() {
+        let mut site = background();
+        feedback(&mut site, "/", 50, 50);
+        site.visits("/answer", 0, 120, None, &bounce());
+        feedback(&mut site, "/answer", 2, 38);
+        let found = cards(&site, Rule::HappyButBrief);
+        assert_eq!(pages_of(&found), vec![Some("/answer")]);
+        assert!(found[0].statement.contains("95 %"), "{}", found[0].statement);
+    }
+
+    #[test]
+    fn happy_feedback_on_an_engaging_page_makes_no_happy_but_brief_card() {
+        let mut site = background();
+        feedback(&mut site, "/", 50, 50);
+        site.visits("/answer", 0, 120, None, &exit_after(60_000));
+        feedback(&mut site, "/answer", 2, 38);
+        assert_eq!(cards(&site, Rule::HappyButBrief), vec![]);
+    }
+
+    #[test]
+    fn unhappy_feedback_on_a_page_left_quickly_makes_no_happy_but_brief_card() {
+        let mut site = background();
+        feedback(&mut site, "/", 50, 50);
+        site.visits("/answer", 0, 120, None, &bounce());
+        feedback(&mut site, "/answer", 38, 2);
+        assert_eq!(cards(&site, Rule::HappyButBrief), vec![]);
     }
 
     // ---- channel ----
