@@ -59,6 +59,24 @@ describe('sharding', () => {
     assert.equal(shardedAudit.change_log.entries.length, 1, 'the change log lives on shard 0 alone');
   });
 
+  test('counts a visitor once when a raised shard count sends them to another shard mid-day', async () => {
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'growing', { shards: 1 });
+    const userAgents = Array.from({ length: 24 }, (_, n) => `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Grower/${n}`);
+    const visitAll = async () => {
+      for (const userAgent of userAgents) {
+        const res = await postBeacon(env.edge.url, { site: 'growing', path: '/home' }, { 'User-Agent': userAgent });
+        assert.equal(res.status, 202, await res.text());
+      }
+    };
+    await visitAll();
+    const raised = await apiRequest(env.edge.url, 'PATCH', '/api/v1/sites/growing', { token: env.edge.adminToken, body: { shards: 4 } });
+    assert.equal(raised.status, 200, await raised.text());
+    await visitAll();
+    const result = await pages(env.edge.url, 'growing', site.viewer_token);
+    // Most of the 24 now go to shards 1 to 3, which hash them with shard 0's salt of the day.
+    assert.deepEqual(result.totals, { views: 48, visitors: 24, bots_dropped: 0 });
+  });
+
   test('answers the merged summary only to the viewer token', async () => {
     const target = '/api/v1/sites/four-shards/pages';
     await assertJsonError(await apiRequest(env.edge.url, 'GET', target, { token: 'wrong' }), 401);

@@ -3,8 +3,10 @@
 //!
 //! A visitor always goes to the same shard (a hash of IP address and user agent, computed in
 //! memory and reduced to a shard index), so each shard counts its own visitors and the union of
-//! the shards' sketches counts each visitor once. Shard 0 holds the tokens, the change log and
-//! answers auth; the others hold settings, salts and records.
+//! the shards' sketches counts each visitor once. Every shard hashes with the day's salt of
+//! shard 0, so a visitor whom a raised shard count sends to another shard mid-day is still the
+//! same hash there, and the union still counts them once. Shard 0 holds the tokens, the change
+//! log and answers auth; the others hold settings, a copy of the salt and records.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -70,8 +72,8 @@ pub fn shard_for(count: u32, ip: &str, user_agent: &str) -> u32 {
 /// Gives shards 1.. of the site its current settings (after a create or a change).
 pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) -> AppResult<()> {
     remember(site, settings.shards);
-    let message = SyncSettings { site: site.clone(), settings: settings.clone() };
     for index in 1..settings.shards {
+        let message = SyncSettings { site: site.clone(), settings: settings.clone(), index };
         shard_client::send_to(env, site, index, SYNC_SETTINGS, &message).await?;
     }
     Ok(())

@@ -27,13 +27,13 @@ use worker::{
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::reports;
-use crate::tokens::{hashes_match, hex, random_bytes};
+use crate::tokens::{hashes_match, hex, random_bytes, unhex};
+use crate::{reports, shard_client};
 use open_day::OpenDay;
 use protocol::{
     Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, Role,
-    RotateTokens, ShardPrivacy, Signal, SiteRequest, SiteView, SummaryQuery, SyncSettings,
-    UpdateSite,
+    RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, Signal, SiteRequest, SiteView, SummaryQuery,
+    SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
 
@@ -54,6 +54,8 @@ pub const MAX_DIRTY_PAGES: usize = 256;
 #[durable_object]
 pub struct SiteShard {
     state: State,
+    /// For asking the site's first shard for the day's salt.
+    env: Env,
     store: Store,
     clock: Clock,
     /// Whether this instance has run the maintenance (and set the alarm) since it started.
@@ -94,6 +96,7 @@ impl DurableObject for SiteShard {
         let store = Store::open(state.storage().sql()).expect("the shard's schema is valid SQL");
         SiteShard {
             state,
+            env: env.clone(),
             store,
             clock: Clock::from_env(&env),
             maintained: Cell::new(false),
@@ -133,10 +136,15 @@ impl SiteShard {
         }
         match (req.method(), req.path().as_str()) {
             (Method::Post, protocol::INGEST) => {
-                let accepted = self.ingest(read_message(req).await?)?;
+                let message: Ingest = read_message(req).await?;
+                let site = self.site(&message.site)?;
+                let now = self.clock.now_ms();
+                let salt = self.salt(&site, now).await?;
+                let accepted = self.ingest(message, site, now, salt)?;
                 self.schedule_flush().await?;
                 Ok(accepted)
             }
+            (Method::Post, protocol::SALT) => self.share_salt(read_message(req).await?).await,
             (Method::Post, protocol::SUMMARY) => {
                 self.flush()?;
                 self.summary(read_message(req).await?)
@@ -240,14 +248,15 @@ impl SiteShard {
         if self.config.borrow().is_none() {
             self.config.replace(self.store.site()?);
         }
-        let Some(retention_days) =
-            self.config.borrow().as_ref().map(|config| config.settings.retention_days)
-        else {
+        let Some(config) = self.config.borrow().clone() else {
             return Ok(());
         };
         let now = self.clock.now_ms();
-        let plan = Maintenance::plan(now, retention_days);
-        self.salt(now)?;
+        let plan = Maintenance::plan(now, config.settings.retention_days);
+        if config.shard_index == 0 {
+            // The rotation: the new day's salt is drawn at midnight, not at its first beacon.
+            self.salt(&config, now).await?;
+        }
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
         self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
@@ -333,6 +342,7 @@ impl SiteShard {
             viewer_token_sha256: message.viewer_token_sha256,
             auditor_token_sha256: message.auditor_token_sha256,
             created_ms: self.clock.now_ms(),
+            shard_index: 0,
         };
         self.store.create_site(&config)?;
         let created = FieldChange {
@@ -357,6 +367,7 @@ impl SiteShard {
                 viewer_token_sha256: String::new(),
                 auditor_token_sha256: String::new(),
                 created_ms: self.clock.now_ms(),
+                shard_index: message.index,
             })?,
         }
         self.config.replace(self.store.site()?);
@@ -448,12 +459,15 @@ impl SiteShard {
         no_store(Response::from_json(&body)?)
     }
 
-    fn ingest(&self, message: Ingest) -> AppResult<Response> {
-        let site = self.site(&message.site)?;
+    fn ingest(
+        &self,
+        message: Ingest,
+        site: SiteConfig,
+        now: i64,
+        salt: DailySalt,
+    ) -> AppResult<Response> {
         check_origin(&site.settings, message.origin.as_deref())?;
-        let now = self.clock.now_ms();
         let today = Day::from_unix_ms(now);
-        let salt = self.salt(now)?;
         let Client { ip, user_agent } = message.client;
         let visitor = VisitorHash::compute(&salt, &site.id, &ip, &user_agent);
         drop((ip, user_agent));
@@ -509,8 +523,11 @@ impl SiteShard {
         Ok(slot.as_mut().expect("the open day was just opened"))
     }
 
-    /// Today's salt, from memory after the day's first beacon.
-    fn salt(&self, now_ms: i64) -> AppResult<DailySalt> {
+    /// Today's salt: from memory after the day's first beacon, else from storage, else drawn
+    /// (by the site's first shard) or taken from the first shard (by the others). One salt per
+    /// site and day means a visitor has one hash in every shard, so a visitor whom a raised
+    /// shard count sends elsewhere mid-day is not counted twice in the shards' union.
+    async fn salt(&self, site: &SiteConfig, now_ms: i64) -> AppResult<DailySalt> {
         let today = Day::from_unix_ms(now_ms);
         if let Some((day, salt)) = &*self.salt.borrow() {
             if *day == today {
@@ -522,9 +539,38 @@ impl SiteShard {
                 "the {SALT_KEY_SECRET} secret is not set: no salt can be stored"
             ))
         })?;
-        let salt = self.store.salt_for(today, now_ms, key, &self.state.id().to_string())?;
+        let shard = self.state.id().to_string();
+        let salt = match self.store.salt(today, key, &shard)? {
+            Some(salt) => salt,
+            None => {
+                let salt = if site.shard_index == 0 {
+                    DailySalt::from_bytes(random_bytes::<16>()?)
+                } else {
+                    let query = SaltQuery { site: site.id.clone(), day: today };
+                    let answer: SaltAnswer =
+                        shard_client::ask(&self.env, &site.id, protocol::SALT, &query).await?;
+                    let bytes = unhex(&answer.salt_hex)
+                        .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+                        .ok_or_else(|| AppError::Internal("the first shard's salt".into()))?;
+                    DailySalt::from_bytes(bytes)
+                };
+                self.store.save_salt(today, &salt, now_ms, key, &shard)?;
+                salt
+            }
+        };
         self.salt.replace(Some((today, salt.clone())));
         Ok(salt)
+    }
+
+    /// The first shard gives a further shard of its site today's salt (and no other day's).
+    async fn share_salt(&self, query: SaltQuery) -> AppResult<Response> {
+        let site = self.site(&query.site)?;
+        let now = self.clock.now_ms();
+        if site.shard_index != 0 || query.day != Day::from_unix_ms(now) {
+            return Err(AppError::BadRequest("only the first shard gives out today's salt".into()));
+        }
+        let salt = self.salt(&site, now).await?;
+        Ok(Response::from_json(&SaltAnswer { salt_hex: hex(&salt.to_bytes()) })?)
     }
 
     /// Counts the beacon against the visitor's and the site's per-minute limits: `429` with the

@@ -161,6 +161,22 @@ pub struct PageReport {
 pub struct SyncSettings {
     pub site: SiteId,
     pub settings: SiteSettings,
+    /// Which shard it is.
+    pub index: u32,
+}
+
+/// A further shard asks the first for the day's salt, so that every shard of the site hashes
+/// a visitor alike. Between Durable Objects only; never stored or logged in transit.
+#[derive(Serialize, Deserialize)]
+pub struct SaltQuery {
+    pub site: SiteId,
+    pub day: Day,
+}
+
+/// The first shard's answer: the day's salt, in hex.
+#[derive(Serialize, Deserialize)]
+pub struct SaltAnswer {
+    pub salt_hex: String,
 }
 
 /// The raw records of a range, for the worker to merge across a site's shards.
@@ -211,3 +227,4 @@ pub const SUMMARY: &str = "/summary";
 pub const SYNC_SETTINGS: &str = "/sync-settings";
 pub const RECORDS: &str = "/records";
 pub const PRIVACY: &str = "/privacy";
+pub const SALT: &str = "/salt";

@@ -8,7 +8,6 @@ use tacit_core::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SiteId};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
-use crate::tokens::random_bytes;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS site_config (
@@ -16,7 +15,8 @@ const SCHEMA: &str = "
         settings TEXT NOT NULL,
         viewer_token_sha256 TEXT NOT NULL,
         auditor_token_sha256 TEXT NOT NULL,
-        created_ms INTEGER NOT NULL
+        created_ms INTEGER NOT NULL,
+        shard_index INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE IF NOT EXISTS changes (
         seq INTEGER PRIMARY KEY,
@@ -57,9 +57,14 @@ const MIGRATE_SITE_TABLE: &str = "
     DROP TABLE site;
 ";
 
+/// Columns added after their tables were first made: `(table, column, its definition)`.
 /// Salts drawn before the privacy page showed when have no `drawn_ms`; their day's start
-/// stands in for it (a salt is never drawn before its day).
-const MIGRATE_SALTS_DRAWN_MS: &str = "ALTER TABLE salts ADD COLUMN drawn_ms INTEGER";
+/// stands in for it (a salt is never drawn before its day). Shards made before shards knew
+/// their index were all shard 0, as sharding came with it.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("salts", "drawn_ms", "drawn_ms INTEGER"),
+    ("site_config", "shard_index", "shard_index INTEGER NOT NULL DEFAULT 0"),
+];
 
 /// The configuration of the site this shard belongs to.
 #[derive(Clone)]
@@ -69,6 +74,15 @@ pub struct SiteConfig {
     pub viewer_token_sha256: String,
     pub auditor_token_sha256: String,
     pub created_ms: i64,
+    /// Which of the site's shards this is: 0 holds the tokens, the change log and the day's
+    /// salt that every shard uses.
+    pub shard_index: u32,
+}
+
+/// What a stored salt is sealed for: the shard (its Durable Object id) and the day, so that
+/// no two stored salts share a pad.
+fn salt_context(shard: &str, day: Day) -> String {
+    format!("{shard}/{}", day.days_since_epoch())
 }
 
 /// Typed access to one shard's SQLite database.
@@ -96,18 +110,23 @@ impl Store {
         if legacy {
             self.sql.exec(MIGRATE_SITE_TABLE, None)?;
         }
-        let salts_schema = self
-            .sql
-            .exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'salts'", None)?
-            .raw()
-            .next()
-            .transpose()?;
-        let has_drawn_ms = matches!(
-            salts_schema.as_deref(),
-            Some([SqlStorageValue::String(sql)]) if sql.contains("drawn_ms")
-        );
-        if !has_drawn_ms {
-            self.sql.exec(MIGRATE_SALTS_DRAWN_MS, None)?;
+        for (table, column, definition) in ADDED_COLUMNS {
+            let schema = self
+                .sql
+                .exec(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    vec![(*table).into()],
+                )?
+                .raw()
+                .next()
+                .transpose()?;
+            let has_column = matches!(
+                schema.as_deref(),
+                Some([SqlStorageValue::String(sql)]) if sql.contains(column)
+            );
+            if !has_column {
+                self.sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {definition}"), None)?;
+            }
         }
         Ok(())
     }
@@ -115,14 +134,15 @@ impl Store {
     /// The site's configuration, or `None` when no site was created in this shard.
     pub fn site(&self) -> AppResult<Option<SiteConfig>> {
         let row = self.first_row(
-            "SELECT id, settings, viewer_token_sha256, auditor_token_sha256, created_ms
+            "SELECT id, settings, viewer_token_sha256, auditor_token_sha256, created_ms,
+                    shard_index
              FROM site_config LIMIT 1",
             vec![],
         )?;
         let Some(row) = row else { return Ok(None) };
-        match <[SqlStorageValue; 5]>::try_from(row) {
+        match <[SqlStorageValue; 6]>::try_from(row) {
             Ok(
-                [SqlStorageValue::String(id), SqlStorageValue::String(settings), SqlStorageValue::String(viewer_token_sha256), SqlStorageValue::String(auditor_token_sha256), SqlStorageValue::Integer(created_ms)],
+                [SqlStorageValue::String(id), SqlStorageValue::String(settings), SqlStorageValue::String(viewer_token_sha256), SqlStorageValue::String(auditor_token_sha256), SqlStorageValue::Integer(created_ms), SqlStorageValue::Integer(shard_index)],
             ) => {
                 let id = SiteId::parse(&id)
                     .map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
@@ -134,6 +154,7 @@ impl Store {
                     viewer_token_sha256,
                     auditor_token_sha256,
                     created_ms,
+                    shard_index: shard_index as u32,
                 }))
             }
             _ => Err(AppError::Internal("site_config row has unexpected columns".into())),
@@ -144,14 +165,15 @@ impl Store {
     pub fn create_site(&self, config: &SiteConfig) -> AppResult<()> {
         self.sql.exec(
             "INSERT INTO site_config
-                (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms)
-             VALUES (?, ?, ?, ?, ?)",
+                (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms, shard_index)
+             VALUES (?, ?, ?, ?, ?, ?)",
             vec![
                 config.id.as_str().into(),
                 serde_json::to_string(&config.settings)?.into(),
                 config.viewer_token_sha256.as_str().into(),
                 config.auditor_token_sha256.as_str().into(),
                 config.created_ms.into(),
+                i64::from(config.shard_index).into(),
             ],
         )?;
         Ok(())
@@ -273,36 +295,48 @@ impl Store {
         Ok(entries)
     }
 
-    /// The salt of `today`, drawn at random on the day's first use and stored sealed under
-    /// `key` (see [`DailySalt::sealed`]) for `shard` and the day. Drawing it is also when
-    /// salts that are no longer needed are deleted (see [`DailySalt::is_expired`]).
-    pub fn salt_for(
+    /// The stored salt of `day`, opened with `key` (see [`DailySalt::sealed`]); `None` when
+    /// this shard holds none for the day.
+    pub fn salt(
         &self,
-        today: Day,
-        now_ms: i64,
+        day: Day,
         key: &SaltSealingKey,
         shard: &str,
-    ) -> AppResult<DailySalt> {
-        let day = today.days_since_epoch();
-        let context = format!("{shard}/{day}");
-        let row = self.first_row("SELECT salt FROM salts WHERE day = ?", vec![day.into()])?;
-        if let Some([SqlStorageValue::Blob(bytes)]) =
-            row.and_then(|row| <[SqlStorageValue; 1]>::try_from(row).ok())
-        {
-            let sealed: [u8; 16] = bytes
-                .try_into()
-                .map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
-            return Ok(DailySalt::unseal(sealed, key, context.as_bytes()));
+    ) -> AppResult<Option<DailySalt>> {
+        let row = self.first_row(
+            "SELECT salt FROM salts WHERE day = ?",
+            vec![day.days_since_epoch().into()],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        match <[SqlStorageValue; 1]>::try_from(row) {
+            Ok([SqlStorageValue::Blob(bytes)]) => {
+                let sealed: [u8; 16] = bytes
+                    .try_into()
+                    .map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
+                Ok(Some(DailySalt::unseal(sealed, key, salt_context(shard, day).as_bytes())))
+            }
+            _ => Err(AppError::Internal("salts row has unexpected columns".into())),
         }
-        let salt = DailySalt::from_bytes(random_bytes::<16>()?);
+    }
+
+    /// Stores `salt` as the salt of `day`, sealed under `key` for `shard` and the day, and
+    /// deletes the salts that are no longer needed (see [`DailySalt::is_expired`]).
+    pub fn save_salt(
+        &self,
+        day: Day,
+        salt: &DailySalt,
+        drawn_ms: i64,
+        key: &SaltSealingKey,
+        shard: &str,
+    ) -> AppResult<()> {
+        let sealed = salt.sealed(key, salt_context(shard, day).as_bytes());
         self.sql.exec(
-            "INSERT INTO salts (day, salt, drawn_ms) VALUES (?, ?, ?)",
-            vec![day.into(), salt.sealed(key, context.as_bytes()).to_vec().into(), now_ms.into()],
+            "INSERT OR REPLACE INTO salts (day, salt, drawn_ms) VALUES (?, ?, ?)",
+            vec![day.days_since_epoch().into(), sealed.to_vec().into(), drawn_ms.into()],
         )?;
         // Yesterday's salt is the last one kept; is_expired holds for every older day.
-        debug_assert!(DailySalt::is_expired(today.add_days(-2), today));
-        self.delete_salts_through(today.add_days(-2))?;
-        Ok(salt)
+        debug_assert!(DailySalt::is_expired(day.add_days(-2), day));
+        self.delete_salts_through(day.add_days(-2))
     }
 
     /// The salts held, oldest first: their days and when they were drawn, never the salts.
