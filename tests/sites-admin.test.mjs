@@ -40,7 +40,7 @@ describe('sites admin API', () => {
     const created = await createSite(env.edge.url, env.edge.adminToken, 'defaults', { hostnames: undefined, k: undefined });
     assert.deepEqual(created.settings, {
       hostnames: [], consent_mode: 'exempt', k: 5, retention_days: 762, max_pages_per_day: 1000, shards: 1,
-      visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000,
+      visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000, public: false, epsilon: 1,
     });
   });
 
@@ -53,6 +53,8 @@ describe('sites admin API', () => {
       [{ hostnames: ['https://example.com'] }, /'hostnames'/],
       [{ hostnames: 'example.com' }, /invalid type|sequence/],
       [{ colour: 'red' }, /unknown field/],
+      [{ epsilon: 0 }, /'epsilon'/],
+      [{ public: 'yes' }, /invalid type/],
     ];
     for (const [settings, message] of invalid) {
       for (const res of [

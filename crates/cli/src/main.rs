@@ -22,8 +22,9 @@ use serde_json::{Map, Value};
 const USAGE: &str =
     "usage: tacit-cli site <create|show|set|delete|rotate-tokens|status|changes> <site> [...]
   create <site> [--hostname H]... [--consent-mode exempt|opt-in] [--k N] [--retention-days N]
-                [--max-pages-per-day N] [--shards N]
-  set <site> <setting>=<value>...     (hostnames=a.example,b.example; numbers as numbers)
+                [--max-pages-per-day N] [--shards N] [--public true|false] [--epsilon X]
+  set <site> <setting>=<value>...     (hostnames=a.example,b.example; numbers and true/false
+                                       as themselves)
 environment: TACIT_EDGE (default http://127.0.0.1:8787), TACIT_ADMIN_TOKEN (or .dev.vars)";
 
 fn main() -> ExitCode {
@@ -80,9 +81,15 @@ fn create_options(args: &[String]) -> Result<Map<String, Value>, String> {
             "--consent-mode" => {
                 body.insert("consent_mode".into(), Value::String(value.clone()));
             }
-            "--k" | "--retention-days" | "--max-pages-per-day" | "--shards" => {
-                let number: u64 = value.parse().map_err(|_| format!("{flag}: not a number"))?;
-                body.insert(flag.trim_start_matches("--").replace('-', "_"), number.into());
+            "--k"
+            | "--retention-days"
+            | "--max-pages-per-day"
+            | "--shards"
+            | "--epsilon"
+            | "--public" => {
+                let scalar = json_scalar(value)
+                    .ok_or_else(|| format!("{flag}: not a number or true/false"))?;
+                body.insert(flag.trim_start_matches("--").replace('-', "_"), scalar);
             }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
@@ -110,14 +117,17 @@ fn assignments(args: &[String]) -> Result<Value, String> {
                     .map(|h| Value::String(h.into()))
                     .collect(),
             )
-        } else if let Ok(number) = value.parse::<u64>() {
-            number.into()
         } else {
-            Value::String(value.into())
+            json_scalar(value).unwrap_or_else(|| Value::String(value.into()))
         };
         body.insert(name.into(), value);
     }
     Ok(Value::Object(body))
+}
+
+/// A number or a boolean written on the command line, as JSON; `None` for anything else.
+fn json_scalar(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok().filter(|value: &Value| value.is_number() || value.is_boolean())
 }
 
 fn admin_token() -> Result<String, String> {
@@ -192,15 +202,20 @@ mod tests {
             "opt-in",
             "--retention-days",
             "30",
+            "--public",
+            "true",
+            "--epsilon",
+            "0.5",
         ]))
         .unwrap();
         assert_eq!(
             Value::Object(body),
             serde_json::json!({
                 "hostnames": ["a.example", "b.example"], "k": 10, "consent_mode": "opt-in",
-                "retention_days": 30,
+                "retention_days": 30, "public": true, "epsilon": 0.5,
             })
         );
+        assert!(create_options(&strings(&["--public", "yes"])).is_err());
         assert!(create_options(&strings(&["--k", "ten"])).is_err());
         assert!(create_options(&strings(&["--colour", "red"])).is_err());
     }
@@ -214,5 +229,10 @@ mod tests {
             serde_json::json!({ "k": 7, "hostnames": ["a.example", "b.example"], "consent_mode": "exempt" })
         );
         assert!(assignments(&strings(&["k"])).is_err());
+        let public = assignments(&strings(&["public=true", "epsilon=2.5", "consent_mode=opt-in"]));
+        assert_eq!(
+            public.unwrap(),
+            serde_json::json!({ "public": true, "epsilon": 2.5, "consent_mode": "opt-in" })
+        );
     }
 }

@@ -24,7 +24,8 @@
 //!   [`SiteSummary`], [`PageSummary`] and [`RangeSummary`] build what the pages and the API
 //!   show (metrics against the previous period and the site, breakdowns, journeys, vitals),
 //!   and [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)"
-//!   and adds optional Laplace noise to public counts. [`insights::find_insights`] turns the
+//!   and adds optional Laplace noise to public counts; [`public`] builds the noisy summary of
+//!   a site that publishes one. [`insights::find_insights`] turns the
 //!   same merged range into ranked [`insights::InsightCard`]s, each with its evidence, a
 //!   statistical test and a suggested action. [`audit`] lists what is stored and what each
 //!   consent state leads to, from the code's own definitions.
@@ -79,6 +80,7 @@ pub mod consent;
 mod day;
 pub mod insights;
 pub mod privacy;
+pub mod public;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;

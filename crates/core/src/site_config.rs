@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::consent::{ConsentMode, ConsentState};
+use crate::privacy::{MAX_EPSILON, MIN_EPSILON};
 use crate::record::DEFAULT_MAX_PAGES_PER_DAY;
 
 /// Default retention: 25 months (CNIL's audience-measurement exemption), 25 × 30.5 days.
@@ -73,6 +74,57 @@ pub struct SiteSettings {
     pub visitor_beacons_per_minute: u32,
     /// Beacons the site (one shard) accepts per minute before `429`.
     pub site_beacons_per_minute: u32,
+    /// Whether anyone may read the site's public summary (`/s/<site>` without a token): unique
+    /// visitors only, with Laplace noise of [`SiteSettings::epsilon`] (see [`crate::public`]).
+    pub public: bool,
+    /// The privacy parameter ε of the public summary's noise.
+    pub epsilon: Epsilon,
+}
+
+/// Default ε of a public summary's noise: ± 3 visitors at 95 % on one day's count.
+pub const DEFAULT_EPSILON: f64 = 1.0;
+
+/// A valid ε: a number from [`MIN_EPSILON`] to [`MAX_EPSILON`]. Never NaN, so it can be `Eq`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Epsilon(f64);
+
+impl Eq for Epsilon {}
+
+impl Epsilon {
+    /// ε, or the reason it is not valid.
+    pub fn new(value: f64) -> Result<Epsilon, String> {
+        if (MIN_EPSILON..=MAX_EPSILON).contains(&value) {
+            Ok(Epsilon(value))
+        } else {
+            Err(format!("must be a number from {MIN_EPSILON} to {MAX_EPSILON}"))
+        }
+    }
+
+    /// Its value.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for Epsilon {
+    fn default() -> Epsilon {
+        Epsilon(DEFAULT_EPSILON)
+    }
+}
+
+impl TryFrom<f64> for Epsilon {
+    type Error = String;
+
+    fn try_from(value: f64) -> Result<Epsilon, String> {
+        Epsilon::new(value)
+    }
+}
+
+impl From<Epsilon> for f64 {
+    fn from(epsilon: Epsilon) -> f64 {
+        epsilon.0
+    }
 }
 
 impl Default for SiteSettings {
@@ -86,12 +138,14 @@ impl Default for SiteSettings {
             shards: 1,
             visitor_beacons_per_minute: DEFAULT_VISITOR_BEACONS_PER_MINUTE,
             site_beacons_per_minute: DEFAULT_SITE_BEACONS_PER_MINUTE,
+            public: false,
+            epsilon: Epsilon::default(),
         }
     }
 }
 
 /// A change an admin asks for: every field optional, no unknown field accepted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// See [`SiteSettings::hostnames`].
@@ -110,6 +164,10 @@ pub struct SettingsPatch {
     pub visitor_beacons_per_minute: Option<u32>,
     /// See [`SiteSettings::site_beacons_per_minute`].
     pub site_beacons_per_minute: Option<u32>,
+    /// See [`SiteSettings::public`].
+    pub public: Option<bool>,
+    /// See [`SiteSettings::epsilon`]; checked by [`SiteSettings::apply`].
+    pub epsilon: Option<f64>,
 }
 
 /// One field's change, for the change log: JSON texts of the old and new values.
@@ -153,6 +211,13 @@ impl SiteSettings {
         }
         if let Some(mode) = patch.consent_mode {
             next.consent_mode = mode;
+        }
+        if let Some(public) = patch.public {
+            next.public = public;
+        }
+        if let Some(epsilon) = patch.epsilon {
+            next.epsilon = Epsilon::new(epsilon)
+                .map_err(|reason| SettingsError { field: "epsilon", reason })?;
         }
         let ranged = [
             ("k", patch.k, K_RANGE, &mut next.k),
@@ -235,7 +300,7 @@ impl SiteSettings {
 }
 
 /// Every settings field, in the order changes are listed.
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 10] = [
     "hostnames",
     "consent_mode",
     "k",
@@ -244,6 +309,8 @@ const FIELDS: [&str; 8] = [
     "shards",
     "visitor_beacons_per_minute",
     "site_beacons_per_minute",
+    "public",
+    "epsilon",
 ];
 
 fn to_json(settings: &SiteSettings) -> Value {
@@ -358,6 +425,8 @@ mod tests {
             (r#"{"hostnames": ["example.com:8080"]}"#, "hostnames"),
             (r#"{"hostnames": [""]}"#, "hostnames"),
             (r#"{"hostnames": ["-x.com"]}"#, "hostnames"),
+            (r#"{"epsilon": 0.01}"#, "epsilon"),
+            (r#"{"epsilon": 11}"#, "epsilon"),
         ] {
             assert_eq!(
                 SiteSettings::default().apply(&patch(json)).unwrap_err().field,
@@ -368,6 +437,14 @@ mod tests {
         let four = SiteSettings { shards: 4, ..SiteSettings::default() };
         assert_eq!(four.apply(&patch(r#"{"shards": 2}"#)).unwrap_err().field, "shards");
         assert_eq!(four.apply(&patch(r#"{"shards": 8}"#)).unwrap().0.shards, 8);
+        let (public, changes) =
+            SiteSettings::default().apply(&patch(r#"{"public": true, "epsilon": 0.5}"#)).unwrap();
+        assert!(public.public);
+        assert_eq!(public.epsilon.get(), 0.5);
+        assert_eq!(changes.iter().map(|c| c.field).collect::<Vec<_>>(), ["public", "epsilon"]);
+        assert_eq!(serde_json::to_value(public).unwrap()["epsilon"], 0.5);
+        // A stored ε out of range does not read: settings are only ever written checked.
+        assert!(serde_json::from_str::<SiteSettings>(r#"{"epsilon": 0}"#).is_err());
         // k = 1 (no folding) is allowed.
         assert_eq!(SiteSettings::default().apply(&patch(r#"{"k": 1}"#)).unwrap().0.k, 1);
     }

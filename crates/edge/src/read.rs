@@ -1,13 +1,15 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
 use serde::de::DeserializeOwned;
+use tacit_core::public::{NoiseKey, PublicSummary};
 use tacit_core::summary::previous_period;
 use tacit_core::{Day, SiteId, SummaryOptions};
 use worker::{Env, Request, Url};
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::site_shard::protocol::{Report, SummaryQuery, SUMMARY};
+use crate::site_shard::protocol::{Credential, Report, SummaryQuery, SUMMARY};
+use crate::site_shard::SALT_KEY_SECRET;
 use crate::tokens::{presented_token, token_sha256};
 use crate::{reports, shard_client, shards};
 
@@ -35,11 +37,11 @@ pub async fn report<T: DeserializeOwned>(
         // Several shards: the worker merges their records and builds the report itself.
         let k = shards::settings(env, &site).await?.k;
         let options = SummaryOptions { k: u64::from(k), ..SummaryOptions::default() };
-        let current =
-            shards::merged_range(env, &site, count, &viewer_token_sha256, from, to).await?;
+        let viewer = Credential::Token(viewer_token_sha256);
+        let current = shards::merged_range(env, &site, count, &viewer, from, to).await?;
         let previous = if report.compares_with_previous() {
             let (from, to) = previous_period(from, to);
-            Some(shards::merged_range(env, &site, count, &viewer_token_sha256, from, to).await?)
+            Some(shards::merged_range(env, &site, count, &viewer, from, to).await?)
         } else {
             None
         };
@@ -49,6 +51,26 @@ pub async fn report<T: DeserializeOwned>(
     }
     let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
     shard_client::ask(env, &site, SUMMARY, &query).await
+}
+
+/// The public summary of `site`, for anyone, when the site publishes one (its `public`
+/// setting); `401` when it does not. The noise is keyed by a key derived from the `SALT_KEY`
+/// secret and the site, so the same range always shows the same figures.
+pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<PublicSummary> {
+    let site = SiteId::parse(site)
+        .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
+    let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
+    let settings = shards::settings(env, &site).await?;
+    if !settings.public {
+        return Err(AppError::Unauthorized);
+    }
+    let secret = env.secret(SALT_KEY_SECRET).map_err(|_| {
+        AppError::Internal(format!("the {SALT_KEY_SECRET} secret is not set: no public noise"))
+    })?;
+    let key = NoiseKey::derive(&secret.to_string(), &site);
+    let count = settings.shards;
+    let range = shards::merged_range(env, &site, count, &Credential::Admin, from, to).await?;
+    Ok(PublicSummary::build(&range, settings.epsilon.get(), u64::from(settings.k), &key))
 }
 
 /// The `path` query parameter of a page report.

@@ -60,6 +60,10 @@ pub fn router() -> Router<'static, ()> {
         .get_async("/api/v1/sites/:site/privacy", |req, ctx| async move {
             respond(privacy_api(&req, &ctx).await)
         })
+        .get_async("/api/v1/sites/:site/public", |req, ctx| async move {
+            let summary = read::public_summary(&req, &ctx.env, param(&ctx, "site")).await;
+            respond(summary.and_then(|summary| present::json(&summary)))
+        })
         .get_async("/api/v1/sites/:site/export", |req, ctx| async move {
             respond(export_api(&req, &ctx).await)
         })
@@ -114,8 +118,20 @@ async fn insights_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respon
 }
 
 async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
     let key = presented_token(req)?;
+    if key.is_none() {
+        // Without a token: the public summary, if the site publishes one (else 401).
+        let summary = read::public_summary(req, &ctx.env, param(ctx, "site")).await?;
+        let place = Place {
+            site: param(ctx, "site"),
+            key: None,
+            from: summary.from,
+            to: summary.to,
+            today: today(&ctx.env),
+        };
+        return present::public_page(&place, &summary);
+    }
+    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
     let (from, to) = (report.summary.from, report.summary.to);
     let place =
         Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };

@@ -84,15 +84,16 @@ pub fn forget(site: &SiteId) {
     SHARD_COUNTS.with(|counts| counts.borrow_mut().remove(site));
 }
 
-/// The merged records of `from..=to` over a site's `count` shards: shard 0 checks the viewer
-/// token, the others are asked as the worker itself. Visitors are routed to one shard by their
+/// The merged records of `from..=to` over a site's `count` shards: shard 0 checks
+/// `credential` (a viewer token, or the worker itself for a public summary), the others are
+/// asked as the worker itself. Visitors are routed to one shard by their
 /// address and browser, so the shards' visitor sketches hold disjoint sets and their union is
 /// exact up to the sketch's own error.
 pub async fn merged_range(
     env: &Env,
     site: &SiteId,
     count: u32,
-    viewer_token_sha256: &str,
+    credential: &Credential,
     from: Day,
     to: Day,
 ) -> AppResult<MergedRange> {
@@ -100,9 +101,9 @@ pub async fn merged_range(
     let mut site_days: Vec<(Day, SiteDay)> = Vec::new();
     for index in 0..count {
         let credential = if index == 0 {
-            Credential::Token(viewer_token_sha256.to_owned())
+            credential.clone()
         } else {
-            // Shard 0 has checked the token.
+            // Shard 0 has checked the credential.
             Credential::Admin
         };
         let query = RecordsQuery { site: site.clone(), credential, from, to };

@@ -10,6 +10,7 @@ mod format;
 mod layout;
 mod page_report;
 mod privacy_page;
+mod public_page;
 mod site_page;
 
 use serde::Serialize;
@@ -25,6 +26,7 @@ use crate::site_shard::protocol::{PageReport, SiteReport};
 pub use layout::Place;
 pub use page_report::page_report;
 pub use privacy_page::privacy_page;
+pub use public_page::public_page;
 pub use site_page::site_page;
 
 /// `GET /api/v1/sites/<site>/pages`: the range's totals and per-page rows.

@@ -43,8 +43,9 @@ const MAX_TRACKED_VISITORS: usize = 100_000;
 const MAX_RECENT_IDS: usize = 200_000;
 /// Stored beacon ids older than the window are deleted once per this many new ids.
 const PRUNE_IDS_EVERY: u32 = 1000;
-/// The Worker secret that seals salts at rest (`.dev.vars` in local development).
-const SALT_KEY_SECRET: &str = "SALT_KEY";
+/// The Worker secret that seals salts at rest and keys public noise (`.dev.vars` in local
+/// development).
+pub const SALT_KEY_SECRET: &str = "SALT_KEY";
 /// The open day is written to storage at most this long after its first unsaved change: the
 /// most a crash can lose (README, "Flush policy").
 pub const FLUSH_INTERVAL_MS: i64 = 1000;

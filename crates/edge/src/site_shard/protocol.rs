@@ -12,7 +12,7 @@ use tacit_core::{Day, PageSummary, SiteId, SiteSummary};
 
 /// Who is asking. The worker checks the admin token itself (it is a Worker secret); a site's
 /// tokens are checked by the shard, which holds their hashes.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub enum Credential {
     /// The holder of the admin token.
     Admin,
