@@ -13,6 +13,7 @@ describe('consent API and policy modes', () => {
     const [tally] = await env.waitFor((b) => b.length === 1, 'the tally');
     assert.deepEqual(tally, { site: 'demo', type: 'consent', consent: consent('unset', 'unset', 'default') },
       'no page, no referrer, no id');
+    await env.allAccepted(); // else a view still on its way would read as none
     assert.equal((await env.pages()).totals.views, 0);
 
     await tab.evaluate(() => window.tacit('consent', { measurement: true }));

@@ -41,6 +41,8 @@ describe('engagement', () => {
     assert.ok(leave.engaged_ms >= 2_000 && leave.engaged_ms < 3_000, `engaged ${leave.engaged_ms} ms`);
     assert.equal(leave.interactions, 0);
     assert.equal(ofType(env.recorder.beacons, 'leave').length, 1, 'one leave per view');
+    // The recorder holds a beacon before the edge has answered it: read the counts after.
+    await env.allAccepted();
     const pages = await env.pages();
     assert.equal(pages.pages.find((p) => p.path === '/landing.html')?.views, 1);
   });
