@@ -85,7 +85,8 @@ export const SIGNAL_SOURCES = {
   posthog: '`node_modules/posthog-js/lib/src/posthog-core.js` (config defaults: `autocapture: true`, '
     + '`rageclick: true`, `capture_pageview: true`, `save_campaign_params: true`, `respect_dnt: false`, '
     + '`capture_performance` and `capture_exceptions` unset, `persistence: "localStorage+cookie"`, bot user '
-    + 'agents dropped), `lib/src/page-view.js` (`$prev_pageview_duration`, '
+    + 'agents dropped; `capture_pageview: true` counts page loads, route changes need `"history_change"`, the '
+    + 'default only with `defaults` ≥ 2025-05-24), `lib/src/page-view.js` (`$prev_pageview_duration`, '
     + '`$prev_pageview_max_scroll_percentage`), `lib/src/extensions/`',
 };
 

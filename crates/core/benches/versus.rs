@@ -2,6 +2,7 @@
 //! next to Apache DataSketches' HLL (the `datasketches` crate), on the same seeded streams, at
 //! the same memory. Prints `name=value` lines that `scripts/bench-report.mjs` collects:
 //!
+//!   sketch_<n>_trials=N                    how many seeded streams of n visitors
 //!   sketch_<name>_bytes=N                  serialized size once dense (after 1M visitors)
 //!   sketch_<name>_mem_bytes=N              in memory (DataSketches' own estimate; tacit: n/a)
 //!   sketch_<name>_<n>_mean_rel_err_pct=X   mean |estimate - n| / n over the trials
@@ -75,48 +76,39 @@ impl Distinct for HllSketch {
 }
 
 struct Contender {
-    name: &'static str,
+    name: String,
     make: Box<dyn Fn() -> Box<dyn Distinct>>,
 }
 
+/// Each of tacit's two sketches, then DataSketches' `Hll6` and `Hll4` with as many registers.
 fn contenders() -> Vec<Contender> {
-    let ds = |lg_k: u8, kind: HllType| {
-        move || {
-            Box::new(HllSketch::new(lg_k, kind).expect("lg_k within 4..=21")) as Box<dyn Distinct>
-        }
-    };
-    vec![
-        Contender {
-            name: "tacit_page_p14",
-            make: Box::new(|| Box::new(VisitorSketch::for_page())),
-        },
-        Contender {
-            name: "datasketches_hll6_lg14",
-            make: Box::new(ds(PAGE_PRECISION, HllType::Hll6)),
-        },
-        Contender {
-            name: "datasketches_hll4_lg14",
-            make: Box::new(ds(PAGE_PRECISION, HllType::Hll4)),
-        },
-        Contender {
-            name: "tacit_site_p16",
-            make: Box::new(|| Box::new(VisitorSketch::for_site())),
-        },
-        Contender {
-            name: "datasketches_hll6_lg16",
-            make: Box::new(ds(SITE_PRECISION, HllType::Hll6)),
-        },
-        Contender {
-            name: "datasketches_hll4_lg16",
-            make: Box::new(ds(SITE_PRECISION, HllType::Hll4)),
-        },
-    ]
+    let make_page: fn() -> VisitorSketch = VisitorSketch::for_page;
+    let tacit =
+        [("page", PAGE_PRECISION, make_page), ("site", SITE_PRECISION, VisitorSketch::for_site)];
+    tacit
+        .into_iter()
+        .flat_map(|(kind, p, make)| {
+            let ours = Contender {
+                name: format!("tacit_{kind}_p{p}"),
+                make: Box::new(move || Box::new(make()) as Box<dyn Distinct>),
+            };
+            let theirs =
+                [("hll6", HllType::Hll6), ("hll4", HllType::Hll4)].map(|(label, kind)| Contender {
+                    name: format!("datasketches_{label}_lg{p}"),
+                    make: Box::new(move || {
+                        Box::new(HllSketch::new(p, kind).expect("lg_k within 4..=21"))
+                            as Box<dyn Distinct>
+                    }),
+                });
+            std::iter::once(ours).chain(theirs)
+        })
+        .collect()
 }
 
 fn main() {
-    assert_eq!((PAGE_PRECISION, SITE_PRECISION), (14, 16), "the names below say p14 and p16");
     let contenders = contenders();
     for (n, trials, label) in STREAMS {
+        println!("sketch_{label}_trials={trials}");
         // The streams are generated once and outside the timed loops, so every contender
         // inserts exactly the same hashes and only the inserts are timed.
         let streams: Vec<Vec<u64>> = (0..trials)
@@ -140,7 +132,7 @@ fn main() {
                 last = Some(sketch);
             }
             let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-            let name = contender.name;
+            let name = &contender.name;
             println!("sketch_{name}_{label}_mean_rel_err_pct={mean:.3}");
             println!(
                 "sketch_{name}_{label}_p95_rel_err_pct={:.3}",
