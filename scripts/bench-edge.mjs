@@ -7,7 +7,7 @@
 // 1. Ingest at 1, 10 and 100 concurrent clients. At each level, `requests` page views to a
 //    fresh site (so every level starts from the same empty day), and as the yardstick, with the
 //    same client, `requests` GET /healthz (a route that does nothing; scripts/load.mjs keeps the
-//    same ratio). For each: requests/s, p50 and p99 latency, and the edge's CPU time per request
+//    same ratio), in alternating rounds so that the machine's other work hits both alike. For each: requests/s, p50 and p99 latency, and the edge's CPU time per request
 //    (wrangler and workerd, from /proc): what a beacon costs, and how that cost moves as more
 //    clients send at once.
 // 2. Summary latency with 10, 1,000 and 10,000 distinct pages in the range: each site is seeded
@@ -31,6 +31,8 @@ const REQUESTS = Number(process.argv[2] ?? 2000);
 if (!(REQUESTS >= 100 && REQUESTS <= 100_000)) throw new Error('requests: 100 to 100000');
 const CLIENTS = [1, 10, 100];
 const PAGE_COUNTS = [10, 1_000, 10_000];
+/** Rounds each level's requests are split into, alternating /healthz and POST /e. */
+const ROUNDS = 4;
 /** Distinct pages the ingest levels spread their page views over. */
 const INGEST_PAGES = 100;
 /** Timed reads of each summary route per site, after one untimed read. */
@@ -42,16 +44,38 @@ const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-bench-'));
 const edge = await startEdge({ persistDir });
 const edgePids = processTree(edge.pid);
 
-/** Runs a closed loop and measures the edge's CPU time over it. */
-async function measured(concurrency, send) {
-  const cpuBefore = cpuSeconds(edgePids);
-  const result = await closedLoop({ requests: REQUESTS, concurrency, send });
-  const cpuMsPerRequest = ((cpuSeconds(edgePids) - cpuBefore) * 1000) / REQUESTS;
-  return { ...result, cpuMsPerRequest };
+/**
+ * Runs `REQUESTS` of each of `kinds` (name → send(n)) with `concurrency` clients, in ROUNDS
+ * alternating rounds, so that a burst of other work on the shared machine weighs on every kind
+ * alike, and measures the edge's CPU time over each kind's rounds. Request numbers run on
+ * across rounds (each beacon is still a new visitor).
+ */
+async function interleaved(concurrency, kinds) {
+  const perRound = Math.ceil(REQUESTS / ROUNDS);
+  const totals = Object.fromEntries(Object.keys(kinds).map((name) => [name, { seconds: 0, failed: 0, cpu: 0, latencies: [] }]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [name, send] of Object.entries(kinds)) {
+      const cpuBefore = cpuSeconds(edgePids);
+      const result = await closedLoop({ requests: perRound, concurrency, send: (n) => send(round * perRound + n) });
+      const total = totals[name];
+      total.cpu += cpuSeconds(edgePids) - cpuBefore;
+      total.seconds += result.seconds;
+      total.failed += result.failed;
+      total.latencies.push(...result.latencies);
+    }
+  }
+  return Object.fromEntries(Object.entries(totals).map(([name, t]) => [name, {
+    requests: t.latencies.length,
+    rps: t.latencies.length / t.seconds,
+    failed: t.failed,
+    cpuMsPerRequest: (t.cpu * 1000) / t.latencies.length,
+    ...quantiles(t.latencies),
+  }]));
 }
 
 try {
-  figure('edge_requests', REQUESTS);
+  figure('edge_requests', Math.ceil(REQUESTS / ROUNDS) * ROUNDS);
+  figure('edge_rounds', ROUNDS);
   figure('edge_ingest_pages', INGEST_PAGES);
   figure('edge_summary_samples', SUMMARY_SAMPLES);
   console.error(`edge processes measured for CPU: ${edgePids.join(', ')}`);
@@ -63,8 +87,10 @@ try {
   for (const clients of CLIENTS) {
     const id = `load${clients}`;
     const site = await createSite(edge.url, edge.adminToken, id, UNLIMITED);
-    const baseline = await measured(clients, () => fetch(`${edge.url}/healthz`));
-    const ingest = await measured(clients, (n) => loadBeacon(edge.url, id, n, { paths: INGEST_PAGES }));
+    const { baseline, ingest } = await interleaved(clients, {
+      baseline: () => fetch(`${edge.url}/healthz`),
+      ingest: (n) => loadBeacon(edge.url, id, n, { paths: INGEST_PAGES }),
+    });
     const counted = (await pages(edge.url, id, site.viewer_token)).totals.views;
     console.error(`${clients} clients: healthz ${baseline.rps.toFixed(0)}/s, ingest ${ingest.rps.toFixed(0)}/s, `
       + `${ingest.failed} failed, ${counted} counted`);
@@ -77,7 +103,7 @@ try {
     figure(`${prefix}_ingest_p99_ms`, ingest.p99.toFixed(1));
     figure(`${prefix}_ingest_cpu_ms`, ingest.cpuMsPerRequest.toFixed(3));
     figure(`${prefix}_ingest_ratio`, (ingest.rps / baseline.rps).toFixed(2));
-    figure(`${prefix}_ingest_counted`, `${counted}/${REQUESTS - ingest.failed}`);
+    figure(`${prefix}_ingest_counted`, `${counted}/${ingest.requests - ingest.failed}`);
   }
 
   for (const pageCount of PAGE_COUNTS) {

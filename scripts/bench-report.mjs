@@ -64,7 +64,7 @@ const f = (name) => {
   return figures[name];
 };
 const n = (name) => Number(f(name));
-const int = (value) => Number(value).toLocaleString('en-US');
+const int = (value) => Math.round(Number(value)).toLocaleString('en-US');
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`,
   ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 const sh = (command, args) => execFileSync(command, args, { encoding: 'utf8' }).trim();
@@ -226,7 +226,8 @@ and edge share the cores). Not Cloudflare's network: a local stand-in for it.
 ### Ingest at 1, 10 and 100 concurrent clients
 
 Per level, ${int(f('edge_requests'))} page views (\`POST /e\`, a new visitor each, ${f('edge_ingest_pages')} pages) to a fresh site, and as
-the yardstick ${int(f('edge_requests'))} \`GET /healthz\` (a route that does nothing) from the same client. Ratio = ingest
+the yardstick ${int(f('edge_requests'))} \`GET /healthz\` (a route that does nothing) from the same client, in
+${f('edge_rounds')} alternating rounds of each (so that other work on the machine weighs on both alike). Ratio = ingest
 rate / \`/healthz\` rate. Edge CPU is the user + system time of the wrangler and workerd processes
 (\`/proc\`) over the level, per request. Latencies in ms.
 

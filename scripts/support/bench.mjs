@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
  * Sends `requests` requests with `concurrency` in flight (a closed loop: each client sends its
  * next request when the last one is answered) and returns the throughput and latency quantiles.
  * `send(n)` makes request number n and resolves to its Response; the body is read, so the time
- * is the full answer's.
+ * is the full answer's. `latencies` (ms) are returned too, for merging runs.
  */
 export async function closedLoop({ requests, concurrency, send }) {
   const latencies = [];
@@ -26,7 +26,7 @@ export async function closedLoop({ requests, concurrency, send }) {
     }
   }));
   const seconds = (performance.now() - started) / 1000;
-  return { requests, seconds, rps: requests / seconds, failed, ...quantiles(latencies) };
+  return { requests, seconds, rps: requests / seconds, failed, latencies, ...quantiles(latencies) };
 }
 
 /** Median, 95th and 99th percentile of `samples` (milliseconds), by the nearest rank. */
