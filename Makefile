@@ -35,7 +35,7 @@ EDGE_DIST := crates/edge/build/worker/shim.mjs
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
 	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
-	@echo "make bench   print figures: snippet size, core speed, record sizes, sketch accuracy"
+	@echo "make bench   every figure, side by side with peers, printed and written to BENCHMARKS.md (minutes)"
 	@echo "make bench-edge  ingest beacons/s and beacons lost on SIGKILL, against local wrangler dev"
 	@echo "make deploy  build and deploy the edge with wrangler"
 
@@ -97,10 +97,10 @@ test-rust: setup
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
 
-bench: $(SNIPPET_DIST)
-	@node www/build.mjs | grep '^snippet_gz_bytes='
-	@node scripts/bench-snippet.mjs
-	@cargo bench --quiet -p tacit-core --bench core
+# Every benchmark in one run, as name=value lines, then BENCHMARKS.md and
+# docs/bench/edge-scaling.svg (several minutes; see scripts/bench-report.mjs for the parts).
+bench: $(SNIPPET_DIST) $(EDGE_DIST) chromium
+	@node scripts/bench-report.mjs
 
 # Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route (a few minutes).
 bench-edge: build

@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createSite, pages, startEdge } from '../tests/support/edge.mjs';
+import { closedLoop, loadBeacon, UNLIMITED } from './support/bench.mjs';
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -20,46 +21,21 @@ const PER_VISITOR = Number(process.argv[4] ?? 1);
 if (!(REQUESTS > 0 && REQUESTS <= 100_000)) throw new Error('requests: 1 to 100000');
 
 async function run(label, send) {
-  const latencies = [];
-  let next = 0;
-  let failed = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < REQUESTS) {
-      const n = next++;
-      const t0 = performance.now();
-      const res = await send(n);
-      await res.arrayBuffer();
-      if (res.status >= 300) failed += 1;
-      latencies.push(performance.now() - t0);
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.floor(latencies.length * 0.99)];
-  console.error(`${label}: ${REQUESTS} requests in ${seconds.toFixed(2)} s, ${failed} failed`);
-  return { rps: REQUESTS / seconds, p99, failed };
+  const result = await closedLoop({ requests: REQUESTS, concurrency: CONCURRENCY, send });
+  console.error(`${label}: ${REQUESTS} requests in ${result.seconds.toFixed(2)} s, ${result.failed} failed`);
+  return result;
 }
 
 const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-load-'));
 const edge = await startEdge({ persistDir });
 try {
-  const site = await createSite(edge.url, edge.adminToken, 'load', {
-    visitor_beacons_per_minute: 10_000_000, site_beacons_per_minute: 10_000_000,
-  });
-  const beacon = (n) => fetch(`${edge.url}/e`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'text/plain',
-      'User-Agent': `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Load/${Math.floor(n / PER_VISITOR)}`,
-    },
-    body: JSON.stringify({ site: 'load', path: `/page-${'abcdefghij'[n % 10]}${'abcdefghij'[Math.floor(n / 10) % 10]}` }),
-  });
+  const site = await createSite(edge.url, edge.adminToken, 'load', UNLIMITED);
+  const beacon = (n) => loadBeacon(edge.url, 'load', n, { perVisitor: PER_VISITOR });
   // Warm up both routes (workerd compiles the worker, the shard opens its database).
   for (let n = 0; n < 50; n += 1) {
     await (await fetch(`${edge.url}/healthz`)).arrayBuffer();
   }
-  await (await beacon(-1)).arrayBuffer();
+  await (await beacon(0)).arrayBuffer();
 
   const baseline = await run('baseline GET /healthz', () => fetch(`${edge.url}/healthz`));
   const ingest = await run('ingest POST /e', beacon);

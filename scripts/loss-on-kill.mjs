@@ -7,32 +7,19 @@
 // then kills wrangler and workerd with SIGKILL while beacons are in flight, starts the edge
 // again on the same storage and counts what was kept. Prints edge_loss_on_kill (acknowledged
 // with 202 but not counted after the restart) and edge_acknowledged.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createSite, pages, startEdge } from '../tests/support/edge.mjs';
+import { processTree, UNLIMITED } from './support/bench.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
 
-/** `pid` and every process below it. */
-function processTree(pid) {
-  let children = [];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    // pgrep exits 1 when there are no children.
-  }
-  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
-}
-
 const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-kill-'));
 let edge = await startEdge({ persistDir });
 try {
-  const site = await createSite(edge.url, edge.adminToken, 'kill', {
-    visitor_beacons_per_minute: 10_000_000, site_beacons_per_minute: 10_000_000,
-  });
+  const site = await createSite(edge.url, edge.adminToken, 'kill', UNLIMITED);
   let acknowledged = 0;
   let sent = 0;
   let stop = false;

@@ -4,6 +4,9 @@
 //!
 //! Streams are synthetic and seeded (splitmix64), so every run measures the same data.
 
+#[allow(dead_code)] // the `versus` bench uses other parts of it
+mod common;
+
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
@@ -14,35 +17,9 @@ use tacit_core::quantiles::QuantileSketch;
 use tacit_core::scrub::Utm;
 use tacit_core::signal::{CountryCode, Event, FeedbackScore, Language, Leave, View};
 use tacit_core::top_k::TopK;
-use tacit_core::{PageDay, SiteDay, VisitorHash, VisitorSketch};
+use tacit_core::{PageDay, SiteDay, VisitorSketch};
 
-/// A tiny seeded generator: the same stream on every run and platform.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// Visitor `i` of a stream: its keyed hash, as the edge would compute it.
-fn visitor(i: u64) -> VisitorHash {
-    let mut rng = SplitMix64(i ^ 0x5EED);
-    VisitorHash::from_u64(rng.next())
-}
+use common::{median, percentile, trial_start, visitor, SplitMix64, STREAMS};
 
 fn view(rng: &mut SplitMix64) -> View {
     let referrers = ["news.example.com", "www.google.com", "t.co", "duckduckgo.com", "reddit.com"];
@@ -93,16 +70,6 @@ fn busy_page_day(seed: u64, views: u64, visitors: u64) -> PageDay {
         }
     }
     record
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
-
-fn percentile(mut samples: Vec<f64>, p: f64) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Median time to apply one signal to a page record, over batches of a mixed stream
@@ -233,7 +200,7 @@ fn visitor_errors(make: fn() -> VisitorSketch, n: u64, trials: u64) -> Vec<f64> 
         .map(|trial| {
             let mut sketch = make();
             for i in 0..n {
-                sketch.insert(visitor(trial * 10_000_000 + i));
+                sketch.insert(visitor(trial_start(trial) + i));
             }
             (sketch.estimate() as f64 - n as f64).abs() / n as f64
         })
@@ -241,12 +208,7 @@ fn visitor_errors(make: fn() -> VisitorSketch, n: u64, trials: u64) -> Vec<f64> 
 }
 
 fn visitor_accuracy() {
-    for (n, trials) in [(10_000u64, 40u64), (100_000, 20), (1_000_000, 10)] {
-        let label = match n {
-            10_000 => "10k",
-            100_000 => "100k",
-            _ => "1m",
-        };
+    for (n, trials, label) in STREAMS {
         let page = percentile(visitor_errors(VisitorSketch::for_page, n, trials), 0.95);
         let site = percentile(visitor_errors(VisitorSketch::for_site, n, trials), 0.95);
         println!("visitors_p95_rel_err_page_{label}_pct={:.2}", page * 100.0);
@@ -261,7 +223,7 @@ fn visitor_accuracy() {
         for day in 0..30u64 {
             let mut sketch = VisitorSketch::for_page();
             for i in 0..10_000u64 {
-                let id = trial * 10_000_000 + day * 5_000 + i;
+                let id = trial_start(trial) + day * 5_000 + i;
                 sketch.insert(visitor(id));
                 exact.insert(id);
             }

@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// `make bench`: every benchmark in one run, printed as `name=value` lines as they come, then
+// written to BENCHMARKS.md (with docs/bench/edge-scaling.svg). BENCHMARKS.md is generated, never
+// edited by hand: every figure in it is measured in this run, or (the signal table) cited from
+// the trackers' sources in scripts/support/trackers.mjs.
+//
+//   make bench        # builds what is missing, then runs this (several minutes)
+//
+// The parts, each its own command so that it can be run alone:
+//   node www/build.mjs                          snippet_gz_bytes (the snippet's files are rebuilt)
+//   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium)
+//   cargo bench -p tacit-core --bench core      core aggregate speed, sizes, accuracy
+//   cargo bench -p tacit-core --bench versus    tacit's sketch next to Apache DataSketches' HLL
+//   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
+//   node scripts/bench-edge.mjs                 ingest and summary latency against wrangler dev
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../tests/support/edge.mjs';
+import { parseFigures, runEchoed } from './support/bench.mjs';
+import { panel, svgDocument } from './support/svg-chart.mjs';
+import { SIGNAL_SOURCES, SIGNALS, TRACKERS } from './support/trackers.mjs';
+
+const SVG_PATH = 'docs/bench/edge-scaling.svg';
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(', ');
+const started = new Date();
+const loads = [['start', loadAverage()]];
+const figures = {};
+
+/** Runs one part, records its figures and the load average after it. */
+async function part(name, command, args, { only } = {}) {
+  console.error(`--- ${name}: ${command} ${args.join(' ')}`);
+  let out;
+  if (only) {
+    // www/build.mjs prints a size summary besides the figure; `make bench` has always shown
+    // only the figure line.
+    out = execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    out = out.split('\n').filter((line) => line.startsWith(only)).join('\n');
+    console.log(out);
+  } else {
+    out = await runEchoed(command, args, { cwd: REPO_ROOT });
+  }
+  Object.assign(figures, parseFigures(out));
+  loads.push([`after ${name}`, loadAverage()]);
+}
+
+await part('snippet size', 'node', ['www/build.mjs'], { only: 'snippet_gz_bytes=' });
+await part('snippet start-up', 'node', ['scripts/bench-snippet.mjs']);
+await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-core', '--bench', 'core']);
+await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-core', '--bench', 'versus']);
+await part('trackers', 'node', ['scripts/bench-trackers.mjs']);
+await part('edge', 'node', ['scripts/bench-edge.mjs']);
+const minutes = (Date.now() - started) / 60_000;
+// Kept for debugging the report below; BENCHMARKS.md is only ever written from this run.
+writeFileSync(path.join(REPO_ROOT, 'target', 'bench-figures.txt'),
+  Object.entries(figures).map(([name, value]) => `${name}=${value}\n`).join(''));
+
+// ---------------------------------------------------------------------------------------------
+// The report. `f(name)` fails loudly on a missing figure rather than printing a blank.
+
+const f = (name) => {
+  if (!(name in figures)) throw new Error(`no figure ${name} in this run`);
+  return figures[name];
+};
+const n = (name) => Number(f(name));
+const int = (value) => Math.round(Number(value)).toLocaleString('en-US');
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`,
+  ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const sh = (command, args) => execFileSync(command, args, { encoding: 'utf8' }).trim();
+
+const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? 'unknown';
+const machine = table(['what', 'value'], [
+  ['date (UTC)', `${started.toISOString().slice(0, 16).replace('T', ' ')}, ${minutes.toFixed(1)} minutes`],
+  ['commit', `${sh('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'])}${sh('git', ['-C', REPO_ROOT, 'status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`],
+  ['`nproc`', sh('nproc', [])],
+  ['CPU (/proc/cpuinfo)', cpuModel],
+  ['memory', `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`],
+  ['node', process.version],
+  ['rustc', sh('rustc', ['--version'])],
+  ...loads.map(([when, load]) => [`load average ${when}`, load]),
+]);
+
+// Snippet -------------------------------------------------------------------------------------
+const trackerRows = TRACKERS.map((t) => {
+  const p = `tracker_${t.id}`;
+  const ratio = (n(`${p}_gzip_bytes`) / n('tracker_tacit_gzip_bytes')).toFixed(2);
+  return [t.name, t.package ? `\`${t.package}\` ${f(`${p}_version`)}` : `commit ${f(`${p}_version`)}`, f(`${p}_files`),
+    int(f(`${p}_raw_bytes`)), int(f(`${p}_gzip_bytes`)), int(f(`${p}_brotli_bytes`)), `${ratio}×`,
+    f(`${p}_signals_on`), f(`${p}_signals_with_options`)];
+});
+const mark = { on: '✓', opt: 'opt', no: '–', '?': '?' };
+const signalTable = table(['signal', ...TRACKERS.map((t) => t.name)],
+  [...SIGNALS.map(([name, row]) => [name, ...TRACKERS.map((t) => mark[row[t.id]])]),
+    ['**count: ✓ (✓ + opt)**', ...TRACKERS.map((t) => `**${f(`tracker_${t.id}_signals_on`)}** (${f(`tracker_${t.id}_signals_with_options`)})`)]]);
+
+// Sketch --------------------------------------------------------------------------------------
+const sketches = [
+  ['tacit `VisitorSketch::for_page()`', 'tacit_page_p14', '2^14 × 6 bit (HLL++, p = 14)'],
+  ['DataSketches `Hll6`, lg_k = 14', 'datasketches_hll6_lg14', '2^14 × 6 bit'],
+  ['DataSketches `Hll4`, lg_k = 14', 'datasketches_hll4_lg14', '2^14 × 4 bit + exceptions'],
+  ['tacit `VisitorSketch::for_site()`', 'tacit_site_p16', '2^16 × 6 bit (HLL++, p = 16)'],
+  ['DataSketches `Hll6`, lg_k = 16', 'datasketches_hll6_lg16', '2^16 × 6 bit'],
+  ['DataSketches `Hll4`, lg_k = 16', 'datasketches_hll4_lg16', '2^16 × 4 bit + exceptions'],
+];
+const sizes = ['10k', '100k', '1m'];
+const sketchRows = sketches.map(([name, id, registers]) => [name, registers, int(f(`sketch_${id}_bytes`)),
+  figures[`sketch_${id}_mem_bytes`] ? int(figures[`sketch_${id}_mem_bytes`]) : 'not reported',
+  ...sizes.map((s) => `${f(`sketch_${id}_${s}_mean_rel_err_pct`)} / ${f(`sketch_${id}_${s}_p95_rel_err_pct`)}`),
+  ...sizes.map((s) => f(`sketch_${id}_${s}_insert_ns`))]);
+const datasketchesVersion = readFileSync(path.join(REPO_ROOT, 'Cargo.lock'), 'utf8')
+  .match(/name = "datasketches"\nversion = "([^"]+)"/)[1];
+const coreNames = Object.keys(figures).filter((name) => /^(core_|record_|site_record_|visitors_|engaged_|top_k_)/.test(name));
+
+// Edge ----------------------------------------------------------------------------------------
+const clients = [1, 10, 100];
+const pageCounts = [10, 1000, 10000];
+const ingestRows = clients.map((c) => {
+  const p = `edge_c${c}`;
+  return [c, f(`${p}_baseline_rps`), f(`${p}_ingest_rps`), f(`${p}_ingest_ratio`), f(`${p}_baseline_p99_ms`),
+    f(`${p}_ingest_p50_ms`), f(`${p}_ingest_p99_ms`), f(`${p}_baseline_cpu_ms`), f(`${p}_ingest_cpu_ms`),
+    f(`${p}_ingest_counted`)];
+});
+const summaryRows = pageCounts.map((pages) => {
+  const p = `edge_summary_${pages}`;
+  return [int(pages), int(f(`${p}_pages_stored`)), f(`${p}_api_p50_ms`), f(`${p}_api_p95_ms`), int(f(`${p}_api_bytes`)),
+    f(`${p}_html_p50_ms`), f(`${p}_html_p95_ms`), int(f(`${p}_html_bytes`))];
+});
+const growth = (a, b) => `×${(b / a).toFixed(1)}`;
+const series = (name, xs, figure) => ({ name, points: xs.map((x) => [x, n(figure(x))]) });
+const svg = svgDocument({
+  title: `tacit edge under wrangler dev, ${started.toISOString().slice(0, 10)} (loopback, shared ${sh('nproc', [])}-core machine)`,
+  panels: [
+    (box) => panel({ ...box, title: 'Throughput', xLabel: 'concurrent clients', yLabel: 'requests/s', series: [
+      series('GET /healthz (does nothing)', clients, (c) => `edge_c${c}_baseline_rps`),
+      series('POST /e (page view)', clients, (c) => `edge_c${c}_ingest_rps`)] }),
+    (box) => panel({ ...box, title: 'Latency', xLabel: 'concurrent clients', yLabel: 'ms', series: [
+      series('POST /e p99', clients, (c) => `edge_c${c}_ingest_p99_ms`),
+      series('POST /e p50', clients, (c) => `edge_c${c}_ingest_p50_ms`),
+      series('GET /healthz p99', clients, (c) => `edge_c${c}_baseline_p99_ms`)] }),
+    (box) => panel({ ...box, title: 'Edge CPU per request (wrangler + workerd)', xLabel: 'concurrent clients',
+      yLabel: 'CPU ms', series: [
+        series('POST /e', clients, (c) => `edge_c${c}_ingest_cpu_ms`),
+        series('GET /healthz', clients, (c) => `edge_c${c}_baseline_cpu_ms`)] }),
+    (box) => panel({ ...box, title: 'Summary latency (p50)', xLabel: 'distinct pages in the range', yLabel: 'ms',
+      series: [
+        series('GET /api/v1/sites/<site>/summary', pageCounts, (p) => `edge_summary_${p}_api_p50_ms`),
+        series('GET /s/<site> (HTML)', pageCounts, (p) => `edge_summary_${p}_html_p50_ms`)] }),
+  ],
+});
+mkdirSync(path.join(REPO_ROOT, path.dirname(SVG_PATH)), { recursive: true });
+writeFileSync(path.join(REPO_ROOT, SVG_PATH), svg);
+
+const report = `# Benchmarks
+
+Generated by \`make bench\` (\`node scripts/bench-report.mjs\`) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Do not edit: run \`make bench\` again. Every figure below was measured in that run, except the signal
+table, which is read from each tracker's source or documentation (cited under it, kept in
+\`scripts/support/trackers.mjs\`).
+
+## Machine
+
+${machine}
+
+This machine is shared with other engineers' builds and tests: a load average above its
+${sh('nproc', [])} cores means the benchmarks competed for the CPU, and absolute times and rates are
+noisy, typically slower, in proportion. Ratios measured within one step (ingest against
+\`/healthz\`, tacit against DataSketches) are fairer than the absolute numbers.
+
+## Snippet: what a site ships, next to the trackers it would pick instead
+
+\`node scripts/bench-trackers.mjs\`. Raw, gzip -9 and brotli (quality 11) sizes from node's zlib;
+a tracker shipped as several files is compressed file by file and summed. tacit's gzip size is
+the \`snippet_gz_bytes\` figure (${int(f('snippet_gz_bytes'))} B from \`www/build.mjs\`).
+
+${table(['tracker', 'version', 'files', 'raw B', 'gzip B', 'brotli B', 'gzip vs tacit', 'signals ✓', 'with options'], trackerRows)}
+
+What is measured for each:
+
+${TRACKERS.map((t) => `- **${t.name}**: ${t.what}.`).join('\n')}
+
+tacit's main-thread time at start-up in Chromium, median of 15 loads of the demo page
+(\`scripts/bench-snippet.mjs\`): **${f('snippet_startup_ms')} ms**. The other trackers' start-up
+time is not measured here.
+
+### Signals each captures
+
+✓ captured by the standard install (an API the page calls counts), opt = needs a setting or
+attribute, – = not captured, ? = cannot be told from what is on npm. Derived figures (visits,
+bounces, country from the IP, device from the user agent) are left out.
+
+${signalTable}
+
+Sources: ${TRACKERS.map((t) => `**${t.name}**: ${SIGNAL_SOURCES[t.id]}.`).join(' ')}
+
+## Sketch: unique visitors, tacit next to Apache DataSketches' HLL
+
+\`cargo bench -p tacit-core --bench versus\` (\`datasketches\` ${datasketchesVersion}, a dev-dependency of the bench only).
+The same seeded streams of 64-bit visitor hashes for every sketch (${f('sketch_10k_trials')},
+${f('sketch_100k_trials')} and ${f('sketch_1m_trials')} trials at 10k, 100k and 1M distinct visitors). Equal memory: tacit's dense sketch and DataSketches' \`Hll6\` both
+hold 2^p registers of 6 bits; \`Hll4\` (DataSketches' compact type) is shown at the same lg_k.
+Relative error |estimate − n| / n, mean / 95th percentile over the trials, in %. Insert time is
+the median over the trials of (time to insert the stream and read the estimate) / n.
+tacit uses the edge's keyed hash as it is; DataSketches' API hashes every value again
+(MurmurHash3), which is part of its insert time.
+
+${table(['sketch', 'registers', 'serialized B (1M)', 'in memory B', 'error % 10k', 'error % 100k', 'error % 1M',
+    'insert ns 10k', 'insert ns 100k', 'insert ns 1M'], sketchRows)}
+
+tacit's serialized size is the sketch in the record codec's postcard encoding;
+\`hyperloglogplus\` does not report its size in memory.
+
+### Core aggregate
+
+\`cargo bench -p tacit-core --bench core\`: speed of applying signals and merging records, record
+sizes, sketch accuracy (95th percentile relative error).
+
+${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
+
+## Edge: ingest and summaries under \`wrangler dev\`
+
+\`node scripts/bench-edge.mjs\`: a local \`wrangler dev\` (workerd, SQLite-backed Durable Objects)
+on a temporary directory, loopback only, driven by a Node client on the same machine (so client
+and edge share the cores). Not Cloudflare's network: a local stand-in for it.
+
+### Ingest at 1, 10 and 100 concurrent clients
+
+Per level, ${int(f('edge_requests'))} page views (\`POST /e\`, a new visitor each, ${f('edge_ingest_pages')} pages) to a fresh site, and as
+the yardstick ${int(f('edge_requests'))} \`GET /healthz\` (a route that does nothing) from the same client, in
+${f('edge_rounds')} alternating rounds of each (so that other work on the machine weighs on both alike). Ratio = ingest
+rate / \`/healthz\` rate. Edge CPU is the user + system time of the wrangler and workerd processes
+(\`/proc\`) over the level, per request. Latencies in ms.
+
+${table(['clients', '/healthz req/s', 'ingest beacons/s', 'ratio', '/healthz p99', 'ingest p50', 'ingest p99',
+    '/healthz CPU ms', 'ingest CPU ms', 'counted'], ingestRows)}
+
+### Summary latency with 10, 1,000 and 10,000 distinct pages
+
+Each site is seeded today through \`POST /e\` (one page view per page, at least 1,000 views).
+\`max_pages_per_day\` (default 1,000) is raised to 10,000 for the 10,000 page site, so all of its
+pages are on one day; "stored" counts the pages \`/pages\` returns. Then ${f('edge_summary_samples')} timed reads of each
+route one after another, after one untimed read, for today's range. Latencies in ms.
+
+${table(['pages sent', 'stored', 'summary JSON p50', 'p95', 'bytes', '/s/<site> HTML p50', 'p95', 'bytes'], summaryRows)}
+
+### How cost grows with traffic
+
+![Edge throughput, latency, CPU per request and summary latency](${SVG_PATH})
+
+From 1 to 100 concurrent clients, ingest went from ${f('edge_c1_ingest_rps')} to ${f('edge_c100_ingest_rps')} beacons/s (${growth(n('edge_c1_ingest_rps'), n('edge_c100_ingest_rps'))})
+and its p99 from ${f('edge_c1_ingest_p99_ms')} to ${f('edge_c100_ingest_p99_ms')} ms (${growth(n('edge_c1_ingest_p99_ms'), n('edge_c100_ingest_p99_ms'))}). In a closed loop the
+mean latency is clients / throughput (Little's law): at 100 clients
+${int(100_000 / n('edge_c100_ingest_rps'))} ms, so latency beyond the single-client figure is mostly
+waiting in line for the CPU. What a beacon costs the edge is the CPU column: ${f('edge_c1_ingest_cpu_ms')} ms
+at 1 client, ${f('edge_c100_ingest_cpu_ms')} ms at 100 (against ${f('edge_c1_baseline_cpu_ms')} and
+${f('edge_c100_baseline_cpu_ms')} ms for the do-nothing route).
+
+From 10 to 10,000 distinct pages in the range, the JSON summary's p50 went from
+${f('edge_summary_10_api_p50_ms')} to ${f('edge_summary_10000_api_p50_ms')} ms (${growth(n('edge_summary_10_api_p50_ms'), n('edge_summary_10000_api_p50_ms'))}) and the HTML page's from
+${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms (${growth(n('edge_summary_10_html_p50_ms'), n('edge_summary_10000_html_p50_ms'))}).
+
+## Not measured here
+
+- Vercel Web Analytics' tracker script (\`/_vercel/insights/script.js\`): served by Vercel, in no
+  npm package; only its injector is measured. Umami's served script is approximated by minifying
+  its source (the npm package ships no built tracker).
+- Other trackers' start-up time in a browser, and their servers' cost per event.
+- Cloudflare's production network: the edge figures are \`wrangler dev\` on one machine, with the
+  load generator on the same cores; there is no \`wrk\` here, the client is Node's \`fetch\`.
+- Beacons lost on SIGKILL: \`make bench-edge\` (\`scripts/loss-on-kill.mjs\`), not part of this run.
+
+## Commands
+
+\`\`\`sh
+make bench                                   # all of the above; rewrites this file and ${SVG_PATH}
+node www/build.mjs                           # snippet_gz_bytes
+node scripts/bench-snippet.mjs               # snippet_startup_ms
+cargo bench -p tacit-core --bench core       # core aggregate
+cargo bench -p tacit-core --bench versus     # sketch next to DataSketches
+node scripts/bench-trackers.mjs              # snippet next to other trackers
+node scripts/bench-edge.mjs [requests=2000]  # edge ingest and summaries
+\`\`\`
+`;
+writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
+console.error(`wrote BENCHMARKS.md and ${SVG_PATH} (${minutes.toFixed(1)} minutes)`);
