@@ -10,9 +10,8 @@
 // It never throws into the host page, and uses nothing a host page commonly overrides on the way
 // to a beacon: no Array.prototype.push, no JSON, and fetch only when it is the browser's own.
 //
-// `www/build.mjs` bundles this file with wasm-bindgen's glue and defines the two constants.
+// `www/build.mjs` minifies this file and defines the two constants.
 /* global __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
-import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
 
 (() => {
   const W = window;
@@ -32,12 +31,33 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   const nativeFetch = typeof F == 'function' && /\[native code\]/.test(F) && F;
   const safe = (f) => (...a) => { try { return f(...a); } catch (e) { /* never into the page */ } };
 
+  // Calls the WebAssembly's export `name` (crates/snippet/src/abi.rs has the convention): each
+  // string argument is copied into memory the module reserves and takes over; the answer is the
+  // beacon lines the module wrote, or undefined when it answers -1.
+  let exported;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const wasm = (name, ...args) => {
+    const a = [];
+    for (const v of args) {
+      if (typeof v == 'string') {
+        const bytes = encoder.encode(v);
+        const at = exported.reserve(bytes.length);
+        new Uint8Array(exported.memory.buffer, at, bytes.length).set(bytes);
+        a[a.length] = at;
+        a[a.length] = bytes.length;
+      } else a[a.length] = v;
+    }
+    const n = exported[name](...a);
+    return n < 0 ? undefined : decoder.decode(new Uint8Array(exported.memory.buffer, exported.answer(), n));
+  };
+
   const send = (body, last) => {
     try {
       if (nativeFetch) {
         nativeFetch(endpoint, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' })
-          .catch(() => last || w.failed(body));
-      } else if (!N.sendBeacon(endpoint, body) && !last) w.failed(body);
+          .catch(() => last || wasm('failed', body));
+      } else if (!N.sendBeacon(endpoint, body) && !last) wasm('failed', body);
     } catch (e) { /* never into the page */ }
   };
   // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
@@ -53,8 +73,8 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') out(w.consent(0, tri(x && x.measurement), tri(x && x.journey)));
-    else if (kind == 'goal') out(w.goal(`${x}`, o && o.value != null ? +o.value : NaN));
+    if (kind == 'consent') out(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
+    else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
   });
 
   const utm = (url) => {
@@ -82,9 +102,9 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   const run = safe(() => {
     const t1 = now();
     const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
-    const on = (kind, a, b) => out(w.on(kind, now(), a || 0, b || 0));
+    const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
-    const dropped = w.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
+    const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       utm(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
       seed[0] * 2 ** 21 + (seed[1] >>> 11), t1, D.visibilityState == 'visible', D.hasFocus());
     started = 1;
@@ -92,11 +112,11 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
 
     // Consent sources, weakest first; the WebAssembly ranks them.
     const dnt = N.doNotTrack || W.doNotTrack;
-    if (dnt == '1' || dnt == 'yes') w.consent(4, 2, 2);
-    if (N.globalPrivacyControl === true) w.consent(3, 2, 2);
+    if (dnt == '1' || dnt == 'yes') wasm('consent', 4, 2, 2);
+    if (N.globalPrivacyControl === true) wasm('consent', 3, 2, 2);
     const consentMode = (e) => {
       const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') out(w.consent_mode(e[1] == 'update', s == 'granted' ? 1 : 2));
+      if (s == 'granted' || s == 'denied') out(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
     };
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
@@ -112,10 +132,10 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
     const go = () => {
       if (call) return;
       call = api;
-      out(w.go());
+      out(wasm('go'));
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
       // Beacons that failed on the previous page of this tab, kept only with journey consent.
-      if (w.linked()) {
+      if (exported.linked()) {
         const stashed = sessionStorage.getItem('tacit:q');
         sessionStorage.removeItem('tacit:q');
         out(stashed);
@@ -131,7 +151,7 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
           const publisher = (d.publisher && d.publisher.consents) || {};
           let purposes = 0;
           for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          out(w.tcf(purposes, d.gdprApplies !== false));
+          out(wasm('tcf', purposes, d.gdprApplies !== false));
         }
         go();
       }));
@@ -169,16 +189,16 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
           if (!--watching) observer.disconnect();
         }), 1050);
       }
-      if (link) out(w.link(`${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
+      if (link) out(wasm('link', `${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
     });
     L(D, 'submit', (e) => {
       const form = e.target;
       const action = new URL(form.getAttribute('action') || '', location.href).href;
-      out(w.submit(form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
+      out(wasm('submit', form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(w.nav(location.href, utm(location.href), now(), false)));
+    const route = safe(() => out(wasm('nav', location.href, utm(location.href), now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -189,7 +209,7 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
     }
     L(W, 'popstate', route);
     if (W.navigation) {
-      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(w.link(e.destination.url, 2, now())));
+      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(wasm('link', e.destination.url, 2, now())));
     }
 
     // Core Web Vitals, where the browser reports them.
@@ -210,10 +230,10 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
     L(W, 'pagehide', () => {
       for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
       on(9);
-      const stash = w.stash();
+      const stash = wasm('stash');
       if (stash) sessionStorage.setItem('tacit:q', stash);
     });
-    L(W, 'pageshow', (e) => e.persisted && out(w.nav(location.href, utm(location.href), now(), true)));
+    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, utm(location.href), now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
     // alone.
@@ -227,7 +247,7 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
       root.addEventListener('click', safe((e) => {
         const button = e.target.closest('button');
         if (!button) return;
-        out(w.feedback(+button.value));
+        out(wasm('feedback', +button.value));
         group.remove();
         status.textContent = 'Thank you for your feedback.';
       }));
@@ -238,12 +258,14 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   });
 
   try {
-    load({
-      module_or_path: F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
-        integrity: __TACIT_WASM_INTEGRITY__,
-        credentials: 'omit',
-      }),
-    }).then(run, bare);
+    // Compiled while it downloads, off the main thread.
+    WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
+      integrity: __TACIT_WASM_INTEGRITY__,
+      credentials: 'omit',
+    })).then((module) => {
+      exported = module.instance.exports;
+      run();
+    }, bare);
   } catch (e) {
     bare();
   }

@@ -68,38 +68,67 @@
 //!
 //! Not here: anything that touches the network, storage, a clock or randomness. Callers pass
 //! in the current time and random bytes, which keeps every function deterministic.
+//!
+//! The `std` feature (on by default) builds everything. Without it, only the capture side that
+//! the browser snippet needs builds ([`scrub`], [`Beacon`] and its JSON, [`consent`], [`agent`],
+//! [`signal`], [`SiteId`]), on `core` and `alloc` alone: the snippet then carries no `std`, whose
+//! panic and formatting machinery would be most of its WebAssembly. Those modules import from
+//! `alloc` and `core`, never from `std`.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
 pub mod agent;
+#[cfg(feature = "std")]
 pub mod audit;
 mod beacon;
+#[cfg(feature = "std")]
 pub mod change_log;
+#[cfg(feature = "std")]
 pub mod codec;
 pub mod consent;
+#[cfg(feature = "std")]
 mod day;
+#[cfg(feature = "std")]
 pub mod insights;
+#[cfg(feature = "std")]
 pub mod privacy;
+#[cfg(feature = "std")]
 pub mod quantiles;
+#[cfg(feature = "std")]
 pub mod rate_limit;
+#[cfg(feature = "std")]
 pub mod record;
+#[cfg(feature = "std")]
 pub mod schedule;
 pub mod scrub;
 pub mod signal;
 mod site;
+#[cfg(feature = "std")]
 pub mod site_config;
+#[cfg(feature = "std")]
 mod sketch;
+#[cfg(feature = "std")]
 pub mod summary;
 #[cfg(test)]
 mod test_rng;
+#[cfg(feature = "std")]
 pub mod top_k;
+#[cfg(feature = "std")]
 mod visitor;
 
 pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
+#[cfg(feature = "std")]
 pub use day::{Day, DayError};
+#[cfg(feature = "std")]
 pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
+#[cfg(feature = "std")]
 pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
+#[cfg(feature = "std")]
 pub use summary::{
     MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };
+#[cfg(feature = "std")]
 pub use visitor::{DailySalt, VisitorHash};

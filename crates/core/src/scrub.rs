@@ -27,7 +27,9 @@
 //! [`scrub_url`] also keeps the few query parameters that are allowed: the UTM campaign tags and
 //! the site-search term, cleaned and capped at [`MAX_PARAM_LEN`] bytes.
 
-use std::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,8 @@
 //! The edge builds these from a beacon and the request (the user agent becomes a browser
 //! family and a device class, the IP address a country). Nothing in them identifies a visitor.
 
+use alloc::string::String;
+
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{BrowserFamily, DeviceClass};
@@ -156,7 +158,7 @@ impl CountryCode {
     /// The two letters.
     pub fn as_str(&self) -> &str {
         // Only ASCII letters are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or("??")
+        core::str::from_utf8(&self.0).unwrap_or("??")
     }
 }
 
@@ -181,7 +183,7 @@ impl Language {
 
     /// The subtag.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("??").trim_end()
+        core::str::from_utf8(&self.0).unwrap_or("??").trim_end()
     }
 }
 

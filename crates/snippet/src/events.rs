@@ -1,5 +1,7 @@
 //! Events: what a click on a link or a form submission means.
 
+use alloc::string::String;
+
 use tacit_core::scrub::{external_referrer_host, same_site_previous_path, scrub_path};
 use tacit_core::signal::Event;
 

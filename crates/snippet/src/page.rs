@@ -1,6 +1,9 @@
 //! One page view: what is known about it when it starts, and what the visitor did by the time
 //! they leave it.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::scrub::{
     external_referrer_host, same_site_previous_path, scrub_path, Utm, MAX_PARAM_LEN,
