@@ -47,7 +47,7 @@ use core::cell::UnsafeCell;
 
 use tacit_core::agent::is_bot;
 use tacit_core::consent::ConsentState;
-use tacit_core::scrub::{same_site_previous_path, scrub_path};
+use tacit_core::scrub::{same_site_previous_path, scrub_path, url_host};
 use tacit_core::signal::{Event, FeedbackScore, Language};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 
@@ -144,7 +144,7 @@ pub fn start(
             Beacon { site, id: None, consent: ConsentState::default(), body: BeaconBody::Dropped };
         return Some(beacon.to_json());
     }
-    let host = host_of(url).to_ascii_lowercase();
+    let host = url_host(url).unwrap_or("").to_ascii_lowercase();
     let page =
         Page::new(url, utm, referrer, &host, None, now, Engagement::new(now, visible, focused));
     let tracker = Tracker {
@@ -170,14 +170,6 @@ pub fn start(
     // SAFETY: see `Global`.
     unsafe { *TRACKER.0.get() = Some(tracker) };
     None
-}
-
-/// The host name of an absolute URL, without credentials or port.
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    host_port.split(':').next().unwrap_or("")
 }
 
 /// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
