@@ -20,6 +20,9 @@
   const P = performance;
   const now = () => P.now();
   const t0 = now();
+  // The page view starts now, as the page is: start-up itself waits (see the end of this file).
+  const visible = D.visibilityState == 'visible';
+  const focused = D.hasFocus();
   const script = D.currentScript;
   const attr = (name) => script && script.getAttribute(`data-${name}`);
   const site = attr('site');
@@ -99,14 +102,16 @@
         : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}"}`);
   });
 
+  let leave;
   const run = safe(() => {
+    if (started) return;
     const t1 = now();
     const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
     const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
     const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       utm(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
-      seed[0] * 2 ** 21 + (seed[1] >>> 11), t1, D.visibilityState == 'visible', D.hasFocus());
+      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
     started = 1;
     if (dropped != null) return out(dropped);
 
@@ -227,12 +232,13 @@
 
     // Leaving: the leave beacon (once per view), and with journey consent the failed beacons
     // for the next page of this tab.
-    L(W, 'pagehide', () => {
+    leave = () => {
       for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
       on(9);
       const stash = wasm('stash');
       if (stash) sessionStorage.setItem('tacit:q', stash);
-    });
+    };
+    L(W, 'pagehide', leave);
     L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, utm(location.href), now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
@@ -257,15 +263,26 @@
     P.measure('tacit', { start: t1, end: now() });
   });
 
+  // Start-up (reading the page, the first beacon, every listener) waits until the page has
+  // loaded and the browser is idle, 1 s at most, so that it never competes with the page's own
+  // loading; the WebAssembly downloads and compiles meanwhile, off the main thread. A visitor who
+  // leaves before then is still counted: leaving starts it at once, and sends the leave beacon.
+  const idle = () => (W.requestIdleCallback ? requestIdleCallback(run, { timeout: 1000 }) : setTimeout(run));
+  const ready = (module) => {
+    exported = module.instance.exports;
+    D.readyState == 'complete' ? idle() : W.addEventListener('load', idle, { once: true });
+  };
+  W.addEventListener('pagehide', safe(() => {
+    if (!started && exported) {
+      run();
+      if (leave) leave();
+    }
+  }), { capture: true });
   try {
-    // Compiled while it downloads, off the main thread.
     WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
       integrity: __TACIT_WASM_INTEGRITY__,
       credentials: 'omit',
-    })).then((module) => {
-      exported = module.instance.exports;
-      run();
-    }, bare);
+    })).then(ready, bare);
   } catch (e) {
     bare();
   }
