@@ -80,7 +80,7 @@ const BOT_MARKERS: &[&str] = &[
 /// sends a user agent.
 pub fn is_bot(user_agent: &str) -> bool {
     let user_agent = user_agent.to_ascii_lowercase();
-    user_agent.trim().is_empty()
+    user_agent.trim_ascii().is_empty()
         || BOT_MARKERS.iter().any(|marker| find(&user_agent, marker).is_some())
         || has_bot_word(&user_agent)
 }

@@ -642,21 +642,26 @@ impl JsonWriter {
         digits[start..].iter().for_each(|&d| self.text.push(char::from(d)));
     }
 
-    /// Appends `text` as a JSON string literal.
+    /// Appends `text` as a JSON string literal. Byte by byte: only ASCII bytes are escaped,
+    /// and the bytes of other characters (all 0x80 or above) are copied as they are.
     fn raw_string(&mut self, text: &str) {
         self.text.push('"');
-        for c in text.chars() {
-            match c {
-                '"' => self.text.push_str("\\\""),
-                '\\' => self.text.push_str("\\\\"),
-                c if (c as u32) < 0x20 => {
-                    self.text.push_str("\\u00");
-                    self.text.push(char::from(HEX[(c as usize) >> 4]));
-                    self.text.push(char::from(HEX[(c as usize) & 0xf]));
+        let mut plain = 0;
+        for (at, &b) in text.as_bytes().iter().enumerate() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                self.text.push_str(text.get(plain..at).unwrap_or(""));
+                self.text.push('\\');
+                if b < 0x20 {
+                    self.text.push_str("u00");
+                    self.text.push(char::from(HEX[usize::from(b >> 4)]));
+                    self.text.push(char::from(HEX[usize::from(b & 0xf)]));
+                } else {
+                    self.text.push(char::from(b));
                 }
-                c => self.text.push(c),
+                plain = at + 1;
             }
         }
+        self.text.push_str(text.get(plain..).unwrap_or(""));
         self.text.push('"');
     }
 
@@ -966,6 +971,24 @@ mod tests {
             let json = beacon.to_json();
             assert_eq!(Beacon::parse(json.as_bytes()), Ok(beacon), "{json}");
         }
+    }
+
+    #[test]
+    fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_text() {
+        let name = "Sign \"up\" \\ now\u{1}\n: café 🦀";
+        let beacon = Beacon {
+            site: demo(),
+            id: None,
+            consent: ConsentState::default(),
+            body: BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Goal { name: name.into(), value: None },
+            },
+        };
+        let json = beacon.to_json();
+        assert!(json.contains(r#""name":"Sign \"up\" \\ now\u0001\u000a: café 🦀""#), "{json}");
+        let decoded: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(decoded["event"]["name"], name);
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn scrub_path(url: &str) -> String {
     if scrubbed.len() > MAX_PATH_LEN {
         truncate_at_char_boundary(&mut scrubbed, MAX_PATH_LEN);
         // What is left of the cut segment is tested again, so that scrubbing stays idempotent.
-        let last = scrubbed.rfind('/').map_or(0, |slash| slash + 1);
+        let last = after_last(scrubbed.as_bytes(), b'/');
         if let Some(placeholder) = placeholder(&scrubbed[last..]) {
             scrubbed.truncate(last);
             scrubbed.push_str(placeholder);
@@ -167,12 +167,24 @@ pub fn external_referrer_host(referrer: &str, own_hostname: &str) -> Option<Stri
 /// for an IPv6 address without its closing bracket.
 pub fn url_host(url: &str) -> Option<&str> {
     let after_scheme = &url[find(url, "://")? + 3..];
-    let authority = after_scheme.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
+    let authority = &after_scheme[..until_any(after_scheme, b"/?#")];
+    let host_port = &authority[after_last(authority.as_bytes(), b'@')..];
     match host_port.strip_prefix('[') {
         Some(ipv6) => Some(&host_port[..ipv6.find(']')? + 2]),
         None => host_port.split(':').next(),
     }
+}
+
+/// Where what follows the last `byte` in `text` starts: 0 without one. A byte search, as
+/// [`find`] is; for an ASCII `byte` the index is a character boundary.
+pub fn after_last(text: &[u8], byte: u8) -> usize {
+    text.iter().rposition(|&b| b == byte).map_or(0, |at| at + 1)
+}
+
+/// Where the first of the ASCII `stops` is in `text`, or its length without one: a character
+/// boundary, found without `str`'s character searchers (see [`find`]).
+pub fn until_any(text: &str, stops: &[u8]) -> usize {
+    text.bytes().position(|b| stops.contains(&b)).unwrap_or(text.len())
 }
 
 /// Where `needle` first occurs in `text`. A plain byte-by-byte search: the needles here are a
@@ -189,7 +201,7 @@ fn split_url(url: &str) -> (&str, &str) {
     let rest = match find(url, "://") {
         Some(scheme_end) if is_scheme(&url[..scheme_end]) => {
             let after = &url[scheme_end + 3..];
-            after.find(['/', '?', '#']).map_or("", |i| &after[i..])
+            &after[until_any(after, b"/?#")..]
         }
         _ => url,
     };

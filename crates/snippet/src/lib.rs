@@ -150,7 +150,7 @@ pub fn start(
     let tracker = Tracker {
         site,
         opt_in,
-        downloads: if downloads.trim().is_empty() {
+        downloads: if downloads.trim_ascii().is_empty() {
             events::DEFAULT_DOWNLOADS.into()
         } else {
             downloads.into()
@@ -264,7 +264,7 @@ pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
 /// `tacit('goal', name, {value})`; `value` is NaN when there is none.
 pub fn goal(name: &str, value: f64) -> Option<String> {
     with(|t| {
-        let name = cut(name.trim(), MAX_NAME_BYTES);
+        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
         if name.is_empty() {
             return;
         }
@@ -305,12 +305,10 @@ pub fn stash() -> Option<String> {
 
 /// The first bytes of `text`, at most `max`, cut at a character boundary.
 pub(crate) fn cut(text: &str, max: usize) -> &str {
-    let end = text
-        .char_indices()
-        .map(|(i, c)| i + c.len_utf8())
-        .take_while(|&end| end <= max)
-        .last()
-        .unwrap_or(0);
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
     text.get(..end).unwrap_or("")
 }
 
@@ -456,5 +454,20 @@ impl Tracker {
             Kind::EVENT_TIMING => e.event_timing(a, b),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cut_keeps_whole_characters_within_the_limit() {
+        assert_eq!(cut("signup", 100), "signup");
+        assert_eq!(cut("signup", 4), "sign");
+        assert_eq!(cut("héllo", 2), "h", "é is two bytes: it does not fit in 2");
+        assert_eq!(cut("héllo", 3), "hé");
+        assert_eq!(cut("🦀🦀", 7), "🦀");
+        assert_eq!(cut("", 3), "");
     }
 }

@@ -145,7 +145,7 @@ impl Page {
 /// edge cleans them (case, e-mail addresses) as it does for any client.
 pub fn utm(lines: &str) -> Utm {
     let mut tags = lines.split('\n').map(|tag| {
-        let tag = crate::cut(tag.trim(), MAX_PARAM_LEN);
+        let tag = crate::cut(tag.trim_ascii(), MAX_PARAM_LEN);
         (!tag.is_empty()).then(|| tag.to_owned())
     });
     Utm {
