@@ -74,9 +74,15 @@
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
   const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
+  // Shows or hides the feedback widget as consent changes (see its section below).
+  let feedbackWidget = () => {};
+  const consented = (lines) => {
+    out(lines);
+    feedbackWidget();
+  };
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') out(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
+    if (kind == 'consent') consented(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
     else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
   });
 
@@ -121,7 +127,7 @@
     if (N.globalPrivacyControl === true) wasm('consent', 3, 2, 2);
     const consentMode = (e) => {
       const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') out(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
+      if (s == 'granted' || s == 'denied') consented(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
     };
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
@@ -137,7 +143,7 @@
     const go = () => {
       if (call) return;
       call = api;
-      out(wasm('go'));
+      consented(wasm('go'));
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
       // Beacons that failed on the previous page of this tab, kept only with journey consent.
       if (exported.linked()) {
@@ -156,7 +162,7 @@
           const publisher = (d.publisher && d.publisher.consents) || {};
           let purposes = 0;
           for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          out(wasm('tcf', purposes, d.gdprApplies !== false));
+          consented(wasm('tcf', purposes, d.gdprApplies !== false));
         }
         go();
       }));
@@ -242,7 +248,8 @@
     L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, utm(location.href), now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
-    // alone.
+    // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be
+    // sent (DESIGN: the consent tally is all they send), so asking would mislead them.
     const question = attr('feedback');
     if (question != null) {
       const host = D.createElement('tacit-feedback');
@@ -257,7 +264,11 @@
         group.remove();
         status.textContent = 'Thank you for your feedback.';
       }));
-      D.body.appendChild(host);
+      feedbackWidget = () => {
+        if (!exported.measuring()) host.remove();
+        else if (!host.isConnected) D.body.appendChild(host);
+      };
+      feedbackWidget();
     }
     // tacit's own start-up cost, visible in the browser's performance timeline.
     P.measure('tacit', { start: t1, end: now() });

@@ -141,6 +141,12 @@ pub extern "C" fn linked() -> u32 {
     crate::linked().into()
 }
 
+/// See [`crate::measuring`]: 1 or 0.
+#[no_mangle]
+pub extern "C" fn measuring() -> u32 {
+    crate::measuring().into()
+}
+
 /// See [`crate::on`].
 #[no_mangle]
 pub extern "C" fn on(kind: u32, now: f64, a: f64, b: f64) -> i32 {

@@ -214,6 +214,12 @@ pub fn linked() -> bool {
     tracker().is_some_and(|t| t.linked())
 }
 
+/// Whether the visitor is counted now. The loader shows the feedback widget only then: an
+/// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
+pub fn measuring() -> bool {
+    tracker().is_some_and(|t| t.measuring())
+}
+
 /// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
 pub fn on(kind: u32, now: f64, a: f64, b: f64) -> Option<String> {
     with(|t| t.on(kind, now, a, b))
