@@ -79,56 +79,46 @@
 
 extern crate alloc;
 
+/// Declares items that need `std`: they build with the `std` feature only.
+macro_rules! with_std {
+    ($($item:item)*) => { $(#[cfg(feature = "std")] $item)* };
+}
+
 pub mod agent;
-#[cfg(feature = "std")]
-pub mod audit;
 mod beacon;
-#[cfg(feature = "std")]
-pub mod change_log;
-#[cfg(feature = "std")]
-pub mod codec;
 pub mod consent;
-#[cfg(feature = "std")]
-mod day;
-#[cfg(feature = "std")]
-pub mod insights;
-#[cfg(feature = "std")]
-pub mod privacy;
-#[cfg(feature = "std")]
-pub mod quantiles;
-#[cfg(feature = "std")]
-pub mod rate_limit;
-#[cfg(feature = "std")]
-pub mod record;
-#[cfg(feature = "std")]
-pub mod schedule;
 pub mod scrub;
 pub mod signal;
 mod site;
-#[cfg(feature = "std")]
-pub mod site_config;
-#[cfg(feature = "std")]
-mod sketch;
-#[cfg(feature = "std")]
-pub mod summary;
 #[cfg(test)]
 mod test_rng;
-#[cfg(feature = "std")]
-pub mod top_k;
-#[cfg(feature = "std")]
-mod visitor;
 
 pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
-#[cfg(feature = "std")]
-pub use day::{Day, DayError};
-#[cfg(feature = "std")]
-pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
-#[cfg(feature = "std")]
-pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
-#[cfg(feature = "std")]
-pub use summary::{
-    MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
-};
-#[cfg(feature = "std")]
-pub use visitor::{DailySalt, VisitorHash};
+
+with_std! {
+    pub mod audit;
+    pub mod change_log;
+    pub mod codec;
+    mod day;
+    pub mod insights;
+    pub mod privacy;
+    pub mod quantiles;
+    pub mod rate_limit;
+    pub mod record;
+    pub mod schedule;
+    pub mod site_config;
+    mod sketch;
+    pub mod summary;
+    pub mod top_k;
+    mod visitor;
+
+    pub use day::{Day, DayError};
+    pub use record::{PageDay, SiteDay};
+    pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
+    pub use summary::{
+        MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary,
+        SummaryOptions,
+    };
+    pub use visitor::{DailySalt, VisitorHash};
+}
