@@ -28,4 +28,21 @@ describe('feedback widget', () => {
     assert.deepEqual(ofType(beacons, 'event')[0].event, { kind: 'feedback', score: 3 });
     await env.allAccepted();
   });
+
+  test('is not shown to a visitor who opted out, and is once they consent', async () => {
+    const { page: tab } = await env.open({
+      'index.html': page('<h1>Docs</h1><script>window.tacit = function () { (tacit.q = tacit.q || []).push(arguments); };'
+        + "tacit('consent', { measurement: false });</script>", { attrs: 'data-feedback' }),
+    });
+    await env.waitFor((b) => ofType(b, 'consent').length === 1, 'the tally');
+    assert.equal(await tab.locator('tacit-feedback').count(), 0, 'no widget while opted out');
+
+    await tab.evaluate(() => window.tacit('consent', { measurement: true }));
+    await tab.getByRole('group', { name: 'Was this page helpful?' }).waitFor();
+    await tab.evaluate(() => window.tacit('consent', { measurement: false }));
+    await tab.locator('tacit-feedback').waitFor({ state: 'detached' });
+    await env.settle(tab);
+    // The same opt-out again is not tallied twice, and an opted-out visitor sends no leave.
+    assert.deepEqual(env.recorder.beacons.map((b) => b.type ?? 'view'), ['consent', 'view']);
+  });
 });

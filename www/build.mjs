@@ -1,8 +1,8 @@
-// Builds the snippet's deployable files into www/dist from wasm-bindgen's output:
+// Builds the snippet's deployable files into www/dist from the optimised WebAssembly:
 //   www/dist/t/<hash>.wasm  the WebAssembly, named by its content hash (served immutable)
-//   www/dist/t.js           the loader bundled with wasm-bindgen's glue, which pins that
-//                           file name and its Subresource Integrity hash
-// Run by `make build` after `cargo build` and `wasm-bindgen`; prints the sizes.
+//   www/dist/t.js           the loader, minified, which pins that file name and its
+//                           Subresource Integrity hash
+// Run by `make build` after `cargo build` and `wasm-opt`; prints the sizes.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'www', 'dist');
-const wasm = readFileSync(join(root, 'target', 'snippet-pkg', 'tacit_snippet_bg.wasm'));
+const wasm = readFileSync(join(root, 'target', 'snippet-pkg', 'tacit_snippet.wasm'));
 
 const wasmFile = `${createHash('sha256').update(wasm).digest('hex').slice(0, 16)}.wasm`;
 const integrity = `sha384-${createHash('sha384').update(wasm).digest('base64')}`;
@@ -33,7 +33,6 @@ await build({
     __TACIT_WASM_FILE__: JSON.stringify(wasmFile),
     __TACIT_WASM_INTEGRITY__: JSON.stringify(integrity),
   },
-  logOverride: { 'empty-import-meta': 'silent' },
 });
 
 const loader = readFileSync(join(dist, 't.js'));

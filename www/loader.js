@@ -10,9 +10,8 @@
 // It never throws into the host page, and uses nothing a host page commonly overrides on the way
 // to a beacon: no Array.prototype.push, no JSON, and fetch only when it is the browser's own.
 //
-// `www/build.mjs` bundles this file with wasm-bindgen's glue and defines the two constants.
+// `www/build.mjs` minifies this file and defines the two constants.
 /* global __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
-import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
 
 (() => {
   const W = window;
@@ -21,6 +20,9 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   const P = performance;
   const now = () => P.now();
   const t0 = now();
+  // The page view starts now, as the page is: start-up itself waits (see the end of this file).
+  const visible = D.visibilityState == 'visible';
+  const focused = D.hasFocus();
   const script = D.currentScript;
   const attr = (name) => script && script.getAttribute(`data-${name}`);
   const site = attr('site');
@@ -32,12 +34,33 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   const nativeFetch = typeof F == 'function' && /\[native code\]/.test(F) && F;
   const safe = (f) => (...a) => { try { return f(...a); } catch (e) { /* never into the page */ } };
 
+  // Calls the WebAssembly's export `name` (crates/snippet/src/abi.rs has the convention): each
+  // string argument is copied into memory the module reserves and takes over; the answer is the
+  // beacon lines the module wrote, or undefined when it answers -1.
+  let exported;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const wasm = (name, ...args) => {
+    const a = [];
+    for (const v of args) {
+      if (typeof v == 'string') {
+        const bytes = encoder.encode(v);
+        const at = exported.reserve(bytes.length);
+        new Uint8Array(exported.memory.buffer, at, bytes.length).set(bytes);
+        a[a.length] = at;
+        a[a.length] = bytes.length;
+      } else a[a.length] = v;
+    }
+    const n = exported[name](...a);
+    return n < 0 ? undefined : decoder.decode(new Uint8Array(exported.memory.buffer, exported.answer(), n));
+  };
+
   const send = (body, last) => {
     try {
       if (nativeFetch) {
         nativeFetch(endpoint, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' })
-          .catch(() => last || w.failed(body));
-      } else if (!N.sendBeacon(endpoint, body) && !last) w.failed(body);
+          .catch(() => last || wasm('failed', body));
+      } else if (!N.sendBeacon(endpoint, body) && !last) wasm('failed', body);
     } catch (e) { /* never into the page */ }
   };
   // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
@@ -51,10 +74,16 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
   const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
+  // Shows or hides the feedback widget as consent changes (see its section below).
+  let feedbackWidget = () => {};
+  const consented = (lines) => {
+    out(lines);
+    feedbackWidget();
+  };
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') out(w.consent(0, tri(x && x.measurement), tri(x && x.journey)));
-    else if (kind == 'goal') out(w.goal(`${x}`, o && o.value != null ? +o.value : NaN));
+    if (kind == 'consent') consented(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
+    else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
   });
 
   const utm = (url) => {
@@ -79,24 +108,26 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
         : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}"}`);
   });
 
+  let leave;
   const run = safe(() => {
+    if (started) return;
     const t1 = now();
     const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
-    const on = (kind, a, b) => out(w.on(kind, now(), a || 0, b || 0));
+    const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
-    const dropped = w.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
+    const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       utm(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
-      seed[0] * 2 ** 21 + (seed[1] >>> 11), t1, D.visibilityState == 'visible', D.hasFocus());
+      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
     started = 1;
     if (dropped != null) return out(dropped);
 
     // Consent sources, weakest first; the WebAssembly ranks them.
     const dnt = N.doNotTrack || W.doNotTrack;
-    if (dnt == '1' || dnt == 'yes') w.consent(4, 2, 2);
-    if (N.globalPrivacyControl === true) w.consent(3, 2, 2);
+    if (dnt == '1' || dnt == 'yes') wasm('consent', 4, 2, 2);
+    if (N.globalPrivacyControl === true) wasm('consent', 3, 2, 2);
     const consentMode = (e) => {
       const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') out(w.consent_mode(e[1] == 'update', s == 'granted' ? 1 : 2));
+      if (s == 'granted' || s == 'denied') consented(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
     };
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
@@ -112,10 +143,10 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
     const go = () => {
       if (call) return;
       call = api;
-      out(w.go());
+      consented(wasm('go'));
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
       // Beacons that failed on the previous page of this tab, kept only with journey consent.
-      if (w.linked()) {
+      if (exported.linked()) {
         const stashed = sessionStorage.getItem('tacit:q');
         sessionStorage.removeItem('tacit:q');
         out(stashed);
@@ -131,7 +162,7 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
           const publisher = (d.publisher && d.publisher.consents) || {};
           let purposes = 0;
           for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          out(w.tcf(purposes, d.gdprApplies !== false));
+          consented(wasm('tcf', purposes, d.gdprApplies !== false));
         }
         go();
       }));
@@ -169,16 +200,16 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
           if (!--watching) observer.disconnect();
         }), 1050);
       }
-      if (link) out(w.link(`${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
+      if (link) out(wasm('link', `${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
     });
     L(D, 'submit', (e) => {
       const form = e.target;
       const action = new URL(form.getAttribute('action') || '', location.href).href;
-      out(w.submit(form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
+      out(wasm('submit', form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(w.nav(location.href, utm(location.href), now(), false)));
+    const route = safe(() => out(wasm('nav', location.href, utm(location.href), now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -189,7 +220,7 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
     }
     L(W, 'popstate', route);
     if (W.navigation) {
-      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(w.link(e.destination.url, 2, now())));
+      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(wasm('link', e.destination.url, 2, now())));
     }
 
     // Core Web Vitals, where the browser reports them.
@@ -207,16 +238,18 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
 
     // Leaving: the leave beacon (once per view), and with journey consent the failed beacons
     // for the next page of this tab.
-    L(W, 'pagehide', () => {
+    leave = () => {
       for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
       on(9);
-      const stash = w.stash();
+      const stash = wasm('stash');
       if (stash) sessionStorage.setItem('tacit:q', stash);
-    });
-    L(W, 'pageshow', (e) => e.persisted && out(w.nav(location.href, utm(location.href), now(), true)));
+    };
+    L(W, 'pagehide', leave);
+    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, utm(location.href), now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
-    // alone.
+    // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be
+    // sent (DESIGN: the consent tally is all they send), so asking would mislead them.
     const question = attr('feedback');
     if (question != null) {
       const host = D.createElement('tacit-feedback');
@@ -227,23 +260,40 @@ import load, * as w from '../target/snippet-pkg/tacit_snippet.js';
       root.addEventListener('click', safe((e) => {
         const button = e.target.closest('button');
         if (!button) return;
-        out(w.feedback(+button.value));
+        out(wasm('feedback', +button.value));
         group.remove();
         status.textContent = 'Thank you for your feedback.';
       }));
-      D.body.appendChild(host);
+      feedbackWidget = () => {
+        if (!exported.measuring()) host.remove();
+        else if (!host.isConnected) D.body.appendChild(host);
+      };
+      feedbackWidget();
     }
     // tacit's own start-up cost, visible in the browser's performance timeline.
     P.measure('tacit', { start: t1, end: now() });
   });
 
+  // Start-up (reading the page, the first beacon, every listener) waits until the page has
+  // loaded and the browser is idle, 1 s at most, so that it never competes with the page's own
+  // loading; the WebAssembly downloads and compiles meanwhile, off the main thread. A visitor who
+  // leaves before then is still counted: leaving starts it at once, and sends the leave beacon.
+  const idle = () => (W.requestIdleCallback ? requestIdleCallback(run, { timeout: 1000 }) : setTimeout(run));
+  const ready = (module) => {
+    exported = module.instance.exports;
+    D.readyState == 'complete' ? idle() : W.addEventListener('load', idle, { once: true });
+  };
+  W.addEventListener('pagehide', safe(() => {
+    if (!started && exported) {
+      run();
+      if (leave) leave();
+    }
+  }), { capture: true });
   try {
-    load({
-      module_or_path: F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
-        integrity: __TACIT_WASM_INTEGRITY__,
-        credentials: 'omit',
-      }),
-    }).then(run, bare);
+    WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
+      integrity: __TACIT_WASM_INTEGRITY__,
+      credentials: 'omit',
+    })).then(ready, bare);
   } catch (e) {
     bare();
   }

@@ -3,8 +3,11 @@
 //
 // The proxy forwards every request to the edge and keeps the body of each `POST /e`, so a test
 // sees exactly the beacons the edge received, including those sent while a page unloads (which
-// the browser's own request events can miss). `down = true` makes it drop beacon requests
-// without an answer, as an edge that is briefly unreachable.
+// the browser's own request events can miss). `down = true` makes beacon requests fail, as
+// they do when the edge is briefly unreachable: the proxy answers with bytes that are no HTTP
+// response. (Closing the connection instead let a test race with Chromium, which sends a
+// request again by itself when a reused connection is closed under it: a retry that came after
+// `down = false` delivered the beacon the test had seen fail.)
 import http from 'node:http';
 
 /** Starts the proxy for `edgeUrl`. */
@@ -17,7 +20,7 @@ export async function startRecorder(edgeUrl) {
     /** The edge's answer to each beacon, in the same order (0 when it was dropped). */
     statuses: [],
     down: false,
-    /** Beacon requests dropped while `down`. */
+    /** Beacon requests failed while `down`. */
     refused: 0,
     clear() {
       recorder.beacons.length = 0;
@@ -46,7 +49,7 @@ export async function startRecorder(edgeUrl) {
     if (req.method === 'POST' && url.pathname === '/e') {
       if (recorder.down) {
         recorder.refused++;
-        return req.socket.destroy();
+        return req.socket.end('edge down\n');
       }
       const text = body.toString('utf8');
       recorder.bodies.push(text);

@@ -26,6 +26,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::scrub::find;
+
 /// Lower-case substrings that only bots, crawlers, previewers and HTTP libraries put in their
 /// user agent. Each is specific enough not to match a browser's own user agent.
 const BOT_MARKERS: &[&str] = &[
@@ -78,17 +80,18 @@ const BOT_MARKERS: &[&str] = &[
 /// sends a user agent.
 pub fn is_bot(user_agent: &str) -> bool {
     let user_agent = user_agent.to_ascii_lowercase();
-    user_agent.trim().is_empty()
-        || BOT_MARKERS.iter().any(|marker| user_agent.contains(marker))
+    user_agent.trim_ascii().is_empty()
+        || BOT_MARKERS.iter().any(|marker| find(&user_agent, marker).is_some())
         || has_bot_word(&user_agent)
 }
 
 /// Whether a word ends in `bot` (`Googlebot/2.1`, `AdsBot-Google`, `TelegramBot (like
 /// TwitterBot)`), but not a name that merely contains it, such as the phone brand `CUBOT_X30`.
 fn has_bot_word(lower_user_agent: &str) -> bool {
-    lower_user_agent.match_indices("bot").any(|(at, _)| {
-        let after = lower_user_agent[at + 3..].bytes().next();
-        !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+    let bytes = lower_user_agent.as_bytes();
+    bytes.windows(3).enumerate().any(|(at, word)| {
+        word == b"bot"
+            && !bytes.get(at + 3).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
     })
 }
 

@@ -18,7 +18,10 @@
 //! travel as integers in thousandths (`cls_milli`, `value_milli`): the snippet then needs no
 //! float formatting.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
 
 use serde::Deserialize;
 
@@ -450,7 +453,7 @@ fn write_leave(json: &mut JsonWriter, leave: &Leave) {
         json.number("inp_ms", u64::from(inp));
     }
     if let Some(cls) = leave.cls {
-        json.number("cls_milli", (cls.max(0.0) * 1000.0).round() as u64);
+        json.number("cls_milli", round(f64::from(cls.max(0.0) * 1000.0)) as u64);
     }
 }
 
@@ -475,11 +478,11 @@ fn write_event(json: &mut JsonWriter, event: &Event) {
             json.string("name", name);
             if let Some(value) = value {
                 json.key("value_milli");
-                let milli = (value * 1000.0).round();
-                if milli < 0.0 {
+                let milli = round(value * 1000.0);
+                if milli < 0 {
                     json.text.push('-');
                 }
-                json.digits(milli.abs() as u64);
+                json.digits(milli.unsigned_abs());
             }
         }
         Event::Feedback { score } => {
@@ -488,6 +491,20 @@ fn write_event(json: &mut JsonWriter, event: &Event) {
         }
     }
     json.close();
+}
+
+/// `value` rounded to the nearest whole number, halves away from zero, as `f64::round` does
+/// (which needs `std`); values beyond `i64` saturate.
+fn round(value: f64) -> i64 {
+    let whole = value as i64;
+    let rest = value - whole as f64;
+    if rest >= 0.5 {
+        whole.saturating_add(1)
+    } else if rest <= -0.5 {
+        whole.saturating_sub(1)
+    } else {
+        whole
+    }
 }
 
 fn invalid(field: &'static str, reason: String) -> BeaconError {
@@ -625,21 +642,26 @@ impl JsonWriter {
         digits[start..].iter().for_each(|&d| self.text.push(char::from(d)));
     }
 
-    /// Appends `text` as a JSON string literal.
+    /// Appends `text` as a JSON string literal. Byte by byte: only ASCII bytes are escaped,
+    /// and the bytes of other characters (all 0x80 or above) are copied as they are.
     fn raw_string(&mut self, text: &str) {
         self.text.push('"');
-        for c in text.chars() {
-            match c {
-                '"' => self.text.push_str("\\\""),
-                '\\' => self.text.push_str("\\\\"),
-                c if (c as u32) < 0x20 => {
-                    self.text.push_str("\\u00");
-                    self.text.push(char::from(HEX[(c as usize) >> 4]));
-                    self.text.push(char::from(HEX[(c as usize) & 0xf]));
+        let mut plain = 0;
+        for (at, &b) in text.as_bytes().iter().enumerate() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                self.text.push_str(text.get(plain..at).unwrap_or(""));
+                self.text.push('\\');
+                if b < 0x20 {
+                    self.text.push_str("u00");
+                    self.text.push(char::from(HEX[usize::from(b >> 4)]));
+                    self.text.push(char::from(HEX[usize::from(b & 0xf)]));
+                } else {
+                    self.text.push(char::from(b));
                 }
-                c => self.text.push(c),
+                plain = at + 1;
             }
         }
+        self.text.push_str(text.get(plain..).unwrap_or(""));
         self.text.push('"');
     }
 
@@ -667,7 +689,7 @@ impl fmt::Display for BeaconError {
     }
 }
 
-impl std::error::Error for BeaconError {}
+impl core::error::Error for BeaconError {}
 
 #[cfg(test)]
 mod tests {
@@ -694,6 +716,32 @@ mod tests {
 
     fn demo() -> SiteId {
         SiteId::parse("demo").unwrap()
+    }
+
+    #[test]
+    fn rounds_as_std_does_without_std() {
+        for value in [
+            0.0,
+            0.4,
+            0.5,
+            0.6,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.4,
+            123.456,
+            -123.5,
+            0.49999999999999994,
+            1e15 + 0.5,
+            4_503_599_627_370_497.0,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::NAN,
+        ] {
+            assert_eq!(round(value), value.round() as i64, "{value}");
+        }
     }
 
     #[test]
@@ -923,6 +971,24 @@ mod tests {
             let json = beacon.to_json();
             assert_eq!(Beacon::parse(json.as_bytes()), Ok(beacon), "{json}");
         }
+    }
+
+    #[test]
+    fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_text() {
+        let name = "Sign \"up\" \\ now\u{1}\n: café 🦀";
+        let beacon = Beacon {
+            site: demo(),
+            id: None,
+            consent: ConsentState::default(),
+            body: BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Goal { name: name.into(), value: None },
+            },
+        };
+        let json = beacon.to_json();
+        assert!(json.contains(r#""name":"Sign \"up\" \\ now\u0001\u000a: café 🦀""#), "{json}");
+        let decoded: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(decoded["event"]["name"], name);
     }
 
     #[test]

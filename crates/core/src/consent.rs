@@ -3,7 +3,7 @@
 //! Every beacon carries a [`ConsentState`]. The edge tallies states per day by category, value
 //! and source ([`ConsentTally`]); for a visitor who opted out that tally is all that is sent.
 
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 

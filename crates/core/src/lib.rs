@@ -69,39 +69,58 @@
 //!
 //! Not here: anything that touches the network, storage, a clock or randomness. Callers pass
 //! in the current time and random bytes, which keeps every function deterministic.
+//!
+//! The `std` feature (on by default) builds everything. Without it, only the capture side that
+//! the browser snippet needs builds ([`scrub`], [`Beacon`] and its JSON, [`consent`], [`agent`],
+//! [`signal`], [`SiteId`]), on `core` and `alloc` alone: the snippet then carries no `std`, whose
+//! panic and formatting machinery would be most of its WebAssembly. Those modules import from
+//! `alloc` and `core`, never from `std`.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
+/// Declares items that need `std`: they build with the `std` feature only.
+macro_rules! with_std {
+    ($($item:item)*) => { $(#[cfg(feature = "std")] $item)* };
+}
+
 pub mod agent;
-pub mod audit;
 mod beacon;
-pub mod change_log;
-pub mod codec;
 pub mod consent;
-mod day;
-pub mod insights;
-pub mod privacy;
-pub mod public;
-pub mod quantiles;
-pub mod rate_limit;
-pub mod record;
-pub mod schedule;
 pub mod scrub;
 pub mod signal;
 mod site;
-pub mod site_config;
-mod sketch;
-pub mod summary;
 #[cfg(test)]
 mod test_rng;
-pub mod top_k;
-mod visitor;
 
 pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
-pub use day::{Day, DayError};
-pub use record::{PageDay, SiteDay};
 pub use site::{SiteId, SiteIdError};
-pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
-pub use summary::{
-    MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
-};
-pub use visitor::{DailySalt, SaltSealingKey, VisitorHash};
+
+with_std! {
+    pub mod audit;
+    pub mod change_log;
+    pub mod codec;
+    mod day;
+    pub mod insights;
+    pub mod privacy;
+    pub mod public;
+    pub mod quantiles;
+    pub mod rate_limit;
+    pub mod record;
+    pub mod schedule;
+    pub mod site_config;
+    mod sketch;
+    pub mod summary;
+    pub mod top_k;
+    mod visitor;
+
+    pub use day::{Day, DayError};
+    pub use record::{PageDay, SiteDay};
+    pub use sketch::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
+    pub use summary::{
+        MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary,
+        SummaryOptions,
+    };
+    pub use visitor::{DailySalt, SaltSealingKey, VisitorHash};
+}

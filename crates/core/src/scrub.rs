@@ -27,7 +27,9 @@
 //! [`scrub_url`] also keeps the few query parameters that are allowed: the UTM campaign tags and
 //! the site-search term, cleaned and capped at [`MAX_PARAM_LEN`] bytes.
 
-use std::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +100,7 @@ pub fn scrub_path(url: &str) -> String {
     if scrubbed.len() > MAX_PATH_LEN {
         truncate_at_char_boundary(&mut scrubbed, MAX_PATH_LEN);
         // What is left of the cut segment is tested again, so that scrubbing stays idempotent.
-        let last = scrubbed.rfind('/').map_or(0, |slash| slash + 1);
+        let last = after_last(scrubbed.as_bytes(), b'/');
         if let Some(placeholder) = placeholder(&scrubbed[last..]) {
             scrubbed.truncate(last);
             scrubbed.push_str(placeholder);
@@ -148,9 +150,7 @@ pub fn scrub_url(url: &str, search_param: Option<&str>) -> ScrubbedUrl {
 /// The scrubbed path of `referrer` when it is a page of this site (`own_hostname`): the
 /// previous page of a journey. `None` for other sites, empty or unparsable referrers.
 pub fn same_site_previous_path(referrer: &str, own_hostname: &str) -> Option<String> {
-    let after_scheme = referrer.split_once("://")?.1;
-    let authority = after_scheme.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.split(':').next()?;
+    let host = url_host(referrer)?;
     (!host.is_empty() && host.eq_ignore_ascii_case(own_hostname)).then(|| scrub_path(referrer))
 }
 
@@ -158,25 +158,50 @@ pub fn same_site_previous_path(referrer: &str, own_hostname: &str) -> Option<Str
 /// when it is another site than `own_hostname`; `None` for same-site, empty or unparsable
 /// referrers. Internal navigation is a journey edge, not a referral.
 pub fn external_referrer_host(referrer: &str, own_hostname: &str) -> Option<String> {
-    let after_scheme = &referrer[referrer.find("://")? + 3..];
-    let authority = after_scheme.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = match host_port.strip_prefix('[') {
-        Some(ipv6) => &host_port[..ipv6.find(']')? + 2],
-        None => host_port.split(':').next()?,
-    };
-    let host = host.to_ascii_lowercase();
+    let host = url_host(referrer)?.to_ascii_lowercase();
     (!host.is_empty() && !host.eq_ignore_ascii_case(own_hostname)).then_some(host)
+}
+
+/// The host of an absolute URL (`scheme://user@host:port/...`) as written, without credentials
+/// and port; an IPv6 address keeps its brackets (`[2001:db8::1]`). `None` without `://`, or
+/// for an IPv6 address without its closing bracket.
+pub fn url_host(url: &str) -> Option<&str> {
+    let after_scheme = &url[find(url, "://")? + 3..];
+    let authority = &after_scheme[..until_any(after_scheme, b"/?#")];
+    let host_port = &authority[after_last(authority.as_bytes(), b'@')..];
+    match host_port.strip_prefix('[') {
+        Some(ipv6) => Some(&host_port[..ipv6.find(']')? + 2]),
+        None => host_port.split(':').next(),
+    }
+}
+
+/// Where what follows the last `byte` in `text` starts: 0 without one. A byte search, as
+/// [`find`] is; for an ASCII `byte` the index is a character boundary.
+pub fn after_last(text: &[u8], byte: u8) -> usize {
+    text.iter().rposition(|&b| b == byte).map_or(0, |at| at + 1)
+}
+
+/// Where the first of the ASCII `stops` is in `text`, or its length without one: a character
+/// boundary, found without `str`'s character searchers (see [`find`]).
+pub fn until_any(text: &str, stops: &[u8]) -> usize {
+    text.bytes().position(|b| stops.contains(&b)).unwrap_or(text.len())
+}
+
+/// Where `needle` first occurs in `text`. A plain byte-by-byte search: the needles here are a
+/// few bytes long, and `str::find`'s two-way searcher would be about 3 KB of the snippet's
+/// WebAssembly. An ASCII needle always matches at a character boundary.
+pub(crate) fn find(text: &str, needle: &str) -> Option<usize> {
+    text.as_bytes().windows(needle.len()).position(|window| window == needle.as_bytes())
 }
 
 /// The path and the query of `url`, without the scheme, the authority (credentials included)
 /// and the fragment. A `://` only starts a URL when a scheme precedes it, so a path or a query
 /// that carries a URL (`/login?next=https://...`) is not mistaken for one.
 fn split_url(url: &str) -> (&str, &str) {
-    let rest = match url.find("://") {
+    let rest = match find(url, "://") {
         Some(scheme_end) if is_scheme(&url[..scheme_end]) => {
             let after = &url[scheme_end + 3..];
-            after.find(['/', '?', '#']).map_or("", |i| &after[i..])
+            &after[until_any(after, b"/?#")..]
         }
         _ => url,
     };
@@ -194,11 +219,15 @@ fn is_scheme(text: &str) -> bool {
 /// The placeholder that replaces `segment`, when it looks like personal data or a secret,
 /// written as it is or percent-encoded.
 fn placeholder(segment: &str) -> Option<&'static str> {
-    sensitive_kind(&percent_decode(segment, false))
+    sensitive_kind(&percent_decode_bytes(segment, false))
 }
 
 /// The placeholder for decoded `text` that holds personal data or a secret anywhere in it.
-fn sensitive_kind(text: &str) -> Option<&'static str> {
+///
+/// The checks read bytes, not characters: every byte of a non-ASCII character (or of invalid
+/// UTF-8) is 0x80 or above, and every rule treats all such bytes alike, so this is the same as
+/// checking the text, without the snippet carrying UTF-8 decoding.
+fn sensitive_kind(text: &[u8]) -> Option<&'static str> {
     if looks_like_email(text) {
         Some(":email")
     } else if contains_uuid(text) {
@@ -213,8 +242,7 @@ fn sensitive_kind(text: &str) -> Option<&'static str> {
 }
 
 /// An `@` with a local part before it and, after it, a domain with a dot followed by letters.
-fn looks_like_email(text: &str) -> bool {
-    let bytes = text.as_bytes();
+fn looks_like_email(bytes: &[u8]) -> bool {
     let local_char = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80 || b"._%+-'".contains(&b);
     let domain_char = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80 || b == b'-' || b == b'.';
     (1..bytes.len()).any(|at| {
@@ -232,8 +260,8 @@ fn looks_like_email(text: &str) -> bool {
 }
 
 /// A UUID of any version (`8-4-4-4-12` hex digits) anywhere in `text`.
-fn contains_uuid(text: &str) -> bool {
-    text.as_bytes().windows(36).any(|w| {
+fn contains_uuid(text: &[u8]) -> bool {
+    text.windows(36).any(|w| {
         w.iter().enumerate().all(|(i, &b)| match i {
             8 | 13 | 18 | 23 => b == b'-',
             _ => b.is_ascii_hexdigit(),
@@ -242,25 +270,25 @@ fn contains_uuid(text: &str) -> bool {
 }
 
 /// A run of ASCII letters and digits in `text` that is a hex hash or looks random.
-fn contains_token(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
+fn contains_token(text: &[u8]) -> bool {
+    text.split(|b| !b.is_ascii_alphanumeric())
         .any(|word| looks_like_hex(word) || looks_random(word))
 }
 
 /// Hex digits only, long enough, and both letters and digits: MD5, SHA-1, SHA-256, hex tokens.
 /// A long run of digits alone is a number, and no word is made of `a` to `f` only at this length.
-fn looks_like_hex(word: &str) -> bool {
+fn looks_like_hex(word: &[u8]) -> bool {
     word.len() >= MIN_HEX_TOKEN_LEN
-        && word.bytes().all(|b| b.is_ascii_hexdigit())
-        && word.bytes().any(|b| b.is_ascii_digit())
-        && word.bytes().any(|b| b.is_ascii_alphabetic())
+        && word.iter().all(u8::is_ascii_hexdigit)
+        && word.iter().any(u8::is_ascii_digit)
+        && word.iter().any(u8::is_ascii_alphabetic)
 }
 
 /// Whether a run of ASCII letters and digits switches between lower case, upper case and digits
 /// as often as random strings do (about 6 times in 10 characters for base62, hardly ever for
 /// words). CamelCase switches often too, but its lower-case runs are words: a lone lower-case
 /// letter between capitals or digits (`NffrFeUf`) is what gives a random string away.
-fn looks_random(word: &str) -> bool {
+fn looks_random(bytes: &[u8]) -> bool {
     #[derive(PartialEq, Clone, Copy)]
     enum Class {
         Digit,
@@ -272,7 +300,6 @@ fn looks_random(word: &str) -> bool {
         b'A'..=b'Z' => Class::Upper,
         _ => Class::Lower,
     };
-    let bytes = word.as_bytes();
     if bytes.len() < MIN_TOKEN_LEN {
         return false;
     }
@@ -295,8 +322,7 @@ fn looks_random(word: &str) -> bool {
 /// (except dates, `2026-11-23` and `23.11.2026`), or four dotted groups of an IPv4 address.
 /// Dotted runs are otherwise versions (`122.0.6261.94`) unless they have five groups or more
 /// (`06.12.34.56.78`).
-fn contains_long_number(text: &str) -> bool {
-    let bytes = text.as_bytes();
+fn contains_long_number(bytes: &[u8]) -> bool {
     let separator = |b: u8| matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/');
     let mut i = 0;
     while i < bytes.len() {
@@ -321,7 +347,8 @@ fn contains_long_number(text: &str) -> bool {
             if len >= MIN_ID_DIGITS {
                 return true;
             }
-            ipv4 &= len <= 3 && text[start..i].parse::<u16>().is_ok_and(|n| n <= 255);
+            let value = bytes[start..i].iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+            ipv4 &= len <= 3 && value <= 255;
             if groups < lens.len() {
                 lens[groups] = len;
             }
@@ -355,8 +382,19 @@ fn contains_long_number(text: &str) -> bool {
 /// escapes are kept as written and invalid UTF-8 is replaced by U+FFFD. Borrows when there is
 /// nothing to decode.
 fn percent_decode(text: &str, plus_as_space: bool) -> Cow<'_, str> {
+    match percent_decode_bytes(text, plus_as_space) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(decoded) => Cow::Owned(
+            String::from_utf8(decoded)
+                .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
+        ),
+    }
+}
+
+/// [`percent_decode`] without the UTF-8 check: the bytes, which may not be UTF-8.
+fn percent_decode_bytes(text: &str, plus_as_space: bool) -> Cow<'_, [u8]> {
     if !(text.contains('%') || (plus_as_space && text.contains('+'))) {
-        return Cow::Borrowed(text);
+        return Cow::Borrowed(text.as_bytes());
     }
     let hex = |b: Option<&u8>| b.and_then(|&b| (b as char).to_digit(16));
     let bytes = text.as_bytes();
@@ -376,10 +414,7 @@ fn percent_decode(text: &str, plus_as_space: bool) -> Cow<'_, str> {
         }
         i += 1;
     }
-    Cow::Owned(
-        String::from_utf8(decoded)
-            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
-    )
+    Cow::Owned(decoded)
 }
 
 /// A UTM value: decoded, trimmed, lower-cased if `lower`, capped; `None` if empty or an e-mail
@@ -392,7 +427,10 @@ fn clean_utm_value(raw: &str, lower: bool) -> Option<String> {
 /// control character, or if it is an e-mail address (campaign tools sometimes put one there).
 fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
     let trimmed = decoded.trim();
-    if trimmed.is_empty() || trimmed.chars().any(char::is_control) || looks_like_email(trimmed) {
+    if trimmed.is_empty()
+        || trimmed.chars().any(char::is_control)
+        || looks_like_email(trimmed.as_bytes())
+    {
         return None;
     }
     let value = if lower { trimmed.to_lowercase() } else { trimmed.to_owned() };
@@ -431,7 +469,7 @@ fn clean_search_term(raw: &str) -> Option<String> {
         }
         term.push_str(word);
     }
-    if term.is_empty() || sensitive_kind(&term).is_some() {
+    if term.is_empty() || sensitive_kind(term.as_bytes()).is_some() {
         return None;
     }
     capped(term.to_lowercase())
@@ -624,6 +662,41 @@ mod tests {
         let scrubbed = scrub_path(&long);
         assert!(scrubbed.len() <= MAX_PATH_LEN);
         assert!(scrubbed.starts_with("/éé"));
+    }
+
+    #[test]
+    fn url_host_drops_credentials_and_port_and_keeps_ipv6_brackets() {
+        let cases = [
+            ("https://Acme.example/a?b#c", Some("Acme.example")),
+            ("https://jane:secret@acme.example:8443", Some("acme.example")),
+            ("http://[2001:db8::1]:8080/x", Some("[2001:db8::1]")),
+            ("http://[2001:db8::1/x", None),
+            ("https://", Some("")),
+            ("acme.example/a", None),
+            ("", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(url_host(url), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn an_ipv6_site_is_its_own_referrer() {
+        // Regression: the same-site check cut an IPv6 host at its first `:`.
+        let own = "[2001:db8::1]";
+        assert_eq!(external_referrer_host("http://[2001:db8::1]:8080/a", own), None);
+        assert_eq!(
+            same_site_previous_path("http://[2001:db8::1]:8080/a/84467315", own).as_deref(),
+            Some("/a/:id")
+        );
+    }
+
+    #[test]
+    fn finds_byte_strings() {
+        assert_eq!(find("https://x", "://"), Some(5));
+        assert_eq!(find("héllo://", "://"), Some(6));
+        assert_eq!(find("ab", "abc"), None);
+        assert_eq!(find("", "://"), None);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! The edge builds these from a beacon and the request (the user agent becomes a browser
 //! family and a device class, the IP address a country). Nothing in them identifies a visitor.
 
+use alloc::string::String;
+
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{BrowserFamily, DeviceClass};
-use crate::scrub::Utm;
+use crate::scrub::{until_any, Utm};
 
 /// A page view. Serializable because the edge hands it to the site's Durable Object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,7 +158,7 @@ impl CountryCode {
     /// The two letters.
     pub fn as_str(&self) -> &str {
         // Only ASCII letters are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or("??")
+        core::str::from_utf8(&self.0).unwrap_or("??")
     }
 }
 
@@ -168,7 +170,7 @@ impl Language {
     /// The primary subtag of a BCP 47 tag such as `en-GB` or `pt_BR`; `None` when it is not
     /// two or three letters.
     pub fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.split(['-', '_']).next()?;
+        let primary = &tag[..until_any(tag, b"-_")];
         if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
             return None;
         }
@@ -181,7 +183,8 @@ impl Language {
 
     /// The subtag.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("??").trim_end()
+        let len = if self.0[2] == b' ' { 2 } else { 3 };
+        core::str::from_utf8(&self.0[..len]).unwrap_or("??")
     }
 }
 

@@ -1,6 +1,8 @@
 //! Site identifiers: the name a site owner puts in `data-site`, and the key of everything stored.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +80,7 @@ impl fmt::Display for SiteIdError {
     }
 }
 
-impl std::error::Error for SiteIdError {}
+impl core::error::Error for SiteIdError {}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! Events: what a click on a link or a form submission means.
 
-use tacit_core::scrub::{external_referrer_host, same_site_previous_path, scrub_path};
+use alloc::string::String;
+
+use tacit_core::scrub::{after_last, external_referrer_host, same_site_previous_path, scrub_path};
 use tacit_core::signal::Event;
 
 /// File extensions whose links are downloads unless the script tag's `data-downloads` names
@@ -40,16 +42,20 @@ pub fn link(href: &str, host: &str, current: &str, download: bool, downloads: &s
 
 /// Whether the last segment of `path` ends in one of the comma-separated `extensions`.
 fn is_download(path: &str, extensions: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or("");
-    let Some((_, extension)) = file.rsplit_once('.') else { return false };
+    let file = &path[after_last(path.as_bytes(), b'/')..];
+    let dot = after_last(file.as_bytes(), b'.');
+    if dot == 0 {
+        return false;
+    }
+    let extension = &file[dot..];
     extensions
         .split(',')
-        .any(|known| !known.is_empty() && known.trim().eq_ignore_ascii_case(extension))
+        .any(|known| !known.is_empty() && known.trim_ascii().eq_ignore_ascii_case(extension))
 }
 
 /// A form's name for the report: its `id`, else its `name`, else `(unnamed)`. Never a value.
 pub fn form_name(id_or_name: &str) -> String {
-    let name = id_or_name.trim();
+    let name = id_or_name.trim_ascii();
     String::from(if name.is_empty() { "(unnamed)" } else { name })
 }
 

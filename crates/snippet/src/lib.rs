@@ -13,7 +13,9 @@
 //! handed to JavaScript, adds JavaScript glue and WebAssembly imports that together cost far more
 //! bytes than the same call written in the loader. Keeping every browser call in the loader and
 //! every decision here keeps the whole snippet within a few kilobytes, and makes every rule
-//! testable with `cargo test` and made-up times.
+//! testable with `cargo test` and made-up times. For the same reason the exports are plain
+//! WebAssembly functions ([`abi`]) with a few lines of glue in the loader, not wasm-bindgen's:
+//! its generated glue alone was larger, gzipped, than the whole loader is now.
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
@@ -26,30 +28,45 @@
 //! `performance.now()` milliseconds passed in with each call. No export can throw or panic
 //! into the host page: inputs that make no sense are ignored.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 #[cfg(target_arch = "wasm32")]
-mod alloc;
+mod abi;
+#[cfg(target_arch = "wasm32")]
+mod allocator;
 mod consent;
 mod engagement;
 mod events;
 mod page;
 
-use std::cell::UnsafeCell;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
 
 use tacit_core::agent::is_bot;
 use tacit_core::consent::ConsentState;
-use tacit_core::scrub::{same_site_previous_path, scrub_path};
+use tacit_core::scrub::{same_site_previous_path, scrub_path, url_host};
 use tacit_core::signal::{Event, FeedbackScore, Language};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
-use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
 use crate::page::Page;
 
+/// A panic (a bug: no input should cause one) ends the call with a trap, which reaches the
+/// loader as an exception that it catches. Nothing is formatted, so no formatting code ships.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: alloc::Allocator = alloc::Allocator::new();
+static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
 
 /// The longest goal name the edge accepts, in bytes.
 const MAX_NAME_BYTES: usize = 100;
@@ -93,7 +110,7 @@ fn tracker() -> Option<&'static mut Tracker> {
 fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
     let tracker = tracker()?;
     f(tracker);
-    (!tracker.out.is_empty()).then(|| std::mem::take(&mut tracker.out))
+    (!tracker.out.is_empty()).then(|| core::mem::take(&mut tracker.out))
 }
 
 /// Starts the snippet for `site` on the page at `url` (with its campaign tags `utm`, see
@@ -104,7 +121,6 @@ fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
 /// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download extensions
 /// (`data-downloads`, empty for the default list), `width` the viewport width, `seed` 53 random
 /// bits for beacon ids, `now` the time; `visible` and `focused` describe the page.
-#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     site: &str,
@@ -128,13 +144,13 @@ pub fn start(
             Beacon { site, id: None, consent: ConsentState::default(), body: BeaconBody::Dropped };
         return Some(beacon.to_json());
     }
-    let host = host_of(url).to_ascii_lowercase();
+    let host = url_host(url).unwrap_or("").to_ascii_lowercase();
     let page =
         Page::new(url, utm, referrer, &host, None, now, Engagement::new(now, visible, focused));
     let tracker = Tracker {
         site,
         opt_in,
-        downloads: if downloads.trim().is_empty() {
+        downloads: if downloads.trim_ascii().is_empty() {
             events::DEFAULT_DOWNLOADS.into()
         } else {
             downloads.into()
@@ -156,17 +172,8 @@ pub fn start(
     None
 }
 
-/// The host name of an absolute URL, without credentials or port.
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    host_port.split(':').next().unwrap_or("")
-}
-
 /// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
 /// has not consented, the consent tally) and starts reporting.
-#[wasm_bindgen]
 pub fn go() -> Option<String> {
     with(|t| {
         t.live = true;
@@ -176,7 +183,6 @@ pub fn go() -> Option<String> {
 
 /// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
 /// 2 denied, for measurement and journey linking.
-#[wasm_bindgen]
 pub fn consent(source: u32, measurement: u32, journey: u32) -> Option<String> {
     with(|t| {
         if matches!(source, 0 | 3 | 4) {
@@ -187,7 +193,6 @@ pub fn consent(source: u32, measurement: u32, journey: u32) -> Option<String> {
 }
 
 /// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
-#[wasm_bindgen]
 pub fn tcf(purposes: u32, gdpr_applies: bool) -> Option<String> {
     with(|t| {
         t.consent.tcf(purposes, gdpr_applies);
@@ -196,7 +201,6 @@ pub fn tcf(purposes: u32, gdpr_applies: bool) -> Option<String> {
 }
 
 /// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
-#[wasm_bindgen]
 pub fn consent_mode(update: bool, analytics_storage: u32) -> Option<String> {
     with(|t| {
         t.consent.consent_mode(update, analytics_storage);
@@ -206,20 +210,23 @@ pub fn consent_mode(update: bool, analytics_storage: u32) -> Option<String> {
 
 /// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
 /// failed beacons in `sessionStorage` for the next page.
-#[wasm_bindgen]
 pub fn linked() -> bool {
     tracker().is_some_and(|t| t.linked())
 }
 
+/// Whether the visitor is counted now. The loader shows the feedback widget only then: an
+/// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
+pub fn measuring() -> bool {
+    tracker().is_some_and(|t| t.measuring())
+}
+
 /// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
-#[wasm_bindgen]
 pub fn on(kind: u32, now: f64, a: f64, b: f64) -> Option<String> {
     with(|t| t.on(kind, now, a, b))
 }
 
 /// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
 /// traversal of the session history to `href` (2), at `now`.
-#[wasm_bindgen]
 pub fn link(href: &str, kind: u32, now: f64) -> Option<String> {
     with(|t| match events::link(href, &t.host, &t.page.url, kind == 1, &t.downloads) {
         Link::Event(event) if kind != 2 => t.event(event),
@@ -229,7 +236,6 @@ pub fn link(href: &str, kind: u32, now: f64) -> Option<String> {
 }
 
 /// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
-#[wasm_bindgen]
 pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
     with(|t| {
         t.page.engagement.reaction(now);
@@ -243,7 +249,6 @@ pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
 /// The page's URL changed to `url` without loading a document (`history.pushState`,
 /// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`).
 /// A change of fragment only is not a new page view.
-#[wasm_bindgen]
 pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
     with(|t| {
         if !restore && page::without_fragment(url) == t.page.url {
@@ -254,7 +259,7 @@ pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
         } else {
             t.page.continue_to(scrub_path(url), now);
             t.leave(now);
-            Some(std::mem::take(&mut t.page.view.path))
+            Some(core::mem::take(&mut t.page.view.path))
         };
         let engagement = t.page.engagement.carry_on(now);
         t.page = Page::new(url, utm, &t.referrer, &t.host, previous, now, engagement);
@@ -263,10 +268,9 @@ pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
 }
 
 /// `tacit('goal', name, {value})`; `value` is NaN when there is none.
-#[wasm_bindgen]
 pub fn goal(name: &str, value: f64) -> Option<String> {
     with(|t| {
-        let name = cut(name.trim(), MAX_NAME_BYTES);
+        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
         if name.is_empty() {
             return;
         }
@@ -277,7 +281,6 @@ pub fn goal(name: &str, value: f64) -> Option<String> {
 }
 
 /// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
-#[wasm_bindgen]
 pub fn feedback(score: u32) -> Option<String> {
     with(|t| {
         if let Some(score) = FeedbackScore::new(score.min(255) as u8) {
@@ -287,7 +290,6 @@ pub fn feedback(score: u32) -> Option<String> {
 }
 
 /// A beacon the loader could not deliver: it is sent again, once, with the next page view.
-#[wasm_bindgen]
 pub fn failed(body: String) {
     with(|t| {
         if t.queue.len() >= MAX_QUEUED {
@@ -299,7 +301,6 @@ pub fn failed(body: String) {
 
 /// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless the
 /// visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
-#[wasm_bindgen]
 pub fn stash() -> Option<String> {
     with(|t| {
         if t.linked() {
@@ -310,12 +311,10 @@ pub fn stash() -> Option<String> {
 
 /// The first bytes of `text`, at most `max`, cut at a character boundary.
 pub(crate) fn cut(text: &str, max: usize) -> &str {
-    let end = text
-        .char_indices()
-        .map(|(i, c)| i + c.len_utf8())
-        .take_while(|&end| end <= max)
-        .last()
-        .unwrap_or(0);
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
     text.get(..end).unwrap_or("")
 }
 
@@ -414,7 +413,7 @@ impl Tracker {
     }
 
     fn flush_queue(&mut self) {
-        for body in std::mem::take(&mut self.queue) {
+        for body in core::mem::take(&mut self.queue) {
             self.out.push_str(if self.out.is_empty() { "~" } else { "\n~" });
             self.out.push_str(&body);
         }
@@ -461,5 +460,20 @@ impl Tracker {
             Kind::EVENT_TIMING => e.event_timing(a, b),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cut_keeps_whole_characters_within_the_limit() {
+        assert_eq!(cut("signup", 100), "signup");
+        assert_eq!(cut("signup", 4), "sign");
+        assert_eq!(cut("héllo", 2), "h", "é is two bytes: it does not fit in 2");
+        assert_eq!(cut("héllo", 3), "hé");
+        assert_eq!(cut("🦀🦀", 7), "🦀");
+        assert_eq!(cut("", 3), "");
     }
 }

@@ -1,6 +1,9 @@
 //! One page view: what is known about it when it starts, and what the visitor did by the time
 //! they leave it.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::scrub::{
     external_referrer_host, same_site_previous_path, scrub_path, Utm, MAX_PARAM_LEN,
@@ -142,7 +145,7 @@ impl Page {
 /// edge cleans them (case, e-mail addresses) as it does for any client.
 pub fn utm(lines: &str) -> Utm {
     let mut tags = lines.split('\n').map(|tag| {
-        let tag = crate::cut(tag.trim(), MAX_PARAM_LEN);
+        let tag = crate::cut(tag.trim_ascii(), MAX_PARAM_LEN);
         (!tag.is_empty()).then(|| tag.to_owned())
     });
     Utm {

@@ -3,9 +3,9 @@
 //! the snippet allocates a few strings per event, all short-lived or small, so wasting up to
 //! half of a block is cheaper than the code that would avoid it.
 
-use std::alloc::{GlobalAlloc, Layout};
-use std::cell::UnsafeCell;
-use std::ptr::null_mut;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::ptr::null_mut;
 
 /// Blocks are 16 bytes (`2^MIN_SHIFT`) to 1 MiB (`2^(MIN_SHIFT + CLASSES - 1)`).
 const MIN_SHIFT: usize = 4;
