@@ -24,7 +24,7 @@ use crate::sketch::{PAGE_PRECISION, SITE_PRECISION};
 use crate::VisitorSketch;
 
 /// The first two bytes of every record.
-const MAGIC: [u8; 2] = *b"TC";
+pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes.
 pub const FORMAT_VERSION: u8 = 2;
 /// The version that held only views and visitors per page.
@@ -241,6 +241,21 @@ mod tests {
             assert!(decode_page_day(&bytes[..len]).is_err(), "truncated to {len}");
         }
         assert_eq!(decode_page_day(b"{\"views\":3}").unwrap_err(), CodecError::NotARecord);
+    }
+
+    #[test]
+    fn a_corrupt_sketch_behind_a_valid_checksum_is_an_error_not_a_panic() {
+        // Regression: the codec fuzz target's first find. A version 1 payload whose sketch
+        // claims zero registers decoded, then panicked when its visitors were counted.
+        let payload = [
+            1, 14, 0, 0, 0, 0, 47, 0, 1, 2, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 47, 1, 0, 47,
+            255, 255, 255, 87,
+        ];
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend([VERSION_VIEWS_ONLY, KIND_PAGE_DAY]);
+        bytes.extend(payload);
+        bytes.extend(crc32fast::hash(&bytes).to_le_bytes());
+        assert!(matches!(decode_page_day(&bytes), Err(CodecError::Payload(_))));
     }
 
     #[test]
