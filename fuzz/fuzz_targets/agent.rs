@@ -4,6 +4,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use tacit_core::agent::{is_bot, reduce};
+use tacit_fuzz::BoundedAllocator;
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
 
 fuzz_target!(|user_agent: &str| {
     let bot = is_bot(user_agent);

@@ -6,13 +6,20 @@ use libfuzzer_sys::fuzz_target;
 use tacit_core::scrub::scrub_path;
 use tacit_core::signal::Event;
 use tacit_core::{Beacon, BeaconBody, MAX_BEACON_BYTES};
+use tacit_fuzz::BoundedAllocator;
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
 
 fuzz_target!(|body: &[u8]| {
     let Ok(beacon) = Beacon::parse(body) else { return };
     let mut paths: Vec<&str> = Vec::new();
     match &beacon.body {
-        BeaconBody::View(view) => paths.extend([Some(&view.path), view.previous.as_ref()].into_iter().flatten().map(String::as_str)),
-        BeaconBody::Leave { path, leave } => paths.extend([Some(path), leave.next.as_ref()].into_iter().flatten().map(String::as_str)),
+        BeaconBody::View(view) => paths.extend(
+            [Some(&view.path), view.previous.as_ref()].into_iter().flatten().map(String::as_str),
+        ),
+        BeaconBody::Leave { path, leave } => paths
+            .extend([Some(path), leave.next.as_ref()].into_iter().flatten().map(String::as_str)),
         BeaconBody::Event { path, event } => {
             paths.push(path);
             if let Event::Download { file } = event {

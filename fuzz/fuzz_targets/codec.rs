@@ -13,6 +13,10 @@ use tacit_core::codec::{
     KIND_SITE_DAY, MAGIC,
 };
 use tacit_core::record::Traffic;
+use tacit_fuzz::BoundedAllocator;
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else { return };

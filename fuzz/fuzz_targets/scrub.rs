@@ -6,10 +6,14 @@ use tacit_core::scrub::{
     clean_channel, external_referrer_host, same_site_previous_path, scrub_path, scrub_url,
     MAX_PARAM_LEN, MAX_PATH_LEN,
 };
+use tacit_fuzz::BoundedAllocator;
 
 /// A site-search parameter and an own hostname for the functions that take one.
 const SEARCH_PARAM: &str = "q";
 const OWN_HOSTNAME: &str = "example.com";
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
 
 fuzz_target!(|url: &str| {
     let path = scrub_path(url);
