@@ -236,11 +236,9 @@ impl SiteShard {
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
         self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
-        let at = self.clock.to_runtime_ms(plan.next_alarm_ms);
-        self.state
-            .storage()
-            .set_alarm(ScheduledTime::new(js_sys::Date::new(&(at as f64).into())))
-            .await?;
+        // A flush alarm replaces this one; the flush then sets it again from here.
+        self.next_maintenance_ms.set(plan.next_alarm_ms);
+        self.set_alarm(plan.next_alarm_ms).await?;
         self.maintained.set(true);
         Ok(())
     }
