@@ -2,9 +2,10 @@
 
 use serde::de::DeserializeOwned;
 use tacit_core::summary::previous_period;
-use tacit_core::{Day, SiteId, SummaryOptions};
+use tacit_core::{Day, SummaryOptions};
 use worker::{Env, Request, Url};
 
+use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::site_shard::protocol::{Report, SummaryQuery, SUMMARY};
@@ -25,8 +26,7 @@ pub async fn report<T: DeserializeOwned>(
     site: &str,
     report: Report,
 ) -> AppResult<T> {
-    let site = SiteId::parse(site)
-        .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
+    let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env))?;
     let token = presented_token(req)?.unwrap_or_default();
     let viewer_token_sha256 = token_sha256(&token);
