@@ -1,6 +1,6 @@
-//! The record decoder on any bytes: no panic, and whatever it accepts encodes and decodes to
-//! the same counts again (what a flush after a read writes). Not to the same bytes: the visitor
-//! sketch keeps a hash set, whose order the encoding follows.
+//! The record and journal decoders on any bytes: no panic, and whatever they accept encodes
+//! and decodes to the same counts again (what a flush after a read writes). Not to the same
+//! bytes for records: the visitor sketch keeps a hash set, whose order the encoding follows.
 //!
 //! Random bytes almost never pass the checksum, so the first byte chooses: decode the rest as
 //! it is, or frame it as a record payload with a valid header and checksum, which lets the
@@ -9,8 +9,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tacit_core::codec::{
-    decode_page_day, decode_site_day, encode_page_day, encode_site_day, KIND_PAGE_DAY,
-    KIND_SITE_DAY, MAGIC,
+    decode_journal_entry, decode_page_day, decode_site_day, encode_journal_entry, encode_page_day,
+    encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
 };
 use tacit_core::record::Traffic;
 use tacit_fuzz::BoundedAllocator;
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         rest.to_vec()
     } else {
         let Some((&version, payload)) = rest.split_first() else { return };
-        let kind = if mode & 2 == 0 { KIND_PAGE_DAY } else { KIND_SITE_DAY };
+        let kind = [KIND_PAGE_DAY, KIND_SITE_DAY, KIND_JOURNAL_ENTRY][usize::from(mode >> 1) % 3];
         framed(version, kind, payload)
     };
     if let Ok(mut record) = decode_page_day(&bytes) {
@@ -36,6 +36,12 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(counts(&mut again), counts(&mut record), "site rollup changed on a round trip");
         assert_eq!(again.bots_dropped(), record.bots_dropped());
         assert_eq!(format!("{:?}", again.consent()), format!("{:?}", record.consent()));
+    }
+    if let Ok(entry) = decode_journal_entry(&bytes) {
+        // Compared as bytes: an entry holds no hash set, and a decoded float may be NaN.
+        let encoded = encode_journal_entry(&entry);
+        let again = decode_journal_entry(&encoded).expect("an encoded journal entry decodes");
+        assert_eq!(encode_journal_entry(&again), encoded, "journal entry changed on a round trip");
     }
 });
 

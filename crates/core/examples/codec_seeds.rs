@@ -3,15 +3,17 @@
 //!
 //!   cargo run -p tacit-core --example codec_seeds -- fuzz/seeds/codec
 //!
-//! Each record is written twice, in the fuzz target's two modes (see fuzz/fuzz_targets/codec.rs):
-//! mode byte 0 and the record as stored; mode byte 1 (page) or 3 (site), the version byte and
-//! the payload, which the target frames with a valid checksum.
+//! Each record and journal entry is written twice, in the fuzz target's two modes (see
+//! fuzz/fuzz_targets/codec.rs): mode byte 0 and the bytes as stored; mode byte 1 (page), 3 (site)
+//! or 5 (journal entry), the version byte and the payload, which the target frames with a valid
+//! checksum.
 
 use std::path::PathBuf;
 
 use tacit_core::agent::{BrowserFamily, DeviceClass};
-use tacit_core::codec::{encode_page_day, encode_site_day};
+use tacit_core::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_core::consent::ConsentState;
+use tacit_core::journal::{JournalEntry, Signal, SketchKey};
 use tacit_core::signal::{CountryCode, Event, FeedbackScore, Language, Leave, View};
 use tacit_core::{PageDay, SiteDay, VisitorHash};
 
@@ -38,6 +40,23 @@ fn main() -> std::io::Result<()> {
         site.record_bot_dropped();
         write(&dir, &format!("page-{visitors}"), 1, &encode_page_day(&page))?;
         write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
+    }
+    let visitor = SketchKey::of(VisitorHash::from_u64(0x9E37_79B9_7F4A_7C15));
+    let signals = [
+        (Some(visitor), Signal::View { path: "/pricing".into(), view: view(0) }),
+        (None, Signal::Leave { path: "/pricing".into(), leave: leave(7) }),
+        (None, Signal::Event { path: "/pricing".into(), event: event(0) }),
+        (None, Signal::BotDropped),
+    ];
+    for (n, (visitor, signal)) in signals.into_iter().enumerate() {
+        let entry = JournalEntry {
+            id: Some(n as u64),
+            accepted_ms: 1_764_000_000_000,
+            consent: Some(ConsentState::default()),
+            visitor,
+            signal,
+        };
+        write(&dir, &format!("journal-{n}"), 5, &encode_journal_entry(&entry))?;
     }
     Ok(())
 }
