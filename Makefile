@@ -141,10 +141,12 @@ bench: $(SNIPPET_DIST)
 	@node scripts/bench-snippet.mjs
 	@cargo bench --quiet -p tacit-core --bench core
 
-# Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route (a few minutes).
+# Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route; beacons lost
+# on SIGKILL and on an orderly stop; a flood of 100,000 distinct paths (ten minutes or more).
 bench-edge: build
 	node scripts/load.mjs 16000 16 1
-	node scripts/loss-on-kill.mjs 5 8
+	node scripts/loss-on-kill.mjs 5 8 5
+	node scripts/load.mjs 100000 16 1 100000
 
 deploy: build
 	$(NODE_BIN)/wrangler deploy
