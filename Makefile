@@ -10,6 +10,7 @@ SHELL := /bin/bash
 # Pinned tools. wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock.
 WASM_BINDGEN_VERSION := 0.2.129
 WORKER_BUILD_VERSION := 0.8.7
+CARGO_FUZZ_VERSION := 0.13.2
 WASM_TARGET := wasm32-unknown-unknown
 
 CARGO_BIN := $(HOME)/.cargo/bin
@@ -30,13 +31,15 @@ SNIPPET_PKG := target/snippet-pkg
 SNIPPET_DIST := www/dist/t.js
 EDGE_DIST := crates/edge/build/worker/shim.mjs
 
-.PHONY: help setup tools chromium build dev test test-rust test-e2e lint bench bench-edge deploy clean
+.PHONY: help setup tools fuzz-tools chromium build dev test test-rust test-fuzz test-e2e lint fuzz \
+	bench bench-edge deploy clean
 
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
 	@echo "make test    every test: Rust unit tests, lints, wasm builds, end-to-end in Chromium"
 	@echo "make bench   every figure, side by side with peers, printed and written to BENCHMARKS.md (minutes)"
 	@echo "make bench-edge  ingest beacons/s and beacons lost on SIGKILL, against local wrangler dev"
+	@echo "make fuzz    run each fuzz target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds"
 	@echo "make deploy  build and deploy the edge with wrangler"
 
 ## Set-up ---------------------------------------------------------------------------------
@@ -51,6 +54,10 @@ tools:
 		cargo install wasm-bindgen-cli --version '=$(WASM_BINDGEN_VERSION)' --locked
 	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
 		cargo install worker-build --version '=$(WORKER_BUILD_VERSION)' --locked
+
+fuzz-tools:
+	@cargo install --list | grep -qx 'cargo-fuzz v$(CARGO_FUZZ_VERSION):' || \
+		cargo install cargo-fuzz --version '=$(CARGO_FUZZ_VERSION)' --locked
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -82,10 +89,11 @@ dev: build
 
 ## Test -----------------------------------------------------------------------------------
 
-test: lint test-rust test-e2e
+test: lint test-rust test-fuzz test-e2e
 
 lint: setup
 	cargo fmt --all --check
+	cd fuzz && cargo fmt --check
 	cargo clippy -p tacit-core -p tacit-cli --all-targets -- -D warnings
 	# One at a time: checked together, the edge would switch on tacit-core's `std` for the
 	# snippet too, and std's panic handler clashes with the snippet's own.
@@ -96,6 +104,37 @@ lint: setup
 test-rust: setup
 	cargo test -p tacit-core -p tacit-edge -p tacit-snippet -p tacit-cli
 
+# Fuzzing (fuzz/, a workspace of its own). libFuzzer's coverage flags are unstable rustc
+# options: the stable toolchain accepts them with RUSTC_BOOTSTRAP=1, so no nightly is needed.
+# No sanitizer by default: tacit-core has no unsafe code for AddressSanitizer to check, and it
+# runs the targets about 4x slower (FUZZ_SANITIZER=address works too, on stable). Bounds:
+# -rss_limit_mb for the process; any single allocation over 64 MiB aborts in the targets' own
+# allocator (fuzz/src/lib.rs), since -malloc_limit_mb needs a sanitizer's hooks.
+FUZZ_TARGETS := beacon codec scrub agent
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 30
+FUZZ_SANITIZER ?= none
+FUZZ_CORPUS := $(CURDIR)/target/fuzz-corpus
+FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ_BUILD_FLAGS := --sanitizer $(FUZZ_SANITIZER) --release --debug-assertions
+FUZZ_LIMITS := -rss_limit_mb=1024 -malloc_limit_mb=256
+
+fuzz: FUZZ_RUN_SECONDS = $(FUZZ_SECONDS)
+test-fuzz: FUZZ_RUN_SECONDS = $(FUZZ_TEST_SECONDS)
+fuzz test-fuzz: fuzz-tools
+	$(FUZZ) build $(FUZZ_BUILD_FLAGS)
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_CORPUS)/$$target; \
+		log=$(FUZZ_CORPUS)/$$target.log; \
+		echo "fuzz $$target: $(FUZZ_RUN_SECONDS) s"; \
+		if ! ( $(FUZZ) run $(FUZZ_BUILD_FLAGS) $$target $(FUZZ_CORPUS)/$$target seeds/$$target -- \
+			-max_total_time=$(FUZZ_RUN_SECONDS) $(FUZZ_LIMITS) -print_final_stats=1 ) > $$log 2>&1; then \
+			tail -n 60 $$log >&2; \
+			echo "fuzz $$target failed; the input is in fuzz/artifacts/$$target" >&2; exit 1; \
+		fi; \
+		grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' $$log; \
+	done
+
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
 
@@ -104,10 +143,12 @@ test-e2e: build chromium
 bench: $(SNIPPET_DIST) $(EDGE_DIST) chromium
 	@node scripts/bench-report.mjs
 
-# Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route (a few minutes).
+# Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route; beacons lost
+# on SIGKILL and on an orderly stop; a flood of 100,000 distinct paths (ten minutes or more).
 bench-edge: build
 	node scripts/load.mjs 16000 16 1
-	node scripts/loss-on-kill.mjs 5 8
+	node scripts/loss-on-kill.mjs 5 8 5
+	node scripts/load.mjs 100000 16 1 100000
 
 deploy: build
 	$(NODE_BIN)/wrangler deploy

@@ -32,6 +32,18 @@ describe('daily maintenance', () => {
     assert.deepEqual([asAdmin.next_alarm_ms, asAdmin.salts.days], [result.next_alarm_ms, result.salts.days]);
   });
 
+  test('sets the alarm back to the next 00:00 UTC after a flush of the open day', async () => {
+    // Regression: the flush alarm replaced the midnight alarm and then failed to set it again
+    // (an invalid date), so the runtime kept retrying it; found by hostile-input's log scan.
+    const res = await postBeacon(env.edge.url, { site: 'demo', path: '/flushed' }, { 'User-Agent': UA_WINDOWS });
+    assert.equal(res.status, 202);
+    // The shard flushes at most 1 s after a change (README, "Flush policy").
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const result = await status('demo', env.site.auditor_token);
+    assert.equal(result.next_alarm_ms, Date.parse(`${dayAfter(todayUtc(), 1)}T00:00:00Z`));
+    assert.doesNotMatch(env.edge.output(), /alarm failed/);
+  });
+
   test('answers the status only to the admin and auditor tokens', async () => {
     const get = (site, token) => apiRequest(env.edge.url, 'GET', `/api/v1/sites/${site}/status`, { token });
     await assertJsonError(await get('demo', env.site.viewer_token), 401, 'viewer token');

@@ -1,7 +1,7 @@
 // What the benchmark scripts share (scripts/load.mjs, loss-on-kill.mjs, bench-edge.mjs,
 // bench-report.mjs): a bounded load loop, the beacon they send, the edge's processes and their
 // CPU time, and the `name=value` lines every figure is printed as.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -64,16 +64,7 @@ export function loadBeacon(edgeUrl, site, n, { paths = 100, perVisitor = 1 } = {
 /** Limits high enough that a benchmark measures the edge, not its rate limiter. */
 export const UNLIMITED = { visitor_beacons_per_minute: 10_000_000, site_beacons_per_minute: 10_000_000 };
 
-/** `pid` and every process below it. */
-export function processTree(pid) {
-  let children = [];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    // pgrep exits 1 when there are no children.
-  }
-  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
-}
+export { processTree } from '../../tests/support/edge.mjs';
 
 /**
  * CPU seconds (user + system) that the processes `pids` have used so far, from /proc (Linux).

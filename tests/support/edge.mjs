@@ -1,6 +1,6 @@
 // Runs the edge worker under `wrangler dev` and talks to its HTTP API.
 // Used by the end-to-end tests and by scripts/dev.mjs (`make dev`).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -32,7 +32,7 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  * itself, which keeps them off the command line. A restart on the same storage must pass the
  * same `saltKey`, or today's stored salt no longer opens and today's visitors count again. `echo` copies wrangler's output to this process's stdout/stderr. `vars` are
  * more `--var NAME:value` pairs, such as `{ TACIT_CLOCK_OFFSET_MS: 86_400_000 }` to run the
- * edge's clock a day ahead.
+ * edge's clock a day ahead. `stop()` ends it in order (SIGTERM), `kill()` as a crash would.
  */
 export async function startEdge({
   persistDir,
@@ -88,6 +88,19 @@ export async function startEdge({
     clearTimeout(timer);
   };
 
+  // A crash: SIGKILL to wrangler and every process below it (workerd), no shutdown of any kind.
+  const kill = async () => {
+    process.off('exit', onExit);
+    for (const pid of processTree(child.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await exited;
+  };
+
   try {
     await waitUntilHealthy(url, () => exitStatus, timeoutMs);
   } catch (err) {
@@ -95,7 +108,18 @@ export async function startEdge({
     const tail = text.trimEnd().split('\n').slice(-50).join('\n');
     throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
   }
-  return { url, port, adminToken, saltKey, stop, output, exited, pid: child.pid };
+  return { url, port, adminToken, saltKey, stop, kill, output, exited, pid: child.pid };
+}
+
+/** `pid` and every process below it, parents first. */
+export function processTree(pid) {
+  let children = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    // pgrep exits 1 when there are no children.
+  }
+  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
 }
 
 async function waitUntilHealthy(url, exitStatus, timeoutMs) {

@@ -6,7 +6,7 @@
 //! |------------|------------------------------------------------------|
 //! | 0..2       | magic `b"TC"`                                        |
 //! | 2          | format version ([`FORMAT_VERSION`])                  |
-//! | 3          | record kind ([`KIND_PAGE_DAY`] or [`KIND_SITE_DAY`])  |
+//! | 3          | kind ([`KIND_PAGE_DAY`], [`KIND_SITE_DAY`], [`KIND_JOURNAL_ENTRY`]) |
 //! | 4..len-4   | the record, in `postcard`'s compact serde encoding   |
 //! | len-4..len | CRC-32 of all bytes before it, little-endian         |
 //!
@@ -19,12 +19,13 @@ use std::fmt;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use crate::journal::JournalEntry;
 use crate::record::{Activity, PageDay, SiteDay};
 use crate::sketch::{PAGE_PRECISION, SITE_PRECISION};
 use crate::VisitorSketch;
 
 /// The first two bytes of every record.
-const MAGIC: [u8; 2] = *b"TC";
+pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes.
 pub const FORMAT_VERSION: u8 = 2;
 /// The version that held only views and visitors per page.
@@ -33,6 +34,8 @@ const VERSION_VIEWS_ONLY: u8 = 1;
 pub const KIND_PAGE_DAY: u8 = 1;
 /// The kind byte of a [`SiteDay`] record.
 pub const KIND_SITE_DAY: u8 = 2;
+/// The kind byte of a [`JournalEntry`].
+pub const KIND_JOURNAL_ENTRY: u8 = 3;
 const HEADER_LEN: usize = 4;
 const CHECKSUM_LEN: usize = 4;
 
@@ -92,6 +95,21 @@ pub fn decode_site_day(bytes: &[u8]) -> Result<SiteDay, CodecError> {
         return Err(CodecError::SketchPrecision);
     }
     Ok(record)
+}
+
+/// Encodes a journal entry with the current format version.
+pub fn encode_journal_entry(entry: &JournalEntry) -> Vec<u8> {
+    encode(KIND_JOURNAL_ENTRY, entry)
+}
+
+/// Decodes a journal entry written by [`encode_journal_entry`] of this version: entries live
+/// until the next flush, so an older one is refused rather than migrated.
+pub fn decode_journal_entry(bytes: &[u8]) -> Result<JournalEntry, CodecError> {
+    let (version, payload) = open(bytes, KIND_JOURNAL_ENTRY)?;
+    if version != FORMAT_VERSION {
+        return Err(CodecError::UnsupportedVersion(version));
+    }
+    from_payload(payload)
 }
 
 /// The layout of a version 1 page record.
@@ -241,6 +259,62 @@ mod tests {
             assert!(decode_page_day(&bytes[..len]).is_err(), "truncated to {len}");
         }
         assert_eq!(decode_page_day(b"{\"views\":3}").unwrap_err(), CodecError::NotARecord);
+    }
+
+    #[test]
+    fn a_corrupt_sketch_behind_a_valid_checksum_is_an_error_not_a_panic() {
+        // Regression: the codec fuzz target's first find. A version 1 payload whose sketch
+        // claims zero registers decoded, then panicked when its visitors were counted.
+        let payload = [
+            1, 14, 0, 0, 0, 0, 47, 0, 1, 2, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 47, 1, 0, 47,
+            255, 255, 255, 87,
+        ];
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend([VERSION_VIEWS_ONLY, KIND_PAGE_DAY]);
+        bytes.extend(payload);
+        bytes.extend(crc32fast::hash(&bytes).to_le_bytes());
+        assert!(matches!(decode_page_day(&bytes), Err(CodecError::Payload(_))));
+    }
+
+    #[test]
+    fn round_trips_journal_entries_of_every_kind() {
+        use crate::journal::{JournalEntry, Signal, SketchKey};
+        use crate::signal::{Event, Leave};
+        let visitor = SketchKey::of(VisitorHash::from_u64(u64::MAX - 5));
+        let signals = [
+            (Some(visitor), Signal::View { path: "/a".into(), view: View::sample() }),
+            (
+                None,
+                Signal::Leave {
+                    path: "/a".into(),
+                    leave: Leave { cls: Some(0.125), ..Leave::default() },
+                },
+            ),
+            (
+                None,
+                Signal::Event {
+                    path: "/a".into(),
+                    event: Event::Goal { name: "signup".into(), value: Some(-12.5) },
+                },
+            ),
+            (None, Signal::ConsentOnly),
+            (None, Signal::BotDropped),
+        ];
+        for (visitor, signal) in signals {
+            let entry = JournalEntry {
+                id: Some(u64::MAX),
+                accepted_ms: 1_764_000_000_000,
+                consent: None,
+                visitor,
+                signal,
+            };
+            let bytes = encode_journal_entry(&entry);
+            assert_eq!(decode_journal_entry(&bytes), Ok(entry));
+            assert_eq!(
+                decode_page_day(&bytes).unwrap_err(),
+                CodecError::WrongKind(KIND_JOURNAL_ENTRY)
+            );
+        }
     }
 
     #[test]

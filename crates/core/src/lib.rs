@@ -19,7 +19,9 @@
 //!   error), [`top_k::TopK`] breakdowns (Space-Saving, bounded error) and a HyperLogLog++
 //!   [`VisitorSketch`]. Every part merges, so a date range is a merge of days and its unique
 //!   visitors a union, not a sum.
-//! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format.
+//! - **store** — [`codec`] writes and reads records in a versioned, checksummed binary format;
+//!   [`journal`] describes each accepted beacon as a small entry a shard stores before it
+//!   answers, so that records can be written in batches without losing an acknowledged beacon.
 //! - **summarize** — [`MergedRange`] merges the records of a date range once; from it
 //!   [`SiteSummary`], [`PageSummary`] and [`RangeSummary`] build what the pages and the API
 //!   show (metrics against the previous period and the site, breakdowns, journeys, vitals),
@@ -103,6 +105,7 @@ with_std! {
     pub mod codec;
     mod day;
     pub mod insights;
+    pub mod journal;
     pub mod privacy;
     pub mod public;
     pub mod quantiles;

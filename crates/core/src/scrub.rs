@@ -458,8 +458,9 @@ impl Utm {
     }
 }
 
-/// A search term: decoded, whitespace collapsed, lower-cased, capped; `None` if empty or if it
-/// looks like personal data. The check runs before lower-casing, which would hide random tokens.
+/// A search term: decoded, whitespace collapsed, lower-cased, capped; `None` if empty, if it
+/// holds a control character, or if it looks like personal data. The check runs before
+/// lower-casing, which would hide random tokens.
 fn clean_search_term(raw: &str) -> Option<String> {
     let decoded = percent_decode(raw, true);
     let mut term = String::with_capacity(decoded.len());
@@ -469,7 +470,11 @@ fn clean_search_term(raw: &str) -> Option<String> {
         }
         term.push_str(word);
     }
-    if term.is_empty() || sensitive_kind(term.as_bytes()).is_some() {
+    // Control characters are refused as in a UTM value: a term is shown in pages and CSV.
+    if term.is_empty()
+        || term.chars().any(char::is_control)
+        || sensitive_kind(term.as_bytes()).is_some()
+    {
         return None;
     }
     capped(term.to_lowercase())
@@ -825,6 +830,20 @@ mod tests {
         let url = format!("/search?q={}", "ab ".repeat(60));
         let term = scrub_url(&url, Some("q")).search_term.unwrap();
         assert!(term.len() <= MAX_PARAM_LEN && !term.ends_with(' '), "{term:?}");
+    }
+
+    #[test]
+    fn drops_search_terms_with_control_characters() {
+        // Regression: the scrub fuzz target found a NUL kept in a search term, where UTM values
+        // already refused control characters.
+        for url in ["/search?q=jane%00doe", "/search?q=%1b%5b31mred", "/search?q=a%7fb"] {
+            assert_eq!(scrub_url(url, Some("q")).search_term, None, "{url}");
+        }
+        // Tabs and line breaks are whitespace, collapsed like spaces.
+        assert_eq!(
+            scrub_url("/search?q=red%09shoes%0A", Some("q")).search_term.unwrap(),
+            "red shoes"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Unique visitors as a HyperLogLog++ sketch.
 
+mod stored;
+
 use std::hash::{BuildHasher, Hasher};
 
 use hyperloglogplus::{HyperLogLog, HyperLogLogPlus};
@@ -21,9 +23,27 @@ pub const SITE_PRECISION: u8 = 16;
 ///
 /// Visitor hashes are already uniform 64-bit keyed hashes, so the sketch uses them as they are
 /// (through a pass-through hasher) instead of hashing them again with a platform-dependent hasher.
+///
+/// A stored sketch is checked as it is decoded (see `stored`), so a corrupted one is an error
+/// of the codec, never a panic when it is counted.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(try_from = "StoredVisitorSketch")]
 pub struct VisitorSketch {
     hll: HyperLogLogPlus<u64, PassThrough>,
+}
+
+/// [`VisitorSketch`]'s serde layout, read before it is trusted.
+#[derive(Deserialize)]
+struct StoredVisitorSketch {
+    hll: stored::StoredSketch,
+}
+
+impl TryFrom<StoredVisitorSketch> for VisitorSketch {
+    type Error = stored::Invalid;
+
+    fn try_from(stored: StoredVisitorSketch) -> Result<VisitorSketch, stored::Invalid> {
+        Ok(VisitorSketch { hll: stored.hll.into_sketch()? })
+    }
 }
 
 impl VisitorSketch {

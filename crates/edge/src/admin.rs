@@ -145,9 +145,10 @@ fn admin_token_sha256(env: &Env) -> Option<String> {
     }
 }
 
-/// A site id from a URL: one that cannot exist is simply not found.
+/// A site id from a URL: one that cannot exist is simply not found. The answer does not repeat
+/// it: a URL's path may be kilobytes of anything.
 pub fn known_site(site: &str) -> AppResult<SiteId> {
-    SiteId::parse(site).map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))
+    SiteId::parse(site).map_err(|_| AppError::NotFound("no such site".into()))
 }
 
 async fn json_object(

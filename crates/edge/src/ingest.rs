@@ -5,12 +5,13 @@
 
 use tacit_core::agent::{is_bot, reduce};
 use tacit_core::consent::ConsentMode;
+use tacit_core::journal::Signal;
 use tacit_core::signal::{CountryCode, Language, View};
 use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{Client, Ingest, Signal, INGEST};
+use crate::site_shard::protocol::{Client, Ingest, INGEST};
 use crate::{shard_client, shards};
 
 /// Validates the beacon in `req` and has the site's shard count it.

@@ -3,9 +3,10 @@
 use serde::de::DeserializeOwned;
 use tacit_core::public::{NoiseKey, PublicSummary};
 use tacit_core::summary::previous_period;
-use tacit_core::{Day, SiteId, SummaryOptions};
+use tacit_core::{Day, SummaryOptions};
 use worker::{Env, Request, Url};
 
+use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::site_shard::protocol::{Credential, Report, SummaryQuery, SUMMARY};
@@ -27,8 +28,7 @@ pub async fn report<T: DeserializeOwned>(
     site: &str,
     report: Report,
 ) -> AppResult<T> {
-    let site = SiteId::parse(site)
-        .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
+    let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
     let token = presented_token(req)?.unwrap_or_default();
     let viewer_token_sha256 = token_sha256(&token);
@@ -57,8 +57,7 @@ pub async fn report<T: DeserializeOwned>(
 /// setting); `401` when it does not. The noise is keyed by a key derived from the `SALT_KEY`
 /// secret and the site, so the same range always shows the same figures.
 pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<PublicSummary> {
-    let site = SiteId::parse(site)
-        .map_err(|_| AppError::NotFound(format!("site '{site}' is not registered")))?;
+    let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
     let settings = shards::settings(env, &site).await?;
     if !settings.public {

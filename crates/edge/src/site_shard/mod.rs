@@ -12,7 +12,10 @@ use std::cell::{Cell, RefCell};
 use serde::de::DeserializeOwned;
 use tacit_core::audit::{SaltStatus, StorageFacts};
 use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
-use tacit_core::codec::{encode_page_day, encode_site_day};
+use tacit_core::codec::{
+    decode_journal_entry, encode_journal_entry, encode_page_day, encode_site_day,
+};
+use tacit_core::journal::{JournalEntry, Signal, SketchKey};
 use tacit_core::rate_limit::{
     limiter_key, FixedWindow, RecentIds, DEDUP_WINDOW_MS, RATE_WINDOW_MS,
 };
@@ -22,7 +25,8 @@ use tacit_core::{
     DailySalt, Day, MergedRange, SaltSealingKey, SiteId, SummaryOptions, VisitorHash,
 };
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, Response, Result, ScheduledTime, State,
+    console_error, durable_object, DurableObject, Env, Method, Request, Response, Result,
+    ScheduledTime, State,
 };
 
 use crate::clock::Clock;
@@ -32,7 +36,7 @@ use crate::{reports, shard_client};
 use open_day::OpenDay;
 use protocol::{
     Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, Role,
-    RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, Signal, SiteRequest, SiteView, SummaryQuery,
+    RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, SiteRequest, SiteView, SummaryQuery,
     SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
@@ -74,6 +78,8 @@ pub struct SiteShard {
     open_day: RefCell<Option<OpenDay>>,
     /// Whether the alarm is set for a flush (rather than for the next maintenance).
     flush_pending: Cell<bool>,
+    /// Whether this instance has replayed the journal a previous one left.
+    journal_replayed: Cell<bool>,
     /// When the next daily maintenance is due, on the shard's clock.
     next_maintenance_ms: Cell<i64>,
 }
@@ -110,6 +116,7 @@ impl DurableObject for SiteShard {
             guard: RefCell::new(None),
             open_day: RefCell::new(None),
             flush_pending: Cell::new(false),
+            journal_replayed: Cell::new(false),
             next_maintenance_ms: Cell::new(i64::MAX),
         }
     }
@@ -131,6 +138,7 @@ impl DurableObject for SiteShard {
 
 impl SiteShard {
     async fn route(&self, req: &mut Request) -> AppResult<Response> {
+        self.replay_journal()?;
         if !self.maintained.get() {
             // Catches up on a missed alarm before anything reads or counts.
             self.maintain().await?;
@@ -189,6 +197,7 @@ impl SiteShard {
     }
 
     async fn on_alarm(&self) -> AppResult<()> {
+        self.replay_journal()?;
         self.flush()?;
         self.flush_pending.set(false);
         if !self.maintained.get() || self.clock.now_ms() >= self.next_maintenance_ms.get() {
@@ -261,7 +270,7 @@ impl SiteShard {
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
         self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
-        // A flush takes the alarm over for a second; the flush's alarm gives it back.
+        // A flush alarm replaces this one; the flush then sets it again from here.
         self.next_maintenance_ms.set(plan.next_alarm_ms);
         self.set_alarm(plan.next_alarm_ms).await?;
         self.maintained.set(true);
@@ -479,33 +488,61 @@ impl SiteShard {
                 return Ok(Response::empty()?.with_status(202));
             }
         }
-        let mut signal = message.signal;
-        let mut open_day = self.open_day.borrow_mut();
-        let open_day = self.open_day_in(&mut open_day, today)?;
-        if !matches!(signal, Signal::BotDropped) {
-            open_day.site_mut().record_consent(message.consent);
-            if !site.settings.admits(&message.consent) {
-                signal = Signal::ConsentOnly;
-            }
-        }
+        let bot = matches!(message.signal, Signal::BotDropped);
+        // The site's consent mode decides what a person's beacon may add.
+        let signal = if bot || site.settings.admits(&message.consent) {
+            message.signal
+        } else {
+            Signal::ConsentOnly
+        };
+        let visitor = matches!(signal, Signal::View { .. }).then(|| SketchKey::of(visitor));
+        let entry = JournalEntry {
+            id: message.id,
+            accepted_ms: now,
+            consent: (!bot).then_some(message.consent),
+            visitor,
+            signal,
+        };
         let max_pages = site.settings.max_pages_per_day as usize;
-        match signal {
-            Signal::View { path, view } => {
-                open_day.page_mut(&self.store, &path, max_pages)?.record_view(visitor, &view);
-                open_day.site_mut().record_view(visitor, &view);
-            }
-            Signal::Leave { path, leave } => {
-                open_day.page_mut(&self.store, &path, max_pages)?.record_leave(&leave);
-                open_day.site_mut().record_leave(&leave);
-            }
-            Signal::Event { path, event } => {
-                open_day.page_mut(&self.store, &path, max_pages)?.record_event(&event);
-                open_day.site_mut().record_event(&event);
-            }
-            Signal::ConsentOnly => {}
-            Signal::BotDropped => open_day.site_mut().record_bot_dropped(),
-        }
+        let mut open_day = self.open_day.borrow_mut();
+        self.open_day_in(&mut open_day, today)?.apply(&self.store, &entry, max_pages)?;
+        // Written before the 202 leaves: the runtime holds the answer until it is durable.
+        self.store.append_journal(today, &encode_journal_entry(&entry))?;
         Ok(Response::empty()?.with_status(202))
+    }
+
+    /// Applies the journal again after a restart: its beacons were acknowledged, but the records
+    /// they changed were not written yet. Then writes those records, which empties the journal,
+    /// all in one transaction (nothing here awaits). Runs once, before anything else.
+    fn replay_journal(&self) -> AppResult<()> {
+        if self.journal_replayed.replace(true) {
+            return Ok(());
+        }
+        let entries = self.store.journal()?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let Some(config) = self.store.site()? else { return self.store.clear_journal() };
+        let max_pages = config.settings.max_pages_per_day as usize;
+        let mut open_day = self.open_day.borrow_mut();
+        for (day, bytes) in entries {
+            let entry = match decode_journal_entry(&bytes) {
+                Ok(entry) => entry,
+                Err(error) => {
+                    // Only an entry of another format version, written by another release.
+                    console_error!("journal entry of {day} not replayed: {error}");
+                    continue;
+                }
+            };
+            if let Some(id) = entry.id {
+                self.store.save_beacon_id(id, entry.accepted_ms)?;
+            }
+            self.open_day_in(&mut open_day, day)?.apply(&self.store, &entry, max_pages)?;
+        }
+        if let Some(open_day) = open_day.as_mut() {
+            open_day.flush(&self.store)?;
+        }
+        Ok(())
     }
 
     /// The open day for `today`: the one in memory, or, on a new day (or the first beacon),

@@ -1,14 +1,16 @@
 //! The open day: today's site rollup and the page records touched since the last flush, kept in
 //! the shard's memory and written to SQLite in batches.
 //!
-//! A beacon only changes memory; [`OpenDay::flush`] encodes and writes every changed record
-//! once. The shard flushes on an alarm at most [`super::FLUSH_INTERVAL_MS`] after the first
-//! unsaved change, as soon as [`super::MAX_DIRTY_PAGES`] pages wait, before every read, and
-//! when the day changes. Until then a crash loses what the interval collected (README, "Flush
-//! policy").
+//! A beacon changes memory and appends one [`JournalEntry`] to the shard's journal (one small
+//! insert, durable before the beacon is acknowledged); [`OpenDay::flush`] encodes and writes
+//! every changed record once and empties the journal, in one transaction. The shard flushes on
+//! an alarm at most [`super::FLUSH_INTERVAL_MS`] after the first unsaved change, as soon as
+//! [`super::MAX_DIRTY_PAGES`] pages wait, before every read, and when the day changes; after a
+//! restart it replays the journal (README, "Flush policy").
 
 use std::collections::HashMap;
 
+use tacit_core::journal::JournalEntry;
 use tacit_core::record::page_record_key;
 use tacit_core::{Day, PageDay, SiteDay};
 
@@ -43,22 +45,32 @@ impl OpenDay {
         self.day
     }
 
-    /// The site's rollup, marked changed.
-    pub fn site_mut(&mut self) -> &mut SiteDay {
-        self.site_dirty = true;
-        &mut self.site
-    }
-
-    /// The record of `path`, or of "(other)" once the day holds `max_pages` records, read from
-    /// storage on its first change since the last flush; marked changed.
-    pub fn page_mut(
+    /// Adds an accepted beacon to the site's rollup and, when it names a page, to that page's
+    /// record (or "(other)"'s once the day holds `max_pages` records).
+    pub fn apply(
         &mut self,
         store: &Store,
-        path: &str,
+        entry: &JournalEntry,
         max_pages: usize,
-    ) -> AppResult<&mut PageDay> {
+    ) -> AppResult<()> {
+        let page = match entry.path() {
+            Some(path) => {
+                let key = self.load_page(store, path, max_pages)?;
+                self.pages.get_mut(&key)
+            }
+            None => None,
+        };
+        entry.apply(&mut self.site, page);
+        self.site_dirty = true;
+        Ok(())
+    }
+
+    /// The key of the record `path` counts in (its own, or "(other)" once the day holds
+    /// `max_pages` records), with that record loaded from storage on its first change since
+    /// the last flush.
+    fn load_page(&mut self, store: &Store, path: &str, max_pages: usize) -> AppResult<String> {
         if self.pages.contains_key(path) {
-            return Ok(self.pages.get_mut(path).expect("checked"));
+            return Ok(path.to_owned());
         }
         let stored = store.page_day(self.day, path)?;
         let key = page_record_key(path, stored.is_some(), self.page_count, max_pages).to_owned();
@@ -73,7 +85,7 @@ impl OpenDay {
             }
             self.pages.insert(key.clone(), record.unwrap_or_default());
         }
-        Ok(self.pages.get_mut(&key).expect("the record was just loaded"))
+        Ok(key)
     }
 
     /// How many page records wait to be written.
@@ -86,15 +98,18 @@ impl OpenDay {
         self.site_dirty || !self.pages.is_empty()
     }
 
-    /// Writes every changed record; afterwards only the site rollup stays in memory.
+    /// Writes every changed record and empties the journal, whose entries they now hold;
+    /// afterwards only the site rollup stays in memory. The caller makes no `await` between
+    /// this and its last change, so the writes commit together.
     pub fn flush(&mut self, store: &Store) -> AppResult<()> {
+        if !self.is_dirty() {
+            return Ok(());
+        }
         for (key, record) in self.pages.drain() {
             store.save_page_day(self.day, &key, &record)?;
         }
-        if self.site_dirty {
-            store.save_site_day(self.day, &self.site)?;
-            self.site_dirty = false;
-        }
-        Ok(())
+        store.save_site_day(self.day, &self.site)?;
+        self.site_dirty = false;
+        store.clear_journal()
     }
 }

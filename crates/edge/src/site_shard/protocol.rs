@@ -6,7 +6,7 @@ use tacit_core::audit::StorageFacts;
 use tacit_core::change_log::ChangeEntry;
 use tacit_core::consent::ConsentState;
 use tacit_core::insights::InsightCard;
-use tacit_core::signal::{Event, Leave, View};
+use tacit_core::journal::Signal;
 use tacit_core::site_config::SiteSettings;
 use tacit_core::{Day, PageSummary, SiteId, SiteSummary};
 
@@ -97,21 +97,6 @@ pub struct Ingest {
 pub struct Client {
     pub ip: String,
     pub user_agent: String,
-}
-
-/// What an accepted beacon adds to the day's records.
-#[derive(Serialize, Deserialize)]
-pub enum Signal {
-    /// A page view.
-    View { path: String, view: View },
-    /// What the visitor did on the page before leaving it.
-    Leave { path: String, leave: Leave },
-    /// Something the visitor did on the page.
-    Event { path: String, event: Event },
-    /// Only the consent state: the visitor opted out.
-    ConsentOnly,
-    /// A bot: counted as dropped, nothing else.
-    BotDropped,
 }
 
 /// Summarize a date range for the holder of a viewer token.

@@ -46,6 +46,11 @@ const SCHEMA: &str = "
         day INTEGER PRIMARY KEY,
         record BLOB NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS journal (
+        seq INTEGER PRIMARY KEY,
+        day INTEGER NOT NULL,
+        entry BLOB NOT NULL
+    );
 ";
 
 /// Shards created before sites had settings kept `site (id, viewer_token_sha256, created_ms)`:
@@ -488,6 +493,36 @@ impl Store {
             }
         }
         Ok(records)
+    }
+
+    /// Appends an accepted beacon's encoded [`tacit_core::journal::JournalEntry`] of `day`.
+    pub fn append_journal(&self, day: Day, entry: &[u8]) -> AppResult<()> {
+        self.sql.exec(
+            "INSERT INTO journal (day, entry) VALUES (?, ?)",
+            vec![day.days_since_epoch().into(), entry.to_vec().into()],
+        )?;
+        Ok(())
+    }
+
+    /// Every journal entry with its day, oldest first.
+    pub fn journal(&self) -> AppResult<Vec<(Day, Vec<u8>)>> {
+        let cursor = self.sql.exec("SELECT day, entry FROM journal ORDER BY seq", None)?;
+        let mut entries = Vec::new();
+        for row in cursor.raw() {
+            match <[SqlStorageValue; 2]>::try_from(row?) {
+                Ok([SqlStorageValue::Integer(day), SqlStorageValue::Blob(entry)]) => {
+                    entries.push((Day::from_days_since_epoch(day as i32), entry))
+                }
+                _ => return Err(AppError::Internal("journal row has unexpected columns".into())),
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Empties the journal, once the records hold its entries.
+    pub fn clear_journal(&self) -> AppResult<()> {
+        self.sql.exec("DELETE FROM journal", None)?;
+        Ok(())
     }
 
     fn first_row(

@@ -1,0 +1,39 @@
+//! The beacon parser on any request body: no panic, every path it accepts is scrubbed, and
+//! what it accepts survives the snippet's writer (`Beacon::to_json`) unchanged.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tacit_core::scrub::scrub_path;
+use tacit_core::signal::Event;
+use tacit_core::{Beacon, BeaconBody, MAX_BEACON_BYTES};
+use tacit_fuzz::BoundedAllocator;
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
+
+fuzz_target!(|body: &[u8]| {
+    let Ok(beacon) = Beacon::parse(body) else { return };
+    let mut paths: Vec<&str> = Vec::new();
+    match &beacon.body {
+        BeaconBody::View(view) => paths.extend(
+            [Some(&view.path), view.previous.as_ref()].into_iter().flatten().map(String::as_str),
+        ),
+        BeaconBody::Leave { path, leave } => paths
+            .extend([Some(path), leave.next.as_ref()].into_iter().flatten().map(String::as_str)),
+        BeaconBody::Event { path, event } => {
+            paths.push(path);
+            if let Event::Download { file } = event {
+                paths.push(file);
+            }
+        }
+        BeaconBody::Consent | BeaconBody::Dropped => {}
+    }
+    for path in paths {
+        assert_eq!(scrub_path(path), path, "an accepted path is not scrubbed");
+    }
+    let json = beacon.to_json();
+    // The writer may escape what the body sent raw; a beacon it makes too large cannot be sent.
+    if json.len() <= MAX_BEACON_BYTES {
+        assert_eq!(Beacon::parse(json.as_bytes()), Ok(beacon), "round trip through {json}");
+    }
+});
