@@ -31,7 +31,7 @@ fn main() -> std::io::Result<()> {
             let view = view(n);
             page.record_view(visitor, &view);
             site.record_view(visitor, &view);
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 page.record_leave(&leave(n));
                 site.record_event(&event(n));
                 site.record_consent(ConsentState::default());
@@ -70,15 +70,15 @@ fn write(dir: &std::path::Path, name: &str, framed_mode: u8, record: &[u8]) -> s
 
 fn view(n: u64) -> View {
     View {
-        referrer: (n % 2 == 0).then(|| "news.example.com".into()),
+        referrer: n.is_multiple_of(2).then(|| "news.example.com".into()),
         previous: (n % 2 == 1).then(|| "/pricing".into()),
         utm: Default::default(),
-        search_term: (n % 5 == 0).then(|| "shoes".into()),
+        search_term: n.is_multiple_of(5).then(|| "shoes".into()),
         browser: BrowserFamily::ALL[n as usize % BrowserFamily::ALL.len()],
         device: DeviceClass::ALL[n as usize % DeviceClass::ALL.len()],
         country: CountryCode::parse("DE"),
         language: Language::from_tag("en-GB"),
-        entry: n % 2 == 0,
+        entry: n.is_multiple_of(2),
     }
 }
 

@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn a_key_keeps_about_31_bits_of_the_hash() {
-        let hash = 0b1011_0110_1110_0011_1010_0101_1u64 << 39 | 0b1000_0110_1011 << 20 | 0xbeef;
+        // 25 index bits, then a first 1 bit at position 31, then more bits below it.
+        let hash = (0x16D_C74B_u64 << 39) | (0x86B << 20) | 0xbeef;
         let key = SketchKey::of(VisitorHash::from_u64(hash));
         assert_eq!(key.0 >> 39, hash >> 39, "the 25 index bits stay");
         assert_eq!(key.0 & ((1 << 39) - 1), 1 << 31, "only the first 1 bit after them stays");
