@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { botBrowser } from './support/browser.mjs';
+import { botBrowser, SCREENS } from './support/browser.mjs';
 import { apiRequest, createSite, postBeacon, todayUtc } from './support/edge.mjs';
 import { assertJsonError, RESULTS_DIR, useEdge } from './support/fixtures.mjs';
 
@@ -79,7 +79,7 @@ describe('public summary', () => {
     const browser = await botBrowser();
     try {
       await mkdir(RESULTS_DIR, { recursive: true });
-      for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      for (const [name, viewport] of SCREENS) {
         const context = await browser.newContext({ viewport });
         const page = await context.newPage();
         const res = await page.goto(`${env.edge.url}/s/open`);

@@ -21,6 +21,9 @@ export const UA_WINDOWS =
 export const UA_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
+/** The screens every page is checked and photographed at: `[name, viewport]`. */
+export const SCREENS = [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]];
+
 /** A browser whose pages look human: `navigator.webdriver` is false. */
 export function humanBrowser() {
   return chromium.launch({
