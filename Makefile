@@ -31,7 +31,7 @@ SNIPPET_PKG := target/snippet-pkg
 SNIPPET_DIST := www/dist/t.js
 EDGE_DIST := crates/edge/build/worker/shim.mjs
 
-.PHONY: help setup tools fuzz-tools chromium build dev test test-rust test-fuzz test-e2e lint fuzz \
+.PHONY: help setup tools fuzz-tools chromium wrk build dev test test-rust test-fuzz test-e2e lint fuzz \
 	bench bench-edge deploy clean
 
 help:
@@ -65,6 +65,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+# The benchmarks' load generator (Debian's wrk: a Node client would take the CPU it measures).
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
 
 ## Build ----------------------------------------------------------------------------------
 
@@ -140,7 +144,7 @@ test-e2e: build chromium
 
 # Every benchmark in one run, as name=value lines, then BENCHMARKS.md and
 # docs/bench/edge-scaling.svg (several minutes; see scripts/bench-report.mjs for the parts).
-bench: $(SNIPPET_DIST) $(EDGE_DIST) chromium
+bench: $(SNIPPET_DIST) $(EDGE_DIST) chromium wrk
 	@node scripts/bench-report.mjs
 
 # Ingest throughput against a local wrangler dev, as a ratio to a do-nothing route; beacons lost

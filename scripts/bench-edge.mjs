@@ -1,98 +1,139 @@
 #!/usr/bin/env node
 // The edge's figures for `make bench` (BENCHMARKS.md), against a local `wrangler dev` that this
-// script starts on a temporary persist dir. Loopback only; every loop is bounded.
+// script starts on a temporary persist dir, without wrangler's devtools inspector (see
+// scripts/support/edge-without-devtools.mjs: its relay of every subrequest to Node costs more
+// than the subrequest). Loopback only; every run is bounded in time.
 //
-//   node scripts/bench-edge.mjs [requests=2000]      # after `make build`
+//   node scripts/bench-edge.mjs [part...]   # after `make build`; needs `wrk` (make bench installs it)
 //
-// 1. Ingest at 1, 10 and 100 concurrent clients. At each level, `requests` page views to a
-//    fresh site (so every level starts from the same empty day), and as the yardstick, with the
-//    same client, `requests` GET /healthz (a route that does nothing; scripts/load.mjs keeps the
-//    same ratio), in alternating rounds so that the machine's other work hits both alike. For each: requests/s, p50 and p99 latency, and the edge's CPU time per request
-//    (wrangler and workerd, from /proc): what a beacon costs, and how that cost moves as more
-//    clients send at once.
-// 2. Summary latency with 10, 1,000 and 10,000 distinct pages in the range: each site is seeded
-//    today through POST /e (one page view per page, at least 1,000 views), then
+// Parts (all by default, in this order): ingest, levels, pages, month.
+//
+// Load comes from `wrk` (scripts/support/beacons.lua), not from Node, which would take the CPU
+// it measures. The yardstick is `POST /yardstick`: the same requests, to a route that answers
+// 202 and does nothing else. Edge CPU is the user + system time of the edge's processes (from
+// /proc) per request: what a beacon costs, whatever else the machine is doing.
+//
+// 1. Ingest, as the edge issue defines it: page views to 100 sites over 20 connections for
+//    INGEST_SECONDS, between two yardstick runs of half as long (their mean is the baseline).
+//    edge_baseline_rps, edge_ingest_rps, edge_ingest_p99_ms, edge_ingest_ratio (= ingest rate /
+//    baseline rate), the CPU per request of each, and edge_ingest_counted (views the sites
+//    count / beacons acknowledged).
+// 2. Ingest at 1, 10 and 100 concurrent connections to one fresh site each, alternating
+//    yardstick and ingest runs: edge_c<clients>_*.
+// 3. Summary latency with 10, 1,000 and 10,000 distinct pages today: each site is seeded through
+//    POST /e (one page view per page, at least 1,000 views), then
 //    GET /api/v1/sites/<site>/summary (JSON) and GET /s/<site> (HTML) are timed one at a time.
 //    A site holds at most `max_pages_per_day` distinct pages a day (default 1,000); the 10,000
-//    page site raises it to 10,000, so all its pages are on one day. The pages the edge stored
-//    are counted from /pages and printed, so a cap that bit would show.
-//
-// Prints `name=value` lines (edge_c<clients>_*, edge_summary_<pages>_*). The Node client shares
-// the machine's cores with wrangler and workerd: read ratios and trends, not absolute rates.
+//    page site raises it to 10,000. The pages stored are counted from /pages and printed.
+// 4. The marketer's morning: a 30-day range over a site with 1,000 pages. Each of the 30 days
+//    is seeded with the edge's clock set to that day (TACIT_CLOCK_OFFSET_MS, one restart per
+//    day): a page view and a leave for every page. Then, with the real clock, one client reads
+//    the 30-day summary page and API, and the yardstick, SUMMARY_SECONDS each:
+//    summary_p95_ms (the HTML page), summary_api_p95_ms, and summary_vs_baseline (the page's
+//    p95 / the yardstick's p95, the ratio that holds on a noisy machine).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createSite, pages, startEdge, todayUtc } from '../tests/support/edge.mjs';
+import { createSite, pages, postBeacon, startEdge, todayUtc } from '../tests/support/edge.mjs';
 import {
-  closedLoop, cpuSeconds, figure, loadBeacon, processTree, quantiles, UNLIMITED,
+  closedLoop, figure, loadBeacon, processTree, quantiles, UNLIMITED, wrk,
 } from './support/bench.mjs';
 
-const REQUESTS = Number(process.argv[2] ?? 2000);
-if (!(REQUESTS >= 100 && REQUESTS <= 100_000)) throw new Error('requests: 100 to 100000');
+const DAY_MS = 86_400_000;
+/** The edge issue's ingest load: sites, connections and seconds. */
+const INGEST_SITES = 100;
+const INGEST_CONNECTIONS = 20;
+const INGEST_SECONDS = 20;
+/** Seconds of each run at each level of concurrency, and the runs of each kind per level. */
+const LEVEL_SECONDS = 4;
+const LEVEL_ROUNDS = 2;
 const CLIENTS = [1, 10, 100];
 const PAGE_COUNTS = [10, 1_000, 10_000];
-/** Rounds each level's requests are split into, alternating /healthz and POST /e. */
-const ROUNDS = 4;
-/** Distinct pages the ingest levels spread their page views over. */
+/** Distinct pages the ingest runs spread their page views over. */
 const INGEST_PAGES = 100;
 /** Timed reads of each summary route per site, after one untimed read. */
 const SUMMARY_SAMPLES = 15;
 /** Clients in flight while seeding: enough to keep the edge busy, not a measurement. */
 const SEED_CONCURRENCY = 16;
+/** The 30-day summary: days, pages, and seconds of reading each route. */
+const RANGE_DAYS = 30;
+const RANGE_PAGES = 1_000;
+const SUMMARY_SECONDS = 10;
+const REFERRERS = ['news.example.com', 'www.google.com', 't.co'];
 
 const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-bench-'));
-const edge = await startEdge({ persistDir });
-const edgePids = processTree(edge.pid);
+let edge = await startEdge({ persistDir, devtools: false });
+let edgePids = processTree(edge.pid);
 
-/**
- * Runs `REQUESTS` of each of `kinds` (name → send(n)) with `concurrency` clients, in ROUNDS
- * alternating rounds, so that a burst of other work on the shared machine weighs on every kind
- * alike, and measures the edge's CPU time over each kind's rounds. Request numbers run on
- * across rounds (each beacon is still a new visitor).
- */
-async function interleaved(concurrency, kinds) {
-  const perRound = Math.ceil(REQUESTS / ROUNDS);
-  const totals = Object.fromEntries(Object.keys(kinds).map((name) => [name, { seconds: 0, failed: 0, cpu: 0, latencies: [] }]));
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [name, send] of Object.entries(kinds)) {
-      const cpuBefore = cpuSeconds(edgePids);
-      const result = await closedLoop({ requests: perRound, concurrency, send: (n) => send(round * perRound + n) });
-      const total = totals[name];
-      total.cpu += cpuSeconds(edgePids) - cpuBefore;
-      total.seconds += result.seconds;
-      total.failed += result.failed;
-      total.latencies.push(...result.latencies);
-    }
-  }
-  return Object.fromEntries(Object.entries(totals).map(([name, t]) => [name, {
-    requests: t.latencies.length,
-    rps: t.latencies.length / t.seconds,
-    failed: t.failed,
-    cpuMsPerRequest: (t.cpu * 1000) / t.latencies.length,
-    ...quantiles(t.latencies),
-  }]));
+/** Restarts the edge on the same storage with its clock `offsetMs` away from now. */
+async function restartWithClock(offsetMs) {
+  await edge.stop();
+  const { adminToken, saltKey } = edge;
+  edge = await startEdge({
+    persistDir, adminToken, saltKey, devtools: false, vars: { TACIT_CLOCK_OFFSET_MS: offsetMs },
+  });
+  edgePids = processTree(edge.pid);
 }
 
-try {
-  figure('edge_requests', Math.ceil(REQUESTS / ROUNDS) * ROUNDS);
-  figure('edge_rounds', ROUNDS);
-  figure('edge_ingest_pages', INGEST_PAGES);
-  figure('edge_summary_samples', SUMMARY_SAMPLES);
-  console.error(`edge processes measured for CPU: ${edgePids.join(', ')}`);
-  // Warm up (workerd compiles the worker; the first shard opens its database).
-  const warm = await createSite(edge.url, edge.adminToken, 'warm', UNLIMITED);
-  await closedLoop({ requests: 200, concurrency: 4, send: () => fetch(`${edge.url}/healthz`) });
-  await closedLoop({ requests: 200, concurrency: 4, send: (n) => loadBeacon(edge.url, warm.id, n) });
+/** Views counted today over `sites`, read with their viewer tokens. */
+async function countedViews(sites) {
+  let views = 0;
+  for (const site of sites) {
+    const read = () => pages(edge.url, site.id, site.viewer_token);
+    // Once more on a connection the server closed while idle (during a wrk run): fetch
+    // reuses idle connections and does not retry a request it had already written.
+    views += (await read().catch((error) => (error.cause?.code === 'UND_ERR_SOCKET' ? read() : Promise.reject(error)))).totals.views;
+  }
+  return views;
+}
 
+/** A `wrk` run against the edge, its CPU measured over the edge's processes. */
+const run = (options) => wrk(edge.url, { pids: edgePids, ...options });
+
+async function ingestAsTheIssueDefines() {
+  const sites = [];
+  for (let i = 0; i < INGEST_SITES; i += 1) {
+    sites.push(await createSite(edge.url, edge.adminToken, `site${i}`, UNLIMITED));
+  }
+  const load = { connections: INGEST_CONNECTIONS, sitePrefix: 'site', sites: INGEST_SITES, paths: INGEST_PAGES };
+  run({ ...load, route: '/e', seconds: 2 }); // warm-up: every shard opens its database
+  const warmedUp = await countedViews(sites);
+  const before = run({ ...load, route: '/yardstick', seconds: INGEST_SECONDS / 2 });
+  const ingest = run({ ...load, route: '/e', seconds: INGEST_SECONDS });
+  const after = run({ ...load, route: '/yardstick', seconds: INGEST_SECONDS / 2 });
+  const counted = (await countedViews(sites)) - warmedUp;
+  const baselineRps = (before.rps + after.rps) / 2;
+  const baselineCpu = (before.cpuMsPerRequest + after.cpuMsPerRequest) / 2;
+  console.error(`ingest: yardstick ${before.rps.toFixed(0)} and ${after.rps.toFixed(0)}/s, `
+    + `ingest ${ingest.rps.toFixed(0)}/s, ${ingest.failed} failed`);
+  figure('edge_ingest_sites', INGEST_SITES);
+  figure('edge_ingest_connections', INGEST_CONNECTIONS);
+  figure('edge_ingest_seconds', INGEST_SECONDS);
+  figure('edge_baseline_rps', baselineRps.toFixed(0));
+  figure('edge_baseline_p99_ms', Math.max(before.p99, after.p99).toFixed(1));
+  figure('edge_baseline_cpu_ms', baselineCpu.toFixed(3));
+  figure('edge_ingest_rps', ingest.rps.toFixed(0));
+  figure('edge_ingest_p50_ms', ingest.p50.toFixed(1));
+  figure('edge_ingest_p99_ms', ingest.p99.toFixed(1));
+  figure('edge_ingest_cpu_ms', ingest.cpuMsPerRequest.toFixed(3));
+  figure('edge_ingest_ratio', (ingest.rps / baselineRps).toFixed(2));
+  figure('edge_ingest_cpu_ratio', (baselineCpu / ingest.cpuMsPerRequest).toFixed(2));
+  figure('edge_ingest_counted', `${counted}/${ingest.requests - ingest.failed}`);
+}
+
+async function ingestByConcurrency() {
+  figure('edge_level_seconds', LEVEL_SECONDS * LEVEL_ROUNDS);
   for (const clients of CLIENTS) {
-    const id = `load${clients}`;
-    const site = await createSite(edge.url, edge.adminToken, id, UNLIMITED);
-    const { baseline, ingest } = await interleaved(clients, {
-      baseline: () => fetch(`${edge.url}/healthz`),
-      ingest: (n) => loadBeacon(edge.url, id, n, { paths: INGEST_PAGES }),
-    });
-    const counted = (await pages(edge.url, id, site.viewer_token)).totals.views;
-    console.error(`${clients} clients: healthz ${baseline.rps.toFixed(0)}/s, ingest ${ingest.rps.toFixed(0)}/s, `
+    const site = await createSite(edge.url, edge.adminToken, `level${clients}-0`, UNLIMITED);
+    const load = { connections: clients, sitePrefix: `level${clients}-`, sites: 1, paths: INGEST_PAGES };
+    const runs = { baseline: [], ingest: [] };
+    for (let round = 0; round < LEVEL_ROUNDS; round += 1) {
+      runs.baseline.push(run({ ...load, route: '/yardstick', seconds: LEVEL_SECONDS }));
+      runs.ingest.push(run({ ...load, route: '/e', seconds: LEVEL_SECONDS }));
+    }
+    const [baseline, ingest] = [runs.baseline, runs.ingest].map(combined);
+    const counted = await countedViews([site]);
+    console.error(`${clients} clients: yardstick ${baseline.rps.toFixed(0)}/s, ingest ${ingest.rps.toFixed(0)}/s, `
       + `${ingest.failed} failed, ${counted} counted`);
     const prefix = `edge_c${clients}`;
     figure(`${prefix}_baseline_rps`, baseline.rps.toFixed(0));
@@ -105,7 +146,28 @@ try {
     figure(`${prefix}_ingest_ratio`, (ingest.rps / baseline.rps).toFixed(2));
     figure(`${prefix}_ingest_counted`, `${counted}/${ingest.requests - ingest.failed}`);
   }
+}
 
+/**
+ * Runs of one kind taken together: rates and CPU over all requests; for latency quantiles,
+ * the worst run's (wrk reports quantiles per run, not the samples).
+ */
+function combined(runs) {
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const worst = (q) => Math.max(...runs.map((r) => r[q]));
+  return {
+    requests,
+    rps: requests / seconds,
+    failed: runs.reduce((sum, r) => sum + r.failed, 0),
+    cpuMsPerRequest: runs.reduce((sum, r) => sum + r.cpuMsPerRequest * r.requests, 0) / requests,
+    p50: worst('p50'),
+    p99: worst('p99'),
+  };
+}
+
+async function summaryByPageCount() {
+  figure('edge_summary_samples', SUMMARY_SAMPLES);
   for (const pageCount of PAGE_COUNTS) {
     const id = `pages${pageCount}`;
     const settings = pageCount > 1_000 ? { ...UNLIMITED, max_pages_per_day: pageCount } : UNLIMITED;
@@ -147,6 +209,81 @@ try {
       figure(`${prefix}_${name}_bytes`, bytes);
     }
   }
+}
+
+/** A page view and a leave for each of `RANGE_PAGES` pages, from one visitor per page. */
+async function seedRangeDay(site, day) {
+  const beacons = [];
+  for (let page = 0; page < RANGE_PAGES; page += 1) {
+    const path = `/docs/page-${page}`;
+    // A third of the views enter from another site, the rest come from a page of this one.
+    const view = page % 3 === 0 ? { referrer: REFERRERS[Math.floor(page / 3) % REFERRERS.length] }
+      : { previous: `/docs/page-${(page + 7) % RANGE_PAGES}` };
+    const leave = {
+      type: 'leave', path, entry: page % 3 === 0, engaged_ms: (page * 137) % 90_000,
+      scroll_pct: (page * 31) % 101, interactions: page % 7, lcp_ms: 800 + (page * 53) % 3_000,
+      inp_ms: 40 + (page * 17) % 400, cls_milli: (page * 11) % 300,
+      ...(page % 2 === 0 ? { next: `/docs/page-${(page + 1) % RANGE_PAGES}` } : {}),
+    };
+    const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Day/${day} Page/${page}`;
+    beacons.push([{ site, path, ...view }, userAgent], [{ site, ...leave }, userAgent]);
+  }
+  const seeded = await closedLoop({
+    requests: beacons.length,
+    concurrency: SEED_CONCURRENCY,
+    send: (n) => postBeacon(edge.url, beacons[n][0], { 'User-Agent': beacons[n][1] }),
+  });
+  if (seeded.failed > 0) throw new Error(`${seeded.failed} of day ${day}'s beacons failed`);
+}
+
+async function thirtyDaySummary() {
+  const site = await createSite(edge.url, edge.adminToken, 'month', UNLIMITED);
+  const started = performance.now();
+  for (let daysAgo = RANGE_DAYS - 1; daysAgo >= 0; daysAgo -= 1) {
+    await restartWithClock(-daysAgo * DAY_MS);
+    await seedRangeDay(site.id, daysAgo);
+  }
+  await restartWithClock(0);
+  console.error(`30 days of ${RANGE_PAGES} pages seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const to = todayUtc();
+  const from = new Date(Date.now() - (RANGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+  const range = `from=${from}&to=${to}`;
+  const stored = (await pages(edge.url, site.id, site.viewer_token, { from, to })).pages
+    .filter((page) => page.path !== '(other)').length;
+  const read = (target, headers = {}) => {
+    run({ route: 'GET', target, headers, seconds: 1 }); // warm-up, untimed
+    return run({ route: 'GET', target, headers, seconds: SUMMARY_SECONDS });
+  };
+  const html = read(`/s/${site.id}?key=${site.viewer_token}&${range}`);
+  const api = read(`/api/v1/sites/${site.id}/summary?${range}`, { Authorization: `Bearer ${site.viewer_token}` });
+  const yardstick = run({ route: '/yardstick', seconds: SUMMARY_SECONDS });
+  for (const [name, r] of [['html', html], ['api', api]]) {
+    if (r.failed > 0) throw new Error(`the 30-day summary (${name}) failed ${r.failed} times`);
+  }
+  figure('summary_days', RANGE_DAYS);
+  figure('summary_pages_stored', stored);
+  figure('summary_reads', html.requests);
+  figure('summary_p50_ms', html.p50.toFixed(1));
+  figure('summary_p95_ms', html.p95.toFixed(1));
+  figure('summary_api_p50_ms', api.p50.toFixed(1));
+  figure('summary_api_p95_ms', api.p95.toFixed(1));
+  figure('summary_baseline_p95_ms', yardstick.p95.toFixed(2));
+  figure('summary_vs_baseline', (html.p95 / yardstick.p95).toFixed(1));
+  figure('summary_api_vs_baseline', (api.p95 / yardstick.p95).toFixed(1));
+}
+
+const PARTS = {
+  ingest: ingestAsTheIssueDefines,
+  levels: ingestByConcurrency,
+  pages: summaryByPageCount,
+  month: thirtyDaySummary,
+};
+const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
+for (const name of chosen) if (!PARTS[name]) throw new Error(`no part ${name}; parts: ${Object.keys(PARTS).join(', ')}`);
+
+try {
+  console.error(`edge processes measured for CPU: ${edgePids.join(', ')}`);
+  for (const name of chosen) await PARTS[name]();
 } finally {
   await edge.stop();
   await rm(persistDir, { recursive: true, force: true });

@@ -132,16 +132,16 @@ const svg = svgDocument({
   title: `tacit edge under wrangler dev, ${started.toISOString().slice(0, 10)} (loopback, shared ${sh('nproc', [])}-core machine)`,
   panels: [
     (box) => panel({ ...box, title: 'Throughput', xLabel: 'concurrent clients', yLabel: 'requests/s', series: [
-      series('GET /healthz (does nothing)', clients, (c) => `edge_c${c}_baseline_rps`),
+      series('POST /yardstick (does nothing)', clients, (c) => `edge_c${c}_baseline_rps`),
       series('POST /e (page view)', clients, (c) => `edge_c${c}_ingest_rps`)] }),
     (box) => panel({ ...box, title: 'Latency', xLabel: 'concurrent clients', yLabel: 'ms', series: [
       series('POST /e p99', clients, (c) => `edge_c${c}_ingest_p99_ms`),
       series('POST /e p50', clients, (c) => `edge_c${c}_ingest_p50_ms`),
-      series('GET /healthz p99', clients, (c) => `edge_c${c}_baseline_p99_ms`)] }),
+      series('POST /yardstick p99', clients, (c) => `edge_c${c}_baseline_p99_ms`)] }),
     (box) => panel({ ...box, title: 'Edge CPU per request (wrangler + workerd)', xLabel: 'concurrent clients',
       yLabel: 'CPU ms', series: [
         series('POST /e', clients, (c) => `edge_c${c}_ingest_cpu_ms`),
-        series('GET /healthz', clients, (c) => `edge_c${c}_baseline_cpu_ms`)] }),
+        series('POST /yardstick', clients, (c) => `edge_c${c}_baseline_cpu_ms`)] }),
     (box) => panel({ ...box, title: 'Summary latency (p50)', xLabel: 'distinct pages in the range', yLabel: 'ms',
       series: [
         series('GET /api/v1/sites/<site>/summary', pageCounts, (p) => `edge_summary_${p}_api_p50_ms`),
@@ -165,7 +165,7 @@ ${machine}
 This machine is shared with other engineers' builds and tests: a load average above its
 ${sh('nproc', [])} cores means the benchmarks competed for the CPU, and absolute times and rates are
 noisy, typically slower, in proportion. Ratios measured within one step (ingest against
-\`/healthz\`, tacit against DataSketches) are fairer than the absolute numbers.
+the yardstick, tacit against DataSketches) are fairer than the absolute numbers.
 
 ## Snippet: what a site ships, next to the trackers it would pick instead
 
@@ -220,19 +220,46 @@ ${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
 ## Edge: ingest and summaries under \`wrangler dev\`
 
 \`node scripts/bench-edge.mjs\`: a local \`wrangler dev\` (workerd, SQLite-backed Durable Objects)
-on a temporary directory, loopback only, driven by a Node client on the same machine (so client
-and edge share the cores). Not Cloudflare's network: a local stand-in for it.
+on a temporary directory, loopback only, started without wrangler's devtools inspector (which
+relays every subrequest to Node, costing more CPU than the subrequest; production has none).
+Load comes from \`wrk\` (Debian's) with \`scripts/support/beacons.lua\`: every page view from a new visitor.
+The yardstick is \`POST /yardstick\`, the same requests to a route that answers 202 and does
+nothing else. Edge CPU is the user + system time of the edge's processes (wrangler, workerd;
+\`/proc\`) per request, the figure least moved by other work on the machine. Not Cloudflare's
+network: a local stand-in for it.
 
-### Ingest at 1, 10 and 100 concurrent clients
+### Ingest: ${f('edge_ingest_sites')} sites, ${f('edge_ingest_connections')} connections, ${f('edge_ingest_seconds')} s
 
-Per level, ${int(f('edge_requests'))} page views (\`POST /e\`, a new visitor each, ${f('edge_ingest_pages')} pages) to a fresh site, and as
-the yardstick ${int(f('edge_requests'))} \`GET /healthz\` (a route that does nothing) from the same client, in
-${f('edge_rounds')} alternating rounds of each (so that other work on the machine weighs on both alike). Ratio = ingest
-rate / \`/healthz\` rate. Edge CPU is the user + system time of the wrangler and workerd processes
-(\`/proc\`) over the level, per request. Latencies in ms.
+Page views to ${f('edge_ingest_sites')} sites (each its own Durable Object) for ${f('edge_ingest_seconds')} s, between two yardstick runs
+of half as long; the baseline is their mean. Ratio = ingest rate / baseline rate (target ≥ 0.8,
+p99 ≤ 50 ms); CPU ratio = baseline CPU / ingest CPU per request. Counted = views the sites
+count / beacons wrk saw acknowledged: it can be higher, since wrk stops with requests in flight
+that the edge still counts.
 
-${table(['clients', '/healthz req/s', 'ingest beacons/s', 'ratio', '/healthz p99', 'ingest p50', 'ingest p99',
-    '/healthz CPU ms', 'ingest CPU ms', 'counted'], ingestRows)}
+${table(['baseline req/s', 'ingest beacons/s', 'ratio', 'baseline p99', 'ingest p50', 'ingest p99',
+    'baseline CPU ms', 'ingest CPU ms', 'CPU ratio', 'counted'],
+  [[f('edge_baseline_rps'), f('edge_ingest_rps'), `**${f('edge_ingest_ratio')}**`, f('edge_baseline_p99_ms'),
+    f('edge_ingest_p50_ms'), `**${f('edge_ingest_p99_ms')}**`, f('edge_baseline_cpu_ms'), f('edge_ingest_cpu_ms'),
+    f('edge_ingest_cpu_ratio'), f('edge_ingest_counted')]])}
+
+### Ingest at 1, 10 and 100 concurrent connections
+
+Per level, one fresh site, ${f('edge_level_seconds')} s of each kind in alternating runs (so that other work on the
+machine weighs on both alike). Latencies in ms (the worst run's quantile).
+
+${table(['connections', 'yardstick req/s', 'ingest beacons/s', 'ratio', 'yardstick p99', 'ingest p50', 'ingest p99',
+    'yardstick CPU ms', 'ingest CPU ms', 'counted'], ingestRows)}
+
+### A 30-day summary of a site with 1,000 pages
+
+${f('summary_days')} days, each seeded with the edge's clock set to that day: a page view and a leave (engaged
+time, scroll, vitals) for each of 1,000 pages (${f('summary_pages_stored')} pages stored over the range). Then one
+client reads the 30-day summary for 10 s per route, and the yardstick likewise.
+
+${table(['route', 'p50 ms', 'p95 ms', 'vs yardstick p95'], [
+    ['\`GET /s/<site>\` (HTML, \`summary_p95_ms\`)', f('summary_p50_ms'), `**${f('summary_p95_ms')}**`, `**${f('summary_vs_baseline')}×**`],
+    ['\`GET /api/v1/sites/<site>/summary\` (JSON)', f('summary_api_p50_ms'), f('summary_api_p95_ms'), `${f('summary_api_vs_baseline')}×`],
+    ['\`POST /yardstick\`', '', f('summary_baseline_p95_ms'), '1×']])}
 
 ### Summary latency with 10, 1,000 and 10,000 distinct pages
 
@@ -253,7 +280,7 @@ mean latency is clients / throughput (Little's law): at 100 clients
 ${int(100_000 / n('edge_c100_ingest_rps'))} ms, so latency beyond the single-client figure is mostly
 waiting in line for the CPU. What a beacon costs the edge is the CPU column: ${f('edge_c1_ingest_cpu_ms')} ms
 at 1 client, ${f('edge_c100_ingest_cpu_ms')} ms at 100 (against ${f('edge_c1_baseline_cpu_ms')} and
-${f('edge_c100_baseline_cpu_ms')} ms for the do-nothing route).
+${f('edge_c100_baseline_cpu_ms')} ms for the yardstick).
 
 From 10 to 10,000 distinct pages in the range, the JSON summary's p50 went from
 ${f('edge_summary_10_api_p50_ms')} to ${f('edge_summary_10000_api_p50_ms')} ms (${growth(n('edge_summary_10_api_p50_ms'), n('edge_summary_10000_api_p50_ms'))}) and the HTML page's from
@@ -266,7 +293,7 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
   its source (the npm package ships no built tracker).
 - Other trackers' start-up time in a browser, and their servers' cost per event.
 - Cloudflare's production network: the edge figures are \`wrangler dev\` on one machine, with the
-  load generator on the same cores; there is no \`wrk\` here, the client is Node's \`fetch\`.
+  load generator (\`wrk\`) on the same cores.
 - Beacons lost on SIGKILL: \`make bench-edge\` (\`scripts/loss-on-kill.mjs\`), not part of this run.
 
 ## Commands

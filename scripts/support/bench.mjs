@@ -1,8 +1,9 @@
 // What the benchmark scripts share (scripts/load.mjs, loss-on-kill.mjs, bench-edge.mjs,
 // bench-report.mjs): a bounded load loop, the beacon they send, the edge's processes and their
 // CPU time, and the `name=value` lines every figure is printed as.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Sends `requests` requests with `concurrency` in flight (a closed loop: each client sends its
@@ -82,6 +83,41 @@ export function cpuSeconds(pids) {
     }
   }
   return ticks / 100;
+}
+
+const BEACONS_LUA = path.join(import.meta.dirname, 'beacons.lua');
+
+/**
+ * Runs `wrk` (Debian's, not a Node client that would take the CPU it measures) against the
+ * edge at `edgeUrl` for `seconds` with `connections` open, and returns throughput, latency
+ * quantiles (ms) and the CPU time the processes `pids` spent per request (ms).
+ * `route` is `/e` (page views, see scripts/support/beacons.lua: each from a new visitor, to
+ * sites `<sitePrefix>0..<sites - 1>` and `paths` distinct paths), `/yardstick` (the same
+ * requests to a route that only answers 202), or `GET` with `target` (a path and query) and
+ * `headers`: a read, timed the same way.
+ */
+export function wrk(edgeUrl, {
+  route, seconds, connections = 1, sitePrefix = 'load', sites = 1, paths = 100, target = '/',
+  headers = {}, pids = [],
+}) {
+  const threads = String(Math.min(connections, 2));
+  const args = ['-t', threads, '-c', String(connections), '-d', `${seconds}s`, '-s', BEACONS_LUA];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  args.push(`${edgeUrl}${route === 'GET' ? target : ''}`, '--', route, sitePrefix, String(sites), String(paths));
+  const cpuBefore = cpuSeconds(pids);
+  const out = execFileSync('wrk', args, { encoding: 'utf8' });
+  const cpu = cpuSeconds(pids) - cpuBefore;
+  const f = Object.fromEntries(Object.entries(parseFigures(out)).map(([name, value]) => [name, Number(value)]));
+  return {
+    requests: f.requests,
+    seconds: f.seconds,
+    rps: f.requests / f.seconds,
+    failed: f.failed,
+    p50: f.p50_ms,
+    p95: f.p95_ms,
+    p99: f.p99_ms,
+    cpuMsPerRequest: (cpu * 1000) / f.requests,
+  };
 }
 
 /** Prints a figure the way every bench does, one `name=value` line on stdout. */

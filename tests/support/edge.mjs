@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = path.join(REPO_ROOT, 'node_modules/.bin/wrangler');
+const WITHOUT_DEVTOOLS = path.join(REPO_ROOT, 'scripts/support/edge-without-devtools.mjs');
 const KEPT_OUTPUT_CHARS = 1_000_000;
 
 /** A non-2xx answer from the edge; `status` and `body` say what it was. */
@@ -33,6 +34,8 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  * same `saltKey`, or today's stored salt no longer opens and today's visitors count again. `echo` copies wrangler's output to this process's stdout/stderr. `vars` are
  * more `--var NAME:value` pairs, such as `{ TACIT_CLOCK_OFFSET_MS: 86_400_000 }` to run the
  * edge's clock a day ahead. `stop()` ends it in order (SIGTERM), `kill()` as a crash would.
+ * `devtools: false` runs it without wrangler's devtools inspector (the benchmarks: see
+ * scripts/support/edge-without-devtools.mjs), with the secrets passed as vars.
  */
 export async function startEdge({
   persistDir,
@@ -42,6 +45,7 @@ export async function startEdge({
   secretsInDevVars = false,
   vars = {},
   echo = false,
+  devtools = true,
   timeoutMs = 60_000,
 } = {}) {
   if (!persistDir) throw new Error('startEdge: `persistDir` is required');
@@ -49,12 +53,16 @@ export async function startEdge({
   const url = `http://127.0.0.1:${port}`;
 
   // Its own devtools port too: wrangler's default (9229) is taken by any other running edge.
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
-    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
-  if (!secretsInDevVars) args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `SALT_KEY:${saltKey}`);
+  const args = devtools
+    ? ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
+      '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false']
+    : [WITHOUT_DEVTOOLS, '--port', String(port), '--persist-to', persistDir];
+  if (!secretsInDevVars || !devtools) {
+    args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `SALT_KEY:${saltKey}`);
+  }
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
 
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(devtools ? WRANGLER : process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

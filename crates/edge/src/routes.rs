@@ -16,6 +16,9 @@ use crate::{admin, audit, ingest, snippet};
 pub fn router() -> Router<'static, ()> {
     Router::new()
         .get("/healthz", |_, _| Response::ok("ok"))
+        // The benchmarks' yardstick: what answering a beacon costs when it does nothing else
+        // (`make bench` reports ingest as a ratio to it, since wrangler dev is the ceiling here).
+        .post("/yardstick", |_, _| Ok(Response::empty()?.with_status(202)))
         .get_async("/t.js", |_, ctx| async move { respond(snippet::loader(&ctx.env).await) })
         .get_async("/t/:file", |_, ctx| async move {
             respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
