@@ -1,24 +1,19 @@
-//! A stored visitor sketch, checked before it becomes a [`HyperLogLogPlus`].
+//! A stored visitor sketch, in the layout of `hyperloglogplus` 0.4, which wrote them, checked
+//! before it becomes a [`VisitorSketch`].
 //!
-//! `hyperloglogplus` serializes its whole inner state (sizes, a hash set, a delta-encoded list,
-//! packed registers) and trusts it when read back: a stored sketch whose sizes disagree with its
+//! The crate serialized its whole inner state (sizes, a hash set, a delta-encoded list, packed
+//! registers) and trusted it when read back: a stored sketch whose sizes disagree with its
 //! precision, whose list holds a truncated varint or whose hash codes point past the registers
-//! decodes fine and panics later, when it is counted or merged (the codec fuzz target found
-//! one). [`StoredSketch`] mirrors that layout field by field, checks every invariant the
-//! crate's code relies on, and only then hands the same fields to the crate.
-//!
-//! The layout is `hyperloglogplus` 0.4's (`Cargo.toml` pins the minor version);
-//! `mirrors_the_crates_layout` below fails if an upgrade changes it.
+//! decoded fine and panicked later, when it was counted or merged (the codec fuzz target found
+//! one). [`StoredSketch`] mirrors that layout field by field and checks every invariant the
+//! sketch relies on; `mirrors_the_crates_layout` below checks the layout against the crate.
 
 use std::marker::PhantomData;
 
-use hyperloglogplus::HyperLogLogPlus;
 use serde::{Deserialize, Serialize};
 
-use super::PassThrough;
+use super::{Registers, SparseCodes, SPARSE_PRECISION, VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
 
-/// The precision of the sparse representation's hash codes (`PRIME_PRECISION` in the crate).
-const SPARSE_PRECISION: u32 = 25;
 /// Bits per dense register, and registers per 32-bit word.
 const REGISTER_BITS: u32 = 6;
 const REGISTERS_PER_WORD: usize = (32 / REGISTER_BITS) as usize;
@@ -28,7 +23,8 @@ const MAX_VARINT_BYTES: usize = 5;
 /// `HyperLogLogPlus<u64, PassThrough>` as serde sees it, in field order.
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredSketch {
-    builder: PassThrough,
+    /// The crate's hasher builder, which had no state.
+    builder: (),
     precision: u8,
     /// Dense registers, sparse codes before conversion, dense size in bytes: all follow from
     /// the precision.
@@ -36,7 +32,7 @@ pub(super) struct StoredSketch {
     /// Hash codes not yet merged into `sparse` (a `HashSet<u32>` in the crate).
     tmpset: Vec<u32>,
     sparse: DeltaList,
-    registers: Option<Registers>,
+    registers: Option<Registers6>,
     phantom: PhantomData<u64>,
 }
 
@@ -50,7 +46,7 @@ struct DeltaList {
 
 /// Dense registers, five 6-bit registers to a word.
 #[derive(Serialize, Deserialize)]
-struct Registers {
+struct Registers6 {
     buf: Vec<u32>,
     count: usize,
     zeros: usize,
@@ -60,41 +56,74 @@ struct Registers {
 pub(super) type Invalid = &'static str;
 
 impl StoredSketch {
-    /// The sketch, when every part of it is consistent with its precision.
-    pub(super) fn into_sketch(self) -> Result<HyperLogLogPlus<u64, PassThrough>, Invalid> {
-        self.check()?;
-        // Same fields, same order: the crate reads back exactly what was checked.
-        let bytes = postcard::to_allocvec(&self).map_err(|_| "sketch does not re-encode")?;
-        postcard::from_bytes(&bytes).map_err(|_| "sketch does not decode")
+    /// `sketch` in the crate's layout.
+    pub(super) fn of(sketch: &VisitorSketch) -> StoredSketch {
+        let (tmpset, sparse, registers) = match &sketch.registers {
+            Registers::Sparse(codes) => {
+                (codes.recent.clone(), DeltaList::encode(&codes.sorted), None)
+            }
+            Registers::Dense(registers) => {
+                (Vec::new(), DeltaList::encode(&[]), Some(Registers6::pack(registers)))
+            }
+        };
+        StoredSketch {
+            builder: (),
+            precision: sketch.precision,
+            counts: counts(sketch.precision),
+            tmpset,
+            sparse,
+            registers,
+            phantom: PhantomData,
+        }
     }
 
-    fn check(&self) -> Result<(), Invalid> {
-        let precision = u32::from(self.precision);
-        let fresh = HyperLogLogPlus::<u64, PassThrough>::new(self.precision, PassThrough)
-            .map_err(|_| "sketch precision is out of range")?;
-        let fresh: StoredSketch = postcard::from_bytes(
-            &postcard::to_allocvec(&fresh).map_err(|_| "sketch does not encode")?,
-        )
-        .map_err(|_| "sketch layout differs")?;
-        if self.counts != fresh.counts {
+    /// The sketch, when every part of it is consistent with its precision.
+    fn into_sketch(self) -> Result<VisitorSketch, Invalid> {
+        if ![PAGE_PRECISION, SITE_PRECISION].contains(&self.precision) {
+            return Err("sketch precision is neither a page's nor a site's");
+        }
+        if self.counts != counts(self.precision) {
             return Err("sketch sizes do not match its precision");
         }
-        let register_count = self.counts.0;
         if !self.tmpset.iter().all(|&code| code_is_valid(code)) {
             return Err("sketch holds an invalid hash code");
         }
-        let codes = self.sparse.decode()?;
-        if !codes.iter().all(|&code| code_is_valid(code)) {
+        let sorted = self.sparse.decode()?;
+        if !sorted.iter().all(|&code| code_is_valid(code)) {
             return Err("sketch holds an invalid hash code");
         }
-        if let Some(registers) = &self.registers {
-            if !self.tmpset.is_empty() || !codes.is_empty() {
-                return Err("a dense sketch holds sparse codes");
+        let registers = match &self.registers {
+            Some(registers) => {
+                if !self.tmpset.is_empty() || !sorted.is_empty() {
+                    return Err("a dense sketch holds sparse codes");
+                }
+                Registers::Dense(registers.unpack(self.counts.0, self.precision)?)
             }
-            registers.check(register_count, precision)?;
-        }
-        Ok(())
+            None => {
+                // A hash set, in whatever order it was iterated.
+                let mut recent = self.tmpset;
+                recent.sort_unstable();
+                recent.dedup();
+                Registers::Sparse(SparseCodes { sorted, recent })
+            }
+        };
+        Ok(VisitorSketch { precision: self.precision, registers })
     }
+}
+
+impl TryFrom<StoredSketch> for VisitorSketch {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredSketch) -> Result<VisitorSketch, Invalid> {
+        stored.into_sketch()
+    }
+}
+
+/// The crate's sizes for `precision`: dense registers, the sparse register count it estimated
+/// with, and the dense registers' bytes.
+fn counts(precision: u8) -> (usize, usize, usize) {
+    let sketch = VisitorSketch::with_precision(precision);
+    (1 << precision, 1 << (SPARSE_PRECISION - 1), sketch.dense_bytes())
 }
 
 /// Whether `code` is a sparse hash code as the crate writes them: an odd code keeps a 25-bit
@@ -110,6 +139,21 @@ fn code_is_valid(code: u32) -> bool {
 }
 
 impl DeltaList {
+    fn encode(codes: &[u32]) -> DeltaList {
+        let mut buf = Vec::new();
+        let mut last = 0;
+        for &code in codes {
+            let mut delta = code - last;
+            while delta >= 0x80 {
+                buf.push(delta as u8 | 0x80);
+                delta >>= 7;
+            }
+            buf.push(delta as u8);
+            last = code;
+        }
+        DeltaList { count: codes.len(), last, buf }
+    }
+
     /// The codes, or an error for a truncated or overlong varint, a count or a last code that
     /// disagrees with the list, or codes out of order.
     fn decode(&self) -> Result<Vec<u32>, Invalid> {
@@ -142,40 +186,59 @@ impl DeltaList {
     }
 }
 
-impl Registers {
-    fn check(&self, register_count: usize, precision: u32) -> Result<(), Invalid> {
+impl Registers6 {
+    fn pack(registers: &[u8]) -> Registers6 {
+        let buf = registers
+            .chunks(REGISTERS_PER_WORD)
+            .map(|chunk| {
+                chunk.iter().rev().fold(0u32, |word, &value| {
+                    (word << REGISTER_BITS) | u32::from(value)
+                })
+            })
+            .collect();
+        let zeros = registers.iter().filter(|&&value| value == 0).count();
+        Registers6 { buf, count: registers.len(), zeros }
+    }
+
+    /// One byte per register, when there are `register_count`, none above what a hash can
+    /// give at `precision`, and the count of zeros is right.
+    fn unpack(&self, register_count: usize, precision: u8) -> Result<Vec<u8>, Invalid> {
         if self.count != register_count
             || self.buf.len() != register_count.div_ceil(REGISTERS_PER_WORD)
         {
             return Err("sketch registers do not match its precision");
         }
         let max_value = 64 - precision + 1;
-        let values = self.buf.iter().flat_map(|word| {
-            (0..REGISTERS_PER_WORD as u32).map(move |i| (word >> (i * REGISTER_BITS)) & 0x3f)
-        });
-        let mut zeros = 0;
-        for value in values.take(register_count) {
-            if value > max_value {
-                return Err("sketch register is out of range");
-            }
-            zeros += usize::from(value == 0);
+        let registers: Vec<u8> = self
+            .buf
+            .iter()
+            .flat_map(|word| {
+                (0..REGISTERS_PER_WORD as u32)
+                    .map(move |i| ((word >> (i * REGISTER_BITS)) & 0x3f) as u8)
+            })
+            .take(register_count)
+            .collect();
+        if registers.iter().any(|&value| value > max_value) {
+            return Err("sketch register is out of range");
         }
-        if zeros != self.zeros {
+        if registers.iter().filter(|&&value| value == 0).count() != self.zeros {
             return Err("sketch register count of zeros is wrong");
         }
-        Ok(())
+        Ok(registers)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{VisitorHash, VisitorSketch};
+    use crate::sketch::tests::{crate_sketch, PassThrough};
+    use hyperloglogplus::HyperLogLog;
 
+    /// A sketch of `visitors` hashes as `hyperloglogplus` stored it.
     fn encoded(visitors: u64) -> Vec<u8> {
-        let mut sketch = VisitorSketch::for_page();
+        let mut sketch = crate_sketch(PAGE_PRECISION);
         for v in 0..visitors {
-            sketch.insert(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            sketch.insert(&v.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         }
         postcard::to_allocvec(&sketch).unwrap()
     }
@@ -187,7 +250,14 @@ mod tests {
             let bytes = encoded(visitors);
             let stored: StoredSketch = postcard::from_bytes(&bytes).unwrap();
             assert_eq!(postcard::to_allocvec(&stored).unwrap(), bytes, "{visitors} visitors");
-            stored.check().unwrap();
+            let mut sketch = stored.into_sketch().unwrap();
+            let mut theirs: hyperloglogplus::HyperLogLogPlus<u64, PassThrough> =
+                postcard::from_bytes(&bytes).unwrap();
+            let written = postcard::to_allocvec(&StoredSketch::of(&sketch)).unwrap();
+            assert_eq!(sketch.estimate(), theirs.count().round() as u64);
+            let mut read_back: hyperloglogplus::HyperLogLogPlus<u64, PassThrough> =
+                postcard::from_bytes(&written).unwrap();
+            assert_eq!(read_back.count().round() as u64, sketch.estimate(), "{visitors} visitors");
         }
     }
 
@@ -204,6 +274,7 @@ mod tests {
         assert!(corrupted(20_000, |s| s.registers.as_mut().unwrap().buf.pop().map(drop).unwrap())
             .is_err());
         assert!(corrupted(20_000, |s| s.registers.as_mut().unwrap().zeros += 1).is_err());
+        assert!(corrupted(3, |s| s.precision = 12).is_err());
     }
 
     #[test]
