@@ -1,5 +1,5 @@
-//! A stored visitor sketch, in the layout of `hyperloglogplus` 0.4, which wrote them, checked
-//! before it becomes a [`VisitorSketch`].
+//! A visitor sketch as format versions 1 and 2 stored it, in the layout of `hyperloglogplus`
+//! 0.4, which wrote them, checked before it becomes a [`VisitorSketch`].
 //!
 //! The crate serialized its whole inner state (sizes, a hash set, a delta-encoded list, packed
 //! registers) and trusted it when read back: a stored sketch whose sizes disagree with its
@@ -10,9 +10,14 @@
 
 use std::marker::PhantomData;
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Registers, SparseCodes, SPARSE_PRECISION, VisitorSketch, PAGE_PRECISION, SITE_PRECISION};
+use super::{
+    check_precision, check_registers, code_is_valid, Invalid, Registers, SparseCodes,
+    VisitorSketch, SPARSE_PRECISION,
+};
+use crate::codec::Legacy;
 
 /// Bits per dense register, and registers per 32-bit word.
 const REGISTER_BITS: u32 = 6;
@@ -52,36 +57,10 @@ struct Registers6 {
     zeros: usize,
 }
 
-/// Why a stored sketch is refused.
-pub(super) type Invalid = &'static str;
-
 impl StoredSketch {
-    /// `sketch` in the crate's layout.
-    pub(super) fn of(sketch: &VisitorSketch) -> StoredSketch {
-        let (tmpset, sparse, registers) = match &sketch.registers {
-            Registers::Sparse(codes) => {
-                (codes.recent.clone(), DeltaList::encode(&codes.sorted), None)
-            }
-            Registers::Dense(registers) => {
-                (Vec::new(), DeltaList::encode(&[]), Some(Registers6::pack(registers)))
-            }
-        };
-        StoredSketch {
-            builder: (),
-            precision: sketch.precision,
-            counts: counts(sketch.precision),
-            tmpset,
-            sparse,
-            registers,
-            phantom: PhantomData,
-        }
-    }
-
     /// The sketch, when every part of it is consistent with its precision.
     fn into_sketch(self) -> Result<VisitorSketch, Invalid> {
-        if ![PAGE_PRECISION, SITE_PRECISION].contains(&self.precision) {
-            return Err("sketch precision is neither a page's nor a site's");
-        }
+        check_precision(self.precision)?;
         if self.counts != counts(self.precision) {
             return Err("sketch sizes do not match its precision");
         }
@@ -97,7 +76,9 @@ impl StoredSketch {
                 if !self.tmpset.is_empty() || !sorted.is_empty() {
                     return Err("a dense sketch holds sparse codes");
                 }
-                Registers::Dense(registers.unpack(self.counts.0, self.precision)?)
+                let registers = registers.unpack(self.counts.0)?;
+                check_registers(&registers, self.precision)?;
+                Registers::Dense(registers)
             }
             None => {
                 // A hash set, in whatever order it was iterated.
@@ -111,11 +92,10 @@ impl StoredSketch {
     }
 }
 
-impl TryFrom<StoredSketch> for VisitorSketch {
-    type Error = Invalid;
-
-    fn try_from(stored: StoredSketch) -> Result<VisitorSketch, Invalid> {
-        stored.into_sketch()
+impl<'de> Deserialize<'de> for Legacy<VisitorSketch> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredSketch::deserialize(deserializer)?;
+        stored.into_sketch().map(Legacy).map_err(D::Error::custom)
     }
 }
 
@@ -126,34 +106,7 @@ fn counts(precision: u8) -> (usize, usize, usize) {
     (1 << precision, 1 << (SPARSE_PRECISION - 1), sketch.dense_bytes())
 }
 
-/// Whether `code` is a sparse hash code as the crate writes them: an odd code keeps a 25-bit
-/// index and a 6-bit count of leading zeros (at most what a 64-bit hash has after its 25 index
-/// bits), an even code a 25-bit index only.
-fn code_is_valid(code: u32) -> bool {
-    if code & 1 == 1 {
-        let zeros = (code >> 1) & 0x3f;
-        (1..=64 - SPARSE_PRECISION + 1).contains(&zeros)
-    } else {
-        code >> 1 < 1 << SPARSE_PRECISION
-    }
-}
-
 impl DeltaList {
-    fn encode(codes: &[u32]) -> DeltaList {
-        let mut buf = Vec::new();
-        let mut last = 0;
-        for &code in codes {
-            let mut delta = code - last;
-            while delta >= 0x80 {
-                buf.push(delta as u8 | 0x80);
-                delta >>= 7;
-            }
-            buf.push(delta as u8);
-            last = code;
-        }
-        DeltaList { count: codes.len(), last, buf }
-    }
-
     /// The codes, or an error for a truncated or overlong varint, a count or a last code that
     /// disagrees with the list, or codes out of order.
     fn decode(&self) -> Result<Vec<u32>, Invalid> {
@@ -187,28 +140,13 @@ impl DeltaList {
 }
 
 impl Registers6 {
-    fn pack(registers: &[u8]) -> Registers6 {
-        let buf = registers
-            .chunks(REGISTERS_PER_WORD)
-            .map(|chunk| {
-                chunk.iter().rev().fold(0u32, |word, &value| {
-                    (word << REGISTER_BITS) | u32::from(value)
-                })
-            })
-            .collect();
-        let zeros = registers.iter().filter(|&&value| value == 0).count();
-        Registers6 { buf, count: registers.len(), zeros }
-    }
-
-    /// One byte per register, when there are `register_count`, none above what a hash can
-    /// give at `precision`, and the count of zeros is right.
-    fn unpack(&self, register_count: usize, precision: u8) -> Result<Vec<u8>, Invalid> {
+    /// One byte per register, when there are `register_count` and the count of zeros is right.
+    fn unpack(&self, register_count: usize) -> Result<Vec<u8>, Invalid> {
         if self.count != register_count
             || self.buf.len() != register_count.div_ceil(REGISTERS_PER_WORD)
         {
             return Err("sketch registers do not match its precision");
         }
-        let max_value = 64 - precision + 1;
         let registers: Vec<u8> = self
             .buf
             .iter()
@@ -218,9 +156,6 @@ impl Registers6 {
             })
             .take(register_count)
             .collect();
-        if registers.iter().any(|&value| value > max_value) {
-            return Err("sketch register is out of range");
-        }
         if registers.iter().filter(|&&value| value == 0).count() != self.zeros {
             return Err("sketch register count of zeros is wrong");
         }
@@ -232,6 +167,7 @@ impl Registers6 {
 mod tests {
     use super::*;
     use crate::sketch::tests::{crate_sketch, PassThrough};
+    use crate::sketch::PAGE_PRECISION;
     use hyperloglogplus::HyperLogLog;
 
     /// A sketch of `visitors` hashes as `hyperloglogplus` stored it.
@@ -250,14 +186,10 @@ mod tests {
             let bytes = encoded(visitors);
             let stored: StoredSketch = postcard::from_bytes(&bytes).unwrap();
             assert_eq!(postcard::to_allocvec(&stored).unwrap(), bytes, "{visitors} visitors");
-            let mut sketch = stored.into_sketch().unwrap();
+            let mut sketch = postcard::from_bytes::<Legacy<VisitorSketch>>(&bytes).unwrap().0;
             let mut theirs: hyperloglogplus::HyperLogLogPlus<u64, PassThrough> =
                 postcard::from_bytes(&bytes).unwrap();
-            let written = postcard::to_allocvec(&StoredSketch::of(&sketch)).unwrap();
-            assert_eq!(sketch.estimate(), theirs.count().round() as u64);
-            let mut read_back: hyperloglogplus::HyperLogLogPlus<u64, PassThrough> =
-                postcard::from_bytes(&written).unwrap();
-            assert_eq!(read_back.count().round() as u64, sketch.estimate(), "{visitors} visitors");
+            assert_eq!(sketch.estimate(), theirs.count().round() as u64, "{visitors} visitors");
         }
     }
 
