@@ -14,11 +14,13 @@
 //! truncated byte into an error instead of a silently wrong count. Older versions are all still
 //! read and migrated on decode, so nothing counted before an upgrade is lost: version 1 page
 //! records (views and visitors only) become records with empty activity; version 2 records
-//! hold the same fields as version 3, with the sketches in their old layouts ([`Legacy`]):
+//! hold the same fields as version 3, with the sketches in their old layouts (`Legacy`):
 //! version 3 stores the visitor sketch in its own compact layout instead of `hyperloglogplus`'s,
-//! quantile buckets as gaps and extremes as [`CompactF64`](crate::quantiles), and top-k keys as
+//! quantile buckets as gaps and their extremes in fewer bytes, and top-k keys as
 //! the rest after the prefix they share with the key before (a page record of ten visitors went
-//! from 660 to 473 bytes). Journal entries did not change from version 2 to 3.
+//! from 660 to 473 bytes). Journal entries did not change from version 2 to 3. Reading is
+//! backwards only: a build of version 2 refuses version 3 records, so a deploy that writes
+//! them can only be rolled back to a build that reads them.
 
 use std::fmt;
 
