@@ -96,10 +96,10 @@ const signalTable = table(['signal', ...TRACKERS.map((t) => t.name)],
 
 // Sketch --------------------------------------------------------------------------------------
 const sketches = [
-  ['tacit `VisitorSketch::for_page()`', 'tacit_page_p14', '2^14 × 6 bit (HLL++, p = 14)'],
+  ['tacit `VisitorSketch::for_page()`', 'tacit_page_p14', '2^14 × 8 bit, stored 6 bit (HLL++, p = 14)'],
   ['DataSketches `Hll6`, lg_k = 14', 'datasketches_hll6_lg14', '2^14 × 6 bit'],
   ['DataSketches `Hll4`, lg_k = 14', 'datasketches_hll4_lg14', '2^14 × 4 bit + exceptions'],
-  ['tacit `VisitorSketch::for_site()`', 'tacit_site_p16', '2^16 × 6 bit (HLL++, p = 16)'],
+  ['tacit `VisitorSketch::for_site()`', 'tacit_site_p16', '2^16 × 8 bit, stored 6 bit (HLL++, p = 16)'],
   ['DataSketches `Hll6`, lg_k = 16', 'datasketches_hll6_lg16', '2^16 × 6 bit'],
   ['DataSketches `Hll4`, lg_k = 16', 'datasketches_hll4_lg16', '2^16 × 4 bit + exceptions'],
 ];
@@ -197,8 +197,8 @@ Sources: ${TRACKERS.map((t) => `**${t.name}**: ${SIGNAL_SOURCES[t.id]}.`).join('
 
 \`cargo bench -p tacit-core --bench versus\` (\`datasketches\` ${datasketchesVersion}, a dev-dependency of the bench only).
 The same seeded streams of 64-bit visitor hashes for every sketch (${f('sketch_10k_trials')},
-${f('sketch_100k_trials')} and ${f('sketch_1m_trials')} trials at 10k, 100k and 1M distinct visitors). Equal memory: tacit's dense sketch and DataSketches' \`Hll6\` both
-hold 2^p registers of 6 bits; \`Hll4\` (DataSketches' compact type) is shown at the same lg_k.
+${f('sketch_100k_trials')} and ${f('sketch_1m_trials')} trials at 10k, 100k and 1M distinct visitors). Equal registers: tacit's dense sketch holds 2^p registers, a byte each in memory and 6 bits
+each stored, as DataSketches' \`Hll6\` holds 2^p registers of 6 bits; \`Hll4\` (DataSketches' compact type) is shown at the same lg_k.
 Relative error |estimate − n| / n, mean / 95th percentile over the trials, in %. Insert time is
 the median over the trials of (time to insert the stream and read the estimate) / n.
 tacit uses the edge's keyed hash as it is; DataSketches' API hashes every value again
@@ -208,7 +208,7 @@ ${table(['sketch', 'registers', 'serialized B (1M)', 'in memory B', 'error % 10k
     'insert ns 10k', 'insert ns 100k', 'insert ns 1M'], sketchRows)}
 
 tacit's serialized size is the sketch in the record codec's postcard encoding;
-\`hyperloglogplus\` does not report its size in memory.
+tacit's sketch does not report its size in memory (2^p bytes once dense).
 
 ### Core aggregate
 

@@ -140,8 +140,10 @@ fn record_bytes() {
     println!("record_bytes_small={}", encode_page_day(&small).len());
 
     // Everything at its bound: a dense sketch, every list full of the longest keys, every
-    // distribution spread over its bucket cap, every breakdown value present.
-    let long = |prefix: &str, i: u64| format!("{prefix}{i:0>190}");
+    // distribution spread over its bucket cap, every breakdown value present. Lists store each
+    // key as the rest after the prefix it shares with the key before, so the keys share none:
+    // each starts with a hash of its number.
+    let long = |prefix: &str, i: u64| format!("{:016x}{prefix}{i:0>174}", SplitMix64(i).next());
     let mut full = busy_page_day(3, 60_000, 60_000);
     let mut site = SiteDay::default();
     for i in 0..2_000u64 {

@@ -9,8 +9,9 @@
 //!   sketch_<name>_<n>_p95_rel_err_pct=X    95th percentile of the same
 //!   sketch_<name>_<n>_insert_ns=X          median over the trials of the time per insert
 //!
-//! Same memory: tacit's dense `VisitorSketch` holds 2^p registers of 6 bits (p = 14 for a page,
-//! 16 for a site), which is exactly DataSketches' `Hll6` at lg_k = p. DataSketches' compact
+//! Same registers: tacit's dense `VisitorSketch` holds 2^p registers (p = 14 for a page, 16 for
+//! a site), a byte each in memory and 6 bits each stored, as DataSketches' `Hll6` at lg_k = p
+//! holds 2^p registers of 6 bits. DataSketches' compact
 //! `Hll4` (4 bits a register plus an exception table) at the same lg_k is shown too, as the
 //! type its documentation recommends for storage.
 //!
@@ -51,7 +52,7 @@ impl Distinct for VisitorSketch {
         postcard::to_allocvec(self).expect("a sketch serializes").len()
     }
 
-    /// `hyperloglogplus` does not report its memory.
+    /// tacit's sketch does not report its memory (2^p bytes once dense, see `VisitorSketch`).
     fn memory_bytes(&self) -> Option<usize> {
         None
     }

@@ -61,9 +61,12 @@ fn main() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Seeds are named after the format version that wrote them, so that those of older versions,
+/// which the decoders still read, stay beside them.
 fn write(dir: &std::path::Path, name: &str, framed_mode: u8, record: &[u8]) -> std::io::Result<()> {
-    std::fs::write(dir.join(format!("{name}-stored")), [&[0], record].concat())?;
     let version = record[2];
+    let name = format!("v{version}-{name}");
+    std::fs::write(dir.join(format!("{name}-stored")), [&[0], record].concat())?;
     let payload = &record[HEADER_LEN..record.len() - CHECKSUM_LEN];
     std::fs::write(dir.join(format!("{name}-payload")), [&[framed_mode, version], payload].concat())
 }

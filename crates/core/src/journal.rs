@@ -18,12 +18,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::consent::ConsentState;
+use crate::sketch::SPARSE_PRECISION;
 use crate::signal::{Event, Leave, View};
 use crate::{PageDay, SiteDay, VisitorHash};
-
-/// Bits of a visitor hash that index the sketch's sparse representation (`hyperloglogplus`'s
-/// `PRIME_PRECISION`); the page and site sketches' own precisions are lower.
-const SPARSE_INDEX_BITS: u32 = 25;
 
 /// What the visitor sketches keep of a visitor hash: its top 25 bits and the position of its
 /// first 1 bit after them, every other bit cleared (about 31 bits of the 64).
@@ -40,7 +37,7 @@ impl SketchKey {
     /// The key of `visitor`.
     pub fn of(visitor: VisitorHash) -> SketchKey {
         let hash = visitor.as_u64();
-        let index_mask = !0u64 << (64 - SPARSE_INDEX_BITS);
+        let index_mask = !0u64 << (64 - SPARSE_PRECISION);
         let rest = hash & !index_mask;
         let first_one = if rest == 0 { 0 } else { 1u64 << (63 - rest.leading_zeros()) };
         SketchKey((hash & index_mask) | first_one)

@@ -33,8 +33,13 @@ pub const OTHER_PAGE: &str = "(other)";
 pub const DEFAULT_MAX_PAGES_PER_DAY: usize = 1000;
 
 /// What happened on a page, or on the whole site, in one day.
+pub type Activity = ActivityOf<QuantileSketch, TopK>;
+
+/// [`Activity`]'s fields, over the form its distributions (`D`) and top-k lists (`L`) take. The
+/// codec reads a record of an older format version, whose sketches were stored in other
+/// layouts, as an `ActivityOf` those layouts, then maps it to an [`Activity`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Activity {
+pub struct ActivityOf<D, L> {
     /// Page views.
     pub views: u64,
     /// Views that started a visit (their referrer was not the site): visits.
@@ -58,34 +63,34 @@ pub struct Activity {
     /// Views with at least one rage or dead click.
     pub frustrated_views: u64,
     /// Engaged time per view, in milliseconds.
-    pub engaged_time_ms: QuantileSketch,
+    pub engaged_time_ms: D,
     /// Deepest scroll per view, in percent.
-    pub scroll_depth_pct: QuantileSketch,
+    pub scroll_depth_pct: D,
     /// Largest Contentful Paint, in milliseconds.
-    pub lcp_ms: QuantileSketch,
+    pub lcp_ms: D,
     /// Interaction to Next Paint, in milliseconds.
-    pub inp_ms: QuantileSketch,
+    pub inp_ms: D,
     /// Cumulative Layout Shift, times 1000.
-    pub cls_milli: QuantileSketch,
+    pub cls_milli: D,
     /// External referrer hosts.
-    pub referrers: TopK,
+    pub referrers: L,
     /// UTM campaigns as `source / medium / campaign`.
-    pub campaigns: TopK,
+    pub campaigns: L,
     /// Entries per channel (see [`View::channel`]).
-    pub entry_channels: TopK,
+    pub entry_channels: L,
     /// Engaged visits per channel.
-    pub engaged_channels: TopK,
+    pub engaged_channels: L,
     /// Same-site pages visitors came from.
-    pub previous_pages: TopK,
+    pub previous_pages: L,
     /// Same-site pages visitors went on to.
-    pub next_pages: TopK,
+    pub next_pages: L,
     /// Site-search terms.
-    pub search_terms: TopK,
+    pub search_terms: L,
     /// Goals, with the sum of their values.
-    pub goals: TopK,
+    pub goals: L,
     /// Outbound links, downloads and form submissions, as `outbound:<host>`,
     /// `download:<file>` and `form:<name>`.
-    pub events: TopK,
+    pub events: L,
     /// Views per device class.
     pub devices: BTreeMap<DeviceClass, u64>,
     /// Views per browser family.
@@ -93,9 +98,51 @@ pub struct Activity {
     /// Views per country.
     pub countries: BTreeMap<CountryCode, u64>,
     /// Views per primary language.
-    pub languages: TopK,
+    pub languages: L,
     /// Feedback answers per score.
     pub feedback: BTreeMap<FeedbackScore, u64>,
+}
+
+impl<D, L> ActivityOf<D, L> {
+    /// The same activity, with every distribution and every top-k list converted.
+    pub(crate) fn map<E, M>(
+        self,
+        mut distribution: impl FnMut(D) -> E,
+        mut list: impl FnMut(L) -> M,
+    ) -> ActivityOf<E, M> {
+        ActivityOf {
+            views: self.views,
+            entries: self.entries,
+            leaves: self.leaves,
+            exits: self.exits,
+            bounces: self.bounces,
+            engaged_visits: self.engaged_visits,
+            interactions: self.interactions,
+            rage_clicks: self.rage_clicks,
+            dead_clicks: self.dead_clicks,
+            quick_backs: self.quick_backs,
+            frustrated_views: self.frustrated_views,
+            engaged_time_ms: distribution(self.engaged_time_ms),
+            scroll_depth_pct: distribution(self.scroll_depth_pct),
+            lcp_ms: distribution(self.lcp_ms),
+            inp_ms: distribution(self.inp_ms),
+            cls_milli: distribution(self.cls_milli),
+            referrers: list(self.referrers),
+            campaigns: list(self.campaigns),
+            entry_channels: list(self.entry_channels),
+            engaged_channels: list(self.engaged_channels),
+            previous_pages: list(self.previous_pages),
+            next_pages: list(self.next_pages),
+            search_terms: list(self.search_terms),
+            goals: list(self.goals),
+            events: list(self.events),
+            devices: self.devices,
+            browsers: self.browsers,
+            countries: self.countries,
+            languages: list(self.languages),
+            feedback: self.feedback,
+        }
+    }
 }
 
 impl Default for Activity {
@@ -383,6 +430,15 @@ impl Default for SiteDay {
 }
 
 impl SiteDay {
+    pub(crate) fn from_parts(
+        visitors: VisitorSketch,
+        activity: Activity,
+        consent: ConsentTally,
+        bots_dropped: u64,
+    ) -> SiteDay {
+        SiteDay { traffic: Traffic { visitors, activity }, consent, bots_dropped }
+    }
+
     /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
     pub fn record_consent(&mut self, state: ConsentState) {
         self.consent.record(state);

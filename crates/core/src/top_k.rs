@@ -74,7 +74,10 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::codec::Legacy;
 
 /// The smallest capacity [`TopK::with_capacity`] accepts: `N / 8` is already a coarse bound.
 pub const MIN_CAPACITY: usize = 8;
@@ -127,7 +130,7 @@ pub struct TopKEntry {
 /// Serialized, a sketch is validated on the way in: bytes that break the invariants the
 /// guarantee rests on are rejected with a [`TopKError`].
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "TopKWire")]
+#[serde(try_from = "StoredTopK")]
 pub struct TopK {
     /// `m`, within `MIN_CAPACITY..=MAX_CAPACITY`.
     capacity: usize,
@@ -476,6 +479,18 @@ pub enum TopKError {
         /// The counter's key.
         key: String,
     },
+    /// Value sums stored for some counters but not all.
+    ValueSumsMismatch {
+        /// How many value sums the bytes hold.
+        sums: usize,
+        /// How many counters they hold.
+        counters: usize,
+    },
+    /// A key said to share more of the previous key than it has, or to split a character.
+    BrokenSharedPrefix {
+        /// The rest of the key, after the shared prefix.
+        rest: String,
+    },
 }
 
 impl fmt::Display for TopKError {
@@ -499,14 +514,22 @@ impl fmt::Display for TopKError {
             TopKError::NonFiniteValue { key } => {
                 write!(f, "top-k key {key:?} has a value sum that is not finite")
             }
+            TopKError::ValueSumsMismatch { sums, counters } => {
+                write!(f, "top-k has {sums} value sums for {counters} counters")
+            }
+            TopKError::BrokenSharedPrefix { rest } => {
+                write!(f, "top-k key ending in {rest:?} shares more than the previous key has")
+            }
         }
     }
 }
 
 impl std::error::Error for TopKError {}
 
-/// The serialized form. A value sum of zero, the common case for breakdowns without values,
-/// is written as `None`, one byte instead of eight. Hashes are recomputed on decoding.
+/// A sketch's parts as every stored layout decodes them, checked by `TryFrom` before they become
+/// a sketch, and the layout of format versions 1 and 2 (read as [`Legacy`]). A value sum of
+/// zero, the common case for breakdowns without values, is written as `None`, one byte instead
+/// of eight. Hashes are recomputed on decoding.
 #[derive(Deserialize)]
 struct TopKWire {
     capacity: u32,
@@ -522,49 +545,136 @@ struct CounterWire {
     value_sum: Option<f64>,
 }
 
-/// [`TopKWire`], borrowed, so that serializing copies no key.
-#[derive(Serialize)]
-struct TopKWireRef<'a> {
+/// The layout since format version 3. Each key is stored as the length of the prefix it shares
+/// with the key before it and the rest: the pages of a site share their first segments, so a
+/// list of `/docs/...` pages stores `/docs/` once. Value sums follow the counters, one for each,
+/// or none at all when every one is zero (lists without values, all but goals).
+#[derive(Deserialize)]
+struct StoredTopK {
     capacity: u32,
     total: u64,
-    counters: CountersRef<'a>,
+    counters: Vec<StoredCounter>,
+    value_sums: Vec<f64>,
 }
 
-struct CountersRef<'a> {
+#[derive(Deserialize)]
+struct StoredCounter {
+    /// Bytes shared with the previous key, at most [`MAX_KEY_BYTES`], on a character boundary.
+    shared: u8,
+    rest: String,
+    count: u64,
+    error: u64,
+}
+
+/// [`StoredTopK`], borrowed, so that serializing copies no key.
+#[derive(Serialize)]
+struct StoredTopKRef<'a> {
+    capacity: u32,
+    total: u64,
+    counters: StoredCountersRef<'a>,
+    value_sums: ValueSumsRef<'a>,
+}
+
+impl<'a> StoredTopKRef<'a> {
+    fn new(capacity: u32, total: u64, counts: &'a [u64], slots: &'a [Slot]) -> StoredTopKRef<'a> {
+        StoredTopKRef {
+            capacity,
+            total,
+            counters: StoredCountersRef { counts, slots },
+            value_sums: ValueSumsRef(slots),
+        }
+    }
+}
+
+struct StoredCountersRef<'a> {
     counts: &'a [u64],
     slots: &'a [Slot],
 }
 
 #[derive(Serialize)]
-struct CounterWireRef<'a> {
-    key: &'a str,
+struct StoredCounterRef<'a> {
+    shared: u8,
+    rest: &'a str,
     count: u64,
     error: u64,
-    value_sum: Option<f64>,
 }
 
-impl Serialize for CountersRef<'_> {
+impl Serialize for StoredCountersRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut previous = "";
         serializer.collect_seq(self.counts.iter().zip(self.slots).map(|(&count, slot)| {
-            CounterWireRef {
-                key: &slot.key,
-                count,
-                error: slot.error,
-                value_sum: (slot.value_sum != 0.0).then_some(slot.value_sum),
-            }
+            let key = slot.key.as_str();
+            let shared = shared_prefix_len(previous, key);
+            previous = key;
+            // Keys are at most MAX_KEY_BYTES (200) long, so the shared length fits a u8.
+            StoredCounterRef { shared: shared as u8, rest: &key[shared..], count, error: slot.error }
         }))
+    }
+}
+
+/// The length of the longest common prefix of `a` and `b` that ends on a character boundary.
+fn shared_prefix_len(a: &str, b: &str) -> usize {
+    let mut len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !b.is_char_boundary(len) {
+        len -= 1;
+    }
+    len
+}
+
+struct ValueSumsRef<'a>(&'a [Slot]);
+
+impl Serialize for ValueSumsRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let stored = if self.0.iter().any(|slot| slot.value_sum != 0.0) { self.0 } else { &[] };
+        serializer.collect_seq(stored.iter().map(|slot| slot.value_sum))
     }
 }
 
 impl Serialize for TopK {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        TopKWireRef {
-            // MAX_CAPACITY fits a u32.
-            capacity: self.capacity as u32,
-            total: self.total,
-            counters: CountersRef { counts: &self.counts, slots: &self.slots },
+        // MAX_CAPACITY fits a u32.
+        StoredTopKRef::new(self.capacity as u32, self.total, &self.counts, &self.slots)
+            .serialize(serializer)
+    }
+}
+
+impl TryFrom<StoredTopK> for TopK {
+    type Error = TopKError;
+
+    fn try_from(stored: StoredTopK) -> Result<TopK, TopKError> {
+        let StoredTopK { capacity, total, counters, value_sums } = stored;
+        if !value_sums.is_empty() && value_sums.len() != counters.len() {
+            return Err(TopKError::ValueSumsMismatch {
+                sums: value_sums.len(),
+                counters: counters.len(),
+            });
         }
-        .serialize(serializer)
+        let mut previous = String::new();
+        let mut wire = Vec::with_capacity(counters.len());
+        for (i, StoredCounter { shared, rest, count, error }) in counters.into_iter().enumerate() {
+            let shared = usize::from(shared);
+            if !previous.is_char_boundary(shared) {
+                return Err(TopKError::BrokenSharedPrefix { rest });
+            }
+            let mut key = String::with_capacity(shared + rest.len());
+            key.push_str(&previous[..shared]);
+            key.push_str(&rest);
+            // Checked here already, so that a chain of long keys cannot grow before it is.
+            if key.len() > MAX_KEY_BYTES {
+                return Err(TopKError::KeyTooLong { len: key.len() });
+            }
+            previous.clone_from(&key);
+            let value_sum = value_sums.get(i).copied();
+            wire.push(CounterWire { key, count, error, value_sum });
+        }
+        TopK::try_from(TopKWire { capacity, total, counters: wire })
+    }
+}
+
+impl<'de> Deserialize<'de> for Legacy<TopK> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = TopKWire::deserialize(deserializer)?;
+        TopK::try_from(wire).map(Legacy).map_err(D::Error::custom)
     }
 }
 
@@ -915,8 +1025,9 @@ mod tests {
         }
         let small = postcard::to_allocvec(&referrers).unwrap();
         println!("top-k of 4 referrers: {} bytes", small.len());
-        // Per counter: key length + key + count + error + 1 byte for the absent value sum.
-        assert_eq!(small.len(), 1 + 1 + 1 + (14 + 14 + 20 + 4) + 4 * (1 + 1 + 1 + 1));
+        // Per counter: shared length (0 here) + key length + key + count + error; then no value
+        // sums (one byte, their count).
+        assert_eq!(small.len(), 1 + 1 + 1 + (14 + 14 + 20 + 4) + 4 * (1 + 1 + 1 + 1) + 1);
     }
 
     fn encode(capacity: u32, total: u64, counters: &[(&str, u64, u64, Option<f64>)]) -> Vec<u8> {
@@ -929,15 +1040,88 @@ mod tests {
                 value_sum: value_sum.unwrap_or(0.0),
             })
             .collect();
-        let counters = CountersRef { counts: &counts, slots: &slots };
-        postcard::to_allocvec(&TopKWireRef { capacity, total, counters }).unwrap()
+        postcard::to_allocvec(&StoredTopKRef::new(capacity, total, &counts, &slots)).unwrap()
     }
 
     fn wire_error(bytes: &[u8]) -> TopKError {
-        let wire: TopKWire = postcard::from_bytes(bytes).unwrap();
-        let error = TopK::try_from(wire).unwrap_err();
+        let stored: StoredTopK = postcard::from_bytes(bytes).unwrap();
+        let error = TopK::try_from(stored).unwrap_err();
         assert!(postcard::from_bytes::<TopK>(bytes).is_err());
         error
+    }
+
+    #[test]
+    fn stores_shared_prefixes_once_and_rebuilds_the_keys() {
+        let mut pages = TopK::with_capacity(16);
+        for path in ["/docs/page-28", "/docs/page-3", "/docs/intro", "/pricing", "/é/a", "/é/b"] {
+            pages.insert(path, 2, 0.0);
+        }
+        pages.insert("/pricing", 1, 9.5);
+        let bytes = postcard::to_allocvec(&pages).unwrap();
+        let decoded: TopK = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(decoded, pages);
+        // Per counter: shared length + rest length + rest + count + error; then 6 value sums.
+        let rests = ["/docs/page-28", "3", "intro", "pricing", "é/a", "b"].map(str::len);
+        let counters: usize = rests.iter().map(|len| 1 + 1 + len + 1 + 1).sum();
+        assert_eq!(bytes.len(), 1 + 1 + 1 + counters + 1 + 6 * 8);
+        // A multi-byte character is never split: "/é/a" then "/é/b" share "/é/", and a key
+        // after "é" shares 0 or 2 bytes of it, never 1.
+        assert_eq!(shared_prefix_len("/\u{e9}", "/\u{ea}"), 1);
+    }
+
+    #[test]
+    fn reads_the_layout_of_format_version_2() {
+        let mut goals = TopK::with_capacity(8);
+        goals.insert("signup", 3, 12.5);
+        goals.insert("newsletter", 1, 0.0);
+        let old = TopKV2Ref {
+            capacity: 8,
+            total: 4,
+            counters: &[("signup", 3, 0, Some(12.5)), ("newsletter", 1, 0, None)],
+        };
+        let bytes = postcard::to_allocvec(&old).unwrap();
+        assert_eq!(postcard::from_bytes::<Legacy<TopK>>(&bytes).unwrap().0, goals);
+        let broken = TopKV2Ref { total: 3, ..old };
+        assert!(postcard::from_bytes::<Legacy<TopK>>(&postcard::to_allocvec(&broken).unwrap())
+            .is_err());
+    }
+
+    /// A sketch in the layout of format versions 1 and 2.
+    #[derive(Serialize)]
+    struct TopKV2Ref<'a> {
+        capacity: u32,
+        total: u64,
+        counters: &'a [(&'a str, u64, u64, Option<f64>)],
+    }
+
+    #[test]
+    fn decoding_rejects_broken_shared_prefixes_and_value_sums() {
+        let stored = |counters: Vec<(u8, &str)>, value_sums: Vec<f64>| {
+            let counters: Vec<StoredCounterRef<'_>> = counters
+                .into_iter()
+                .map(|(shared, rest)| StoredCounterRef { shared, rest, count: 1, error: 0 })
+                .collect();
+            postcard::to_allocvec(&(8u32, 2u64, counters, value_sums)).unwrap()
+        };
+        assert_eq!(
+            wire_error(&stored(vec![(1, "a")], vec![])),
+            TopKError::BrokenSharedPrefix { rest: "a".to_owned() }
+        );
+        assert_eq!(
+            wire_error(&stored(vec![(0, "\u{e9}"), (1, "a")], vec![])),
+            TopKError::BrokenSharedPrefix { rest: "a".to_owned() }
+        );
+        assert_eq!(
+            wire_error(&stored(vec![(0, "a"), (0, "b")], vec![1.0])),
+            TopKError::ValueSumsMismatch { sums: 1, counters: 2 }
+        );
+        let long = "x".repeat(150);
+        assert_eq!(
+            wire_error(&stored(vec![(0, &long), (150, &long)], vec![])),
+            TopKError::KeyTooLong { len: 300 }
+        );
+        let ok: TopK = postcard::from_bytes(&stored(vec![(0, "ab"), (1, "c")], vec![])).unwrap();
+        assert_eq!(ok.top(2).iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["ab", "ac"]);
     }
 
     #[test]
@@ -1099,7 +1283,8 @@ mod tests {
 
         #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in vec(any::<u8>(), 0..512)) {
-            if let Ok(mut sketch) = postcard::from_bytes::<TopK>(&bytes) {
+            let legacy = postcard::from_bytes::<Legacy<TopK>>(&bytes).map(|legacy| legacy.0);
+            for mut sketch in postcard::from_bytes::<TopK>(&bytes).into_iter().chain(legacy) {
                 let _ = (sketch.top(10), sketch.threshold(), sketch.len());
                 let other = sketch.clone();
                 sketch.merge(&other);

@@ -1,24 +1,24 @@
-//! A stored visitor sketch, checked before it becomes a [`HyperLogLogPlus`].
+//! A visitor sketch as format versions 1 and 2 stored it, in the layout of `hyperloglogplus`
+//! 0.4, which wrote them, checked before it becomes a [`VisitorSketch`].
 //!
-//! `hyperloglogplus` serializes its whole inner state (sizes, a hash set, a delta-encoded list,
-//! packed registers) and trusts it when read back: a stored sketch whose sizes disagree with its
+//! The crate serialized its whole inner state (sizes, a hash set, a delta-encoded list, packed
+//! registers) and trusted it when read back: a stored sketch whose sizes disagree with its
 //! precision, whose list holds a truncated varint or whose hash codes point past the registers
-//! decodes fine and panics later, when it is counted or merged (the codec fuzz target found
-//! one). [`StoredSketch`] mirrors that layout field by field, checks every invariant the
-//! crate's code relies on, and only then hands the same fields to the crate.
-//!
-//! The layout is `hyperloglogplus` 0.4's (`Cargo.toml` pins the minor version);
-//! `mirrors_the_crates_layout` below fails if an upgrade changes it.
+//! decoded fine and panicked later, when it was counted or merged (the codec fuzz target found
+//! one). [`StoredSketch`] mirrors that layout field by field and checks every invariant the
+//! sketch relies on; `mirrors_the_crates_layout` below checks the layout against the crate.
 
 use std::marker::PhantomData;
 
-use hyperloglogplus::HyperLogLogPlus;
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::PassThrough;
+use super::{
+    check_precision, check_registers, code_is_valid, Invalid, Registers, SparseCodes,
+    VisitorSketch, SPARSE_PRECISION,
+};
+use crate::codec::Legacy;
 
-/// The precision of the sparse representation's hash codes (`PRIME_PRECISION` in the crate).
-const SPARSE_PRECISION: u32 = 25;
 /// Bits per dense register, and registers per 32-bit word.
 const REGISTER_BITS: u32 = 6;
 const REGISTERS_PER_WORD: usize = (32 / REGISTER_BITS) as usize;
@@ -28,7 +28,8 @@ const MAX_VARINT_BYTES: usize = 5;
 /// `HyperLogLogPlus<u64, PassThrough>` as serde sees it, in field order.
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredSketch {
-    builder: PassThrough,
+    /// The crate's hasher builder, which had no state.
+    builder: (),
     precision: u8,
     /// Dense registers, sparse codes before conversion, dense size in bytes: all follow from
     /// the precision.
@@ -36,7 +37,7 @@ pub(super) struct StoredSketch {
     /// Hash codes not yet merged into `sparse` (a `HashSet<u32>` in the crate).
     tmpset: Vec<u32>,
     sparse: DeltaList,
-    registers: Option<Registers>,
+    registers: Option<Registers6>,
     phantom: PhantomData<u64>,
 }
 
@@ -50,63 +51,59 @@ struct DeltaList {
 
 /// Dense registers, five 6-bit registers to a word.
 #[derive(Serialize, Deserialize)]
-struct Registers {
+struct Registers6 {
     buf: Vec<u32>,
     count: usize,
     zeros: usize,
 }
 
-/// Why a stored sketch is refused.
-pub(super) type Invalid = &'static str;
-
 impl StoredSketch {
     /// The sketch, when every part of it is consistent with its precision.
-    pub(super) fn into_sketch(self) -> Result<HyperLogLogPlus<u64, PassThrough>, Invalid> {
-        self.check()?;
-        // Same fields, same order: the crate reads back exactly what was checked.
-        let bytes = postcard::to_allocvec(&self).map_err(|_| "sketch does not re-encode")?;
-        postcard::from_bytes(&bytes).map_err(|_| "sketch does not decode")
-    }
-
-    fn check(&self) -> Result<(), Invalid> {
-        let precision = u32::from(self.precision);
-        let fresh = HyperLogLogPlus::<u64, PassThrough>::new(self.precision, PassThrough)
-            .map_err(|_| "sketch precision is out of range")?;
-        let fresh: StoredSketch = postcard::from_bytes(
-            &postcard::to_allocvec(&fresh).map_err(|_| "sketch does not encode")?,
-        )
-        .map_err(|_| "sketch layout differs")?;
-        if self.counts != fresh.counts {
+    fn into_sketch(self) -> Result<VisitorSketch, Invalid> {
+        check_precision(self.precision)?;
+        if self.counts != counts(self.precision) {
             return Err("sketch sizes do not match its precision");
         }
-        let register_count = self.counts.0;
         if !self.tmpset.iter().all(|&code| code_is_valid(code)) {
             return Err("sketch holds an invalid hash code");
         }
-        let codes = self.sparse.decode()?;
-        if !codes.iter().all(|&code| code_is_valid(code)) {
+        let sorted = self.sparse.decode()?;
+        if !sorted.iter().all(|&code| code_is_valid(code)) {
             return Err("sketch holds an invalid hash code");
         }
-        if let Some(registers) = &self.registers {
-            if !self.tmpset.is_empty() || !codes.is_empty() {
-                return Err("a dense sketch holds sparse codes");
+        let registers = match &self.registers {
+            Some(registers) => {
+                if !self.tmpset.is_empty() || !sorted.is_empty() {
+                    return Err("a dense sketch holds sparse codes");
+                }
+                let registers = registers.unpack(self.counts.0)?;
+                check_registers(&registers, self.precision)?;
+                Registers::Dense(registers)
             }
-            registers.check(register_count, precision)?;
-        }
-        Ok(())
+            None => {
+                // A hash set, in whatever order it was iterated.
+                let mut recent = self.tmpset;
+                recent.sort_unstable();
+                recent.dedup();
+                Registers::Sparse(SparseCodes { sorted, recent })
+            }
+        };
+        Ok(VisitorSketch { precision: self.precision, registers })
     }
 }
 
-/// Whether `code` is a sparse hash code as the crate writes them: an odd code keeps a 25-bit
-/// index and a 6-bit count of leading zeros (at most what a 64-bit hash has after its 25 index
-/// bits), an even code a 25-bit index only.
-fn code_is_valid(code: u32) -> bool {
-    if code & 1 == 1 {
-        let zeros = (code >> 1) & 0x3f;
-        (1..=64 - SPARSE_PRECISION + 1).contains(&zeros)
-    } else {
-        code >> 1 < 1 << SPARSE_PRECISION
+impl<'de> Deserialize<'de> for Legacy<VisitorSketch> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredSketch::deserialize(deserializer)?;
+        stored.into_sketch().map(Legacy).map_err(D::Error::custom)
     }
+}
+
+/// The crate's sizes for `precision`: dense registers, the sparse register count it estimated
+/// with, and the dense registers' bytes.
+fn counts(precision: u8) -> (usize, usize, usize) {
+    let sketch = VisitorSketch::with_precision(precision);
+    (1 << precision, 1 << (SPARSE_PRECISION - 1), sketch.dense_bytes())
 }
 
 impl DeltaList {
@@ -142,40 +139,42 @@ impl DeltaList {
     }
 }
 
-impl Registers {
-    fn check(&self, register_count: usize, precision: u32) -> Result<(), Invalid> {
+impl Registers6 {
+    /// One byte per register, when there are `register_count` and the count of zeros is right.
+    fn unpack(&self, register_count: usize) -> Result<Vec<u8>, Invalid> {
         if self.count != register_count
             || self.buf.len() != register_count.div_ceil(REGISTERS_PER_WORD)
         {
             return Err("sketch registers do not match its precision");
         }
-        let max_value = 64 - precision + 1;
-        let values = self.buf.iter().flat_map(|word| {
-            (0..REGISTERS_PER_WORD as u32).map(move |i| (word >> (i * REGISTER_BITS)) & 0x3f)
-        });
-        let mut zeros = 0;
-        for value in values.take(register_count) {
-            if value > max_value {
-                return Err("sketch register is out of range");
-            }
-            zeros += usize::from(value == 0);
-        }
-        if zeros != self.zeros {
+        let registers: Vec<u8> = self
+            .buf
+            .iter()
+            .flat_map(|word| {
+                (0..REGISTERS_PER_WORD as u32)
+                    .map(move |i| ((word >> (i * REGISTER_BITS)) & 0x3f) as u8)
+            })
+            .take(register_count)
+            .collect();
+        if registers.iter().filter(|&&value| value == 0).count() != self.zeros {
             return Err("sketch register count of zeros is wrong");
         }
-        Ok(())
+        Ok(registers)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{VisitorHash, VisitorSketch};
+    use crate::sketch::tests::{crate_sketch, PassThrough};
+    use crate::sketch::PAGE_PRECISION;
+    use hyperloglogplus::HyperLogLog;
 
+    /// A sketch of `visitors` hashes as `hyperloglogplus` stored it.
     fn encoded(visitors: u64) -> Vec<u8> {
-        let mut sketch = VisitorSketch::for_page();
+        let mut sketch = crate_sketch(PAGE_PRECISION);
         for v in 0..visitors {
-            sketch.insert(VisitorHash::from_u64(v.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            sketch.insert(&v.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         }
         postcard::to_allocvec(&sketch).unwrap()
     }
@@ -187,7 +186,10 @@ mod tests {
             let bytes = encoded(visitors);
             let stored: StoredSketch = postcard::from_bytes(&bytes).unwrap();
             assert_eq!(postcard::to_allocvec(&stored).unwrap(), bytes, "{visitors} visitors");
-            stored.check().unwrap();
+            let mut sketch = postcard::from_bytes::<Legacy<VisitorSketch>>(&bytes).unwrap().0;
+            let mut theirs: hyperloglogplus::HyperLogLogPlus<u64, PassThrough> =
+                postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(sketch.estimate(), theirs.count().round() as u64, "{visitors} visitors");
         }
     }
 
@@ -204,6 +206,7 @@ mod tests {
         assert!(corrupted(20_000, |s| s.registers.as_mut().unwrap().buf.pop().map(drop).unwrap())
             .is_err());
         assert!(corrupted(20_000, |s| s.registers.as_mut().unwrap().zeros += 1).is_err());
+        assert!(corrupted(3, |s| s.precision = 12).is_err());
     }
 
     #[test]
