@@ -52,6 +52,35 @@ describe('daily maintenance', () => {
     await assertJsonError(await get('nosuchsite', env.edge.adminToken), 404, 'unknown site');
   });
 
+  test('a range over closed days, read again, keeps them merged and still counts what today adds', async () => {
+    // The shard keeps closed days' records merged per range in memory (site_shard/closed_ranges.rs).
+    const day0 = todayUtc();
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'ranges');
+    const send = async (path, userAgent) => {
+      const res = await postBeacon(env.edge.url, { site: 'ranges', path }, { 'User-Agent': userAgent });
+      assert.equal(res.status, 202);
+    };
+    await send('/a', UA_WINDOWS);
+    await send('/a', UA_MAC);
+    await send('/b', UA_MAC);
+    await env.restart({ vars: { TACIT_CLOCK_OFFSET_MS: DAY_MS } });
+    const day1 = dayAfter(day0, 1);
+    const read = (from, to) => pages(env.edge.url, 'ranges', site.viewer_token, { from, to });
+    const before = countsByPath(await read(day0, day1));
+    assert.deepEqual(before, { '/a': { views: 2, visitors: 2 }, '/b': { views: 1, visitors: 1 } });
+    assert.deepEqual(countsByPath(await read(day0, day1)), before, 'the same range read again');
+    await send('/a', UA_WINDOWS);
+    await send('/c', UA_WINDOWS);
+    // The person on UA_WINDOWS has a new hash on the new day: a visitor again for /a.
+    assert.deepEqual(countsByPath(await read(day0, day1)), {
+      '/a': { views: 3, visitors: 3 }, '/b': { views: 1, visitors: 1 }, '/c': { views: 1, visitors: 1 },
+    });
+    assert.deepEqual(countsByPath(await read(day0, day0)), {
+      '/a': { views: 2, visitors: 2 }, '/b': { views: 1, visitors: 1 },
+    });
+    await env.restart();
+  });
+
   test('rotates the salt at midnight, keeps no salt beyond 48 hours and deletes records beyond the retention', async () => {
     const day0 = todayUtc();
     const site = await createSite(env.edge.url, env.edge.adminToken, 'aging', { retention_days: 2 });

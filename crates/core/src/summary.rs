@@ -113,6 +113,24 @@ pub fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
 // Merging
 // ---------------------------------------------------------------------------------------------
 
+/// `(path, record)` pairs merged into one record per path, sorted by path. Merging is
+/// associative, so pairs that are themselves merges of several days (a range kept merged) merge
+/// with single days into the same records as the days one by one.
+pub fn merge_by_path(pages: impl IntoIterator<Item = (String, PageDay)>) -> Vec<(String, PageDay)> {
+    let mut by_path: HashMap<String, PageDay> = HashMap::new();
+    for (path, record) in pages {
+        match by_path.get_mut(&path) {
+            Some(merged) => merged.merge(&record),
+            None => {
+                by_path.insert(path, record);
+            }
+        }
+    }
+    let mut merged: Vec<(String, PageDay)> = by_path.into_iter().collect();
+    merged.sort_by(|a, b| a.0.cmp(&b.0));
+    merged
+}
+
 /// One page's records over a range, merged, with its unique visitors estimated once.
 #[derive(Debug, Clone)]
 pub struct MergedPage {
@@ -177,23 +195,13 @@ impl MergedRange {
         pages: impl IntoIterator<Item = (String, PageDay)>,
         site_days: impl IntoIterator<Item = (Day, SiteDay)>,
     ) -> MergedRange {
-        let mut by_path: HashMap<String, PageDay> = HashMap::new();
-        for (path, record) in pages {
-            match by_path.get_mut(&path) {
-                Some(merged) => merged.merge(&record),
-                None => {
-                    by_path.insert(path, record);
-                }
-            }
-        }
-        let mut pages: Vec<MergedPage> = by_path
+        let pages: Vec<MergedPage> = merge_by_path(pages)
             .into_iter()
             .map(|(path, mut record)| {
                 let visitors = record.unique_visitors();
                 MergedPage { path, record, visitors }
             })
             .collect();
-        pages.sort_by(|a, b| a.path.cmp(&b.path));
 
         let mut by_day: BTreeMap<Day, SiteDay> = BTreeMap::new();
         for (day, record) in site_days {
@@ -1458,6 +1466,28 @@ mod tests {
 
     fn unfolded() -> SummaryOptions {
         SummaryOptions { k: 1, max_rows: DEFAULT_MAX_ROWS }
+    }
+
+    #[test]
+    fn a_range_kept_merged_merges_with_further_days_as_the_days_one_by_one() {
+        let days = [
+            ("/".to_string(), record(&[1, 2])),
+            ("/a".to_string(), record(&[3])),
+            ("/".to_string(), record(&[2, 4])),
+            ("/".to_string(), record(&[5, 1])),
+        ];
+        let one_by_one = merge_by_path(days.clone());
+        let kept = merge_by_path(days[..3].to_vec());
+        let kept_then_last = merge_by_path(kept.into_iter().chain([days[3].clone()]));
+        let encoded = |pages: &[(String, PageDay)]| -> Vec<(String, Vec<u8>)> {
+            pages.iter().map(|(path, r)| (path.clone(), crate::codec::encode_page_day(r))).collect()
+        };
+        assert_eq!(encoded(&one_by_one), encoded(&kept_then_last));
+        let paths: Vec<&str> = one_by_one.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(paths, ["/", "/a"]);
+        let mut home = one_by_one[0].1.clone();
+        assert_eq!(home.activity().views, 6);
+        assert_eq!(home.unique_visitors(), 4);
     }
 
     #[test]

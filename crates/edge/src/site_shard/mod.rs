@@ -3,6 +3,7 @@
 //! Its `fetch` only picks the route; each message has a named method. Every write goes to the
 //! object's SQLite database before the answer is sent, so an acknowledged beacon is stored.
 
+mod closed_ranges;
 mod open_day;
 pub mod protocol;
 mod store;
@@ -33,6 +34,7 @@ use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::tokens::{hashes_match, hex, random_bytes, unhex};
 use crate::{reports, shard_client};
+use closed_ranges::{ClosedRanges, RangeRecords};
 use open_day::OpenDay;
 use protocol::{
     Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, Role,
@@ -76,6 +78,8 @@ pub struct SiteShard {
     guard: RefCell<Option<Guard>>,
     /// Today's records in memory, written on a flush.
     open_day: RefCell<Option<OpenDay>>,
+    /// Closed days' records merged per range, for the summaries read again.
+    closed_ranges: RefCell<ClosedRanges>,
     /// Whether the alarm is set for a flush (rather than for the next maintenance).
     flush_pending: Cell<bool>,
     /// Whether this instance has replayed the journal a previous one left.
@@ -115,6 +119,7 @@ impl DurableObject for SiteShard {
                 .map(|secret| SaltSealingKey::from_secret(&secret.to_string())),
             guard: RefCell::new(None),
             open_day: RefCell::new(None),
+            closed_ranges: RefCell::default(),
             flush_pending: Cell::new(false),
             journal_replayed: Cell::new(false),
             next_maintenance_ms: Cell::new(i64::MAX),
@@ -255,6 +260,8 @@ impl SiteShard {
     /// ids, and sets the alarm for the next 00:00 UTC. Does nothing for a shard without a site.
     async fn maintain(&self) -> AppResult<()> {
         self.flush()?;
+        // Retention may delete days that kept ranges hold.
+        self.closed_ranges.borrow_mut().clear();
         if self.config.borrow().is_none() {
             self.config.replace(self.store.site()?);
         }
@@ -391,18 +398,11 @@ impl SiteShard {
             role: Role::Viewer,
         };
         self.authorized(&request)?;
-        let pages = self
-            .store
-            .page_days(query.from, query.to)?
-            .into_iter()
-            .map(|(path, record)| (path, hex(&encode_page_day(&record))))
-            .collect();
-        let site_days = self
-            .store
-            .site_days(query.from, query.to)?
-            .into_iter()
-            .map(|(day, record)| (day, hex(&encode_site_day(&record))))
-            .collect();
+        let (pages, site_days) = self.range_records(query.from, query.to)?;
+        let pages =
+            pages.iter().map(|(path, record)| (path.clone(), hex(&encode_page_day(record))));
+        let site_days = site_days.iter().map(|(day, record)| (*day, hex(&encode_site_day(record))));
+        let (pages, site_days) = (pages.collect(), site_days.collect());
         Ok(Response::from_json(&Records { pages, site_days })?)
     }
 
@@ -431,6 +431,7 @@ impl SiteShard {
         self.salt.replace(None);
         self.guard.replace(None);
         self.open_day.replace(None);
+        self.closed_ranges.borrow_mut().clear();
         self.flush_pending.set(false);
         self.maintained.set(false);
         let storage = self.state.storage();
@@ -542,6 +543,8 @@ impl SiteShard {
         if let Some(open_day) = open_day.as_mut() {
             open_day.flush(&self.store)?;
         }
+        // Entries of a day that has since closed change its records.
+        self.closed_ranges.borrow_mut().clear();
         Ok(())
     }
 
@@ -683,12 +686,28 @@ impl SiteShard {
     }
 
     fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {
-        Ok(MergedRange::new(
-            from,
-            to,
-            self.store.page_days(from, to)?,
-            self.store.site_days(from, to)?,
-        ))
+        let (pages, site_days) = self.range_records(from, to)?;
+        Ok(MergedRange::new(from, to, pages, site_days))
+    }
+
+    /// The records of `from..=to` (the open day's must be flushed): the closed days' merged per
+    /// page, kept for the next read, then the open day's.
+    fn range_records(&self, from: Day, to: Day) -> AppResult<RangeRecords> {
+        let today = Day::from_unix_ms(self.clock.now_ms());
+        let closed_to = to.min(today.add_days(-1));
+        let (mut pages, mut site_days) = if from <= closed_to {
+            self.closed_ranges.borrow_mut().get_or_read(from, closed_to, || {
+                Ok((self.store.page_days(from, closed_to)?, self.store.site_days(from, closed_to)?))
+            })?
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let open_from = from.max(today);
+        if open_from <= to {
+            pages.extend(self.store.page_days(open_from, to)?);
+            site_days.extend(self.store.site_days(open_from, to)?);
+        }
+        Ok((pages, site_days))
     }
 
     /// The site's configuration, or 404 when `site` was never created here (or was deleted).
