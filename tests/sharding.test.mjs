@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { apiRequest, createSite, pages, postBeacon } from './support/edge.mjs';
+import { apiRequest, createSite, pages, postBeacon, todayUtc } from './support/edge.mjs';
 import { assertJsonError, useEdge } from './support/fixtures.mjs';
 
 /** How many Durable Object databases the edge's storage holds. */
@@ -57,6 +57,25 @@ describe('sharding', () => {
     assert.equal(shardedAudit.consent.total.beacons, beacons.length);
     assert.deepEqual(shardedAudit.consent.total, singleAudit.consent.total);
     assert.equal(shardedAudit.change_log.entries.length, 1, 'the change log lives on shard 0 alone');
+
+    // The status reports every shard, and today's consent tally of the whole site.
+    const status = async (site, token) => {
+      const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/${site}/status`, { token });
+      assert.equal(res.status, 200, await res.clone().text());
+      return res.json();
+    };
+    const [singleStatus, shardedStatus] = [await status('one-shard', one.auditor_token), await status('four-shards', four.auditor_token)];
+    assert.deepEqual(shardedStatus.shards.map((shard) => shard.index), [0, 1, 2, 3]);
+    for (const shard of shardedStatus.shards) {
+      assert.deepEqual(shard.salts.days, singleStatus.salts.days, `shard ${shard.index} holds today's salt`);
+      // A flush of the open day may come first; the maintenance at the next midnight at the latest.
+      const nextMidnight = Date.parse(`${todayUtc()}T00:00:00Z`) + 86_400_000;
+      assert.ok(shard.next_alarm_ms > 0 && shard.next_alarm_ms <= nextMidnight, `shard ${shard.index}'s alarm`);
+    }
+    const tally = (result) => result.consent_today.reduce((sum, entry) => sum + entry.count, 0);
+    assert.equal(tally(shardedStatus), tally(singleStatus));
+    assert.ok(tally(singleStatus) > 0);
+    assert.equal(singleStatus.shards.length, 1);
   });
 
   test('counts a visitor once when a raised shard count sends them to another shard mid-day', async () => {

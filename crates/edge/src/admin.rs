@@ -111,12 +111,52 @@ pub async fn changes(req: Request, env: &Env, site: &str) -> AppResult<Response>
 }
 
 /// `GET /api/v1/sites/<site>/status` (admin or auditor token): the next alarm, the salts held
-/// and their age, the retention and the oldest record kept, the change log's state.
+/// and their age, the retention and the oldest record kept, the change log's state (of the
+/// first shard), today's consent tally (of every shard), and each shard's own state.
 pub async fn status(req: Request, env: &Env, site: &str) -> AppResult<Response> {
     let site = known_site(site)?;
     let message =
         SiteRequest { site: site.clone(), credential: credential(&req, env)?, role: Role::Auditor };
-    shard_client::send(env, &site, STATUS, &message).await
+    let mut status: serde_json::Value = shard_client::ask(env, &site, STATUS, &message).await?;
+    let mut per_shard = vec![shard_status(0, &status)];
+    // The first shard has checked the token; the others are asked as the worker itself.
+    let as_worker = SiteRequest { credential: Credential::Admin, ..message };
+    for index in 1..shards::shard_count(env, &site).await? {
+        let shard: serde_json::Value =
+            shard_client::ask_shard(env, &site, index, STATUS, &as_worker).await?;
+        add_consent_counts(&mut status["consent_today"], &shard["consent_today"]);
+        per_shard.push(shard_status(index, &shard));
+    }
+    status["shards"] = per_shard.into();
+    let mut response = Response::from_json(&status)?;
+    response.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// What one shard holds and when it next runs its maintenance, for the status's `shards` list.
+fn shard_status(index: u32, status: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "index": index,
+        "next_alarm_ms": status["next_alarm_ms"],
+        "salts": status["salts"],
+        "retention": status["retention"],
+    })
+}
+
+/// Adds a shard's consent tally of today (`{category, value, source, count}` entries) to the
+/// site's.
+fn add_consent_counts(total: &mut serde_json::Value, shard: &serde_json::Value) {
+    let (Some(total), Some(shard)) = (total.as_array_mut(), shard.as_array()) else { return };
+    let key = |entry: &serde_json::Value| {
+        (entry["category"].clone(), entry["value"].clone(), entry["source"].clone())
+    };
+    for entry in shard {
+        let count = entry["count"].as_u64().unwrap_or(0);
+        match total.iter_mut().find(|held| key(held) == key(entry)) {
+            Some(held) => held["count"] = (held["count"].as_u64().unwrap_or(0) + count).into(),
+            None => total.push(entry.clone()),
+        }
+    }
 }
 
 /// What the request's token is: the admin token, or the hash of a (possibly site) token.
