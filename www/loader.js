@@ -2,7 +2,9 @@
 //   <script defer src="https://<edge>/t.js" data-site="<site id>"></script>
 // Optional attributes: data-consent="opt-in" (count nothing but a consent tally until the
 // visitor grants measurement), data-downloads="pdf,zip" (the extensions of download links),
-// data-feedback="<question>" (shows the one-tap feedback widget).
+// data-feedback="<question>" (shows the one-tap feedback widget), data-search="q" (the query
+// parameter of the site's search page: its value is sent as the search term, unless it looks
+// like personal data; the site's `search_param` setting must name it too for the edge to keep it).
 //
 // The loader is the snippet's senses and hands; the WebAssembly (crates/snippet) is its
 // judgement. The loader reads the browser, listens to the page and the consent sources, and
@@ -86,14 +88,20 @@
     else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
   });
 
-  const utm = (url) => {
-    const tags = ['', '', ''];
+  // The URL's campaign tags and its site-search term (the parameter data-search names), one
+  // per line for the WebAssembly (`params` in crates/snippet/src/page.rs), which cleans the term.
+  const params = (url) => {
+    const values = ['', '', '', ''];
+    const search = attr('search');
     for (const [k, v] of new URL(url).searchParams) {
-      const i = ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
+      const i = k === search ? 3 : ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
       // Source and medium are compared in lower case: the leave beacon's channel repeats them.
-      if (i >= 0 && !tags[i]) tags[i] = (i < 2 ? v.toLowerCase() : v).trim().slice(0, 200);
+      // The term is lower-cased with its whitespace collapsed here: the browser has the
+      // Unicode tables the WebAssembly would otherwise carry.
+      const value = i == 3 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;
+      if (i >= 0 && !values[i]) values[i] = value.replace(/\n/g, ' ').trim().slice(0, 200);
     }
-    return tags.join('\n');
+    return values.join('\n');
   };
 
   // Without WebAssembly (a Content-Security-Policy without 'wasm-unsafe-eval'), a bare page view
@@ -116,7 +124,7 @@
     const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
     const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
-      utm(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
+      params(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
       seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
     started = 1;
     if (dropped != null) return out(dropped);
@@ -209,7 +217,7 @@
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(wasm('nav', location.href, utm(location.href), now(), false)));
+    const route = safe(() => out(wasm('nav', location.href, params(location.href), now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -245,7 +253,7 @@
       if (stash) sessionStorage.setItem('tacit:q', stash);
     };
     L(W, 'pagehide', leave);
-    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, utm(location.href), now(), true)));
+    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
     // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be

@@ -23,6 +23,7 @@ const USAGE: &str =
     "usage: tacit-cli site <create|show|set|delete|rotate-tokens|status|changes> <site> [...]
   create <site> [--hostname H]... [--consent-mode exempt|opt-in] [--k N] [--retention-days N]
                 [--max-pages-per-day N] [--shards N] [--public true|false] [--epsilon X]
+                [--search-param NAME]
   set <site> <setting>=<value>...     (hostnames=a.example,b.example; numbers and true/false
                                        as themselves)
 environment: TACIT_EDGE (default http://127.0.0.1:8787), TACIT_ADMIN_TOKEN (or .dev.vars)";
@@ -78,8 +79,11 @@ fn create_options(args: &[String]) -> Result<Map<String, Value>, String> {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--hostname" => hostnames.push(Value::String(value.clone())),
-            "--consent-mode" => {
-                body.insert("consent_mode".into(), Value::String(value.clone()));
+            "--consent-mode" | "--search-param" => {
+                body.insert(
+                    flag.trim_start_matches("--").replace('-', "_"),
+                    Value::String(value.clone()),
+                );
             }
             "--k"
             | "--retention-days"
@@ -206,13 +210,15 @@ mod tests {
             "true",
             "--epsilon",
             "0.5",
+            "--search-param",
+            "q",
         ]))
         .unwrap();
         assert_eq!(
             Value::Object(body),
             serde_json::json!({
                 "hostnames": ["a.example", "b.example"], "k": 10, "consent_mode": "opt-in",
-                "retention_days": 30, "public": true, "epsilon": 0.5,
+                "retention_days": 30, "public": true, "epsilon": 0.5, "search_param": "q",
             })
         );
         assert!(create_options(&strings(&["--public", "yes"])).is_err());

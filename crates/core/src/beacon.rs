@@ -4,7 +4,7 @@
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
-//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `viewport`, `language`      |
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language` |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields)               |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 use crate::agent::DeviceClass;
 use crate::consent::ConsentState;
-use crate::scrub::{clean_channel, scrub_path, Utm};
+use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
 use crate::signal::{Event, FeedbackScore, Language, Leave};
 use crate::SiteId;
 
@@ -108,6 +108,10 @@ pub struct PageView {
     pub previous: Option<String>,
     /// The page URL's campaign tags.
     pub utm: Utm,
+    /// The site-search term of the page URL, when the snippet was told the site's search
+    /// parameter (cleaned as [`search_term`] does; the edge keeps it only for a site with a
+    /// search parameter, see [`crate::site_config::SiteSettings::search_param`]).
+    pub search_term: Option<String>,
     /// The viewport's class, a better device class than the user agent's (an iPad says it is a
     /// Mac).
     pub viewport: Option<DeviceClass>,
@@ -161,6 +165,7 @@ struct WireBeacon {
     referrer: Option<String>,
     previous: Option<String>,
     utm: Option<Utm>,
+    search: Option<String>,
     viewport: Option<DeviceClass>,
     language: Option<String>,
     // leave
@@ -198,6 +203,7 @@ impl WireBeacon {
             ("referrer", self.referrer.is_some()),
             ("previous", self.previous.is_some()),
             ("utm", self.utm.is_some()),
+            ("search", self.search.is_some()),
             ("viewport", self.viewport.is_some()),
             ("language", self.language.is_some()),
         ]
@@ -358,6 +364,8 @@ fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
         referrer,
         previous,
         utm: wire.utm.map(|utm| utm.cleaned()).unwrap_or_default(),
+        // Cleaned again, never trusted: a term that looks like personal data is dropped.
+        search_term: wire.search.as_deref().and_then(search_term),
         viewport: wire.viewport,
         language,
     })
@@ -431,6 +439,7 @@ fn write_view(json: &mut JsonWriter, view: &PageView) {
         json.optional_string("campaign", utm.campaign.as_deref());
         json.close();
     }
+    json.optional_string("search", view.search_term.as_deref());
     json.optional_string("viewport", view.viewport.map(DeviceClass::as_str));
     json.optional_string("language", view.language.as_ref().map(Language::as_str));
 }
@@ -873,6 +882,23 @@ mod tests {
     }
 
     #[test]
+    fn keeps_a_search_term_cleaned_again_and_drops_one_that_looks_like_personal_data() {
+        let term = |search: &str| {
+            let body = format!(r#"{{"site":"demo","path":"/search","search":{search}}}"#);
+            view(&body).search_term
+        };
+        assert_eq!(term(r#""  Refund   Policy ""#).as_deref(), Some("refund policy"));
+        assert_eq!(term(r#""jane@example.com""#), None);
+        assert_eq!(term(r#""+49 151 1234 5678""#), None);
+        assert_eq!(term(r#""""#), None);
+        assert_eq!(view(r#"{"site":"demo","path":"/"}"#).search_term, None);
+        let on_leave = r#"{"site":"demo","type":"leave","path":"/","search":"x"}"#;
+        assert!(
+            matches!(parse(on_leave), Err(BeaconError::InvalidField { reason, .. }) if reason.contains("'search'"))
+        );
+    }
+
+    #[test]
     fn cleans_campaign_tags_again() {
         let view = view(
             r#"{"site":"demo","path":"/","utm":{"source":" NewsLetter ","campaign":"jane@example.com"}}"#,
@@ -904,6 +930,7 @@ mod tests {
                     medium: None,
                     campaign: Some("Launch \"26\"".into()),
                 },
+                search_term: Some("preise \"2026\"".into()),
                 viewport: Some(DeviceClass::Tablet),
                 language: Language::from_tag("de-AT"),
             })),

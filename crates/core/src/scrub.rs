@@ -458,11 +458,17 @@ impl Utm {
     }
 }
 
-/// A search term: decoded, whitespace collapsed, lower-cased, capped; `None` if empty, if it
-/// holds a control character, or if it looks like personal data. The check runs before
-/// lower-casing, which would hide random tokens.
+/// A search term from a URL's raw parameter value: percent-decoded, then [`search_term`].
 fn clean_search_term(raw: &str) -> Option<String> {
-    let decoded = percent_decode(raw, true);
+    search_term(&percent_decode(raw, true))
+}
+
+/// A site-search term as it is kept, from the decoded value of the search parameter (a URL's,
+/// or a beacon's `search` field): whitespace collapsed, lower-cased, cut to [`MAX_PARAM_LEN`]
+/// bytes; `None` when empty, with control characters, or when it looks like personal data (an
+/// e-mail address, a phone or account number, a token — see the module docs). The check runs
+/// before lower-casing, which would hide random tokens.
+pub fn search_term(decoded: &str) -> Option<String> {
     let mut term = String::with_capacity(decoded.len());
     for word in decoded.split_whitespace() {
         if !term.is_empty() {
@@ -471,13 +477,19 @@ fn clean_search_term(raw: &str) -> Option<String> {
         term.push_str(word);
     }
     // Control characters are refused as in a UTM value: a term is shown in pages and CSV.
-    if term.is_empty()
-        || term.chars().any(char::is_control)
-        || sensitive_kind(term.as_bytes()).is_some()
-    {
+    if !may_send_search_term(&term) || term.chars().any(char::is_control) {
         return None;
     }
     capped(term.to_lowercase())
+}
+
+/// Whether a search term may leave the browser: not empty, no ASCII control character, and
+/// nothing that looks like personal data. The snippet's check, on bytes only (no Unicode
+/// tables in the WebAssembly); the edge cleans the term fully with [`search_term`].
+pub fn may_send_search_term(term: &str) -> bool {
+    !term.is_empty()
+        && !term.bytes().any(|b| b < 0x20 || b == 0x7f)
+        && sensitive_kind(term.as_bytes()).is_none()
 }
 
 /// `value` cut to [`MAX_PARAM_LEN`] bytes, without trailing whitespace; `None` if empty.

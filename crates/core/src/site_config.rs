@@ -29,6 +29,7 @@ use serde_json::Value;
 use crate::consent::{ConsentMode, ConsentState};
 use crate::privacy::{MAX_EPSILON, MIN_EPSILON};
 use crate::record::DEFAULT_MAX_PAGES_PER_DAY;
+use crate::signal::View;
 
 /// Default retention: 25 months (CNIL's audience-measurement exemption), 25 × 30.5 days.
 pub const DEFAULT_RETENTION_DAYS: u32 = 762;
@@ -79,6 +80,10 @@ pub struct SiteSettings {
     pub public: bool,
     /// The privacy parameter ε of the public summary's noise.
     pub epsilon: Epsilon,
+    /// The query parameter of the site's search page (`q` for `/search?q=...`): its value is
+    /// kept as a search term (see [`crate::scrub::search_term`]). `None`, the default: the
+    /// site keeps no search terms, even from a beacon that carries one.
+    pub search_param: Option<String>,
 }
 
 /// Default ε of a public summary's noise: ± 3 visitors at 95 % on one day's count.
@@ -140,6 +145,7 @@ impl Default for SiteSettings {
             site_beacons_per_minute: DEFAULT_SITE_BEACONS_PER_MINUTE,
             public: false,
             epsilon: Epsilon::default(),
+            search_param: None,
         }
     }
 }
@@ -168,6 +174,8 @@ pub struct SettingsPatch {
     pub public: Option<bool>,
     /// See [`SiteSettings::epsilon`]; checked by [`SiteSettings::apply`].
     pub epsilon: Option<f64>,
+    /// See [`SiteSettings::search_param`]; the empty string removes it.
+    pub search_param: Option<String>,
 }
 
 /// One field's change, for the change log: JSON texts of the old and new values.
@@ -218,6 +226,9 @@ impl SiteSettings {
         if let Some(epsilon) = patch.epsilon {
             next.epsilon = Epsilon::new(epsilon)
                 .map_err(|reason| SettingsError { field: "epsilon", reason })?;
+        }
+        if let Some(name) = &patch.search_param {
+            next.search_param = search_param(name)?;
         }
         let ranged = [
             ("k", patch.k, K_RANGE, &mut next.k),
@@ -292,6 +303,14 @@ impl SiteSettings {
         })
     }
 
+    /// `view` as this site keeps it: without its search term unless the site has a search
+    /// parameter (a site that did not ask for search terms never stores one).
+    pub fn keep_asked(&self, view: &mut View) {
+        if self.search_param.is_none() {
+            view.search_term = None;
+        }
+    }
+
     /// Whether a beacon sent under `consent` may add more than the consent tally (see
     /// [`ConsentMode::admits`]).
     pub fn admits(&self, consent: &ConsentState) -> bool {
@@ -300,7 +319,7 @@ impl SiteSettings {
 }
 
 /// Every settings field, in the order changes are listed.
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 11] = [
     "hostnames",
     "consent_mode",
     "k",
@@ -311,10 +330,33 @@ const FIELDS: [&str; 10] = [
     "site_beacons_per_minute",
     "public",
     "epsilon",
+    "search_param",
 ];
 
 fn to_json(settings: &SiteSettings) -> Value {
     serde_json::to_value(settings).expect("settings serialize")
+}
+
+/// The longest search parameter name.
+pub const MAX_SEARCH_PARAM_LEN: usize = 32;
+
+/// A search parameter name: letters, digits, `_`, `-` and `.`, at most
+/// [`MAX_SEARCH_PARAM_LEN`]; the empty string is none.
+fn search_param(name: &str) -> Result<Option<String>, SettingsError> {
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let allowed = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+    if name.len() > MAX_SEARCH_PARAM_LEN || !name.bytes().all(allowed) {
+        return Err(SettingsError {
+            field: "search_param",
+            reason: format!(
+                "must be a query parameter name such as q: up to {MAX_SEARCH_PARAM_LEN} letters, \
+                 digits, '_', '-' or '.' (the empty string removes it)"
+            ),
+        });
+    }
+    Ok(Some(name.to_owned()))
 }
 
 fn normalize_hostnames(hostnames: &[String]) -> Result<Vec<String>, SettingsError> {
@@ -414,6 +456,27 @@ mod tests {
     }
 
     #[test]
+    fn a_site_keeps_search_terms_only_once_it_names_its_search_parameter() {
+        let view = || View { search_term: Some("refund".into()), ..View::sample() };
+        let mut kept = view();
+        SiteSettings::default().keep_asked(&mut kept);
+        assert_eq!(kept.search_term, None, "no search parameter: no terms");
+
+        let (with_q, changes) = SiteSettings::default().apply(&patch(r#"{"search_param": "q"}"#)).unwrap();
+        assert_eq!(with_q.search_param.as_deref(), Some("q"));
+        assert_eq!(changes[0], FieldChange { field: "search_param", old: "null".into(), new: "\"q\"".into() });
+        let mut kept = view();
+        with_q.keep_asked(&mut kept);
+        assert_eq!(kept.search_term.as_deref(), Some("refund"));
+
+        let (removed, _) = with_q.apply(&patch(r#"{"search_param": ""}"#)).unwrap();
+        assert_eq!(removed.search_param, None);
+        // Stored before the field existed: none.
+        let stored: SiteSettings = serde_json::from_str(r#"{"k": 5}"#).unwrap();
+        assert_eq!(stored.search_param, None);
+    }
+
+    #[test]
     fn refuses_values_out_of_range_naming_the_field() {
         for (json, field) in [
             (r#"{"k": 0}"#, "k"),
@@ -427,6 +490,9 @@ mod tests {
             (r#"{"hostnames": ["-x.com"]}"#, "hostnames"),
             (r#"{"epsilon": 0.01}"#, "epsilon"),
             (r#"{"epsilon": 11}"#, "epsilon"),
+            (r#"{"search_param": "q&x"}"#, "search_param"),
+            (r#"{"search_param": "a b"}"#, "search_param"),
+            (r#"{"search_param": "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"}"#, "search_param"),
         ] {
             assert_eq!(
                 SiteSettings::default().apply(&patch(json)).unwrap_err().field,

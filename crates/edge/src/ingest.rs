@@ -67,7 +67,7 @@ fn reduce_view(req: &Request, user_agent: &str, page: &PageView) -> AppResult<Vi
         referrer: page.referrer.clone(),
         previous: page.previous.clone(),
         utm: page.utm.clone(),
-        search_term: None,
+        search_term: page.search_term.clone(),
         browser: agent.browser,
         device: page.viewport.unwrap_or(agent.device),
         country: req.cf().and_then(|cf| cf.country()).and_then(|code| CountryCode::parse(&code)),

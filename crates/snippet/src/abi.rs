@@ -76,8 +76,8 @@ pub unsafe extern "C" fn start(
     downloads_len: usize,
     url: *mut u8,
     url_len: usize,
-    utm: *mut u8,
-    utm_len: usize,
+    params: *mut u8,
+    params_len: usize,
     referrer: *mut u8,
     referrer_len: usize,
     user_agent: *mut u8,
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn start(
         opt_in != 0,
         &text(downloads, downloads_len),
         &text(url, url_len),
-        &text(utm, utm_len),
+        &text(params, params_len),
         &text(referrer, referrer_len),
         &text(user_agent, user_agent_len),
         webdriver != 0,
@@ -189,14 +189,14 @@ pub unsafe extern "C" fn submit(
 pub unsafe extern "C" fn nav(
     url: *mut u8,
     url_len: usize,
-    utm: *mut u8,
-    utm_len: usize,
+    params: *mut u8,
+    params_len: usize,
     now: f64,
     restore: u32,
 ) -> i32 {
     // SAFETY: as the caller guarantees.
-    let (url, utm) = unsafe { (text(url, url_len), text(utm, utm_len)) };
-    answer_with(crate::nav(&url, &utm, now, restore != 0))
+    let (url, params) = unsafe { (text(url, url_len), text(params, params_len)) };
+    answer_with(crate::nav(&url, &params, now, restore != 0))
 }
 
 /// See [`crate::goal`].

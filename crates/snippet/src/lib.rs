@@ -113,8 +113,8 @@ fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
     (!tracker.out.is_empty()).then(|| core::mem::take(&mut tracker.out))
 }
 
-/// Starts the snippet for `site` on the page at `url` (with its campaign tags `utm`, see
-/// [`page::utm`]). Returns `None` when it runs; otherwise
+/// Starts the snippet for `site` on the page at `url` (with its campaign tags and search term
+/// `params`, see [`page::params`]). Returns `None` when it runs; otherwise
 /// it stops here, and the returned line (empty for an invalid site) is the only beacon to send:
 /// a `dropped` tally for a bot (`webdriver`, or a bot `user_agent`).
 ///
@@ -127,7 +127,7 @@ pub fn start(
     opt_in: bool,
     downloads: &str,
     url: &str,
-    utm: &str,
+    params: &str,
     referrer: &str,
     user_agent: &str,
     webdriver: bool,
@@ -146,7 +146,7 @@ pub fn start(
     }
     let host = url_host(url).unwrap_or("").to_ascii_lowercase();
     let page =
-        Page::new(url, utm, referrer, &host, None, now, Engagement::new(now, visible, focused));
+        Page::new(url, params, referrer, &host, None, now, Engagement::new(now, visible, focused));
     let tracker = Tracker {
         site,
         opt_in,
@@ -249,7 +249,7 @@ pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
 /// The page's URL changed to `url` without loading a document (`history.pushState`,
 /// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`).
 /// A change of fragment only is not a new page view.
-pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
+pub fn nav(url: &str, params: &str, now: f64, restore: bool) -> Option<String> {
     with(|t| {
         if !restore && page::without_fragment(url) == t.page.url {
             return;
@@ -262,7 +262,7 @@ pub fn nav(url: &str, utm: &str, now: f64, restore: bool) -> Option<String> {
             Some(core::mem::take(&mut t.page.view.path))
         };
         let engagement = t.page.engagement.carry_on(now);
-        t.page = Page::new(url, utm, &t.referrer, &t.host, previous, now, engagement);
+        t.page = Page::new(url, params, &t.referrer, &t.host, previous, now, engagement);
         t.view();
     })
 }

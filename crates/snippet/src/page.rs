@@ -6,7 +6,8 @@ use alloc::string::String;
 
 use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::scrub::{
-    external_referrer_host, same_site_previous_path, scrub_path, Utm, MAX_PARAM_LEN,
+    external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path, Utm,
+    MAX_PARAM_LEN,
 };
 use tacit_core::signal::{Language, Leave, View};
 use tacit_core::PageView;
@@ -57,11 +58,11 @@ pub struct Page {
 impl Page {
     /// A view of `url`, reached from `referrer` (a full URL, or empty) on a site whose host name
     /// is `host`. `previous` overrides the referrer for a route change inside a single-page app.
-    /// `utm` is the URL's `utm_source`, `utm_medium` and `utm_campaign` values, decoded, one per
-    /// line (see [`utm`]).
+    /// `params` is the URL's `utm_source`, `utm_medium` and `utm_campaign` values and its
+    /// site-search term, decoded, one per line (see [`params`]).
     pub fn new(
         url: &str,
-        utm: &str,
+        params: &str,
         referrer: &str,
         host: &str,
         previous: Option<String>,
@@ -74,13 +75,15 @@ impl Page {
                 (external_referrer_host(referrer, host), same_site_previous_path(referrer, host))
             }
         };
+        let (utm, search_term) = self::params(params);
         Page {
             url: without_fragment(url).into(),
             view: PageView {
                 path: scrub_path(url),
                 referrer,
                 previous,
-                utm: self::utm(utm),
+                utm,
+                search_term,
                 viewport: None,
                 language: None,
             },
@@ -140,22 +143,40 @@ impl Page {
     }
 }
 
-/// Campaign tags from the loader, which reads them with the browser's own URL parser:
-/// `source`, `medium` and `campaign`, one per line, each cut to the length the edge keeps. The
-/// edge cleans them (case, e-mail addresses) as it does for any client.
-pub fn utm(lines: &str) -> Utm {
-    let mut tags = lines.split('\n').map(|tag| {
-        let tag = crate::cut(tag.trim_ascii(), MAX_PARAM_LEN);
-        (!tag.is_empty()).then(|| tag.to_owned())
-    });
-    Utm {
-        source: tags.next().flatten(),
-        medium: tags.next().flatten(),
-        campaign: tags.next().flatten(),
-    }
+/// Query parameters from the loader, which reads them with the browser's own URL parser, one
+/// per line: `utm_source`, `utm_medium` and `utm_campaign`, each cut to the length the edge
+/// keeps, and the value of the site's search parameter (the script tag's `data-search`), which
+/// the loader has lower-cased with its whitespace collapsed. The edge cleans all of them again as
+/// it does for any client; a search term that looks like personal data is not even sent.
+pub fn params(lines: &str) -> (Utm, Option<String>) {
+    let mut lines = lines.splitn(4, '\n');
+    let mut value = || {
+        let value = crate::cut(lines.next().unwrap_or("").trim_ascii(), MAX_PARAM_LEN);
+        (!value.is_empty()).then(|| value.to_owned())
+    };
+    let utm = Utm { source: value(), medium: value(), campaign: value() };
+    let search_term = value().filter(|term| may_send_search_term(term));
+    (utm, search_term)
 }
 
 /// The primary language of a browser language tag.
 pub fn language(tag: &str) -> Option<Language> {
     Language::from_tag(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_campaign_tags_and_a_cleaned_search_term_from_the_loaders_lines() {
+        let (utm, search) = params("news\nemail\nSpring Sale\n refund policy ");
+        assert_eq!(utm.source.as_deref(), Some("news"));
+        assert_eq!(utm.campaign.as_deref(), Some("Spring Sale"));
+        assert_eq!(search.as_deref(), Some("refund policy"));
+        // Personal data is never sent, nor a control character.
+        assert_eq!(params("\n\n\njane@example.com").1, None);
+        assert_eq!(params("\n\n\nred\nshoes").1, None);
+        assert_eq!(params("news").1, None);
+    }
 }

@@ -491,11 +491,14 @@ impl SiteShard {
         }
         let bot = matches!(message.signal, Signal::BotDropped);
         // The site's consent mode decides what a person's beacon may add.
-        let signal = if bot || site.settings.admits(&message.consent) {
+        let mut signal = if bot || site.settings.admits(&message.consent) {
             message.signal
         } else {
             Signal::ConsentOnly
         };
+        if let Signal::View { view, .. } = &mut signal {
+            site.settings.keep_asked(view);
+        }
         let visitor = matches!(signal, Signal::View { .. }).then(|| SketchKey::of(visitor));
         let entry = JournalEntry {
             id: message.id,
