@@ -261,6 +261,11 @@ ${table(['route', 'p50 ms', 'p95 ms', 'vs yardstick p95'], [
     ['\`GET /api/v1/sites/<site>/summary\` (JSON)', f('summary_api_p50_ms'), f('summary_api_p95_ms'), `${f('summary_api_vs_baseline')}×`],
     ['\`POST /yardstick\`', '', f('summary_baseline_p95_ms'), '1×']])}
 
+The shard keeps a range's closed days merged per page (README, "Reading a date range"), so these
+reads merge only today's records into them. The first read after the edge restarted, before
+anything is kept, took **${int(f('summary_cold_ms'))} ms** (\`summary_cold_ms\`): a Durable Object that was
+evicted, or a new deploy, pays that once per range.
+
 ### Summary latency with 10, 1,000 and 10,000 distinct pages
 
 Each site is seeded today through \`POST /e\` (one page view per page, at least 1,000 views).
