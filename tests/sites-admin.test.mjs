@@ -40,7 +40,7 @@ describe('sites admin API', () => {
     const created = await createSite(env.edge.url, env.edge.adminToken, 'defaults', { hostnames: undefined, k: undefined });
     assert.deepEqual(created.settings, {
       hostnames: [], consent_mode: 'exempt', k: 5, retention_days: 762, max_pages_per_day: 1000, shards: 1,
-      visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000, public: false, epsilon: 1,
+      visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000, public: false, epsilon: 1, search_param: null,
     });
   });
 
