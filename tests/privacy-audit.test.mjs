@@ -3,12 +3,11 @@
 // consent state really change in storage, and that every opted-out visitor adds only to the
 // consent tally. HTTP against `wrangler dev`, and the page in Chromium.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { botBrowser, SCREENS, UA_MAC, UA_WINDOWS } from './support/browser.mjs';
+import { UA_MAC, UA_WINDOWS } from './support/browser.mjs';
 import { apiRequest, createSite, pages, postBeacon, randomToken, todayUtc } from './support/edge.mjs';
-import { assertJsonError, RESULTS_DIR, useEdge } from './support/fixtures.mjs';
+import { assertJsonError, atEachScreen, RESULTS_DIR, useEdge } from './support/fixtures.mjs';
 
 const VALUES = ['granted', 'denied', 'unset'];
 
@@ -183,52 +182,43 @@ describe('privacy audit', () => {
     for (const [consent, userAgent] of [[{ measurement: 'granted', journey: 'granted', source: 'tcf' }, UA_WINDOWS], [{ measurement: 'granted', journey: 'denied', source: 'api' }, UA_MAC], [{ measurement: 'denied', journey: 'denied', source: 'gpc' }, UA_WINDOWS], [undefined, UA_MAC]]) {
       await send('demo', { path: '/pricing', consent }, { 'User-Agent': userAgent });
     }
-    const browser = await botBrowser();
-    try {
-      await mkdir(RESULTS_DIR, { recursive: true });
-      for (const [name, viewport] of SCREENS) {
-        const context = await browser.newContext({ viewport });
-        const page = await context.newPage();
-        const problems = [];
-        page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-        page.on('pageerror', (error) => problems.push(error.message));
-        const requests = [];
-        page.on('request', (req) => requests.push(req.url()));
-        const url = `${env.edge.url}/privacy/demo?key=${env.site.auditor_token}`;
-        const res = await page.goto(url);
-        assert.equal(res.status(), 200);
-        assert.equal(res.headers()['referrer-policy'], 'no-referrer');
-        assert.match(res.headers()['content-security-policy'], /default-src 'none'/);
-        assert.deepEqual(requests, [url], 'no other request: no script, font, image or tracker');
-        const headings = await page.locator('h2').allTextContents();
-        assert.deepEqual(headings, [
-          'CNIL audience-measurement exemption', 'Consent policy', 'What is collected in each consent state',
-          'Data inventory', 'Consent rates per day', 'Salt rotation', 'Retention', 'Configuration change log',
-        ]);
-        assert.match(await page.locator('#chain-verdict').textContent(), /Chain verified/);
-        assert.equal(await page.locator('#consent-days tfoot th + td').textContent(), '4', 'four beacons in the range');
-        // Nothing wider than the screen but the tables that scroll on their own.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
-        await page.screenshot({ path: path.join(RESULTS_DIR, `privacy-page-${name}.png`), fullPage: true });
-        if (name === 'desktop') {
-          // The range picker keeps the auditor's key, and the export link works from the page.
-          await page.getByRole('link', { name: '7 days' }).click();
-          assert.equal(new URL(page.url()).searchParams.get('key'), env.site.auditor_token);
-          const weekAgo = new Date(Date.parse(`${todayUtc()}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
-          assert.equal(await page.locator('p.range').textContent(), `Consent rates of ${weekAgo} – ${todayUtc()}`);
-          assert.equal(await page.locator('svg.chart').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the beacons');
-          const download = page.waitForEvent('download');
-          await page.getByRole('link', { name: 'Download the JSON export' }).click();
-          assert.match((await download).suggestedFilename(), /^tacit-demo-privacy-.*\.json$/);
-          await page.emulateMedia({ media: 'print' });
-          assert.equal(await page.locator('nav.picker').isVisible(), false, 'printing leaves out the picker');
-        }
-        assert.deepEqual(problems, []);
-        await context.close();
+    await atEachScreen(async (page, name) => {
+      const problems = [];
+      page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+      page.on('pageerror', (error) => problems.push(error.message));
+      const requests = [];
+      page.on('request', (req) => requests.push(req.url()));
+      const url = `${env.edge.url}/privacy/demo?key=${env.site.auditor_token}`;
+      const res = await page.goto(url);
+      assert.equal(res.status(), 200);
+      assert.equal(res.headers()['referrer-policy'], 'no-referrer');
+      assert.match(res.headers()['content-security-policy'], /default-src 'none'/);
+      assert.deepEqual(requests, [url], 'no other request: no script, font, image or tracker');
+      const headings = await page.locator('h2').allTextContents();
+      assert.deepEqual(headings, [
+        'CNIL audience-measurement exemption', 'Consent policy', 'What is collected in each consent state',
+        'Data inventory', 'Consent rates per day', 'Salt rotation', 'Retention', 'Configuration change log',
+      ]);
+      assert.match(await page.locator('#chain-verdict').textContent(), /Chain verified/);
+      assert.equal(await page.locator('#consent-days tfoot th + td').textContent(), '4', 'four beacons in the range');
+      // Nothing wider than the screen but the tables that scroll on their own.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
+      await page.screenshot({ path: path.join(RESULTS_DIR, `privacy-page-${name}.png`), fullPage: true });
+      if (name === 'desktop') {
+        // The range picker keeps the auditor's key, and the export link works from the page.
+        await page.getByRole('link', { name: '7 days' }).click();
+        assert.equal(new URL(page.url()).searchParams.get('key'), env.site.auditor_token);
+        const weekAgo = new Date(Date.parse(`${todayUtc()}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+        assert.equal(await page.locator('p.range').textContent(), `Consent rates of ${weekAgo} – ${todayUtc()}`);
+        assert.equal(await page.locator('svg.chart').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the beacons');
+        const download = page.waitForEvent('download');
+        await page.getByRole('link', { name: 'Download the JSON export' }).click();
+        assert.match((await download).suggestedFilename(), /^tacit-demo-privacy-.*\.json$/);
+        await page.emulateMedia({ media: 'print' });
+        assert.equal(await page.locator('nav.picker').isVisible(), false, 'printing leaves out the picker');
       }
-    } finally {
-      await browser.close();
-    }
+      assert.deepEqual(problems, []);
+    });
   });
 });

@@ -4,12 +4,10 @@
 // viewer token still opens the exact summary. HTTP against `wrangler dev`, and the page in
 // Chromium.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { botBrowser, SCREENS } from './support/browser.mjs';
 import { apiRequest, createSite, postBeacon, todayUtc } from './support/edge.mjs';
-import { assertJsonError, RESULTS_DIR, useEdge } from './support/fixtures.mjs';
+import { assertJsonError, atEachScreen, RESULTS_DIR, useEdge } from './support/fixtures.mjs';
 
 describe('public summary', () => {
   const env = useEdge();
@@ -76,22 +74,13 @@ describe('public summary', () => {
   });
 
   test('the public page reads at phone and desktop width', async () => {
-    const browser = await botBrowser();
-    try {
-      await mkdir(RESULTS_DIR, { recursive: true });
-      for (const [name, viewport] of SCREENS) {
-        const context = await browser.newContext({ viewport });
-        const page = await context.newPage();
-        const res = await page.goto(`${env.edge.url}/s/open`);
-        assert.equal(res.status(), 200);
-        assert.match(await page.locator('#noise').textContent(), /differential-privacy noise/);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        assert.ok(overflow <= 0, `${name}: ${overflow}px too wide`);
-        await page.screenshot({ path: path.join(RESULTS_DIR, `public-summary-${name}.png`), fullPage: true });
-        await context.close();
-      }
-    } finally {
-      await browser.close();
-    }
+    await atEachScreen(async (page, name) => {
+      const res = await page.goto(`${env.edge.url}/s/open`);
+      assert.equal(res.status(), 200);
+      assert.match(await page.locator('#noise').textContent(), /differential-privacy noise/);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: ${overflow}px too wide`);
+      await page.screenshot({ path: path.join(RESULTS_DIR, `public-summary-${name}.png`), fullPage: true });
+    });
   });
 });

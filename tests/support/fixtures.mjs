@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import { botBrowser, SCREENS } from './browser.mjs';
 import { createSite, pages, REPO_ROOT, startEdge } from './edge.mjs';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -68,4 +69,25 @@ export async function assertJsonError(res, status, what = res.url) {
   const body = JSON.parse(text);
   assert.equal(typeof body.error, 'string');
   assert.ok(body.error.length > 0, 'the error message is empty');
+}
+
+/**
+ * Runs `check(page, name)` once per screen of SCREENS (desktop, phone), each in a fresh context
+ * of a bot browser sized to it; RESULTS_DIR exists for the screenshots `check` takes.
+ */
+export async function atEachScreen(check) {
+  const browser = await botBrowser();
+  try {
+    await mkdir(RESULTS_DIR, { recursive: true });
+    for (const [name, viewport] of SCREENS) {
+      const context = await browser.newContext({ viewport });
+      try {
+        await check(await context.newPage(), name);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
 }

@@ -37,9 +37,7 @@ thread_local! {
 pub async fn shard_count(env: &Env, site: &SiteId) -> AppResult<u32> {
     let now = Date::now().as_millis() as f64;
     let cached = SHARD_COUNTS.with(|counts| counts.borrow().get(site).copied());
-    if let Some((count, read_at)) = cached.filter(|(_, read_at)| now - read_at < SHARD_COUNT_TTL_MS)
-    {
-        let _ = read_at;
+    if let Some((count, _)) = cached.filter(|(_, read_at)| now - read_at < SHARD_COUNT_TTL_MS) {
         return Ok(count);
     }
     let request =
