@@ -480,7 +480,9 @@ pub fn search_term(decoded: &str) -> Option<String> {
     if !may_send_search_term(&term) || term.chars().any(char::is_control) {
         return None;
     }
-    capped(term.to_lowercase())
+    // Checked again as kept, so that cleaning a kept term keeps it (the edge cleans what the
+    // snippet sent): lower case, or a cut, can make a term look like an identifier.
+    capped(term.to_lowercase()).filter(|kept| may_send_search_term(kept))
 }
 
 /// Whether a search term may leave the browser: not empty, no ASCII control character, and
@@ -811,6 +813,20 @@ mod tests {
         for (url, expected) in cases {
             assert_eq!(scrub_url(url, Some("q")).search_term.as_deref(), expected, "{url}");
         }
+    }
+
+    #[test]
+    fn cleaning_a_kept_search_term_keeps_it() {
+        // Found by the beacon fuzz target: lower case made this term look like an identifier,
+        // so the edge dropped what the first cleaning had kept.
+        for raw in
+            ["  Ref 1ndu1P111olicy ( ", "Refund Policy", "ÄRGER über 2026", "cus NffrFeUfNV2Hib"]
+        {
+            if let Some(kept) = search_term(raw) {
+                assert_eq!(search_term(&kept).as_deref(), Some(kept.as_str()), "{raw:?}");
+            }
+        }
+        assert_eq!(search_term("  Ref 1ndu1P111olicy ( "), None);
     }
 
     #[test]
