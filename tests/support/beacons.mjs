@@ -77,6 +77,9 @@ export async function startRecorder(edgeUrl) {
       res.writeHead(answer.status, out);
       res.end(Buffer.from(await answer.arrayBuffer()));
     } catch {
+      // The edge went away, possibly halfway through its answer (the edge stopping after a
+      // test): the status already written stands.
+      if (res.headersSent) return res.destroy();
       if (index >= 0) recorder.statuses[index] = 502;
       res.writeHead(502).end();
     }
