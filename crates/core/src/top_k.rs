@@ -196,14 +196,14 @@ impl TopK {
 
     /// Counts `key` with `weight` (usually 1) and adds `value` to its value sum.
     ///
-    /// A `weight` of 0 is ignored. A NaN or infinite `value` is counted as 0. Counts and the
-    /// total saturate at `u64::MAX`; value sums saturate at `±f64::MAX`.
+    /// A `weight` of 0 is ignored. A NaN or infinite `value` is counted as 0, and −0 as 0.
+    /// Counts and the total saturate at `u64::MAX`; value sums saturate at `±f64::MAX`.
     pub fn insert(&mut self, key: &str, weight: u64, value: f64) {
         if weight == 0 {
             return;
         }
         let key = truncate_key(key);
-        let value = if value.is_finite() { value } else { 0.0 };
+        let value = if value.is_finite() { without_negative_zero(value) } else { 0.0 };
         let hash = key_hash(key);
         self.total = self.total.saturating_add(weight);
         if let Some(i) = self.position(hash, key) {
@@ -385,6 +385,12 @@ fn by_count_then_key((a_count, a): (u64, &Slot), (b_count, b): (u64, &Slot)) -> 
 }
 
 /// Adds two finite values, saturating at `±f64::MAX` so that sums stay finite.
+/// `value`, with −0 as +0 (`−0 + 0 = +0`, and every other value is unchanged). A list whose
+/// sums are all zero is stored without sums (`−0 == 0`), so a −0 would not survive storage.
+fn without_negative_zero(value: f64) -> f64 {
+    value + 0.0
+}
+
 fn add_values(a: f64, b: f64) -> f64 {
     let sum = a + b;
     if sum.is_finite() {
@@ -698,7 +704,7 @@ impl TryFrom<TopKWire> for TopK {
             if count == 0 {
                 return Err(TopKError::ZeroCount { key });
             }
-            let value_sum = value_sum.unwrap_or(0.0);
+            let value_sum = without_negative_zero(value_sum.unwrap_or(0.0));
             if !value_sum.is_finite() {
                 return Err(TopKError::NonFiniteValue { key });
             }
@@ -1122,6 +1128,17 @@ mod tests {
         );
         let ok: TopK = postcard::from_bytes(&stored(vec![(0, "ab"), (1, "c")], vec![])).unwrap();
         assert_eq!(ok.top(2).iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["ab", "ac"]);
+    }
+
+    #[test]
+    fn negative_zero_value_sums_survive_a_round_trip() {
+        // Found by the codec fuzz target: -0.0 compares equal to 0.0, so a list whose only
+        // sums were -0.0 was written without sums and read back with +0.0.
+        let counters = [StoredCounterRef { shared: 0, rest: "signup", count: 1, error: 0 }];
+        let bytes = postcard::to_allocvec(&(8u32, 1u64, &counters[..], vec![-0.0f64])).unwrap();
+        let decoded: TopK = postcard::from_bytes(&bytes).unwrap();
+        let again: TopK = postcard::from_bytes(&postcard::to_allocvec(&decoded).unwrap()).unwrap();
+        assert_eq!(again.top(1)[0].value_sum.to_bits(), decoded.top(1)[0].value_sum.to_bits());
     }
 
     #[test]
