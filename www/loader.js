@@ -297,11 +297,29 @@
       if (leave) leave();
     }
   }), { capture: true });
+  // Journey linking, which the WebAssembly asks for only with journey consent: the day of this
+  // browser's last visit to the site (never an id), in localStorage. `visit` answers 1 when
+  // there was one within 13 months, 0 when not, -1 without storage, and makes today the last
+  // visit; `forget` removes it when journey consent is refused.
+  const lastVisit = 'tacit:day';
+  const visit = () => {
+    try {
+      const today = Math.floor(Date.now() / 864e5);
+      const last = localStorage.getItem(lastVisit);
+      localStorage.setItem(lastVisit, today);
+      return last != null && today - last >= 0 && today - last <= 395 ? 1 : 0;
+    } catch (e) {
+      return -1;
+    }
+  };
+  const forget = () => {
+    try { localStorage.removeItem(lastVisit); } catch (e) { /* no storage */ }
+  };
   try {
     WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
       integrity: __TACIT_WASM_INTEGRITY__,
       credentials: 'omit',
-    })).then(ready, bare);
+    }), { t: { visit, forget } }).then(ready, bare);
   } catch (e) {
     bare();
   }

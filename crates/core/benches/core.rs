@@ -15,7 +15,7 @@ use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::codec::{encode_page_day, encode_site_day};
 use tacit_core::quantiles::QuantileSketch;
 use tacit_core::scrub::Utm;
-use tacit_core::signal::{CountryCode, Event, FeedbackScore, Language, Leave, View};
+use tacit_core::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
 use tacit_core::top_k::TopK;
 use tacit_core::{PageDay, SiteDay, VisitorSketch};
 
@@ -33,7 +33,7 @@ fn view(rng: &mut SplitMix64) -> View {
         device: DeviceClass::ALL[rng.below(3) as usize],
         country: CountryCode::parse(["DE", "US", "FR", "GB", "BR"][rng.below(5) as usize]),
         language: Language::from_tag(["en", "de", "fr", "pt"][rng.below(4) as usize]),
-        entry,
+        entry: Entry::of(!entry, None),
     }
 }
 
@@ -168,7 +168,7 @@ fn record_bytes() {
                 (b'a' + (i / 26 % 26) as u8) as char,
                 (b'a' + (i % 26) as u8) as char
             )),
-            entry: true,
+            entry: Entry::Entry,
         };
         full.record_view(visitor(i), &view);
         site.record_view(visitor(i), &view);

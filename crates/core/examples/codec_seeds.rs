@@ -14,7 +14,7 @@ use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_core::consent::ConsentState;
 use tacit_core::journal::{JournalEntry, Signal, SketchKey};
-use tacit_core::signal::{CountryCode, Event, FeedbackScore, Language, Leave, View};
+use tacit_core::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
 use tacit_core::{PageDay, SiteDay, VisitorHash};
 
 /// Header (magic, version, kind) and checksum around a record's payload.
@@ -81,7 +81,8 @@ fn view(n: u64) -> View {
         device: DeviceClass::ALL[n as usize % DeviceClass::ALL.len()],
         country: CountryCode::parse("DE"),
         language: Language::from_tag("en-GB"),
-        entry: n.is_multiple_of(2),
+        // Views from outside the site are entries of each kind in turn.
+        entry: Entry::of(n % 2 == 1, [None, Some(false), Some(true)][(n / 2 % 3) as usize]),
     }
 }
 

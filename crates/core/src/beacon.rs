@@ -4,7 +4,7 @@
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
-//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language` |
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning` |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields)               |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
@@ -26,9 +26,9 @@ use core::fmt;
 use serde::Deserialize;
 
 use crate::agent::DeviceClass;
-use crate::consent::ConsentState;
+use crate::consent::{ConsentState, ConsentValue};
 use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
-use crate::signal::{Event, FeedbackScore, Language, Leave};
+use crate::signal::{Entry, Event, FeedbackScore, Language, Leave};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.
@@ -117,12 +117,16 @@ pub struct PageView {
     pub viewport: Option<DeviceClass>,
     /// The browser's primary language.
     pub language: Option<Language>,
+    /// For an entry whose visitor agreed to journey linking: whether this browser had visited
+    /// the site before (the snippet's last-visit-day marker). `None` without journey consent.
+    pub returning: Option<bool>,
 }
 
 impl PageView {
-    /// Whether the view starts a visit: it did not come from another page of the site.
-    pub fn is_entry(&self) -> bool {
-        self.previous.is_none()
+    /// Whether the view starts a visit (it did not come from another page of the site), and
+    /// whether its visitor came before, when known.
+    pub fn entry(&self) -> Entry {
+        Entry::of(self.previous.is_some(), self.returning)
     }
 }
 
@@ -168,6 +172,7 @@ struct WireBeacon {
     search: Option<String>,
     viewport: Option<DeviceClass>,
     language: Option<String>,
+    returning: Option<bool>,
     // leave
     entry: Option<bool>,
     channel: Option<String>,
@@ -206,6 +211,7 @@ impl WireBeacon {
             ("search", self.search.is_some()),
             ("viewport", self.viewport.is_some()),
             ("language", self.language.is_some()),
+            ("returning", self.returning.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -261,7 +267,13 @@ impl Beacon {
                     wire.leave_fields().chain(wire.event.is_some().then_some("event")),
                     "view",
                 )?;
-                BeaconBody::View(parse_view(wire)?)
+                let view = parse_view(wire)?;
+                // Only journey consent lets the snippet keep the marker that answers it.
+                let journey = consent.as_ref().map_or(ConsentValue::Unset, |c| c.journey);
+                if view.returning.is_some() && journey != ConsentValue::Granted {
+                    return Err(invalid("returning", "needs journey consent".into()));
+                }
+                BeaconBody::View(view)
             }
             "leave" => {
                 refuse_fields(
@@ -352,6 +364,9 @@ fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
             "cannot be sent with 'referrer': a view comes from this site or another".into(),
         ));
     }
+    if wire.returning.is_some() && previous.is_some() {
+        return Err(invalid("returning", "belongs to an entry only".into()));
+    }
     let language = wire
         .language
         .map(|tag| {
@@ -368,6 +383,7 @@ fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
         search_term: wire.search.as_deref().and_then(search_term),
         viewport: wire.viewport,
         language,
+        returning: wire.returning,
     })
 }
 
@@ -442,6 +458,9 @@ fn write_view(json: &mut JsonWriter, view: &PageView) {
     json.optional_string("search", view.search_term.as_deref());
     json.optional_string("viewport", view.viewport.map(DeviceClass::as_str));
     json.optional_string("language", view.language.as_ref().map(Language::as_str));
+    if let Some(returning) = view.returning {
+        json.bool("returning", returning);
+    }
 }
 
 fn write_leave(json: &mut JsonWriter, leave: &Leave) {
@@ -764,7 +783,7 @@ mod tests {
         let BeaconBody::View(view) = beacon.body else { panic!("a view") };
         assert_eq!(view.path, "/u/:email");
         assert_eq!(view.referrer.as_deref(), Some("news.example.com"));
-        assert!(view.is_entry());
+        assert_eq!(view.entry(), Entry::Entry);
     }
 
     #[test]
@@ -859,10 +878,34 @@ mod tests {
     }
 
     #[test]
+    fn a_returning_flag_needs_journey_consent_and_an_entry() {
+        let granted = r#""consent":{"measurement":"granted","journey":"granted","source":"api"}"#;
+        let returning =
+            view(&format!(r#"{{"site":"demo","path":"/",{granted},"returning":true}}"#));
+        assert_eq!(returning.entry(), Entry::Returning);
+        let first = view(&format!(r#"{{"site":"demo","path":"/",{granted},"returning":false}}"#));
+        assert_eq!(first.entry(), Entry::FirstVisit);
+        let measurement_only =
+            r#""consent":{"measurement":"granted","journey":"denied","source":"api"}"#;
+        for body in [
+            r#"{"site":"demo","path":"/","returning":true}"#.to_owned(),
+            format!(r#"{{"site":"demo","path":"/",{measurement_only},"returning":false}}"#),
+        ] {
+            assert_eq!(invalid_field(&body), "returning", "{body}");
+        }
+        let internal =
+            format!(r#"{{"site":"demo","path":"/b","previous":"/a",{granted},"returning":true}}"#);
+        assert_eq!(invalid_field(&internal), "returning");
+        let leave =
+            format!(r#"{{"site":"demo","type":"leave","path":"/",{granted},"returning":true}}"#);
+        assert_eq!(invalid_field(&leave), "type", "a view's field");
+    }
+
+    #[test]
     fn a_view_from_the_site_is_not_an_entry() {
         let internal = view(r#"{"site":"demo","path":"/b","previous":"/a?x=1"}"#);
         assert_eq!(internal.previous.as_deref(), Some("/a"));
-        assert!(!internal.is_entry());
+        assert_eq!(internal.entry(), Entry::NotEntry);
         assert_eq!(
             invalid_field(r#"{"site":"demo","path":"/b","referrer":"t.co","previous":"/a"}"#),
             "previous"
@@ -933,7 +976,16 @@ mod tests {
                 search_term: Some("preise \"2026\"".into()),
                 viewport: Some(DeviceClass::Tablet),
                 language: Language::from_tag("de-AT"),
+                returning: None,
             })),
+            Beacon {
+                consent: ConsentState { journey: ConsentValue::Granted, ..consent },
+                ..beacon(BeaconBody::View(PageView {
+                    path: "/".into(),
+                    returning: Some(true),
+                    ..PageView::default()
+                }))
+            },
             beacon(BeaconBody::View(PageView {
                 path: "/b".into(),
                 previous: Some("/a".into()),

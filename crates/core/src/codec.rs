@@ -18,9 +18,12 @@
 //! version 3 stores the visitor sketch in its own compact layout instead of `hyperloglogplus`'s,
 //! quantile buckets as gaps and their extremes in fewer bytes, and top-k keys as
 //! the rest after the prefix they share with the key before (a page record of ten visitors went
-//! from 660 to 473 bytes). Journal entries did not change from version 2 to 3. Reading is
-//! backwards only: a build of version 2 refuses version 3 records, so a deploy that writes
-//! them can only be rolled back to a build that reads them.
+//! from 660 to 473 bytes). Version 4 added known visits (entries of visitors who agreed to
+//! journey linking, first and returning) at the end of the activity; a version 3 record reads
+//! with none. Journal entries have kept one layout since version 2 (a view's entry became an
+//! enum whose first two variants are stored as the `bool` before them). Reading is backwards
+//! only: a build of version 3 refuses version 4 records, so a deploy that writes them can only
+//! be rolled back to a build that reads them.
 
 use std::fmt;
 
@@ -29,7 +32,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::consent::ConsentTally;
 use crate::journal::JournalEntry;
 use crate::quantiles::QuantileSketch;
-use crate::record::{Activity, ActivityOf, PageDay, SiteDay};
+use crate::record::{Activity, ActivityOf, NotStored, PageDay, SiteDay};
 use crate::sketch::{PAGE_PRECISION, SITE_PRECISION};
 use crate::top_k::TopK;
 use crate::VisitorSketch;
@@ -37,11 +40,13 @@ use crate::VisitorSketch;
 /// The first two bytes of every record.
 pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes.
-pub const FORMAT_VERSION: u8 = 3;
+pub const FORMAT_VERSION: u8 = 4;
 /// The version that held only views and visitors per page.
 const VERSION_VIEWS_ONLY: u8 = 1;
 /// The last version with the sketches in their old layouts, and the first with journal entries.
 const VERSION_OLD_LAYOUTS: u8 = 2;
+/// The last version without known visits.
+const VERSION_NO_KNOWN_VISITS: u8 = 3;
 /// The kind byte of a [`PageDay`] record.
 pub const KIND_PAGE_DAY: u8 = 1;
 /// The kind byte of a [`SiteDay`] record.
@@ -89,10 +94,8 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
             let activity = Activity { views: old.views, ..Activity::default() };
             PageDay::from_parts(old.visitors.0, activity)
         }
-        VERSION_OLD_LAYOUTS => {
-            let (visitors, activity) = from_payload::<OldLayoutTraffic>(payload)?.into_parts();
-            PageDay::from_parts(visitors, activity)
-        }
+        VERSION_OLD_LAYOUTS => from_payload::<Version2Traffic>(payload)?.into_page_day(),
+        VERSION_NO_KNOWN_VISITS => from_payload::<Version3Traffic>(payload)?.into_page_day(),
         _ => from_payload(payload)?,
     };
     if !record.visitors().has_precision(PAGE_PRECISION) {
@@ -105,10 +108,9 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
 pub fn decode_site_day(bytes: &[u8]) -> Result<SiteDay, CodecError> {
     let (version, payload) = open(bytes, KIND_SITE_DAY)?;
     let record = match version {
-        VERSION_OLD_LAYOUTS => {
-            let old: OldLayoutSiteDay = from_payload(payload)?;
-            let (visitors, activity) = old.traffic.into_parts();
-            SiteDay::from_parts(visitors, activity, old.consent, old.bots_dropped)
+        VERSION_OLD_LAYOUTS => from_payload::<EarlierSiteDay<Version2Traffic>>(payload)?.upgrade(),
+        VERSION_NO_KNOWN_VISITS => {
+            from_payload::<EarlierSiteDay<Version3Traffic>>(payload)?.upgrade()
         }
         FORMAT_VERSION => from_payload(payload)?,
         _ => return Err(CodecError::UnsupportedVersion(version)),
@@ -124,8 +126,9 @@ pub fn encode_journal_entry(entry: &JournalEntry) -> Vec<u8> {
     encode(KIND_JOURNAL_ENTRY, entry)
 }
 
-/// Decodes a journal entry written by [`encode_journal_entry`] of this version or version 2,
-/// whose entries have the same layout: entries written before an upgrade are replayed after it.
+/// Decodes a journal entry written by [`encode_journal_entry`] of this version or one since
+/// version 2, whose entries have the same layout: entries written before an upgrade are
+/// replayed after it.
 pub fn decode_journal_entry(bytes: &[u8]) -> Result<JournalEntry, CodecError> {
     let (version, payload) = open(bytes, KIND_JOURNAL_ENTRY)?;
     if version < VERSION_OLD_LAYOUTS {
@@ -145,25 +148,70 @@ struct ViewsOnlyPageDay {
     visitors: Legacy<VisitorSketch>,
 }
 
-/// The traffic of a version 2 page record or site rollup.
+/// The traffic of a page record or site rollup of version 2 or 3: the visitor sketch, the
+/// distributions and the top-k lists as `V`, `D` and `L`, and no known visits.
 #[derive(Deserialize)]
-struct OldLayoutTraffic {
-    visitors: Legacy<VisitorSketch>,
-    activity: ActivityOf<Legacy<QuantileSketch>, Legacy<TopK>>,
+struct EarlierTraffic<V, D, L> {
+    visitors: V,
+    activity: ActivityOf<D, L, NotStored>,
 }
 
-impl OldLayoutTraffic {
+/// Version 2 stored the sketches in their old layouts.
+type Version2Traffic = EarlierTraffic<Legacy<VisitorSketch>, Legacy<QuantileSketch>, Legacy<TopK>>;
+/// Version 3 stored them as now.
+type Version3Traffic = EarlierTraffic<VisitorSketch, QuantileSketch, TopK>;
+
+impl<V, D, L> EarlierTraffic<V, D, L>
+where
+    V: Upgrade<VisitorSketch>,
+    D: Upgrade<QuantileSketch>,
+    L: Upgrade<TopK>,
+{
     fn into_parts(self) -> (VisitorSketch, Activity) {
-        (self.visitors.0, self.activity.map(|distribution| distribution.0, |list| list.0))
+        (self.visitors.upgrade(), self.activity.map(Upgrade::upgrade, Upgrade::upgrade))
+    }
+
+    fn into_page_day(self) -> PageDay {
+        let (visitors, activity) = self.into_parts();
+        PageDay::from_parts(visitors, activity)
     }
 }
 
-/// The layout of a version 2 site rollup.
+/// The layout of a version 2 or 3 site rollup.
 #[derive(Deserialize)]
-struct OldLayoutSiteDay {
-    traffic: OldLayoutTraffic,
+struct EarlierSiteDay<T> {
+    traffic: T,
     consent: ConsentTally,
     bots_dropped: u64,
+}
+
+impl<V, D, L> EarlierSiteDay<EarlierTraffic<V, D, L>>
+where
+    V: Upgrade<VisitorSketch>,
+    D: Upgrade<QuantileSketch>,
+    L: Upgrade<TopK>,
+{
+    fn upgrade(self) -> SiteDay {
+        let (visitors, activity) = self.traffic.into_parts();
+        SiteDay::from_parts(visitors, activity, self.consent, self.bots_dropped)
+    }
+}
+
+/// A part of a record as an older version stored it, and the part it reads as now.
+trait Upgrade<T> {
+    fn upgrade(self) -> T;
+}
+
+impl<T> Upgrade<T> for Legacy<T> {
+    fn upgrade(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Upgrade<T> for T {
+    fn upgrade(self) -> T {
+        self
+    }
 }
 
 fn encode(kind: u8, record: &impl Serialize) -> Vec<u8> {
@@ -228,7 +276,8 @@ impl std::error::Error for CodecError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signal::View;
+    use crate::record::KnownVisits;
+    use crate::signal::{Entry, View};
     use crate::VisitorHash;
     use proptest::prelude::*;
 
@@ -259,16 +308,24 @@ mod tests {
     const VERSION_2_PAGE_20000: &[u8] = include_bytes!("../testdata/v2/page-20000.bin");
     const VERSION_2_SITE_3: &[u8] = include_bytes!("../testdata/v2/site-3.bin");
     const VERSION_2_SITE_20000: &[u8] = include_bytes!("../testdata/v2/site-20000.bin");
+    /// The same records as version 3 wrote them (the seeds that example wrote at 85a5dd6).
+    const VERSION_3_PAGE_3: &[u8] = include_bytes!("../testdata/v3/page-3.bin");
+    const VERSION_3_PAGE_20000: &[u8] = include_bytes!("../testdata/v3/page-20000.bin");
+    const VERSION_3_SITE_3: &[u8] = include_bytes!("../testdata/v3/site-3.bin");
+    const VERSION_3_SITE_20000: &[u8] = include_bytes!("../testdata/v3/site-20000.bin");
 
     #[test]
-    fn reads_version_2_records_as_version_2_read_them() {
-        // The figures version 2 itself decoded from these bytes.
-        for (bytes, views, visitors, engaged_p50) in [
-            (VERSION_2_PAGE_3, 3, 3, 0.0),
-            (VERSION_2_PAGE_20000, 20_000, 35_266, 9_999.166_474_189_858),
+    fn reads_version_2_and_3_records_as_they_read_them() {
+        // The figures version 2 itself decoded from these bytes; version 3 decoded the same.
+        for (bytes, version, views, visitors, engaged_p50) in [
+            (VERSION_2_PAGE_3, VERSION_OLD_LAYOUTS, 3, 3, 0.0),
+            (VERSION_2_PAGE_20000, VERSION_OLD_LAYOUTS, 20_000, 35_266, 9_999.166_474_189_858),
+            (VERSION_3_PAGE_3, VERSION_NO_KNOWN_VISITS, 3, 3, 0.0),
+            (VERSION_3_PAGE_20000, VERSION_NO_KNOWN_VISITS, 20_000, 35_266, 9_999.166_474_189_858),
         ] {
-            assert_eq!(bytes[2], VERSION_OLD_LAYOUTS);
+            assert_eq!(bytes[2], version);
             let mut page = decode_page_day(bytes).unwrap();
+            assert_eq!(page.activity().known_visits, KnownVisits::default());
             assert_eq!((page.views(), page.unique_visitors()), (views, visitors));
             let activity = page.activity();
             assert_eq!(activity.engaged_time_ms.quantile(0.5), Some(engaged_p50));
@@ -281,9 +338,12 @@ mod tests {
             assert_eq!(again.unique_visitors(), visitors);
             assert_eq!(format!("{:?}", again.activity()), format!("{:?}", page.activity()));
         }
-        for (bytes, views, visitors, goals, value_sum) in
-            [(VERSION_2_SITE_3, 3, 3, 1, 12.5), (VERSION_2_SITE_20000, 20_000, 20_012, 6_667, 83_337.5)]
-        {
+        for (bytes, views, visitors, goals, value_sum) in [
+            (VERSION_2_SITE_3, 3, 3, 1, 12.5),
+            (VERSION_2_SITE_20000, 20_000, 20_012, 6_667, 83_337.5),
+            (VERSION_3_SITE_3, 3, 3, 1, 12.5),
+            (VERSION_3_SITE_20000, 20_000, 20_012, 6_667, 83_337.5),
+        ] {
             let mut site = decode_site_day(bytes).unwrap();
             assert_eq!((site.views(), site.unique_visitors(), site.bots_dropped()), (views, visitors, 1));
             let signup = &site.activity().goals.top(1)[0];
@@ -310,6 +370,15 @@ mod tests {
         let checksum = crc32fast::hash(&bytes[..body_len]).to_le_bytes();
         bytes[body_len..].copy_from_slice(&checksum);
         assert_eq!(decode_journal_entry(&bytes).unwrap().id, Some(7));
+    }
+
+    #[test]
+    fn reads_version_3_journal_entries_with_the_entry_they_held() {
+        // A view journalled by version 3 (the example's seed at 85a5dd6), whose entry was a bool.
+        let stored = include_bytes!("../../../fuzz/seeds/codec/v3-journal-0-stored");
+        let entry = decode_journal_entry(&stored[1..]).unwrap();
+        let crate::journal::Signal::View { view, .. } = &entry.signal else { panic!("{entry:?}") };
+        assert_eq!(view.entry, Entry::Entry);
     }
 
     #[test]

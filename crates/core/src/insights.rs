@@ -1127,7 +1127,7 @@ fn percent_precise(share: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signal::{Event, FeedbackScore, Leave, View};
+    use crate::signal::{Entry, Event, FeedbackScore, Leave, View};
     use crate::summary::testing::{bounce, day, exit_after, onward, Site};
 
     /// Visitor numbers of the background traffic; each test's page uses lower ones.
@@ -1156,7 +1156,8 @@ mod tests {
         previous: Option<&str>,
         leave: &Leave,
     ) {
-        let view = View { entry: false, previous: previous.map(str::to_owned), ..View::sample() };
+        let view =
+            View { entry: Entry::NotEntry, previous: previous.map(str::to_owned), ..View::sample() };
         for v in first..first + n {
             site.view(path, v, &view);
             site.leave(path, leave);
@@ -1495,7 +1496,7 @@ mod tests {
         for v in 0..n {
             let term = terms.get(v as usize % terms.len().max(1)).map(|t| t.to_string());
             let view = View {
-                entry: false,
+                entry: Entry::NotEntry,
                 search_term: term.filter(|_| !terms.is_empty()),
                 ..View::sample()
             };

@@ -140,6 +140,7 @@ impl JournalEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::Entry;
     use crate::test_rng::SplitMix64;
     use crate::VisitorSketch;
 
@@ -174,7 +175,7 @@ mod tests {
 
     #[test]
     fn applying_an_entry_counts_the_beacon_it_came_from() {
-        let view = View { entry: true, ..View::sample() };
+        let view = View { entry: Entry::Entry, ..View::sample() };
         let visitor = VisitorHash::from_u64(0x1234_5678_9abc_def0);
         let entry = JournalEntry {
             id: Some(7),

@@ -56,7 +56,7 @@
 //!     device: agent.device,
 //!     country: None,
 //!     language: None,
-//!     entry: page.is_entry(),
+//!     entry: page.entry(),
 //! };
 //! let salt = DailySalt::from_bytes([7; 16]);
 //! let mut record = PageDay::default();

@@ -170,7 +170,7 @@ impl PublicSummary {
 mod tests {
     use super::*;
     use crate::agent::{BrowserFamily, DeviceClass};
-    use crate::signal::View;
+    use crate::signal::{Entry, View};
     use crate::{DailySalt, PageDay, SiteDay, VisitorHash};
 
     fn view() -> View {
@@ -183,7 +183,7 @@ mod tests {
             device: DeviceClass::Desktop,
             country: None,
             language: None,
-            entry: true,
+            entry: Entry::Entry,
         }
     }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::agent::{BrowserFamily, DeviceClass};
 use crate::consent::{ConsentState, ConsentTally};
 use crate::quantiles::QuantileSketch;
-use crate::signal::{CountryCode, Event, FeedbackScore, Leave, View};
+use crate::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
 use crate::top_k::TopK;
 use crate::{VisitorHash, VisitorSketch};
 
@@ -33,13 +33,14 @@ pub const OTHER_PAGE: &str = "(other)";
 pub const DEFAULT_MAX_PAGES_PER_DAY: usize = 1000;
 
 /// What happened on a page, or on the whole site, in one day.
-pub type Activity = ActivityOf<QuantileSketch, TopK>;
+pub type Activity = ActivityOf<QuantileSketch, TopK, KnownVisits>;
 
-/// [`Activity`]'s fields, over the form its distributions (`D`) and top-k lists (`L`) take. The
-/// codec reads a record of an older format version, whose sketches were stored in other
-/// layouts, as an `ActivityOf` those layouts, then maps it to an [`Activity`].
+/// [`Activity`]'s fields, over the form its distributions (`D`) and top-k lists (`L`) take, and
+/// its known visits (`K`). The codec reads a record of an older format version, whose sketches
+/// were stored in other layouts and which held no known visits ([`NotStored`]), as an
+/// `ActivityOf` those, then maps it to an [`Activity`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ActivityOf<D, L> {
+pub struct ActivityOf<D, L, K> {
     /// Page views.
     pub views: u64,
     /// Views that started a visit (their referrer was not the site): visits.
@@ -101,15 +102,33 @@ pub struct ActivityOf<D, L> {
     pub languages: L,
     /// Feedback answers per score.
     pub feedback: BTreeMap<FeedbackScore, u64>,
+    /// Entries whose visitor agreed to journey linking, first visits and returning.
+    pub known_visits: K,
 }
 
-impl<D, L> ActivityOf<D, L> {
-    /// The same activity, with every distribution and every top-k list converted.
+/// Entries whose visitor agreed to journey linking, by whether the snippet's last-visit-day
+/// marker said they had visited before. Entries without that consent are in neither: the
+/// returning share is a share of these (see [`Entry`](crate::signal::Entry)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownVisits {
+    /// Entries of a visitor with no earlier visit marked.
+    pub first: u64,
+    /// Entries of a visitor who had visited before.
+    pub returning: u64,
+}
+
+/// A field a record of an older format version did not have: nothing in its bytes.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub(crate) struct NotStored;
+
+impl<D, L> ActivityOf<D, L, NotStored> {
+    /// The same activity, with every distribution and every top-k list converted, and no known
+    /// visits.
     pub(crate) fn map<E, M>(
         self,
         mut distribution: impl FnMut(D) -> E,
         mut list: impl FnMut(L) -> M,
-    ) -> ActivityOf<E, M> {
+    ) -> ActivityOf<E, M, KnownVisits> {
         ActivityOf {
             views: self.views,
             entries: self.entries,
@@ -141,6 +160,7 @@ impl<D, L> ActivityOf<D, L> {
             countries: self.countries,
             languages: list(self.languages),
             feedback: self.feedback,
+            known_visits: KnownVisits::default(),
         }
     }
 }
@@ -178,6 +198,7 @@ impl Default for Activity {
             countries: BTreeMap::new(),
             languages: TopK::with_capacity(TOP_K_SMALL),
             feedback: BTreeMap::new(),
+            known_visits: KnownVisits::default(),
         }
     }
 }
@@ -185,7 +206,12 @@ impl Default for Activity {
 impl Activity {
     fn record_view(&mut self, view: &View) {
         self.views += 1;
-        self.entries += u64::from(view.entry);
+        self.entries += u64::from(view.entry.is_entry());
+        match view.entry {
+            Entry::FirstVisit => self.known_visits.first += 1,
+            Entry::Returning => self.known_visits.returning += 1,
+            Entry::NotEntry | Entry::Entry => {}
+        }
         if let Some(referrer) = &view.referrer {
             self.referrers.insert(referrer, 1, 0.0);
         }
@@ -302,6 +328,8 @@ impl Activity {
         add_counts(&mut self.browsers, &other.browsers);
         add_counts(&mut self.countries, &other.countries);
         add_counts(&mut self.feedback, &other.feedback);
+        self.known_visits.first += other.known_visits.first;
+        self.known_visits.returning += other.known_visits.returning;
     }
 }
 
@@ -600,7 +628,7 @@ mod tests {
     /// stays below its capacity and is exact, which makes merged and direct records comparable.
     #[derive(Debug, Clone)]
     enum Op {
-        View { visitor: u64, referrer: Option<u8>, previous: Option<u8>, entry: bool, device: u8 },
+        View { visitor: u64, referrer: Option<u8>, previous: Option<u8>, entry: u8, device: u8 },
         Leave { entry: bool, next: Option<u8>, engaged_ms: u32, scroll: u8, rage: u8 },
         Goal { name: u8, value: u16 },
     }
@@ -611,7 +639,7 @@ mod tests {
                 any::<u64>(),
                 proptest::option::of(0..20u8),
                 proptest::option::of(0..20u8),
-                any::<bool>(),
+                0..4u8,
                 0..3u8
             )
                 .prop_map(|(visitor, referrer, previous, entry, device)| Op::View {
@@ -640,7 +668,8 @@ mod tests {
                     referrer: referrer.map(|r| format!("ref{r}.example")),
                     previous: previous.map(|p| format!("/p{p}")),
                     device: DeviceClass::ALL[usize::from(device)],
-                    entry,
+                    entry: [Entry::NotEntry, Entry::Entry, Entry::FirstVisit, Entry::Returning]
+                        [usize::from(entry)],
                     ..View::sample()
                 };
                 record.record_view(VisitorHash::from_u64(visitor), &view);

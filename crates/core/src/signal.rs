@@ -29,15 +29,52 @@ pub struct View {
     pub country: Option<CountryCode>,
     /// The primary language tag of the browser, such as `en`.
     pub language: Option<Language>,
-    /// Whether the view starts a visit: its referrer is not this site.
-    pub entry: bool,
+    /// Whether the view starts a visit (its referrer is not this site), and of whom.
+    pub entry: Entry,
+}
+
+/// Whether a page view starts a visit and, when the visitor agreed to journey linking, whether
+/// they had visited the site before (from the snippet's last-visit-day marker).
+///
+/// Stored as the `bool` it replaced was: `NotEntry` and `Entry` are `false` and `true` in
+/// postcard's bytes, so journal entries written before the two others existed read the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Entry {
+    /// The view continues a visit.
+    #[default]
+    NotEntry,
+    /// The view starts a visit; whether the visitor came before is not known (no journey
+    /// consent).
+    Entry,
+    /// The view starts the visitor's first visit (journey consent, no earlier visit marked).
+    FirstVisit,
+    /// The view starts a visit of a visitor who came before (journey consent).
+    Returning,
+}
+
+impl Entry {
+    /// The entry of a view that did (`previous`) or did not come from another page of the
+    /// site, with `returning` as the snippet reported it under journey consent.
+    pub fn of(previous: bool, returning: Option<bool>) -> Entry {
+        match (previous, returning) {
+            (true, _) => Entry::NotEntry,
+            (false, None) => Entry::Entry,
+            (false, Some(false)) => Entry::FirstVisit,
+            (false, Some(true)) => Entry::Returning,
+        }
+    }
+
+    /// Whether the view starts a visit.
+    pub fn is_entry(self) -> bool {
+        self != Entry::NotEntry
+    }
 }
 
 impl View {
     /// The channel that brought an entry: the campaign source when tagged, else the referrer
     /// host, else `(direct)`. Views inside a visit have no channel.
     pub fn channel(&self) -> Option<&str> {
-        self.entry.then(|| {
+        self.entry.is_entry().then(|| {
             self.utm.source.as_deref().or(self.referrer.as_deref()).unwrap_or(DIRECT_CHANNEL)
         })
     }
@@ -201,7 +238,7 @@ impl View {
             device: DeviceClass::Desktop,
             country: None,
             language: None,
-            entry: true,
+            entry: Entry::Entry,
         }
     }
 }
@@ -248,7 +285,29 @@ mod tests {
         view.utm.source = None;
         view.referrer = None;
         assert_eq!(view.channel(), Some(DIRECT_CHANNEL));
-        view.entry = false;
+        view.entry = Entry::NotEntry;
         assert_eq!(view.channel(), None);
+    }
+
+    #[test]
+    fn entries_are_stored_as_the_bool_they_replaced() {
+        let entry = |entry: Entry| postcard::to_allocvec(&entry).unwrap();
+        let flag = |flag: bool| postcard::to_allocvec(&flag).unwrap();
+        assert_eq!(entry(Entry::NotEntry), flag(false));
+        assert_eq!(entry(Entry::Entry), flag(true));
+        let read = |bytes: &[u8]| postcard::from_bytes::<Entry>(bytes).unwrap();
+        assert_eq!(read(&postcard::to_allocvec(&false).unwrap()), Entry::NotEntry);
+        assert_eq!(read(&postcard::to_allocvec(&true).unwrap()), Entry::Entry);
+        assert_eq!(read(&[2]), Entry::FirstVisit);
+        assert_eq!(read(&[3]), Entry::Returning);
+    }
+
+    #[test]
+    fn only_views_from_outside_the_site_are_entries() {
+        assert_eq!(Entry::of(true, Some(true)), Entry::NotEntry);
+        assert_eq!(Entry::of(false, None), Entry::Entry);
+        assert_eq!(Entry::of(false, Some(false)), Entry::FirstVisit);
+        assert_eq!(Entry::of(false, Some(true)), Entry::Returning);
+        assert!(Entry::Returning.is_entry() && !Entry::NotEntry.is_entry());
     }
 }

@@ -427,10 +427,15 @@ pub struct SiteMetrics {
     pub median_scroll_pct: Measure,
     /// Page views dropped as bots'.
     pub bots_dropped: Count,
+    /// Visits of visitors who agreed to journey linking: those whose first or returning visit
+    /// the snippet could tell.
+    pub known_visits: Count,
+    /// Returning visitors' share of [`SiteMetrics::known_visits`] (see [`returning_rate`]).
+    pub returning_rate: Rate,
 }
 
 impl SiteMetrics {
-    fn new(current: &MergedRange, previous: Option<&MergedRange>) -> SiteMetrics {
+    fn new(current: &MergedRange, previous: Option<&MergedRange>, k: u64) -> SiteMetrics {
         let (now, before) = (current.site(), previous.map(MergedRange::site));
         let count = |f: fn(&Activity) -> u64| Count::new(f(now), before.map(f));
         let measure = |f: fn(&Activity) -> Option<f64>| Measure::new(f(now), before.and_then(f));
@@ -447,6 +452,11 @@ impl SiteMetrics {
             bots_dropped: Count::new(
                 current.bots_dropped(),
                 previous.map(MergedRange::bots_dropped),
+            ),
+            known_visits: count(|a| a.known_visits.first + a.known_visits.returning),
+            returning_rate: Rate::new(
+                returning_rate(now, k),
+                before.and_then(|a| returning_rate(a, k)),
             ),
         }
     }
@@ -883,6 +893,14 @@ pub struct Feedback {
     pub scores: Vec<CountRow>,
 }
 
+/// Returning visits over the visits whose visitor agreed to journey linking (the others cannot
+/// be told apart); `None` with fewer than `k` such visits, where a share would say too much
+/// about each visitor.
+pub fn returning_rate(activity: &Activity, k: u64) -> Option<f64> {
+    let known = activity.known_visits.first + activity.known_visits.returning;
+    (known >= k.max(1)).then(|| ratio(activity.known_visits.returning, known)).flatten()
+}
+
 /// Mean feedback score, `None` without answers.
 pub fn mean_feedback(activity: &Activity) -> Option<f64> {
     let answers: u64 = activity.feedback.values().sum();
@@ -987,7 +1005,7 @@ impl SiteSummary {
             to: current.to,
             previous: previous.map(|p| Period { from: p.from, to: p.to }),
             k: options.k,
-            metrics: SiteMetrics::new(current, previous),
+            metrics: SiteMetrics::new(current, previous, options.k),
             daily: current.daily.clone(),
             previous_daily: previous.map(|p| p.daily.clone()).unwrap_or_default(),
             top_pages: page_rows(current, options),
@@ -1452,7 +1470,7 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{bounce, day, exit_after, onward, Site};
     use super::*;
-    use crate::signal::{Event, FeedbackScore, Leave, View};
+    use crate::signal::{Entry, Event, FeedbackScore, Leave, View};
     use crate::VisitorHash;
 
     fn record(visitors: &[u64]) -> PageDay {
@@ -1564,7 +1582,7 @@ mod tests {
         let mut now = Site::default();
         now.visits("/", 0, 30, None, &bounce());
         now.visits("/", 30, 10, Some("news.example"), &onward("/pricing"));
-        now.view("/pricing", 30, &View { entry: false, ..View::sample() });
+        now.view("/pricing", 30, &View { entry: Entry::NotEntry, ..View::sample() });
         let mut before = Site::default();
         before.visits("/", 100, 20, None, &bounce());
         let (current, previous) = (now.range(day("2026-11-23")), before.range(day("2026-11-22")));
@@ -1646,12 +1664,33 @@ mod tests {
     }
 
     #[test]
+    fn returning_visits_are_a_share_of_the_visits_with_journey_consent_from_k_on() {
+        let mut site = Site::default();
+        // 6 visits with journey consent (2 returning), 10 without: those count in no share.
+        for (v, entry) in [Entry::FirstVisit; 4]
+            .into_iter()
+            .chain([Entry::Returning; 2])
+            .chain([Entry::Entry; 10])
+            .enumerate()
+        {
+            site.view("/", v as u64, &View { entry, ..View::sample() });
+        }
+        let range = site.range(day("2026-11-23"));
+        let metrics = |k| SiteSummary::new(&range, None, &SummaryOptions { k, ..unfolded() }).metrics;
+        assert_eq!(metrics(5).visits.current, 16);
+        assert_eq!(metrics(5).known_visits.current, 6);
+        assert_eq!(metrics(5).returning_rate.current, Some(2.0 / 6.0));
+        assert_eq!(metrics(7).returning_rate.current, None, "fewer than k visits tell apart");
+    }
+
+    #[test]
     fn a_referrer_that_few_visitors_repeat_is_folded_despite_its_count() {
         let mut site = Site::default();
         // 20 visitors, each seen on 4 pages.
         for v in 0..20 {
             for path in ["/", "/a", "/b", "/c"] {
-                site.view(path, v, &View { entry: path == "/", ..View::sample() });
+                let entry = if path == "/" { Entry::Entry } else { Entry::NotEntry };
+                site.view(path, v, &View { entry, ..View::sample() });
             }
         }
         // One visitor comes 8 times from a private referrer; 20 visitors twice from each of
@@ -1757,7 +1796,7 @@ mod tests {
             site.view(
                 "/slow",
                 v,
-                &View { entry: false, previous: Some("/".into()), ..View::sample() },
+                &View { entry: Entry::NotEntry, previous: Some("/".into()), ..View::sample() },
             );
             site.leave("/slow", &Leave { rage_clicks: 1, ..slow.clone() });
         }

@@ -74,7 +74,7 @@ fn reduce_view(req: &Request, user_agent: &str, page: &PageView) -> AppResult<Vi
         language: page
             .language
             .or_else(|| accept_language.and_then(|tags| Language::from_tag(tags.trim_start()))),
-        entry: page.is_entry(),
+        entry: page.entry(),
     })
 }
 

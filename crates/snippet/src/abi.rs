@@ -17,6 +17,34 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use core::cell::UnsafeCell;
 
+// What the loader lends the module: the one browser call a decision needs in the middle of an
+// export (the view beacon waits for its answer). Both touch `localStorage`; the tracker calls
+// them only with journey consent, or when it is refused.
+#[link(wasm_import_module = "t")]
+extern "C" {
+    /// 1 when the last-visit day kept for the site is within 13 months, 0 when there is none
+    /// (or an older one), -1 without storage; today becomes the last visit.
+    fn visit() -> i32;
+    /// Removes the last-visit day.
+    fn forget();
+}
+
+/// Whether this browser visited the site before; `None` when it cannot tell.
+pub(crate) fn visited_before() -> Option<bool> {
+    // SAFETY: an import of the loader's, with no arguments.
+    match unsafe { visit() } {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
+/// Forgets this browser's last visit.
+pub(crate) fn forget_last_visit() {
+    // SAFETY: an import of the loader's, with no arguments.
+    unsafe { forget() }
+}
+
 /// The last answer, kept for the loader to read.
 struct Answer(UnsafeCell<String>);
 // SAFETY: WebAssembly without threads: one call at a time, and no export calls another.

@@ -46,11 +46,13 @@ use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
 use tacit_core::agent::is_bot;
-use tacit_core::consent::ConsentState;
+use tacit_core::consent::{ConsentState, ConsentValue};
 use tacit_core::scrub::{same_site_previous_path, scrub_path, url_host};
 use tacit_core::signal::{Event, FeedbackScore, Language};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 
+#[cfg(target_arch = "wasm32")]
+use crate::abi::{forget_last_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
@@ -87,6 +89,8 @@ struct Tracker {
     live: bool,
     /// The consent state last sent as a tally, so that an unchanged opt-out is tallied once.
     tallied: Option<ConsentState>,
+    /// Whether the last-visit day was removed after journey consent was refused.
+    forgot: bool,
     page: Page,
     queue: Vec<String>,
     rng: u64,
@@ -99,6 +103,16 @@ struct Global(UnsafeCell<Option<Tracker>>);
 // export calls back into JavaScript.
 unsafe impl Sync for Global {}
 static TRACKER: Global = Global(UnsafeCell::new(None));
+
+/// Outside a browser (the crate's native build, for `cargo test` and clippy) there is no
+/// storage to keep a last visit in: nothing is known, and nothing to forget.
+#[cfg(not(target_arch = "wasm32"))]
+fn visited_before() -> Option<bool> {
+    None
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn forget_last_visit() {}
 
 /// The tracker, once `start` has made one.
 fn tracker() -> Option<&'static mut Tracker> {
@@ -162,6 +176,7 @@ pub fn start(
         consent: Consent::default(),
         live: false,
         tallied: None,
+        forgot: false,
         page,
         queue: Vec::new(),
         rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
@@ -388,6 +403,11 @@ impl Tracker {
         if !self.live {
             return;
         }
+        // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
+        if self.state().journey == ConsentValue::Denied && !self.forgot {
+            self.forgot = true;
+            forget_last_visit();
+        }
         if self.measuring() {
             if !self.page.counted {
                 self.view();
@@ -408,6 +428,14 @@ impl Tracker {
         let mut view = self.page.view.clone();
         view.viewport = Some(self.viewport);
         view.language = self.language;
+        // Only journey consent lets the loader read and renew the last-visit day; every counted
+        // view renews it, an entry also reports it.
+        if self.linked() {
+            let returning = visited_before();
+            if view.previous.is_none() {
+                view.returning = returning;
+            }
+        }
         self.emit(BeaconBody::View(view));
         self.flush_queue();
     }

@@ -86,6 +86,7 @@ impl Page {
                 search_term,
                 viewport: None,
                 language: None,
+                returning: None,
             },
             start: now,
             engagement,
@@ -108,7 +109,7 @@ impl Page {
     /// What the visitor did, as of `now`.
     pub fn leave(&mut self, now: f64) -> Leave {
         let view = &self.view;
-        let entry = view.is_entry();
+        let entry = view.entry();
         // The channel is core's rule (`signal::View::channel`); the browser and device here are
         // placeholders that the rule does not read.
         let channel = View {
@@ -126,7 +127,7 @@ impl Page {
         .map(str::to_owned);
         let e = &mut self.engagement;
         Leave {
-            entry,
+            entry: entry.is_entry(),
             channel,
             next: self.next.clone(),
             engaged_ms: e.engaged_ms(now),

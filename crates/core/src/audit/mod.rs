@@ -64,7 +64,11 @@ pub const NEVER_STORED: &[(&str, &str)] = &[
         "Visitor hash",
         "only ever inserted into a HyperLogLog++ sketch, from which it cannot be read",
     ),
-    ("Cookies and local storage", "the snippet sets none"),
+    (
+        "Cookies, and browser storage without journey consent",
+        "the snippet sets no cookie; with journey consent only, it keeps the day of the last \
+         visit in local storage and unsent beacons in the tab's session storage",
+    ),
     ("Query strings", "dropped but for campaign tags and the site-search term"),
     ("Form field values", "form submissions are counted by form name only"),
     ("Identifying path segments", "e-mail addresses, ids, UUIDs and tokens become placeholders"),
@@ -104,6 +108,11 @@ const FIELDS: &[(&str, Form, &str)] = &[
     ("countries", Form::Breakdown, "views per country"),
     ("languages", Form::TopK, "views per primary language"),
     ("feedback", Form::Breakdown, "feedback answers per score"),
+    (
+        "known_visits",
+        Form::Breakdown,
+        "entries with journey consent: first visits and returning visitors",
+    ),
     ("consent", Form::Breakdown, "site only: beacons per consent category, value and source"),
     ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
 ];

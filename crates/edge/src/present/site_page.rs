@@ -26,8 +26,9 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             (count_metric("Visits", &metrics.visits, &series(|d| d.visits as f64)))
             (count_metric("Page views", &metrics.views, &series(|d| d.views as f64)))
             (measure_metric("Views per visit", &metrics.views_per_visit, |v| format!("{v:.2}")))
-            (rate_metric("Bounce rate", &metrics.bounce_rate, &series(|d| d.bounce_rate.unwrap_or(0.0)), false))
-            (rate_metric("Engagement rate", &metrics.engagement_rate, &series(|d| d.engagement_rate.unwrap_or(0.0)), true))
+            (rate_metric("Bounce rate", &metrics.bounce_rate, Some(&series(|d| d.bounce_rate.unwrap_or(0.0))), false))
+            (rate_metric("Engagement rate", &metrics.engagement_rate, Some(&series(|d| d.engagement_rate.unwrap_or(0.0))), true))
+            (rate_metric("Returning visits", &metrics.returning_rate, None, true))
             (measure_metric("Median engaged time", &metrics.median_engaged_ms, |v| format::duration_ms(Some(v))))
             (measure_metric("Median scroll depth", &metrics.median_scroll_pct, |v| format!("{v:.0} %")))
         }
@@ -86,7 +87,11 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             @if summary.k > 1 {
                 "Rows seen by fewer than " (summary.k) " visitors are folded into “(other)”. "
             }
-            (format::count(metrics.bots_dropped.current)) " bot page views were dropped."
+            (format::count(metrics.bots_dropped.current)) " bot page views were dropped. "
+            "Returning visits are a share of the " (format::count(metrics.known_visits.current))
+            " visits whose visitors agreed to journey linking (only they keep a last-visit day)"
+            @if metrics.returning_rate.current.is_none() { ", shown from " (summary.k.max(1)) " on" }
+            "."
         }
     };
     page(place, "Site summary", &format!("/s/{}", place.site), &[], body)
@@ -166,7 +171,7 @@ fn measure_metric(label: &str, measure: &Measure, show: impl Fn(f64) -> String) 
 }
 
 /// `higher_is_better` colours the change: a falling bounce rate is good news.
-fn rate_metric(label: &str, rate: &Rate, series: &[f64], higher_is_better: bool) -> Markup {
+fn rate_metric(label: &str, rate: &Rate, series: Option<&[f64]>, higher_is_better: bool) -> Markup {
     let change = rate.difference.map_or("–".into(), |d| {
         let points = d * 100.0;
         format!("{}{:.1} pts", if points >= 0.0 { "+" } else { "\u{2212}" }, points.abs())
@@ -176,7 +181,7 @@ fn rate_metric(label: &str, rate: &Rate, series: &[f64], higher_is_better: bool)
         format::percent(rate.current),
         change,
         rate.difference.map(|d| (d >= 0.0) == higher_is_better),
-        Some(sparkline(series, &format!("{label} per day"))),
+        series.map(|series| sparkline(series, &format!("{label} per day"))),
     )
 }
 
