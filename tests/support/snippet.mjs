@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { serveHtml } from '../../www/serve-demo.mjs';
 import { startRecorder } from './beacons.mjs';
-import { humanBrowser, humanContext, UA_WINDOWS } from './browser.mjs';
+import { humanBrowserAs, humanContext, UA_WINDOWS } from './browser.mjs';
 import { useEdge } from './fixtures.mjs';
 
 export { ofType, page } from './beacons.mjs';
@@ -15,7 +15,9 @@ export function useSnippet() {
   let cleanups = [];
   before(async () => {
     env.recorder = await startRecorder(env.edge.url);
-    env.browser = await humanBrowser();
+    // A human user agent for the whole browser too: beacons sent as a page unloads (the leave)
+    // do not carry a context's override, and as `HeadlessChrome` the edge drops them as a bot's.
+    env.browser = await humanBrowserAs(UA_WINDOWS);
   });
   after(async () => {
     await env.browser?.close();
