@@ -1,6 +1,7 @@
 // Engagement: what a page view's leave beacon says about the visitor who read it, or did not.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { apiRequest, todayUtc } from './support/edge.mjs';
 import { ofType, page, useSnippet } from './support/snippet.mjs';
 
 const ARTICLE = page('<h1>A long read</h1><div style="height:4000px"></div>');
@@ -24,6 +25,16 @@ describe('engagement', () => {
     assert.equal(leave.quick_back, false);
     assert.deepEqual(env.recorder.beacons.map((b) => b.type), ['view', 'leave'], 'one view, one leave, nothing else');
     await env.allAccepted();
+
+    // The edge counted the leave: an engaged visit, its engaged time and its scroll depth.
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/summary?from=${day}&to=${day}`, { token: env.site.viewer_token });
+    const { metrics } = (await res.json()).summary;
+    assert.equal(metrics.engagement_rate.current, 1);
+    assert.equal(metrics.bots_dropped.current, 0, 'the leave is a person\'s, not a bot\'s');
+    assert.ok(Math.abs(metrics.median_engaged_ms.current - leave.engaged_ms) <= leave.engaged_ms * 0.01,
+      `median engaged ${metrics.median_engaged_ms.current} ms for ${leave.engaged_ms}`);
+    assert.ok(Math.abs(metrics.median_scroll_pct.current - 80) <= 0.8, `median scroll ${metrics.median_scroll_pct.current}`);
   });
 
   test('reports a visitor who bounces in 2 s as an entry from its referrer with no next page', async () => {

@@ -53,6 +53,9 @@ describe('returning visitors', () => {
     assert.equal(m.visits.current, 2);
     assert.equal(m.known_visits.current, 2);
     assert.equal(m.returning_rate.current, 0.5);
+    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    assert.match(html, /Returning visits<\/[^>]+>\s*<[^>]+>50 %/);
+    assert.match(html, /journey linking \(only they keep a last-visit day\): 2 visits\./);
   });
 
   test('a last visit older than 13 months is a first visit again', async () => {

@@ -88,10 +88,16 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
                 "Rows seen by fewer than " (summary.k) " visitors are folded into “(other)”. "
             }
             (format::count(metrics.bots_dropped.current)) " bot page views were dropped. "
-            "Returning visits are a share of the " (format::count(metrics.known_visits.current))
-            " visits whose visitors agreed to journey linking (only they keep a last-visit day)"
-            @if metrics.returning_rate.current.is_none() { ", shown from " (summary.k.max(1)) " on" }
-            "."
+            "Returning visits are counted only for visitors who agreed to journey linking (only "
+            "they keep a last-visit day): "
+            @match metrics.known_visits.current {
+                0 => { "none in this range." }
+                known => {
+                    (format::count(known)) " visits"
+                    @if metrics.returning_rate.current.is_none() { ", shown from " (summary.k) " on" }
+                    "."
+                }
+            }
         }
     };
     page(place, "Site summary", &format!("/s/{}", place.site), &[], body)
