@@ -156,9 +156,13 @@ pub fn collection_matrix(mode: ConsentMode) -> Vec<CollectionRow> {
         for journey in ConsentValue::ALL {
             let counted =
                 mode.admits(ConsentState { measurement, journey, ..ConsentState::default() });
-            let collected = if counted {
-                "the page view, the day's visitor sketch and the fields above; journey consent \
-                 adds nothing yet, as tacit does not link page views"
+            let collected = if counted && journey == ConsentValue::Granted {
+                "the page view, the day's visitor sketch and the fields above, and whether an \
+                 entry's visitor came before: the browser keeps the day of its last visit \
+                 (never an id), and the edge accepts the flag only under journey consent"
+            } else if counted {
+                "the page view, the day's visitor sketch and the fields above; nothing is kept \
+                 in the browser"
             } else {
                 "only the consent state, in the day's consent tally: no page, no referrer, no id"
             };
