@@ -308,7 +308,8 @@ mod tests {
     const VERSION_2_PAGE_20000: &[u8] = include_bytes!("../testdata/v2/page-20000.bin");
     const VERSION_2_SITE_3: &[u8] = include_bytes!("../testdata/v2/site-3.bin");
     const VERSION_2_SITE_20000: &[u8] = include_bytes!("../testdata/v2/site-20000.bin");
-    /// The same records as version 3 wrote them (the seeds that example wrote at 85a5dd6).
+    /// The same records as version 3 wrote them (the example's version 3 seeds in
+    /// fuzz/seeds/codec, without their mode byte).
     const VERSION_3_PAGE_3: &[u8] = include_bytes!("../testdata/v3/page-3.bin");
     const VERSION_3_PAGE_20000: &[u8] = include_bytes!("../testdata/v3/page-20000.bin");
     const VERSION_3_SITE_3: &[u8] = include_bytes!("../testdata/v3/site-3.bin");
@@ -374,9 +375,8 @@ mod tests {
 
     #[test]
     fn reads_version_3_journal_entries_with_the_entry_they_held() {
-        // A view journalled by version 3 (the example's seed at 85a5dd6), whose entry was a bool.
-        let stored = include_bytes!("../../../fuzz/seeds/codec/v3-journal-0-stored");
-        let entry = decode_journal_entry(&stored[1..]).unwrap();
+        // A view journalled by version 3 (the example's seed), whose entry was a bool.
+        let entry = decode_journal_entry(include_bytes!("../testdata/v3/journal-view.bin")).unwrap();
         let crate::journal::Signal::View { view, .. } = &entry.signal else { panic!("{entry:?}") };
         assert_eq!(view.entry, Entry::Entry);
     }
