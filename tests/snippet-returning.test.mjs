@@ -77,6 +77,13 @@ describe('returning visitors', () => {
 
     await tab.evaluate(() => window.tacit('consent', { measurement: true, journey: false }));
     await tab.waitForFunction(() => localStorage.getItem('tacit:day') === null);
+
+    // Granted again, the next view (a route change) keeps the day; refused again, it goes again.
+    await tab.evaluate(() => window.tacit('consent', { measurement: true, journey: true }));
+    await tab.evaluate(() => history.pushState({}, '', '/route'));
+    await tab.waitForFunction(() => localStorage.getItem('tacit:day') !== null);
+    await tab.evaluate(() => window.tacit('consent', { measurement: true, journey: false }));
+    await tab.waitForFunction(() => localStorage.getItem('tacit:day') === null);
     await env.allAccepted();
     assert.equal((await metrics()).known_visits.current, knownBefore, 'no visit known');
   });

@@ -89,8 +89,9 @@ struct Tracker {
     live: bool,
     /// The consent state last sent as a tally, so that an unchanged opt-out is tallied once.
     tallied: Option<ConsentState>,
-    /// Whether the last-visit day was removed after journey consent was refused.
-    forgot: bool,
+    /// Whether journey consent stood refused at the last change of consent: the last-visit day
+    /// is removed each time it becomes so.
+    journey_refused: bool,
     page: Page,
     queue: Vec<String>,
     rng: u64,
@@ -176,7 +177,7 @@ pub fn start(
         consent: Consent::default(),
         live: false,
         tallied: None,
-        forgot: false,
+        journey_refused: false,
         page,
         queue: Vec::new(),
         rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
@@ -404,10 +405,11 @@ impl Tracker {
             return;
         }
         // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
-        if self.state().journey == ConsentValue::Denied && !self.forgot {
-            self.forgot = true;
+        let refused = self.state().journey == ConsentValue::Denied;
+        if refused && !self.journey_refused {
             forget_last_visit();
         }
+        self.journey_refused = refused;
         if self.measuring() {
             if !self.page.counted {
                 self.view();
