@@ -39,6 +39,7 @@ describe('feedback widget', () => {
 
     await tab.evaluate(() => window.tacit('consent', { measurement: true }));
     await tab.getByRole('group', { name: 'Was this page helpful?' }).waitFor();
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
     await tab.evaluate(() => window.tacit('consent', { measurement: false }));
     await tab.locator('tacit-feedback').waitFor({ state: 'detached' });
     await env.settle(tab);
