@@ -53,6 +53,9 @@ describe('returning visitors', () => {
     assert.equal(m.visits.current, 2);
     assert.equal(m.known_visits.current, 2);
     assert.equal(m.returning_rate.current, 0.5);
+    const day = todayUtc();
+    const page = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    assert.deepEqual((await page.json()).summary.metrics.returning_rate, { page: 0.5, site: 0.5, previous: null });
     const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
     assert.match(html, /Returning visits<\/[^>]+>\s*<[^>]+>50 %/);
     assert.match(html, /journey linking \(only they keep a last-visit day\): 2 visits\./);

@@ -1209,6 +1209,9 @@ pub struct PageMetrics {
     pub median_engaged_ms: Compared,
     /// Median deepest scroll per view, in percent.
     pub median_scroll_pct: Compared,
+    /// Returning visitors' share of the visits started here with journey consent (see
+    /// [`returning_rate`]).
+    pub returning_rate: Compared,
 }
 
 /// Why a page has no summary.
@@ -1290,6 +1293,7 @@ impl PageSummary {
             exit_rate: compared(&exit_rate),
             median_engaged_ms: compared(&|a| a.engaged_time_ms.quantile(0.5)),
             median_scroll_pct: compared(&|a| a.scroll_depth_pct.quantile(0.5)),
+            returning_rate: compared(&|a| returning_rate(a, options.k)),
         };
         let frustration = Frustration {
             rage_clicks_per_view: compared(&|a| ratio(a.rage_clicks, a.leaves)),
@@ -1681,6 +1685,9 @@ mod tests {
         assert_eq!(metrics(5).known_visits.current, 6);
         assert_eq!(metrics(5).returning_rate.current, Some(2.0 / 6.0));
         assert_eq!(metrics(7).returning_rate.current, None, "fewer than k visits tell apart");
+        let page = PageSummary::new("/", &range, None, &SummaryOptions { k: 5, ..unfolded() });
+        let share = page.unwrap().metrics.returning_rate;
+        assert_eq!((share.page, share.site), (Some(2.0 / 6.0), Some(2.0 / 6.0)));
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub fn page_csv(report: &PageReport) -> AppResult<Response> {
         compared("exit_rate", &m.exit_rate),
         compared("median_engaged_ms", &m.median_engaged_ms),
         compared("median_scroll_pct", &m.median_scroll_pct),
+        compared("returning_rate", &m.returning_rate),
         compared("rage_clicks_per_view", &s.frustration.rage_clicks_per_view),
         compared("dead_clicks_per_view", &s.frustration.dead_clicks_per_view),
         compared("frustrated_view_rate", &s.frustration.frustrated_view_rate),

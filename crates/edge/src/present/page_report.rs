@@ -38,6 +38,7 @@ pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
                 compared_row("Exit rate", &metrics.exit_rate, percent),
                 compared_row("Median engaged time", &metrics.median_engaged_ms, duration),
                 compared_row("Median scroll depth", &metrics.median_scroll_pct, |v| format!("{v:.0} %")),
+                compared_row("Returning visits (journey consent)", &metrics.returning_rate, percent),
                 compared_row("Rage clicks per view", &summary.frustration.rage_clicks_per_view, |v| format!("{v:.2}")),
                 compared_row("Dead clicks per view", &summary.frustration.dead_clicks_per_view, |v| format!("{v:.2}")),
                 compared_row("Views with frustration", &summary.frustration.frustrated_view_rate, percent),
