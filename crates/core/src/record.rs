@@ -117,6 +117,13 @@ pub struct KnownVisits {
     pub returning: u64,
 }
 
+impl KnownVisits {
+    /// Entries whose first or returning visit is known.
+    pub fn total(&self) -> u64 {
+        self.first + self.returning
+    }
+}
+
 /// A field a record of an older format version did not have: nothing in its bytes.
 #[derive(Clone, Copy, Debug, Deserialize)]
 pub(crate) struct NotStored;

@@ -453,7 +453,7 @@ impl SiteMetrics {
                 current.bots_dropped(),
                 previous.map(MergedRange::bots_dropped),
             ),
-            known_visits: count(|a| a.known_visits.first + a.known_visits.returning),
+            known_visits: count(|a| a.known_visits.total()),
             returning_rate: Rate::new(
                 returning_rate(now, k),
                 before.and_then(|a| returning_rate(a, k)),
@@ -897,7 +897,7 @@ pub struct Feedback {
 /// be told apart); `None` with fewer than `k` such visits, where a share would say too much
 /// about each visitor.
 pub fn returning_rate(activity: &Activity, k: u64) -> Option<f64> {
-    let known = activity.known_visits.first + activity.known_visits.returning;
+    let known = activity.known_visits.total();
     (known >= k.max(1)).then(|| ratio(activity.known_visits.returning, known)).flatten()
 }
 

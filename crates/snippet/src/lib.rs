@@ -434,7 +434,7 @@ impl Tracker {
         // view renews it, an entry also reports it.
         if self.linked() {
             let returning = visited_before();
-            if view.previous.is_none() {
+            if view.entry().is_entry() {
                 view.returning = returning;
             }
         }
