@@ -2,8 +2,8 @@
 // pages that load the snippet through it.
 //
 // The proxy forwards every request to the edge and keeps the body of each `POST /e`, so a test
-// sees exactly the beacons the edge received, including those sent while a page unloads (which
-// the browser's own request events can miss). `down = true` makes beacon requests fail, as
+// sees exactly the beacons the edge received (each id once, see `repeats`), including those sent
+// while a page unloads (which the browser's own request events can miss). `down = true` makes beacon requests fail, as
 // they do when the edge is briefly unreachable: the proxy answers with bytes that are no HTTP
 // response. (Closing the connection instead let a test race with Chromium, which sends a
 // request again by itself when a reused connection is closed under it: a retry that came after
@@ -22,10 +22,18 @@ export async function startRecorder(edgeUrl) {
     down: false,
     /** Beacon requests failed while `down`. */
     refused: 0,
+    /**
+     * Bodies of beacons whose id was seen before: the snippet sends a beacon again when its
+     * request failed in the browser, which a page left right after it can make happen even
+     * though the request got through (the edge counts an id once). Kept apart, so that tests
+     * see each beacon once, as the figures do.
+     */
+    repeats: [],
     clear() {
       recorder.beacons.length = 0;
       recorder.bodies.length = 0;
       recorder.statuses.length = 0;
+      recorder.repeats.length = 0;
       recorder.refused = 0;
     },
     /** Resolves with the beacons once `predicate(beacons)` holds; polls, never sleeps blindly. */
@@ -52,12 +60,18 @@ export async function startRecorder(edgeUrl) {
         return req.socket.end('edge down\n');
       }
       const text = body.toString('utf8');
-      recorder.bodies.push(text);
-      index = recorder.statuses.push(0) - 1;
+      let beacon;
       try {
-        recorder.beacons.push(JSON.parse(text));
+        beacon = JSON.parse(text);
       } catch {
-        recorder.beacons.push({ unparsable: text });
+        beacon = { unparsable: text };
+      }
+      if (beacon.id && recorder.beacons.some((seen) => seen.id === beacon.id)) {
+        recorder.repeats.push(text);
+      } else {
+        recorder.bodies.push(text);
+        index = recorder.statuses.push(0) - 1;
+        recorder.beacons.push(beacon);
       }
     }
     try {
