@@ -5,13 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { apiRequest, todayUtc } from './support/edge.mjs';
-import { ofType, page, useSnippet } from './support/snippet.mjs';
+import { consenting, ofType, page, useSnippet } from './support/snippet.mjs';
 
 const INDEX = { 'index.html': page('<h1>Hi</h1><a id="next" href="/next.html">Next</a>'), 'next.html': page('<h1>Next</h1>') };
 
-/** An init script: the page's own `tacit` stub with a consent call queued before tacit loads. */
-const consenting = (consent) => `window.tacit = function () { (window.tacit.q = window.tacit.q || []).push(arguments); };
-  window.tacit('consent', ${JSON.stringify(consent)});`;
 /** An init script that leaves a last-visit day from `daysAgo` days ago, once per context. */
 const visitedDaysAgo = (daysAgo) => `if (!sessionStorage.getItem('planted')) {
   sessionStorage.setItem('planted', '1');
@@ -23,12 +20,7 @@ const lastVisit = (tab) => tab.evaluate(() => localStorage.getItem('tacit:day'))
 describe('returning visitors', () => {
   const env = useSnippet();
 
-  const metrics = async () => {
-    const day = todayUtc();
-    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/summary?from=${day}&to=${day}`, { token: env.site.viewer_token });
-    assert.equal(res.status, 200, await res.clone().text());
-    return (await res.json()).summary.metrics;
-  };
+
 
   test('with journey consent an entry says whether this browser came before, and the summary shows the share', async () => {
     const { page: tab, base, context } = await env.open(INDEX, { init: consenting({ measurement: true, journey: true }) });
@@ -49,7 +41,7 @@ describe('returning visitors', () => {
     assert.equal(ofType(all, 'view')[2].returning, true);
     await env.allAccepted();
 
-    const m = await metrics();
+    const m = await env.metrics();
     assert.equal(m.visits.current, 2);
     assert.equal(m.known_visits.current, 2);
     assert.equal(m.returning_rate.current, 0.5);
@@ -71,7 +63,7 @@ describe('returning visitors', () => {
   });
 
   test('without journey consent nothing is read or kept, and a refusal removes the last visit', async () => {
-    const knownBefore = (await metrics()).known_visits.current;
+    const knownBefore = (await env.metrics()).known_visits.current;
     // No consent signal (the site's exempt mode counts the view): the planted day stays as it was.
     const { page: tab } = await env.open(INDEX, { init: visitedDaysAgo(3) });
     const [view] = await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
@@ -88,7 +80,7 @@ describe('returning visitors', () => {
     await tab.evaluate(() => window.tacit('consent', { measurement: true, journey: false }));
     await tab.waitForFunction(() => localStorage.getItem('tacit:day') === null);
     await env.allAccepted();
-    assert.equal((await metrics()).known_visits.current, knownBefore, 'no visit known');
+    assert.equal((await env.metrics()).known_visits.current, knownBefore, 'no visit known');
   });
 
   test('the edge refuses a returning flag without journey consent', async () => {

@@ -57,6 +57,8 @@
     return n < 0 ? undefined : decoder.decode(new Uint8Array(exported.memory.buffer, exported.answer(), n));
   };
 
+  // Where beacons that failed wait for the next page of the tab (journey consent only).
+  const queued = 'tacit:q';
   const send = (body, last) => {
     try {
       if (nativeFetch) {
@@ -155,8 +157,8 @@
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
       // Beacons that failed on the previous page of this tab, kept only with journey consent.
       if (exported.linked()) {
-        const stashed = sessionStorage.getItem('tacit:q');
-        sessionStorage.removeItem('tacit:q');
+        const stashed = sessionStorage.getItem(queued);
+        sessionStorage.removeItem(queued);
         out(stashed);
       }
     };
@@ -245,12 +247,14 @@
     vital('event', (e) => on(12, e.duration, e.interactionId), { durationThreshold: 40 });
 
     // Leaving: the leave beacon (once per view), and with journey consent the failed beacons
-    // for the next page of this tab.
+    // for the next page of this tab, and the time of the tab's visit: a page read for long
+    // leaves the visit as recent as the reading.
     leave = () => {
       for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
       on(9);
+      if (exported.linked()) keepTab();
       const stash = wasm('stash');
-      if (stash) sessionStorage.setItem('tacit:q', stash);
+      if (stash) sessionStorage.setItem(queued, stash);
     };
     L(W, 'pagehide', leave);
     L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), true)));
@@ -297,11 +301,15 @@
       if (leave) leave();
     }
   }), { capture: true });
-  // Journey linking, which the WebAssembly asks for only with journey consent: the day of this
-  // browser's last visit to the site (never an id), in localStorage. `visit` answers 1 when
-  // there was one within 13 months, 0 when not, -1 without storage, and makes today the last
-  // visit; `forget` removes it when journey consent is refused.
+  // Journey linking, which the WebAssembly asks for only with journey consent (the imports of
+  // crates/snippet/src/abi.rs). The day of this browser's last visit to the site (never an id),
+  // in localStorage: `visit` answers 1 when there was one within 13 months, 0 when not, -1
+  // without storage, and makes today the last visit. This tab's visit, in sessionStorage: the
+  // time of its last view and that view's path; `tab` makes the new view's path the last and
+  // answers with the one before, when it was within 30 minutes. `forget` removes all of it
+  // when journey consent is refused.
   const lastVisit = 'tacit:day';
+  const tabVisit = 'tacit:tab';
   const visit = () => {
     try {
       const today = Math.floor(Date.now() / 864e5);
@@ -312,14 +320,36 @@
       return -1;
     }
   };
+  // Renews the time of the tab's visit, to `path` when given.
+  const keepTab = (path) => {
+    const kept = sessionStorage.getItem(tabVisit);
+    if (path != null || kept) sessionStorage.setItem(tabVisit, `${Date.now()} ${path != null ? path : kept.slice(kept.indexOf(' ') + 1)}`);
+    return kept;
+  };
+  const tab = (at, n, last, cap) => {
+    try {
+      const memory = exported.memory.buffer;
+      const kept = keepTab(decoder.decode(new Uint8Array(memory, at, n)));
+      if (kept == null) return -1;
+      const space = kept.indexOf(' ');
+      // A time that is not a number (the page wrote it) is no visit to continue.
+      if (!(Date.now() - kept.slice(0, space) <= 18e5)) return -2;
+      return encoder.encodeInto(kept.slice(space + 1), new Uint8Array(memory, last, cap)).written;
+    } catch (e) {
+      return -1;
+    }
+  };
   const forget = () => {
-    try { localStorage.removeItem(lastVisit); } catch (e) { /* no storage */ }
+    try {
+      localStorage.removeItem(lastVisit);
+      for (const key of [tabVisit, queued]) sessionStorage.removeItem(key);
+    } catch (e) { /* no storage */ }
   };
   try {
     WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
       integrity: __TACIT_WASM_INTEGRITY__,
       credentials: 'omit',
-    }), { t: { visit, forget } }).then(ready, bare);
+    }), { t: { visit, tab, forget } }).then(ready, bare);
   } catch (e) {
     bare();
   }

@@ -5,10 +5,15 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { serveHtml } from '../../www/serve-demo.mjs';
 import { startRecorder } from './beacons.mjs';
+import { apiRequest, todayUtc } from './edge.mjs';
 import { humanBrowserAs, humanContext, UA_WINDOWS } from './browser.mjs';
 import { useEdge } from './fixtures.mjs';
 
 export { ofType, page } from './beacons.mjs';
+
+/** An init script: the page's own `tacit` stub with a consent call queued before tacit loads. */
+export const consenting = (consent) => `window.tacit = function () { (window.tacit.q = window.tacit.q || []).push(arguments); };
+  window.tacit('consent', ${JSON.stringify(consent)});`;
 
 export function useSnippet() {
   const env = useEdge();
@@ -58,6 +63,14 @@ export function useSnippet() {
     await page.goto('about:blank');
     const beacons = await env.waitFor((b) => b.some((x) => x.type === 'leave' && x.path === path), `leave of ${path}`);
     return beacons.find((x) => x.type === 'leave' && x.path === path);
+  };
+
+  /** The demo site's summary metrics for today (UTC). */
+  env.metrics = async () => {
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/summary?from=${day}&to=${day}`, { token: env.site.viewer_token });
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()).summary.metrics;
   };
 
   /** Every beacon so far was accepted by the edge (202). */

@@ -17,16 +17,41 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use core::cell::UnsafeCell;
 
-// What the loader lends the module: the one browser call a decision needs in the middle of an
-// export (the view beacon waits for its answer). Both touch `localStorage`; the tracker calls
-// them only with journey consent, or when it is refused.
+use tacit_core::scrub::{scrub_path, MAX_PATH_LEN};
+
+use crate::page::TabVisit;
+
+// What the loader lends the module: the browser calls a decision needs in the middle of an
+// export (the view beacon waits for their answers). They touch `localStorage` and
+// `sessionStorage`; the tracker calls them only with journey consent, or when it is refused.
 #[link(wasm_import_module = "t")]
 extern "C" {
     /// 1 when the last-visit day kept for the site is within 13 months, 0 when there is none
     /// (or an older one), -1 without storage; today becomes the last visit.
     fn visit() -> i32;
-    /// Removes the last-visit day.
+    /// Makes the UTF-8 path at `path` (`path_len` bytes) this tab's last page, now. Answers
+    /// with the tab's previous last page, written at `last` (at most `last_cap` bytes), and its
+    /// length, when it was within 30 minutes; -2 when it was longer ago; -1 when the tab kept
+    /// none, or has no storage.
+    fn tab(path: *const u8, path_len: usize, last: *mut u8, last_cap: usize) -> i32;
+    /// Removes the last-visit day and everything the tab kept.
     fn forget();
+}
+
+/// Continues this tab's visit with a view of `path` (see [`TabVisit`]).
+pub(crate) fn tab_visit(path: &str) -> TabVisit {
+    // Room for the longest path the snippet writes, with slack for one cut at a character.
+    let mut last = [0u8; MAX_PATH_LEN + 8];
+    // SAFETY: an import of the loader's; it reads `path` and writes at most `last.len()` bytes.
+    let answer = unsafe { tab(path.as_ptr(), path.len(), last.as_mut_ptr(), last.len()) };
+    match usize::try_from(answer) {
+        // What the tab kept is the page's to change: it is scrubbed again like any URL.
+        Ok(len) => TabVisit::Live(scrub_path(
+            last.get(..len).and_then(|bytes| core::str::from_utf8(bytes).ok()).unwrap_or("/"),
+        )),
+        Err(_) if answer == -2 => TabVisit::Lapsed,
+        Err(_) => TabVisit::Unknown,
+    }
 }
 
 /// Whether this browser visited the site before; `None` when it cannot tell.
@@ -39,7 +64,7 @@ pub(crate) fn visited_before() -> Option<bool> {
     }
 }
 
-/// Forgets this browser's last visit.
+/// Forgets this browser's last visit and this tab's visit.
 pub(crate) fn forget_last_visit() {
     // SAFETY: an import of the loader's, with no arguments.
     unsafe { forget() }

@@ -52,7 +52,7 @@ use tacit_core::signal::{Event, FeedbackScore, Language};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 
 #[cfg(target_arch = "wasm32")]
-use crate::abi::{forget_last_visit, visited_before};
+use crate::abi::{forget_last_visit, tab_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
@@ -106,10 +106,15 @@ unsafe impl Sync for Global {}
 static TRACKER: Global = Global(UnsafeCell::new(None));
 
 /// Outside a browser (the crate's native build, for `cargo test` and clippy) there is no
-/// storage to keep a last visit in: nothing is known, and nothing to forget.
+/// storage to keep a last visit or a tab's visit in: nothing is known, and nothing to forget.
 #[cfg(not(target_arch = "wasm32"))]
 fn visited_before() -> Option<bool> {
     None
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn tab_visit(_path: &str) -> page::TabVisit {
+    page::TabVisit::Unknown
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -427,16 +432,20 @@ impl Tracker {
             return;
         }
         self.page.counted = true;
+        // Only journey consent lets the loader read and renew what the tab and the browser
+        // keep: every counted view continues the tab's visit and renews the last-visit day; an
+        // entry also reports that day.
+        let returning = if self.linked() {
+            self.page.join_visit(tab_visit(&self.page.view.path));
+            visited_before()
+        } else {
+            None
+        };
         let mut view = self.page.view.clone();
         view.viewport = Some(self.viewport);
         view.language = self.language;
-        // Only journey consent lets the loader read and renew the last-visit day; every counted
-        // view renews it, an entry also reports it.
-        if self.linked() {
-            let returning = visited_before();
-            if view.entry().is_entry() {
-                view.returning = returning;
-            }
+        if view.entry().is_entry() {
+            view.returning = returning;
         }
         self.emit(BeaconBody::View(view));
         self.flush_queue();

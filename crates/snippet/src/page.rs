@@ -37,6 +37,23 @@ pub fn without_fragment(url: &str) -> &str {
     url.split('#').next().unwrap_or(url)
 }
 
+/// What this tab kept of its visit, with journey consent, when a new view begins: the view
+/// it makes (DESIGN: "The aggregate") exact across pages. Nothing of it leaves the browser but
+/// the `previous` path of a view.
+// Outside a browser only tests make the other variants: there is no tab to ask.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub enum TabVisit {
+    /// Nothing kept (the tab's first view of the site, no consent, no storage): the referrer
+    /// decides whether the view starts a visit.
+    Unknown,
+    /// The tab's last view of the site was more than 30 minutes ago: this view starts a new
+    /// visit, whatever its referrer (the usual session timeout: GA4, Plausible).
+    Lapsed,
+    /// The visit goes on from this page of the tab: a reload, a page reached back through the
+    /// history, or one typed in, is no new visit.
+    Live(String),
+}
+
 /// The current page view.
 pub struct Page {
     /// The page's URL without fragment, to tell a new route from a fragment change.
@@ -95,6 +112,22 @@ impl Page {
             reached_goal: false,
             counted: false,
             left: false,
+        }
+    }
+
+    /// Places the view in this tab's visit (see [`TabVisit`]): a view that continues the visit
+    /// comes from the tab's last page unless it came from a page of the site anyway; one after
+    /// a lapse comes from nowhere, which makes it an entry.
+    pub fn join_visit(&mut self, tab: TabVisit) {
+        match tab {
+            // Coming from a page of the site, the view has no referral (core's wire rule).
+            TabVisit::Live(last) if self.view.previous.is_none() => {
+                self.view.previous = Some(last);
+                self.view.referrer = None;
+            }
+            TabVisit::Live(_) => {}
+            TabVisit::Lapsed => self.view.previous = None,
+            TabVisit::Unknown => {}
         }
     }
 
@@ -168,6 +201,41 @@ pub fn language(tag: &str) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn view_of(url: &str, referrer: &str) -> Page {
+        Page::new(url, "", referrer, "example.com", None, 0.0, Engagement::new(0.0, true, true))
+    }
+
+    #[test]
+    fn a_live_tab_visit_makes_a_reload_or_a_typed_page_no_entry() {
+        // A reload keeps the document's first referrer: by it alone, the view is another entry.
+        let mut reload = view_of("https://example.com/pricing", "https://search.example/");
+        assert!(reload.view.entry().is_entry());
+        reload.join_visit(TabVisit::Live("/pricing".into()));
+        assert!(!reload.view.entry().is_entry());
+        assert_eq!(reload.view.previous.as_deref(), Some("/pricing"));
+        assert_eq!(reload.view.referrer, None);
+
+        // A page reached by a link of the site keeps that link as its previous page.
+        let mut linked = view_of("https://example.com/b", "https://example.com/a");
+        linked.join_visit(TabVisit::Live("/c".into()));
+        assert_eq!(linked.view.previous.as_deref(), Some("/a"));
+
+        // Nothing kept: the referrer decides, as without journey consent.
+        let mut first = view_of("https://example.com/", "https://search.example/");
+        first.join_visit(TabVisit::Unknown);
+        assert!(first.view.entry().is_entry());
+        assert_eq!(first.view.referrer.as_deref(), Some("search.example"));
+    }
+
+    #[test]
+    fn a_view_after_half_an_hour_without_one_starts_a_new_visit() {
+        let mut late = view_of("https://example.com/b", "https://example.com/a");
+        assert!(!late.view.entry().is_entry());
+        late.join_visit(TabVisit::Lapsed);
+        assert!(late.view.entry().is_entry());
+        assert_eq!(late.leave(1.0).channel.as_deref(), Some("(direct)"));
+    }
 
     #[test]
     fn reads_the_campaign_tags_and_a_cleaned_search_term_from_the_loaders_lines() {

@@ -143,7 +143,7 @@ pub fn assess(
             evidence: format!(
                 "No cookie or stored identifier at all; the last-visit day kept in the browser \
                  only under journey consent (which the exemption does not cover) counts for 13 \
-                 months. Records are kept {} days (limit {}); the oldest held is {}.",
+                 months, the tab's last view until the tab closes. Records are kept {} days (limit {}); the oldest held is {}.",
                 settings.retention_days,
                 MAX_EXEMPT_RETENTION_DAYS,
                 retention.oldest_record_day.map_or("none".into(), |day| day.to_string())

@@ -159,7 +159,9 @@ pub fn collection_matrix(mode: ConsentMode) -> Vec<CollectionRow> {
             let collected = if counted && journey == ConsentValue::Granted {
                 "the page view, the day's visitor sketch and the fields above, and whether an \
                  entry's visitor came before: the browser keeps the day of its last visit \
-                 (never an id), and the edge accepts the flag only under journey consent"
+                 (never an id), and the edge accepts the flag only under journey consent; the \
+                 tab keeps the time and path of its last view, so that a reload continues the \
+                 visit and 30 minutes without a view end it (gone with the tab, never sent)"
             } else if counted {
                 "the page view, the day's visitor sketch and the fields above; nothing is kept \
                  in the browser"
