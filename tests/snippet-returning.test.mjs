@@ -20,8 +20,6 @@ const lastVisit = (tab) => tab.evaluate(() => localStorage.getItem('tacit:day'))
 describe('returning visitors', () => {
   const env = useSnippet();
 
-
-
   test('with journey consent an entry says whether this browser came before, and the summary shows the share', async () => {
     const { page: tab, base, context } = await env.open(INDEX, { init: consenting({ measurement: true, journey: true }) });
     const [first] = await env.waitFor((b) => ofType(b, 'view').length === 1, 'the first view');
