@@ -64,8 +64,8 @@ pub(crate) fn visited_before() -> Option<bool> {
     }
 }
 
-/// Forgets this browser's last visit and this tab's visit.
-pub(crate) fn forget_last_visit() {
+/// Forgets what journey linking kept: the last-visit day, the tab's visit and its retry queue.
+pub(crate) fn forget_journey() {
     // SAFETY: an import of the loader's, with no arguments.
     unsafe { forget() }
 }

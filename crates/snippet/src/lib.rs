@@ -52,7 +52,7 @@ use tacit_core::signal::{Event, FeedbackScore, Language};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 
 #[cfg(target_arch = "wasm32")]
-use crate::abi::{forget_last_visit, tab_visit, visited_before};
+use crate::abi::{forget_journey, tab_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
@@ -89,8 +89,8 @@ struct Tracker {
     live: bool,
     /// The consent state last sent as a tally, so that an unchanged opt-out is tallied once.
     tallied: Option<ConsentState>,
-    /// Whether journey consent stood refused at the last change of consent: the last-visit day
-    /// is removed each time it becomes so.
+    /// Whether journey consent stood refused at the last change of consent: what journey
+    /// linking kept is removed each time it becomes so.
     journey_refused: bool,
     page: Page,
     queue: Vec<String>,
@@ -118,7 +118,7 @@ fn tab_visit(_path: &str) -> page::TabVisit {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn forget_last_visit() {}
+fn forget_journey() {}
 
 /// The tracker, once `start` has made one.
 fn tracker() -> Option<&'static mut Tracker> {
@@ -412,7 +412,7 @@ impl Tracker {
         // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
         let refused = self.state().journey == ConsentValue::Denied;
         if refused && !self.journey_refused {
-            forget_last_visit();
+            forget_journey();
         }
         self.journey_refused = refused;
         if self.measuring() {
