@@ -252,7 +252,8 @@
     leave = () => {
       for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
       on(9);
-      if (exported.linked()) keepTab();
+      const kept = exported.linked() && sessionStorage.getItem(tabVisit);
+      if (kept) keepTab(kept.slice(kept.indexOf(' ') + 1));
       const stash = wasm('stash');
       if (stash) sessionStorage.setItem(queued, stash);
     };
@@ -320,16 +321,13 @@
       return -1;
     }
   };
-  // Renews the time of the tab's visit, to `path` when given.
-  const keepTab = (path) => {
-    const kept = sessionStorage.getItem(tabVisit);
-    if (path != null || kept) sessionStorage.setItem(tabVisit, `${Date.now()} ${path != null ? path : kept.slice(kept.indexOf(' ') + 1)}`);
-    return kept;
-  };
+  // The tab's visit is `<time> <path>`: now, at the page `path`.
+  const keepTab = (path) => sessionStorage.setItem(tabVisit, `${Date.now()} ${path}`);
   const tab = (at, n, last, cap) => {
     try {
       const memory = exported.memory.buffer;
-      const kept = keepTab(decoder.decode(new Uint8Array(memory, at, n)));
+      const kept = sessionStorage.getItem(tabVisit);
+      keepTab(decoder.decode(new Uint8Array(memory, at, n)));
       if (kept == null) return -1;
       const space = kept.indexOf(' ');
       // A time that is not a number (the page wrote it) is no visit to continue.
