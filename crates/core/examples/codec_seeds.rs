@@ -47,6 +47,10 @@ fn main() -> std::io::Result<()> {
         (None, Signal::Leave { path: "/pricing".into(), leave: leave(7) }),
         (None, Signal::Event { path: "/pricing".into(), event: event(0) }),
         (None, Signal::BotDropped),
+        (
+            None,
+            Signal::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
+        ),
     ];
     for (n, (visitor, signal)) in signals.into_iter().enumerate() {
         let entry = JournalEntry {

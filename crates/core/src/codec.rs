@@ -21,7 +21,9 @@
 //! from 660 to 473 bytes). Version 4 added known visits (entries of visitors who agreed to
 //! journey linking, first and returning) at the end of the activity; a version 3 record reads
 //! with none. Journal entries have kept one layout since version 2 (a view's entry became an
-//! enum whose first two variants are stored as the `bool` before them). Reading is backwards
+//! enum whose first two variants are stored as the `bool` before them); a leave update is a
+//! kind of entry added later in version 4, after the others, so a build from before it refuses
+//! such an entry as a payload it cannot read, and replays the rest. Reading is backwards
 //! only: a build of version 3 refuses version 4 records, so a deploy that writes them can only
 //! be rolled back to a build that reads them.
 
@@ -476,6 +478,14 @@ mod tests {
             ),
             (None, Signal::ConsentOnly),
             (None, Signal::BotDropped),
+            (
+                None,
+                Signal::LeaveUpdate {
+                    path: "/a".into(),
+                    replaced: Leave { engaged_ms: 4_000, ..Leave::default() },
+                    leave: Leave { engaged_ms: 31_000, next: Some("/b".into()), ..Leave::default() },
+                },
+            ),
         ];
         for (visitor, signal) in signals {
             let entry = JournalEntry {

@@ -96,15 +96,27 @@ pub enum Signal {
     ConsentOnly,
     /// A bot's beacon: the dropped count only.
     BotDropped,
+    /// A page left again: the visitor came back to a page after its leave was sent, and the
+    /// leave's figures are replaced by the update's (see [`crate::PageDay::update_leave`]).
+    /// Last, so that entries of the other kinds keep their layout.
+    LeaveUpdate {
+        /// The page whose record counts it.
+        path: String,
+        /// The figures the page's earlier leave added, taken back.
+        replaced: Leave,
+        /// The figures added instead.
+        leave: Leave,
+    },
 }
 
 impl JournalEntry {
     /// The page whose record the entry changes, if any.
     pub fn path(&self) -> Option<&str> {
         match &self.signal {
-            Signal::View { path, .. } | Signal::Leave { path, .. } | Signal::Event { path, .. } => {
-                Some(path)
-            }
+            Signal::View { path, .. }
+            | Signal::Leave { path, .. }
+            | Signal::Event { path, .. }
+            | Signal::LeaveUpdate { path, .. } => Some(path),
             Signal::ConsentOnly | Signal::BotDropped => None,
         }
     }
@@ -124,13 +136,24 @@ impl JournalEntry {
                 page.record_leave(leave);
                 site.record_leave(leave);
             }
+            (Signal::LeaveUpdate { replaced, leave, .. }, Some(page), _) => {
+                page.update_leave(replaced, leave);
+                site.update_leave(replaced, leave);
+            }
             (Signal::Event { event, .. }, Some(page), _) => {
                 page.record_event(event);
                 site.record_event(event);
             }
             (Signal::BotDropped, _, _) => site.record_bot_dropped(),
             (Signal::ConsentOnly, _, _) => {}
-            (Signal::View { .. } | Signal::Leave { .. } | Signal::Event { .. }, _, _) => {
+            (
+                Signal::View { .. }
+                | Signal::Leave { .. }
+                | Signal::Event { .. }
+                | Signal::LeaveUpdate { .. },
+                _,
+                _,
+            ) => {
                 debug_assert!(false, "a page's signal came without its record or visitor");
             }
         }

@@ -178,6 +178,56 @@ impl QuantileSketch {
         }
     }
 
+    /// Takes back one count of `value`, which an earlier [`QuantileSketch::insert`] counted (a
+    /// leave beacon replaced by its update). Afterwards the buckets are exactly those of a sketch
+    /// that never counted it. The minimum and maximum stay exact unless the value was one of
+    /// them: then the removed value stands in for the rest of its bucket, or, when the bucket
+    /// is left empty, the next bucket's answer stands in; either way within `α` of the true
+    /// extreme. Returns `false`, changing nothing, when no counted value could be that one.
+    pub fn remove(&mut self, value: f64) -> bool {
+        if self.count == 0 || !value.is_finite() || value < 0.0 {
+            return false;
+        }
+        // Which extreme lost the last value of its bucket (or of the zeros), if any.
+        let (mut lowest_emptied, mut highest_emptied) = (false, false);
+        if value < MIN_INDEXABLE_VALUE {
+            if self.zero_count == 0 {
+                return false;
+            }
+            self.zero_count -= 1;
+            lowest_emptied = self.zero_count == 0;
+        } else {
+            let index = index_of(value);
+            let pos = match self.bins.binary_search_by_key(&index, |&(i, _)| i) {
+                Ok(pos) => pos,
+                // At the cap, values below the lowest bucket were collapsed into it.
+                Err(0) if self.bins.len() == MAX_BUCKETS => 0,
+                Err(_) => return false,
+            };
+            self.bins[pos].1 -= 1;
+            if self.bins[pos].1 == 0 {
+                self.bins.remove(pos);
+                lowest_emptied = pos == 0 && self.zero_count == 0;
+                highest_emptied = pos == self.bins.len();
+            }
+        }
+        self.count -= 1;
+        if self.count == 0 {
+            *self = QuantileSketch::new();
+            return true;
+        }
+        let answer = |&(index, _): &(i32, u64)| value_of(index).max(MIN_INDEXABLE_VALUE);
+        if highest_emptied {
+            // Only zeros left when there is no bucket: the smallest of them stands in.
+            self.max = self.bins.last().map_or(self.min, answer).max(self.min);
+        }
+        if lowest_emptied {
+            // There is a bucket: the count is not zero and no zero is left.
+            self.min = self.bins.first().map_or(self.max, answer).min(self.max);
+        }
+        true
+    }
+
     /// Adds every value of `other`: afterwards `self` is, bucket for bucket, the sketch that
     /// inserting both sketches' values into one would have built. Merging is therefore
     /// commutative and associative, and a week's sketch is the same whichever way its days are
@@ -727,6 +777,25 @@ mod tests {
     }
 
     #[test]
+    fn removing_a_value_takes_back_its_count_only() {
+        let mut sketch = sketch_of(&[0.0, 12_000.0, 12_050.0, 30_000.0]);
+        assert!(!sketch.remove(5_000.0), "a value in no bucket was never counted");
+        assert!(!sketch.remove(-1.0) && !sketch.remove(f64::NAN));
+        assert_eq!(sketch.count(), 4);
+        // The maximum's bucket is left empty: the next bucket's answer stands in, within α.
+        assert!(sketch.remove(30_000.0));
+        let max = sketch.max().unwrap();
+        assert!(relative_error(max, 12_050.0) <= RELATIVE_ACCURACY, "{max}");
+        // The last zero goes: the lowest bucket's answer is the minimum, within α.
+        assert!(sketch.remove(0.0));
+        let min = sketch.min().unwrap();
+        assert!(relative_error(min, 12_000.0) <= RELATIVE_ACCURACY, "{min}");
+        assert!(sketch.remove(12_000.0) && sketch.remove(12_050.0));
+        assert_eq!(sketch, QuantileSketch::new(), "empty again, as new");
+        assert!(!sketch.remove(12_000.0));
+    }
+
+    #[test]
     fn bucket_cap_holds_under_a_million_wildly_spread_values() {
         let mut rng = SplitMix64(5);
         // Log-uniform over e^-100 .. e^100 (1e-43 .. 1e43): ~10 000 possible buckets, ten
@@ -926,6 +995,35 @@ mod tests {
             // Insertion order does not matter either.
             let reversed: Vec<f64> = all.iter().rev().copied().collect();
             prop_assert_eq!(&merged, &sketch_of(&reversed));
+        }
+
+        #[test]
+        fn removing_values_leaves_the_sketch_that_never_counted_them(
+            kept in values(400),
+            removed in values(400),
+        ) {
+            let mut sketch = sketch_of(&kept);
+            for &value in &removed {
+                sketch.insert(value);
+            }
+            for &value in &removed {
+                prop_assert!(sketch.remove(value), "{} was counted", value);
+            }
+            let expected = sketch_of(&kept);
+            prop_assert_eq!(&sketch.bins, &expected.bins);
+            prop_assert_eq!((sketch.count, sketch.zero_count), (expected.count, expected.zero_count));
+            for (ours, truth) in [(sketch.min(), expected.min()), (sketch.max(), expected.max())] {
+                match (ours, truth) {
+                    (Some(ours), Some(truth)) if truth >= MIN_INDEXABLE_VALUE => {
+                        prop_assert!(relative_error(ours, truth) <= RELATIVE_ACCURACY, "{} for {}", ours, truth);
+                    }
+                    (Some(ours), Some(_)) => prop_assert!(ours < MIN_INDEXABLE_VALUE),
+                    (ours, truth) => prop_assert_eq!(ours, truth),
+                }
+            }
+            // Still a sketch that storage accepts.
+            let bytes = postcard::to_allocvec(&sketch).unwrap();
+            prop_assert_eq!(postcard::from_bytes::<QuantileSketch>(&bytes).unwrap(), sketch);
         }
 
         #[test]

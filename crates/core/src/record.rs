@@ -278,6 +278,44 @@ impl Activity {
         }
     }
 
+    /// Takes back what [`Activity::record_leave`] counted for `leave`: each figure goes down
+    /// (counters saturating at zero), each distribution loses its value
+    /// ([`QuantileSketch::remove`]), each list its key ([`TopK::retract`]).
+    fn retract_leave(&mut self, leave: &Leave) {
+        let less = |counter: &mut u64, by: u64| *counter = counter.saturating_sub(by);
+        less(&mut self.leaves, 1);
+        match &leave.next {
+            Some(next) => self.next_pages.retract(next),
+            None => less(&mut self.exits, 1),
+        }
+        if leave.entry {
+            if leave.is_engaged_visit() {
+                less(&mut self.engaged_visits, 1);
+                if let Some(channel) = &leave.channel {
+                    self.engaged_channels.retract(channel);
+                }
+            } else {
+                less(&mut self.bounces, 1);
+            }
+        }
+        less(&mut self.interactions, u64::from(leave.interactions));
+        less(&mut self.rage_clicks, u64::from(leave.rage_clicks));
+        less(&mut self.dead_clicks, u64::from(leave.dead_clicks));
+        less(&mut self.quick_backs, u64::from(leave.quick_back));
+        less(&mut self.frustrated_views, u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0));
+        self.engaged_time_ms.remove(f64::from(leave.engaged_ms));
+        self.scroll_depth_pct.remove(f64::from(leave.scroll_pct.min(100)));
+        if let Some(lcp) = leave.lcp_ms {
+            self.lcp_ms.remove(f64::from(lcp));
+        }
+        if let Some(inp) = leave.inp_ms {
+            self.inp_ms.remove(f64::from(inp));
+        }
+        if let Some(cls) = leave.cls {
+            self.cls_milli.remove(f64::from(cls) * 1000.0);
+        }
+    }
+
     fn record_event(&mut self, event: &Event) {
         let mut key = |kind: &str, name: &str| {
             let mut key = String::with_capacity(kind.len() + 1 + name.len());
@@ -380,6 +418,14 @@ impl Traffic {
 
     /// Counts what a visitor did before leaving a page.
     pub fn record_leave(&mut self, leave: &Leave) {
+        self.activity.record_leave(leave);
+    }
+
+    /// Replaces what a visitor did before leaving a page, as an earlier leave of the same view
+    /// reported it (`replaced`, already counted), with what its update reports (`leave`): the
+    /// visitor came back to the page after it was hidden.
+    pub fn update_leave(&mut self, replaced: &Leave, leave: &Leave) {
+        self.activity.retract_leave(replaced);
         self.activity.record_leave(leave);
     }
 
@@ -640,6 +686,18 @@ mod tests {
         Goal { name: u8, value: u16 },
     }
 
+    fn leave_op() -> impl Strategy<Value = Op> {
+        (any::<bool>(), proptest::option::of(0..20u8), 0..120_000u32, 0..=100u8, 0..3u8).prop_map(
+            |(entry, next, engaged_ms, scroll, rage)| Op::Leave {
+                entry,
+                next,
+                engaged_ms,
+                scroll,
+                rage,
+            },
+        )
+    }
+
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
             (
@@ -656,16 +714,25 @@ mod tests {
                     entry,
                     device
                 }),
-            (any::<bool>(), proptest::option::of(0..20u8), 0..120_000u32, 0..=100u8, 0..3u8)
-                .prop_map(|(entry, next, engaged_ms, scroll, rage)| Op::Leave {
-                    entry,
-                    next,
-                    engaged_ms,
-                    scroll,
-                    rage
-                }),
+            leave_op(),
             (0..10u8, 0..500u16).prop_map(|(name, value)| Op::Goal { name, value }),
         ]
+    }
+
+    impl Op {
+        fn leave(&self) -> Option<Leave> {
+            let Op::Leave { entry, next, engaged_ms, scroll, rage } = *self else {
+                return None;
+            };
+            Some(Leave {
+                entry,
+                next: next.map(|n| format!("/n{n}")),
+                engaged_ms,
+                scroll_pct: scroll,
+                rage_clicks: u32::from(rage),
+                ..Leave::default()
+            })
+        }
     }
 
     fn apply(record: &mut PageDay, op: &Op) {
@@ -681,14 +748,7 @@ mod tests {
                 };
                 record.record_view(VisitorHash::from_u64(visitor), &view);
             }
-            Op::Leave { entry, next, engaged_ms, scroll, rage } => record.record_leave(&Leave {
-                entry,
-                next: next.map(|n| format!("/n{n}")),
-                engaged_ms,
-                scroll_pct: scroll,
-                rage_clicks: u32::from(rage),
-                ..Leave::default()
-            }),
+            Op::Leave { .. } => record.record_leave(&op.leave().expect("a leave")),
             Op::Goal { name, value } => record.record_event(&Event::Goal {
                 name: format!("goal{name}"),
                 value: Some(f64::from(value)),
@@ -758,6 +818,38 @@ mod tests {
             let mut right = build(&a);
             right.merge(&right_tail);
             prop_assert_eq!(observe(&left), observe(&right));
+        }
+
+        #[test]
+        fn an_update_counts_as_if_only_the_new_leave_had_been_counted(
+            before in proptest::collection::vec(op(), 0..60),
+            first in leave_op(),
+            after in proptest::collection::vec(op(), 0..60),
+            update in leave_op(),
+        ) {
+            let (Some(replaced), Some(leave)) = (first.leave(), update.leave()) else {
+                return Ok(());
+            };
+            // An update is of the same view: whether it was an entry does not change.
+            let leave = Leave { entry: replaced.entry, ..leave };
+            let mut updated = build(&before);
+            updated.record_leave(&replaced);
+            after.iter().for_each(|op| apply(&mut updated, op));
+            updated.update_leave(&replaced, &leave);
+
+            let mut counted_once = build(&before);
+            after.iter().for_each(|op| apply(&mut counted_once, op));
+            counted_once.record_leave(&leave);
+            // The distributions' buckets agree; their extremes within α (see
+            // `QuantileSketch::remove`), so each is compared on its own.
+            let (ours, theirs) = (&updated.activity().engaged_time_ms, &counted_once.activity().engaged_time_ms);
+            prop_assert_eq!(ours.count(), theirs.count());
+            for q in [0.0, 0.5, 0.9, 1.0] {
+                let (a, b) = (ours.quantile(q).unwrap_or(0.0), theirs.quantile(q).unwrap_or(0.0));
+                prop_assert!((a - b).abs() <= 0.021 * b.max(1.0), "p{}: {} vs {}", q, a, b);
+            }
+            updated.0.activity.engaged_time_ms = theirs.clone();
+            prop_assert_eq!(observe(&updated), observe(&counted_once));
         }
 
         #[test]

@@ -226,6 +226,39 @@ impl TopK {
         }
     }
 
+    /// Takes back one occurrence of `key` that an earlier `insert(key, 1, 0.0)` counted (a leave
+    /// beacon replaced by its update), keeping every bound of the
+    /// [module documentation](self):
+    ///
+    /// - while a counter is free every count is exact: the key's count and the total go down
+    ///   by one, and a key counted once leaves the sketch;
+    /// - in a full sketch, a count above the threshold goes down by one with the total (its
+    ///   error is cut to the new count, since the occurrence may have been one of those the
+    ///   error stood for). A count at the threshold keeps its value and takes one more error
+    ///   instead: lowering it would lower the threshold, under which an untracked key may
+    ///   then be hiding;
+    /// - an untracked key changes nothing: its occurrence stays in the total, which only
+    ///   leaves the bounds a little more cautious than they need to be.
+    pub fn retract(&mut self, key: &str) {
+        let key = truncate_key(key);
+        let Some(i) = self.position(key_hash(key), key) else { return };
+        let count = self.counts[i];
+        if self.slots.len() < self.capacity && count == 1 {
+            self.hashes.swap_remove(i);
+            self.counts.swap_remove(i);
+            self.slots.swap_remove(i);
+            self.total -= 1;
+        } else if self.slots.len() < self.capacity || count > self.threshold() {
+            // total ≥ the sum of the counts > 1.
+            self.counts[i] = count - 1;
+            self.total -= 1;
+            self.slots[i].error = self.slots[i].error.min(count - 1);
+            self.min_hint = self.min_hint.min(count - 1);
+        } else {
+            self.slots[i].error = (self.slots[i].error + 1).min(count);
+        }
+    }
+
     /// Adds everything `other` counted: afterwards `self` is a sketch of both streams, with
     /// the smaller of the two capacities, whose counts are within the bounds of the
     /// [module documentation](self) for the combined total.
@@ -739,11 +772,18 @@ mod tests {
 
     use crate::test_rng::SplitMix64;
 
-    /// Exact counts and value sums, to check a sketch against.
+    /// Exact counts and value sums, to check a sketch against, and how many occurrences were
+    /// retracted (which a sketch may keep in its total).
     #[derive(Default)]
-    struct Truth(HashMap<String, (u64, f64)>);
+    struct Truth(HashMap<String, (u64, f64)>, u64);
 
     impl Truth {
+        fn retract(&mut self, key: &str) {
+            let entry = self.0.get_mut(key).expect("only counted keys are retracted");
+            entry.0 -= 1;
+            self.1 += 1;
+        }
+
         fn insert(&mut self, key: &str, weight: u64, value: f64) {
             let entry = self.0.entry(key.to_owned()).or_default();
             entry.0 += weight;
@@ -762,7 +802,7 @@ mod tests {
     /// Asserts every guarantee of the module documentation and returns the largest error.
     fn assert_bounds(sketch: &TopK, truth: &Truth) -> u64 {
         let (total, threshold) = (sketch.total(), sketch.threshold());
-        assert_eq!(total, truth.total());
+        assert!((truth.total()..=truth.total() + truth.1).contains(&total), "total {total}");
         assert!(sketch.len() <= sketch.capacity());
         assert!(threshold * sketch.capacity() as u64 <= total, "threshold {threshold} > N/m");
         let top = sketch.top(sketch.len());
@@ -1288,6 +1328,32 @@ mod tests {
                 truth.insert(k, *weight, *value);
             }
             assert_bounds(&left, &truth);
+        }
+
+        #[test]
+        fn retracting_counted_occurrences_keeps_the_bounds(
+            items in vec((skewed_key(), (0u32..100).prop_map(f64::from)), 0..300),
+            retracted in vec(any::<proptest::sample::Index>(), 0..100),
+            capacity in 8usize..24,
+        ) {
+            let mut truth = Truth::default();
+            let mut sketch = TopK::with_capacity(capacity);
+            for (k, _) in &items {
+                sketch.insert(k, 1, 0.0);
+                truth.insert(k, 1, 0.0);
+            }
+            let mut counted: Vec<&String> = items.iter().map(|(k, _)| k).collect();
+            for index in retracted {
+                if counted.is_empty() {
+                    break;
+                }
+                let k = counted.swap_remove(index.index(counted.len()));
+                sketch.retract(k);
+                truth.retract(k);
+                assert_bounds(&sketch, &truth);
+            }
+            let bytes = postcard::to_allocvec(&sketch).unwrap();
+            prop_assert_eq!(postcard::from_bytes::<TopK>(&bytes).unwrap(), sketch);
         }
 
         #[test]
