@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serveDemo } from '../www/serve-demo.mjs';
 import { humanBrowserAs, UA_WINDOWS } from './support/browser.mjs';
-import { waitForViews } from './support/edge.mjs';
+import { apiRequest, postBeacon, todayUtc, waitForViews } from './support/edge.mjs';
 import { useEdge } from './support/fixtures.mjs';
 
 describe('leave aggregation', () => {
@@ -40,5 +40,35 @@ describe('leave aggregation', () => {
     assert.equal(result.metrics.bots_dropped.current, 0, 'the leave was not taken for a bot');
     assert.ok(result.metrics.median_engaged_ms.current !== null, 'engaged time arrived');
     await page.close();
+  });
+
+  test('counts a leave replaced by its update once, with the update\'s figures, unless it was counted on an earlier day', async () => {
+    const send = async (body) => {
+      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
+      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
+    };
+    const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
+    const hidden = { engaged_ms: 4000, scroll_pct: 30, interactions: 1 };
+    await send({ path: '/article' });
+    await send({ ...entry, ...hidden });
+    // The visitor came back a minute later, read on and followed a link (not before midnight).
+    const sinceMidnight = Date.now() % 864e5;
+    const readOn = { engaged_ms: 40000, scroll_pct: 90, interactions: 6, next: '/pricing' };
+    await send({ ...entry, ...readOn, replaces: { after_ms: Math.min(60_000, sinceMidnight), ...hidden } });
+    // An update of a leave sent yesterday: that day's record is closed, and today's would
+    // count the view's leave a second time.
+    await send({ ...entry, engaged_ms: 90000, scroll_pct: 100, replaces: { after_ms: sinceMidnight + 3_600_000, ...readOn } });
+
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/article&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    const { summary } = await res.json();
+    assert.equal(summary.metrics.exit_rate.page, 0, 'the exit became a next page');
+    assert.equal(summary.metrics.bounce_rate.page, 0, 'a bounce no more: an engaged visit');
+    assert.deepEqual(summary.next_pages.map((row) => [row.label, row.count]), [['/pricing', 1]]);
+    assert.equal(summary.engaged_time_ms.count, 1, 'one leave: the first replaced, the late update not counted');
+    assert.equal(summary.scroll_depth_pct.quantiles.at(-1).value, 90, 'the deepest scroll is the update\'s');
+    const engaged = summary.metrics.median_engaged_ms.page;
+    assert.ok(Math.abs(engaged - 40000) <= 400, `the update's engaged time, within 1 %: ${engaged}`);
+    assert.ok(Math.abs(summary.metrics.median_scroll_pct.page - 90) <= 1, 'the update\'s scroll depth');
   });
 });

@@ -5,10 +5,17 @@
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
 //! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning` |
-//! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields)               |
+//! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
 //! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
+//!
+//! A page's leave is sent when the page is first hidden or left. A visitor may come back to it
+//! and do more: at the next hide or leave, the snippet sends the new figures as a `leave` whose
+//! `replaces` object holds the figures the earlier leave sent (all of [`Leave`]'s fields but
+//! `entry` and `channel`, which belong to the view and stay the same) and `after_ms`, how long
+//! after the earlier leave this one was sent. The edge takes the earlier figures back and counts
+//! the new ones, when the earlier leave was counted on the same day.
 //!
 //! Every beacon carries `site`, and all but `dropped` their `consent` state (absent means no
 //! signal). A beacon may carry a random `id` (16 hex digits) so that a retried beacon is
@@ -19,6 +26,7 @@
 //! float formatting.
 
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -83,6 +91,18 @@ pub enum BeaconBody {
         path: String,
         /// What happened there.
         leave: Leave,
+    },
+    /// What the visitor did on a page, updated: they came back to it after its leave was
+    /// sent, and did more.
+    LeaveUpdate {
+        /// The page's scrubbed path.
+        path: String,
+        /// What happened there, in all.
+        leave: Leave,
+        /// What the earlier leave reported, which this one replaces.
+        replaced: Leave,
+        /// How long after the earlier leave this one was sent, in milliseconds.
+        after_ms: u32,
     },
     /// Something the visitor did on a page.
     Event {
@@ -187,6 +207,9 @@ struct WireBeacon {
     lcp_ms: Option<u32>,
     inp_ms: Option<u32>,
     cls_milli: Option<u32>,
+    // leave update: the replaced leave's figures, and `after_ms` within them
+    replaces: Option<Box<WireBeacon>>,
+    after_ms: Option<u32>,
     // event
     event: Option<WireEvent>,
 }
@@ -233,6 +256,7 @@ impl WireBeacon {
             ("lcp_ms", self.lcp_ms.is_some()),
             ("inp_ms", self.inp_ms.is_some()),
             ("cls_milli", self.cls_milli.is_some()),
+            ("replaces", self.replaces.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -260,6 +284,9 @@ impl Beacon {
         let id = wire.id.take().map(|id| parse_id(&id)).transpose()?;
         let consent = wire.consent.take();
         let kind = wire.kind.take();
+        if wire.after_ms.is_some() {
+            return Err(invalid("after_ms", "belongs in 'replaces'".into()));
+        }
 
         let body = match kind.as_deref().unwrap_or("view") {
             "view" => {
@@ -281,7 +308,15 @@ impl Beacon {
                     "leave",
                 )?;
                 let path = required_path(&mut wire)?;
-                BeaconBody::Leave { path, leave: parse_leave(wire)? }
+                let replaces = wire.replaces.take();
+                let leave = parse_leave(wire)?;
+                match replaces {
+                    None => BeaconBody::Leave { path, leave },
+                    Some(replaced) => {
+                        let (replaced, after_ms) = parse_replaced(*replaced, &leave)?;
+                        BeaconBody::LeaveUpdate { path, leave, replaced, after_ms }
+                    }
+                }
             }
             "event" => {
                 refuse_fields(wire.view_fields().chain(wire.leave_fields()), "event")?;
@@ -320,7 +355,7 @@ impl Beacon {
         json.string("site", self.site.as_str());
         let kind = match &self.body {
             BeaconBody::View(_) => "view",
-            BeaconBody::Leave { .. } => "leave",
+            BeaconBody::Leave { .. } | BeaconBody::LeaveUpdate { .. } => "leave",
             BeaconBody::Event { .. } => "event",
             BeaconBody::Consent => "consent",
             BeaconBody::Dropped => "dropped",
@@ -343,6 +378,15 @@ impl Beacon {
             BeaconBody::Leave { path, leave } => {
                 json.string("path", path);
                 write_leave(&mut json, leave);
+            }
+            BeaconBody::LeaveUpdate { path, leave, replaced, after_ms } => {
+                json.string("path", path);
+                write_leave(&mut json, leave);
+                json.key("replaces");
+                json.open();
+                json.number("after_ms", u64::from(*after_ms));
+                write_figures(&mut json, replaced);
+                json.close();
             }
             BeaconBody::Event { path, event } => {
                 json.string("path", path);
@@ -419,6 +463,31 @@ fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
     })
 }
 
+/// The earlier leave an update replaces, and how long before it was sent: the same view's
+/// leave, so its `entry` and `channel` are the update's.
+fn parse_replaced(mut wire: WireBeacon, leave: &Leave) -> Result<(Leave, u32), BeaconError> {
+    let after_ms = wire.after_ms.take().ok_or(BeaconError::MissingField("replaces.after_ms"))?;
+    let others = [
+        ("site", wire.site.is_some()),
+        ("type", wire.kind.is_some()),
+        ("id", wire.id.is_some()),
+        ("consent", wire.consent.is_some()),
+        ("path", wire.path.is_some()),
+        ("event", wire.event.is_some()),
+        ("entry", wire.entry.is_some()),
+        ("channel", wire.channel.is_some()),
+        ("replaces", wire.replaces.is_some()),
+    ];
+    let view_field = wire.view_fields().next();
+    if let Some(field) = others.iter().find(|(_, present)| *present).map(|(f, _)| *f).or(view_field)
+    {
+        let reason = format!("holds the replaced leave's figures and after_ms only, not '{field}'");
+        return Err(invalid("replaces", reason));
+    }
+    let replaced = parse_leave(wire)?;
+    Ok((Leave { entry: leave.entry, channel: leave.channel.clone(), ..replaced }, after_ms))
+}
+
 fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
     Ok(match event {
         WireEvent::Outbound { host } => {
@@ -466,6 +535,11 @@ fn write_view(json: &mut JsonWriter, view: &PageView) {
 fn write_leave(json: &mut JsonWriter, leave: &Leave) {
     json.bool("entry", leave.entry);
     json.optional_string("channel", leave.channel.as_deref());
+    write_figures(json, leave);
+}
+
+/// A leave's fields but those of its view (`entry`, `channel`): what an update replaces.
+fn write_figures(json: &mut JsonWriter, leave: &Leave) {
     json.optional_string("next", leave.next.as_deref());
     json.number("engaged_ms", u64::from(leave.engaged_ms));
     json.number("scroll_pct", u64::from(leave.scroll_pct));
@@ -942,6 +1016,53 @@ mod tests {
     }
 
     #[test]
+    fn an_update_holds_the_replaced_figures_and_nothing_of_the_view() {
+        let update = |replaces: &str| {
+            parse(&format!(
+                r#"{{"site":"demo","type":"leave","path":"/","entry":true,"channel":"t.co","engaged_ms":9000,"replaces":{replaces}}}"#
+            ))
+        };
+        let Ok(Beacon { body: BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }, .. }) =
+            update(r#"{"after_ms":60000,"engaged_ms":4000,"scroll_pct":30}"#)
+        else {
+            panic!("an update")
+        };
+        assert_eq!((leave.engaged_ms, replaced.engaged_ms, replaced.scroll_pct), (9000, 4000, 30));
+        assert_eq!(
+            (replaced.entry, replaced.channel.as_deref(), after_ms),
+            (true, Some("t.co"), 60_000)
+        );
+        assert_eq!(
+            update(r#"{"engaged_ms":4000}"#),
+            Err(BeaconError::MissingField("replaces.after_ms"))
+        );
+        for field in
+            [r#""path":"/""#, r#""entry":true"#, r#""referrer":"t.co""#, r#""replaces":{}"#]
+        {
+            let refused = update(&format!(r#"{{"after_ms":1,{field}}}"#));
+            assert!(
+                matches!(&refused, Err(BeaconError::InvalidField { field: "replaces", .. })),
+                "{field}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"leave","path":"/","after_ms":1}"#),
+            "after_ms"
+        );
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","path":"/","replaces":{"after_ms":1}}"#),
+            "type",
+            "only a leave replaces one"
+        );
+        assert_eq!(
+            invalid_field(&format!(
+                r#"{{"site":"demo","type":"leave","path":"/","replaces":{{"after_ms":1,"scroll_pct":101}}}}"#
+            )),
+            "scroll_pct"
+        );
+    }
+
+    #[test]
     fn cleans_campaign_tags_again() {
         let view = view(
             r#"{"site":"demo","path":"/","utm":{"source":" NewsLetter ","campaign":"jane@example.com"}}"#,
@@ -1010,6 +1131,29 @@ mod tests {
                 },
             }),
             beacon(BeaconBody::Leave { path: "/".into(), leave: Leave::default() }),
+            beacon(BeaconBody::LeaveUpdate {
+                path: "/pricing".into(),
+                leave: Leave {
+                    entry: true,
+                    channel: Some("news.example.com".into()),
+                    next: Some("/signup".into()),
+                    engaged_ms: 48_000,
+                    scroll_pct: 100,
+                    interactions: 9,
+                    inp_ms: Some(120),
+                    ..Leave::default()
+                },
+                replaced: Leave {
+                    entry: true,
+                    channel: Some("news.example.com".into()),
+                    engaged_ms: 21_500,
+                    scroll_pct: 80,
+                    interactions: 7,
+                    cls: Some(0.05),
+                    ..Leave::default()
+                },
+                after_ms: 3_600_000,
+            }),
             beacon(BeaconBody::Event {
                 path: "/".into(),
                 event: Event::Outbound { host: "github.com".into() },

@@ -29,6 +29,10 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let consent = beacon
         .consent
         .with_browser_signals(header_is_one(headers, "Sec-GPC")?, header_is_one(headers, "DNT")?);
+    let replaced_after_ms = match &beacon.body {
+        BeaconBody::LeaveUpdate { after_ms, .. } => Some(*after_ms),
+        _ => None,
+    };
     let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Signal::BotDropped
@@ -43,6 +47,9 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
                 Signal::View { path: page.path, view }
             }
             BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
+            BeaconBody::LeaveUpdate { path, leave, replaced, .. } => {
+                Signal::LeaveUpdate { path, replaced, leave }
+            }
             BeaconBody::Event { path, event } => Signal::Event { path, event },
             BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
         }
@@ -53,7 +60,8 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let id = beacon.id.map(BeaconId::as_u64);
     let count = shards::shard_count(env, &beacon.site).await?;
     let shard = shards::shard_for(count, &client.ip, &client.user_agent);
-    let message = Ingest { site: beacon.site, origin, id, client, consent, signal };
+    let message =
+        Ingest { site: beacon.site, origin, id, client, consent, signal, replaced_after_ms };
     shard_client::send_to(env, &message.site, shard, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }

@@ -499,6 +499,12 @@ impl SiteShard {
         if let Signal::View { view, .. } = &mut signal {
             site.settings.keep_asked(view);
         }
+        // An update replaces a leave counted today only: an earlier day's record is closed, and
+        // here the update would count the view's leave a second time.
+        let replaced_ms = message.replaced_after_ms.map(|after| now - i64::from(after));
+        if replaced_ms.is_some_and(|at| Day::from_unix_ms(at) != today) {
+            signal = Signal::ConsentOnly;
+        }
         let visitor = matches!(signal, Signal::View { .. }).then(|| SketchKey::of(visitor));
         let entry = JournalEntry {
             id: message.id,

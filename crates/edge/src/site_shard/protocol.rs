@@ -89,6 +89,8 @@ pub struct Ingest {
     pub client: Client,
     pub consent: ConsentState,
     pub signal: Signal,
+    /// For a leave update: how long after the leave it replaces it was sent.
+    pub replaced_after_ms: Option<u32>,
 }
 
 /// The visitor's address and browser: hashed with the day's salt in the shard's memory, then
