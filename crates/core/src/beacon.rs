@@ -1055,9 +1055,9 @@ mod tests {
             "only a leave replaces one"
         );
         assert_eq!(
-            invalid_field(&format!(
-                r#"{{"site":"demo","type":"leave","path":"/","replaces":{{"after_ms":1,"scroll_pct":101}}}}"#
-            )),
+            invalid_field(
+                r#"{"site":"demo","type":"leave","path":"/","replaces":{"after_ms":1,"scroll_pct":101}}"#
+            ),
             "scroll_pct"
         );
     }
