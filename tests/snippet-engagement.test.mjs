@@ -6,6 +6,16 @@ import { ofType, page, useSnippet } from './support/snippet.mjs';
 
 const ARTICLE = page('<h1>A long read</h1><div style="height:4000px"></div>');
 
+/**
+ * Switches `tab` away (`'hidden'`) or back (`'visible'`) as the browser reports it to the page:
+ * headless Chromium never hides a tab (no CDP command does either), so the page's
+ * `visibilityState` and its `visibilitychange` event are played here.
+ */
+const switchTab = (tab, state) => tab.evaluate((state) => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  document.dispatchEvent(new Event('visibilitychange'));
+}, state);
+
 describe('engagement', () => {
   const env = useSnippet();
 
@@ -35,6 +45,43 @@ describe('engagement', () => {
     assert.ok(Math.abs(metrics.median_engaged_ms.current - leave.engaged_ms) <= leave.engaged_ms * 0.01,
       `median engaged ${metrics.median_engaged_ms.current} ms for ${leave.engaged_ms}`);
     assert.ok(Math.abs(metrics.median_scroll_pct.current - 80) <= 0.8, `median scroll ${metrics.median_scroll_pct.current}`);
+  });
+
+  test('sends the leave when the tab is hidden, and an update when the reader comes back and reads on', async () => {
+    const { page: tab } = await env.open({ 'article.html': ARTICLE }, { path: '/article.html', clock: true });
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
+    await tab.clock.runFor(5_000);
+    await switchTab(tab, 'hidden');
+    const [hidden] = ofType(await env.waitFor((b) => ofType(b, 'leave').length === 1, 'the leave at hide'), 'leave');
+    assert.ok(hidden.engaged_ms >= 5_000 && hidden.engaged_ms < 6_000, `engaged ${hidden.engaged_ms} ms`);
+    assert.ok(hidden.scroll_pct > 0 && hidden.scroll_pct < 30, `the first screen only: ${hidden.scroll_pct} %`);
+    assert.equal(hidden.replaces, undefined);
+
+    // An hour in another tab counts for nothing; then the reader is back, and reads to 80 %.
+    await tab.clock.runFor(3_600_000);
+    await switchTab(tab, 'visible');
+    await tab.evaluate(() => scrollTo(0, document.documentElement.scrollHeight * 0.8 - innerHeight));
+    await tab.waitForFunction(() => scrollY > 0);
+    await tab.clock.runFor(20_000);
+    await tab.goto('about:blank');
+    const [, update] = ofType(await env.waitFor((b) => ofType(b, 'leave').length === 2, 'the update at leave'), 'leave');
+    assert.ok(update.engaged_ms >= hidden.engaged_ms + 20_000 && update.engaged_ms < hidden.engaged_ms + 22_000,
+      `engaged ${update.engaged_ms} ms in all`);
+    assert.equal(update.scroll_pct, 80);
+    const { after_ms: afterMs, ...replaced } = update.replaces;
+    assert.ok(afterMs >= 3_620_000 && afterMs < 3_630_000, `sent ${afterMs} ms after the first`);
+    const { engaged_ms: engagedMs, scroll_pct: scrollPct, interactions } = hidden;
+    assert.deepEqual({ engaged_ms: replaced.engaged_ms, scroll_pct: replaced.scroll_pct, interactions: replaced.interactions },
+      { engaged_ms: engagedMs, scroll_pct: scrollPct, interactions }, 'it replaces what the first leave said');
+    assert.deepEqual(env.recorder.beacons.map((b) => b.type), ['view', 'leave', 'leave'], 'no other beacon');
+    await env.allAccepted();
+
+    // The edge counts one leave for the view, with the update's figures.
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/article.html&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    const { summary } = await res.json();
+    assert.equal(summary.engaged_time_ms.count, 2, 'this view\'s leave and the first test\'s, each once');
+    assert.equal(summary.scroll_depth_pct.quantiles.at(-1).value, 80);
   });
 
   test('reports a visitor who bounces in 2 s as an entry from its referrer with no next page', async () => {

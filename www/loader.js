@@ -184,7 +184,6 @@
     L(D, 'pointermove', () => { if (now() - moved > 1000) { moved = now(); on(0); } });
     for (const type of ['pointerdown', 'wheel', 'touchstart']) L(D, type, () => on(0));
     L(D, 'keydown', (e) => e.repeat || on(1));
-    L(D, 'visibilitychange', () => on(2, D.visibilityState == 'visible'));
     L(W, 'focus', (e) => e.target == W && on(3, 1));
     L(W, 'blur', (e) => e.target == W && on(3, 0));
     const scroll = () => on(4, scrollY + innerHeight, D.documentElement.scrollHeight);
@@ -219,7 +218,7 @@
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(wasm('nav', location.href, params(location.href), now(), false)));
+    const route = safe(() => out(wasm('nav', location.href, params(location.href), now(), Date.now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -246,19 +245,26 @@
     vital('layout-shift', (e) => e.hadRecentInput || on(11, e.value, e.startTime));
     vital('event', (e) => on(12, e.duration, e.interactionId), { durationThreshold: 40 });
 
-    // Leaving: the leave beacon (once per view), and with journey consent the failed beacons
-    // for the next page of this tab, and the time of the tab's visit: a page read for long
-    // leaves the visit as recent as the reading.
+    // Hidden, which on a phone may be the last a page sees, or left: the leave beacon, with
+    // the vitals the observers still hold (an update follows if the visitor comes back and does
+    // more). Left, with journey consent: the failed beacons for the next page of this tab, and
+    // the time of the tab's visit, as recent as the reading.
+    const vitals = () => { for (const [o, f] of observers) o.takeRecords().forEach(safe(f)); };
+    L(D, 'visibilitychange', () => {
+      const shown = D.visibilityState == 'visible';
+      shown || vitals();
+      on(2, shown, Date.now());
+    });
     leave = () => {
-      for (const [o, f] of observers) o.takeRecords().forEach(safe(f));
-      on(9);
+      vitals();
+      on(9, Date.now());
       const kept = exported.linked() && sessionStorage.getItem(tabVisit);
       if (kept) keepTab(kept.slice(kept.indexOf(' ') + 1));
       const stash = wasm('stash');
       if (stash) sessionStorage.setItem(queued, stash);
     };
     L(W, 'pagehide', leave);
-    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), true)));
+    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), Date.now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
     // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be

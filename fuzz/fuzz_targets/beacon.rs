@@ -20,6 +20,12 @@ fuzz_target!(|body: &[u8]| {
         ),
         BeaconBody::Leave { path, leave } => paths
             .extend([Some(path), leave.next.as_ref()].into_iter().flatten().map(String::as_str)),
+        BeaconBody::LeaveUpdate { path, leave, replaced, .. } => paths.extend(
+            [Some(path), leave.next.as_ref(), replaced.next.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        ),
         BeaconBody::Event { path, event } => {
             paths.push(path);
             if let Event::Download { file } = event {

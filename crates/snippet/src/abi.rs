@@ -245,11 +245,12 @@ pub unsafe extern "C" fn nav(
     params: *mut u8,
     params_len: usize,
     now: f64,
+    wall_ms: f64,
     restore: u32,
 ) -> i32 {
     // SAFETY: as the caller guarantees.
     let (url, params) = unsafe { (text(url, url_len), text(params, params_len)) };
-    answer_with(crate::nav(&url, &params, now, restore != 0))
+    answer_with(crate::nav(&url, &params, now, wall_ms, restore != 0))
 }
 
 /// See [`crate::goal`].

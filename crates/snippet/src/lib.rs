@@ -48,7 +48,7 @@ use core::cell::UnsafeCell;
 use tacit_core::agent::is_bot;
 use tacit_core::consent::{ConsentState, ConsentValue};
 use tacit_core::scrub::{same_site_previous_path, scrub_path, url_host};
-use tacit_core::signal::{Event, FeedbackScore, Language};
+use tacit_core::signal::{Event, FeedbackScore, Language, Leave};
 use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
 
 #[cfg(target_arch = "wasm32")]
@@ -56,7 +56,7 @@ use crate::abi::{forget_journey, tab_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
-use crate::page::Page;
+use crate::page::{Page, SentLeave};
 
 /// A panic (a bug: no input should cause one) ends the call with a trap, which reaches the
 /// loader as an exception that it catches. Nothing is formatted, so no formatting code ships.
@@ -74,6 +74,9 @@ static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
 const MAX_NAME_BYTES: usize = 100;
 /// Failed beacons kept for a retry; older ones are dropped first.
 const MAX_QUEUED: usize = 10;
+/// Engaged time that alone makes a leave worth updating: a glance at a tab on the way through
+/// the others is not.
+const UPDATE_ENGAGED_MS: u32 = 1_000;
 
 /// Everything the snippet knows about this tab's current page view.
 struct Tracker {
@@ -268,9 +271,9 @@ pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
 }
 
 /// The page's URL changed to `url` without loading a document (`history.pushState`,
-/// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`).
-/// A change of fragment only is not a new page view.
-pub fn nav(url: &str, params: &str, now: f64, restore: bool) -> Option<String> {
+/// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`),
+/// at `now` (`wall_ms` by the wall clock). A change of fragment only is not a new page view.
+pub fn nav(url: &str, params: &str, now: f64, wall_ms: f64, restore: bool) -> Option<String> {
     with(|t| {
         if !restore && page::without_fragment(url) == t.page.url {
             return;
@@ -279,7 +282,7 @@ pub fn nav(url: &str, params: &str, now: f64, restore: bool) -> Option<String> {
             None
         } else {
             t.page.continue_to(scrub_path(url), now);
-            t.leave(now);
+            t.leave(now, wall_ms);
             Some(core::mem::take(&mut t.page.view.path))
         };
         let engagement = t.page.engagement.carry_on(now);
@@ -330,6 +333,13 @@ pub fn stash() -> Option<String> {
     })
 }
 
+/// Whether the figures of `leave` say more than those `sent` before: any figure changed but
+/// engaged time, or engaged time by [`UPDATE_ENGAGED_MS`] or more.
+fn says_more(sent: &Leave, leave: &Leave) -> bool {
+    leave.engaged_ms >= sent.engaged_ms.saturating_add(UPDATE_ENGAGED_MS)
+        || Leave { engaged_ms: sent.engaged_ms, ..leave.clone() } != *sent
+}
+
 /// The first bytes of `text`, at most `max`, cut at a character boundary.
 pub(crate) fn cut(text: &str, max: usize) -> &str {
     let mut end = max.min(text.len());
@@ -346,7 +356,9 @@ impl Kind {
     const INPUT: u32 = 0;
     /// A key press.
     const KEY: u32 = 1;
-    /// Visibility: `a` is 1 for visible, 0 for hidden.
+    /// Visibility: `a` is 1 for visible, 0 for hidden; `b` is the wall clock (`Date.now()`).
+    /// Hidden, the page may never be shown again (a phone's browser closed from the app
+    /// switcher fires nothing else): the leave beacon is due.
     const VISIBLE: u32 = 2;
     /// Window focus: `a` is 1 for focused, 0 for blurred.
     const FOCUS: u32 = 3;
@@ -360,7 +372,7 @@ impl Kind {
     const REACTION: u32 = 7;
     /// A second after a click on something clickable: time to call it dead if nothing reacted.
     const TICK: u32 = 8;
-    /// The page is being left (`pagehide`): the leave beacon is due.
+    /// The page is being left (`pagehide`), `a` being the wall clock: the leave beacon is due.
     const LEAVE: u32 = 9;
     /// A Largest Contentful Paint candidate at `a` ms.
     const LCP: u32 = 10;
@@ -383,8 +395,8 @@ impl Tracker {
         self.live && may_measure(&self.state(), self.opt_in)
     }
 
-    /// Writes a beacon; all but consent tallies carry a random id.
-    fn emit(&mut self, body: BeaconBody) {
+    /// Writes a beacon, and returns its body; all but consent tallies carry a random id.
+    fn emit(&mut self, body: BeaconBody) -> String {
         let id = (!matches!(body, BeaconBody::Consent)).then(|| {
             // xorshift64*: ids need to be distinct, not secret.
             self.rng ^= self.rng >> 12;
@@ -393,7 +405,9 @@ impl Tracker {
             BeaconId::from_u64(self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d))
         });
         let beacon = Beacon { site: self.site.clone(), id, consent: self.state(), body };
-        self.line(&beacon.to_json());
+        let json = beacon.to_json();
+        self.line(&json);
+        json
     }
 
     fn line(&mut self, line: &str) {
@@ -458,16 +472,39 @@ impl Tracker {
         }
     }
 
-    /// The current page's leave beacon: once per view, and only for a view that was counted.
-    fn leave(&mut self, now: f64) {
+    /// The current page's leave beacon, for a view that was counted, when the page is hidden
+    /// or left at `now` (`wall_ms` by the wall clock): once, and then again as an update each
+    /// time the visitor came back and did more, replacing the leave sent before.
+    fn leave(&mut self, now: f64, wall_ms: f64) {
         self.page.engagement.reaction(now);
-        if self.page.left || !self.page.counted || !self.measuring() {
+        if !self.page.counted || !self.measuring() {
             return;
         }
-        self.page.left = true;
         let leave = self.page.leave(now);
         let path = self.page.view.path.clone();
-        self.emit(BeaconBody::Leave { path, leave });
+        let body = match self.page.sent.take() {
+            Some(sent) if !says_more(&sent.leave, &leave) => {
+                self.page.sent = Some(sent);
+                return;
+            }
+            Some(sent) => match self.queue.iter().position(|body| *body == sent.body) {
+                // The leave sent failed and waits for its retry: it never counted, so the new
+                // figures go out as a leave of their own, in its place.
+                Some(failed) => {
+                    self.queue.remove(failed);
+                    BeaconBody::Leave { path, leave: leave.clone() }
+                }
+                None => BeaconBody::LeaveUpdate {
+                    path,
+                    leave: leave.clone(),
+                    replaced: sent.leave,
+                    after_ms: (wall_ms - sent.at_ms).clamp(0.0, f64::from(u32::MAX)) as u32,
+                },
+            },
+            None => BeaconBody::Leave { path, leave: leave.clone() },
+        };
+        let body = self.emit(body);
+        self.page.sent = Some(SentLeave { leave, at_ms: wall_ms, body });
     }
 
     fn event(&mut self, event: Event) {
@@ -482,7 +519,12 @@ impl Tracker {
         match kind {
             Kind::INPUT => e.input(now),
             Kind::KEY => e.key(now),
-            Kind::VISIBLE => e.visible(now, a > 0.0),
+            Kind::VISIBLE => {
+                e.visible(now, a > 0.0);
+                if a <= 0.0 {
+                    self.leave(now, b);
+                }
+            }
             Kind::FOCUS => e.focused(now, a > 0.0),
             Kind::SCROLL => {
                 e.input(now);
@@ -493,7 +535,7 @@ impl Tracker {
             }
             Kind::REACTION => e.reaction(now),
             Kind::TICK => e.tick(now),
-            Kind::LEAVE => self.leave(now),
+            Kind::LEAVE => self.leave(now, a),
             Kind::LCP => e.lcp(a),
             Kind::LAYOUT_SHIFT => e.layout_shift(a, b),
             Kind::EVENT_TIMING => e.event_timing(a, b),
@@ -504,7 +546,65 @@ impl Tracker {
 
 #[cfg(test)]
 mod tests {
-    use super::cut;
+    use super::*;
+
+    /// The beacons of one answer, parsed as the edge parses them (a retry as any other).
+    fn beacons(lines: Option<String>) -> Vec<BeaconBody> {
+        let lines = lines.unwrap_or_default();
+        let parse =
+            |line: &str| Beacon::parse(line.trim_start_matches('~').as_bytes()).expect(line);
+        lines.lines().map(|line| parse(line).body).collect()
+    }
+
+    // The only test that drives the tracker itself: it is one per WebAssembly instance, a global.
+    #[test]
+    fn a_hidden_page_sends_its_leave_and_an_update_when_the_visitor_comes_back_and_reads_on() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+        let url = "https://example.com/article";
+        let start =
+            start("demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true);
+        assert_eq!(start, None);
+        assert!(matches!(beacons(go())[..], [BeaconBody::View(_)]));
+        let wall = 1_764_000_000_000.0;
+
+        on(Kind::SCROLL, 3_000.0, 800.0, 2_000.0);
+        let hidden = beacons(on(Kind::VISIBLE, 5_000.0, 0.0, wall + 5_000.0));
+        let [BeaconBody::Leave { leave: first, .. }] = &hidden[..] else { panic!("{hidden:?}") };
+        assert_eq!((first.engaged_ms, first.scroll_pct, first.next.as_deref()), (5_000, 40, None));
+        // A glance on the way through the tabs, half a second: not worth an update.
+        assert_eq!(on(Kind::VISIBLE, 60_000.0, 1.0, wall + 60_000.0), None);
+        assert_eq!(on(Kind::VISIBLE, 60_500.0, 0.0, wall + 60_500.0), None);
+
+        // Back a minute later, reading on, then off to another page of the site.
+        on(Kind::VISIBLE, 120_000.0, 1.0, wall + 120_000.0);
+        on(Kind::SCROLL, 130_000.0, 1_800.0, 2_000.0);
+        link("https://example.com/pricing", 0, 135_000.0);
+        let left = beacons(on(Kind::LEAVE, 135_000.0, wall + 135_000.0, 0.0));
+        let [BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }] = &left[..] else {
+            panic!("{left:?}")
+        };
+        assert_eq!(replaced, first, "the update replaces what the first leave said");
+        assert_eq!(*after_ms, 130_000);
+        assert_eq!((leave.engaged_ms, leave.scroll_pct), (5_500 + 15_000, 90));
+        assert_eq!(leave.next.as_deref(), Some("/pricing"));
+        assert_eq!(on(Kind::LEAVE, 135_100.0, wall + 135_100.0, 0.0), None, "nothing new");
+
+        // Back from the back-forward cache: a new view, whose leave fails (the edge is down).
+        assert!(matches!(
+            beacons(nav(url, "", 200_000.0, wall + 200_000.0, true))[..],
+            [BeaconBody::View(_)]
+        ));
+        let lost = on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
+        failed(lost.clone());
+        // The visitor comes back before its retry: the new figures are sent as a leave of their
+        // own, in place of the one that never counted.
+        on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
+        let again = beacons(on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
+        let [BeaconBody::Leave { leave, .. }] = &again[..] else { panic!("{again:?}") };
+        assert_eq!(leave.engaged_ms, 6_000);
+        let next_route = nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
+        assert!(!next_route.unwrap_or_default().contains(&lost), "the failed leave is not retried");
+    }
 
     #[test]
     fn cut_keeps_whole_characters_within_the_limit() {

@@ -68,8 +68,20 @@ pub struct Page {
     pub reached_goal: bool,
     /// Whether the view's beacon has been sent (the visitor may have opted in since it began).
     pub counted: bool,
-    /// Whether the view has been left and its leave beacon written.
-    pub left: bool,
+    /// The leave beacon last written for the view, once it was hidden or left: the visitor
+    /// may come back to it and do more, and an update then replaces it.
+    pub sent: Option<SentLeave>,
+}
+
+/// A leave beacon written for the current view.
+pub struct SentLeave {
+    /// Its figures.
+    pub leave: Leave,
+    /// When it was written, by the wall clock (`Date.now()`): an update says how long after
+    /// it came, so that the edge can tell whether both fall on one day.
+    pub at_ms: f64,
+    /// Its body, to recognise it among the beacons that failed and wait for a retry.
+    pub body: String,
 }
 
 impl Page {
@@ -111,7 +123,7 @@ impl Page {
             quick_back: false,
             reached_goal: false,
             counted: false,
-            left: false,
+            sent: None,
         }
     }
 
