@@ -12,7 +12,9 @@ use tacit_core::codec::{
     decode_journal_entry, decode_page_day, decode_site_day, encode_journal_entry, encode_page_day,
     encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
 };
+use tacit_core::journal::Signal;
 use tacit_core::record::Traffic;
+use tacit_core::{PageDay, SiteDay};
 use tacit_fuzz::BoundedAllocator;
 
 #[global_allocator]
@@ -42,6 +44,22 @@ fuzz_target!(|data: &[u8]| {
         let encoded = encode_journal_entry(&entry);
         let again = decode_journal_entry(&encoded).expect("an encoded journal entry decodes");
         assert_eq!(encode_journal_entry(&again), encoded, "journal entry changed on a round trip");
+        // Replayed onto records, as a shard does after a restart: they still store. A leave
+        // update replays after the leave it replaces, and once more on its own.
+        let (mut site, mut page) = (SiteDay::default(), PageDay::default());
+        match &entry.signal {
+            Signal::View { .. } if entry.visitor.is_none() => return, // never journalled
+            Signal::LeaveUpdate { replaced, .. } => {
+                site.record_leave(replaced);
+                page.record_leave(replaced);
+            }
+            _ => {}
+        }
+        for _ in 0..2 {
+            entry.apply(&mut site, entry.path().map(|_| &mut page));
+        }
+        decode_page_day(&encode_page_day(&page)).expect("a page record after a replay decodes");
+        decode_site_day(&encode_site_day(&site)).expect("a site rollup after a replay decodes");
     }
 });
 
