@@ -12,8 +12,12 @@ describe('CSP without WebAssembly', () => {
     const { page: tab } = await env.open({ 'pricing.html': page('<h1>Pricing</h1>', { head: csp }) }, { path: '/pricing.html?plan=pro' });
     await env.waitFor((b) => b.length === 1, 'the bare view');
     await env.settle(tab);
-    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/pricing.html' }]);
+    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/pricing.html', bare: true }]);
     await env.allAccepted();
     assert.equal((await env.pages()).pages.find((p) => p.path === '/pricing.html')?.views, 1);
+    // The summary says how many views came bare, and what the site owner can do about it.
+    assert.equal((await env.metrics()).bare_views.current, 1);
+    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    assert.match(html, /1 page views were counted by their path only: the page's Content-Security-Policy blocked tacit's WebAssembly/);
   });
 });

@@ -107,7 +107,8 @@
   };
 
   // Without WebAssembly (a Content-Security-Policy without 'wasm-unsafe-eval'), a bare page view
-  // still counts the visit: the path only, or the consent tally in opt-in mode.
+  // still counts the visit: the path only, marked bare so that the summary can say why the rest
+  // is missing; or the consent tally in opt-in mode.
   let started;
   const bare = safe(() => {
     if (started || !/^[a-z0-9-]{1,64}$/.test(site)) return;
@@ -115,7 +116,7 @@
     const head = `{"site":"${site}","type":`;
     send(N.webdriver ? `${head}"dropped"}`
       : attr('consent') == 'opt-in' ? `${head}"consent"}`
-        : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}"}`);
+        : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}","bare":true}`);
   });
 
   let leave;

@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
         // update replays after the leave it replaces, and once more on its own.
         let (mut site, mut page) = (SiteDay::default(), PageDay::default());
         match &entry.signal {
-            Signal::View { .. } if entry.visitor.is_none() => return, // never journalled
+            Signal::View { .. } | Signal::BareView { .. } if entry.visitor.is_none() => return, // never journalled
             Signal::LeaveUpdate { replaced, .. } => {
                 site.record_leave(replaced);
                 page.record_leave(replaced);

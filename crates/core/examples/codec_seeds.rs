@@ -38,6 +38,7 @@ fn main() -> std::io::Result<()> {
             }
         }
         site.record_bot_dropped();
+        site.record_bare_view();
         write(&dir, &format!("page-{visitors}"), 1, &encode_page_day(&page))?;
         write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
     }
@@ -51,6 +52,7 @@ fn main() -> std::io::Result<()> {
             None,
             Signal::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
         ),
+        (Some(visitor), Signal::BareView { path: "/pricing".into(), view: view(1) }),
     ];
     for (n, (visitor, signal)) in signals.into_iter().enumerate() {
         let entry = JournalEntry {

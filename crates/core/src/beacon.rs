@@ -4,7 +4,7 @@
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
-//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning` |
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
@@ -140,6 +140,9 @@ pub struct PageView {
     /// For an entry whose visitor agreed to journey linking: whether this browser had visited
     /// the site before (the snippet's last-visit-day marker). `None` without journey consent.
     pub returning: Option<bool>,
+    /// Sent by the loader alone, without the snippet's WebAssembly, which the page's
+    /// Content-Security-Policy blocked: the path is all there is (DESIGN: "marked as such").
+    pub bare: bool,
 }
 
 impl PageView {
@@ -193,6 +196,7 @@ struct WireBeacon {
     viewport: Option<DeviceClass>,
     language: Option<String>,
     returning: Option<bool>,
+    bare: Option<bool>,
     // leave
     entry: Option<bool>,
     channel: Option<String>,
@@ -235,6 +239,7 @@ impl WireBeacon {
             ("viewport", self.viewport.is_some()),
             ("language", self.language.is_some()),
             ("returning", self.returning.is_some()),
+            ("bare", self.bare.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -428,6 +433,7 @@ fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
         viewport: wire.viewport,
         language,
         returning: wire.returning,
+        bare: wire.bare.unwrap_or(false),
     })
 }
 
@@ -529,6 +535,9 @@ fn write_view(json: &mut JsonWriter, view: &PageView) {
     json.optional_string("language", view.language.as_ref().map(Language::as_str));
     if let Some(returning) = view.returning {
         json.bool("returning", returning);
+    }
+    if view.bare {
+        json.bool("bare", true);
     }
 }
 
@@ -1098,6 +1107,7 @@ mod tests {
                 viewport: Some(DeviceClass::Tablet),
                 language: Language::from_tag("de-AT"),
                 returning: None,
+                bare: false,
             })),
             Beacon {
                 consent: ConsentState { journey: ConsentValue::Granted, ..consent },
@@ -1110,6 +1120,11 @@ mod tests {
             beacon(BeaconBody::View(PageView {
                 path: "/b".into(),
                 previous: Some("/a".into()),
+                ..PageView::default()
+            })),
+            beacon(BeaconBody::View(PageView {
+                path: "/pricing".into(),
+                bare: true,
                 ..PageView::default()
             })),
             beacon(BeaconBody::Leave {

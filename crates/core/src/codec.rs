@@ -20,7 +20,9 @@
 //! the rest after the prefix they share with the key before (a page record of ten visitors went
 //! from 660 to 473 bytes). Version 4 added known visits (entries of visitors who agreed to
 //! journey linking, first and returning) at the end of the activity; a version 3 record reads
-//! with none. Journal entries have kept one layout since version 2 (a view's entry became an
+//! with none. Version 5 added bare page views (sent without the snippet's WebAssembly) at the end of
+//! the site rollup; a version 4 rollup reads with none, and version 4 page records read as
+//! they are. Journal entries have kept one layout since version 2 (a view's entry became an
 //! enum whose first two variants are stored as the `bool` before them); a leave update is a
 //! kind of entry added later in version 4, after the others, so a build from before it refuses
 //! such an entry as a payload it cannot read, and replays the rest. Reading is backwards
@@ -34,7 +36,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::consent::ConsentTally;
 use crate::journal::JournalEntry;
 use crate::quantiles::QuantileSketch;
-use crate::record::{Activity, ActivityOf, NotStored, PageDay, SiteDay};
+use crate::record::{Activity, ActivityOf, NotStored, PageDay, SiteDay, Traffic};
 use crate::sketch::{PAGE_PRECISION, SITE_PRECISION};
 use crate::top_k::TopK;
 use crate::VisitorSketch;
@@ -42,13 +44,15 @@ use crate::VisitorSketch;
 /// The first two bytes of every record.
 pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes.
-pub const FORMAT_VERSION: u8 = 4;
+pub const FORMAT_VERSION: u8 = 5;
 /// The version that held only views and visitors per page.
 const VERSION_VIEWS_ONLY: u8 = 1;
 /// The last version with the sketches in their old layouts, and the first with journal entries.
 const VERSION_OLD_LAYOUTS: u8 = 2;
 /// The last version without known visits.
 const VERSION_NO_KNOWN_VISITS: u8 = 3;
+/// The last version whose site rollups had no bare page views.
+const VERSION_NO_BARE_VIEWS: u8 = 4;
 /// The kind byte of a [`PageDay`] record.
 pub const KIND_PAGE_DAY: u8 = 1;
 /// The kind byte of a [`SiteDay`] record.
@@ -114,6 +118,7 @@ pub fn decode_site_day(bytes: &[u8]) -> Result<SiteDay, CodecError> {
         VERSION_NO_KNOWN_VISITS => {
             from_payload::<EarlierSiteDay<Version3Traffic>>(payload)?.upgrade()
         }
+        VERSION_NO_BARE_VIEWS => from_payload::<EarlierSiteDay<Traffic>>(payload)?.upgrade(),
         FORMAT_VERSION => from_payload(payload)?,
         _ => return Err(CodecError::UnsupportedVersion(version)),
     };
@@ -179,7 +184,7 @@ where
     }
 }
 
-/// The layout of a version 2 or 3 site rollup.
+/// The layout of a site rollup of version 2 to 4, with the traffic as it was stored.
 #[derive(Deserialize)]
 struct EarlierSiteDay<T> {
     traffic: T,
@@ -195,7 +200,15 @@ where
 {
     fn upgrade(self) -> SiteDay {
         let (visitors, activity) = self.traffic.into_parts();
-        SiteDay::from_parts(visitors, activity, self.consent, self.bots_dropped)
+        SiteDay::from_parts(visitors, activity, self.consent, self.bots_dropped, 0)
+    }
+}
+
+impl EarlierSiteDay<Traffic> {
+    /// Version 4: as now, without bare page views.
+    fn upgrade(self) -> SiteDay {
+        let (visitors, activity) = self.traffic.into_parts();
+        SiteDay::from_parts(visitors, activity, self.consent, self.bots_dropped, 0)
     }
 }
 
@@ -316,9 +329,12 @@ mod tests {
     const VERSION_3_PAGE_20000: &[u8] = include_bytes!("../testdata/v3/page-20000.bin");
     const VERSION_3_SITE_3: &[u8] = include_bytes!("../testdata/v3/site-3.bin");
     const VERSION_3_SITE_20000: &[u8] = include_bytes!("../testdata/v3/site-20000.bin");
+    /// Site rollups as version 4 wrote them, before bare page views (its seeds, likewise).
+    const VERSION_4_SITE_3: &[u8] = include_bytes!("../testdata/v4/site-3.bin");
+    const VERSION_4_SITE_20000: &[u8] = include_bytes!("../testdata/v4/site-20000.bin");
 
     #[test]
-    fn reads_version_2_and_3_records_as_they_read_them() {
+    fn reads_records_of_earlier_versions_as_they_read_them() {
         // The figures version 2 itself decoded from these bytes; version 3 decoded the same.
         for (bytes, version, views, visitors, engaged_p50) in [
             (VERSION_2_PAGE_3, VERSION_OLD_LAYOUTS, 3, 3, 0.0),
@@ -346,9 +362,12 @@ mod tests {
             (VERSION_2_SITE_20000, 20_000, 20_012, 6_667, 83_337.5),
             (VERSION_3_SITE_3, 3, 3, 1, 12.5),
             (VERSION_3_SITE_20000, 20_000, 20_012, 6_667, 83_337.5),
+            (VERSION_4_SITE_3, 3, 3, 1, 12.5),
+            (VERSION_4_SITE_20000, 20_000, 20_012, 6_667, 83_337.5),
         ] {
             let mut site = decode_site_day(bytes).unwrap();
             assert_eq!((site.views(), site.unique_visitors(), site.bots_dropped()), (views, visitors, 1));
+            assert_eq!(site.bare_views(), 0, "none before version 5");
             let signup = &site.activity().goals.top(1)[0];
             assert_eq!((signup.key.as_str(), signup.count, signup.value_sum), ("signup", goals, value_sum));
             let consent = format!("{:?}", site.consent());
@@ -398,9 +417,10 @@ mod tests {
         let mut site = SiteDay::default();
         site.record_view(VisitorHash::from_u64(42), &View::sample());
         site.record_bot_dropped();
+        site.record_bare_view();
         let bytes = encode_site_day(&site);
         let mut decoded = decode_site_day(&bytes).unwrap();
-        assert_eq!((decoded.unique_visitors(), decoded.bots_dropped()), (1, 1));
+        assert_eq!((decoded.unique_visitors(), decoded.bots_dropped(), decoded.bare_views()), (1, 1, 1));
         assert_eq!(decode_page_day(&bytes).unwrap_err(), CodecError::WrongKind(KIND_SITE_DAY));
     }
 
@@ -478,6 +498,7 @@ mod tests {
             ),
             (None, Signal::ConsentOnly),
             (None, Signal::BotDropped),
+            (Some(visitor), Signal::BareView { path: "/b".into(), view: View::sample() }),
             (
                 None,
                 Signal::LeaveUpdate {

@@ -107,6 +107,14 @@ pub enum Signal {
         /// The figures added instead.
         leave: Leave,
     },
+    /// A page view the loader sent without the snippet's WebAssembly, which the page's
+    /// Content-Security-Policy blocked: counted as a view, and as a bare one for the site.
+    BareView {
+        /// The page whose record counts it.
+        path: String,
+        /// What the worker made of it: its path, the request's browser, device and country.
+        view: View,
+    },
 }
 
 impl JournalEntry {
@@ -116,7 +124,8 @@ impl JournalEntry {
             Signal::View { path, .. }
             | Signal::Leave { path, .. }
             | Signal::Event { path, .. }
-            | Signal::LeaveUpdate { path, .. } => Some(path),
+            | Signal::LeaveUpdate { path, .. }
+            | Signal::BareView { path, .. } => Some(path),
             Signal::ConsentOnly | Signal::BotDropped => None,
         }
     }
@@ -131,6 +140,11 @@ impl JournalEntry {
             (Signal::View { view, .. }, Some(page), Some(visitor)) => {
                 page.record_view(visitor.visitor(), view);
                 site.record_view(visitor.visitor(), view);
+            }
+            (Signal::BareView { view, .. }, Some(page), Some(visitor)) => {
+                page.record_view(visitor.visitor(), view);
+                site.record_view(visitor.visitor(), view);
+                site.record_bare_view();
             }
             (Signal::Leave { leave, .. }, Some(page), _) => {
                 page.record_leave(leave);
@@ -150,7 +164,8 @@ impl JournalEntry {
                 Signal::View { .. }
                 | Signal::Leave { .. }
                 | Signal::Event { .. }
-                | Signal::LeaveUpdate { .. },
+                | Signal::LeaveUpdate { .. }
+                | Signal::BareView { .. },
                 _,
                 _,
             ) => {

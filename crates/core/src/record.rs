@@ -450,6 +450,11 @@ impl Traffic {
         &self.visitors
     }
 
+    /// The visitor sketch and the activity, taken apart.
+    pub(crate) fn into_parts(self) -> (VisitorSketch, Activity) {
+        (self.visitors, self.activity)
+    }
+
     /// Page views.
     pub fn views(&self) -> u64 {
         self.activity.views
@@ -492,12 +497,13 @@ impl DerefMut for PageDay {
 }
 
 /// A site's rollup for one UTC day: the site-wide traffic, with visitors at a higher precision
-/// than a page's, plus the consent tally and the bots dropped.
+/// than a page's, plus the consent tally, the bots dropped and the bare page views.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SiteDay {
     traffic: Traffic,
     consent: ConsentTally,
     bots_dropped: u64,
+    bare_views: u64,
 }
 
 impl Default for SiteDay {
@@ -506,6 +512,7 @@ impl Default for SiteDay {
             traffic: Traffic::new(VisitorSketch::for_site()),
             consent: ConsentTally::default(),
             bots_dropped: 0,
+            bare_views: 0,
         }
     }
 }
@@ -516,8 +523,9 @@ impl SiteDay {
         activity: Activity,
         consent: ConsentTally,
         bots_dropped: u64,
+        bare_views: u64,
     ) -> SiteDay {
-        SiteDay { traffic: Traffic { visitors, activity }, consent, bots_dropped }
+        SiteDay { traffic: Traffic { visitors, activity }, consent, bots_dropped, bare_views }
     }
 
     /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
@@ -530,11 +538,18 @@ impl SiteDay {
         self.bots_dropped += 1;
     }
 
+    /// Counts a page view that the loader sent without the snippet's WebAssembly, which the
+    /// page's Content-Security-Policy blocked: its path only (also counted as a view).
+    pub fn record_bare_view(&mut self) {
+        self.bare_views += 1;
+    }
+
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &SiteDay) {
         self.traffic.merge(&other.traffic);
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
+        self.bare_views += other.bare_views;
     }
 
     /// Consent states seen.
@@ -545,6 +560,11 @@ impl SiteDay {
     /// Page views dropped as bots'.
     pub fn bots_dropped(&self) -> u64 {
         self.bots_dropped
+    }
+
+    /// Page views sent bare, without the snippet's WebAssembly (see [`SiteDay::record_bare_view`]).
+    pub fn bare_views(&self) -> u64 {
+        self.bare_views
     }
 }
 

@@ -294,6 +294,11 @@ impl MergedRange {
         self.site.bots_dropped()
     }
 
+    /// Page views counted bare, without the snippet's WebAssembly.
+    pub fn bare_views(&self) -> u64 {
+        self.site.bare_views()
+    }
+
     /// One point per day of the range, in order.
     pub fn daily(&self) -> &[DailyPoint] {
         &self.daily
@@ -427,6 +432,9 @@ pub struct SiteMetrics {
     pub median_scroll_pct: Measure,
     /// Page views dropped as bots'.
     pub bots_dropped: Count,
+    /// Page views the loader sent bare, its path only, because the page's
+    /// Content-Security-Policy blocked the snippet's WebAssembly (counted in `views` too).
+    pub bare_views: Count,
     /// Visits of visitors who agreed to journey linking: those whose first or returning visit
     /// the snippet could tell.
     pub known_visits: Count,
@@ -453,6 +461,7 @@ impl SiteMetrics {
                 current.bots_dropped(),
                 previous.map(MergedRange::bots_dropped),
             ),
+            bare_views: Count::new(current.bare_views(), previous.map(MergedRange::bare_views)),
             known_visits: count(|a| a.known_visits.total()),
             returning_rate: Rate::new(
                 returning_rate(now, k),

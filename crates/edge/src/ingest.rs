@@ -44,7 +44,11 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
         match beacon.body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&req, &user_agent, &page)?;
-                Signal::View { path: page.path, view }
+                if page.bare {
+                    Signal::BareView { path: page.path, view }
+                } else {
+                    Signal::View { path: page.path, view }
+                }
             }
             BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
             BeaconBody::LeaveUpdate { path, leave, replaced, .. } => {

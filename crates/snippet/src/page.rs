@@ -116,6 +116,7 @@ impl Page {
                 viewport: None,
                 language: None,
                 returning: None,
+                bare: false,
             },
             start: now,
             engagement,

@@ -26,7 +26,7 @@ pub use report::{
 use serde::Serialize;
 
 use crate::consent::{ConsentMode, ConsentState, ConsentValue};
-use crate::record::Activity;
+use crate::record::{Activity, SiteDay};
 
 /// How a stored field keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,21 +115,33 @@ const FIELDS: &[(&str, Form, &str)] = &[
     ),
     ("consent", Form::Breakdown, "site only: beacons per consent category, value and source"),
     ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
+    (
+        "bare_views",
+        Form::Count,
+        "site only: page views sent without the snippet's WebAssembly, path only",
+    ),
 ];
+
+/// The names of a record's fields: the visitor sketch, the activity's, then the site rollup's
+/// own, each read from its serde layout.
+fn record_fields() -> Vec<String> {
+    let names = |value: serde_json::Value| -> Vec<String> {
+        value.as_object().map(|fields| fields.keys().cloned().collect()).unwrap_or_default()
+    };
+    let activity = names(serde_json::to_value(Activity::default()).expect("an Activity serializes"));
+    let site = names(serde_json::to_value(SiteDay::default()).expect("a SiteDay serializes"));
+    ["visitors".to_owned()]
+        .into_iter()
+        .chain(activity)
+        .chain(site.into_iter().filter(|name| name != "traffic"))
+        .collect()
+}
 
 /// Every stored field of a day record, in the record's own order.
 pub fn stored_fields() -> Vec<StoredField> {
     let described = |name: &str| FIELDS.iter().find(|(field, _, _)| *field == name);
-    let activity = serde_json::to_value(Activity::default()).expect("an Activity serializes");
-    let activity_fields = activity
-        .as_object()
-        .map(|fields| fields.keys().cloned().collect())
-        .unwrap_or_else(Vec::new);
-    ["visitors"]
+    record_fields()
         .into_iter()
-        .map(str::to_owned)
-        .chain(activity_fields)
-        .chain(["consent", "bots_dropped"].map(str::to_owned))
         .filter_map(|name| described(&name))
         .map(|&(name, form, description)| StoredField { name, form, description })
         .collect()
@@ -180,10 +192,8 @@ mod tests {
 
     #[test]
     fn every_field_of_the_record_is_described_and_nothing_else() {
-        let activity = serde_json::to_value(Activity::default()).unwrap();
-        let mut in_record: Vec<&str> =
-            activity.as_object().unwrap().keys().map(String::as_str).collect();
-        in_record.extend(["visitors", "consent", "bots_dropped"]);
+        let fields = record_fields();
+        let mut in_record: Vec<&str> = fields.iter().map(String::as_str).collect();
         let mut described: Vec<&str> = FIELDS.iter().map(|(name, _, _)| *name).collect();
         in_record.sort_unstable();
         described.sort_unstable();

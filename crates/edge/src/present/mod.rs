@@ -80,6 +80,7 @@ pub fn summary_csv(report: &SiteReport) -> AppResult<Response> {
         measure_row("median_engaged_ms", &m.median_engaged_ms),
         measure_row("median_scroll_pct", &m.median_scroll_pct),
         count_row("bots_dropped", &m.bots_dropped),
+        count_row("bare_views", &m.bare_views),
         count_row("known_visits", &m.known_visits),
         rate_row("returning_rate", &m.returning_rate),
     ];

@@ -88,6 +88,11 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
                 "Rows seen by fewer than " (summary.k) " visitors are folded into “(other)”. "
             }
             (format::count(metrics.bots_dropped.current)) " bot page views were dropped. "
+            @if metrics.bare_views.current > 0 {
+                (format::count(metrics.bare_views.current)) " page views were counted by their "
+                "path only: the page's Content-Security-Policy blocked tacit's WebAssembly (add "
+                code { "'wasm-unsafe-eval'" } " to its " code { "script-src" } "). "
+            }
             "Returning visits are counted only for visitors who agreed to journey linking (only "
             "they keep a last-visit day): "
             @match metrics.known_visits.current {

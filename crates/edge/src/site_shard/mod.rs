@@ -496,7 +496,7 @@ impl SiteShard {
         } else {
             Signal::ConsentOnly
         };
-        if let Signal::View { view, .. } = &mut signal {
+        if let Signal::View { view, .. } | Signal::BareView { view, .. } = &mut signal {
             site.settings.keep_asked(view);
         }
         // An update replaces a leave counted today only: an earlier day's record is closed, and
@@ -505,7 +505,8 @@ impl SiteShard {
         if replaced_ms.is_some_and(|at| Day::from_unix_ms(at) != today) {
             signal = Signal::ConsentOnly;
         }
-        let visitor = matches!(signal, Signal::View { .. }).then(|| SketchKey::of(visitor));
+        let visitor = matches!(signal, Signal::View { .. } | Signal::BareView { .. })
+            .then(|| SketchKey::of(visitor));
         let entry = JournalEntry {
             id: message.id,
             accepted_ms: now,
