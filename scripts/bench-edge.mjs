@@ -17,7 +17,9 @@
 //    INGEST_SECONDS, between two yardstick runs of half as long (their mean is the baseline).
 //    edge_baseline_rps, edge_ingest_rps, edge_ingest_p99_ms, edge_ingest_ratio (= ingest rate /
 //    baseline rate), the CPU per request of each, and edge_ingest_counted (views the sites
-//    count / beacons acknowledged).
+//    count / beacons acknowledged). Then the same load paced to half the baseline rate, for
+//    latency without saturation's queue: edge_paced_ingest_p99_ms beside the yardstick's
+//    edge_paced_baseline_p99_ms.
 // 2. Ingest at 1, 10 and 100 concurrent connections to one fresh site each, alternating
 //    yardstick and ingest runs: edge_c<clients>_*.
 // 3. Summary latency with 10, 1,000 and 10,000 distinct pages today: each site is seeded through
@@ -123,6 +125,20 @@ async function ingestAsTheIssueDefines() {
   figure('edge_ingest_ratio', (ingest.rps / baselineRps).toFixed(2));
   figure('edge_ingest_cpu_ratio', (baselineCpu / ingest.cpuMsPerRequest).toFixed(2));
   figure('edge_ingest_counted', `${counted}/${ingest.requests - ingest.failed}`);
+
+  // Latency without saturation's queue: every connection paced so that together they offer
+  // half the baseline rate, for ingest and the yardstick alike.
+  const paceMs = Math.round((1000 * INGEST_CONNECTIONS) / (baselineRps / 2));
+  const paced = run({ ...load, route: '/e', seconds: INGEST_SECONDS / 2, paceMs });
+  const pacedYardstick = run({ ...load, route: '/yardstick', seconds: INGEST_SECONDS / 2, paceMs });
+  console.error(`paced at ${paceMs} ms per connection: ingest ${paced.rps.toFixed(0)}/s, `
+    + `yardstick ${pacedYardstick.rps.toFixed(0)}/s, ${paced.failed} failed`);
+  figure('edge_paced_ms', paceMs);
+  figure('edge_paced_ingest_rps', paced.rps.toFixed(0));
+  figure('edge_paced_ingest_p50_ms', paced.p50.toFixed(1));
+  figure('edge_paced_ingest_p99_ms', paced.p99.toFixed(1));
+  figure('edge_paced_baseline_rps', pacedYardstick.rps.toFixed(0));
+  figure('edge_paced_baseline_p99_ms', pacedYardstick.p99.toFixed(1));
 }
 
 async function ingestByConcurrency() {

@@ -86,6 +86,7 @@ export function cpuSeconds(pids) {
 }
 
 const BEACONS_LUA = path.join(import.meta.dirname, 'beacons.lua');
+const PACED_BEACONS_LUA = path.join(import.meta.dirname, 'paced-beacons.lua');
 
 /**
  * Runs `wrk` (Debian's, not a Node client that would take the CPU it measures) against the
@@ -94,16 +95,19 @@ const BEACONS_LUA = path.join(import.meta.dirname, 'beacons.lua');
  * `route` is `/e` (page views, see scripts/support/beacons.lua: each from a new visitor, to
  * sites `<sitePrefix>0..<sites - 1>` and `paths` distinct paths), `/yardstick` (the same
  * requests to a route that only answers 202), or `GET` with `target` (a path and query) and
- * `headers`: a read, timed the same way.
+ * `headers`: a read, timed the same way. With `paceMs`, each connection waits that long after
+ * each answer (scripts/support/paced-beacons.lua): latency at a load below saturation.
  */
 export function wrk(edgeUrl, {
   route, seconds, connections = 1, sitePrefix = 'load', sites = 1, paths = 100, target = '/',
-  headers = {}, pids = [],
+  headers = {}, pids = [], paceMs,
 }) {
   const threads = String(Math.min(connections, 2));
-  const args = ['-t', threads, '-c', String(connections), '-d', `${seconds}s`, '-s', BEACONS_LUA];
+  const script = paceMs ? PACED_BEACONS_LUA : BEACONS_LUA;
+  const args = ['-t', threads, '-c', String(connections), '-d', `${seconds}s`, '-s', script];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push(`${edgeUrl}${route === 'GET' ? target : ''}`, '--', route, sitePrefix, String(sites), String(paths));
+  if (paceMs) args.push(String(paceMs));
   const cpuBefore = cpuSeconds(pids);
   const out = execFileSync('wrk', args, { encoding: 'utf8' });
   const cpu = cpuSeconds(pids) - cpuBefore;
