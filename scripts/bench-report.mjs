@@ -13,6 +13,7 @@
 //   cargo bench -p tacit-core --bench versus    tacit's sketch next to Apache DataSketches' HLL
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
 //   node scripts/bench-edge.mjs                 ingest and summary latency against wrangler dev
+//   node scripts/loss-on-kill.mjs 5 8 3         acknowledged beacons lost on SIGKILL and on a stop
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,9 @@ import { panel, svgDocument } from './support/svg-chart.mjs';
 import { SIGNAL_SOURCES, SIGNALS, TRACKERS } from './support/trackers.mjs';
 
 const SVG_PATH = 'docs/bench/edge-scaling.svg';
+/** The loss-on-kill part: seconds of load before each kill, and kills. */
+const LOSS_SECONDS = 5;
+const LOSS_KILLS = 3;
 const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(', ');
 const started = new Date();
 const loads = [['start', loadAverage()]];
@@ -51,6 +55,7 @@ await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-core', '--be
 await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-core', '--bench', 'versus']);
 await part('trackers', 'node', ['scripts/bench-trackers.mjs']);
 await part('edge', 'node', ['scripts/bench-edge.mjs']);
+await part('loss on kill', 'node', ['scripts/loss-on-kill.mjs', String(LOSS_SECONDS), '8', String(LOSS_KILLS)]);
 const minutes = (Date.now() - started) / 60_000;
 // Kept for debugging the report below; BENCHMARKS.md is only ever written from this run.
 writeFileSync(path.join(REPO_ROOT, 'target', 'bench-figures.txt'),
@@ -259,6 +264,16 @@ machine weighs on both alike). Latencies in ms (the worst run's quantile).
 ${table(['connections', 'yardstick req/s', 'ingest beacons/s', 'ratio', 'yardstick p99', 'ingest p50', 'ingest p99',
     'yardstick CPU ms', 'ingest CPU ms', 'counted'], ingestRows)}
 
+### Acknowledged beacons lost when the edge stops
+
+\`node scripts/loss-on-kill.mjs ${LOSS_SECONDS} 8 ${LOSS_KILLS}\`: page views from 8 clients in flight for ${LOSS_SECONDS} s, then wrangler and
+workerd killed with SIGKILL mid-load, the edge started again on the same storage and the views it
+counts compared with the beacons it had acknowledged (202), ${LOSS_KILLS} times; then once more with an orderly
+stop (SIGTERM) after the load. Every beacon is journalled before its 202 (README, "Flush policy").
+
+${table(['acknowledged (kills)', '\`edge_loss_on_kill\`', '\`edge_loss_on_stop\`'],
+  [[int(f('edge_acknowledged')), `**${f('edge_loss_on_kill')}**`, `**${f('edge_loss_on_stop')}**`]])}
+
 ### A 30-day summary of a site with 1,000 pages
 
 ${f('summary_days')} days, each seeded with the edge's clock set to that day: a page view and a leave (engaged
@@ -308,7 +323,6 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
 - Other trackers' start-up time in a browser, and their servers' cost per event.
 - Cloudflare's production network: the edge figures are \`wrangler dev\` on one machine, with the
   load generator (\`wrk\`) on the same cores.
-- Beacons lost on SIGKILL: \`make bench-edge\` (\`scripts/loss-on-kill.mjs\`), not part of this run.
 
 ## Commands
 
