@@ -247,9 +247,10 @@ ${table(['baseline req/s', 'ingest beacons/s', 'ratio', 'baseline p99', 'ingest 
     f('edge_ingest_p50_ms'), `**${f('edge_ingest_p99_ms')}**`, f('edge_baseline_cpu_ms'), f('edge_ingest_cpu_ms'),
     f('edge_ingest_cpu_ratio'), f('edge_ingest_counted')]])}
 
-Saturated, as above, latency is mostly the queue of requests waiting for the CPU, the
+Saturated, as above, latency includes the queue of requests waiting for the CPU, the
 yardstick's too. The same load paced (each connection waits ${f('edge_paced_ms')} ms after each answer, half
-the baseline rate offered in all), for latency at a load the edge keeps up with:
+the baseline rate offered in all), for latency at a load the edge keeps up with; the paced
+yardstick's p99 is what this shared machine adds to any request:
 
 ${table(['', 'req/s', 'p50 ms', 'p99 ms'], [
     ['ingest (\`POST /e\`)', f('edge_paced_ingest_rps'), f('edge_paced_ingest_p50_ms'), `**${f('edge_paced_ingest_p99_ms')}**`],
