@@ -84,6 +84,31 @@ describe('engagement', () => {
     assert.equal(summary.scroll_depth_pct.quantiles.at(-1).value, 80);
   });
 
+  test('updates the leave of a single-page app\'s route, hidden and then left for the next route', async () => {
+    const app = page('<h1>App</h1><button id="next" onclick="history.pushState({}, \'\', \'/app/next\')">Next</button>');
+    const { page: tab } = await env.open({ 'app/index.html': app }, { path: '/app/', clock: true });
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
+    await tab.clock.runFor(3_000);
+    await switchTab(tab, 'hidden');
+    const [hidden] = ofType(await env.waitFor((b) => ofType(b, 'leave').length === 1, 'the leave at hide'), 'leave');
+    assert.equal(hidden.next, undefined, 'an exit, as far as anyone knows then');
+
+    await tab.clock.runFor(60_000);
+    await switchTab(tab, 'visible');
+    await tab.clock.runFor(4_000);
+    await tab.click('#next');
+    const beacons = await env.waitFor((b) => ofType(b, 'view').length === 2 && ofType(b, 'leave').length === 2,
+      'the next route\'s view and the update');
+    const update = ofType(beacons, 'leave')[1];
+    assert.equal(update.path, '/app/');
+    assert.equal(update.next, '/app/next', 'the route it led to after all');
+    assert.equal(update.replaces.next, undefined);
+    assert.equal(update.replaces.engaged_ms, hidden.engaged_ms);
+    assert.ok(update.engaged_ms >= hidden.engaged_ms + 4_000, `engaged ${update.engaged_ms} ms in all`);
+    assert.equal(ofType(beacons, 'view')[1].previous, '/app/');
+    await env.allAccepted();
+  });
+
   test('reports a visitor who bounces in 2 s as an entry from its referrer with no next page', async () => {
     const { page: tab } = await env.open({ 'landing.html': ARTICLE }, { path: '/landing.html', clock: true,
       referer: 'https://news.example/item/1' });
