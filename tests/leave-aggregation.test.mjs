@@ -50,14 +50,16 @@ describe('leave aggregation', () => {
     const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
     const hidden = { engaged_ms: 4000, scroll_pct: 30, interactions: 1 };
     await send({ path: '/article' });
-    await send({ ...entry, ...hidden });
+    await send({ ...entry, id: '00000000000000a1', ...hidden });
     // The visitor came back a minute later, read on and followed a link (not before midnight).
     const sinceMidnight = Date.now() % 864e5;
     const readOn = { engaged_ms: 40000, scroll_pct: 90, interactions: 6, next: '/pricing' };
-    await send({ ...entry, ...readOn, replaces: { after_ms: Math.min(60_000, sinceMidnight), ...hidden } });
+    const replacesHidden = { id: '00000000000000a1', after_ms: Math.min(60_000, sinceMidnight), ...hidden };
+    await send({ ...entry, id: '00000000000000a2', ...readOn, replaces: replacesHidden });
     // An update of a leave sent yesterday: that day's record is closed, and today's would
     // count the view's leave a second time.
-    await send({ ...entry, engaged_ms: 90000, scroll_pct: 100, replaces: { after_ms: sinceMidnight + 3_600_000, ...readOn } });
+    const replacesYesterday = { id: '00000000000000a2', after_ms: sinceMidnight + 3_600_000, ...readOn };
+    await send({ ...entry, id: '00000000000000a3', engaged_ms: 90000, scroll_pct: 100, replaces: replacesYesterday });
 
     const day = todayUtc();
     const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/article&from=${day}&to=${day}`, { token: env.site.viewer_token });
@@ -70,5 +72,26 @@ describe('leave aggregation', () => {
     const engaged = summary.metrics.median_engaged_ms.page;
     assert.ok(Math.abs(engaged - 40000) <= 400, `the update's engaged time, within 1 %: ${engaged}`);
     assert.ok(Math.abs(summary.metrics.median_scroll_pct.page - 90) <= 1, 'the update\'s scroll depth');
+  });
+
+  test('counts an update whose leave never arrived as a leave of its own, and not the lost leave\'s late retry', async () => {
+    const send = async (body) => {
+      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
+      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
+    };
+    const entry = { type: 'leave', path: '/lost', entry: true, channel: '(direct)' };
+    const lost = { id: '00000000000000b1', engaged_ms: 3000, scroll_pct: 10 };
+    await send({ path: '/lost' });
+    // The leave sent at hide never reached the edge; the update that stands for it does.
+    const { id, ...lostFigures } = lost;
+    await send({ ...entry, id: '00000000000000b2', engaged_ms: 25000, scroll_pct: 70, replaces: { id, after_ms: 30_000, ...lostFigures } });
+    await send({ ...entry, ...lost }); // the lost leave, retried late: already stood for
+
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/lost&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    const { summary } = await res.json();
+    assert.equal(summary.engaged_time_ms.count, 1, 'one leave, the update\'s');
+    assert.ok(Math.abs(summary.metrics.median_engaged_ms.page - 25000) <= 250, `${summary.metrics.median_engaged_ms.page}`);
+    assert.equal(summary.metrics.bounce_rate.page, 0, 'an engaged visit: 25 s');
   });
 });

@@ -12,10 +12,11 @@
 //!
 //! A page's leave is sent when the page is first hidden or left. A visitor may come back to it
 //! and do more: at the next hide or leave, the snippet sends the new figures as a `leave` whose
-//! `replaces` object holds the figures the earlier leave sent (all of [`Leave`]'s fields but
-//! `entry` and `channel`, which belong to the view and stay the same) and `after_ms`, how long
-//! after the earlier leave this one was sent. The edge takes the earlier figures back and counts
-//! the new ones, when the earlier leave was counted on the same day.
+//! `replaces` object holds the earlier leave's `id` and the figures it sent (all of [`Leave`]'s
+//! fields but `entry` and `channel`, which belong to the view and stay the same), and
+//! `after_ms`, how long after the earlier leave this one was sent. The edge takes the earlier
+//! figures back and counts the new ones, when the earlier leave was counted on the same day;
+//! when it never arrived, the update counts as a leave of its own.
 //!
 //! Every beacon carries `site`, and all but `dropped` their `consent` state (absent means no
 //! signal). A beacon may carry a random `id` (16 hex digits) so that a retried beacon is
@@ -101,6 +102,8 @@ pub enum BeaconBody {
         leave: Leave,
         /// What the earlier leave reported, which this one replaces.
         replaced: Leave,
+        /// The earlier leave's id, by which the edge knows whether it arrived.
+        replaced_id: Option<BeaconId>,
         /// How long after the earlier leave this one was sent, in milliseconds.
         after_ms: u32,
     },
@@ -318,8 +321,8 @@ impl Beacon {
                 match replaces {
                     None => BeaconBody::Leave { path, leave },
                     Some(replaced) => {
-                        let (replaced, after_ms) = parse_replaced(*replaced, &leave)?;
-                        BeaconBody::LeaveUpdate { path, leave, replaced, after_ms }
+                        let (replaced, replaced_id, after_ms) = parse_replaced(*replaced, &leave)?;
+                        BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms }
                     }
                 }
             }
@@ -384,11 +387,15 @@ impl Beacon {
                 json.string("path", path);
                 write_leave(&mut json, leave);
             }
-            BeaconBody::LeaveUpdate { path, leave, replaced, after_ms } => {
+            BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms } => {
                 json.string("path", path);
                 write_leave(&mut json, leave);
                 json.key("replaces");
                 json.open();
+                if let Some(id) = replaced_id {
+                    json.key("id");
+                    json.raw_string(&hex16(id.0));
+                }
                 json.number("after_ms", u64::from(*after_ms));
                 write_figures(&mut json, replaced);
                 json.close();
@@ -469,14 +476,17 @@ fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
     })
 }
 
-/// The earlier leave an update replaces, and how long before it was sent: the same view's
-/// leave, so its `entry` and `channel` are the update's.
-fn parse_replaced(mut wire: WireBeacon, leave: &Leave) -> Result<(Leave, u32), BeaconError> {
+/// The earlier leave an update replaces, its id, and how long before it was sent: the same
+/// view's leave, so its `entry` and `channel` are the update's.
+fn parse_replaced(
+    mut wire: WireBeacon,
+    leave: &Leave,
+) -> Result<(Leave, Option<BeaconId>, u32), BeaconError> {
     let after_ms = wire.after_ms.take().ok_or(BeaconError::MissingField("replaces.after_ms"))?;
+    let id = wire.id.take().map(|id| parse_id(&id)).transpose()?;
     let others = [
         ("site", wire.site.is_some()),
         ("type", wire.kind.is_some()),
-        ("id", wire.id.is_some()),
         ("consent", wire.consent.is_some()),
         ("path", wire.path.is_some()),
         ("event", wire.event.is_some()),
@@ -491,7 +501,7 @@ fn parse_replaced(mut wire: WireBeacon, leave: &Leave) -> Result<(Leave, u32), B
         return Err(invalid("replaces", reason));
     }
     let replaced = parse_leave(wire)?;
-    Ok((Leave { entry: leave.entry, channel: leave.channel.clone(), ..replaced }, after_ms))
+    Ok((Leave { entry: leave.entry, channel: leave.channel.clone(), ..replaced }, id, after_ms))
 }
 
 fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
@@ -1031,11 +1041,16 @@ mod tests {
                 r#"{{"site":"demo","type":"leave","path":"/","entry":true,"channel":"t.co","engaged_ms":9000,"replaces":{replaces}}}"#
             ))
         };
-        let Ok(Beacon { body: BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }, .. }) =
-            update(r#"{"after_ms":60000,"engaged_ms":4000,"scroll_pct":30}"#)
+        let Ok(Beacon {
+            body: BeaconBody::LeaveUpdate { leave, replaced, replaced_id, after_ms, .. },
+            ..
+        }) = update(
+            r#"{"id":"00000000000000ff","after_ms":60000,"engaged_ms":4000,"scroll_pct":30}"#,
+        )
         else {
             panic!("an update")
         };
+        assert_eq!(replaced_id, Some(BeaconId(0xff)));
         assert_eq!((leave.engaged_ms, replaced.engaged_ms, replaced.scroll_pct), (9000, 4000, 30));
         assert_eq!(
             (replaced.entry, replaced.channel.as_deref(), after_ms),
@@ -1167,6 +1182,7 @@ mod tests {
                     cls: Some(0.05),
                     ..Leave::default()
                 },
+                replaced_id: Some(BeaconId(0x0fed_cba9_8765_4321)),
                 after_ms: 3_600_000,
             }),
             beacon(BeaconBody::Event {

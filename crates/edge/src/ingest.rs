@@ -11,7 +11,7 @@ use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{Client, Ingest, INGEST};
+use crate::site_shard::protocol::{Client, Ingest, ReplacedLeave, INGEST};
 use crate::{shard_client, shards};
 
 /// Validates the beacon in `req` and has the site's shard count it.
@@ -29,8 +29,10 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let consent = beacon
         .consent
         .with_browser_signals(header_is_one(headers, "Sec-GPC")?, header_is_one(headers, "DNT")?);
-    let replaced_after_ms = match &beacon.body {
-        BeaconBody::LeaveUpdate { after_ms, .. } => Some(*after_ms),
+    let replaces = match &beacon.body {
+        BeaconBody::LeaveUpdate { after_ms, replaced_id, .. } => {
+            Some(ReplacedLeave { after_ms: *after_ms, id: replaced_id.map(BeaconId::as_u64) })
+        }
         _ => None,
     };
     let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
@@ -64,8 +66,7 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let id = beacon.id.map(BeaconId::as_u64);
     let count = shards::shard_count(env, &beacon.site).await?;
     let shard = shards::shard_for(count, &client.ip, &client.user_agent);
-    let message =
-        Ingest { site: beacon.site, origin, id, client, consent, signal, replaced_after_ms };
+    let message = Ingest { site: beacon.site, origin, id, client, consent, signal, replaces };
     shard_client::send_to(env, &message.site, shard, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))
 }

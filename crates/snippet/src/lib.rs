@@ -395,8 +395,8 @@ impl Tracker {
         self.live && may_measure(&self.state(), self.opt_in)
     }
 
-    /// Writes a beacon, and returns its body; all but consent tallies carry a random id.
-    fn emit(&mut self, body: BeaconBody) -> String {
+    /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
+    fn emit(&mut self, body: BeaconBody) -> (Option<BeaconId>, String) {
         let id = (!matches!(body, BeaconBody::Consent)).then(|| {
             // xorshift64*: ids need to be distinct, not secret.
             self.rng ^= self.rng >> 12;
@@ -407,7 +407,7 @@ impl Tracker {
         let beacon = Beacon { site: self.site.clone(), id, consent: self.state(), body };
         let json = beacon.to_json();
         self.line(&json);
-        json
+        (id, json)
     }
 
     fn line(&mut self, line: &str) {
@@ -487,24 +487,23 @@ impl Tracker {
                 self.page.sent = Some(sent);
                 return;
             }
-            Some(sent) => match self.queue.iter().position(|body| *body == sent.body) {
-                // The leave sent failed and waits for its retry: it never counted, so the new
-                // figures go out as a leave of their own, in its place.
-                Some(failed) => {
-                    self.queue.remove(failed);
-                    BeaconBody::Leave { path, leave: leave.clone() }
-                }
-                None => BeaconBody::LeaveUpdate {
+            Some(sent) => {
+                // A leave whose request failed is not retried: the update stands for it. The
+                // browser may have failed a request that got through all the same, so the
+                // edge decides by its id whether there is anything to replace.
+                self.queue.retain(|body| *body != sent.body);
+                BeaconBody::LeaveUpdate {
                     path,
                     leave: leave.clone(),
                     replaced: sent.leave,
+                    replaced_id: sent.id,
                     after_ms: (wall_ms - sent.at_ms).clamp(0.0, f64::from(u32::MAX)) as u32,
-                },
-            },
+                }
+            }
             None => BeaconBody::Leave { path, leave: leave.clone() },
         };
-        let body = self.emit(body);
-        self.page.sent = Some(SentLeave { leave, at_ms: wall_ms, body });
+        let (id, body) = self.emit(body);
+        self.page.sent = Some(SentLeave { leave, id, at_ms: wall_ms, body });
     }
 
     fn event(&mut self, event: Event) {
@@ -596,11 +595,13 @@ mod tests {
         ));
         let lost = on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
         failed(lost.clone());
-        // The visitor comes back before its retry: the new figures are sent as a leave of their
-        // own, in place of the one that never counted.
+        // The visitor comes back before its retry: the update stands for the failed leave (the
+        // edge, by its id, tells whether it got through all the same), which is not retried.
         on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
         let again = beacons(on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
-        let [BeaconBody::Leave { leave, .. }] = &again[..] else { panic!("{again:?}") };
+        let [BeaconBody::LeaveUpdate { leave, replaced_id: Some(_), .. }] = &again[..] else {
+            panic!("{again:?}")
+        };
         assert_eq!(leave.engaged_ms, 6_000);
         let next_route = nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
         assert!(!next_route.unwrap_or_default().contains(&lost), "the failed leave is not retried");

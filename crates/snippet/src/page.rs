@@ -10,7 +10,7 @@ use tacit_core::scrub::{
     MAX_PARAM_LEN,
 };
 use tacit_core::signal::{Language, Leave, View};
-use tacit_core::PageView;
+use tacit_core::{BeaconId, PageView};
 
 use crate::engagement::Engagement;
 
@@ -77,6 +77,8 @@ pub struct Page {
 pub struct SentLeave {
     /// Its figures.
     pub leave: Leave,
+    /// Its id, which an update names.
+    pub id: Option<BeaconId>,
     /// When it was written, by the wall clock (`Date.now()`): an update says how long after
     /// it came, so that the edge can tell whether both fall on one day.
     pub at_ms: f64,

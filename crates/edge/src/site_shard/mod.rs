@@ -37,8 +37,8 @@ use crate::{reports, shard_client};
 use closed_ranges::{ClosedRanges, RangeRecords};
 use open_day::OpenDay;
 use protocol::{
-    Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, Role,
-    RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, SiteRequest, SiteView, SummaryQuery,
+    Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, ReplacedLeave,
+    Role, RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, SiteRequest, SiteView, SummaryQuery,
     SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
@@ -499,11 +499,8 @@ impl SiteShard {
         if let Signal::View { view, .. } | Signal::BareView { view, .. } = &mut signal {
             site.settings.keep_asked(view);
         }
-        // An update replaces a leave counted today only: an earlier day's record is closed, and
-        // here the update would count the view's leave a second time.
-        let replaced_ms = message.replaced_after_ms.map(|after| now - i64::from(after));
-        if replaced_ms.is_some_and(|at| Day::from_unix_ms(at) != today) {
-            signal = Signal::ConsentOnly;
+        if let Some(replaced) = message.replaces {
+            signal = self.replacing(signal, replaced, now)?;
         }
         let visitor = matches!(signal, Signal::View { .. } | Signal::BareView { .. })
             .then(|| SketchKey::of(visitor));
@@ -643,6 +640,29 @@ impl SiteShard {
             .site
             .check(0, settings.site_beacons_per_minute, now)
             .map_err(AppError::TooManyRequests)
+    }
+
+    /// What a leave update may change, by the leave it replaces:
+    /// - sent on an earlier UTC day: nothing. That day's record is closed, and today's never
+    ///   counted the view's leave, so replacing it here would count the leave twice.
+    /// - its id unseen within the de-duplication window: it never arrived (the browser gave up
+    ///   on it), so the update counts as a leave of its own, and the id is remembered, so that
+    ///   a late retry of the lost leave is not counted as well.
+    /// - otherwise it was counted: the update replaces its figures.
+    fn replacing(&self, signal: Signal, replaced: ReplacedLeave, now: i64) -> AppResult<Signal> {
+        let Signal::LeaveUpdate { path, leave, replaced: figures } = signal else {
+            return Ok(signal);
+        };
+        let after_ms = i64::from(replaced.after_ms);
+        if Day::from_unix_ms(now - after_ms) != Day::from_unix_ms(now) {
+            return Ok(Signal::ConsentOnly);
+        }
+        if let Some(id) = replaced.id.filter(|_| after_ms < DEDUP_WINDOW_MS) {
+            if self.remember_id(id, now)? {
+                return Ok(Signal::Leave { path, leave });
+            }
+        }
+        Ok(Signal::LeaveUpdate { path, leave, replaced: figures })
     }
 
     /// Remembers a beacon id; `false` when it was seen within the window (a retry).

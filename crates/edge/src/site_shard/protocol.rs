@@ -89,8 +89,17 @@ pub struct Ingest {
     pub client: Client,
     pub consent: ConsentState,
     pub signal: Signal,
-    /// For a leave update: how long after the leave it replaces it was sent.
-    pub replaced_after_ms: Option<u32>,
+    /// For a leave update: the leave it replaces.
+    pub replaces: Option<ReplacedLeave>,
+}
+
+/// The leave an update replaces: when, and which.
+#[derive(Serialize, Deserialize)]
+pub struct ReplacedLeave {
+    /// How long before the update it was sent.
+    pub after_ms: u32,
+    /// Its beacon id.
+    pub id: Option<u64>,
 }
 
 /// The visitor's address and browser: hashed with the day's salt in the shard's memory, then
