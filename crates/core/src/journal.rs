@@ -137,14 +137,16 @@ impl JournalEntry {
             site.record_consent(consent);
         }
         match (&self.signal, page, self.visitor) {
-            (Signal::View { view, .. }, Some(page), Some(visitor)) => {
+            (
+                Signal::View { view, .. } | Signal::BareView { view, .. },
+                Some(page),
+                Some(visitor),
+            ) => {
                 page.record_view(visitor.visitor(), view);
                 site.record_view(visitor.visitor(), view);
-            }
-            (Signal::BareView { view, .. }, Some(page), Some(visitor)) => {
-                page.record_view(visitor.visitor(), view);
-                site.record_view(visitor.visitor(), view);
-                site.record_bare_view();
+                if matches!(self.signal, Signal::BareView { .. }) {
+                    site.record_bare_view();
+                }
             }
             (Signal::Leave { leave, .. }, Some(page), _) => {
                 page.record_leave(leave);
