@@ -8,7 +8,7 @@
 //
 // The parts, each its own command so that it can be run alone:
 //   node www/build.mjs                          snippet_gz_bytes (the snippet's files are rebuilt)
-//   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium)
+//   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's and Umami's
 //   cargo bench -p tacit-core --bench core      core aggregate speed, sizes, accuracy
 //   cargo bench -p tacit-core --bench versus    tacit's sketch next to Apache DataSketches' HLL
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
@@ -94,6 +94,9 @@ const trackerRows = TRACKERS.map((t) => {
     int(f(`${p}_raw_bytes`)), int(f(`${p}_gzip_bytes`)), int(f(`${p}_brotli_bytes`)), `${ratio}×`,
     f(`${p}_signals_on`), f(`${p}_signals_with_options`)];
 });
+const STARTUP = [['tacit', 'snippet'], ['Plausible', 'tracker_plausible'], ['Umami', 'tracker_umami']];
+const startupRows = STARTUP.map(([name, p]) => [name, f(`${p}_startup_ms`), f(`${p}_load_ms`),
+  f(`${p}_long_tasks`), `${(n(`${p}_startup_ms`) / n('snippet_startup_ms')).toFixed(2)}×`]);
 const mark = { on: '✓', opt: 'opt', no: '–', '?': '?' };
 const signalTable = table(['signal', ...TRACKERS.map((t) => t.name)],
   [...SIGNALS.map(([name, row]) => [name, ...TRACKERS.map((t) => mark[row[t.id]])]),
@@ -184,9 +187,18 @@ What is measured for each:
 
 ${TRACKERS.map((t) => `- **${t.name}**: ${t.what}.`).join('\n')}
 
-tacit's main-thread time at start-up in Chromium, median of 15 loads of the demo page
-(\`scripts/bench-snippet.mjs\`): **${f('snippet_startup_ms')} ms**. The other trackers' start-up
-time is not measured here.
+Main-thread time at start-up in Chromium (\`scripts/bench-snippet.mjs\`): the CPU time of every
+traced event of the tracker's script on the renderer's main thread, median of 15 loads of the
+demo home page each, the trackers' loads alternating, with a stand-in edge that answers every
+beacon. "Before load" is the part before the page's load event (tacit defers the rest of its
+start-up until the page has loaded and the browser is idle).
+
+${table(['tracker', 'start-up ms', 'before load ms', 'long tasks', 'start-up vs tacit'], startupRows)}
+
+Plausible is its npm tracker pointed at the stand-in edge (\`endpoint\`, and
+\`captureOnLocalhost\`, without which it ignores a page on localhost); Umami is its tracker
+source as above, the demo page's tag naming the site in \`data-website-id\`. Vercel's tracker
+proper is not on npm, and PostHog's loads more from its own servers, so neither is timed.
 
 ### Signals each captures
 
@@ -321,7 +333,7 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
 - Vercel Web Analytics' tracker script (\`/_vercel/insights/script.js\`): served by Vercel, in no
   npm package; only its injector is measured. Umami's served script is approximated by minifying
   its source (the npm package ships no built tracker).
-- Other trackers' start-up time in a browser, and their servers' cost per event.
+- Vercel's and PostHog's start-up time in a browser, and the other trackers' servers' cost per event.
 - Cloudflare's production network: the edge figures are \`wrangler dev\` on one machine, with the
   load generator (\`wrk\`) on the same cores.
 
@@ -330,7 +342,7 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
 \`\`\`sh
 make bench                                   # all of the above; rewrites this file and ${SVG_PATH}
 node www/build.mjs                           # snippet_gz_bytes
-node scripts/bench-snippet.mjs               # snippet_startup_ms
+node scripts/bench-snippet.mjs               # snippet_startup_ms, next to Plausible and Umami
 cargo bench -p tacit-core --bench core       # core aggregate
 cargo bench -p tacit-core --bench versus     # sketch next to DataSketches
 node scripts/bench-trackers.mjs              # snippet next to other trackers
