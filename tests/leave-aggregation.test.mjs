@@ -94,4 +94,39 @@ describe('leave aggregation', () => {
     assert.ok(Math.abs(summary.metrics.median_engaged_ms.page - 25000) <= 250, `${summary.metrics.median_engaged_ms.page}`);
     assert.equal(summary.metrics.bounce_rate.page, 0, 'an engaged visit: 25 s');
   });
+
+  test('lets an update replace its leave until the day ends, and takes nothing back for a leave that never arrived', async () => {
+    const send = async (body) => {
+      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
+      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
+    };
+    const day = todayUtc();
+    const read = async () => {
+      const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/late&from=${day}&to=${day}`, { token: env.site.viewer_token });
+      assert.equal(res.status, 200);
+      return (await res.json()).summary;
+    };
+    const entry = { type: 'leave', path: '/late', entry: true, channel: '(direct)' };
+    const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
+    await send({ path: '/late' });
+    await send({ path: '/late' });
+    // The first reader's leave arrives; the second's, with the same figures, never does.
+    await send({ ...entry, id: '00000000000000c1', ...skimmed });
+    // A read makes the shard write its records and the ids: the leave is no longer only in memory.
+    assert.equal((await read()).engaged_time_ms.count, 1);
+    // Both come back 20 minutes later (not before midnight), past the de-duplication window.
+    const late = Math.min(20 * 60_000, Date.now() % 864e5);
+    await send({ ...entry, id: '00000000000000c3', engaged_ms: 25000, scroll_pct: 70, replaces: { id: '00000000000000c2', after_ms: late, ...skimmed } });
+    const lostReplaced = await read();
+    assert.equal(lostReplaced.engaged_time_ms.count, 2, 'the lost leave\'s update is a leave of its own, and took back nothing');
+    assert.ok(Math.abs(lostReplaced.engaged_time_ms.quantiles[0].value - 3000) <= 30, 'the first reader\'s leave is still counted');
+    await send({ ...entry, id: '00000000000000c4', engaged_ms: 9000, scroll_pct: 50, replaces: { id: '00000000000000c1', after_ms: late, ...skimmed } });
+
+    const summary = await read();
+    assert.equal(summary.engaged_time_ms.count, 2, 'the counted leave\'s update replaced it');
+    // Of two values, every quantile shown is the lower one: the replacing leave's, not the
+    // 10 % and 3 s it replaced.
+    assert.ok(summary.scroll_depth_pct.quantiles.every((q) => Math.abs(q.value - 50) <= 1), JSON.stringify(summary.scroll_depth_pct));
+    assert.ok(summary.engaged_time_ms.quantiles.every((q) => Math.abs(q.value - 9000) <= 90), JSON.stringify(summary.engaged_time_ms));
+  });
 });

@@ -117,6 +117,13 @@ pub enum Signal {
     },
 }
 
+impl Signal {
+    /// Whether it counts a page's leave, whose figures a later update may replace.
+    pub fn counts_leave(&self) -> bool {
+        matches!(self, Signal::Leave { .. } | Signal::LeaveUpdate { .. })
+    }
+}
+
 impl JournalEntry {
     /// The page whose record the entry changes, if any.
     pub fn path(&self) -> Option<&str> {
@@ -211,6 +218,18 @@ mod tests {
         // Hashes that differ only below their first 1 bit after the index share a key.
         assert_eq!(SketchKey::of(VisitorHash::from_u64(hash ^ 0xffff)), key);
         assert_eq!(SketchKey::of(VisitorHash::from_u64(0)).0, 0);
+    }
+
+    #[test]
+    fn only_a_leave_and_its_update_count_a_leave() {
+        let path = String::from("/");
+        let leave = Leave::default();
+        assert!(Signal::Leave { path: path.clone(), leave: leave.clone() }.counts_leave());
+        let update = Signal::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave };
+        assert!(update.counts_leave());
+        assert!(!Signal::View { path, view: View::sample() }.counts_leave());
+        assert!(!Signal::ConsentOnly.counts_leave());
+        assert!(!Signal::BotDropped.counts_leave());
     }
 
     #[test]

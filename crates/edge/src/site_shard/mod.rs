@@ -96,10 +96,18 @@ struct Guard {
     visitors: FixedWindow,
     site: FixedWindow,
     ids: RecentIds,
-    /// Ids seen since the last flush, with when.
-    unsaved_ids: Vec<(u64, i64)>,
+    /// Ids seen since the last flush.
+    unsaved_ids: Vec<SeenId>,
     /// Ids stored since old ones were last deleted.
     new_ids: u32,
+}
+
+/// A beacon id seen since the last flush: when, and whether its beacon counted a leave (which
+/// a later update may replace).
+struct SeenId {
+    id: u64,
+    seen_ms: i64,
+    counted_leave: bool,
 }
 
 impl DurableObject for SiteShard {
@@ -220,14 +228,14 @@ impl SiteShard {
         }
         if let Some(guard) = self.guard.borrow_mut().as_mut() {
             let mut last_ms = None;
-            for (id, seen_ms) in guard.unsaved_ids.drain(..) {
-                self.store.save_beacon_id(id, seen_ms)?;
+            for SeenId { id, seen_ms, counted_leave } in guard.unsaved_ids.drain(..) {
+                self.store.save_beacon_id(id, seen_ms, counted_leave)?;
                 guard.new_ids += 1;
                 last_ms = Some(seen_ms);
             }
             if let Some(now) = last_ms.filter(|_| guard.new_ids >= PRUNE_IDS_EVERY) {
                 guard.new_ids = 0;
-                self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+                self.forget_old_ids(now)?;
             }
         }
         Ok(())
@@ -276,7 +284,7 @@ impl SiteShard {
         }
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
-        self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS)?;
+        self.forget_old_ids(now)?;
         // A flush alarm replaces this one; the flush then sets it again from here.
         self.next_maintenance_ms.set(plan.next_alarm_ms);
         self.set_alarm(plan.next_alarm_ms).await?;
@@ -502,6 +510,9 @@ impl SiteShard {
         if let Some(replaced) = message.replaces {
             signal = self.replacing(signal, replaced, now)?;
         }
+        if let Some(id) = message.id.filter(|_| signal.counts_leave()) {
+            self.mark_counted_leave(id);
+        }
         let visitor = matches!(signal, Signal::View { .. } | Signal::BareView { .. })
             .then(|| SketchKey::of(visitor));
         let entry = JournalEntry {
@@ -543,7 +554,7 @@ impl SiteShard {
                 }
             };
             if let Some(id) = entry.id {
-                self.store.save_beacon_id(id, entry.accepted_ms)?;
+                self.store.save_beacon_id(id, entry.accepted_ms, entry.signal.counts_leave())?;
             }
             self.open_day_in(&mut open_day, day)?.apply(&self.store, &entry, max_pages)?;
         }
@@ -645,10 +656,15 @@ impl SiteShard {
     /// What a leave update may change, by the leave it replaces:
     /// - sent on an earlier UTC day: nothing. That day's record is closed, and today's never
     ///   counted the view's leave, so replacing it here would count the leave twice.
-    /// - its id unseen within the de-duplication window: it never arrived (the browser gave up
-    ///   on it), so the update counts as a leave of its own, and the id is remembered, so that
-    ///   a late retry of the lost leave is not counted as well.
-    /// - otherwise it was counted: the update replaces its figures.
+    /// - counted today (its id is kept with the mark of a counted leave until the day ends):
+    ///   the update replaces its figures.
+    /// - otherwise it never arrived (the browser gave up on it), or arrived but counted no
+    ///   leave (the visitor's consent then admitted only the tally): the update counts as a
+    ///   leave of its own, with nothing taken back, and the id is remembered, so that a late
+    ///   retry of the lost leave is not counted as well.
+    ///
+    /// An update without the replaced leave's id (from a snippet before ids) replaces figures
+    /// unchecked.
     fn replacing(&self, signal: Signal, replaced: ReplacedLeave, now: i64) -> AppResult<Signal> {
         let Signal::LeaveUpdate { path, leave, replaced: figures } = signal else {
             return Ok(signal);
@@ -657,12 +673,37 @@ impl SiteShard {
         if Day::from_unix_ms(now - after_ms) != Day::from_unix_ms(now) {
             return Ok(Signal::ConsentOnly);
         }
-        if let Some(id) = replaced.id.filter(|_| after_ms < DEDUP_WINDOW_MS) {
-            if self.remember_id(id, now)? {
-                return Ok(Signal::Leave { path, leave });
+        match replaced.id {
+            Some(id) if !self.counted_leave(id)? => {
+                self.remember_id(id, now)?;
+                Ok(Signal::Leave { path, leave })
+            }
+            _ => Ok(Signal::LeaveUpdate { path, leave, replaced: figures }),
+        }
+    }
+
+    /// Whether the beacon `id` counted a leave today: since the last flush, or stored.
+    fn counted_leave(&self, id: u64) -> AppResult<bool> {
+        let unsaved = self.guard.borrow().as_ref().is_some_and(|guard| {
+            guard.unsaved_ids.iter().any(|seen| seen.id == id && seen.counted_leave)
+        });
+        Ok(unsaved || self.store.counted_leave(id)?)
+    }
+
+    /// Marks the beacon `id`, remembered by this ingest, as one that counted a leave.
+    fn mark_counted_leave(&self, id: u64) {
+        if let Some(guard) = self.guard.borrow_mut().as_mut() {
+            if let Some(seen) = guard.unsaved_ids.iter_mut().rev().find(|seen| seen.id == id) {
+                seen.counted_leave = true;
             }
         }
-        Ok(Signal::LeaveUpdate { path, leave, replaced: figures })
+    }
+
+    /// Forgets the stored beacon ids older than the de-duplication window, except today's
+    /// counted leaves, which an update may still replace.
+    fn forget_old_ids(&self, now: i64) -> AppResult<()> {
+        let today_start = Day::from_unix_ms(now).start_ms();
+        self.store.delete_beacon_ids_before(now - DEDUP_WINDOW_MS, today_start)
     }
 
     /// Remembers a beacon id; `false` when it was seen within the window (a retry).
@@ -674,7 +715,7 @@ impl SiteShard {
         }
         // Stored with the records the beacon changes, in the next flush: a crash loses both, and
         // the retry is counted; never the id alone, which would make the retry look counted.
-        guard.unsaved_ids.push((id, now));
+        guard.unsaved_ids.push(SeenId { id, seen_ms: now, counted_leave: false });
         Ok(true)
     }
 

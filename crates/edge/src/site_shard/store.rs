@@ -29,7 +29,8 @@ const SCHEMA: &str = "
     );
     CREATE TABLE IF NOT EXISTS beacon_ids (
         id TEXT PRIMARY KEY,
-        seen_ms INTEGER NOT NULL
+        seen_ms INTEGER NOT NULL,
+        counted_leave INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE IF NOT EXISTS salts (
         day INTEGER PRIMARY KEY,
@@ -65,10 +66,12 @@ const MIGRATE_SITE_TABLE: &str = "
 /// Columns added after their tables were first made: `(table, column, its definition)`.
 /// Salts drawn before the privacy page showed when have no `drawn_ms`; their day's start
 /// stands in for it (a salt is never drawn before its day). Shards made before shards knew
-/// their index were all shard 0, as sharding came with it.
+/// their index were all shard 0, as sharding came with it. Beacon ids kept before leave updates
+/// could come late were kept for the de-duplication window only: none is a counted leave.
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("salts", "drawn_ms", "drawn_ms INTEGER"),
     ("site_config", "shard_index", "shard_index INTEGER NOT NULL DEFAULT 0"),
+    ("beacon_ids", "counted_leave", "counted_leave INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// The configuration of the site this shard belongs to.
@@ -263,19 +266,38 @@ impl Store {
         Ok(ids)
     }
 
-    /// Remembers a beacon id, so that a retry is recognised after a restart too.
-    pub fn save_beacon_id(&self, id: u64, seen_ms: i64) -> AppResult<()> {
+    /// Remembers a beacon id, so that a retry is recognised after a restart too, and whether
+    /// the beacon counted a leave, which a later update may replace.
+    pub fn save_beacon_id(&self, id: u64, seen_ms: i64, counted_leave: bool) -> AppResult<()> {
         self.sql.exec(
-            "INSERT OR REPLACE INTO beacon_ids (id, seen_ms) VALUES (?, ?)",
-            // As hex text: SQLite's integers reach the runtime as floats, exact to 2^53 only.
-            vec![format!("{id:016x}").into(), seen_ms.into()],
+            "INSERT OR REPLACE INTO beacon_ids (id, seen_ms, counted_leave) VALUES (?, ?, ?)",
+            vec![beacon_id_text(id).into(), seen_ms.into(), i32::from(counted_leave).into()],
         )?;
         Ok(())
     }
 
-    /// Forgets the beacon ids seen before `before_ms`.
-    pub fn delete_beacon_ids_before(&self, before_ms: i64) -> AppResult<()> {
-        self.sql.exec("DELETE FROM beacon_ids WHERE seen_ms < ?", vec![before_ms.into()])?;
+    /// Whether the beacon `id` counted a leave that is still kept (see
+    /// [`Store::delete_beacon_ids_before`]).
+    pub fn counted_leave(&self, id: u64) -> AppResult<bool> {
+        let row = self
+            .sql
+            .exec(
+                "SELECT 1 FROM beacon_ids WHERE id = ? AND counted_leave = 1",
+                vec![beacon_id_text(id).into()],
+            )?
+            .raw()
+            .next()
+            .transpose()?;
+        Ok(row.is_some())
+    }
+
+    /// Forgets the beacon ids seen before `before_ms`, except those of counted leaves seen
+    /// since `leaves_since_ms`: an update may replace a leave as long as its day is open.
+    pub fn delete_beacon_ids_before(&self, before_ms: i64, leaves_since_ms: i64) -> AppResult<()> {
+        self.sql.exec(
+            "DELETE FROM beacon_ids WHERE seen_ms < ? AND (counted_leave = 0 OR seen_ms < ?)",
+            vec![before_ms.into(), leaves_since_ms.into()],
+        )?;
         Ok(())
     }
 
@@ -536,4 +558,10 @@ impl Store {
 
 fn corrupt(table: &str, day: Day, path: &str, error: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("{table} record {day} {path}: {error}"))
+}
+
+/// A beacon id as stored: hex text, since SQLite's integers reach the runtime as floats, exact
+/// to 2^53 only.
+fn beacon_id_text(id: u64) -> String {
+    format!("{id:016x}")
 }
