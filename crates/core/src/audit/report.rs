@@ -421,8 +421,12 @@ fn inventory(settings: &SiteSettings) -> DataInventory {
         },
         HeldKind {
             kind: "Beacon ids",
-            form: "a random number per beacon, drawn by the browser, to drop retries",
-            kept_for: format!("{} minutes", minutes(DEDUP_WINDOW_MS)),
+            form: "a random number per beacon, drawn by the browser, to drop retries and to \
+                   match a leave's later update with the leave",
+            kept_for: format!(
+                "{} minutes; a counted leave's until its UTC day ends",
+                minutes(DEDUP_WINDOW_MS)
+            ),
         },
         HeldKind {
             kind: "Rate-limit counters",
@@ -714,7 +718,7 @@ mod tests {
         let settings = SiteSettings { retention_days: 90, ..SiteSettings::default() };
         let inventory = inventory(&settings);
         assert!(inventory.held[0].kept_for.starts_with("90 days"));
-        assert_eq!(inventory.held[2].kept_for, "10 minutes");
+        assert_eq!(inventory.held[2].kept_for, "10 minutes; a counted leave's until its UTC day ends");
         assert_eq!(inventory.record_fields, stored_fields());
         assert_eq!(inventory.never_stored.len(), NEVER_STORED.len());
     }
