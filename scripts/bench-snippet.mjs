@@ -7,7 +7,8 @@
 //   snippet_long_tasks=N   main-thread tasks over 50 ms (wall clock) with tacit in them, over
 //                          all loads
 //
-// and tracker_<id>_startup_ms, tracker_<id>_load_ms, tracker_<id>_long_tasks for the others.
+// and tracker_<id>_startup_ms, tracker_<id>_load_ms, tracker_<id>_long_tasks for the others;
+// <snippet|tracker_<id>>_startup_{min,max}_ms give each one's range over its loads.
 //
 // The loader defers its start-up until the page has loaded and the browser is idle, so the
 // second figure is the script's evaluation and the first is the whole cost, wherever it falls.
@@ -216,6 +217,8 @@ for (const { id } of TRACKERS) {
     + `max ${Math.max(...duringLoad).toFixed(2)} ms`);
   const prefix = id === 'tacit' ? 'snippet' : `tracker_${id}`;
   figure(`${prefix}_startup_ms`, median(samples).toFixed(2));
+  figure(`${prefix}_startup_min_ms`, sorted[0].toFixed(2));
+  figure(`${prefix}_startup_max_ms`, sorted.at(-1).toFixed(2));
   figure(`${prefix}_load_ms`, median(duringLoad).toFixed(2));
   figure(`${prefix}_long_tasks`, loads.reduce((sum, l) => sum + l.longTasks, 0));
 }
