@@ -129,4 +129,24 @@ describe('leave aggregation', () => {
     assert.ok(summary.scroll_depth_pct.quantiles.every((q) => Math.abs(q.value - 50) <= 1), JSON.stringify(summary.scroll_depth_pct));
     assert.ok(summary.engaged_time_ms.quantiles.every((q) => Math.abs(q.value - 9000) <= 90), JSON.stringify(summary.engaged_time_ms));
   });
+
+  test('counts an update as a leave of its own when its leave was kept to the consent tally, taking nothing back', async () => {
+    const send = async (body, headers = {}) => {
+      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS, ...headers });
+      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
+    };
+    const day = todayUtc();
+    const entry = { type: 'leave', path: '/gpc', entry: true, channel: '(direct)' };
+    const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
+    await send({ path: '/gpc' });
+    await send({ ...entry, id: '00000000000000d1', ...skimmed });
+    // The browser's Global Privacy Control header opts this leave out: the tally only.
+    await send({ ...entry, id: '00000000000000d2', ...skimmed }, { 'Sec-GPC': '1' });
+    await send({ ...entry, id: '00000000000000d3', engaged_ms: 25000, scroll_pct: 70, replaces: { id: '00000000000000d2', after_ms: 5_000, ...skimmed } });
+
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/gpc&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    const { summary } = await res.json();
+    assert.equal(summary.engaged_time_ms.count, 2, 'the first leave and the update: nothing of the first taken back');
+    assert.ok(Math.abs(summary.engaged_time_ms.quantiles[0].value - 3000) <= 30, JSON.stringify(summary.engaged_time_ms));
+  });
 });
