@@ -18,6 +18,18 @@ describe('leave aggregation', () => {
     });
     return (await res.json()).summary;
   };
+  /** Posts a beacon of the demo site as a Windows Chrome reader, which the edge accepts. */
+  const send = async (body, headers = {}) => {
+    const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS, ...headers });
+    assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
+  };
+  /** Today's summary of the page `path` (reading it makes the shard write its records). */
+  const pageSummary = async (path) => {
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=${path}&from=${day}&to=${day}`, { token: env.site.viewer_token });
+    assert.equal(res.status, 200);
+    return (await res.json()).summary;
+  };
 
   before(async () => {
     browser = await humanBrowserAs(UA_WINDOWS);
@@ -43,10 +55,6 @@ describe('leave aggregation', () => {
   });
 
   test('counts a leave replaced by its update once, with the update\'s figures, unless it was counted on an earlier day', async () => {
-    const send = async (body) => {
-      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
-      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
-    };
     const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
     const hidden = { engaged_ms: 4000, scroll_pct: 30, interactions: 1 };
     await send({ path: '/article' });
@@ -61,9 +69,7 @@ describe('leave aggregation', () => {
     const replacesYesterday = { id: '00000000000000a2', after_ms: sinceMidnight + 3_600_000, ...readOn };
     await send({ ...entry, id: '00000000000000a3', engaged_ms: 90000, scroll_pct: 100, replaces: replacesYesterday });
 
-    const day = todayUtc();
-    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/article&from=${day}&to=${day}`, { token: env.site.viewer_token });
-    const { summary } = await res.json();
+    const summary = await pageSummary('/article');
     assert.equal(summary.metrics.exit_rate.page, 0, 'the exit became a next page');
     assert.equal(summary.metrics.bounce_rate.page, 0, 'a bounce no more: an engaged visit');
     assert.deepEqual(summary.next_pages.map((row) => [row.label, row.count]), [['/pricing', 1]]);
@@ -75,10 +81,6 @@ describe('leave aggregation', () => {
   });
 
   test('counts an update whose leave never arrived as a leave of its own, and not the lost leave\'s late retry', async () => {
-    const send = async (body) => {
-      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
-      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
-    };
     const entry = { type: 'leave', path: '/lost', entry: true, channel: '(direct)' };
     const lost = { id: '00000000000000b1', engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/lost' });
@@ -87,25 +89,13 @@ describe('leave aggregation', () => {
     await send({ ...entry, id: '00000000000000b2', engaged_ms: 25000, scroll_pct: 70, replaces: { id, after_ms: 30_000, ...lostFigures } });
     await send({ ...entry, ...lost }); // the lost leave, retried late: already stood for
 
-    const day = todayUtc();
-    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/lost&from=${day}&to=${day}`, { token: env.site.viewer_token });
-    const { summary } = await res.json();
+    const summary = await pageSummary('/lost');
     assert.equal(summary.engaged_time_ms.count, 1, 'one leave, the update\'s');
     assert.ok(Math.abs(summary.metrics.median_engaged_ms.page - 25000) <= 250, `${summary.metrics.median_engaged_ms.page}`);
     assert.equal(summary.metrics.bounce_rate.page, 0, 'an engaged visit: 25 s');
   });
 
   test('lets an update replace its leave until the day ends, and takes nothing back for a leave that never arrived', async () => {
-    const send = async (body) => {
-      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS });
-      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
-    };
-    const day = todayUtc();
-    const read = async () => {
-      const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/late&from=${day}&to=${day}`, { token: env.site.viewer_token });
-      assert.equal(res.status, 200);
-      return (await res.json()).summary;
-    };
     const entry = { type: 'leave', path: '/late', entry: true, channel: '(direct)' };
     const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/late' });
@@ -113,16 +103,16 @@ describe('leave aggregation', () => {
     // The first reader's leave arrives; the second's, with the same figures, never does.
     await send({ ...entry, id: '00000000000000c1', ...skimmed });
     // A read makes the shard write its records and the ids: the leave is no longer only in memory.
-    assert.equal((await read()).engaged_time_ms.count, 1);
+    assert.equal((await pageSummary('/late')).engaged_time_ms.count, 1);
     // Both come back 20 minutes later (not before midnight), past the de-duplication window.
     const late = Math.min(20 * 60_000, Date.now() % 864e5);
     await send({ ...entry, id: '00000000000000c3', engaged_ms: 25000, scroll_pct: 70, replaces: { id: '00000000000000c2', after_ms: late, ...skimmed } });
-    const lostReplaced = await read();
+    const lostReplaced = await pageSummary('/late');
     assert.equal(lostReplaced.engaged_time_ms.count, 2, 'the lost leave\'s update is a leave of its own, and took back nothing');
     assert.ok(Math.abs(lostReplaced.engaged_time_ms.quantiles[0].value - 3000) <= 30, 'the first reader\'s leave is still counted');
     await send({ ...entry, id: '00000000000000c4', engaged_ms: 9000, scroll_pct: 50, replaces: { id: '00000000000000c1', after_ms: late, ...skimmed } });
 
-    const summary = await read();
+    const summary = await pageSummary('/late');
     assert.equal(summary.engaged_time_ms.count, 2, 'the counted leave\'s update replaced it');
     // Of two values, every quantile shown is the lower one: the replacing leave's, not the
     // 10 % and 3 s it replaced.
@@ -131,11 +121,6 @@ describe('leave aggregation', () => {
   });
 
   test('counts an update as a leave of its own when its leave was kept to the consent tally, taking nothing back', async () => {
-    const send = async (body, headers = {}) => {
-      const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': UA_WINDOWS, ...headers });
-      assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
-    };
-    const day = todayUtc();
     const entry = { type: 'leave', path: '/gpc', entry: true, channel: '(direct)' };
     const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/gpc' });
@@ -144,8 +129,7 @@ describe('leave aggregation', () => {
     await send({ ...entry, id: '00000000000000d2', ...skimmed }, { 'Sec-GPC': '1' });
     await send({ ...entry, id: '00000000000000d3', engaged_ms: 25000, scroll_pct: 70, replaces: { id: '00000000000000d2', after_ms: 5_000, ...skimmed } });
 
-    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/gpc&from=${day}&to=${day}`, { token: env.site.viewer_token });
-    const { summary } = await res.json();
+    const summary = await pageSummary('/gpc');
     assert.equal(summary.engaged_time_ms.count, 2, 'the first leave and the update: nothing of the first taken back');
     assert.ok(Math.abs(summary.engaged_time_ms.quantiles[0].value - 3000) <= 30, JSON.stringify(summary.engaged_time_ms));
   });
