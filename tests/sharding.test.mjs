@@ -96,6 +96,33 @@ describe('sharding', () => {
     assert.deepEqual(result.totals, { views: 48, visitors: 24, bots_dropped: 0 });
   });
 
+  test('lets an update replace its leave when the visitor\'s address changed, and so their shard', async () => {
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'moving', { shards: 4 });
+    const send = async (body, ip, userAgent) => {
+      const res = await postBeacon(env.edge.url, { site: 'moving', ...body }, { 'CF-Connecting-IP': ip, 'User-Agent': userAgent });
+      assert.equal(res.status, 202, await res.text());
+    };
+    // Eight readers view and leave the page on one network, then come back on another (a phone
+    // leaving the office Wi-Fi) and read on. Most of the eight new addresses pick another shard.
+    const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
+    const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
+    for (let reader = 1; reader <= 8; reader += 1) {
+      const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Mover/${reader}`;
+      const leaveId = `00000000000000e${reader}`;
+      await send({ path: '/article' }, '198.51.100.1', userAgent);
+      await send({ ...entry, id: leaveId, ...skimmed }, '198.51.100.1', userAgent);
+      const update = { ...entry, id: `00000000000000f${reader}`, engaged_ms: 9000, scroll_pct: 50 };
+      await send({ ...update, replaces: { id: leaveId, after_ms: 5_000, ...skimmed } }, `203.0.113.${reader}`, userAgent);
+    }
+    const day = todayUtc();
+    const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/moving/page?path=/article&from=${day}&to=${day}`, { token: site.viewer_token });
+    assert.equal(res.status, 200, await res.clone().text());
+    const { summary } = await res.json();
+    assert.equal(summary.engaged_time_ms.count, 8, 'one leave per reader: each update replaced its leave, on whichever shard counted it');
+    assert.ok(summary.scroll_depth_pct.quantiles.every((q) => Math.abs(q.value - 50) <= 1), JSON.stringify(summary.scroll_depth_pct));
+    assert.ok(summary.engaged_time_ms.quantiles.every((q) => Math.abs(q.value - 9000) <= 90), JSON.stringify(summary.engaged_time_ms));
+  });
+
   test('answers the merged summary only to the viewer token', async () => {
     const target = '/api/v1/sites/four-shards/pages';
     await assertJsonError(await apiRequest(env.edge.url, 'GET', target, { token: 'wrong' }), 401);

@@ -65,7 +65,13 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let client = Client { ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(), user_agent };
     let id = beacon.id.map(BeaconId::as_u64);
     let count = shards::shard_count(env, &beacon.site).await?;
-    let shard = shards::shard_for(count, &client.ip, &client.user_agent);
+    let visitors = shards::shard_for(count, &client.ip, &client.user_agent);
+    let shard = match replaces.as_ref().and_then(|replaced| replaced.id) {
+        Some(leave) if count > 1 && matches!(signal, Signal::LeaveUpdate { .. }) => {
+            shards::shard_of_leave(env, &beacon.site, count, leave, visitors).await?
+        }
+        _ => visitors,
+    };
     let message = Ingest { site: beacon.site, origin, id, client, consent, signal, replaces };
     shard_client::send_to(env, &message.site, shard, INGEST, &message).await?;
     Ok(Response::empty()?.with_status(202))

@@ -7,10 +7,15 @@
 //! shard 0, so a visitor whom a raised shard count sends to another shard mid-day is still the
 //! same hash there, and the union still counts them once. Shard 0 holds the tokens, the change
 //! log and answers auth; the others hold settings, a copy of the salt and records.
+//!
+//! A leave update is the one beacon that goes by what it refers to: to the shard that counted
+//! the leave it replaces, since only that shard can take the leave's figures back. A visitor
+//! whose address changed between the leave and its update is another shard's visitor by then.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use futures_util::future::join_all;
 use sha2::{Digest, Sha256};
 use tacit_core::codec::{decode_page_day, decode_site_day, CodecError};
 use tacit_core::site_config::SiteSettings;
@@ -20,8 +25,8 @@ use worker::{Date, Env};
 use crate::error::{AppError, AppResult};
 use crate::shard_client;
 use crate::site_shard::protocol::{
-    Credential, Records, RecordsQuery, Role, SiteRequest, SiteView, SyncSettings, GET_SITE,
-    RECORDS, SYNC_SETTINGS,
+    Credential, LeaveAnswer, LeaveQuery, Records, RecordsQuery, Role, SiteRequest, SiteView,
+    SyncSettings, COUNTED_LEAVE, GET_SITE, RECORDS, SYNC_SETTINGS,
 };
 use crate::tokens::unhex;
 
@@ -65,6 +70,39 @@ pub fn shard_for(count: u32, ip: &str, user_agent: &str) -> u32 {
     let digest = hasher.finalize();
     let bits = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
     (bits % u64::from(count)) as u32
+}
+
+/// The shard for an update of the leave with beacon id `leave` from a visitor of shard
+/// `visitors`: the one of `count` that counted that leave today. The visitor's own is asked
+/// first (their address seldom changes within a page view), then the others at once. When none
+/// counted it (the leave was lost, or kept to the consent tally), the visitor's, where the
+/// update then counts as a leave of its own.
+pub async fn shard_of_leave(
+    env: &Env,
+    site: &SiteId,
+    count: u32,
+    leave: u64,
+    visitors: u32,
+) -> AppResult<u32> {
+    let query = LeaveQuery { site: site.clone(), id: leave };
+    let counted = |index: u32| {
+        let query = &query;
+        async move {
+            let answer: LeaveAnswer =
+                shard_client::ask_shard(env, site, index, COUNTED_LEAVE, query).await?;
+            AppResult::Ok(answer.counted.then_some(index))
+        }
+    };
+    if counted(visitors).await?.is_some() {
+        return Ok(visitors);
+    }
+    let others = (0..count).filter(|&index| index != visitors).map(counted);
+    for answer in join_all(others).await {
+        if let Some(index) = answer? {
+            return Ok(index);
+        }
+    }
+    Ok(visitors)
 }
 
 /// Gives shards 1.. of the site its current settings (after a create or a change).

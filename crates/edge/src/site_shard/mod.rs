@@ -37,9 +37,9 @@ use crate::{reports, shard_client};
 use closed_ranges::{ClosedRanges, RangeRecords};
 use open_day::OpenDay;
 use protocol::{
-    Client, CreateSite, Credential, Ingest, PrivacyQuery, Records, RecordsQuery, ReplacedLeave,
-    Role, RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy, SiteRequest, SiteView, SummaryQuery,
-    SyncSettings, UpdateSite,
+    Client, CreateSite, Credential, Ingest, LeaveAnswer, LeaveQuery, PrivacyQuery, Records,
+    RecordsQuery, ReplacedLeave, Role, RotateTokens, SaltAnswer, SaltQuery, ShardPrivacy,
+    SiteRequest, SiteView, SummaryQuery, SyncSettings, UpdateSite,
 };
 use store::{SiteConfig, Store};
 
@@ -167,6 +167,11 @@ impl SiteShard {
                 Ok(accepted)
             }
             (Method::Post, protocol::SALT) => self.share_salt(read_message(req).await?).await,
+            (Method::Post, protocol::COUNTED_LEAVE) => {
+                let query: LeaveQuery = read_message(req).await?;
+                self.site(&query.site)?;
+                Ok(Response::from_json(&LeaveAnswer { counted: self.counted_leave(query.id)? })?)
+            }
             (Method::Post, protocol::SUMMARY) => {
                 self.flush()?;
                 self.summary(read_message(req).await?)

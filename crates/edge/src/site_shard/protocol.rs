@@ -210,6 +210,20 @@ pub struct ShardPrivacy {
     pub changes: Vec<ChangeEntry>,
 }
 
+/// Did this shard count the leave with beacon id `id` today? The worker asks before it routes a
+/// leave update, whose visitor may have reached another shard with the leave.
+#[derive(Serialize, Deserialize)]
+pub struct LeaveQuery {
+    pub site: SiteId,
+    pub id: u64,
+}
+
+/// A shard's answer to a [`LeaveQuery`].
+#[derive(Serialize, Deserialize)]
+pub struct LeaveAnswer {
+    pub counted: bool,
+}
+
 /// The shard's routes, one per message.
 pub const CREATE_SITE: &str = "/create-site";
 pub const GET_SITE: &str = "/get-site";
@@ -224,3 +238,4 @@ pub const SYNC_SETTINGS: &str = "/sync-settings";
 pub const RECORDS: &str = "/records";
 pub const PRIVACY: &str = "/privacy";
 pub const SALT: &str = "/salt";
+pub const COUNTED_LEAVE: &str = "/counted-leave";
