@@ -94,7 +94,8 @@ const trackerRows = TRACKERS.map((t) => {
     int(f(`${p}_raw_bytes`)), int(f(`${p}_gzip_bytes`)), int(f(`${p}_brotli_bytes`)), `${ratio}×`,
     f(`${p}_signals_on`), f(`${p}_signals_with_options`)];
 });
-const STARTUP = [['tacit', 'snippet'], ['Plausible', 'tracker_plausible'], ['Umami', 'tracker_umami']];
+const STARTUP = [['tacit', 'snippet'], ['Plausible', 'tracker_plausible'], ['Umami', 'tracker_umami'],
+  ['floor: one request', 'tracker_floor']];
 const startupRows = STARTUP.map(([name, p]) => [name, f(`${p}_startup_ms`),
   `${f(`${p}_startup_min_ms`)}–${f(`${p}_startup_max_ms`)}`, f(`${p}_load_ms`), f(`${p}_long_tasks`),
   `${(n(`${p}_startup_ms`) / n('snippet_startup_ms')).toFixed(2)}×`]);
@@ -204,6 +205,10 @@ A wide range means the loads fell into two groups. Plausible's start-up reads th
 height, which makes the browser do at once the style and layout work it has pending; in about
 half the loads that is some 6 ms (the trace's \`UpdateLayoutTree\` and \`Layout\` inside its
 evaluation), so its median has moved between 4 and 10 ms from one run to the next.
+"Floor" is a script that only reads its tag and sends one beacon with \`fetch\`: the least any
+tracker can cost here, since the first script of a page to touch the document and to start a
+request pays for both. tacit's loader starts one request while the page loads (its
+WebAssembly's download), so its "before load" figure is this floor plus its own evaluation.
 
 ### Signals each captures
 
