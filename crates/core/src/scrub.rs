@@ -83,8 +83,8 @@ pub struct ScrubbedUrl {
 pub fn scrub_path(url: &str) -> String {
     let path = split_url(url).0;
     let mut scrubbed = String::with_capacity(path.len().min(MAX_PATH_LEN) + 1);
-    for segment in path.split('/') {
-        let segment = segment.split(';').next().unwrap_or("");
+    for segment in split_ascii(path, b'/') {
+        let segment = &segment[..until_any(segment, b";")];
         if segment.is_empty() {
             continue;
         }
@@ -125,8 +125,8 @@ pub fn scrub_url(url: &str, search_param: Option<&str>) -> ScrubbedUrl {
     let (_, query) = split_url(url);
     let search_param = search_param.filter(|name| !name.is_empty());
     let mut scrubbed = ScrubbedUrl { path: scrub_path(url), ..ScrubbedUrl::default() };
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for pair in split_ascii(query, b'&') {
+        let (key, value) = split_once_ascii(pair, b'=').unwrap_or((pair, ""));
         let key = percent_decode(key, true);
         if search_param == Some(&*key) && scrubbed.search_term.is_none() {
             scrubbed.search_term = clean_search_term(value);
@@ -170,8 +170,8 @@ pub fn url_host(url: &str) -> Option<&str> {
     let authority = &after_scheme[..until_any(after_scheme, b"/?#")];
     let host_port = &authority[after_last(authority.as_bytes(), b'@')..];
     match host_port.strip_prefix('[') {
-        Some(ipv6) => Some(&host_port[..ipv6.find(']')? + 2]),
-        None => host_port.split(':').next(),
+        Some(ipv6) => Some(&host_port[..ipv6.bytes().position(|b| b == b']')? + 2]),
+        None => Some(&host_port[..until_any(host_port, b":")]),
     }
 }
 
@@ -185,6 +185,32 @@ pub fn after_last(text: &[u8], byte: u8) -> usize {
 /// boundary, found without `str`'s character searchers (see [`find`]).
 pub fn until_any(text: &str, stops: &[u8]) -> usize {
     text.bytes().position(|b| stops.contains(&b)).unwrap_or(text.len())
+}
+
+/// The parts of `text` between the ASCII `separator`s, as `str::split` gives them, found
+/// without `str`'s character searchers (see [`find`]): each part starts and ends at a
+/// character boundary, since no byte of a multi-byte character is ASCII.
+pub fn split_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let current = rest?;
+        match split_once_ascii(current, separator) {
+            Some((part, after)) => {
+                rest = Some(after);
+                Some(part)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// `text` before and after its first ASCII `separator`, as `str::split_once` gives it.
+pub fn split_once_ascii(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == separator)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Where `needle` first occurs in `text`. A plain byte-by-byte search: the needles here are a
@@ -205,8 +231,8 @@ fn split_url(url: &str) -> (&str, &str) {
         }
         _ => url,
     };
-    let rest = rest.split('#').next().unwrap_or("");
-    rest.split_once('?').unwrap_or((rest, ""))
+    let rest = &rest[..until_any(rest, b"#")];
+    split_once_ascii(rest, b'?').unwrap_or((rest, ""))
 }
 
 /// A URL scheme: a letter, then letters, digits, `+`, `-` or `.`.
@@ -712,6 +738,13 @@ mod tests {
 
     #[test]
     fn finds_byte_strings() {
+        for (text, separator) in [("/a/b//c/", b'/'), ("", b'&'), ("a=b=c", b'='), ("é/ü/", b'/')]
+        {
+            let ours: Vec<&str> = split_ascii(text, separator).collect();
+            let std: Vec<&str> = text.split(char::from(separator)).collect();
+            assert_eq!(ours, std, "{text:?}");
+            assert_eq!(split_once_ascii(text, separator), text.split_once(char::from(separator)));
+        }
         assert_eq!(find("https://x", "://"), Some(5));
         assert_eq!(find("héllo://", "://"), Some(6));
         assert_eq!(find("ab", "abc"), None);

@@ -2,7 +2,9 @@
 
 use alloc::string::String;
 
-use tacit_core::scrub::{after_last, external_referrer_host, same_site_previous_path, scrub_path};
+use tacit_core::scrub::{
+    after_last, external_referrer_host, same_site_previous_path, scrub_path, split_ascii,
+};
 use tacit_core::signal::Event;
 
 /// File extensions whose links are downloads unless the script tag's `data-downloads` names
@@ -48,8 +50,7 @@ fn is_download(path: &str, extensions: &str) -> bool {
         return false;
     }
     let extension = &file[dot..];
-    extensions
-        .split(',')
+    split_ascii(extensions, b',')
         .any(|known| !known.is_empty() && known.trim_ascii().eq_ignore_ascii_case(extension))
 }
 

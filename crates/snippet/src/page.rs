@@ -6,8 +6,8 @@ use alloc::string::String;
 
 use tacit_core::agent::{BrowserFamily, DeviceClass};
 use tacit_core::scrub::{
-    external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path, Utm,
-    MAX_PARAM_LEN,
+    external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path,
+    split_once_ascii, until_any, Utm, MAX_PARAM_LEN,
 };
 use tacit_core::signal::{Language, Leave, View};
 use tacit_core::{BeaconId, PageView};
@@ -34,7 +34,7 @@ pub fn viewport_class(width: f64) -> DeviceClass {
 
 /// The URL without its fragment: a change of fragment only is not a new page view.
 pub fn without_fragment(url: &str) -> &str {
-    url.split('#').next().unwrap_or(url)
+    &url[..until_any(url, b"#")]
 }
 
 /// What this tab kept of its visit, with journey consent, when a new view begins: the view
@@ -198,13 +198,17 @@ impl Page {
 /// the loader has lower-cased with its whitespace collapsed. The edge cleans all of them again as
 /// it does for any client; a search term that looks like personal data is not even sent.
 pub fn params(lines: &str) -> (Utm, Option<String>) {
-    let mut lines = lines.splitn(4, '\n');
-    let mut value = || {
-        let value = crate::cut(lines.next().unwrap_or("").trim_ascii(), MAX_PARAM_LEN);
+    let first_line = |text| split_once_ascii(text, b'\n').unwrap_or((text, ""));
+    let (source, rest) = first_line(lines);
+    let (medium, rest) = first_line(rest);
+    // The term is all the rest: a line break in it is a control character, which is not sent.
+    let (campaign, term) = first_line(rest);
+    let value = |line: &str| {
+        let value = crate::cut(line.trim_ascii(), MAX_PARAM_LEN);
         (!value.is_empty()).then(|| value.to_owned())
     };
-    let utm = Utm { source: value(), medium: value(), campaign: value() };
-    let search_term = value().filter(|term| may_send_search_term(term));
+    let utm = Utm { source: value(source), medium: value(medium), campaign: value(campaign) };
+    let search_term = value(term).filter(|term| may_send_search_term(term));
     (utm, search_term)
 }
 
