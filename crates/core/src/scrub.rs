@@ -737,7 +737,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_byte_strings() {
+    fn finds_and_splits_at_bytes_as_str_does() {
         for (text, separator) in [("/a/b//c/", b'/'), ("", b'&'), ("a=b=c", b'='), ("é/ü/", b'/')]
         {
             let ours: Vec<&str> = split_ascii(text, separator).collect();
