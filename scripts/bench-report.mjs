@@ -8,7 +8,7 @@
 //
 // The parts, each its own command so that it can be run alone:
 //   node www/build.mjs                          snippet_gz_bytes (the snippet's files are rebuilt)
-//   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's and Umami's
+//   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's, Umami's, a floor's
 //   cargo bench -p tacit-core --bench core      core aggregate speed, sizes, accuracy
 //   cargo bench -p tacit-core --bench versus    tacit's sketch next to Apache DataSketches' HLL
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers

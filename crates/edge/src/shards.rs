@@ -84,14 +84,11 @@ pub async fn shard_of_leave(
     leave: u64,
     visitors: u32,
 ) -> AppResult<u32> {
-    let query = LeaveQuery { site: site.clone(), id: leave };
-    let counted = |index: u32| {
-        let query = &query;
-        async move {
-            let answer: LeaveAnswer =
-                shard_client::ask_shard(env, site, index, COUNTED_LEAVE, query).await?;
-            AppResult::Ok(answer.counted.then_some(index))
-        }
+    let query = &LeaveQuery { site: site.clone(), id: leave };
+    let counted = |index: u32| async move {
+        let answer: LeaveAnswer =
+            shard_client::ask_shard(env, site, index, COUNTED_LEAVE, query).await?;
+        AppResult::Ok(answer.counted.then_some(index))
     };
     if counted(visitors).await?.is_some() {
         return Ok(visitors);

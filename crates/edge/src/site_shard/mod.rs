@@ -167,11 +167,7 @@ impl SiteShard {
                 Ok(accepted)
             }
             (Method::Post, protocol::SALT) => self.share_salt(read_message(req).await?).await,
-            (Method::Post, protocol::COUNTED_LEAVE) => {
-                let query: LeaveQuery = read_message(req).await?;
-                self.site(&query.site)?;
-                Ok(Response::from_json(&LeaveAnswer { counted: self.counted_leave(query.id)? })?)
-            }
+            (Method::Post, protocol::COUNTED_LEAVE) => self.leave_answer(read_message(req).await?),
             (Method::Post, protocol::SUMMARY) => {
                 self.flush()?;
                 self.summary(read_message(req).await?)
@@ -685,6 +681,13 @@ impl SiteShard {
             }
             _ => Ok(Signal::LeaveUpdate { path, leave, replaced: figures }),
         }
+    }
+
+    /// Tells the worker whether this shard counted the leave it asks about (see
+    /// [`crate::shards::shard_of_leave`]).
+    fn leave_answer(&self, query: LeaveQuery) -> AppResult<Response> {
+        self.site(&query.site)?;
+        Ok(Response::from_json(&LeaveAnswer { counted: self.counted_leave(query.id)? })?)
     }
 
     /// Whether the beacon `id` counted a leave today: since the last flush, or stored.
