@@ -2,7 +2,6 @@
 // Used by the end-to-end tests and by scripts/dev.mjs (`make dev`).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +25,8 @@ export const randomToken = () => randomBytes(24).toString('hex');
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /**
- * Starts `wrangler dev` from the repo root and resolves once `GET /healthz` answers 200.
+ * Starts `wrangler dev` from the repo root on `port` (by default one the system picks) and
+ * resolves once `GET /healthz` answers 200; `url` is where it listens.
  *
  * The admin token and the salt-sealing key are passed with `--var` (they win over a
  * developer's .dev.vars), unless `secretsInDevVars` says wrangler reads them from .dev.vars
@@ -49,14 +49,16 @@ export async function startEdge({
   timeoutMs = 60_000,
 } = {}) {
   if (!persistDir) throw new Error('startEdge: `persistDir` is required');
-  port ??= await freePort();
-  const url = `http://127.0.0.1:${port}`;
 
-  // Its own devtools port too: wrangler's default (9229) is taken by any other running edge.
+  // Without a `port`, port 0: workerd binds a free one and wrangler announces it. A port found
+  // free beforehand and handed over is a race: wrangler binds several sockets of its own on
+  // ports the system picks, and one of them can take it first (then wrangler exits, "Address
+  // already in use"). The devtools port likewise: wrangler's default, 9229, is taken by any
+  // other running edge.
   const args = devtools
-    ? ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
-      '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false']
-    : [WITHOUT_DEVTOOLS, '--port', String(port), '--persist-to', persistDir];
+    ? ['dev', '--ip', '127.0.0.1', '--port', String(port ?? 0), '--persist-to', persistDir,
+      '--inspector-port', '0', '--show-interactive-dev-session=false']
+    : [WITHOUT_DEVTOOLS, '--port', String(port ?? 0), '--persist-to', persistDir];
   if (!secretsInDevVars || !devtools) {
     args.push('--var', `ADMIN_TOKEN:${adminToken}`, '--var', `SALT_KEY:${saltKey}`);
   }
@@ -109,14 +111,15 @@ export async function startEdge({
     await exited;
   };
 
+  let url;
   try {
-    await waitUntilHealthy(url, () => exitStatus, timeoutMs);
+    url = await waitUntilHealthy(output, () => exitStatus, timeoutMs);
   } catch (err) {
     await stop();
     const tail = text.trimEnd().split('\n').slice(-50).join('\n');
     throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
   }
-  return { url, port, adminToken, saltKey, stop, kill, output, exited, pid: child.pid };
+  return { url, adminToken, saltKey, stop, kill, output, exited, pid: child.pid };
 }
 
 /** `pid` and every process below it, parents first. */
@@ -130,35 +133,31 @@ export function processTree(pid) {
   return [pid, ...children.flatMap((child) => processTree(Number(child)))];
 }
 
-async function waitUntilHealthy(url, exitStatus, timeoutMs) {
+/**
+ * Resolves to the edge's URL once wrangler has announced it ("Ready on <url>" in `output()`) and
+ * its `/healthz` answers 200.
+ */
+async function waitUntilHealthy(output, exitStatus, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
+  let url;
+  let last = 'no "Ready on" line yet';
   while (Date.now() < deadline) {
     if (exitStatus() !== undefined) {
-      throw new Error(`wrangler dev exited (${exitStatus()}) before ${url}/healthz answered`);
+      throw new Error(`wrangler dev exited (${exitStatus()}) before ${url ?? 'the edge'} answered /healthz`);
     }
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
-    } catch (err) {
-      last = err.cause?.code ?? err.message;
+    url ??= output().match(/Ready on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    if (url) {
+      try {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        if (res.status === 200) return url;
+        last = `status ${res.status}`;
+      } catch (err) {
+        last = err.cause?.code ?? err.message;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${url}/healthz did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
-}
-
-/** A TCP port that was free a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+  throw new Error(`${url ?? 'the edge'}/healthz did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
 /** The hostnames the tests' and the demo's pages are served from. */
