@@ -217,11 +217,11 @@ impl QuantileSketch {
                 // (about 2α) from `value`, so the value nearest to that whole range stands in.
                 let index = self.bins[pos].0;
                 if value == self.max && pos + 1 == self.bins.len() {
-                    let bottom = (f64::from(index - 1) * LN_GAMMA).exp().max(self.min);
+                    let bottom = bucket_top(index - 1).max(self.min);
                     self.max = nearest_to_all(bottom, value);
                 }
                 if value == self.min && pos == 0 && self.zero_count == 0 {
-                    let top = (f64::from(index) * LN_GAMMA).exp().min(self.max);
+                    let top = bucket_top(index).min(self.max);
                     self.min = nearest_to_all(value, top);
                 }
             }
@@ -365,6 +365,12 @@ fn index_of(value: f64) -> i32 {
 fn nearest_to_all(low: f64, high: f64) -> f64 {
     // Divided first, so that values near f64::MAX do not overflow; clamped, against rounding.
     (low * (2.0 / (1.0 + low / high))).max(low).min(high)
+}
+
+/// The top of bucket `index`, `γ^index` (infinite for the highest bucket); the bucket below
+/// ends where this one begins.
+fn bucket_top(index: i32) -> f64 {
+    (f64::from(index) * LN_GAMMA).exp()
 }
 
 /// The answer for bucket `index`: `(1 − α)·γ^index`, within `α` of every value in the bucket.
@@ -775,8 +781,7 @@ mod tests {
     #[test]
     fn every_value_in_a_bucket_is_within_alpha_of_its_answer() {
         for index in [-35_418, -1_000, -1, 0, 1, 2, 100, 500, 1_000, 35_000] {
-            let top = (f64::from(index) * LN_GAMMA).exp();
-            let bottom = (f64::from(index - 1) * LN_GAMMA).exp();
+            let (top, bottom) = (bucket_top(index), bucket_top(index - 1));
             for x in [top * (1.0 - 1e-12), bottom * (1.0 + 1e-12), (top + bottom) / 2.0] {
                 assert_eq!(index_of(x), index, "x = {x}");
                 assert!(relative_error(value_of(index), x) <= TOLERANCE, "x = {x}");
