@@ -23,9 +23,10 @@ export ESBUILD_BIN := $(NODE_BIN)/esbuild
 export WASM_OPT_BIN := $(NODE_BIN)/wasm-opt
 export WRANGLER_SEND_METRICS := false
 
-CORE_SOURCES := $(shell find crates/core -type f -not -path '*/target/*') Cargo.toml Cargo.lock
-SNIPPET_SOURCES := $(CORE_SOURCES) $(shell find crates/snippet -type f) www/loader.js www/build.mjs
-EDGE_SOURCES := $(CORE_SOURCES) $(shell find crates/edge -type f -not -path 'crates/edge/build/*')
+BEACON_SOURCES := $(shell find crates/beacon -type f) Cargo.toml Cargo.lock
+SNIPPET_SOURCES := $(BEACON_SOURCES) $(shell find crates/snippet -type f) www/loader.js www/build.mjs
+EDGE_SOURCES := $(BEACON_SOURCES) $(shell find crates/aggregate crates/report -type f) \
+	$(shell find crates/edge -type f -not -path 'crates/edge/build/*')
 
 SNIPPET_PKG := target/snippet-pkg
 SNIPPET_DIST := www/dist/t.js
@@ -80,10 +81,11 @@ build: $(SNIPPET_DIST) $(EDGE_DIST)
 # `-Z build-std` and that panic strategy are unstable options, which the stable toolchain
 # accepts with RUSTC_BOOTSTRAP=1 (as for fuzzing); their own target directory keeps the edge's
 # wasm32 build, with the usual flags, from being rebuilt after each snippet build.
+SNIPPET_CARGO := RUSTC_BOOTSTRAP=1 RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort' cargo
+SNIPPET_FLAGS := -p tacit-snippet --target $(WASM_TARGET) -Z build-std=core,alloc \
+	--target-dir target/snippet-std
 $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort' cargo build \
-		-p tacit-snippet --target $(WASM_TARGET) --profile snippet -Z build-std=core,alloc \
-		--target-dir target/snippet-std
+	$(SNIPPET_CARGO) build $(SNIPPET_FLAGS) --profile snippet
 	@mkdir -p $(SNIPPET_PKG)
 	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --strip-target-features \
 		--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
@@ -107,19 +109,17 @@ test: lint test-rust test-fuzz test-e2e
 lint: setup
 	cargo fmt --all --check
 	cd fuzz && cargo fmt --check
-	cargo clippy -p tacit-core -p tacit-cli --all-targets -- -D warnings
-	# One at a time: checked together, the edge would switch on tacit-core's `std` for the
-	# snippet too, and std's panic handler clashes with the snippet's own.
-	cargo clippy -p tacit-snippet --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p tacit-edge --target $(WASM_TARGET) -- -D warnings
-	cargo clippy -p tacit-edge --all-targets -- -D warnings
+	# The snippet is linted as it is built, with its own `core` and `alloc` (see its build).
+	$(SNIPPET_CARGO) clippy $(SNIPPET_FLAGS) -- -D warnings
 
 test-rust: setup
-	cargo test -p tacit-core -p tacit-edge -p tacit-snippet -p tacit-cli
+	cargo test --workspace
 
 # Fuzzing (fuzz/, a workspace of its own). libFuzzer's coverage flags are unstable rustc
 # options: the stable toolchain accepts them with RUSTC_BOOTSTRAP=1, so no nightly is needed.
-# No sanitizer by default: tacit-core has no unsafe code for AddressSanitizer to check, and it
+# No sanitizer by default: tacit's crates have no unsafe code for AddressSanitizer to check, and it
 # runs the targets about 4x slower (FUZZ_SANITIZER=address works too, on stable). Bounds:
 # -rss_limit_mb for the process; any single allocation over 64 MiB aborts in the targets' own
 # allocator (fuzz/src/lib.rs), since -malloc_limit_mb needs a sanitizer's hooks.

@@ -28,7 +28,7 @@ async function filesUnder(dir) {
 
 /**
  * The salts the shard of `site` holds, by day number, read from its SQLite file and opened with
- * the `SALT_KEY` secret (they are stored sealed, see crates/core/src/visitor.rs). A Durable
+ * the `SALT_KEY` secret (they are stored sealed, see crates/aggregate/src/visitor.rs). A Durable
  * Object's file is named by its id, which is also what each salt is sealed for.
  */
 async function storedSalts(persistDir, site, saltKey) {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tacit_core::agent::{is_bot, reduce};
+use tacit_beacon::agent::{is_bot, reduce};
 use tacit_fuzz::BoundedAllocator;
 
 #[global_allocator]

@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tacit_core::scrub::scrub_path;
-use tacit_core::signal::Event;
-use tacit_core::{Beacon, BeaconBody, MAX_BEACON_BYTES};
+use tacit_beacon::scrub::scrub_path;
+use tacit_beacon::signal::Event;
+use tacit_beacon::{Beacon, BeaconBody, MAX_BEACON_BYTES};
 use tacit_fuzz::BoundedAllocator;
 
 #[global_allocator]

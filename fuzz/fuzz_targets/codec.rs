@@ -8,13 +8,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tacit_core::codec::{
+use tacit_aggregate::codec::{
     decode_journal_entry, decode_page_day, decode_site_day, encode_journal_entry, encode_page_day,
     encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
 };
-use tacit_core::journal::Signal;
-use tacit_core::record::Traffic;
-use tacit_core::{PageDay, SiteDay};
+use tacit_aggregate::journal::Signal;
+use tacit_aggregate::record::Traffic;
+use tacit_aggregate::{PageDay, SiteDay};
 use tacit_fuzz::BoundedAllocator;
 
 #[global_allocator]

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tacit_core::scrub::{
+use tacit_beacon::scrub::{
     clean_channel, external_referrer_host, same_site_previous_path, scrub_path, scrub_url,
     MAX_PARAM_LEN, MAX_PATH_LEN,
 };

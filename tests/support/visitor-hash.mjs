@@ -1,6 +1,6 @@
 // The edge's visitor hash and salt sealing, recomputed outside it, so a test can open the
 // salts stored on disk and search storage and logs for the hashes its own requests produced
-// (crates/core/src/visitor.rs). Both are checked against values pinned in the Rust tests.
+// (crates/aggregate/src/visitor.rs). Both are checked against values pinned in the Rust tests.
 import { createHash } from 'node:crypto';
 
 const MASK = (1n << 64n) - 1n;

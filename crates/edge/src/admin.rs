@@ -2,7 +2,8 @@
 //! Requires `Authorization: Bearer <ADMIN_TOKEN>`; the change log also opens to the site's
 //! auditor token.
 
-use tacit_core::SiteId;
+use crate::{shard_client, shards};
+use tacit_beacon::SiteId;
 use worker::{console_warn, Env, Request, Response};
 
 use crate::error::{AppError, AppResult};
@@ -11,7 +12,6 @@ use crate::site_shard::protocol::{
     CREATE_SITE, DELETE_SITE, GET_SITE, ROTATE_TOKENS, STATUS, UPDATE_SITE,
 };
 use crate::tokens::{hashes_match, new_token, presented_token, token_sha256};
-use crate::{shard_client, shards};
 
 /// The Worker secret that holds the admin token (`.dev.vars` in local development).
 const ADMIN_TOKEN_SECRET: &str = "ADMIN_TOKEN";

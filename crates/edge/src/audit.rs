@@ -1,8 +1,9 @@
 //! Reading a site's privacy report: the auditor token, the range of consent rates, and what
 //! every shard of the site holds, merged and turned into the report by core.
 
-use tacit_core::audit::{AuditInput, PrivacyReport};
-use tacit_core::site_config::SiteSettings;
+use crate::{shard_client, shards};
+use tacit_aggregate::settings::SiteSettings;
+use tacit_report::audit::{AuditInput, PrivacyReport};
 use worker::{Env, Request};
 
 use crate::admin::{credential, known_site};
@@ -10,7 +11,6 @@ use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::read::{requested_range, today};
 use crate::site_shard::protocol::{Credential, PrivacyQuery, ShardPrivacy, PRIVACY};
-use crate::{shard_client, shards};
 
 /// Days of consent rates shown when the request names no range: the last thirty.
 const DEFAULT_RANGE_DAYS: i32 = 30;

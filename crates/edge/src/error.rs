@@ -1,7 +1,8 @@
 //! One error type for every handler, turned into a JSON response that hides internals.
 
-use tacit_core::site_config::SettingsError;
-use tacit_core::{BeaconError, DayError, SiteIdError};
+use tacit_aggregate::settings::SettingsError;
+use tacit_aggregate::DayError;
+use tacit_beacon::{BeaconError, SiteIdError};
 use worker::{console_error, Response};
 
 /// What went wrong while answering a request.

@@ -3,16 +3,16 @@
 //! The worker decides what a beacon may add — a bot adds only to the dropped count, an
 //! opted-out visitor only to the consent tally — and hands the result to the site's shard.
 
-use tacit_core::agent::{is_bot, reduce};
-use tacit_core::consent::ConsentMode;
-use tacit_core::journal::Signal;
-use tacit_core::signal::{CountryCode, Language, View};
-use tacit_core::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
+use crate::{shard_client, shards};
+use tacit_aggregate::journal::Signal;
+use tacit_beacon::agent::{is_bot, reduce};
+use tacit_beacon::consent::ConsentMode;
+use tacit_beacon::signal::{CountryCode, Language, View};
+use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
 use crate::site_shard::protocol::{Client, Ingest, ReplacedLeave, INGEST};
-use crate::{shard_client, shards};
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {

@@ -5,7 +5,7 @@
 //! ```
 //!
 //! - [`routes`] maps URLs to handlers; handlers are a few lines that call the stages below.
-//! - [`ingest`] validates a beacon with `tacit_core` and hands it, with the visitor's IP address
+//! - [`ingest`] validates a beacon with `tacit_beacon` and hands it, with the visitor's IP address
 //!   and user agent held in memory only, to the site's Durable Object.
 //! - [`site_shard`] is the Durable Object: one per site, it holds the site's settings and
 //!   change log, its daily salts, recent beacon ids and page-day records in SQLite, keeps the
@@ -20,7 +20,8 @@
 //!   status and change log to auditors; [`clock`] is the edge's (test-shiftable) clock;
 //!   [`snippet`] serves the loader and the snippet's WebAssembly.
 //!
-//! All logic that can be tested without the Workers runtime lives in `tacit_core`.
+//! All logic that can be tested without the Workers runtime lives in the pure crates:
+//! `tacit_beacon`, `tacit_aggregate` and `tacit_report`.
 
 mod admin;
 mod audit;

@@ -1,9 +1,11 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
+use crate::{reports, shard_client, shards};
 use serde::de::DeserializeOwned;
-use tacit_core::public::{NoiseKey, PublicSummary};
-use tacit_core::summary::previous_period;
-use tacit_core::{Day, SummaryOptions};
+use tacit_aggregate::Day;
+use tacit_report::public::{NoiseKey, PublicSummary};
+use tacit_report::summary::previous_period;
+use tacit_report::SummaryOptions;
 use worker::{Env, Request, Url};
 
 use crate::admin::known_site;
@@ -12,7 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::site_shard::protocol::{Credential, Report, SummaryQuery, SUMMARY};
 use crate::site_shard::SALT_KEY_SECRET;
 use crate::tokens::{presented_token, token_sha256};
-use crate::{reports, shard_client, shards};
 
 /// Days shown when the request names no range: the last seven, today included.
 const DEFAULT_RANGE_DAYS: i32 = 7;
@@ -20,7 +21,7 @@ const DEFAULT_RANGE_DAYS: i32 = 7;
 const MAX_RANGE_DAYS: i32 = 400;
 
 /// The `report` of `site` over the range in the request's `from` and `to` parameters, for the
-/// holder of the site's viewer token, as the shard answers it: a [`tacit_core::RangeSummary`],
+/// holder of the site's viewer token, as the shard answers it: a [`tacit_report::RangeSummary`],
 /// a site or page report, or the insight cards.
 pub async fn report<T: DeserializeOwned>(
     req: &Request,

@@ -2,10 +2,11 @@
 //! and the worker (several shards: it merges their records): a merged range in, the JSON of
 //! the report asked for out.
 
-use tacit_core::insights::{find_insights, page_insights};
-use tacit_core::summary::previous_period;
-use tacit_core::{
-    Day, MergedRange, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
+use tacit_aggregate::Day;
+use tacit_report::insights::{find_insights, page_insights};
+use tacit_report::summary::previous_period;
+use tacit_report::{
+    MergedRange, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };
 
 use crate::error::{AppError, AppResult};

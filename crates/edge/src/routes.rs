@@ -1,8 +1,9 @@
 //! The edge's routes. Each handler is a line or two that calls a stage of the pipeline.
 
-use tacit_core::audit::PrivacyExport;
-use tacit_core::insights::InsightCard;
-use tacit_core::RangeSummary;
+use crate::{admin, audit, ingest, snippet};
+use tacit_report::audit::PrivacyExport;
+use tacit_report::insights::InsightCard;
+use tacit_report::RangeSummary;
 use worker::{Request, Response, Result, RouteContext, Router};
 
 use crate::error::{AppError, AppResult};
@@ -10,7 +11,6 @@ use crate::present::{self, Place};
 use crate::read::{self, requested_path, today, wants_csv};
 use crate::site_shard::protocol::{PageReport, Report, SiteReport};
 use crate::tokens::presented_token;
-use crate::{admin, audit, ingest, snippet};
 
 /// Every route the edge answers.
 pub fn router() -> Router<'static, ()> {

@@ -1,7 +1,7 @@
 //! The worker's side of the conversation with a site's Durable Object.
 
 use serde::{de::DeserializeOwned, Serialize};
-use tacit_core::SiteId;
+use tacit_beacon::SiteId;
 use worker::{Env, Method, Request, RequestInit, Response};
 
 use crate::error::{AppError, AppResult};

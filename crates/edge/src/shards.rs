@@ -17,9 +17,11 @@ use std::collections::HashMap;
 
 use futures_util::future::join_all;
 use sha2::{Digest, Sha256};
-use tacit_core::codec::{decode_page_day, decode_site_day, CodecError};
-use tacit_core::site_config::SiteSettings;
-use tacit_core::{Day, MergedRange, PageDay, SiteDay, SiteId};
+use tacit_aggregate::codec::{decode_page_day, decode_site_day, CodecError};
+use tacit_aggregate::settings::SiteSettings;
+use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_beacon::SiteId;
+use tacit_report::MergedRange;
 use worker::{Date, Env};
 
 use crate::error::{AppError, AppResult};

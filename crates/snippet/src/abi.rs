@@ -17,7 +17,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use core::cell::UnsafeCell;
 
-use tacit_core::scrub::{scrub_path, MAX_PATH_LEN};
+use tacit_beacon::scrub::{scrub_path, MAX_PATH_LEN};
 
 use crate::page::TabVisit;
 

@@ -5,7 +5,7 @@
 //! TCF v2.2 CMP, Google Consent Mode v2, Global Privacy Control, Do Not Track. The loader reads
 //! each source and hands over plain values; the mappings below are the decisions.
 
-use tacit_core::consent::{ConsentSource, ConsentState, ConsentValue};
+use tacit_beacon::consent::{ConsentSource, ConsentState, ConsentValue};
 
 /// The sources a page can signal through, in [`ConsentSource`] order.
 const SOURCES: [ConsentSource; 5] = [

@@ -2,10 +2,10 @@
 
 use alloc::string::String;
 
-use tacit_core::scrub::{
+use tacit_beacon::scrub::{
     after_last, external_referrer_host, same_site_previous_path, scrub_path, split_ascii,
 };
-use tacit_core::signal::Event;
+use tacit_beacon::signal::Event;
 
 /// File extensions whose links are downloads unless the script tag's `data-downloads` names
 /// others (comma-separated, without dots).

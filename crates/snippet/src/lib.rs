@@ -3,7 +3,7 @@
 //! The loader is the snippet's senses and hands: it listens to the page (clicks, keys, scrolls,
 //! visibility, focus, history, `PerformanceObserver`, the consent sources), reads the few
 //! browser values a page view needs, and sends what this crate gives back. This crate is the
-//! judgement: it scrubs and classifies with `tacit_core`, keeps each page view's running
+//! judgement: it scrubs and classifies with `tacit_beacon`, keeps each page view's running
 //! figures ([`engagement`]), applies consent ([`consent`]), decides which beacon is due, and
 //! writes it with [`Beacon::to_json`]. Every export takes plain numbers and strings and returns
 //! the beacon bodies to send, one per line (`None` when there is nothing to send); a line that
@@ -45,11 +45,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-use tacit_core::agent::is_bot;
-use tacit_core::consent::{ConsentState, ConsentValue};
-use tacit_core::scrub::{same_site_previous_path, scrub_path, url_host};
-use tacit_core::signal::{Event, FeedbackScore, Language, Leave};
-use tacit_core::{Beacon, BeaconBody, BeaconId, SiteId};
+use tacit_beacon::agent::is_bot;
+use tacit_beacon::consent::{ConsentState, ConsentValue};
+use tacit_beacon::scrub::{same_site_previous_path, scrub_path, url_host};
+use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
+use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
 #[cfg(target_arch = "wasm32")]
 use crate::abi::{forget_journey, tab_visit, visited_before};
@@ -85,7 +85,7 @@ struct Tracker {
     downloads: String,
     host: String,
     referrer: String,
-    viewport: tacit_core::agent::DeviceClass,
+    viewport: tacit_beacon::agent::DeviceClass,
     language: Option<Language>,
     consent: Consent,
     /// Whether `go()` was called: consent is known well enough to send beacons.

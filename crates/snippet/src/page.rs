@@ -4,13 +4,13 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-use tacit_core::agent::{BrowserFamily, DeviceClass};
-use tacit_core::scrub::{
+use tacit_beacon::agent::{BrowserFamily, DeviceClass};
+use tacit_beacon::scrub::{
     external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path,
     split_once_ascii, until_any, Utm, MAX_PARAM_LEN,
 };
-use tacit_core::signal::{Language, Leave, View};
-use tacit_core::{BeaconId, PageView};
+use tacit_beacon::signal::{Language, Leave, View};
+use tacit_beacon::{BeaconId, PageView};
 
 use crate::engagement::Engagement;
 

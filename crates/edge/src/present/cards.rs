@@ -1,7 +1,7 @@
 //! Insight cards: a finding, its evidence against a baseline, how sure it is, and what to do.
 
 use maud::{html, Markup};
-use tacit_core::insights::{ConfidenceLevel, Evidence, InsightCard, InsightKind, Unit};
+use tacit_report::insights::{ConfidenceLevel, Evidence, InsightCard, InsightKind, Unit};
 
 use super::format;
 use super::layout::Place;
@@ -77,7 +77,7 @@ fn confidence(level: ConfidenceLevel) -> &'static str {
 
 fn test_name(card: &InsightCard) -> &'static str {
     match card.confidence.test {
-        tacit_core::insights::Test::TwoProportionZ => "two-proportion z-test,",
-        tacit_core::insights::Test::OneProportionZ => "one-proportion z-test,",
+        tacit_report::insights::Test::TwoProportionZ => "two-proportion z-test,",
+        tacit_report::insights::Test::OneProportionZ => "one-proportion z-test,",
     }
 }

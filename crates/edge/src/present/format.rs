@@ -41,7 +41,7 @@ pub fn duration_ms(ms: Option<f64>) -> String {
 
 /// A moment in milliseconds since the Unix epoch as `2026-11-23 09:05 UTC`.
 pub fn utc_time(unix_ms: i64) -> String {
-    let day = tacit_core::Day::from_unix_ms(unix_ms);
+    let day = tacit_aggregate::Day::from_unix_ms(unix_ms);
     let minutes = (unix_ms - day.start_ms()) / 60_000;
     format!("{day} {:02}:{:02} UTC", minutes / 60, minutes % 60)
 }

@@ -2,7 +2,7 @@
 //! keep the page script-free and its `?key=` from leaking.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use tacit_core::Day;
+use tacit_aggregate::Day;
 use worker::{Response, Url};
 
 use crate::error::AppResult;

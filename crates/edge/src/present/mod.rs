@@ -14,10 +14,11 @@ mod public_page;
 mod site_page;
 
 use serde::Serialize;
-use tacit_core::audit::{PrivacyExport, PrivacyReport};
-use tacit_core::insights::InsightCard;
-use tacit_core::summary::{Compared, Count, Measure, Rate};
-use tacit_core::{Day, PageRow, RangeSummary};
+use tacit_aggregate::Day;
+use tacit_report::audit::{PrivacyExport, PrivacyReport};
+use tacit_report::insights::InsightCard;
+use tacit_report::summary::{Compared, Count, Measure, Rate};
+use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
 use crate::error::AppResult;

@@ -3,7 +3,7 @@
 //! what frustrated them, and how fast the page was for them.
 
 use maud::{html, Markup};
-use tacit_core::summary::{Compared, Distribution, Vital, VitalRating};
+use tacit_report::summary::{Compared, Distribution, Vital, VitalRating};
 use worker::Response;
 
 use super::cards::cards;

@@ -4,9 +4,9 @@
 //! on it comes from [`PrivacyReport`], which the JSON API and the export serve as they are.
 
 use maud::{html, Markup};
-use tacit_core::audit::assessment::Verdict;
-use tacit_core::audit::{ConsentCounts, Form, PrivacyReport};
-use tacit_core::consent::ConsentValue;
+use tacit_beacon::consent::ConsentValue;
+use tacit_report::audit::assessment::Verdict;
+use tacit_report::audit::{ConsentCounts, Form, PrivacyReport};
 use worker::Response;
 
 use super::charts::stacked_daily_shares;

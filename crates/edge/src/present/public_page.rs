@@ -3,7 +3,7 @@
 //! a page's insight summary needs the viewer token.
 
 use maud::html;
-use tacit_core::public::PublicSummary;
+use tacit_report::public::PublicSummary;
 use worker::Response;
 
 use super::charts::daily_chart;

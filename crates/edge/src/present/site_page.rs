@@ -3,7 +3,7 @@
 //! engagement, audience, goals and searches. Rendered at the edge, no script.
 
 use maud::{html, Markup};
-use tacit_core::summary::{ChannelRow, Count, CountRow, Measure, Rate};
+use tacit_report::summary::{ChannelRow, Count, CountRow, Measure, Rate};
 use worker::Response;
 
 use super::cards::cards;
@@ -17,7 +17,7 @@ use crate::site_shard::protocol::SiteReport;
 pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
     let summary = &report.summary;
     let metrics = &summary.metrics;
-    let series = |f: fn(&tacit_core::summary::DailyPoint) -> f64| -> Vec<f64> {
+    let series = |f: fn(&tacit_report::summary::DailyPoint) -> f64| -> Vec<f64> {
         summary.daily.iter().map(f).collect()
     };
     let body = html! {

@@ -15,9 +15,9 @@
 
 use std::collections::VecDeque;
 
-use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
-use tacit_core::summary::merge_by_path;
-use tacit_core::{Day, PageDay, SiteDay};
+use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_report::summary::merge_by_path;
 
 use crate::error::{AppError, AppResult};
 

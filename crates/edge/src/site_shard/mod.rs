@@ -8,23 +8,24 @@ mod open_day;
 pub mod protocol;
 mod store;
 
+use crate::{reports, shard_client};
 use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
-use tacit_core::audit::{SaltStatus, StorageFacts};
-use tacit_core::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
-use tacit_core::codec::{
+use tacit_aggregate::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
+use tacit_aggregate::codec::{
     decode_journal_entry, encode_journal_entry, encode_page_day, encode_site_day,
 };
-use tacit_core::journal::{JournalEntry, Signal, SketchKey};
-use tacit_core::rate_limit::{
+use tacit_aggregate::journal::{JournalEntry, Signal, SketchKey};
+use tacit_aggregate::rate_limit::{
     limiter_key, FixedWindow, RecentIds, DEDUP_WINDOW_MS, RATE_WINDOW_MS,
 };
-use tacit_core::schedule::Maintenance;
-use tacit_core::site_config::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
-use tacit_core::{
-    DailySalt, Day, MergedRange, SaltSealingKey, SiteId, SummaryOptions, VisitorHash,
-};
+use tacit_aggregate::schedule::Maintenance;
+use tacit_aggregate::settings::{origin_hostname, FieldChange, SettingsPatch, SiteSettings};
+use tacit_aggregate::{DailySalt, Day, SaltSealingKey, VisitorHash};
+use tacit_beacon::SiteId;
+use tacit_report::audit::{SaltStatus, StorageFacts};
+use tacit_report::{MergedRange, SummaryOptions};
 use worker::{
     console_error, durable_object, DurableObject, Env, Method, Request, Response, Result,
     ScheduledTime, State,
@@ -33,7 +34,7 @@ use worker::{
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::tokens::{hashes_match, hex, random_bytes, unhex};
-use crate::{reports, shard_client};
+
 use closed_ranges::{ClosedRanges, RangeRecords};
 use open_day::OpenDay;
 use protocol::{

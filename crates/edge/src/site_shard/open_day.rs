@@ -10,9 +10,9 @@
 
 use std::collections::HashMap;
 
-use tacit_core::journal::JournalEntry;
-use tacit_core::record::page_record_key;
-use tacit_core::{Day, PageDay, SiteDay};
+use tacit_aggregate::journal::JournalEntry;
+use tacit_aggregate::record::page_record_key;
+use tacit_aggregate::{Day, PageDay, SiteDay};
 
 use super::store::Store;
 use crate::error::AppResult;

@@ -2,13 +2,15 @@
 //! inside one Cloudflare location and are never stored or logged.
 
 use serde::{Deserialize, Serialize};
-use tacit_core::audit::StorageFacts;
-use tacit_core::change_log::ChangeEntry;
-use tacit_core::consent::ConsentState;
-use tacit_core::insights::InsightCard;
-use tacit_core::journal::Signal;
-use tacit_core::site_config::SiteSettings;
-use tacit_core::{Day, PageSummary, SiteId, SiteSummary};
+use tacit_aggregate::change_log::ChangeEntry;
+use tacit_aggregate::journal::Signal;
+use tacit_aggregate::settings::SiteSettings;
+use tacit_aggregate::Day;
+use tacit_beacon::consent::ConsentState;
+use tacit_beacon::SiteId;
+use tacit_report::audit::StorageFacts;
+use tacit_report::insights::InsightCard;
+use tacit_report::{PageSummary, SiteSummary};
 
 /// Who is asking. The worker checks the admin token itself (it is a Worker secret); a site's
 /// tokens are checked by the shard, which holds their hashes.
@@ -120,7 +122,7 @@ pub struct SummaryQuery {
     pub report: Report,
 }
 
-/// Which summary a query asks for. The shard answers a [`tacit_core::RangeSummary`] for
+/// Which summary a query asks for. The shard answers a [`tacit_report::RangeSummary`] for
 /// `Pages`, a [`SiteReport`] for `Site`, a [`PageReport`] for `Page` and the cards for
 /// `Insights`.
 #[derive(Serialize, Deserialize)]

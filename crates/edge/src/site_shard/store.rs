@@ -1,10 +1,11 @@
 //! The shard's SQLite tables and every query on them.
 
-use tacit_core::audit::HeldSalt;
-use tacit_core::change_log::ChangeEntry;
-use tacit_core::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
-use tacit_core::site_config::SiteSettings;
-use tacit_core::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SiteId};
+use tacit_aggregate::change_log::ChangeEntry;
+use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_aggregate::settings::SiteSettings;
+use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay};
+use tacit_beacon::SiteId;
+use tacit_report::audit::HeldSalt;
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
@@ -517,7 +518,7 @@ impl Store {
         Ok(records)
     }
 
-    /// Appends an accepted beacon's encoded [`tacit_core::journal::JournalEntry`] of `day`.
+    /// Appends an accepted beacon's encoded [`tacit_aggregate::journal::JournalEntry`] of `day`.
     pub fn append_journal(&self, day: Day, entry: &[u8]) -> AppResult<()> {
         self.sql.exec(
             "INSERT INTO journal (day, entry) VALUES (?, ?)",

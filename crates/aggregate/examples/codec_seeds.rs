@@ -1,0 +1,113 @@
+//! Writes the codec fuzz target's seed corpus: real encoded records, so that the fuzzer starts
+//! from valid payloads instead of guessing postcard's layout byte by byte.
+//!
+//!   cargo run -p tacit-aggregate --example codec_seeds -- fuzz/seeds/codec
+//!
+//! Each record and journal entry is written twice, in the fuzz target's two modes (see
+//! fuzz/fuzz_targets/codec.rs): mode byte 0 and the bytes as stored; mode byte 1 (page), 3 (site)
+//! or 5 (journal entry), the version byte and the payload, which the target frames with a valid
+//! checksum.
+
+use std::path::PathBuf;
+
+use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
+use tacit_aggregate::journal::{JournalEntry, Signal, SketchKey};
+use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
+use tacit_beacon::agent::{BrowserFamily, DeviceClass};
+use tacit_beacon::consent::ConsentState;
+use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
+
+/// Header (magic, version, kind) and checksum around a record's payload.
+const HEADER_LEN: usize = 4;
+const CHECKSUM_LEN: usize = 4;
+
+fn main() -> std::io::Result<()> {
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: codec_seeds <directory>"));
+    std::fs::create_dir_all(&dir)?;
+    for visitors in [0u64, 3, 20_000] {
+        let (mut page, mut site) = (PageDay::default(), SiteDay::default());
+        for n in 0..visitors {
+            let visitor = VisitorHash::from_u64(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let view = view(n);
+            page.record_view(visitor, &view);
+            site.record_view(visitor, &view);
+            if n.is_multiple_of(3) {
+                page.record_leave(&leave(n));
+                site.record_event(&event(n));
+                site.record_consent(ConsentState::default());
+            }
+        }
+        site.record_bot_dropped();
+        site.record_bare_view();
+        write(&dir, &format!("page-{visitors}"), 1, &encode_page_day(&page))?;
+        write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
+    }
+    let visitor = SketchKey::of(VisitorHash::from_u64(0x9E37_79B9_7F4A_7C15));
+    let signals = [
+        (Some(visitor), Signal::View { path: "/pricing".into(), view: view(0) }),
+        (None, Signal::Leave { path: "/pricing".into(), leave: leave(7) }),
+        (None, Signal::Event { path: "/pricing".into(), event: event(0) }),
+        (None, Signal::BotDropped),
+        (
+            None,
+            Signal::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
+        ),
+        (Some(visitor), Signal::BareView { path: "/pricing".into(), view: view(1) }),
+    ];
+    for (n, (visitor, signal)) in signals.into_iter().enumerate() {
+        let entry = JournalEntry {
+            id: Some(n as u64),
+            accepted_ms: 1_764_000_000_000,
+            consent: Some(ConsentState::default()),
+            visitor,
+            signal,
+        };
+        write(&dir, &format!("journal-{n}"), 5, &encode_journal_entry(&entry))?;
+    }
+    Ok(())
+}
+
+/// Seeds are named after the format version that wrote them, so that those of older versions,
+/// which the decoders still read, stay beside them.
+fn write(dir: &std::path::Path, name: &str, framed_mode: u8, record: &[u8]) -> std::io::Result<()> {
+    let version = record[2];
+    let name = format!("v{version}-{name}");
+    std::fs::write(dir.join(format!("{name}-stored")), [&[0], record].concat())?;
+    let payload = &record[HEADER_LEN..record.len() - CHECKSUM_LEN];
+    std::fs::write(dir.join(format!("{name}-payload")), [&[framed_mode, version], payload].concat())
+}
+
+fn view(n: u64) -> View {
+    View {
+        referrer: n.is_multiple_of(2).then(|| "news.example.com".into()),
+        previous: (n % 2 == 1).then(|| "/pricing".into()),
+        utm: Default::default(),
+        search_term: n.is_multiple_of(5).then(|| "shoes".into()),
+        browser: BrowserFamily::ALL[n as usize % BrowserFamily::ALL.len()],
+        device: DeviceClass::ALL[n as usize % DeviceClass::ALL.len()],
+        country: CountryCode::parse("DE"),
+        language: Language::from_tag("en-GB"),
+        // Views from outside the site are entries of each kind in turn.
+        entry: Entry::of(n % 2 == 1, [None, Some(false), Some(true)][(n / 2 % 3) as usize]),
+    }
+}
+
+fn leave(n: u64) -> Leave {
+    Leave {
+        entry: true,
+        engaged_ms: (n % 60_000) as u32,
+        scroll_pct: (n % 101) as u8,
+        rage_clicks: (n % 2) as u32,
+        lcp_ms: Some(1200),
+        cls: Some(0.05),
+        ..Leave::default()
+    }
+}
+
+fn event(n: u64) -> Event {
+    match n % 3 {
+        0 => Event::Goal { name: "signup".into(), value: Some(12.5) },
+        1 => Event::Feedback { score: FeedbackScore::new(2).expect("1 to 3") },
+        _ => Event::Outbound { host: "partner.example".into() },
+    }
+}

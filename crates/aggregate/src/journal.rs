@@ -1,0 +1,260 @@
+//! The journal: what one accepted beacon adds to its day's records, as one small entry that a
+//! site shard stores before it acknowledges the beacon.
+//!
+//! A shard keeps its open day in memory and writes whole records only now and then (a record
+//! can be ~140 KB). Each accepted beacon is also appended to the journal as a [`JournalEntry`];
+//! a flush writes the records and empties the journal in one transaction, and a shard that
+//! starts with a non-empty journal (after a crash, a kill or an orderly restart) applies its
+//! entries again. So an acknowledged beacon survives any restart of the edge, at the cost of
+//! one small insert per beacon.
+//!
+//! An entry holds what the beacon adds to the records and nothing more. In particular it never
+//! holds the visitor hash: a page view's visitor is kept as a [`SketchKey`], the part of the
+//! hash the visitor sketch itself stores.
+//!
+//! Entries are stored with [`crate::codec::encode_journal_entry`], versioned and checksummed
+//! like records.
+
+use serde::{Deserialize, Serialize};
+
+use crate::visitors::SPARSE_PRECISION;
+use crate::{PageDay, SiteDay, VisitorHash};
+use tacit_beacon::consent::ConsentState;
+use tacit_beacon::signal::{Event, Leave, View};
+
+/// What the visitor sketches keep of a visitor hash: its top 25 bits and the position of its
+/// first 1 bit after them, every other bit cleared (about 31 bits of the 64).
+///
+/// A HyperLogLog++ sketch of precision `p ≤ 25` reads a hash only through its top `p` bits (the
+/// register) and the number of zeros that follow (the value), or in its sparse form through the
+/// top 25 bits and the zeros after those. Both are the same for a hash and its key, so
+/// inserting the key counts exactly as inserting the hash would, while the key cannot be
+/// matched to the visitor hash it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SketchKey(u64);
+
+impl SketchKey {
+    /// The key of `visitor`.
+    pub fn of(visitor: VisitorHash) -> SketchKey {
+        let hash = visitor.as_u64();
+        let index_mask = !0u64 << (64 - SPARSE_PRECISION);
+        let rest = hash & !index_mask;
+        let first_one = if rest == 0 { 0 } else { 1u64 << (63 - rest.leading_zeros()) };
+        SketchKey((hash & index_mask) | first_one)
+    }
+
+    /// The key as the visitor the sketches insert.
+    pub fn visitor(self) -> VisitorHash {
+        VisitorHash::from_u64(self.0)
+    }
+}
+
+/// One accepted beacon, as it changes its day's records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// The beacon's retry id: stored again when the entry is replayed, so that a retry is still
+    /// recognised.
+    pub id: Option<u64>,
+    /// When the shard accepted it (its clock, Unix milliseconds).
+    pub accepted_ms: i64,
+    /// The consent state added to the site's tally; `None` for a bot's beacon, which adds only
+    /// to the dropped count.
+    pub consent: Option<ConsentState>,
+    /// The visitor of a page view, as the sketches keep it.
+    pub visitor: Option<SketchKey>,
+    /// What it adds to the page's record and the site's rollup, after the site's consent mode
+    /// was applied.
+    pub signal: Signal,
+}
+
+/// What an accepted beacon adds besides its consent state: the worker's message to the site's
+/// shard, and the journal's record of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Signal {
+    /// A page view: one more view, and the visitor, for the page and the site.
+    View {
+        /// The page whose record counts it.
+        path: String,
+        /// The view's referrer, campaign, device and the rest, as the worker reduced them.
+        view: View,
+    },
+    /// A page left: visits, exits, engagement, frustration and vitals.
+    Leave {
+        /// The page whose record counts it.
+        path: String,
+        /// The visitor's engagement, as the leave beacon reported it.
+        leave: Leave,
+    },
+    /// A page's outbound link, download, form, goal or feedback.
+    Event {
+        /// The page whose record counts it.
+        path: String,
+        /// The event, validated.
+        event: Event,
+    },
+    /// Nothing but the consent state (an opted-out visitor, or no consent in opt-in mode).
+    ConsentOnly,
+    /// A bot's beacon: the dropped count only.
+    BotDropped,
+    /// A page left again: the visitor came back to a page after its leave was sent, and the
+    /// leave's figures are replaced by the update's (see [`crate::PageDay::update_leave`]).
+    /// Last, so that entries of the other kinds keep their layout.
+    LeaveUpdate {
+        /// The page whose record counts it.
+        path: String,
+        /// The figures the page's earlier leave added, taken back.
+        replaced: Leave,
+        /// The figures added instead.
+        leave: Leave,
+    },
+    /// A page view the loader sent without the snippet's WebAssembly, which the page's
+    /// Content-Security-Policy blocked: counted as a view, and as a bare one for the site.
+    BareView {
+        /// The page whose record counts it.
+        path: String,
+        /// What the worker made of it: its path, the request's browser, device and country.
+        view: View,
+    },
+}
+
+impl Signal {
+    /// Whether it counts a page's leave, whose figures a later update may replace.
+    pub fn counts_leave(&self) -> bool {
+        matches!(self, Signal::Leave { .. } | Signal::LeaveUpdate { .. })
+    }
+}
+
+impl JournalEntry {
+    /// The page whose record the entry changes, if any.
+    pub fn path(&self) -> Option<&str> {
+        match &self.signal {
+            Signal::View { path, .. }
+            | Signal::Leave { path, .. }
+            | Signal::Event { path, .. }
+            | Signal::LeaveUpdate { path, .. }
+            | Signal::BareView { path, .. } => Some(path),
+            Signal::ConsentOnly | Signal::BotDropped => None,
+        }
+    }
+
+    /// Adds the entry to the site's rollup and to `page`, the record of [`JournalEntry::path`]
+    /// (`None` when the entry has no path).
+    pub fn apply(&self, site: &mut SiteDay, page: Option<&mut PageDay>) {
+        if let Some(consent) = self.consent {
+            site.record_consent(consent);
+        }
+        match (&self.signal, page, self.visitor) {
+            (
+                Signal::View { view, .. } | Signal::BareView { view, .. },
+                Some(page),
+                Some(visitor),
+            ) => {
+                page.record_view(visitor.visitor(), view);
+                site.record_view(visitor.visitor(), view);
+                if matches!(self.signal, Signal::BareView { .. }) {
+                    site.record_bare_view();
+                }
+            }
+            (Signal::Leave { leave, .. }, Some(page), _) => {
+                page.record_leave(leave);
+                site.record_leave(leave);
+            }
+            (Signal::LeaveUpdate { replaced, leave, .. }, Some(page), _) => {
+                page.update_leave(replaced, leave);
+                site.update_leave(replaced, leave);
+            }
+            (Signal::Event { event, .. }, Some(page), _) => {
+                page.record_event(event);
+                site.record_event(event);
+            }
+            (Signal::BotDropped, _, _) => site.record_bot_dropped(),
+            (Signal::ConsentOnly, _, _) => {}
+            (
+                Signal::View { .. }
+                | Signal::Leave { .. }
+                | Signal::Event { .. }
+                | Signal::LeaveUpdate { .. }
+                | Signal::BareView { .. },
+                _,
+                _,
+            ) => {
+                debug_assert!(false, "a page's signal came without its record or visitor");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rng::SplitMix64;
+    use crate::VisitorSketch;
+    use tacit_beacon::signal::Entry;
+
+    #[test]
+    fn a_sketch_counts_keys_exactly_as_it_counts_hashes() {
+        let mut rng = SplitMix64(7);
+        for visitors in [10u64, 1_000, 100_000] {
+            let hashes: Vec<VisitorHash> =
+                (0..visitors).map(|_| VisitorHash::from_u64(rng.next_u64())).collect();
+            for make in [VisitorSketch::for_page, VisitorSketch::for_site] {
+                let (mut by_hash, mut by_key) = (make(), make());
+                for &hash in &hashes {
+                    by_hash.insert(hash);
+                    by_key.insert(SketchKey::of(hash).visitor());
+                }
+                assert_eq!(by_key.estimate(), by_hash.estimate(), "{visitors} visitors");
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_keeps_about_31_bits_of_the_hash() {
+        // 25 index bits, then a first 1 bit at position 31, then more bits below it.
+        let hash = (0x16D_C74B_u64 << 39) | (0x86B << 20) | 0xbeef;
+        let key = SketchKey::of(VisitorHash::from_u64(hash));
+        assert_eq!(key.0 >> 39, hash >> 39, "the 25 index bits stay");
+        assert_eq!(key.0 & ((1 << 39) - 1), 1 << 31, "only the first 1 bit after them stays");
+        // Hashes that differ only below their first 1 bit after the index share a key.
+        assert_eq!(SketchKey::of(VisitorHash::from_u64(hash ^ 0xffff)), key);
+        assert_eq!(SketchKey::of(VisitorHash::from_u64(0)).0, 0);
+    }
+
+    #[test]
+    fn only_a_leave_and_its_update_count_a_leave() {
+        let path = String::from("/");
+        let leave = Leave::default();
+        assert!(Signal::Leave { path: path.clone(), leave: leave.clone() }.counts_leave());
+        let update = Signal::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave };
+        assert!(update.counts_leave());
+        assert!(!Signal::View { path, view: View::sample() }.counts_leave());
+        assert!(!Signal::ConsentOnly.counts_leave());
+        assert!(!Signal::BotDropped.counts_leave());
+    }
+
+    #[test]
+    fn applying_an_entry_counts_the_beacon_it_came_from() {
+        let view = View { entry: Entry::Entry, ..View::sample() };
+        let visitor = VisitorHash::from_u64(0x1234_5678_9abc_def0);
+        let entry = JournalEntry {
+            id: Some(7),
+            accepted_ms: 0,
+            consent: Some(ConsentState::default()),
+            visitor: Some(SketchKey::of(visitor)),
+            signal: Signal::View { path: "/".into(), view },
+        };
+        let (mut site, mut page) = (SiteDay::default(), PageDay::default());
+        entry.apply(&mut site, Some(&mut page));
+        assert_eq!((page.views(), page.unique_visitors()), (1, 1));
+        assert_eq!((site.views(), site.unique_visitors()), (1, 1));
+        let mut tallied = SiteDay::default();
+        tallied.record_consent(ConsentState::default());
+        assert_eq!(format!("{:?}", site.consent()), format!("{:?}", tallied.consent()));
+
+        let bot =
+            JournalEntry { consent: None, visitor: None, signal: Signal::BotDropped, ..entry };
+        assert_eq!(bot.path(), None);
+        bot.apply(&mut site, None);
+        assert_eq!((site.views(), site.bots_dropped()), (1, 1));
+    }
+}

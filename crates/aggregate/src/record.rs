@@ -1,0 +1,883 @@
+//! The per-UTC-day records: one per page ([`PageDay`]) and one rollup per site ([`SiteDay`]).
+//!
+//! Both hold an [`Activity`]: counters, distributions and bounded top-k lists, every one of
+//! them mergeable, so the record of a date range is the merge of its days. Unique visitors are
+//! kept apart from the activity because a page's sketch and the site's differ in precision.
+//!
+//! A record's size is bounded whatever the traffic: counters are fixed, quantile sketches cap
+//! their buckets, top-k lists their entries and key lengths, and breakdowns are closed sets.
+
+use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
+
+use serde::{Deserialize, Serialize};
+
+use crate::quantiles::QuantileSketch;
+use crate::top_k::TopK;
+use crate::{VisitorHash, VisitorSketch};
+use tacit_beacon::agent::{BrowserFamily, DeviceClass};
+use tacit_beacon::consent::{ConsentState, ConsentTally};
+use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
+
+/// Entries kept per top-k list. Space-Saving with `m` counters over-counts by at most `N / m`
+/// and is guaranteed to hold every item above that frequency: with 32, everything above ~3 %
+/// of a list's weight; with 128 (referrers, channels) everything above ~0.8 %, so every
+/// channel that brings 1 % of visits is listed.
+const TOP_K_SMALL: usize = 32;
+const TOP_K_LARGE: usize = 128;
+
+/// The label of the page record that collects a day's pages beyond the per-day cap.
+pub const OTHER_PAGE: &str = "(other)";
+
+/// Distinct pages a site may have in one day before further pages fold into [`OTHER_PAGE`].
+pub const DEFAULT_MAX_PAGES_PER_DAY: usize = 1000;
+
+/// What happened on a page, or on the whole site, in one day.
+pub type Activity = ActivityOf<QuantileSketch, TopK, KnownVisits>;
+
+/// [`Activity`]'s fields, over the form its distributions (`D`) and top-k lists (`L`) take, and
+/// its known visits (`K`). The codec reads a record of an older format version, whose sketches
+/// were stored in other layouts and which held no known visits ([`NotStored`]), as an
+/// `ActivityOf` those, then maps it to an [`Activity`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ActivityOf<D, L, K> {
+    /// Page views.
+    pub views: u64,
+    /// Views that started a visit (their referrer was not the site): visits.
+    pub entries: u64,
+    /// Views whose leave signal arrived; the base of exit rates.
+    pub leaves: u64,
+    /// Views that did not continue to another page of the site.
+    pub exits: u64,
+    /// Entries that neither continued, nor were engaged for 10 s, nor reached a goal.
+    pub bounces: u64,
+    /// Entries that continued, or were engaged for 10 s, or reached a goal.
+    pub engaged_visits: u64,
+    /// Clicks, key presses and taps.
+    pub interactions: u64,
+    /// Rage clicks.
+    pub rage_clicks: u64,
+    /// Dead clicks.
+    pub dead_clicks: u64,
+    /// Views left within 5 s back to the previous page.
+    pub quick_backs: u64,
+    /// Views with at least one rage or dead click.
+    pub frustrated_views: u64,
+    /// Engaged time per view, in milliseconds.
+    pub engaged_time_ms: D,
+    /// Deepest scroll per view, in percent.
+    pub scroll_depth_pct: D,
+    /// Largest Contentful Paint, in milliseconds.
+    pub lcp_ms: D,
+    /// Interaction to Next Paint, in milliseconds.
+    pub inp_ms: D,
+    /// Cumulative Layout Shift, times 1000.
+    pub cls_milli: D,
+    /// External referrer hosts.
+    pub referrers: L,
+    /// UTM campaigns as `source / medium / campaign`.
+    pub campaigns: L,
+    /// Entries per channel (see [`View::channel`]).
+    pub entry_channels: L,
+    /// Engaged visits per channel.
+    pub engaged_channels: L,
+    /// Same-site pages visitors came from.
+    pub previous_pages: L,
+    /// Same-site pages visitors went on to.
+    pub next_pages: L,
+    /// Site-search terms.
+    pub search_terms: L,
+    /// Goals, with the sum of their values.
+    pub goals: L,
+    /// Outbound links, downloads and form submissions, as `outbound:<host>`,
+    /// `download:<file>` and `form:<name>`.
+    pub events: L,
+    /// Views per device class.
+    pub devices: BTreeMap<DeviceClass, u64>,
+    /// Views per browser family.
+    pub browsers: BTreeMap<BrowserFamily, u64>,
+    /// Views per country.
+    pub countries: BTreeMap<CountryCode, u64>,
+    /// Views per primary language.
+    pub languages: L,
+    /// Feedback answers per score.
+    pub feedback: BTreeMap<FeedbackScore, u64>,
+    /// Entries whose visitor agreed to journey linking, first visits and returning.
+    pub known_visits: K,
+}
+
+/// Entries whose visitor agreed to journey linking, by whether the snippet's last-visit-day
+/// marker said they had visited before. Entries without that consent are in neither: the
+/// returning share is a share of these (see [`Entry`](tacit_beacon::signal::Entry)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownVisits {
+    /// Entries of a visitor with no earlier visit marked.
+    pub first: u64,
+    /// Entries of a visitor who had visited before.
+    pub returning: u64,
+}
+
+impl KnownVisits {
+    /// Entries whose first or returning visit is known.
+    pub fn total(&self) -> u64 {
+        self.first + self.returning
+    }
+}
+
+/// A field a record of an older format version did not have: nothing in its bytes.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub(crate) struct NotStored;
+
+impl<D, L> ActivityOf<D, L, NotStored> {
+    /// The same activity, with every distribution and every top-k list converted, and no known
+    /// visits.
+    pub(crate) fn map<E, M>(
+        self,
+        mut distribution: impl FnMut(D) -> E,
+        mut list: impl FnMut(L) -> M,
+    ) -> ActivityOf<E, M, KnownVisits> {
+        ActivityOf {
+            views: self.views,
+            entries: self.entries,
+            leaves: self.leaves,
+            exits: self.exits,
+            bounces: self.bounces,
+            engaged_visits: self.engaged_visits,
+            interactions: self.interactions,
+            rage_clicks: self.rage_clicks,
+            dead_clicks: self.dead_clicks,
+            quick_backs: self.quick_backs,
+            frustrated_views: self.frustrated_views,
+            engaged_time_ms: distribution(self.engaged_time_ms),
+            scroll_depth_pct: distribution(self.scroll_depth_pct),
+            lcp_ms: distribution(self.lcp_ms),
+            inp_ms: distribution(self.inp_ms),
+            cls_milli: distribution(self.cls_milli),
+            referrers: list(self.referrers),
+            campaigns: list(self.campaigns),
+            entry_channels: list(self.entry_channels),
+            engaged_channels: list(self.engaged_channels),
+            previous_pages: list(self.previous_pages),
+            next_pages: list(self.next_pages),
+            search_terms: list(self.search_terms),
+            goals: list(self.goals),
+            events: list(self.events),
+            devices: self.devices,
+            browsers: self.browsers,
+            countries: self.countries,
+            languages: list(self.languages),
+            feedback: self.feedback,
+            known_visits: KnownVisits::default(),
+        }
+    }
+}
+
+impl Default for Activity {
+    fn default() -> Activity {
+        Activity {
+            views: 0,
+            entries: 0,
+            leaves: 0,
+            exits: 0,
+            bounces: 0,
+            engaged_visits: 0,
+            interactions: 0,
+            rage_clicks: 0,
+            dead_clicks: 0,
+            quick_backs: 0,
+            frustrated_views: 0,
+            engaged_time_ms: QuantileSketch::default(),
+            scroll_depth_pct: QuantileSketch::default(),
+            lcp_ms: QuantileSketch::default(),
+            inp_ms: QuantileSketch::default(),
+            cls_milli: QuantileSketch::default(),
+            referrers: TopK::with_capacity(TOP_K_LARGE),
+            campaigns: TopK::with_capacity(TOP_K_SMALL),
+            entry_channels: TopK::with_capacity(TOP_K_LARGE),
+            engaged_channels: TopK::with_capacity(TOP_K_LARGE),
+            previous_pages: TopK::with_capacity(TOP_K_SMALL),
+            next_pages: TopK::with_capacity(TOP_K_SMALL),
+            search_terms: TopK::with_capacity(TOP_K_SMALL),
+            goals: TopK::with_capacity(TOP_K_SMALL),
+            events: TopK::with_capacity(TOP_K_SMALL),
+            devices: BTreeMap::new(),
+            browsers: BTreeMap::new(),
+            countries: BTreeMap::new(),
+            languages: TopK::with_capacity(TOP_K_SMALL),
+            feedback: BTreeMap::new(),
+            known_visits: KnownVisits::default(),
+        }
+    }
+}
+
+impl Activity {
+    fn record_view(&mut self, view: &View) {
+        self.views += 1;
+        self.entries += u64::from(view.entry.is_entry());
+        match view.entry {
+            Entry::FirstVisit => self.known_visits.first += 1,
+            Entry::Returning => self.known_visits.returning += 1,
+            Entry::NotEntry | Entry::Entry => {}
+        }
+        if let Some(referrer) = &view.referrer {
+            self.referrers.insert(referrer, 1, 0.0);
+        }
+        if let Some(campaign) = campaign_key(view) {
+            self.campaigns.insert(&campaign, 1, 0.0);
+        }
+        if let Some(channel) = view.channel() {
+            self.entry_channels.insert(channel, 1, 0.0);
+        }
+        if let Some(previous) = &view.previous {
+            self.previous_pages.insert(previous, 1, 0.0);
+        }
+        if let Some(term) = &view.search_term {
+            self.search_terms.insert(term, 1, 0.0);
+        }
+        *self.devices.entry(view.device).or_default() += 1;
+        *self.browsers.entry(view.browser).or_default() += 1;
+        if let Some(country) = view.country {
+            *self.countries.entry(country).or_default() += 1;
+        }
+        if let Some(language) = view.language {
+            self.languages.insert(language.as_str(), 1, 0.0);
+        }
+    }
+
+    fn record_leave(&mut self, leave: &Leave) {
+        self.leaves += 1;
+        match &leave.next {
+            Some(next) => self.next_pages.insert(next, 1, 0.0),
+            None => self.exits += 1,
+        }
+        if leave.entry {
+            if leave.is_engaged_visit() {
+                self.engaged_visits += 1;
+                if let Some(channel) = &leave.channel {
+                    self.engaged_channels.insert(channel, 1, 0.0);
+                }
+            } else {
+                self.bounces += 1;
+            }
+        }
+        self.interactions += u64::from(leave.interactions);
+        self.rage_clicks += u64::from(leave.rage_clicks);
+        self.dead_clicks += u64::from(leave.dead_clicks);
+        self.quick_backs += u64::from(leave.quick_back);
+        self.frustrated_views += u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0);
+        self.engaged_time_ms.insert(f64::from(leave.engaged_ms));
+        self.scroll_depth_pct.insert(f64::from(leave.scroll_pct.min(100)));
+        if let Some(lcp) = leave.lcp_ms {
+            self.lcp_ms.insert(f64::from(lcp));
+        }
+        if let Some(inp) = leave.inp_ms {
+            self.inp_ms.insert(f64::from(inp));
+        }
+        if let Some(cls) = leave.cls {
+            self.cls_milli.insert(f64::from(cls) * 1000.0);
+        }
+    }
+
+    /// Takes back what [`Activity::record_leave`] counted for `leave`: each figure goes down
+    /// (counters saturating at zero), each distribution loses its value
+    /// ([`QuantileSketch::remove`]), each list its key ([`TopK::retract`]).
+    fn retract_leave(&mut self, leave: &Leave) {
+        let less = |counter: &mut u64, by: u64| *counter = counter.saturating_sub(by);
+        less(&mut self.leaves, 1);
+        match &leave.next {
+            Some(next) => self.next_pages.retract(next),
+            None => less(&mut self.exits, 1),
+        }
+        if leave.entry {
+            if leave.is_engaged_visit() {
+                less(&mut self.engaged_visits, 1);
+                if let Some(channel) = &leave.channel {
+                    self.engaged_channels.retract(channel);
+                }
+            } else {
+                less(&mut self.bounces, 1);
+            }
+        }
+        less(&mut self.interactions, u64::from(leave.interactions));
+        less(&mut self.rage_clicks, u64::from(leave.rage_clicks));
+        less(&mut self.dead_clicks, u64::from(leave.dead_clicks));
+        less(&mut self.quick_backs, u64::from(leave.quick_back));
+        less(&mut self.frustrated_views, u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0));
+        self.engaged_time_ms.remove(f64::from(leave.engaged_ms));
+        self.scroll_depth_pct.remove(f64::from(leave.scroll_pct.min(100)));
+        if let Some(lcp) = leave.lcp_ms {
+            self.lcp_ms.remove(f64::from(lcp));
+        }
+        if let Some(inp) = leave.inp_ms {
+            self.inp_ms.remove(f64::from(inp));
+        }
+        if let Some(cls) = leave.cls {
+            self.cls_milli.remove(f64::from(cls) * 1000.0);
+        }
+    }
+
+    fn record_event(&mut self, event: &Event) {
+        let mut key = |kind: &str, name: &str| {
+            let mut key = String::with_capacity(kind.len() + 1 + name.len());
+            key.push_str(kind);
+            key.push(':');
+            key.push_str(name);
+            self.events.insert(&key, 1, 0.0);
+        };
+        match event {
+            Event::Outbound { host } => key("outbound", host),
+            Event::Download { file } => key("download", file),
+            Event::FormSubmit { form } => key("form", form),
+            Event::Goal { name, value } => self.goals.insert(name, 1, value.unwrap_or(0.0)),
+            Event::Feedback { score } => *self.feedback.entry(*score).or_default() += 1,
+        }
+    }
+
+    /// Adds everything `other` counted.
+    pub fn merge(&mut self, other: &Activity) {
+        self.views += other.views;
+        self.entries += other.entries;
+        self.leaves += other.leaves;
+        self.exits += other.exits;
+        self.bounces += other.bounces;
+        self.engaged_visits += other.engaged_visits;
+        self.interactions += other.interactions;
+        self.rage_clicks += other.rage_clicks;
+        self.dead_clicks += other.dead_clicks;
+        self.quick_backs += other.quick_backs;
+        self.frustrated_views += other.frustrated_views;
+        for (mine, theirs) in [
+            (&mut self.engaged_time_ms, &other.engaged_time_ms),
+            (&mut self.scroll_depth_pct, &other.scroll_depth_pct),
+            (&mut self.lcp_ms, &other.lcp_ms),
+            (&mut self.inp_ms, &other.inp_ms),
+            (&mut self.cls_milli, &other.cls_milli),
+        ] {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in [
+            (&mut self.referrers, &other.referrers),
+            (&mut self.campaigns, &other.campaigns),
+            (&mut self.entry_channels, &other.entry_channels),
+            (&mut self.engaged_channels, &other.engaged_channels),
+            (&mut self.previous_pages, &other.previous_pages),
+            (&mut self.next_pages, &other.next_pages),
+            (&mut self.search_terms, &other.search_terms),
+            (&mut self.goals, &other.goals),
+            (&mut self.events, &other.events),
+            (&mut self.languages, &other.languages),
+        ] {
+            mine.merge(theirs);
+        }
+        add_counts(&mut self.devices, &other.devices);
+        add_counts(&mut self.browsers, &other.browsers);
+        add_counts(&mut self.countries, &other.countries);
+        add_counts(&mut self.feedback, &other.feedback);
+        self.known_visits.first += other.known_visits.first;
+        self.known_visits.returning += other.known_visits.returning;
+    }
+}
+
+/// `source / medium / campaign` of a tagged view, with `-` for a missing part.
+fn campaign_key(view: &View) -> Option<String> {
+    let utm = &view.utm;
+    if utm.source.is_none() && utm.medium.is_none() && utm.campaign.is_none() {
+        return None;
+    }
+    let part = |p: &Option<String>| p.as_deref().unwrap_or("-").to_owned();
+    Some([part(&utm.source), part(&utm.medium), part(&utm.campaign)].join(" / "))
+}
+
+fn add_counts<K: Ord + Copy>(mine: &mut BTreeMap<K, u64>, theirs: &BTreeMap<K, u64>) {
+    for (key, count) in theirs {
+        *mine.entry(*key).or_default() += count;
+    }
+}
+
+/// Unique visitors and activity: what a page's record and the site's rollup both hold.
+///
+/// [`PageDay`] and [`SiteDay`] dereference to it, so both answer `record_view`, `activity()`
+/// and the rest through one implementation; they differ in the sketch's precision and in what
+/// only the site keeps.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Traffic {
+    visitors: VisitorSketch,
+    activity: Activity,
+}
+
+impl Traffic {
+    fn new(visitors: VisitorSketch) -> Traffic {
+        Traffic { visitors, activity: Activity::default() }
+    }
+
+    /// Counts a page view by `visitor`.
+    pub fn record_view(&mut self, visitor: VisitorHash, view: &View) {
+        self.visitors.insert(visitor);
+        self.activity.record_view(view);
+    }
+
+    /// Counts what a visitor did before leaving a page.
+    pub fn record_leave(&mut self, leave: &Leave) {
+        self.activity.record_leave(leave);
+    }
+
+    /// Replaces what a visitor did before leaving a page, as an earlier leave of the same view
+    /// reported it (`replaced`, already counted), with what its update reports (`leave`): the
+    /// visitor came back to the page after it was hidden.
+    pub fn update_leave(&mut self, replaced: &Leave, leave: &Leave) {
+        self.activity.retract_leave(replaced);
+        self.activity.record_leave(leave);
+    }
+
+    /// Counts an event.
+    pub fn record_event(&mut self, event: &Event) {
+        self.activity.record_event(event);
+    }
+
+    /// Adds everything `other` counted. Both must be of one kind (page or site).
+    pub fn merge(&mut self, other: &Traffic) {
+        self.visitors.merge(&other.visitors);
+        self.activity.merge(&other.activity);
+    }
+
+    /// What happened.
+    pub fn activity(&self) -> &Activity {
+        &self.activity
+    }
+
+    /// The visitor sketch.
+    pub fn visitors(&self) -> &VisitorSketch {
+        &self.visitors
+    }
+
+    /// The visitor sketch and the activity, taken apart.
+    pub(crate) fn into_parts(self) -> (VisitorSketch, Activity) {
+        (self.visitors, self.activity)
+    }
+
+    /// Page views.
+    pub fn views(&self) -> u64 {
+        self.activity.views
+    }
+
+    /// Estimated distinct visitors (see [`VisitorSketch::estimate`] for why it needs `&mut`).
+    pub fn unique_visitors(&mut self) -> u64 {
+        self.visitors.estimate()
+    }
+}
+
+/// One page's record for one UTC day. Its storage key (site, page path, day) lives outside it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PageDay(Traffic);
+
+impl Default for PageDay {
+    fn default() -> PageDay {
+        PageDay(Traffic::new(VisitorSketch::for_page()))
+    }
+}
+
+impl PageDay {
+    pub(crate) fn from_parts(visitors: VisitorSketch, activity: Activity) -> PageDay {
+        PageDay(Traffic { visitors, activity })
+    }
+}
+
+impl Deref for PageDay {
+    type Target = Traffic;
+
+    fn deref(&self) -> &Traffic {
+        &self.0
+    }
+}
+
+impl DerefMut for PageDay {
+    fn deref_mut(&mut self) -> &mut Traffic {
+        &mut self.0
+    }
+}
+
+/// A site's rollup for one UTC day: the site-wide traffic, with visitors at a higher precision
+/// than a page's, plus the consent tally, the bots dropped and the bare page views.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SiteDay {
+    traffic: Traffic,
+    consent: ConsentTally,
+    bots_dropped: u64,
+    bare_views: u64,
+}
+
+impl Default for SiteDay {
+    fn default() -> SiteDay {
+        SiteDay {
+            traffic: Traffic::new(VisitorSketch::for_site()),
+            consent: ConsentTally::default(),
+            bots_dropped: 0,
+            bare_views: 0,
+        }
+    }
+}
+
+impl SiteDay {
+    pub(crate) fn from_parts(
+        visitors: VisitorSketch,
+        activity: Activity,
+        consent: ConsentTally,
+        bots_dropped: u64,
+        bare_views: u64,
+    ) -> SiteDay {
+        SiteDay { traffic: Traffic { visitors, activity }, consent, bots_dropped, bare_views }
+    }
+
+    /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
+    pub fn record_consent(&mut self, state: ConsentState) {
+        self.consent.record(state);
+    }
+
+    /// Counts a page view dropped as a bot's.
+    pub fn record_bot_dropped(&mut self) {
+        self.bots_dropped += 1;
+    }
+
+    /// Counts a page view that the loader sent without the snippet's WebAssembly, which the
+    /// page's Content-Security-Policy blocked: its path only (also counted as a view).
+    pub fn record_bare_view(&mut self) {
+        self.bare_views += 1;
+    }
+
+    /// Adds everything `other` counted.
+    pub fn merge(&mut self, other: &SiteDay) {
+        self.traffic.merge(&other.traffic);
+        self.consent.merge(&other.consent);
+        self.bots_dropped += other.bots_dropped;
+        self.bare_views += other.bare_views;
+    }
+
+    /// Consent states seen.
+    pub fn consent(&self) -> &ConsentTally {
+        &self.consent
+    }
+
+    /// Page views dropped as bots'.
+    pub fn bots_dropped(&self) -> u64 {
+        self.bots_dropped
+    }
+
+    /// Page views sent bare, without the snippet's WebAssembly (see [`SiteDay::record_bare_view`]).
+    pub fn bare_views(&self) -> u64 {
+        self.bare_views
+    }
+}
+
+impl Deref for SiteDay {
+    type Target = Traffic;
+
+    fn deref(&self) -> &Traffic {
+        &self.traffic
+    }
+}
+
+impl DerefMut for SiteDay {
+    fn deref_mut(&mut self) -> &mut Traffic {
+        &mut self.traffic
+    }
+}
+
+/// The page record a view of `path` belongs in: its own when the page already has a record
+/// today or the day has room for another, else [`OTHER_PAGE`]. This keeps a site with
+/// unbounded distinct paths (or an attack on them) from growing storage without bound.
+pub fn page_record_key(
+    path: &str,
+    has_record_today: bool,
+    pages_today: usize,
+    max_pages: usize,
+) -> &str {
+    if has_record_today || pages_today < max_pages {
+        path
+    } else {
+        OTHER_PAGE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use tacit_beacon::signal::Leave;
+
+    fn leave(entry: bool, next: Option<&str>, engaged_ms: u32) -> Leave {
+        Leave {
+            entry,
+            next: next.map(str::to_owned),
+            engaged_ms,
+            scroll_pct: 50,
+            ..Leave::default()
+        }
+    }
+
+    #[test]
+    fn sorts_entries_into_bounces_and_engaged_visits_and_counts_exits() {
+        let mut page = PageDay::default();
+        page.record_leave(&leave(true, None, 2_000)); // bounce, exit
+        page.record_leave(&leave(true, None, 25_000)); // engaged by time, exit
+        page.record_leave(&leave(true, Some("/pricing"), 1_000)); // engaged by continuing
+        page.record_leave(&leave(false, None, 500)); // not an entry: only an exit
+        page.record_leave(&Leave { reached_goal: true, ..leave(true, None, 0) }); // engaged by goal
+        let activity = page.activity();
+        assert_eq!((activity.bounces, activity.engaged_visits), (1, 3));
+        assert_eq!((activity.leaves, activity.exits), (5, 4));
+        assert_eq!(activity.next_pages.top(1)[0].key, "/pricing");
+        assert_eq!(activity.engaged_time_ms.count(), 5);
+    }
+
+    #[test]
+    fn counts_frustration_and_vitals() {
+        let mut page = PageDay::default();
+        page.record_leave(&Leave {
+            rage_clicks: 2,
+            dead_clicks: 1,
+            lcp_ms: Some(2400),
+            cls: Some(0.12),
+            ..Leave::default()
+        });
+        page.record_leave(&Leave { quick_back: true, inp_ms: Some(180), ..Leave::default() });
+        let activity = page.activity();
+        assert_eq!((activity.rage_clicks, activity.dead_clicks, activity.quick_backs), (2, 1, 1));
+        assert_eq!(activity.frustrated_views, 1);
+        assert_eq!(
+            (activity.lcp_ms.count(), activity.inp_ms.count(), activity.cls_milli.count()),
+            (1, 1, 1)
+        );
+        let cls = activity.cls_milli.quantile(0.5).unwrap();
+        assert!((cls - 120.0).abs() <= 120.0 * 0.011, "cls×1000 {cls}");
+    }
+
+    #[test]
+    fn counts_events_goals_with_values_and_feedback() {
+        let mut page = PageDay::default();
+        for event in [
+            Event::Goal { name: "signup".into(), value: Some(12.5) },
+            Event::Goal { name: "signup".into(), value: Some(7.5) },
+            Event::Goal { name: "newsletter".into(), value: None },
+            Event::Outbound { host: "github.com".into() },
+            Event::Download { file: "/files/guide.pdf".into() },
+            Event::FormSubmit { form: "contact".into() },
+            Event::Feedback { score: FeedbackScore::new(3).unwrap() },
+        ] {
+            page.record_event(&event);
+        }
+        let activity = page.activity();
+        let signup = &activity.goals.top(1)[0];
+        assert_eq!((signup.key.as_str(), signup.count, signup.value_sum), ("signup", 2, 20.0));
+        let mut events: Vec<String> = activity.events.top(10).into_iter().map(|e| e.key).collect();
+        events.sort();
+        assert_eq!(events, ["download:/files/guide.pdf", "form:contact", "outbound:github.com"]);
+        assert_eq!(activity.feedback.get(&FeedbackScore::new(3).unwrap()), Some(&1));
+    }
+
+    #[test]
+    fn counts_channels_campaigns_and_breakdowns_of_views() {
+        let mut site = SiteDay::default();
+        let mut view = View::sample();
+        view.utm.source = Some("newsletter".into());
+        view.utm.campaign = Some("launch".into());
+        view.country = CountryCode::parse("DE");
+        site.record_view(VisitorHash::from_u64(1), &view);
+        let activity = site.activity();
+        assert_eq!(activity.campaigns.top(1)[0].key, "newsletter / - / launch");
+        assert_eq!(activity.entry_channels.top(1)[0].key, "newsletter");
+        assert_eq!(activity.countries.get(&CountryCode::parse("DE").unwrap()), Some(&1));
+        assert_eq!(activity.devices.get(&DeviceClass::Desktop), Some(&1));
+        assert_eq!((activity.views, activity.entries), (1, 1));
+    }
+
+    #[test]
+    fn folds_pages_beyond_the_daily_cap_into_other() {
+        assert_eq!(page_record_key("/a", false, 999, 1000), "/a");
+        assert_eq!(page_record_key("/b", false, 1000, 1000), OTHER_PAGE);
+        assert_eq!(page_record_key("/a", true, 1000, 1000), "/a", "a page with a record keeps it");
+    }
+
+    /// One signal of a synthetic stream; keys come from small sets so that every top-k list
+    /// stays below its capacity and is exact, which makes merged and direct records comparable.
+    #[derive(Debug, Clone)]
+    enum Op {
+        View { visitor: u64, referrer: Option<u8>, previous: Option<u8>, entry: u8, device: u8 },
+        Leave { entry: bool, next: Option<u8>, engaged_ms: u32, scroll: u8, rage: u8 },
+        Goal { name: u8, value: u16 },
+    }
+
+    fn leave_op() -> impl Strategy<Value = Op> {
+        (any::<bool>(), proptest::option::of(0..20u8), 0..120_000u32, 0..=100u8, 0..3u8).prop_map(
+            |(entry, next, engaged_ms, scroll, rage)| Op::Leave {
+                entry,
+                next,
+                engaged_ms,
+                scroll,
+                rage,
+            },
+        )
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (
+                any::<u64>(),
+                proptest::option::of(0..20u8),
+                proptest::option::of(0..20u8),
+                0..4u8,
+                0..3u8
+            )
+                .prop_map(|(visitor, referrer, previous, entry, device)| Op::View {
+                    visitor,
+                    referrer,
+                    previous,
+                    entry,
+                    device
+                }),
+            leave_op(),
+            (0..10u8, 0..500u16).prop_map(|(name, value)| Op::Goal { name, value }),
+        ]
+    }
+
+    impl Op {
+        fn leave(&self) -> Option<Leave> {
+            let Op::Leave { entry, next, engaged_ms, scroll, rage } = *self else {
+                return None;
+            };
+            Some(Leave {
+                entry,
+                next: next.map(|n| format!("/n{n}")),
+                engaged_ms,
+                scroll_pct: scroll,
+                rage_clicks: u32::from(rage),
+                ..Leave::default()
+            })
+        }
+    }
+
+    fn apply(record: &mut PageDay, op: &Op) {
+        match *op {
+            Op::View { visitor, referrer, previous, entry, device } => {
+                let view = View {
+                    referrer: referrer.map(|r| format!("ref{r}.example")),
+                    previous: previous.map(|p| format!("/p{p}")),
+                    device: DeviceClass::ALL[usize::from(device)],
+                    entry: [Entry::NotEntry, Entry::Entry, Entry::FirstVisit, Entry::Returning]
+                        [usize::from(entry)],
+                    ..View::sample()
+                };
+                record.record_view(VisitorHash::from_u64(visitor), &view);
+            }
+            Op::Leave { .. } => record.record_leave(&op.leave().expect("a leave")),
+            Op::Goal { name, value } => record.record_event(&Event::Goal {
+                name: format!("goal{name}"),
+                value: Some(f64::from(value)),
+            }),
+        }
+    }
+
+    fn build(ops: &[Op]) -> PageDay {
+        let mut record = PageDay::default();
+        ops.iter().for_each(|op| apply(&mut record, op));
+        record
+    }
+
+    /// Everything a summary can read from a record, in comparable form.
+    fn observe(record: &PageDay) -> String {
+        let mut record = record.clone();
+        let visitors = record.unique_visitors();
+        let a = record.activity();
+        let quantiles: Vec<Option<f64>> =
+            [0.5, 0.9].iter().map(|&q| a.engaged_time_ms.quantile(q)).collect();
+        let top = |list: &TopK| -> Vec<(String, u64, u64)> {
+            let mut entries: Vec<_> = list
+                .top(usize::MAX)
+                .into_iter()
+                .map(|e| (e.key, e.count, e.value_sum as u64))
+                .collect();
+            entries.sort();
+            entries
+        };
+        format!(
+            "{visitors} {} {} {} {} {} {} {} {quantiles:?} {:?} {:?} {:?} {:?} {:?}",
+            a.views,
+            a.entries,
+            a.leaves,
+            a.exits,
+            a.bounces,
+            a.engaged_visits,
+            a.rage_clicks,
+            top(&a.referrers),
+            top(&a.previous_pages),
+            top(&a.next_pages),
+            top(&a.goals),
+            a.devices,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn merge_is_commutative(a in proptest::collection::vec(op(), 0..60), b in proptest::collection::vec(op(), 0..60)) {
+            let (mut ab, mut ba) = (build(&a), build(&b));
+            ab.merge(&build(&b));
+            ba.merge(&build(&a));
+            prop_assert_eq!(observe(&ab), observe(&ba));
+        }
+
+        #[test]
+        fn merge_is_associative(
+            a in proptest::collection::vec(op(), 0..40),
+            b in proptest::collection::vec(op(), 0..40),
+            c in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut left = build(&a);
+            left.merge(&build(&b));
+            left.merge(&build(&c));
+            let mut right_tail = build(&b);
+            right_tail.merge(&build(&c));
+            let mut right = build(&a);
+            right.merge(&right_tail);
+            prop_assert_eq!(observe(&left), observe(&right));
+        }
+
+        #[test]
+        fn an_update_counts_as_if_only_the_new_leave_had_been_counted(
+            before in proptest::collection::vec(op(), 0..60),
+            first in leave_op(),
+            after in proptest::collection::vec(op(), 0..60),
+            update in leave_op(),
+        ) {
+            let (Some(replaced), Some(leave)) = (first.leave(), update.leave()) else {
+                return Ok(());
+            };
+            // An update is of the same view: whether it was an entry does not change.
+            let leave = Leave { entry: replaced.entry, ..leave };
+            let mut updated = build(&before);
+            updated.record_leave(&replaced);
+            after.iter().for_each(|op| apply(&mut updated, op));
+            updated.update_leave(&replaced, &leave);
+
+            let mut counted_once = build(&before);
+            after.iter().for_each(|op| apply(&mut counted_once, op));
+            counted_once.record_leave(&leave);
+            // The distributions' buckets agree; their extremes within α (see
+            // `QuantileSketch::remove`), so each is compared on its own.
+            let (ours, theirs) = (&updated.activity().engaged_time_ms, &counted_once.activity().engaged_time_ms);
+            prop_assert_eq!(ours.count(), theirs.count());
+            for q in [0.0, 0.5, 0.9, 1.0] {
+                let (a, b) = (ours.quantile(q).unwrap_or(0.0), theirs.quantile(q).unwrap_or(0.0));
+                prop_assert!((a - b).abs() <= 0.021 * b.max(1.0), "p{}: {} vs {}", q, a, b);
+            }
+            updated.0.activity.engaged_time_ms = theirs.clone();
+            prop_assert_eq!(observe(&updated), observe(&counted_once));
+        }
+
+        #[test]
+        fn merging_days_equals_counting_them_together(a in proptest::collection::vec(op(), 0..60), b in proptest::collection::vec(op(), 0..60)) {
+            let mut merged = build(&a);
+            merged.merge(&build(&b));
+            let together = build(&[a, b].concat());
+            prop_assert_eq!(observe(&merged), observe(&together));
+        }
+    }
+}

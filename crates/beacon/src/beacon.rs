@@ -1,0 +1,1256 @@
+//! The beacon: what the snippet sends to `POST /e`, and the strict checks it passes at the edge.
+//!
+//! A beacon is one of five kinds, named by its `type` field (absent means `view`):
+//!
+//! | type      | carries                                                                  |
+//! |-----------|--------------------------------------------------------------------------|
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` from the loader alone |
+//! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
+//! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
+//! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
+//! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
+//!
+//! A page's leave is sent when the page is first hidden or left. A visitor may come back to it
+//! and do more: at the next hide or leave, the snippet sends the new figures as a `leave` whose
+//! `replaces` object holds the earlier leave's `id` and the figures it sent (all of [`Leave`]'s
+//! fields but `entry` and `channel`, which belong to the view and stay the same), and
+//! `after_ms`, how long after the earlier leave this one was sent. The edge takes the earlier
+//! figures back and counts the new ones, when the earlier leave was counted on the same day;
+//! when it never arrived, the update counts as a leave of its own.
+//!
+//! Every beacon carries `site`, and all but `dropped` their `consent` state (absent means no
+//! signal). A beacon may carry a random `id` (16 hex digits) so that a retried beacon is
+//! counted once; a `consent` beacon carries no id, so that it cannot be linked to anything.
+//! Fields that do not belong to a beacon's type are refused, so a client cannot smuggle in
+//! data the edge would silently drop today and store tomorrow. Numbers that are fractions
+//! travel as integers in thousandths (`cls_milli`, `value_milli`): the snippet then needs no
+//! float formatting.
+
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
+
+use serde::Deserialize;
+
+use crate::agent::DeviceClass;
+use crate::consent::{ConsentState, ConsentValue};
+use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
+use crate::signal::{Entry, Event, FeedbackScore, Language, Leave};
+use crate::SiteId;
+
+/// The largest beacon body accepted, in bytes.
+pub const MAX_BEACON_BYTES: usize = 4096;
+
+/// The longest referrer or link host accepted (the DNS limit).
+const MAX_HOST_LEN: usize = 253;
+/// The longest goal name, form name or channel accepted, in bytes.
+const MAX_NAME_LEN: usize = 100;
+/// The largest timing accepted (engaged time, LCP, INP), in milliseconds: a day.
+const MAX_MS: u32 = 86_400_000;
+/// The largest goal value accepted, in absolute value, in thousandths.
+const MAX_VALUE_MILLI: i64 = 1_000_000_000_000_000;
+
+/// A validated beacon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beacon {
+    /// The site the beacon belongs to.
+    pub site: SiteId,
+    /// A random id that makes retries of one beacon recognisable.
+    pub id: Option<BeaconId>,
+    /// The consent the beacon was sent under.
+    pub consent: ConsentState,
+    /// What the beacon reports.
+    pub body: BeaconBody,
+}
+
+/// A beacon's random id: 64 bits, 16 hex digits on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BeaconId(u64);
+
+impl BeaconId {
+    /// An id from 64 random bits.
+    pub fn from_u64(bits: u64) -> BeaconId {
+        BeaconId(bits)
+    }
+
+    /// The id's bits.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+/// What a beacon reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BeaconBody {
+    /// A page view.
+    View(PageView),
+    /// What the visitor did on a page before leaving it.
+    Leave {
+        /// The page's scrubbed path.
+        path: String,
+        /// What happened there.
+        leave: Leave,
+    },
+    /// What the visitor did on a page, updated: they came back to it after its leave was
+    /// sent, and did more.
+    LeaveUpdate {
+        /// The page's scrubbed path.
+        path: String,
+        /// What happened there, in all.
+        leave: Leave,
+        /// What the earlier leave reported, which this one replaces.
+        replaced: Leave,
+        /// The earlier leave's id, by which the edge knows whether it arrived.
+        replaced_id: Option<BeaconId>,
+        /// How long after the earlier leave this one was sent, in milliseconds.
+        after_ms: u32,
+    },
+    /// Something the visitor did on a page.
+    Event {
+        /// The page's scrubbed path.
+        path: String,
+        /// What happened.
+        event: Event,
+    },
+    /// Only the consent state: the visitor opted out (or has not opted in).
+    Consent,
+    /// A bot the snippet recognised.
+    Dropped,
+}
+
+/// A page view as the snippet reports it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageView {
+    /// The page's scrubbed path.
+    pub path: String,
+    /// The host of the referring page, when the visitor came from another site.
+    pub referrer: Option<String>,
+    /// The scrubbed path of the referring page, when the visitor came from this site.
+    pub previous: Option<String>,
+    /// The page URL's campaign tags.
+    pub utm: Utm,
+    /// The site-search term of the page URL, when the snippet was told the site's search
+    /// parameter (cleaned as [`search_term`] does; the edge keeps it only for a site with a
+    /// search parameter, see [`tacit_aggregate::settings::SiteSettings::search_param`]).
+    pub search_term: Option<String>,
+    /// The viewport's class, a better device class than the user agent's (an iPad says it is a
+    /// Mac).
+    pub viewport: Option<DeviceClass>,
+    /// The browser's primary language.
+    pub language: Option<Language>,
+    /// For an entry whose visitor agreed to journey linking: whether this browser had visited
+    /// the site before (the snippet's last-visit-day marker). `None` without journey consent.
+    pub returning: Option<bool>,
+    /// Sent by the loader alone, without the snippet's WebAssembly, which the page's
+    /// Content-Security-Policy blocked: the path is all there is (DESIGN: "marked as such").
+    pub bare: bool,
+}
+
+impl PageView {
+    /// Whether the view starts a visit (it did not come from another page of the site), and
+    /// whether its visitor came before, when known.
+    pub fn entry(&self) -> Entry {
+        Entry::of(self.previous.is_some(), self.returning)
+    }
+}
+
+/// Why a request body is not a valid beacon. Each variant says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BeaconError {
+    /// The body is larger than [`MAX_BEACON_BYTES`].
+    TooLarge {
+        /// The body's length in bytes.
+        len: usize,
+    },
+    /// The body is not JSON of the beacon's shape: syntax, types or an unknown field.
+    Malformed(String),
+    /// A required field is absent.
+    MissingField(&'static str),
+    /// A field is present but its value is not acceptable, or it does not belong to the
+    /// beacon's type.
+    InvalidField {
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The site is well-formed but not registered with this edge.
+    UnknownSite(SiteId),
+}
+
+/// The wire shape, before validation: every field optional so that a missing one is reported
+/// by name, unknown ones refused.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct WireBeacon {
+    site: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<String>,
+    consent: Option<ConsentState>,
+    path: Option<String>,
+    // view
+    referrer: Option<String>,
+    previous: Option<String>,
+    utm: Option<Utm>,
+    search: Option<String>,
+    viewport: Option<DeviceClass>,
+    language: Option<String>,
+    returning: Option<bool>,
+    bare: Option<bool>,
+    // leave
+    entry: Option<bool>,
+    channel: Option<String>,
+    next: Option<String>,
+    engaged_ms: Option<u32>,
+    scroll_pct: Option<u8>,
+    interactions: Option<u32>,
+    rage_clicks: Option<u32>,
+    dead_clicks: Option<u32>,
+    quick_back: Option<bool>,
+    reached_goal: Option<bool>,
+    lcp_ms: Option<u32>,
+    inp_ms: Option<u32>,
+    cls_milli: Option<u32>,
+    // leave update: the replaced leave's figures, and `after_ms` within them
+    replaces: Option<Box<WireBeacon>>,
+    after_ms: Option<u32>,
+    // event
+    event: Option<WireEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum WireEvent {
+    Outbound { host: String },
+    Download { file: String },
+    Form { form: String },
+    Goal { name: String, value_milli: Option<i64> },
+    Feedback { score: u8 },
+}
+
+impl WireBeacon {
+    /// The names of the fields present that belong to a view.
+    fn view_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            ("referrer", self.referrer.is_some()),
+            ("previous", self.previous.is_some()),
+            ("utm", self.utm.is_some()),
+            ("search", self.search.is_some()),
+            ("viewport", self.viewport.is_some()),
+            ("language", self.language.is_some()),
+            ("returning", self.returning.is_some()),
+            ("bare", self.bare.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+    }
+
+    /// The names of the fields present that belong to a leave.
+    fn leave_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            ("entry", self.entry.is_some()),
+            ("channel", self.channel.is_some()),
+            ("next", self.next.is_some()),
+            ("engaged_ms", self.engaged_ms.is_some()),
+            ("scroll_pct", self.scroll_pct.is_some()),
+            ("interactions", self.interactions.is_some()),
+            ("rage_clicks", self.rage_clicks.is_some()),
+            ("dead_clicks", self.dead_clicks.is_some()),
+            ("quick_back", self.quick_back.is_some()),
+            ("reached_goal", self.reached_goal.is_some()),
+            ("lcp_ms", self.lcp_ms.is_some()),
+            ("inp_ms", self.inp_ms.is_some()),
+            ("cls_milli", self.cls_milli.is_some()),
+            ("replaces", self.replaces.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+    }
+
+    fn page_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let path = self.path.is_some().then_some("path");
+        let event = self.event.is_some().then_some("event");
+        path.into_iter().chain(event).chain(self.view_fields()).chain(self.leave_fields())
+    }
+}
+
+impl Beacon {
+    /// Parses and validates a request body. Paths are scrubbed again here: the edge never
+    /// trusts the client to have done it. Whether the site exists is for the caller to check.
+    pub fn parse(body: &[u8]) -> Result<Beacon, BeaconError> {
+        if body.len() > MAX_BEACON_BYTES {
+            return Err(BeaconError::TooLarge { len: body.len() });
+        }
+        let mut wire: WireBeacon =
+            serde_json::from_slice(body).map_err(|e| BeaconError::Malformed(e.to_string()))?;
+
+        let site = wire.site.take().ok_or(BeaconError::MissingField("site"))?;
+        let site = SiteId::parse(&site).map_err(|e| invalid("site", e.to_string()))?;
+        let id = wire.id.take().map(|id| parse_id(&id)).transpose()?;
+        let consent = wire.consent.take();
+        let kind = wire.kind.take();
+        if wire.after_ms.is_some() {
+            return Err(invalid("after_ms", "belongs in 'replaces'".into()));
+        }
+
+        let body = match kind.as_deref().unwrap_or("view") {
+            "view" => {
+                refuse_fields(
+                    wire.leave_fields().chain(wire.event.is_some().then_some("event")),
+                    "view",
+                )?;
+                let view = parse_view(wire)?;
+                // Only journey consent lets the snippet keep the marker that answers it.
+                let journey = consent.as_ref().map_or(ConsentValue::Unset, |c| c.journey);
+                if view.returning.is_some() && journey != ConsentValue::Granted {
+                    return Err(invalid("returning", "needs journey consent".into()));
+                }
+                BeaconBody::View(view)
+            }
+            "leave" => {
+                refuse_fields(
+                    wire.view_fields().chain(wire.event.is_some().then_some("event")),
+                    "leave",
+                )?;
+                let path = required_path(&mut wire)?;
+                let replaces = wire.replaces.take();
+                let leave = parse_leave(wire)?;
+                match replaces {
+                    None => BeaconBody::Leave { path, leave },
+                    Some(replaced) => {
+                        let (replaced, replaced_id, after_ms) = parse_replaced(*replaced, &leave)?;
+                        BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms }
+                    }
+                }
+            }
+            "event" => {
+                refuse_fields(wire.view_fields().chain(wire.leave_fields()), "event")?;
+                let path = required_path(&mut wire)?;
+                let event = wire.event.ok_or(BeaconError::MissingField("event"))?;
+                BeaconBody::Event { path, event: parse_event(event)? }
+            }
+            "consent" => {
+                refuse_fields(wire.page_fields(), "consent")?;
+                if id.is_some() {
+                    return Err(invalid("id", "a consent beacon carries no id".into()));
+                }
+                BeaconBody::Consent
+            }
+            "dropped" => {
+                refuse_fields(wire.page_fields(), "dropped")?;
+                if consent.is_some() {
+                    return Err(invalid("consent", "does not belong to a dropped beacon".into()));
+                }
+                BeaconBody::Dropped
+            }
+            _ => {
+                return Err(invalid(
+                    "type",
+                    "must be view, leave, event, consent or dropped".into(),
+                ))
+            }
+        };
+        Ok(Beacon { site, id, consent: consent.unwrap_or_default(), body })
+    }
+
+    /// The beacon as the JSON body the snippet sends. Written by hand so that the snippet
+    /// carries no JSON library and no float formatting; [`Beacon::parse`] reads it back.
+    pub fn to_json(&self) -> String {
+        let mut json = JsonWriter::new();
+        json.string("site", self.site.as_str());
+        let kind = match &self.body {
+            BeaconBody::View(_) => "view",
+            BeaconBody::Leave { .. } | BeaconBody::LeaveUpdate { .. } => "leave",
+            BeaconBody::Event { .. } => "event",
+            BeaconBody::Consent => "consent",
+            BeaconBody::Dropped => "dropped",
+        };
+        json.string("type", kind);
+        if let Some(id) = self.id {
+            json.key("id");
+            json.raw_string(&hex16(id.0));
+        }
+        if !matches!(self.body, BeaconBody::Dropped) {
+            json.key("consent");
+            json.open();
+            json.string("measurement", self.consent.measurement.as_str());
+            json.string("journey", self.consent.journey.as_str());
+            json.string("source", self.consent.source.as_str());
+            json.close();
+        }
+        match &self.body {
+            BeaconBody::View(view) => write_view(&mut json, view),
+            BeaconBody::Leave { path, leave } => {
+                json.string("path", path);
+                write_leave(&mut json, leave);
+            }
+            BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms } => {
+                json.string("path", path);
+                write_leave(&mut json, leave);
+                json.key("replaces");
+                json.open();
+                if let Some(id) = replaced_id {
+                    json.key("id");
+                    json.raw_string(&hex16(id.0));
+                }
+                json.number("after_ms", u64::from(*after_ms));
+                write_figures(&mut json, replaced);
+                json.close();
+            }
+            BeaconBody::Event { path, event } => {
+                json.string("path", path);
+                write_event(&mut json, event);
+            }
+            BeaconBody::Consent | BeaconBody::Dropped => {}
+        }
+        json.finish()
+    }
+}
+
+fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
+    let path = required_path(&mut wire)?;
+    let previous = wire.previous.map(|previous| site_path("previous", &previous)).transpose()?;
+    let referrer = wire.referrer.map(|host| normalize_host("referrer", &host)).transpose()?;
+    if referrer.is_some() && previous.is_some() {
+        return Err(invalid(
+            "previous",
+            "cannot be sent with 'referrer': a view comes from this site or another".into(),
+        ));
+    }
+    if wire.returning.is_some() && previous.is_some() {
+        return Err(invalid("returning", "belongs to an entry only".into()));
+    }
+    let language = wire
+        .language
+        .map(|tag| {
+            Language::from_tag(&tag)
+                .ok_or_else(|| invalid("language", "must be a language tag such as en-GB".into()))
+        })
+        .transpose()?;
+    Ok(PageView {
+        path,
+        referrer,
+        previous,
+        utm: wire.utm.map(|utm| utm.cleaned()).unwrap_or_default(),
+        // Cleaned again, never trusted: a term that looks like personal data is dropped.
+        search_term: wire.search.as_deref().and_then(search_term),
+        viewport: wire.viewport,
+        language,
+        returning: wire.returning,
+        bare: wire.bare.unwrap_or(false),
+    })
+}
+
+fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
+    let scroll_pct = wire.scroll_pct.unwrap_or(0);
+    if scroll_pct > 100 {
+        return Err(invalid("scroll_pct", "must be 0 to 100".into()));
+    }
+    let ms = |field, value: Option<u32>| match value {
+        Some(ms) if ms > MAX_MS => {
+            Err(invalid(field, "must be at most a day in milliseconds".into()))
+        }
+        _ => Ok(value),
+    };
+    let entry = wire.entry.unwrap_or(false);
+    if wire.channel.is_some() && !entry {
+        return Err(invalid("channel", "belongs to an entry only".into()));
+    }
+    Ok(Leave {
+        entry,
+        channel: wire.channel.as_deref().and_then(clean_channel),
+        next: wire.next.map(|next| site_path("next", &next)).transpose()?,
+        engaged_ms: ms("engaged_ms", wire.engaged_ms)?.unwrap_or(0),
+        scroll_pct,
+        interactions: wire.interactions.unwrap_or(0),
+        rage_clicks: wire.rage_clicks.unwrap_or(0),
+        dead_clicks: wire.dead_clicks.unwrap_or(0),
+        quick_back: wire.quick_back.unwrap_or(false),
+        reached_goal: wire.reached_goal.unwrap_or(false),
+        lcp_ms: ms("lcp_ms", wire.lcp_ms)?,
+        inp_ms: ms("inp_ms", wire.inp_ms)?,
+        cls: wire.cls_milli.map(|milli| milli as f32 / 1000.0),
+    })
+}
+
+/// The earlier leave an update replaces, its id, and how long before it was sent: the same
+/// view's leave, so its `entry` and `channel` are the update's.
+fn parse_replaced(
+    mut wire: WireBeacon,
+    leave: &Leave,
+) -> Result<(Leave, Option<BeaconId>, u32), BeaconError> {
+    let after_ms = wire.after_ms.take().ok_or(BeaconError::MissingField("replaces.after_ms"))?;
+    let id = wire.id.take().map(|id| parse_id(&id)).transpose()?;
+    let others = [
+        ("site", wire.site.is_some()),
+        ("type", wire.kind.is_some()),
+        ("consent", wire.consent.is_some()),
+        ("path", wire.path.is_some()),
+        ("event", wire.event.is_some()),
+        ("entry", wire.entry.is_some()),
+        ("channel", wire.channel.is_some()),
+        ("replaces", wire.replaces.is_some()),
+    ];
+    let view_field = wire.view_fields().next();
+    if let Some(field) = others.iter().find(|(_, present)| *present).map(|(f, _)| *f).or(view_field)
+    {
+        let reason = format!("holds the replaced leave's figures and after_ms only, not '{field}'");
+        return Err(invalid("replaces", reason));
+    }
+    let replaced = parse_leave(wire)?;
+    Ok((Leave { entry: leave.entry, channel: leave.channel.clone(), ..replaced }, id, after_ms))
+}
+
+fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
+    Ok(match event {
+        WireEvent::Outbound { host } => {
+            Event::Outbound { host: normalize_host("event.host", &host)? }
+        }
+        WireEvent::Download { file } => Event::Download { file: site_path("event.file", &file)? },
+        WireEvent::Form { form } => Event::FormSubmit { form: name("event.form", &form)? },
+        WireEvent::Goal { name: goal, value_milli } => {
+            if value_milli.is_some_and(|v| v.unsigned_abs() > MAX_VALUE_MILLI as u64) {
+                return Err(invalid("event.value_milli", "is out of range".into()));
+            }
+            Event::Goal {
+                name: name("event.name", &goal)?,
+                value: value_milli.map(|v| v as f64 / 1000.0),
+            }
+        }
+        WireEvent::Feedback { score } => Event::Feedback {
+            score: FeedbackScore::new(score)
+                .ok_or_else(|| invalid("event.score", "must be 1, 2 or 3".into()))?,
+        },
+    })
+}
+
+fn write_view(json: &mut JsonWriter, view: &PageView) {
+    json.string("path", &view.path);
+    json.optional_string("referrer", view.referrer.as_deref());
+    json.optional_string("previous", view.previous.as_deref());
+    let utm = &view.utm;
+    if utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some() {
+        json.key("utm");
+        json.open();
+        json.optional_string("source", utm.source.as_deref());
+        json.optional_string("medium", utm.medium.as_deref());
+        json.optional_string("campaign", utm.campaign.as_deref());
+        json.close();
+    }
+    json.optional_string("search", view.search_term.as_deref());
+    json.optional_string("viewport", view.viewport.map(DeviceClass::as_str));
+    json.optional_string("language", view.language.as_ref().map(Language::as_str));
+    if let Some(returning) = view.returning {
+        json.bool("returning", returning);
+    }
+    if view.bare {
+        json.bool("bare", true);
+    }
+}
+
+fn write_leave(json: &mut JsonWriter, leave: &Leave) {
+    json.bool("entry", leave.entry);
+    json.optional_string("channel", leave.channel.as_deref());
+    write_figures(json, leave);
+}
+
+/// A leave's fields but those of its view (`entry`, `channel`): what an update replaces.
+fn write_figures(json: &mut JsonWriter, leave: &Leave) {
+    json.optional_string("next", leave.next.as_deref());
+    json.number("engaged_ms", u64::from(leave.engaged_ms));
+    json.number("scroll_pct", u64::from(leave.scroll_pct));
+    json.number("interactions", u64::from(leave.interactions));
+    json.number("rage_clicks", u64::from(leave.rage_clicks));
+    json.number("dead_clicks", u64::from(leave.dead_clicks));
+    json.bool("quick_back", leave.quick_back);
+    json.bool("reached_goal", leave.reached_goal);
+    if let Some(lcp) = leave.lcp_ms {
+        json.number("lcp_ms", u64::from(lcp));
+    }
+    if let Some(inp) = leave.inp_ms {
+        json.number("inp_ms", u64::from(inp));
+    }
+    if let Some(cls) = leave.cls {
+        json.number("cls_milli", round(f64::from(cls.max(0.0) * 1000.0)) as u64);
+    }
+}
+
+fn write_event(json: &mut JsonWriter, event: &Event) {
+    json.key("event");
+    json.open();
+    match event {
+        Event::Outbound { host } => {
+            json.string("kind", "outbound");
+            json.string("host", host);
+        }
+        Event::Download { file } => {
+            json.string("kind", "download");
+            json.string("file", file);
+        }
+        Event::FormSubmit { form } => {
+            json.string("kind", "form");
+            json.string("form", form);
+        }
+        Event::Goal { name, value } => {
+            json.string("kind", "goal");
+            json.string("name", name);
+            if let Some(value) = value {
+                json.key("value_milli");
+                let milli = round(value * 1000.0);
+                if milli < 0 {
+                    json.text.push('-');
+                }
+                json.digits(milli.unsigned_abs());
+            }
+        }
+        Event::Feedback { score } => {
+            json.string("kind", "feedback");
+            json.number("score", u64::from(score.get()));
+        }
+    }
+    json.close();
+}
+
+/// `value` rounded to the nearest whole number, halves away from zero, as `f64::round` does
+/// (which needs `std`); values beyond `i64` saturate.
+fn round(value: f64) -> i64 {
+    let whole = value as i64;
+    let rest = value - whole as f64;
+    if rest >= 0.5 {
+        whole.saturating_add(1)
+    } else if rest <= -0.5 {
+        whole.saturating_sub(1)
+    } else {
+        whole
+    }
+}
+
+fn invalid(field: &'static str, reason: String) -> BeaconError {
+    BeaconError::InvalidField { field, reason }
+}
+
+/// Refuses the first of `present` fields: they do not belong to a beacon of type `kind`.
+fn refuse_fields<'a>(
+    mut present: impl Iterator<Item = &'a str>,
+    kind: &str,
+) -> Result<(), BeaconError> {
+    match present.next() {
+        Some(field) => Err(BeaconError::InvalidField {
+            field: "type",
+            reason: format!("a {kind} beacon cannot carry '{field}'"),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn required_path(wire: &mut WireBeacon) -> Result<String, BeaconError> {
+    let path = wire.path.take().ok_or(BeaconError::MissingField("path"))?;
+    site_path("path", &path)
+}
+
+/// A path the beacon names: it must start with `/`, and is scrubbed again here.
+fn site_path(field: &'static str, path: &str) -> Result<String, BeaconError> {
+    if path.starts_with('/') {
+        Ok(scrub_path(path))
+    } else {
+        Err(invalid(field, "must start with '/'".into()))
+    }
+}
+
+/// A goal, form or channel name: trimmed, 1 to 100 bytes, no control characters.
+fn name(field: &'static str, text: &str) -> Result<String, BeaconError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > MAX_NAME_LEN || text.chars().any(char::is_control) {
+        return Err(invalid(field, format!("must be 1 to {MAX_NAME_LEN} bytes of text")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Lower-cases a host and checks it is a plausible host name (letters, digits, `-`, `.`, and
+/// `:` `[` `]` for a port or IPv6), so that a URL or markup never passes for one.
+fn normalize_host(field: &'static str, host: &str) -> Result<String, BeaconError> {
+    let host = host.to_ascii_lowercase();
+    let host_char =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']');
+    if host.is_empty() || host.len() > MAX_HOST_LEN || !host.bytes().all(host_char) {
+        return Err(invalid(field, "must be a host name such as news.example.com".into()));
+    }
+    Ok(host)
+}
+
+fn parse_id(id: &str) -> Result<BeaconId, BeaconError> {
+    if id.len() == 16 {
+        if let Ok(bits) = u64::from_str_radix(id, 16) {
+            return Ok(BeaconId(bits));
+        }
+    }
+    Err(invalid("id", "must be 16 hex digits".into()))
+}
+
+/// 16 lower-case hex digits.
+fn hex16(bits: u64) -> String {
+    (0..16).rev().map(|i| char::from(HEX[((bits >> (i * 4)) & 0xf) as usize])).collect()
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A minimal JSON object writer: strings, whole numbers, booleans and nested objects. It is
+/// all the snippet needs, and it pulls in no formatting machinery.
+struct JsonWriter {
+    text: String,
+    first: bool,
+}
+
+impl JsonWriter {
+    fn new() -> JsonWriter {
+        JsonWriter { text: String::from("{"), first: true }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.text.push(',');
+        }
+        self.first = false;
+        self.raw_string(key);
+        self.text.push(':');
+    }
+
+    fn open(&mut self) {
+        self.text.push('{');
+        self.first = true;
+    }
+
+    fn close(&mut self) {
+        self.text.push('}');
+        self.first = false;
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.raw_string(value);
+    }
+
+    fn optional_string(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.string(key, value);
+        }
+    }
+
+    fn number(&mut self, key: &str, value: u64) {
+        self.key(key);
+        self.digits(value);
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.text.push_str(if value { "true" } else { "false" });
+    }
+
+    fn digits(&mut self, mut value: u64) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        digits[start..].iter().for_each(|&d| self.text.push(char::from(d)));
+    }
+
+    /// Appends `text` as a JSON string literal. Byte by byte: only ASCII bytes are escaped,
+    /// and the bytes of other characters (all 0x80 or above) are copied as they are.
+    fn raw_string(&mut self, text: &str) {
+        self.text.push('"');
+        let mut plain = 0;
+        for (at, &b) in text.as_bytes().iter().enumerate() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                self.text.push_str(text.get(plain..at).unwrap_or(""));
+                self.text.push('\\');
+                if b < 0x20 {
+                    self.text.push_str("u00");
+                    self.text.push(char::from(HEX[usize::from(b >> 4)]));
+                    self.text.push(char::from(HEX[usize::from(b & 0xf)]));
+                } else {
+                    self.text.push(char::from(b));
+                }
+                plain = at + 1;
+            }
+        }
+        self.text.push_str(text.get(plain..).unwrap_or(""));
+        self.text.push('"');
+    }
+
+    fn finish(mut self) -> String {
+        self.text.push('}');
+        self.text
+    }
+}
+
+impl fmt::Display for BeaconError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BeaconError::TooLarge { len } => {
+                write!(f, "beacon is {len} bytes; the limit is {MAX_BEACON_BYTES}")
+            }
+            BeaconError::Malformed(e) => {
+                write!(f, "beacon is not valid JSON of the beacon's shape: {e}")
+            }
+            BeaconError::MissingField(field) => write!(f, "beacon has no '{field}' field"),
+            BeaconError::InvalidField { field, reason } => {
+                write!(f, "beacon field '{field}' {reason}")
+            }
+            BeaconError::UnknownSite(site) => write!(f, "site '{site}' is not registered"),
+        }
+    }
+}
+
+impl core::error::Error for BeaconError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{ConsentSource, ConsentValue};
+
+    fn parse(body: &str) -> Result<Beacon, BeaconError> {
+        Beacon::parse(body.as_bytes())
+    }
+
+    fn view(body: &str) -> PageView {
+        match parse(body).unwrap().body {
+            BeaconBody::View(view) => view,
+            other => panic!("not a view: {other:?}"),
+        }
+    }
+
+    fn invalid_field(body: &str) -> &'static str {
+        match parse(body) {
+            Err(BeaconError::InvalidField { field, .. }) => field,
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    fn demo() -> SiteId {
+        SiteId::parse("demo").unwrap()
+    }
+
+    #[test]
+    fn rounds_as_std_does_without_std() {
+        for value in [
+            0.0,
+            0.4,
+            0.5,
+            0.6,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.4,
+            123.456,
+            -123.5,
+            0.49999999999999994,
+            1e15 + 0.5,
+            4_503_599_627_370_497.0,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::NAN,
+        ] {
+            assert_eq!(round(value), value.round() as i64, "{value}");
+        }
+    }
+
+    #[test]
+    fn accepts_a_page_view_and_scrubs_its_path_again() {
+        let beacon = parse(
+            r#"{"site":"demo","path":"/u/jane@example.com?x=1","referrer":"News.Example.com"}"#,
+        )
+        .unwrap();
+        assert_eq!(beacon.site.as_str(), "demo");
+        assert_eq!(beacon.consent, ConsentState::default(), "no consent field: no signal");
+        let BeaconBody::View(view) = beacon.body else { panic!("a view") };
+        assert_eq!(view.path, "/u/:email");
+        assert_eq!(view.referrer.as_deref(), Some("news.example.com"));
+        assert_eq!(view.entry(), Entry::Entry);
+    }
+
+    #[test]
+    fn names_the_missing_field() {
+        assert_eq!(parse(r#"{"site":"demo"}"#), Err(BeaconError::MissingField("path")));
+        assert_eq!(parse(r#"{"path":"/"}"#), Err(BeaconError::MissingField("site")));
+        assert_eq!(
+            parse(r#"{"site":"demo","type":"event","path":"/"}"#),
+            Err(BeaconError::MissingField("event"))
+        );
+        assert_eq!(
+            parse("[]"),
+            Err(BeaconError::MissingField("site")),
+            "an empty array is an empty object"
+        );
+    }
+
+    #[test]
+    fn refuses_bad_json_wrong_types_and_unknown_fields() {
+        for body in [
+            "",
+            "{",
+            "not json",
+            r#"{"site":1,"path":"/"}"#,
+            r#"{"site":"demo","path":"/","ip":"203.0.113.9"}"#,
+            r#"{"site":"demo","path":"/","utm":{"source":"a","email":"x"}}"#,
+            r#"{"site":"demo","path":"/","consent":{"measurement":"maybe","journey":"unset","source":"api"}}"#,
+            r#"{"site":"demo","type":"event","path":"/","event":{"kind":"goal","name":"x","email":"y"}}"#,
+            "\u{0}",
+        ] {
+            assert!(matches!(parse(body), Err(BeaconError::Malformed(_))), "{body:?}");
+        }
+        assert!(matches!(Beacon::parse(&[0xff, 0xfe]), Err(BeaconError::Malformed(_))));
+    }
+
+    #[test]
+    fn refuses_invalid_values() {
+        assert_eq!(invalid_field(r#"{"site":"Demo!","path":"/"}"#), "site");
+        assert_eq!(invalid_field(r#"{"site":"demo","path":"pricing"}"#), "path");
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","path":"/","referrer":"<img src=x>"}"#),
+            "referrer"
+        );
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","path":"/","referrer":"https://a.com/x"}"#),
+            "referrer"
+        );
+        assert_eq!(invalid_field(r#"{"site":"demo","path":"/","id":"xyz"}"#), "id");
+        assert_eq!(invalid_field(r#"{"site":"demo","path":"/","language":"english"}"#), "language");
+        assert_eq!(invalid_field(r#"{"site":"demo","type":"ping","path":"/"}"#), "type");
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"leave","path":"/","scroll_pct":101}"#),
+            "scroll_pct"
+        );
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"leave","path":"/","channel":"t.co"}"#),
+            "channel"
+        );
+        assert_eq!(
+            invalid_field(
+                r#"{"site":"demo","type":"event","path":"/","event":{"kind":"feedback","score":4}}"#
+            ),
+            "event.score"
+        );
+        assert_eq!(
+            invalid_field(
+                r#"{"site":"demo","type":"event","path":"/","event":{"kind":"goal","name":" "}}"#
+            ),
+            "event.name"
+        );
+    }
+
+    #[test]
+    fn refuses_fields_of_another_type() {
+        assert_eq!(invalid_field(r#"{"site":"demo","path":"/","engaged_ms":5}"#), "type");
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"leave","path":"/","referrer":"t.co"}"#),
+            "type"
+        );
+        assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","path":"/"}"#), "type");
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"consent","id":"0123456789abcdef"}"#),
+            "id"
+        );
+        assert_eq!(invalid_field(r#"{"site":"demo","type":"dropped","referrer":"t.co"}"#), "type");
+    }
+
+    #[test]
+    fn refuses_oversized_bodies_before_parsing() {
+        let body = format!(r#"{{"site":"demo","path":"/{}"}}"#, "a".repeat(MAX_BEACON_BYTES));
+        assert_eq!(parse(&body), Err(BeaconError::TooLarge { len: body.len() }));
+    }
+
+    #[test]
+    fn a_returning_flag_needs_journey_consent_and_an_entry() {
+        let granted = r#""consent":{"measurement":"granted","journey":"granted","source":"api"}"#;
+        let returning =
+            view(&format!(r#"{{"site":"demo","path":"/",{granted},"returning":true}}"#));
+        assert_eq!(returning.entry(), Entry::Returning);
+        let first = view(&format!(r#"{{"site":"demo","path":"/",{granted},"returning":false}}"#));
+        assert_eq!(first.entry(), Entry::FirstVisit);
+        let measurement_only =
+            r#""consent":{"measurement":"granted","journey":"denied","source":"api"}"#;
+        for body in [
+            r#"{"site":"demo","path":"/","returning":true}"#.to_owned(),
+            format!(r#"{{"site":"demo","path":"/",{measurement_only},"returning":false}}"#),
+        ] {
+            assert_eq!(invalid_field(&body), "returning", "{body}");
+        }
+        let internal =
+            format!(r#"{{"site":"demo","path":"/b","previous":"/a",{granted},"returning":true}}"#);
+        assert_eq!(invalid_field(&internal), "returning");
+        let leave =
+            format!(r#"{{"site":"demo","type":"leave","path":"/",{granted},"returning":true}}"#);
+        assert_eq!(invalid_field(&leave), "type", "a view's field");
+    }
+
+    #[test]
+    fn a_view_from_the_site_is_not_an_entry() {
+        let internal = view(r#"{"site":"demo","path":"/b","previous":"/a?x=1"}"#);
+        assert_eq!(internal.previous.as_deref(), Some("/a"));
+        assert_eq!(internal.entry(), Entry::NotEntry);
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","path":"/b","referrer":"t.co","previous":"/a"}"#),
+            "previous"
+        );
+    }
+
+    #[test]
+    fn a_leave_cannot_bring_back_an_address_the_view_dropped() {
+        // Regression: the leave's channel repeats the entry's utm_source, uncleaned.
+        let body = r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":"Jane@Example.com"}"#;
+        let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
+        assert_eq!(leave.channel, None);
+        let body =
+            r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":" NewsLetter "}"#;
+        let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
+        assert_eq!(leave.channel.as_deref(), Some("newsletter"));
+    }
+
+    #[test]
+    fn keeps_a_search_term_cleaned_again_and_drops_one_that_looks_like_personal_data() {
+        let term = |search: &str| {
+            let body = format!(r#"{{"site":"demo","path":"/search","search":{search}}}"#);
+            view(&body).search_term
+        };
+        assert_eq!(term(r#""  Refund   Policy ""#).as_deref(), Some("refund policy"));
+        assert_eq!(term(r#""jane@example.com""#), None);
+        assert_eq!(term(r#""+49 151 1234 5678""#), None);
+        assert_eq!(term(r#""""#), None);
+        assert_eq!(view(r#"{"site":"demo","path":"/"}"#).search_term, None);
+        let on_leave = r#"{"site":"demo","type":"leave","path":"/","search":"x"}"#;
+        assert!(
+            matches!(parse(on_leave), Err(BeaconError::InvalidField { reason, .. }) if reason.contains("'search'"))
+        );
+    }
+
+    #[test]
+    fn an_update_holds_the_replaced_figures_and_nothing_of_the_view() {
+        let update = |replaces: &str| {
+            parse(&format!(
+                r#"{{"site":"demo","type":"leave","path":"/","entry":true,"channel":"t.co","engaged_ms":9000,"replaces":{replaces}}}"#
+            ))
+        };
+        let Ok(Beacon {
+            body: BeaconBody::LeaveUpdate { leave, replaced, replaced_id, after_ms, .. },
+            ..
+        }) = update(
+            r#"{"id":"00000000000000ff","after_ms":60000,"engaged_ms":4000,"scroll_pct":30}"#,
+        )
+        else {
+            panic!("an update")
+        };
+        assert_eq!(replaced_id, Some(BeaconId(0xff)));
+        assert_eq!((leave.engaged_ms, replaced.engaged_ms, replaced.scroll_pct), (9000, 4000, 30));
+        assert_eq!(
+            (replaced.entry, replaced.channel.as_deref(), after_ms),
+            (true, Some("t.co"), 60_000)
+        );
+        assert_eq!(
+            update(r#"{"engaged_ms":4000}"#),
+            Err(BeaconError::MissingField("replaces.after_ms"))
+        );
+        for field in
+            [r#""path":"/""#, r#""entry":true"#, r#""referrer":"t.co""#, r#""replaces":{}"#]
+        {
+            let refused = update(&format!(r#"{{"after_ms":1,{field}}}"#));
+            assert!(
+                matches!(&refused, Err(BeaconError::InvalidField { field: "replaces", .. })),
+                "{field}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","type":"leave","path":"/","after_ms":1}"#),
+            "after_ms"
+        );
+        assert_eq!(
+            invalid_field(r#"{"site":"demo","path":"/","replaces":{"after_ms":1}}"#),
+            "type",
+            "only a leave replaces one"
+        );
+        assert_eq!(
+            invalid_field(
+                r#"{"site":"demo","type":"leave","path":"/","replaces":{"after_ms":1,"scroll_pct":101}}"#
+            ),
+            "scroll_pct"
+        );
+    }
+
+    #[test]
+    fn cleans_campaign_tags_again() {
+        let view = view(
+            r#"{"site":"demo","path":"/","utm":{"source":" NewsLetter ","campaign":"jane@example.com"}}"#,
+        );
+        assert_eq!(view.utm.source.as_deref(), Some("newsletter"));
+        assert_eq!(view.utm.campaign, None, "an e-mail address is never kept");
+    }
+
+    /// Every kind of beacon, with every optional field set, as the snippet would build it.
+    fn every_kind() -> Vec<Beacon> {
+        let consent = ConsentState {
+            measurement: ConsentValue::Granted,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        };
+        let beacon = |body| Beacon {
+            site: demo(),
+            id: Some(BeaconId(0x0123_4567_89ab_cdef)),
+            consent,
+            body,
+        };
+        vec![
+            beacon(BeaconBody::View(PageView {
+                path: "/quote\"back\\slash\u{1}/café".into(),
+                referrer: Some("news.example.com".into()),
+                previous: None,
+                utm: Utm {
+                    source: Some("news".into()),
+                    medium: None,
+                    campaign: Some("Launch \"26\"".into()),
+                },
+                search_term: Some("preise \"2026\"".into()),
+                viewport: Some(DeviceClass::Tablet),
+                language: Language::from_tag("de-AT"),
+                returning: None,
+                bare: false,
+            })),
+            Beacon {
+                consent: ConsentState { journey: ConsentValue::Granted, ..consent },
+                ..beacon(BeaconBody::View(PageView {
+                    path: "/".into(),
+                    returning: Some(true),
+                    ..PageView::default()
+                }))
+            },
+            beacon(BeaconBody::View(PageView {
+                path: "/b".into(),
+                previous: Some("/a".into()),
+                ..PageView::default()
+            })),
+            beacon(BeaconBody::View(PageView {
+                path: "/pricing".into(),
+                bare: true,
+                ..PageView::default()
+            })),
+            beacon(BeaconBody::Leave {
+                path: "/pricing".into(),
+                leave: Leave {
+                    entry: true,
+                    channel: Some("(direct)".into()),
+                    next: Some("/signup".into()),
+                    engaged_ms: 21_500,
+                    scroll_pct: 80,
+                    interactions: 7,
+                    rage_clicks: 1,
+                    dead_clicks: 2,
+                    quick_back: false,
+                    reached_goal: true,
+                    lcp_ms: Some(1_840),
+                    inp_ms: Some(96),
+                    cls: Some(0.125),
+                },
+            }),
+            beacon(BeaconBody::Leave { path: "/".into(), leave: Leave::default() }),
+            beacon(BeaconBody::LeaveUpdate {
+                path: "/pricing".into(),
+                leave: Leave {
+                    entry: true,
+                    channel: Some("news.example.com".into()),
+                    next: Some("/signup".into()),
+                    engaged_ms: 48_000,
+                    scroll_pct: 100,
+                    interactions: 9,
+                    inp_ms: Some(120),
+                    ..Leave::default()
+                },
+                replaced: Leave {
+                    entry: true,
+                    channel: Some("news.example.com".into()),
+                    engaged_ms: 21_500,
+                    scroll_pct: 80,
+                    interactions: 7,
+                    cls: Some(0.05),
+                    ..Leave::default()
+                },
+                replaced_id: Some(BeaconId(0x0fed_cba9_8765_4321)),
+                after_ms: 3_600_000,
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Outbound { host: "github.com".into() },
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Download { file: "/guide.pdf".into() },
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::FormSubmit { form: "contact".into() },
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Goal { name: "signup".into(), value: Some(-12.5) },
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Goal { name: "trial".into(), value: None },
+            }),
+            beacon(BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Feedback { score: FeedbackScore::new(2).unwrap() },
+            }),
+            Beacon { site: demo(), id: None, consent, body: BeaconBody::Consent },
+            Beacon {
+                site: demo(),
+                id: Some(BeaconId(7)),
+                consent: ConsentState::default(),
+                body: BeaconBody::Dropped,
+            },
+        ]
+    }
+
+    #[test]
+    fn to_json_round_trips_through_parse_for_every_kind() {
+        for beacon in every_kind() {
+            let json = beacon.to_json();
+            assert_eq!(Beacon::parse(json.as_bytes()), Ok(beacon), "{json}");
+        }
+    }
+
+    #[test]
+    fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_text() {
+        let name = "Sign \"up\" \\ now\u{1}\n: café 🦀";
+        let beacon = Beacon {
+            site: demo(),
+            id: None,
+            consent: ConsentState::default(),
+            body: BeaconBody::Event {
+                path: "/".into(),
+                event: Event::Goal { name: name.into(), value: None },
+            },
+        };
+        let json = beacon.to_json();
+        assert!(json.contains(r#""name":"Sign \"up\" \\ now\u0001\u000a: café 🦀""#), "{json}");
+        let decoded: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(decoded["event"]["name"], name);
+    }
+
+    #[test]
+    fn to_json_is_valid_json() {
+        for beacon in every_kind() {
+            let json = beacon.to_json();
+            serde_json::from_str::<serde_json::Value>(&json)
+                .unwrap_or_else(|e| panic!("{json}: {e}"));
+        }
+    }
+}
