@@ -119,10 +119,12 @@ test-rust: setup
 
 # Fuzzing (fuzz/, a workspace of its own). libFuzzer's coverage flags are unstable rustc
 # options: the stable toolchain accepts them with RUSTC_BOOTSTRAP=1, so no nightly is needed.
-# No sanitizer by default: tacit's crates have no unsafe code for AddressSanitizer to check, and it
-# runs the targets about 4x slower (FUZZ_SANITIZER=address works too, on stable). Bounds:
-# -rss_limit_mb for the process; any single allocation over 64 MiB aborts in the targets' own
-# allocator (fuzz/src/lib.rs), since -malloc_limit_mb needs a sanitizer's hooks.
+# No sanitizer by default: the fuzzed crates have no unsafe code outside tests for
+# AddressSanitizer to check, and it runs the targets about 4x slower (FUZZ_SANITIZER=address
+# works too, on stable). Bounds: -rss_limit_mb for the process, and any single allocation over
+# 64 MiB aborts in the targets' own allocator (fuzz/src/lib.rs), on every build. libFuzzer
+# enforces -malloc_limit_mb only through a sanitizer's malloc hooks, so it does nothing without
+# one; with FUZZ_SANITIZER=address it also catches allocations outside Rust's allocator.
 FUZZ_TARGETS := beacon codec scrub agent
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 30
