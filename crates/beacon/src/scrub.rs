@@ -443,24 +443,24 @@ fn percent_decode_bytes(text: &str, plus_as_space: bool) -> Cow<'_, [u8]> {
     Cow::Owned(decoded)
 }
 
-/// A UTM value: decoded, trimmed, lower-cased if `lower`, capped; `None` if empty or an e-mail
-/// address (campaign tools sometimes put the recipient's address there).
+/// A UTM value from a URL's raw parameter value: percent-decoded, then [`clean_utm_tag`].
 fn clean_utm_value(raw: &str, lower: bool) -> Option<String> {
     clean_utm_tag(&percent_decode(raw, true), lower)
 }
 
 /// A decoded UTM value: trimmed, lower-cased if asked, capped; `None` if empty, if it holds a
-/// control character, or if it is an e-mail address (campaign tools sometimes put one there).
+/// control character, or if it looks like personal data by the rules paths and search terms
+/// follow (campaign tools put recipients' addresses, phone numbers and customer ids there).
+/// Checked before lower-casing, which would hide random tokens, and again as kept, so that
+/// cleaning a kept value keeps it.
 fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
     let trimmed = decoded.trim();
-    if trimmed.is_empty()
-        || trimmed.chars().any(char::is_control)
-        || looks_like_email(trimmed.as_bytes())
-    {
+    let identifies = |value: &str| sensitive_kind(value.as_bytes()).is_some();
+    if trimmed.is_empty() || trimmed.chars().any(char::is_control) || identifies(trimmed) {
         return None;
     }
     let value = if lower { trimmed.to_lowercase() } else { trimmed.to_owned() };
-    capped(value)
+    capped(value).filter(|kept| !identifies(kept))
 }
 
 /// A channel name (a campaign source, a referrer host or `(direct)`) cleaned as a campaign
@@ -809,6 +809,40 @@ mod tests {
         for (url, expected) in cases {
             assert_eq!(scrub_url(url, None).utm, expected, "{url}");
         }
+    }
+
+    #[test]
+    fn drops_utm_values_that_identify_someone_in_every_tag() {
+        // Issue 18: phone numbers, UUIDs and customer ids in UTM tags were kept verbatim, while
+        // the same strings as search terms were dropped.
+        let identifiers = [
+            "jane%40example.com",
+            "555-867-5309",
+            "%2B49%20151%201234%205678",
+            "84467315299",
+            "0b7e3c1a-9f2d-4c8e-a5b6-1d2e3f4a5b6c",
+            "cus_NffrFeUfNV2Hib",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "203.0.113.9",
+        ];
+        for tag in ["utm_source", "utm_medium", "utm_campaign"] {
+            for identifier in identifiers {
+                let url = format!("/p?{tag}={identifier}");
+                assert_eq!(scrub_url(&url, None).utm, Utm::default(), "{url}");
+                let decoded = percent_decode(identifier, true).into_owned();
+                let sent = Utm {
+                    campaign: Some(decoded.clone()),
+                    source: Some(decoded),
+                    ..Utm::default()
+                };
+                assert_eq!(sent.cleaned(), Utm::default(), "{identifier} sent in a beacon");
+            }
+        }
+        let kept = "/p?utm_source=newsletter-2026&utm_campaign=black+friday+2026-11-27";
+        assert_eq!(
+            scrub_url(kept, None).utm,
+            utm(Some("newsletter-2026"), None, Some("black friday 2026-11-27"))
+        );
     }
 
     #[test]
