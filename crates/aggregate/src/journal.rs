@@ -98,7 +98,6 @@ pub enum Signal {
     BotDropped,
     /// A page left again: the visitor came back to a page after its leave was sent, and the
     /// leave's figures are replaced by the update's (see [`crate::PageDay::update_leave`]).
-    /// Last, so that entries of the other kinds keep their layout.
     LeaveUpdate {
         /// The page whose record counts it.
         path: String,

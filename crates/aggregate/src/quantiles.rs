@@ -54,10 +54,7 @@
 
 use std::fmt;
 
-use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::codec::Legacy;
 
 /// `α`: every quantile estimate is within this fraction of a true value of the data at the
 /// asked rank (for values at or above [`MIN_INDEXABLE_VALUE`]).
@@ -435,21 +432,18 @@ impl fmt::Display for QuantileSketchError {
 
 impl std::error::Error for QuantileSketchError {}
 
-/// A sketch's parts as every stored layout decodes them, checked by `TryFrom` before they become
-/// a sketch, and the layout of format versions 1 and 2 (read as [`Legacy`]): the total count is
-/// implied by the others, so it is not stored, and the minimum and maximum are absent from an
-/// empty sketch.
-#[derive(Deserialize)]
-struct QuantileSketchWire {
+/// A sketch's parts as the stored layout holds them, bucket indices restored, checked by
+/// `TryFrom` before they become a sketch: the total count is implied by the others, so it is
+/// not stored, and the minimum and maximum are absent from an empty sketch.
+struct QuantileSketchParts {
     zero_count: u64,
     extremes: Option<(f64, f64)>,
     bins: Vec<(i32, u64)>,
 }
 
-/// The layout since format version 3: [`QuantileSketchWire`] with each bucket index stored as
-/// its gap to the one before (the first as it is), one byte instead of two for neighbouring
-/// buckets, and the minimum and maximum as [`CompactF64`]s, 2 to 4 bytes for whole numbers
-/// instead of 8.
+/// The stored layout: [`QuantileSketchParts`] with each bucket index stored as its gap to the one
+/// before (the first as it is), one byte instead of two for neighbouring buckets, and the minimum
+/// and maximum as [`CompactF64`]s, 2 to 4 bytes for whole numbers instead of 8.
 #[derive(Deserialize)]
 struct StoredQuantileSketch {
     zero_count: u64,
@@ -535,7 +529,7 @@ impl TryFrom<StoredQuantileSketch> for QuantileSketch {
             })
             .collect();
         let extremes = stored.extremes.map(|(min, max)| (min.0, max.0));
-        QuantileSketch::try_from(QuantileSketchWire {
+        QuantileSketch::try_from(QuantileSketchParts {
             zero_count: stored.zero_count,
             extremes,
             bins,
@@ -543,18 +537,11 @@ impl TryFrom<StoredQuantileSketch> for QuantileSketch {
     }
 }
 
-impl<'de> Deserialize<'de> for Legacy<QuantileSketch> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = QuantileSketchWire::deserialize(deserializer)?;
-        QuantileSketch::try_from(wire).map(Legacy).map_err(D::Error::custom)
-    }
-}
-
-impl TryFrom<QuantileSketchWire> for QuantileSketch {
+impl TryFrom<QuantileSketchParts> for QuantileSketch {
     type Error = QuantileSketchError;
 
-    fn try_from(wire: QuantileSketchWire) -> Result<QuantileSketch, QuantileSketchError> {
-        let QuantileSketchWire { zero_count, extremes, bins } = wire;
+    fn try_from(parts: QuantileSketchParts) -> Result<QuantileSketch, QuantileSketchError> {
+        let QuantileSketchParts { zero_count, extremes, bins } = parts;
         if bins.len() > MAX_BUCKETS {
             return Err(QuantileSketchError::TooManyBuckets { len: bins.len() });
         }
@@ -929,32 +916,17 @@ mod tests {
         assert!(bytes.len() <= 32, "{} bytes", bytes.len());
     }
 
-    /// A sketch's parts, borrowed, and in the layout of format versions 1 and 2.
-    #[derive(Serialize)]
-    struct QuantileSketchWireRef<'a> {
+    /// A sketch's parts, borrowed.
+    struct PartsRef<'a> {
         zero_count: u64,
         extremes: Option<(f64, f64)>,
         bins: &'a [(i32, u64)],
     }
 
-    /// The parts, encoded in the current layout and decoded.
-    fn decode(wire: &QuantileSketchWireRef<'_>) -> Result<QuantileSketch, postcard::Error> {
-        let stored = StoredQuantileSketchRef::new(wire.zero_count, wire.extremes, wire.bins);
+    /// The parts, encoded in the stored layout and decoded.
+    fn decode(parts: &PartsRef<'_>) -> Result<QuantileSketch, postcard::Error> {
+        let stored = StoredQuantileSketchRef::new(parts.zero_count, parts.extremes, parts.bins);
         postcard::from_bytes(&postcard::to_allocvec(&stored).unwrap())
-    }
-
-    #[test]
-    fn reads_the_layout_of_format_version_2() {
-        let mut sketch = sketch_of(&[0.0, 0.25, 3.0, 1_200.0, 1_210.0, 86_400_000.0]);
-        sketch.insert_n(5e-324, 2);
-        let extremes = Some((sketch.min, sketch.max));
-        let old =
-            QuantileSketchWireRef { zero_count: sketch.zero_count, extremes, bins: &sketch.bins };
-        let bytes = postcard::to_allocvec(&old).unwrap();
-        assert_eq!(postcard::from_bytes::<Legacy<QuantileSketch>>(&bytes).unwrap().0, sketch);
-        let broken = QuantileSketchWireRef { bins: &[(3, 1), (2, 1)], ..old };
-        let bytes = postcard::to_allocvec(&broken).unwrap();
-        assert!(postcard::from_bytes::<Legacy<QuantileSketch>>(&bytes).is_err());
     }
 
     #[test]
@@ -970,42 +942,45 @@ mod tests {
         }
     }
 
-    fn wire(bins: &[(i32, u64)]) -> QuantileSketchWireRef<'_> {
-        QuantileSketchWireRef { zero_count: 0, extremes: Some((1.0, 2.0)), bins }
+    fn with_bins(bins: &[(i32, u64)]) -> PartsRef<'_> {
+        PartsRef { zero_count: 0, extremes: Some((1.0, 2.0)), bins }
     }
 
     #[test]
     fn decoding_rejects_what_insert_cannot_build() {
-        let check = |wire: QuantileSketchWireRef<'_>, expected: QuantileSketchError| {
-            let bins: Vec<(i32, u64)> = wire.bins.to_vec();
-            let owned =
-                QuantileSketchWire { zero_count: wire.zero_count, extremes: wire.extremes, bins };
+        let check = |parts: PartsRef<'_>, expected: QuantileSketchError| {
+            let bins: Vec<(i32, u64)> = parts.bins.to_vec();
+            let owned = QuantileSketchParts {
+                zero_count: parts.zero_count,
+                extremes: parts.extremes,
+                bins,
+            };
             assert_eq!(QuantileSketch::try_from(owned).unwrap_err(), expected);
-            assert!(decode(&wire).is_err());
+            assert!(decode(&parts).is_err());
         };
         let too_many: Vec<(i32, u64)> = (0..=MAX_BUCKETS as i32).map(|i| (i, 1)).collect();
-        check(wire(&too_many), QuantileSketchError::TooManyBuckets { len: MAX_BUCKETS + 1 });
+        check(with_bins(&too_many), QuantileSketchError::TooManyBuckets { len: MAX_BUCKETS + 1 });
         check(
-            wire(&[(MAX_INDEX + 1, 1)]),
+            with_bins(&[(MAX_INDEX + 1, 1)]),
             QuantileSketchError::IndexOutOfRange { index: MAX_INDEX + 1 },
         );
-        check(wire(&[(1, 1), (2, 0)]), QuantileSketchError::EmptyBucket { index: 2 });
-        check(wire(&[(3, 1), (2, 1)]), QuantileSketchError::UnsortedBuckets { index: 2 });
-        check(wire(&[(3, 1), (3, 1)]), QuantileSketchError::UnsortedBuckets { index: 3 });
-        check(wire(&[(1, u64::MAX), (2, 1)]), QuantileSketchError::CountOverflow);
+        check(with_bins(&[(1, 1), (2, 0)]), QuantileSketchError::EmptyBucket { index: 2 });
+        check(with_bins(&[(3, 1), (2, 1)]), QuantileSketchError::UnsortedBuckets { index: 2 });
+        check(with_bins(&[(3, 1), (3, 1)]), QuantileSketchError::UnsortedBuckets { index: 3 });
+        check(with_bins(&[(1, u64::MAX), (2, 1)]), QuantileSketchError::CountOverflow);
         let bad_extremes =
             [(2.0, 1.0), (f64::NAN, 2.0), (-1.0, 2.0), (0.0, 2.0), (1.0, f64::INFINITY)];
         for (min, max) in bad_extremes {
-            let wire = QuantileSketchWireRef { extremes: Some((min, max)), ..wire(&[(1, 1)]) };
-            check(wire, QuantileSketchError::InvalidMinMax);
+            let parts = PartsRef { extremes: Some((min, max)), ..with_bins(&[(1, 1)]) };
+            check(parts, QuantileSketchError::InvalidMinMax);
         }
         // Extremes in an empty sketch, none in a non-empty one.
-        check(wire(&[]), QuantileSketchError::InvalidMinMax);
+        check(with_bins(&[]), QuantileSketchError::InvalidMinMax);
         check(
-            QuantileSketchWireRef { extremes: None, ..wire(&[(1, 1)]) },
+            PartsRef { extremes: None, ..with_bins(&[(1, 1)]) },
             QuantileSketchError::InvalidMinMax,
         );
-        assert_eq!(decode(&wire(&[(0, 1), (35, 2)])).unwrap().count(), 3);
+        assert_eq!(decode(&with_bins(&[(0, 1), (35, 2)])).unwrap().count(), 3);
     }
 
     fn spread_value() -> impl Strategy<Value = f64> {
@@ -1109,8 +1084,8 @@ mod tests {
             extremes in proptest::option::of((any::<f64>(), any::<f64>())),
             bins in vec((any::<i32>(), any::<u64>()), 0..8),
         ) {
-            let wire = QuantileSketchWireRef { zero_count, extremes, bins: &bins };
-            if let Ok(sketch) = decode(&wire) {
+            let parts = PartsRef { zero_count, extremes, bins: &bins };
+            if let Ok(sketch) = decode(&parts) {
                 exercise(&sketch);
             }
         }
@@ -1121,8 +1096,8 @@ mod tests {
             extremes in proptest::option::of((prop_oneof![Just(0.0), 0.0f64..10.0], 0.0f64..1e6)),
             bins in vec((-5i32..800, 0u64..3), 0..8),
         ) {
-            let wire = QuantileSketchWireRef { zero_count, extremes, bins: &bins };
-            if let Ok(sketch) = decode(&wire) {
+            let parts = PartsRef { zero_count, extremes, bins: &bins };
+            if let Ok(sketch) = decode(&parts) {
                 exercise(&sketch);
             }
         }

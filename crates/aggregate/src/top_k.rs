@@ -74,10 +74,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::codec::Legacy;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// The smallest capacity [`TopK::with_capacity`] accepts: `N / 8` is already a coarse bound.
 pub const MIN_CAPACITY: usize = 8;
@@ -417,13 +414,13 @@ fn by_count_then_key((a_count, a): (u64, &Slot), (b_count, b): (u64, &Slot)) -> 
     b_count.cmp(&a_count).then_with(|| a.key.cmp(&b.key))
 }
 
-/// Adds two finite values, saturating at `±f64::MAX` so that sums stay finite.
 /// `value`, with −0 as +0 (`−0 + 0 = +0`, and every other value is unchanged). A list whose
 /// sums are all zero is stored without sums (`−0 == 0`), so a −0 would not survive storage.
 fn without_negative_zero(value: f64) -> f64 {
     value + 0.0
 }
 
+/// Adds two finite values, saturating at `±f64::MAX` so that sums stay finite.
 fn add_values(a: f64, b: f64) -> f64 {
     let sum = a + b;
     if sum.is_finite() {
@@ -565,29 +562,10 @@ impl fmt::Display for TopKError {
 
 impl std::error::Error for TopKError {}
 
-/// A sketch's parts as every stored layout decodes them, checked by `TryFrom` before they become
-/// a sketch, and the layout of format versions 1 and 2 (read as [`Legacy`]). A value sum of
-/// zero, the common case for breakdowns without values, is written as `None`, one byte instead
-/// of eight. Hashes are recomputed on decoding.
-#[derive(Deserialize)]
-struct TopKWire {
-    capacity: u32,
-    total: u64,
-    counters: Vec<CounterWire>,
-}
-
-#[derive(Deserialize)]
-struct CounterWire {
-    key: String,
-    count: u64,
-    error: u64,
-    value_sum: Option<f64>,
-}
-
-/// The layout since format version 3. Each key is stored as the length of the prefix it shares
-/// with the key before it and the rest: the pages of a site share their first segments, so a
-/// list of `/docs/...` pages stores `/docs/` once. Value sums follow the counters, one for each,
-/// or none at all when every one is zero (lists without values, all but goals).
+/// The stored layout. Each key is stored as the length of the prefix it shares with the key before
+/// it and the rest: the pages of a site share their first segments, so a list of `/docs/...` pages
+/// stores `/docs/` once. Value sums follow the counters, one for each, or none at all when every
+/// one is zero (lists without values, all but goals).
 #[derive(Deserialize)]
 struct StoredTopK {
     capacity: u32,
@@ -686,16 +664,18 @@ impl TryFrom<StoredTopK> for TopK {
     type Error = TopKError;
 
     fn try_from(stored: StoredTopK) -> Result<TopK, TopKError> {
-        let StoredTopK { capacity, total, counters, value_sums } = stored;
-        if !value_sums.is_empty() && value_sums.len() != counters.len() {
+        let StoredTopK { capacity, total, counters: stored_counters, value_sums } = stored;
+        if !value_sums.is_empty() && value_sums.len() != stored_counters.len() {
             return Err(TopKError::ValueSumsMismatch {
                 sums: value_sums.len(),
-                counters: counters.len(),
+                counters: stored_counters.len(),
             });
         }
         let mut previous = String::new();
-        let mut wire = Vec::with_capacity(counters.len());
-        for (i, StoredCounter { shared, rest, count, error }) in counters.into_iter().enumerate() {
+        let mut counters = Vec::with_capacity(stored_counters.len());
+        for (i, StoredCounter { shared, rest, count, error }) in
+            stored_counters.into_iter().enumerate()
+        {
             let shared = usize::from(shared);
             if !previous.is_char_boundary(shared) {
                 return Err(TopKError::BrokenSharedPrefix { rest });
@@ -708,64 +688,48 @@ impl TryFrom<StoredTopK> for TopK {
                 return Err(TopKError::KeyTooLong { len: key.len() });
             }
             previous.clone_from(&key);
-            let value_sum = value_sums.get(i).copied();
-            wire.push(CounterWire { key, count, error, value_sum });
-        }
-        TopK::try_from(TopKWire { capacity, total, counters: wire })
-    }
-}
-
-impl<'de> Deserialize<'de> for Legacy<TopK> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = TopKWire::deserialize(deserializer)?;
-        TopK::try_from(wire).map(Legacy).map_err(D::Error::custom)
-    }
-}
-
-impl TryFrom<TopKWire> for TopK {
-    type Error = TopKError;
-
-    fn try_from(wire: TopKWire) -> Result<TopK, TopKError> {
-        let capacity = wire.capacity as usize;
-        if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity) {
-            return Err(TopKError::CapacityOutOfRange { capacity: wire.capacity });
-        }
-        if wire.counters.len() > capacity {
-            return Err(TopKError::TooManyCounters { len: wire.counters.len(), capacity });
-        }
-        let mut counters = Vec::with_capacity(wire.counters.len());
-        let mut sum = 0u64;
-        for CounterWire { key, count, error, value_sum } in wire.counters {
-            if key.len() > MAX_KEY_BYTES {
-                return Err(TopKError::KeyTooLong { len: key.len() });
-            }
-            if count == 0 {
-                return Err(TopKError::ZeroCount { key });
-            }
-            let value_sum = without_negative_zero(value_sum.unwrap_or(0.0));
-            if !value_sum.is_finite() {
-                return Err(TopKError::NonFiniteValue { key });
-            }
-            sum = sum.checked_add(count).ok_or(TopKError::CountsExceedTotal)?;
+            let value_sum = without_negative_zero(value_sums.get(i).copied().unwrap_or(0.0));
             counters.push(Counter { count, slot: Slot { key, error, value_sum } });
         }
-        if sum > wire.total {
-            return Err(TopKError::CountsExceedTotal);
-        }
-        let mut keys: Vec<&str> = counters.iter().map(|c| c.slot.key.as_str()).collect();
-        keys.sort_unstable();
-        if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
-            return Err(TopKError::DuplicateKey { key: pair[0].to_owned() });
-        }
-        let mut sketch = TopK::with_capacity(capacity);
-        sketch.total = wire.total;
-        sketch.set_counters(counters);
-        let threshold = sketch.threshold();
-        if let Some(slot) = sketch.slots.iter().find(|slot| slot.error > threshold) {
-            return Err(TopKError::ErrorAboveThreshold { key: slot.key.clone() });
-        }
-        Ok(sketch)
+        checked(capacity, total, counters)
     }
+}
+
+/// The sketch of `counters`, when they keep every invariant the guarantee rests on.
+fn checked(capacity: u32, total: u64, counters: Vec<Counter>) -> Result<TopK, TopKError> {
+    let m = capacity as usize;
+    if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&m) {
+        return Err(TopKError::CapacityOutOfRange { capacity });
+    }
+    if counters.len() > m {
+        return Err(TopKError::TooManyCounters { len: counters.len(), capacity: m });
+    }
+    let mut sum = 0u64;
+    for Counter { count, slot } in &counters {
+        if *count == 0 {
+            return Err(TopKError::ZeroCount { key: slot.key.clone() });
+        }
+        if !slot.value_sum.is_finite() {
+            return Err(TopKError::NonFiniteValue { key: slot.key.clone() });
+        }
+        sum = sum.checked_add(*count).ok_or(TopKError::CountsExceedTotal)?;
+    }
+    if sum > total {
+        return Err(TopKError::CountsExceedTotal);
+    }
+    let mut keys: Vec<&str> = counters.iter().map(|c| c.slot.key.as_str()).collect();
+    keys.sort_unstable();
+    if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(TopKError::DuplicateKey { key: pair[0].to_owned() });
+    }
+    let mut sketch = TopK::with_capacity(m);
+    sketch.total = total;
+    sketch.set_counters(counters);
+    let threshold = sketch.threshold();
+    if let Some(slot) = sketch.slots.iter().find(|slot| slot.error > threshold) {
+        return Err(TopKError::ErrorAboveThreshold { key: slot.key.clone() });
+    }
+    Ok(sketch)
 }
 
 #[cfg(test)]
@@ -1121,32 +1085,6 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_layout_of_format_version_2() {
-        let mut goals = TopK::with_capacity(8);
-        goals.insert("signup", 3, 12.5);
-        goals.insert("newsletter", 1, 0.0);
-        let old = TopKV2Ref {
-            capacity: 8,
-            total: 4,
-            counters: &[("signup", 3, 0, Some(12.5)), ("newsletter", 1, 0, None)],
-        };
-        let bytes = postcard::to_allocvec(&old).unwrap();
-        assert_eq!(postcard::from_bytes::<Legacy<TopK>>(&bytes).unwrap().0, goals);
-        let broken = TopKV2Ref { total: 3, ..old };
-        assert!(
-            postcard::from_bytes::<Legacy<TopK>>(&postcard::to_allocvec(&broken).unwrap()).is_err()
-        );
-    }
-
-    /// A sketch in the layout of format versions 1 and 2.
-    #[derive(Serialize)]
-    struct TopKV2Ref<'a> {
-        capacity: u32,
-        total: u64,
-        counters: &'a [(&'a str, u64, u64, Option<f64>)],
-    }
-
-    #[test]
     fn decoding_rejects_broken_shared_prefixes_and_value_sums() {
         let stored = |counters: Vec<(u8, &str)>, value_sums: Vec<f64>| {
             let counters: Vec<StoredCounterRef<'_>> = counters
@@ -1372,8 +1310,7 @@ mod tests {
 
         #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in vec(any::<u8>(), 0..512)) {
-            let legacy = postcard::from_bytes::<Legacy<TopK>>(&bytes).map(|legacy| legacy.0);
-            for mut sketch in postcard::from_bytes::<TopK>(&bytes).into_iter().chain(legacy) {
+            if let Ok(mut sketch) = postcard::from_bytes::<TopK>(&bytes) {
                 let _ = (sketch.top(10), sketch.threshold(), sketch.len());
                 let other = sketch.clone();
                 sketch.merge(&other);

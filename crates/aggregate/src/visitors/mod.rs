@@ -1,17 +1,16 @@
 //! Unique visitors as a HyperLogLog++ sketch (Heule, Nunkesser and Hall, "HyperLogLog in
 //! Practice", EDBT 2013).
 //!
-//! The sketch is tacit's own, with the estimator of the `hyperloglogplus` crate that wrote the
-//! records of format versions 1 and 2: the same hash codes, the same switch from the sparse to
-//! the dense representation, the same bias correction and linear counting, so that every stored
-//! record estimates exactly what it estimated before (`estimates_what_hyperloglogplus_estimates`
-//! checks it). What differs is the representation: one byte per dense register, so that merging
-//! two dense sketches is an element-wise maximum over a byte slice, which the compiler turns into
-//! vector instructions, where the crate packs five 6-bit registers into a word and sets them one
-//! by one (merging 30 days of a busy page took 1.4 ms in the crate, and takes about 10 µs here).
+//! The sketch is tacit's own, with the estimator of the `hyperloglogplus` crate, the product's
+//! reference: the same hash codes, the same switch from the sparse to the dense representation, the
+//! same bias correction and linear counting, so that it estimates exactly what that crate estimates
+//! (`estimates_what_hyperloglogplus_estimates` checks it). What differs is the representation: one
+//! byte per dense register, so that merging two dense sketches is an element-wise maximum over a
+//! byte slice, which the compiler turns into vector instructions, where the crate packs five 6-bit
+//! registers into a word and sets them one by one (merging 30 days of a busy page took 1.4 ms in
+//! the crate, and takes about 10 µs here).
 
 mod bias;
-mod legacy;
 
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -130,7 +129,7 @@ impl VisitorSketch {
         self.fold_recent();
         let estimate = match &self.registers {
             // The crate counts sparse codes as if there were 2^24 registers, although their
-            // index has 25 bits; kept, so that small records estimate what they always did.
+            // index has 25 bits; kept, so that small sets estimate what the crate estimates.
             Registers::Sparse(codes) => {
                 let registers = 1usize << (SPARSE_PRECISION - 1);
                 linear_count(registers, registers - codes.sorted.len())
@@ -141,11 +140,10 @@ impl VisitorSketch {
     }
 }
 
-/// The layout since format version 3 (format versions 1 and 2 stored the crate's, see
-/// `legacy`): the precision, then either the sparse codes, sorted, each as its difference to
-/// the previous one (about 4 bytes a visitor), or the dense registers packed four to three
-/// bytes (12 KiB for a page). The sparse codes not yet folded are folded into the stored list;
-/// the estimate folds them first anyway, so it is the same after a round trip.
+/// The stored layout: the precision, then either the sparse codes, sorted, each as its difference
+/// to the previous one (about 4 bytes a visitor), or the dense registers packed four to three bytes
+/// (12 KiB for a page). The sparse codes not yet folded are folded into the stored list; the
+/// estimate folds them first anyway, so it is the same after a round trip.
 #[derive(Serialize, Deserialize)]
 struct StoredSketch {
     precision: u8,
@@ -456,7 +454,7 @@ fn bias(raw: f64, precision: u8) -> f64 {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::test_rng::SplitMix64;
     use crate::DailySalt;
@@ -520,16 +518,35 @@ pub(crate) mod tests {
         }
     }
 
-    /// The crate that wrote the stored sketches, fed the very hashes (unchanged by its hasher).
-    pub(crate) fn crate_sketch(
-        precision: u8,
-    ) -> hyperloglogplus::HyperLogLogPlus<u64, PassThrough> {
+    #[test]
+    fn refuses_stored_sketches_it_could_not_have_built() {
+        // What a corrupted record's sketch may claim, each of which would panic or miscount later.
+        let decode = |precision: u8, registers: StoredRegisters| {
+            VisitorSketch::try_from(StoredSketch { precision, registers }).map(drop)
+        };
+        let dense_bytes = (1 << PAGE_PRECISION) / 4 * 3;
+        assert!(decode(12, StoredRegisters::Sparse(vec![])).is_err(), "no bias tables for 12");
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Sparse(vec![4, 0])).is_err(), "a repeat");
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Sparse(vec![u32::MAX])).is_err(), "a code");
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Dense(vec![])).is_err(), "no registers");
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Dense(vec![0; dense_bytes - 3])).is_err());
+        // A register above 64 − 14 + 1 = 51: the first of four, in the lowest six bits.
+        let mut too_high = vec![0; dense_bytes];
+        too_high[0] = 52;
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Dense(too_high.clone())).is_err());
+        too_high[0] = 51;
+        assert!(decode(PAGE_PRECISION, StoredRegisters::Dense(too_high)).is_ok());
+        assert!(decode(SITE_PRECISION, StoredRegisters::Sparse(vec![4, 2])).is_ok());
+    }
+
+    /// The reference crate, fed the very hashes (unchanged by its hasher).
+    fn crate_sketch(precision: u8) -> hyperloglogplus::HyperLogLogPlus<u64, PassThrough> {
         hyperloglogplus::HyperLogLogPlus::new(precision, PassThrough).unwrap()
     }
 
-    /// The hasher the sketch was stored with: it serializes to nothing.
-    #[derive(Clone, Copy, Serialize, Deserialize)]
-    pub(crate) struct PassThrough;
+    /// A hasher that leaves the visitor hashes as they are, as the sketch does.
+    #[derive(Clone, Copy)]
+    struct PassThrough;
 
     impl std::hash::BuildHasher for PassThrough {
         type Hasher = PassThroughHasher;
@@ -538,7 +555,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) struct PassThroughHasher(u64);
+    struct PassThroughHasher(u64);
 
     impl std::hash::Hasher for PassThroughHasher {
         fn write(&mut self, _: &[u8]) {
