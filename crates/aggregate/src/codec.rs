@@ -10,8 +10,10 @@
 //! | 4..len-4   | the record, in `postcard`'s compact serde encoding   |
 //! | len-4..len | CRC-32 of all bytes before it, little-endian         |
 //!
-//! A reader rejects every format version but its own instead of guessing, and the checksum turns a
-//! flipped or truncated byte into an error instead of a silently wrong count.
+//! The payload's layout is the records' own fields and, inside them, each sketch's stored layout,
+//! which its `serialization` module describes and versions (`LAYOUT_VERSION`). A reader rejects
+//! every format version but its own instead of guessing, and the checksum turns a flipped or
+//! truncated byte into an error instead of a silently wrong count.
 //!
 //! Until the first tagged release, formats change freely, with no readers for older versions:
 //! no data stored before a change is kept. From that release on, every format change keeps a
@@ -24,6 +26,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::journal::JournalEntry;
 use crate::record::{PageDay, SiteDay};
 use crate::visitors::{PAGE_PRECISION, SITE_PRECISION};
+use crate::{quantiles, top_k, visitors};
 
 /// The first two bytes of every record.
 pub const MAGIC: [u8; 2] = *b"TC";
@@ -38,6 +41,16 @@ pub const KIND_SITE_DAY: u8 = 2;
 pub const KIND_JOURNAL_ENTRY: u8 = 3;
 const HEADER_LEN: usize = 4;
 const CHECKSUM_LEN: usize = 4;
+
+// A sketch's layout version is the format version that introduced the layout: a change to a
+// layout sets it to the next format version, and this stops the build until FORMAT_VERSION
+// follows.
+const _: () = assert!(
+    visitors::LAYOUT_VERSION <= FORMAT_VERSION
+        && quantiles::LAYOUT_VERSION <= FORMAT_VERSION
+        && top_k::LAYOUT_VERSION <= FORMAT_VERSION,
+    "a sketch's stored layout changed: bump FORMAT_VERSION"
+);
 
 /// Why bytes could not be decoded into a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
