@@ -102,7 +102,7 @@ pub struct Activity {
 
 /// Entries whose visitor agreed to journey linking, by whether the snippet's last-visit-day
 /// marker said they had visited before. Entries without that consent are in neither: the
-/// returning share is a share of these (see [`Entry`](tacit_beacon::signal::Entry)).
+/// returning share is a share of these (see [`Entry`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownVisits {
     /// Entries of a visitor with no earlier visit marked.
