@@ -526,6 +526,7 @@ pub fn page_record_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merge_laws::{both_groupings, both_orders};
     use proptest::prelude::*;
     use tacit_beacon::signal::Leave;
 
@@ -743,9 +744,7 @@ mod tests {
     proptest! {
         #[test]
         fn merge_is_commutative(a in proptest::collection::vec(op(), 0..60), b in proptest::collection::vec(op(), 0..60)) {
-            let (mut ab, mut ba) = (build(&a), build(&b));
-            ab.merge(&build(&b));
-            ba.merge(&build(&a));
+            let (ab, ba) = both_orders(&build(&a), &build(&b), |day, other| day.merge(other));
             prop_assert_eq!(observe(&ab), observe(&ba));
         }
 
@@ -755,13 +754,8 @@ mod tests {
             b in proptest::collection::vec(op(), 0..40),
             c in proptest::collection::vec(op(), 0..40),
         ) {
-            let mut left = build(&a);
-            left.merge(&build(&b));
-            left.merge(&build(&c));
-            let mut right_tail = build(&b);
-            right_tail.merge(&build(&c));
-            let mut right = build(&a);
-            right.merge(&right_tail);
+            let (left, right) =
+                both_groupings(&build(&a), &build(&b), &build(&c), |day, other| day.merge(other));
             prop_assert_eq!(observe(&left), observe(&right));
         }
 

@@ -9,6 +9,7 @@ use super::*;
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use crate::merge_laws::{both_groupings, both_orders};
 use crate::test_rng::SplitMix64;
 
 /// The tolerance every accuracy check uses: `α`, plus 1e-9 relative for the `ln`/`exp`
@@ -415,24 +416,14 @@ proptest! {
 
     #[test]
     fn merge_is_commutative(a in values(1_500), b in values(1_500)) {
-        let (sa, sb) = (sketch_of(&a), sketch_of(&b));
-        let mut ab = sa.clone();
-        ab.merge(&sb);
-        let mut ba = sb.clone();
-        ba.merge(&sa);
+        let (ab, ba) = both_orders(&sketch_of(&a), &sketch_of(&b), QuantileSketch::merge);
         prop_assert_eq!(ab, ba);
     }
 
     #[test]
     fn merge_is_associative(a in values(1_000), b in values(1_000), c in values(1_000)) {
         let (sa, sb, sc) = (sketch_of(&a), sketch_of(&b), sketch_of(&c));
-        let mut left = sa.clone();
-        left.merge(&sb);
-        left.merge(&sc);
-        let mut bc = sb.clone();
-        bc.merge(&sc);
-        let mut right = sa.clone();
-        right.merge(&bc);
+        let (left, right) = both_groupings(&sa, &sb, &sc, QuantileSketch::merge);
         prop_assert_eq!(left, right);
     }
 

@@ -8,6 +8,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use std::collections::HashMap;
 
+use crate::merge_laws::{both_groupings, both_orders};
 use crate::test_rng::SplitMix64;
 
 /// Exact counts and value sums, to check a sketch against, and how many occurrences were
@@ -505,10 +506,7 @@ proptest! {
     fn merge_is_commutative(a in stream(), b in stream(), ma in 8usize..16, mb in 8usize..16) {
         let mut truth = Truth::default();
         let (sa, sb) = (sketch_of(ma, &a, &mut truth), sketch_of(mb, &b, &mut truth));
-        let mut ab = sa.clone();
-        ab.merge(&sb);
-        let mut ba = sb.clone();
-        ba.merge(&sa);
+        let (ab, ba) = both_orders(&sa, &sb, TopK::merge);
         prop_assert_eq!(&ab, &ba);
         prop_assert_eq!(ab.top(5), ba.top(5));
         assert_bounds(&ab, &truth);
@@ -524,13 +522,7 @@ proptest! {
         let sa = sketch_of(8, &a, &mut truth);
         let sb = sketch_of(8, &b, &mut truth);
         let sc = sketch_of(8, &c, &mut truth);
-        let mut left = sa.clone();
-        left.merge(&sb);
-        left.merge(&sc);
-        let mut bc = sb.clone();
-        bc.merge(&sc);
-        let mut right = sa.clone();
-        right.merge(&bc);
+        let (mut left, right) = both_groupings(&sa, &sb, &sc, TopK::merge);
         assert_bounds(&left, &truth);
         assert_bounds(&right, &truth);
         for (k, weight, value) in &more {
