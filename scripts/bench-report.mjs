@@ -9,8 +9,8 @@
 // The parts, each its own command so that it can be run alone:
 //   node www/build.mjs                          snippet_gz_bytes (the snippet's files are rebuilt)
 //   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's, Umami's, a floor's
-//   cargo bench -p tacit-aggregate --bench aggregate      core aggregate speed, sizes, accuracy
-//   cargo bench -p tacit-aggregate --bench versus    tacit's sketch next to Apache DataSketches' HLL
+//   cargo bench -p tacit-aggregate --features test-support --bench aggregate   core aggregate speed, sizes, accuracy
+//   cargo bench -p tacit-aggregate --features test-support --bench versus      tacit's sketch next to Apache DataSketches' HLL
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
 //   node scripts/bench-edge.mjs                 ingest and summary latency against wrangler dev
 //   node scripts/loss-on-kill.mjs 5 8 3         acknowledged beacons lost on SIGKILL and on a stop
@@ -51,8 +51,8 @@ async function part(name, command, args, { only } = {}) {
 
 await part('snippet size', 'node', ['www/build.mjs'], { only: 'snippet_gz_bytes=' });
 await part('snippet start-up', 'node', ['scripts/bench-snippet.mjs']);
-await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--bench', 'aggregate']);
-await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--bench', 'versus']);
+await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'aggregate']);
+await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'versus']);
 await part('trackers', 'node', ['scripts/bench-trackers.mjs']);
 await part('edge', 'node', ['scripts/bench-edge.mjs']);
 await part('loss on kill', 'node', ['scripts/loss-on-kill.mjs', String(LOSS_SECONDS), '8', String(LOSS_KILLS)]);
@@ -222,7 +222,7 @@ Sources: ${TRACKERS.map((t) => `**${t.name}**: ${SIGNAL_SOURCES[t.id]}.`).join('
 
 ## Sketch: unique visitors, tacit next to Apache DataSketches' HLL
 
-\`cargo bench -p tacit-aggregate --bench versus\` (\`datasketches\` ${datasketchesVersion}, a dev-dependency of the bench only).
+\`cargo bench -p tacit-aggregate --features test-support --bench versus\` (\`datasketches\` ${datasketchesVersion}, a dev-dependency of the bench only).
 The same seeded streams of 64-bit visitor hashes for every sketch (${f('sketch_10k_trials')},
 ${f('sketch_100k_trials')} and ${f('sketch_1m_trials')} trials at 10k, 100k and 1M distinct visitors). Equal registers: tacit's dense sketch holds 2^p registers, a byte each in memory and 6 bits
 each stored, as DataSketches' \`Hll6\` holds 2^p registers of 6 bits; \`Hll4\` (DataSketches' compact type) is shown at the same lg_k.
@@ -239,7 +239,7 @@ tacit's sketch does not report its size in memory (2^p bytes once dense).
 
 ### Core aggregate
 
-\`cargo bench -p tacit-aggregate --bench aggregate\`: speed of applying signals and merging records, record
+\`cargo bench -p tacit-aggregate --features test-support --bench aggregate\`: speed of applying signals and merging records, record
 sizes, sketch accuracy (95th percentile relative error).
 
 ${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
@@ -354,8 +354,8 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
 make bench                                   # all of the above; rewrites this file and ${SVG_PATH}
 node www/build.mjs                           # snippet_gz_bytes
 node scripts/bench-snippet.mjs               # snippet_startup_ms, next to Plausible and Umami
-cargo bench -p tacit-aggregate --bench aggregate       # core aggregate
-cargo bench -p tacit-aggregate --bench versus     # sketch next to DataSketches
+cargo bench -p tacit-aggregate --features test-support --bench aggregate   # core aggregate
+cargo bench -p tacit-aggregate --features test-support --bench versus      # sketch next to DataSketches
 node scripts/bench-trackers.mjs              # snippet next to other trackers
 node scripts/bench-edge.mjs [requests=2000]  # edge ingest and summaries
 \`\`\`

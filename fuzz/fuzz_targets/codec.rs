@@ -1,6 +1,7 @@
 //! The record and journal decoders on any bytes: no panic, and whatever they accept encodes
 //! and decodes to the same counts again (what a flush after a read writes). Not to the same
-//! bytes for records: one of an older format version is written again in the current layout.
+//! bytes for records: bytes no writer writes may decode (value sums stored although all are
+//! zero, a −0 among them), and are written again as the writer writes them.
 //!
 //! Random bytes almost never pass the checksum, so the first byte chooses: decode the rest as
 //! it is, or frame it as a record payload with a valid header and checksum, which lets the

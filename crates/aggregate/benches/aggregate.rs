@@ -1,6 +1,7 @@
-//! `make bench` (or `cargo bench -p tacit-aggregate --bench aggregate`): speed, size and accuracy of the
-//! core aggregate, printed as `name=value` lines. Figures, not assertions: targets are in
-//! the issue tracker and in the closing notes, measured with this command.
+//! `make bench` (or `cargo bench -p tacit-aggregate --features test-support --bench aggregate`):
+//! speed, size and accuracy of the core aggregate, printed as `name=value` lines. Figures, not
+//! assertions: targets are in the issue tracker and in the closing notes, measured with this
+//! command.
 //!
 //! Streams are synthetic and seeded (splitmix64), so every run measures the same data.
 
@@ -13,13 +14,14 @@ use std::time::Instant;
 
 use tacit_aggregate::codec::{encode_page_day, encode_site_day};
 use tacit_aggregate::quantiles::QuantileSketch;
+use tacit_aggregate::test_rng::SplitMix64;
 use tacit_aggregate::top_k::TopK;
 use tacit_aggregate::{PageDay, SiteDay, VisitorSketch};
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::scrub::Utm;
 use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
 
-use common::{median, percentile, trial_start, visitor, SplitMix64, STREAMS};
+use common::{median, percentile, trial_start, visitor, STREAMS};
 
 fn view(rng: &mut SplitMix64) -> View {
     let referrers = ["news.example.com", "www.google.com", "t.co", "duckduckgo.com", "reddit.com"];
@@ -143,7 +145,7 @@ fn record_bytes() {
     // distribution spread over its bucket cap, every breakdown value present. Lists store each
     // key as the rest after the prefix it shares with the key before, so the keys share none:
     // each starts with a hash of its number.
-    let long = |prefix: &str, i: u64| format!("{:016x}{prefix}{i:0>174}", SplitMix64(i).next());
+    let long = |prefix: &str, i: u64| format!("{:016x}{prefix}{i:0>174}", SplitMix64(i).next_u64());
     let mut full = busy_page_day(3, 60_000, 60_000);
     let mut site = SiteDay::default();
     for i in 0..2_000u64 {

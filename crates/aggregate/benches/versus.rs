@@ -1,6 +1,7 @@
-//! `make bench` (or `cargo bench -p tacit-aggregate --bench versus`): tacit's unique-visitor sketch
-//! next to Apache DataSketches' HLL (the `datasketches` crate), on the same seeded streams, at
-//! the same memory. Prints `name=value` lines that `scripts/bench-report.mjs` collects:
+//! `make bench` (or `cargo bench -p tacit-aggregate --features test-support --bench versus`):
+//! tacit's unique-visitor sketch next to Apache DataSketches' HLL (the `datasketches` crate), on
+//! the same seeded streams, at the same memory. Prints `name=value` lines that
+//! `scripts/bench-report.mjs` collects:
 //!
 //!   sketch_<n>_trials=N                    how many seeded streams of n visitors
 //!   sketch_<name>_bytes=N                  serialized size once dense (after 1M visitors)
@@ -19,7 +20,7 @@
 //! uses them as they are; DataSketches' API hashes every value again (MurmurHash3), so its
 //! insert time includes a hash that tacit's does not: that is how each is used.
 
-#[allow(dead_code)] // the `core` bench uses other parts of it
+#[allow(dead_code)] // the `aggregate` bench uses other parts of it
 mod common;
 
 use std::hint::black_box;

@@ -64,11 +64,30 @@ fn main() -> std::io::Result<()> {
         };
         write(&dir, &format!("journal-{n}"), 5, &encode_journal_entry(&entry))?;
     }
+    write(&dir, "site-goal-sum-negative-zero", 3, &site_with_negative_zero_goal_sum())?;
     Ok(())
 }
 
-/// Seeds are named after the format version that wrote them, so that those of older versions,
-/// which the decoders still read, stay beside them.
+/// A site rollup whose one goal has a value sum of −0, which `TopK::insert` never stores but
+/// a corrupted record can hold: the codec fuzz target found that such a list was written back
+/// without sums and read as +0 (see `top_k::tests::negative_zero_value_sums_survive_a_round_trip`).
+fn site_with_negative_zero_goal_sum() -> Vec<u8> {
+    let mut site = SiteDay::default();
+    site.record_event(&Event::Goal { name: "signup".into(), value: Some(1.5) });
+    let mut record = encode_site_day(&site);
+    // Value sums are postcard's plain little-endian f64s; this one is the only 1.5 in the record.
+    let sum = 1.5f64.to_le_bytes();
+    let at: Vec<usize> = (0..record.len() - 8).filter(|&i| record[i..i + 8] == sum).collect();
+    assert_eq!(at.len(), 1, "one value sum of 1.5 in {record:?}");
+    record[at[0]..at[0] + 8].copy_from_slice(&(-0.0f64).to_le_bytes());
+    let body_len = record.len() - CHECKSUM_LEN;
+    let checksum = crc32fast::hash(&record[..body_len]);
+    record[body_len..].copy_from_slice(&checksum.to_le_bytes());
+    record
+}
+
+/// Seeds are named after the format version that wrote them: after a format change the
+/// decoders refuse the older ones, which are then deleted and written again by this example.
 fn write(dir: &std::path::Path, name: &str, framed_mode: u8, record: &[u8]) -> std::io::Result<()> {
     let version = record[2];
     let name = format!("v{version}-{name}");

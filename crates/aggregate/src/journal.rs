@@ -96,9 +96,9 @@ pub enum Signal {
     ConsentOnly,
     /// A bot's beacon: the dropped count only.
     BotDropped,
-    /// A page left again: the visitor came back to a page after its leave was sent, and the
-    /// leave's figures are replaced by the update's (see [`crate::PageDay::update_leave`]).
-    /// Last, so that entries of the other kinds keep their layout.
+    /// A page left again: the visitor came back to a page after its leave was sent, and the leave's
+    /// figures are replaced by the update's (see
+    /// [`Traffic::update_leave`](crate::record::Traffic::update_leave)).
     LeaveUpdate {
         /// The page whose record counts it.
         path: String,

@@ -38,6 +38,8 @@ pub mod change_log;
 pub mod codec;
 mod day;
 pub mod journal;
+#[cfg(test)]
+mod merge_laws;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;

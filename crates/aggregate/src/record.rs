@@ -33,14 +33,8 @@ pub const OTHER_PAGE: &str = "(other)";
 pub const DEFAULT_MAX_PAGES_PER_DAY: usize = 1000;
 
 /// What happened on a page, or on the whole site, in one day.
-pub type Activity = ActivityOf<QuantileSketch, TopK, KnownVisits>;
-
-/// [`Activity`]'s fields, over the form its distributions (`D`) and top-k lists (`L`) take, and
-/// its known visits (`K`). The codec reads a record of an older format version, whose sketches
-/// were stored in other layouts and which held no known visits ([`NotStored`]), as an
-/// `ActivityOf` those, then maps it to an [`Activity`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ActivityOf<D, L, K> {
+pub struct Activity {
     /// Page views.
     pub views: u64,
     /// Views that started a visit (their referrer was not the site): visits.
@@ -64,34 +58,34 @@ pub struct ActivityOf<D, L, K> {
     /// Views with at least one rage or dead click.
     pub frustrated_views: u64,
     /// Engaged time per view, in milliseconds.
-    pub engaged_time_ms: D,
+    pub engaged_time_ms: QuantileSketch,
     /// Deepest scroll per view, in percent.
-    pub scroll_depth_pct: D,
+    pub scroll_depth_pct: QuantileSketch,
     /// Largest Contentful Paint, in milliseconds.
-    pub lcp_ms: D,
+    pub lcp_ms: QuantileSketch,
     /// Interaction to Next Paint, in milliseconds.
-    pub inp_ms: D,
+    pub inp_ms: QuantileSketch,
     /// Cumulative Layout Shift, times 1000.
-    pub cls_milli: D,
+    pub cls_milli: QuantileSketch,
     /// External referrer hosts.
-    pub referrers: L,
+    pub referrers: TopK,
     /// UTM campaigns as `source / medium / campaign`.
-    pub campaigns: L,
+    pub campaigns: TopK,
     /// Entries per channel (see [`View::channel`]).
-    pub entry_channels: L,
+    pub entry_channels: TopK,
     /// Engaged visits per channel.
-    pub engaged_channels: L,
+    pub engaged_channels: TopK,
     /// Same-site pages visitors came from.
-    pub previous_pages: L,
+    pub previous_pages: TopK,
     /// Same-site pages visitors went on to.
-    pub next_pages: L,
+    pub next_pages: TopK,
     /// Site-search terms.
-    pub search_terms: L,
+    pub search_terms: TopK,
     /// Goals, with the sum of their values.
-    pub goals: L,
+    pub goals: TopK,
     /// Outbound links, downloads and form submissions, as `outbound:<host>`,
     /// `download:<file>` and `form:<name>`.
-    pub events: L,
+    pub events: TopK,
     /// Views per device class.
     pub devices: BTreeMap<DeviceClass, u64>,
     /// Views per browser family.
@@ -99,16 +93,16 @@ pub struct ActivityOf<D, L, K> {
     /// Views per country.
     pub countries: BTreeMap<CountryCode, u64>,
     /// Views per primary language.
-    pub languages: L,
+    pub languages: TopK,
     /// Feedback answers per score.
     pub feedback: BTreeMap<FeedbackScore, u64>,
     /// Entries whose visitor agreed to journey linking, first visits and returning.
-    pub known_visits: K,
+    pub known_visits: KnownVisits,
 }
 
 /// Entries whose visitor agreed to journey linking, by whether the snippet's last-visit-day
 /// marker said they had visited before. Entries without that consent are in neither: the
-/// returning share is a share of these (see [`Entry`](tacit_beacon::signal::Entry)).
+/// returning share is a share of these (see [`Entry`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownVisits {
     /// Entries of a visitor with no earlier visit marked.
@@ -121,54 +115,6 @@ impl KnownVisits {
     /// Entries whose first or returning visit is known.
     pub fn total(&self) -> u64 {
         self.first + self.returning
-    }
-}
-
-/// A field a record of an older format version did not have: nothing in its bytes.
-#[derive(Clone, Copy, Debug, Deserialize)]
-pub(crate) struct NotStored;
-
-impl<D, L> ActivityOf<D, L, NotStored> {
-    /// The same activity, with every distribution and every top-k list converted, and no known
-    /// visits.
-    pub(crate) fn map<E, M>(
-        self,
-        mut distribution: impl FnMut(D) -> E,
-        mut list: impl FnMut(L) -> M,
-    ) -> ActivityOf<E, M, KnownVisits> {
-        ActivityOf {
-            views: self.views,
-            entries: self.entries,
-            leaves: self.leaves,
-            exits: self.exits,
-            bounces: self.bounces,
-            engaged_visits: self.engaged_visits,
-            interactions: self.interactions,
-            rage_clicks: self.rage_clicks,
-            dead_clicks: self.dead_clicks,
-            quick_backs: self.quick_backs,
-            frustrated_views: self.frustrated_views,
-            engaged_time_ms: distribution(self.engaged_time_ms),
-            scroll_depth_pct: distribution(self.scroll_depth_pct),
-            lcp_ms: distribution(self.lcp_ms),
-            inp_ms: distribution(self.inp_ms),
-            cls_milli: distribution(self.cls_milli),
-            referrers: list(self.referrers),
-            campaigns: list(self.campaigns),
-            entry_channels: list(self.entry_channels),
-            engaged_channels: list(self.engaged_channels),
-            previous_pages: list(self.previous_pages),
-            next_pages: list(self.next_pages),
-            search_terms: list(self.search_terms),
-            goals: list(self.goals),
-            events: list(self.events),
-            devices: self.devices,
-            browsers: self.browsers,
-            countries: self.countries,
-            languages: list(self.languages),
-            feedback: self.feedback,
-            known_visits: KnownVisits::default(),
-        }
     }
 }
 
@@ -450,11 +396,6 @@ impl Traffic {
         &self.visitors
     }
 
-    /// The visitor sketch and the activity, taken apart.
-    pub(crate) fn into_parts(self) -> (VisitorSketch, Activity) {
-        (self.visitors, self.activity)
-    }
-
     /// Page views.
     pub fn views(&self) -> u64 {
         self.activity.views
@@ -473,12 +414,6 @@ pub struct PageDay(Traffic);
 impl Default for PageDay {
     fn default() -> PageDay {
         PageDay(Traffic::new(VisitorSketch::for_page()))
-    }
-}
-
-impl PageDay {
-    pub(crate) fn from_parts(visitors: VisitorSketch, activity: Activity) -> PageDay {
-        PageDay(Traffic { visitors, activity })
     }
 }
 
@@ -518,16 +453,6 @@ impl Default for SiteDay {
 }
 
 impl SiteDay {
-    pub(crate) fn from_parts(
-        visitors: VisitorSketch,
-        activity: Activity,
-        consent: ConsentTally,
-        bots_dropped: u64,
-        bare_views: u64,
-    ) -> SiteDay {
-        SiteDay { traffic: Traffic { visitors, activity }, consent, bots_dropped, bare_views }
-    }
-
     /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
     pub fn record_consent(&mut self, state: ConsentState) {
         self.consent.record(state);
@@ -601,6 +526,7 @@ pub fn page_record_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merge_laws::{both_groupings, both_orders};
     use proptest::prelude::*;
     use tacit_beacon::signal::Leave;
 
@@ -818,9 +744,7 @@ mod tests {
     proptest! {
         #[test]
         fn merge_is_commutative(a in proptest::collection::vec(op(), 0..60), b in proptest::collection::vec(op(), 0..60)) {
-            let (mut ab, mut ba) = (build(&a), build(&b));
-            ab.merge(&build(&b));
-            ba.merge(&build(&a));
+            let (ab, ba) = both_orders(&build(&a), &build(&b), |day, other| day.merge(other));
             prop_assert_eq!(observe(&ab), observe(&ba));
         }
 
@@ -830,13 +754,8 @@ mod tests {
             b in proptest::collection::vec(op(), 0..40),
             c in proptest::collection::vec(op(), 0..40),
         ) {
-            let mut left = build(&a);
-            left.merge(&build(&b));
-            left.merge(&build(&c));
-            let mut right_tail = build(&b);
-            right_tail.merge(&build(&c));
-            let mut right = build(&a);
-            right.merge(&right_tail);
+            let (left, right) =
+                both_groupings(&build(&a), &build(&b), &build(&c), |day, other| day.merge(other));
             prop_assert_eq!(observe(&left), observe(&right));
         }
 

@@ -75,7 +75,7 @@ pub struct SiteSettings {
     /// Beacons the site (one shard) accepts per minute before `429`.
     pub site_beacons_per_minute: u32,
     /// Whether anyone may read the site's public summary (`/s/<site>` without a token): unique
-    /// visitors only, with Laplace noise of [`SiteSettings::epsilon`] (see [`crate::public`]).
+    /// visitors only, with Laplace noise of [`SiteSettings::epsilon`] (see `tacit_report::public`).
     pub public: bool,
     /// The privacy parameter ε of the public summary's noise.
     pub epsilon: Epsilon,

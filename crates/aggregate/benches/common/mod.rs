@@ -1,34 +1,14 @@
-//! What the `core` and `versus` benches share: a seeded stream of visitors and the statistics
-//! they print. Each bench uses part of it, hence `#[allow(dead_code)]` where it is included.
+//! What the `aggregate` and `versus` benches share: a seeded stream of visitors and the
+//! statistics they print. Each bench uses part of it, hence `#[allow(dead_code)]` where it is
+//! included.
 
+use tacit_aggregate::test_rng::SplitMix64;
 use tacit_aggregate::VisitorHash;
-
-/// A tiny seeded generator: the same stream on every run and platform.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Visitor `i` of a stream: its keyed hash, as the edge would compute it.
 pub fn visitor(i: u64) -> VisitorHash {
     let mut rng = SplitMix64(i ^ 0x5EED);
-    VisitorHash::from_u64(rng.next())
+    VisitorHash::from_u64(rng.next_u64())
 }
 
 pub fn median(mut samples: Vec<f64>) -> f64 {

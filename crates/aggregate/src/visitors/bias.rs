@@ -4,8 +4,8 @@
 //! about 200 cardinalities ("HyperLogLog in Practice", appendix); the estimator subtracts the bias
 //! interpolated at the raw estimate. These are the rows for precisions 14 and 16 of
 //! `hyperloglogplus` 0.4.1's `RAW_ESTIMATE_DATA` and `BIAS_DATA` (MIT licence), copied number for
-//! number so that [`super::VisitorSketch`] estimates exactly what that crate estimated for the
-//! records it wrote (`estimates_what_hyperloglogplus_estimates` checks it).
+//! number so that [`super::VisitorSketch`] estimates exactly what that crate estimates
+//! (`estimates_what_hyperloglogplus_estimates` checks it).
 
 /// Mean raw estimates at precision 14, increasing.
 pub(super) const RAW_ESTIMATES_14: [f64; 201] = [
