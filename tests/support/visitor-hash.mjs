@@ -1,7 +1,7 @@
 // The edge's visitor hash and salt sealing, recomputed outside it, so a test can open the
 // salts stored on disk and search storage and logs for the hashes its own requests produced
 // (crates/aggregate/src/visitor.rs). Both are checked against values pinned in the Rust tests.
-import { createHash } from 'node:crypto';
+import { createDecipheriv, hkdfSync } from 'node:crypto';
 
 const MASK = (1n << 64n) - 1n;
 const rotl = (x, bits) => ((x << BigInt(bits)) | (x >> BigInt(64 - bits))) & MASK;
@@ -16,15 +16,11 @@ const le64 = (value) => {
   return bytes;
 };
 
-/**
- * SipHash-c-d of `message` (a Buffer) under the 16-byte `key`: a BigInt, or 16 bytes with
- * `wide` (SipHash-128, as `siphasher`'s `finish128().as_bytes()` gives them).
- */
-export function sipHash(key, message, { c, d, wide = false }) {
+/** SipHash-c-d of `message` (a Buffer) under the 16-byte `key`, as a BigInt. */
+function sipHash(key, message, { c, d }) {
   const k0 = u64le(key, 0);
   const k1 = u64le(key, 8);
   const v = [k0 ^ 0x736f6d6570736575n, k1 ^ 0x646f72616e646f6dn, k0 ^ 0x6c7967656e657261n, k1 ^ 0x7465646279746573n];
-  if (wide) v[1] ^= 0xeen;
   const round = () => {
     v[0] = (v[0] + v[1]) & MASK; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
     v[2] = (v[2] + v[3]) & MASK; v[3] = rotl(v[3], 16); v[3] ^= v[2];
@@ -41,13 +37,9 @@ export function sipHash(key, message, { c, d, wide = false }) {
     rounds(c);
     v[0] ^= m;
   }
-  v[2] ^= wide ? 0xeen : 0xffn;
+  v[2] ^= 0xffn;
   rounds(d);
-  const h1 = v[0] ^ v[1] ^ v[2] ^ v[3];
-  if (!wide) return h1;
-  v[1] ^= 0xddn;
-  rounds(d);
-  return Buffer.concat([le64(h1), le64(v[0] ^ v[1] ^ v[2] ^ v[3])]);
+  return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 /** The visitor hash of (`salt`, `site`, `ip`, `userAgent`), as a BigInt: SipHash-1-3. */
@@ -64,9 +56,12 @@ export function visitorHash(salt, site, ip, userAgent) {
  * numbered `day` (days since the Unix epoch), under the `SALT_KEY` secret `saltKey`.
  */
 export function unsealSalt(sealed, saltKey, shard, day) {
-  const key = createHash('sha256').update(saltKey).digest().subarray(0, 16);
-  const pad = sipHash(key, Buffer.from(`${shard}/${day}`), { c: 2, d: 4, wide: true });
-  return Buffer.from(sealed.map((byte, i) => byte ^ pad[i]));
+  const key = Buffer.from(hkdfSync('sha256', Buffer.from(saltKey), Buffer.alloc(0), Buffer.from('tacit salt sealing v1'), 32));
+  const [nonce, encrypted, tag] = [sealed.subarray(0, 12), sealed.subarray(12, 28), sealed.subarray(28)];
+  const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+  decipher.setAAD(Buffer.from(`${shard}/${day}`), { plaintextLength: encrypted.length });
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(encrypted), decipher.final()]);
 }
 
 /** Every form a 64-bit hash could be written in: raw bytes both ways round, hex, decimal. */

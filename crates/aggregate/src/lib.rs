@@ -55,5 +55,7 @@ mod visitors;
 pub use day::{Day, DayError};
 pub use record::{PageDay, SiteDay};
 pub use tacit_beacon::SiteId;
-pub use visitor::{DailySalt, SaltSealingKey, VisitorHash};
+pub use visitor::{
+    DailySalt, SaltDoesNotOpen, SaltSealingKey, VisitorHash, SALT_NONCE_LEN, SEALED_SALT_LEN,
+};
 pub use visitors::{VisitorSketch, PAGE_PRECISION, SITE_PRECISION};

@@ -9,13 +9,17 @@
 //! At rest a salt is [sealed](DailySalt::sealed) with a key that never touches storage:
 //! SQLite may keep the bytes of a deleted row (in write-ahead-log frames and free pages) until
 //! they are overwritten, and a sealed salt that lingers there after its 48 hours is useless
-//! without the key.
+//! without the key. Sealing is ChaCha20-Poly1305, an authenticated cipher: a stored salt that
+//! was altered, moved to another shard or day, or sealed under another key does not open.
 
+use std::fmt;
 use std::hash::Hasher;
 
-use sha2::{Digest, Sha256};
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use hkdf::Hkdf;
+use sha2::Sha256;
 use siphasher::sip::SipHasher13;
-use siphasher::sip128::{Hasher128, SipHasher24};
 
 use crate::Day;
 use tacit_beacon::SiteId;
@@ -39,16 +43,49 @@ impl DailySalt {
         self.0
     }
 
-    /// The salt as it is stored: XORed with a one-time pad, SipHash-2-4-128 under `key` of
-    /// `context` (which shard, which day), so each stored salt has its own pad.
-    pub fn sealed(&self, key: &SaltSealingKey, context: &[u8]) -> [u8; 16] {
-        xor(self.0, key.pad(context))
+    /// The salt as it is stored: `nonce`, then the salt encrypted with ChaCha20-Poly1305 under
+    /// `key`, then the authentication tag, with `context` (which shard, which day) as associated
+    /// data. `nonce` must be random and never reused with the key (the edge draws it with
+    /// `crypto.getRandomValues`, as it draws the salt).
+    pub fn sealed(
+        &self,
+        key: &SaltSealingKey,
+        context: &[u8],
+        nonce: [u8; SALT_NONCE_LEN],
+    ) -> [u8; SEALED_SALT_LEN] {
+        let mut salt = self.0;
+        let tag = key
+            .cipher()
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), context, &mut salt)
+            .expect("ChaCha20-Poly1305 seals any 16 bytes");
+        let mut sealed = [0; SEALED_SALT_LEN];
+        sealed[..SALT_NONCE_LEN].copy_from_slice(&nonce);
+        sealed[SALT_NONCE_LEN..SALT_NONCE_LEN + 16].copy_from_slice(&salt);
+        sealed[SALT_NONCE_LEN + 16..].copy_from_slice(&tag);
+        sealed
     }
 
-    /// The salt that [`DailySalt::sealed`] stored as `sealed`, with the same key and context.
-    /// Another key yields another salt: rotating the key shreds every stored salt.
-    pub fn unseal(sealed: [u8; 16], key: &SaltSealingKey, context: &[u8]) -> DailySalt {
-        DailySalt(xor(sealed, key.pad(context)))
+    /// The salt that [`DailySalt::sealed`] stored as `sealed`, with the same key and context;
+    /// an error when the bytes were altered, belong to another context, were sealed under
+    /// another key (after a `SALT_KEY` rotation), or are not a sealed salt at all.
+    pub fn unseal(
+        sealed: &[u8],
+        key: &SaltSealingKey,
+        context: &[u8],
+    ) -> Result<DailySalt, SaltDoesNotOpen> {
+        let sealed: &[u8; SEALED_SALT_LEN] = sealed.try_into().map_err(|_| SaltDoesNotOpen)?;
+        let (nonce, rest) = sealed.split_at(SALT_NONCE_LEN);
+        let (encrypted, tag) = rest.split_at(16);
+        let mut salt: [u8; 16] = encrypted.try_into().expect("split at 16 bytes");
+        key.cipher()
+            .decrypt_in_place_detached(
+                Nonce::from_slice(nonce),
+                context,
+                &mut salt,
+                Tag::from_slice(tag),
+            )
+            .map_err(|_| SaltDoesNotOpen)?;
+        Ok(DailySalt(salt))
     }
 
     /// Whether the salt made for `salt_day` must be deleted on `today`: a salt is used during
@@ -58,27 +95,43 @@ impl DailySalt {
     }
 }
 
-/// The key that seals salts at rest, derived from a secret the edge holds outside storage (the
-/// `SALT_KEY` Worker secret). Like a salt, it has no `Debug` and no `Serialize`.
-#[derive(Clone)]
-pub struct SaltSealingKey([u8; 16]);
+/// Bytes of the random nonce a sealed salt starts with.
+pub const SALT_NONCE_LEN: usize = 12;
 
-impl SaltSealingKey {
-    /// The key of `secret`: the first 16 bytes of its SHA-256.
-    pub fn from_secret(secret: &str) -> SaltSealingKey {
-        let digest = Sha256::digest(secret.as_bytes());
-        SaltSealingKey(digest[..16].try_into().expect("a SHA-256 digest has 32 bytes"))
-    }
+/// Bytes of a sealed salt: the nonce, the encrypted salt and the 16-byte authentication tag.
+pub const SEALED_SALT_LEN: usize = SALT_NONCE_LEN + 16 + 16;
 
-    fn pad(&self, context: &[u8]) -> [u8; 16] {
-        let mut hasher = SipHasher24::new_with_key(&self.0);
-        hasher.write(context);
-        hasher.finish128().as_bytes()
+/// A stored salt that does not open: altered, moved, sealed under another key, or not a
+/// sealed salt. It says nothing more, by design of the cipher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaltDoesNotOpen;
+
+impl fmt::Display for SaltDoesNotOpen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a stored salt failed authentication")
     }
 }
 
-fn xor(a: [u8; 16], b: [u8; 16]) -> [u8; 16] {
-    std::array::from_fn(|i| a[i] ^ b[i])
+impl std::error::Error for SaltDoesNotOpen {}
+
+/// The key that seals salts at rest, derived from a secret the edge holds outside storage (the
+/// `SALT_KEY` Worker secret). Like a salt, it has no `Debug` and no `Serialize`.
+#[derive(Clone)]
+pub struct SaltSealingKey([u8; 32]);
+
+impl SaltSealingKey {
+    /// The key of `secret`: HKDF-SHA-256 of it, with an `info` that names this one use.
+    pub fn from_secret(secret: &str) -> SaltSealingKey {
+        let mut key = [0; 32];
+        Hkdf::<Sha256>::new(None, secret.as_bytes())
+            .expand(b"tacit salt sealing v1", &mut key)
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        SaltSealingKey(key)
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(&self.0))
+    }
 }
 
 /// A visitor's keyed 64-bit hash for one day on one site.
@@ -133,16 +186,40 @@ mod tests {
     fn a_sealed_salt_opens_only_with_its_key_and_context() {
         let salt = DailySalt::from_bytes(*b"0123456789abcdef");
         let key = SaltSealingKey::from_secret("a long random secret");
-        let sealed = salt.sealed(&key, b"shard-a/20415");
-        assert_ne!(sealed, salt.to_bytes());
-        assert!(DailySalt::unseal(sealed, &key, b"shard-a/20415") == salt);
-        assert!(DailySalt::unseal(sealed, &key, b"shard-b/20415") != salt);
+        let nonce = *b"nonce-twelve";
+        let sealed = salt.sealed(&key, b"shard-a/20415", nonce);
+        assert!(!sealed.windows(16).any(|w| w == salt.to_bytes()), "the salt is not in the clear");
+        assert!(DailySalt::unseal(&sealed, &key, b"shard-a/20415") == Ok(salt.clone()));
+        assert_eq!(DailySalt::unseal(&sealed, &key, b"shard-b/20415").err(), Some(SaltDoesNotOpen));
         let other = SaltSealingKey::from_secret("another secret");
-        assert!(DailySalt::unseal(sealed, &other, b"shard-a/20415") != salt);
-        assert_ne!(salt.sealed(&key, b"shard-a/20416"), sealed, "each day has its own pad");
-        // Pinned: tests/support/visitor-hash.mjs opens stored salts with the same value.
+        assert_eq!(
+            DailySalt::unseal(&sealed, &other, b"shard-a/20415").err(),
+            Some(SaltDoesNotOpen)
+        );
+        assert_ne!(salt.sealed(&key, b"shard-a/20415", *b"other nonce!"), sealed);
+        // Pinned: tests/support/visitor-hash.mjs opens stored salts the same way.
         let hex: String = sealed.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "82fa2dd04758840173a7a5649e898291");
+        assert_eq!(hex, PINNED_SEALED);
+    }
+
+    const PINNED_SEALED: &str =
+        "6e6f6e63652d7477656c7665bc595aa369596d428ab483793339dea5652be152f3a30cd96e487d045343445b";
+
+    #[test]
+    fn a_tampered_or_cut_salt_does_not_open() {
+        let key = SaltSealingKey::from_secret("a long random secret");
+        let sealed = DailySalt::from_bytes([7; 16]).sealed(&key, b"ctx", [1; SALT_NONCE_LEN]);
+        for at in 0..SEALED_SALT_LEN {
+            let mut tampered = sealed;
+            tampered[at] ^= 1;
+            assert_eq!(
+                DailySalt::unseal(&tampered, &key, b"ctx").err(),
+                Some(SaltDoesNotOpen),
+                "byte {at}"
+            );
+        }
+        assert_eq!(DailySalt::unseal(&sealed[1..], &key, b"ctx").err(), Some(SaltDoesNotOpen));
+        assert_eq!(DailySalt::unseal(&[0; 16], &key, b"ctx").err(), Some(SaltDoesNotOpen));
     }
 
     #[test]

@@ -3,12 +3,13 @@
 use tacit_aggregate::change_log::ChangeEntry;
 use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
 use tacit_aggregate::settings::SiteSettings;
-use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay};
+use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SALT_NONCE_LEN};
 use tacit_beacon::SiteId;
 use tacit_report::audit::HeldSalt;
-use worker::{SqlStorage, SqlStorageValue};
+use worker::{console_warn, SqlStorage, SqlStorageValue};
 
 use crate::error::{AppError, AppResult};
+use crate::tokens::random_bytes;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS site_config (
@@ -88,8 +89,8 @@ pub struct SiteConfig {
     pub shard_index: u32,
 }
 
-/// What a stored salt is sealed for: the shard (its Durable Object id) and the day, so that
-/// no two stored salts share a pad.
+/// What a stored salt is sealed for, the cipher's associated data: the shard (its Durable
+/// Object id) and the day, so that a salt copied to another shard's or day's row does not open.
 fn salt_context(shard: &str, day: Day) -> String {
     format!("{shard}/{}", day.days_since_epoch())
 }
@@ -324,7 +325,8 @@ impl Store {
     }
 
     /// The stored salt of `day`, opened with `key` (see [`DailySalt::sealed`]); `None` when
-    /// this shard holds none for the day.
+    /// this shard holds none for the day, or one that does not open (altered, or sealed under
+    /// a `SALT_KEY` that was since rotated): it is logged, and the caller replaces it.
     pub fn salt(
         &self,
         day: Day,
@@ -338,10 +340,13 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         match <[SqlStorageValue; 1]>::try_from(row) {
             Ok([SqlStorageValue::Blob(bytes)]) => {
-                let sealed: [u8; 16] = bytes
-                    .try_into()
-                    .map_err(|_| AppError::Internal("stored salt is not 16 bytes".into()))?;
-                Ok(Some(DailySalt::unseal(sealed, key, salt_context(shard, day).as_bytes())))
+                match DailySalt::unseal(&bytes, key, salt_context(shard, day).as_bytes()) {
+                    Ok(salt) => Ok(Some(salt)),
+                    Err(error) => {
+                        console_warn!("{error} (day {day}): a new salt replaces it");
+                        Ok(None)
+                    }
+                }
             }
             _ => Err(AppError::Internal("salts row has unexpected columns".into())),
         }
@@ -357,7 +362,8 @@ impl Store {
         key: &SaltSealingKey,
         shard: &str,
     ) -> AppResult<()> {
-        let sealed = salt.sealed(key, salt_context(shard, day).as_bytes());
+        let nonce = random_bytes::<SALT_NONCE_LEN>()?;
+        let sealed = salt.sealed(key, salt_context(shard, day).as_bytes(), nonce);
         self.sql.exec(
             "INSERT OR REPLACE INTO salts (day, salt, drawn_ms) VALUES (?, ?, ?)",
             vec![day.days_since_epoch().into(), sealed.to_vec().into(), drawn_ms.into()],
