@@ -1,6 +1,7 @@
 //! Tokens: random bearer secrets, stored only as SHA-256 hashes and compared in constant time.
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use wasm_bindgen::JsCast;
 use worker::Request;
 
@@ -27,9 +28,9 @@ pub fn token_sha256(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Compares two token hashes in time that does not depend on where they differ.
+/// Compares two token hashes in time that does not depend on where they differ (`subtle`).
 pub fn hashes_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// The token a request carries: `Authorization: Bearer <token>`, or `?key=<token>` for links
@@ -58,4 +59,18 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hashes_match_only_when_equal() {
+        let hash = token_sha256("a token");
+        assert!(hashes_match(&hash, &token_sha256("a token")));
+        assert!(!hashes_match(&hash, &token_sha256("another token")));
+        assert!(!hashes_match(&hash, &hash[..hash.len() - 1]));
+        assert!(!hashes_match(&hash, ""));
+    }
 }
