@@ -28,11 +28,12 @@
 //! A site that makes its summary public can ask for noisy figures (DESIGN, "Privacy model").
 //! [`noisy_count`] adds Laplace noise of scale b = Δ / ε to a count, where ε is the site's
 //! [`NoiseConfig::epsilon`] and the sensitivity Δ is its [`NoiseConfig::max_contribution`]: the
-//! most one visitor may add to that count, enforced with [`clamp_contribution`] wherever the
-//! caller sees one visitor's contribution. [`expected_absolute_error`] and
-//! [`confidence_interval_half_width`] give the figures a page prints next to the count
-//! ("± 3 at 95 %"). Randomness comes from the caller, as uniform draws in (0, 1) from a
-//! cryptographic source; [`open_unit_interval`] turns 64 random bits into one.
+//! most one visitor may add to that count. The caller must publish only counts whose
+//! contributions are bounded so: [`crate::public`] publishes unique visitors only, to which a
+//! visitor adds at most one a day. [`confidence_interval_half_width`] gives the margin a page
+//! prints next to the count ("± 3 at 95 %"). Randomness comes from the caller, as uniform
+//! draws in (0, 1) from a cryptographic source; [`open_unit_interval`] turns 64 random bits
+//! into one.
 //!
 //! ```
 //! use tacit_report::privacy::{confidence_interval_half_width, noisy_count, NoiseConfig};
@@ -242,7 +243,7 @@ impl NoiseConfig {
     /// | 10  | 0.1, ± 0.3               | 0.5, ± 1.5               |
     ///
     /// Published counts are rounded, so below b ≈ 1 the actual error is smaller still (see
-    /// [`expected_absolute_error`]).
+    /// [`NoiseConfig::scale`]).
     pub fn new(epsilon: f64, max_contribution: u32) -> Result<NoiseConfig, NoiseConfigError> {
         if !(MIN_EPSILON..=MAX_EPSILON).contains(&epsilon) {
             return Err(NoiseConfigError::EpsilonOutOfRange);
@@ -263,7 +264,12 @@ impl NoiseConfig {
         self.max_contribution
     }
 
-    /// The Laplace scale b = Δ / ε.
+    /// The Laplace scale b = Δ / ε: also the mean absolute error of [`noisy_count`], the mean
+    /// of |X| for Laplace noise X.
+    ///
+    /// That is before rounding and clamping. Rounding lowers the mean error by about 1 / (24 b):
+    /// 4 % at b = 1, under 0.2 % from b = 5; at b = 0.1 most counts come out exact. Clamping
+    /// lowers it further for counts within a few b of zero.
     pub fn scale(&self) -> f64 {
         f64::from(self.max_contribution) / self.epsilon
     }
@@ -298,15 +304,6 @@ impl fmt::Display for NoiseConfigError {
 
 impl std::error::Error for NoiseConfigError {}
 
-/// Caps what one visitor adds to a count at the configured [`NoiseConfig::max_contribution`].
-///
-/// Apply it wherever one visitor's contribution is seen whole (a visit's views of a page, a
-/// visit's goal completions) before adding it to a count that will be noised; the noise only
-/// hides contributions up to that bound.
-pub fn clamp_contribution(count_from_one_visitor: u64, config: &NoiseConfig) -> u64 {
-    count_from_one_visitor.min(u64::from(config.max_contribution))
-}
-
 /// `true_count` plus Laplace noise of scale b = Δ / ε, rounded to the nearest integer and
 /// clamped at 0.
 ///
@@ -331,15 +328,6 @@ pub fn noisy_count(
     let noisy = true_count as f64 + laplace_noise(config.scale(), uniform());
     // `as` would saturate a negative value to 0 too; `max` says so.
     noisy.round().max(0.0) as u64
-}
-
-/// The mean absolute error of [`noisy_count`]: b = Δ / ε, the mean of |X| for Laplace noise X.
-///
-/// That is before rounding and clamping. Rounding lowers the mean error by about 1 / (24 b): 4 %
-/// at b = 1, under 0.2 % from b = 5; at b = 0.1 most counts come out exact. Clamping lowers it
-/// further for counts within a few b of zero.
-pub fn expected_absolute_error(config: &NoiseConfig) -> f64 {
-    config.scale()
 }
 
 /// The half-width t of the interval around a noisy count that holds the true count with
@@ -581,7 +569,7 @@ mod tests {
     fn mean_absolute_error_matches_the_laplace_scale() {
         for (epsilon, max_contribution, seed) in [(0.1, 2, 1), (1.0, 5, 2)] {
             let config = config(epsilon, max_contribution);
-            let b = expected_absolute_error(&config);
+            let b = config.scale();
             let measured = mean_absolute(&published_errors(1_000, &config, seed));
             println!("ε = {epsilon}, Δ = {max_contribution}: b = {b}, published mean |error| = {measured:.4} ({:+.2} %)", (measured / b - 1.0) * 100.0);
             assert!((measured / b - 1.0).abs() < 0.02, "b = {b}, measured {measured}");
@@ -662,9 +650,7 @@ mod tests {
             .collect();
         println!("mean |error| at ε = 2, 1, 0.5: {errors:.4?}");
         assert!(errors[0] < errors[1] && errors[1] < errors[2], "{errors:?}");
-        assert!(
-            expected_absolute_error(&config(0.5, 1)) > expected_absolute_error(&config(2.0, 1))
-        );
+        assert!(config(0.5, 1).scale() > config(2.0, 1).scale());
     }
 
     #[test]
@@ -672,7 +658,6 @@ mod tests {
         let config = config(0.5, 3);
         assert_eq!((config.epsilon(), config.max_contribution()), (0.5, 3));
         assert_eq!(config.scale(), 6.0);
-        assert_eq!(expected_absolute_error(&config), 6.0);
         let half_width = confidence_interval_half_width(&config, 0.95);
         assert!((half_width - 6.0 * 20f64.ln()).abs() < 1e-12, "{half_width}");
     }
@@ -707,12 +692,6 @@ mod tests {
         assert!(
             serde_json::from_str::<NoiseConfig>(r#"{"epsilon":1,"max_contribution":0}"#).is_err()
         );
-    }
-
-    #[test]
-    fn a_visitors_contribution_is_capped_at_the_bound() {
-        let config = config(1.0, 3);
-        assert_eq!([0, 2, 3, 4, 1_000].map(|c| clamp_contribution(c, &config)), [0, 2, 3, 3, 3]);
     }
 
     #[test]

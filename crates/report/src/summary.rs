@@ -66,7 +66,7 @@ use crate::privacy::{fold_small_rows, Breakdown, DEFAULT_K, OTHER};
 use tacit_aggregate::quantiles::QuantileSketch;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::top_k::TopK;
-use tacit_aggregate::{Day, PageDay, SiteDay, VisitorSketch};
+use tacit_aggregate::{Day, PageDay, SiteDay};
 
 /// Rows a breakdown shows by default before the rest folds into [`OTHER`].
 pub const DEFAULT_MAX_ROWS: usize = 50;
@@ -187,8 +187,7 @@ impl MergedRange {
     /// without a rollup are zero in the daily series.
     ///
     /// The site's unique visitors come from the merged rollups (the site's precision, 0.41 %
-    /// relative standard error). A range with no rollup at all (records from before rollups
-    /// existed) falls back to the union of the page sketches (page precision, 0.81 %).
+    /// relative standard error).
     pub fn new(
         from: Day,
         to: Day,
@@ -246,13 +245,7 @@ impl MergedRange {
             day = day.add_days(1);
         }
 
-        let site_visitors = if by_day.is_empty() {
-            let mut union = VisitorSketch::for_page();
-            pages.iter().for_each(|page| union.merge(page.record.visitors()));
-            union.estimate()
-        } else {
-            site.unique_visitors()
-        };
+        let site_visitors = site.unique_visitors();
         MergedRange { from, to, pages, site, site_visitors, daily }
     }
 
@@ -1347,8 +1340,7 @@ pub struct RangeSummary {
     pub to: Day,
     /// Views of all pages.
     pub views: u64,
-    /// Estimated unique visitors of the site over the range: from the site rollups when the
-    /// range has any, else the union of the page sketches.
+    /// Estimated unique visitors of the site over the range, from the site rollups.
     pub visitors: u64,
     /// Per-page rows; pages with fewer than k visitors are folded into [`OTHER`].
     pub pages: Vec<PageRow>,
@@ -1357,19 +1349,6 @@ pub struct RangeSummary {
 }
 
 impl RangeSummary {
-    /// Merges `(path, record)` pairs, one per page and day of the range, into a summary whose
-    /// page rows are folded under `k`. Its visitors are the union of the page sketches.
-    pub fn from_records(
-        from: Day,
-        to: Day,
-        records: impl IntoIterator<Item = (String, PageDay)>,
-        bots_dropped: u64,
-        k: u64,
-    ) -> RangeSummary {
-        let merged = MergedRange::new(from, to, records, []);
-        RangeSummary { bots_dropped, ..RangeSummary::from_merged(&merged, k) }
-    }
-
     /// The per-page table of an already merged range (every page, no row limit).
     pub fn from_merged(range: &MergedRange, k: u64) -> RangeSummary {
         let options = SummaryOptions { k, max_rows: usize::MAX };
@@ -1525,20 +1504,25 @@ mod tests {
     }
 
     #[test]
-    fn merges_days_per_page_and_unions_visitors_across_pages() {
-        let summary = RangeSummary::from_records(
+    fn the_pages_table_merges_days_per_page_and_counts_the_sites_visitors_once() {
+        let (mut monday, mut tuesday) = (Site::default(), Site::default());
+        for (path, visitor) in [("/", 1), ("/", 2), ("/pricing", 1)] {
+            monday.view(path, visitor, &View::sample());
+        }
+        for visitor in [1, 3, 3] {
+            tuesday.view("/", visitor, &View::sample());
+        }
+        (0..4).for_each(|_| monday.site.record_bot_dropped());
+        let range = MergedRange::new(
             day("2026-11-22"),
             day("2026-11-23"),
-            [
-                ("/".to_string(), record(&[1, 2])),
-                ("/pricing".to_string(), record(&[1])),
-                ("/".to_string(), record(&[1, 3, 3])),
-            ],
-            4,
-            1,
+            monday.pages.into_iter().chain(tuesday.pages),
+            [(day("2026-11-22"), monday.site), (day("2026-11-23"), tuesday.site)],
         );
+        let summary = RangeSummary::from_merged(&range, 1);
         assert_eq!(summary.views, 6);
         assert_eq!(summary.bots_dropped, 4);
+        // Visitor 1 came on both days: a union, not a sum.
         assert_eq!(summary.visitors, 3);
         assert_eq!(
             summary.pages,
@@ -1551,29 +1535,25 @@ mod tests {
 
     #[test]
     fn an_empty_range_has_no_pages() {
-        let summary = RangeSummary::from_records(day("2026-11-23"), day("2026-11-23"), [], 0, 5);
+        let empty = MergedRange::new(day("2026-11-23"), day("2026-11-23"), [], []);
+        let summary = RangeSummary::from_merged(&empty, 5);
         assert_eq!((summary.views, summary.visitors, summary.pages.len()), (0, 0, 0));
     }
 
     #[test]
     fn the_pages_table_folds_pages_seen_by_fewer_than_k_visitors() {
         let visitors: Vec<u64> = (0..20).collect();
-        let summary = RangeSummary::from_records(
-            day("2026-11-23"),
-            day("2026-11-23"),
-            [
-                ("/".to_string(), record(&visitors)),
-                ("/blog".to_string(), record(&visitors[..6])),
-                ("/invoice/acme".to_string(), record(&[1])),
-                ("/team".to_string(), record(&[2, 3])),
-            ],
-            0,
-            DEFAULT_K,
-        );
+        let pages = [
+            ("/".to_string(), record(&visitors)),
+            ("/blog".to_string(), record(&visitors[..6])),
+            ("/invoice/acme".to_string(), record(&[1])),
+            ("/team".to_string(), record(&[2, 3])),
+        ];
+        let range = MergedRange::new(day("2026-11-23"), day("2026-11-23"), pages, []);
         // "/invoice/acme" and "/team" fold into 3 visitors, under k, so "(other)" takes the
         // smallest shown row, "/blog", along (see `fold_small_rows`).
         assert_eq!(
-            summary.pages,
+            RangeSummary::from_merged(&range, DEFAULT_K).pages,
             vec![
                 PageRow { path: "/".into(), views: 20, visitors: 20 },
                 PageRow { path: OTHER.into(), views: 9, visitors: 9 },
