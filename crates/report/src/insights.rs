@@ -64,8 +64,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::privacy::OTHER;
 use crate::summary::{
-    channel_rows, goal_rows, ratio, top_k_rows, visitors_per_view, MergedPage, MergedRange,
-    SummaryOptions, INP_THRESHOLDS_MS,
+    channel_rows, goal_rows, ratio, top_k_rows, MergedPage, MergedRange, SummaryOptions,
+    INP_THRESHOLDS_MS,
 };
 use tacit_aggregate::quantiles::QuantileSketch;
 use tacit_aggregate::record::Activity;
@@ -619,11 +619,11 @@ fn mismatch(c: &PageContext) -> Option<InsightCard> {
     };
     let median = a.engaged_time_ms.quantile(0.5)?;
     let path = &c.page.path;
-    let per_view = visitors_per_view(c.page.visitors, a.views);
-    let channels = channel_rows(a, per_view, c.options);
+    let channels = channel_rows(a, c.page.visitors_per_view(), c.options);
     let channel_baseline = ratio(a.engaged_visits, a.entries).unwrap_or(0.0);
-    let driver = channels.iter().filter(|row| row.channel != OTHER).max_by_key(|row| {
-        (row.entries - row.engaged_visits, std::cmp::Reverse(row.channel.clone()))
+    let driver = channels.iter().filter(|row| row.label != OTHER).max_by_key(|row| {
+        let bounced = row.figures.entries - row.figures.engaged_visits;
+        (bounced, std::cmp::Reverse(row.label.clone()))
     });
     let mut statement = format!(
         "Visitors who land on {path} leave quickly: {} of its visits bounce, against {} \
@@ -639,28 +639,28 @@ fn mismatch(c: &PageContext) -> Option<InsightCard> {
     ];
     let action = match driver {
         Some(row) if a.entries > 0 => {
-            let share = row.entries as f64 / a.entries as f64;
+            let (channel, visits) = (&row.label, &row.figures);
+            let share = visits.entries as f64 / a.entries as f64;
+            let engagement = visits.engagement_rate.unwrap_or(0.0);
             let _ = write!(
                 statement,
-                " The most bounces come from {} ({} of its visits, {} of them engaged): what \
-                 brought them is not what they found.",
-                row.channel,
+                " The most bounces come from {channel} ({} of its visits, {} of them engaged): \
+                 what brought them is not what they found.",
                 percent(share),
-                percent(row.engagement_rate.unwrap_or(0.0)),
+                percent(engagement),
             );
             evidence.push(
                 Evidence::new(
-                    &format!("engagement from {}", row.channel),
-                    row.engagement_rate.unwrap_or(0.0),
+                    &format!("engagement from {channel}"),
+                    engagement,
                     Unit::Share,
-                    row.entries,
+                    visits.entries,
                 )
                 .against(channel_baseline, "all visits to the page"),
             );
             format!(
-                "Compare what {} promises (the link, the ad, the snippet) with what {path} shows \
-                 first, and make them match.",
-                row.channel
+                "Compare what {channel} promises (the link, the ad, the snippet) with what {path} \
+                 shows first, and make them match."
             )
         }
         _ => {
@@ -905,8 +905,7 @@ fn search_exits(c: &PageContext) -> Option<InsightCard> {
     }
     let (test, rate, rest) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
-    let per_view = visitors_per_view(c.page.visitors, a.views);
-    let terms: Vec<String> = top_k_rows(&a.search_terms, per_view, c.options)
+    let terms: Vec<String> = top_k_rows(&a.search_terms, c.page.visitors_per_view(), c.options)
         .into_iter()
         .map(|row| row.label)
         .filter(|label| label != OTHER)
@@ -953,7 +952,7 @@ fn channel_engagement(range: &MergedRange, options: &SummaryOptions) -> Vec<Insi
     let site = range.site();
     let shown: Vec<String> = channel_rows(site, range.site_visitors_per_view(), options)
         .into_iter()
-        .map(|row| row.channel)
+        .map(|row| row.label)
         .filter(|c| c != OTHER)
         .collect();
     let engaged: Vec<_> = site.engaged_channels.top(usize::MAX);
@@ -1064,10 +1063,11 @@ fn conversion_change(
     let goals = goal_rows(now, current.site_visitors_per_view(), options);
     let previous_goals = before.goals.top(usize::MAX);
     let mut cards = Vec::new();
-    for goal in goals.iter().filter(|g| g.goal != OTHER) {
-        let earlier = previous_goals.iter().find(|g| g.key == goal.goal);
+    for goal in goals.iter().filter(|g| g.label != OTHER) {
+        let (name, completions) = (&goal.label, &goal.figures);
+        let earlier = previous_goals.iter().find(|g| g.key == *name);
         let earlier_count = earlier.map_or(0, |g| g.count);
-        let x1 = goal.completions.min(now.entries);
+        let x1 = completions.completions.min(now.entries);
         let x2 = earlier_count.min(before.entries);
         let Some(z) = two_proportion_z(x1, now.entries, x2, before.entries) else { continue };
         let (Some(rate), Some(old)) = (ratio(x1, now.entries), ratio(x2, before.entries)) else {
@@ -1077,8 +1077,7 @@ fn conversion_change(
         if confidence.level < MIN_LEVEL || (rate - old).abs() < old * 0.2 {
             continue;
         }
-        let name = &goal.goal;
-        let per_completion = goal.value / goal.completions.max(1) as f64;
+        let per_completion = completions.value / completions.completions.max(1) as f64;
         let worth = if per_completion > 0.0 {
             format!(", worth {per_completion:.2} per completion")
         } else {
@@ -1107,7 +1106,7 @@ fn conversion_change(
             evidence: vec![
                 Evidence::new("conversions per visit", rate, Unit::Share, now.entries)
                     .against(old, "previous period"),
-                Evidence::new("value", goal.value, Unit::Count, goal.completions),
+                Evidence::new("value", completions.value, Unit::Count, completions.completions),
             ],
             confidence,
             action: action.to_owned(),

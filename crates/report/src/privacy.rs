@@ -7,17 +7,18 @@
 //! label, an estimated number of unique visitors and some additive measures. A row seen by fewer
 //! than k visitors (default [`DEFAULT_K`]) may point at a person — `/invoice/acme-gmbh` visited
 //! once, a referrer only one customer uses — so [`fold_small_rows`] merges it into one row
-//! labelled [`OTHER`]. Rows implement [`Breakdown`]; [`BreakdownRow`] is a ready-made row with
-//! views and a value sum.
+//! labelled [`OTHER`]. Rows implement [`Breakdown`]; every breakdown of the summaries is made of
+//! [`Row`](crate::summary::Row)s.
 //!
 //! Folding is a threshold, not a proof: differences between overlapping outputs (two date
 //! ranges that differ by one day, a breakdown before and after a filter) can still isolate a
 //! small row. That is what the optional noise below is for.
 //!
 //! ```
-//! use tacit_report::privacy::{fold_small_rows, BreakdownRow, DEFAULT_K, OTHER};
+//! use tacit_report::privacy::{fold_small_rows, DEFAULT_K, OTHER};
+//! use tacit_report::summary::{PageViews, Row};
 //!
-//! let row = |label: &str, visitors| BreakdownRow::new(label, visitors, visitors, 0.0);
+//! let row = |label: &str, visitors| Row::new(label, visitors, PageViews { views: visitors });
 //! let rows = vec![row("google.com", 40), row("news.example", 3), row("tiny.example", 2)];
 //! let folded = fold_small_rows(rows, DEFAULT_K);
 //! assert_eq!(folded, vec![row("google.com", 40), row(OTHER, 5)]);
@@ -98,47 +99,6 @@ pub trait Breakdown: Sized {
 
     /// Replaces the row's label.
     fn relabel(&mut self, label: &str);
-}
-
-/// A breakdown row with the measures most breakdowns need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BreakdownRow {
-    /// What the row is about: a page path, a referrer host, a country code...
-    pub label: String,
-    /// Estimated unique visitors. In an [`OTHER`] row it is the sum of the folded rows'
-    /// estimates, an upper bound of their union: a visitor seen in two folded rows counts twice.
-    pub visitors: u64,
-    /// Page views (or events) attributed to the row.
-    pub views: u64,
-    /// Sum of goal values attributed to the row (0 where the breakdown has none).
-    pub value: f64,
-}
-
-impl BreakdownRow {
-    /// A row from its label and measures.
-    pub fn new(label: &str, visitors: u64, views: u64, value: f64) -> BreakdownRow {
-        BreakdownRow { label: label.to_owned(), visitors, views, value }
-    }
-}
-
-impl Breakdown for BreakdownRow {
-    fn label(&self) -> &str {
-        &self.label
-    }
-
-    fn visitors(&self) -> u64 {
-        self.visitors
-    }
-
-    fn absorb(&mut self, other: BreakdownRow) {
-        self.visitors = self.visitors.saturating_add(other.visitors);
-        self.views = self.views.saturating_add(other.views);
-        self.value += other.value;
-    }
-
-    fn relabel(&mut self, label: &str) {
-        label.clone_into(&mut self.label);
-    }
 }
 
 /// Folds the rows seen by fewer than `k` visitors into one [`OTHER`] row at the end.
@@ -370,10 +330,12 @@ fn laplace_noise(scale: f64, u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::{GoalCompletions, GoalRow, PageRow, PageViews, Row};
     use proptest::prelude::*;
 
-    fn row(label: &str, visitors: u64) -> BreakdownRow {
-        BreakdownRow::new(label, visitors, visitors * 2, visitors as f64 * 10.0)
+    /// A row of `visitors` and twice as many views.
+    fn row(label: &str, visitors: u64) -> PageRow {
+        Row::new(label, visitors, PageViews { views: visitors * 2 })
     }
 
     #[test]
@@ -381,17 +343,14 @@ mod tests {
         let rows = vec![row("/", 50), row("/a", 2), row("/pricing", 20), row("/b", 3)];
         assert_eq!(
             fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/pricing", 20), BreakdownRow::new(OTHER, 5, 10, 50.0)]
+            vec![row("/", 50), row("/pricing", 20), row(OTHER, 5)]
         );
     }
 
     #[test]
     fn a_row_with_exactly_k_visitors_is_shown() {
         let rows = vec![row("/", 50), row("/edge", 5), row("/a", 3), row("/b", 4)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/edge", 5), BreakdownRow::new(OTHER, 7, 14, 70.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/edge", 5), row(OTHER, 7)]);
     }
 
     #[test]
@@ -403,10 +362,7 @@ mod tests {
     #[test]
     fn an_existing_other_row_is_merged_rather_than_repeated() {
         let rows = vec![row(OTHER, 30), row("/", 50), row("/a", 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 32, 64, 320.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 32)]);
     }
 
     // The subtraction leak: without the extra fold, "(other)" would show "/invoice/acme"'s
@@ -414,57 +370,42 @@ mod tests {
     #[test]
     fn a_single_small_row_takes_the_smallest_shown_row_with_it() {
         let rows = vec![row("/", 50), row("/pricing", 9), row("/blog", 7), row("/invoice/acme", 1)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/pricing", 9), BreakdownRow::new(OTHER, 8, 16, 80.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/pricing", 9), row(OTHER, 8)]);
     }
 
     #[test]
     fn small_rows_that_add_up_to_fewer_than_k_take_the_smallest_shown_row_with_them() {
         let rows = vec![row("/", 50), row("/blog", 7), row("/a", 1), row("/b", 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 10, 20, 100.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 10)]);
     }
 
     #[test]
     fn small_rows_that_add_up_to_k_are_folded_alone() {
         let rows = vec![row("/", 50), row("/blog", 7), row("/a", 2), row("/b", 3)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/blog", 7), BreakdownRow::new(OTHER, 5, 10, 50.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/blog", 7), row(OTHER, 5)]);
     }
 
     #[test]
     fn the_last_of_equally_small_shown_rows_is_the_one_folded() {
         let rows = vec![row("/x", 6), row("/y", 6), row("/z", 1)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/x", 6), BreakdownRow::new(OTHER, 7, 14, 70.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/x", 6), row(OTHER, 7)]);
     }
 
     #[test]
     fn a_small_existing_other_row_also_takes_the_smallest_shown_row_with_it() {
         let rows = vec![row("/", 50), row("/blog", 7), row(OTHER, 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 9, 18, 90.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 9)]);
     }
 
     #[test]
     fn a_breakdown_with_fewer_than_k_visitors_in_all_is_one_other_row() {
         let rows = vec![row("/a", 2), row("/b", 1)];
-        assert_eq!(fold_small_rows(rows, 5), vec![BreakdownRow::new(OTHER, 3, 6, 30.0)]);
+        assert_eq!(fold_small_rows(rows, 5), vec![row(OTHER, 3)]);
     }
 
     #[test]
     fn an_empty_breakdown_stays_empty() {
-        assert_eq!(fold_small_rows(Vec::<BreakdownRow>::new(), 5), vec![]);
+        assert_eq!(fold_small_rows(Vec::<PageRow>::new(), 5), vec![]);
     }
 
     #[test]
@@ -480,11 +421,15 @@ mod tests {
         assert_eq!(fold_small_rows(rows, 5)[1].visitors, 6);
     }
 
-    fn breakdown() -> impl Strategy<Value = Vec<BreakdownRow>> {
+    /// Rows of goals, each worth 0.5.
+    fn breakdown() -> impl Strategy<Value = Vec<GoalRow>> {
         let label = prop_oneof![Just(OTHER.to_string()), "/[a-z]{0,3}"];
         proptest::collection::vec((label, 0u64..20, 0u64..100), 0..12).prop_map(|rows| {
             rows.into_iter()
-                .map(|(label, visitors, views)| BreakdownRow::new(&label, visitors, views, 0.5))
+                .map(|(label, visitors, completions)| {
+                    let goal = GoalCompletions { completions, conversion_rate: None, value: 0.5 };
+                    Row::new(&label, visitors, goal)
+                })
                 .collect()
         })
     }
@@ -494,11 +439,11 @@ mod tests {
         fn folding_keeps_totals_and_shows_no_row_under_k(rows in breakdown(), k in 0u64..10) {
             let folded = fold_small_rows(rows.clone(), k);
 
-            let total = |rows: &[BreakdownRow]| {
-                (rows.iter().map(|r| r.visitors).sum::<u64>(), rows.iter().map(|r| r.views).sum::<u64>())
+            let total = |rows: &[GoalRow]| {
+                (rows.iter().map(|r| r.visitors).sum::<u64>(), rows.iter().map(|r| r.figures.completions).sum::<u64>())
             };
             prop_assert_eq!(total(&folded), total(&rows));
-            let value_sum: f64 = folded.iter().map(|r| r.value).sum();
+            let value_sum: f64 = folded.iter().map(|r| r.figures.value).sum();
             prop_assert!((value_sum - 0.5 * rows.len() as f64).abs() < 1e-9);
 
             let lone_other = folded.len() == 1 && folded[0].label == OTHER;

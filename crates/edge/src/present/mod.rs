@@ -64,7 +64,7 @@ pub fn pages_csv(summary: &RangeSummary) -> AppResult<Response> {
     let rows = summary
         .pages
         .iter()
-        .map(|p| vec![p.path.clone(), p.views.to_string(), p.visitors.to_string()]);
+        .map(|p| vec![p.label.clone(), p.figures.views.to_string(), p.visitors.to_string()]);
     csv(&["path", "views", "visitors"], rows)
 }
 
