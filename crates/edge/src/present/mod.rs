@@ -22,7 +22,7 @@ use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{PageReport, SiteReport};
+use tacit_report::{PageReport, SiteReport};
 
 pub use layout::Place;
 pub use page_report::page_report;

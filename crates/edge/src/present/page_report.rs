@@ -12,7 +12,7 @@ use super::format;
 use super::layout::{page, Place};
 use super::site_page::table;
 use crate::error::AppResult;
-use crate::site_shard::protocol::PageReport;
+use tacit_report::PageReport;
 
 /// Renders the insight summary of one page.
 pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {

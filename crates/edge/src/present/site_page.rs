@@ -11,7 +11,7 @@ use super::charts::{daily_chart, sparkline};
 use super::format;
 use super::layout::{page, Place};
 use crate::error::AppResult;
-use crate::site_shard::protocol::SiteReport;
+use tacit_report::SiteReport;
 
 /// Renders the site summary.
 pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {

@@ -105,9 +105,7 @@ impl DailyPoint {
 /// The records of a date range merged once, for every summary and insight of that range.
 ///
 /// Merging is the expensive part of a read; build one per range and pass it to
-/// [`SiteSummary::new`](super::SiteSummary::new), [`PageSummary::new`](super::PageSummary::new),
-/// [`RangeSummary::from_merged`](super::RangeSummary::from_merged) and
-/// [`crate::insights::find_insights`].
+/// [`Report::build`](crate::Report::build), which builds the summaries and the cards from it.
 #[derive(Debug, Clone)]
 pub struct MergedRange {
     from: Day,
