@@ -440,7 +440,8 @@ mod tests {
             let folded = fold_small_rows(rows.clone(), k);
 
             let total = |rows: &[GoalRow]| {
-                (rows.iter().map(|r| r.visitors).sum::<u64>(), rows.iter().map(|r| r.figures.completions).sum::<u64>())
+                let completions = rows.iter().map(|r| r.figures.completions).sum::<u64>();
+                (rows.iter().map(|r| r.visitors).sum::<u64>(), completions)
             };
             prop_assert_eq!(total(&folded), total(&rows));
             let value_sum: f64 = folded.iter().map(|r| r.figures.value).sum();

@@ -103,6 +103,7 @@ impl<F: Figures> Breakdown for Row<F> {
 
 impl<F: Figures> Serialize for Row<F> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The head and the figures side by side, in one object.
         #[derive(Serialize)]
         struct Flat<'a, F> {
             #[serde(flatten)]
@@ -139,19 +140,13 @@ impl Serialize for Head<'_> {
 impl<'de, F: Figures> Deserialize<'de> for Row<F> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Row<F>, D::Error> {
         let mut fields = serde_json::Map::deserialize(deserializer)?;
-        let label_name = F::LABEL.json_name();
-        let label = match fields.remove(label_name) {
-            Some(serde_json::Value::String(label)) => label,
-            _ => return Err(D::Error::missing_field(label_name)),
-        };
-        let visitors = match fields.remove("visitors") {
-            Some(visitors) if F::LABEL.publishes_visitors() => {
-                u64::deserialize(visitors).map_err(D::Error::custom)?
-            }
-            None if F::LABEL.publishes_visitors() => {
-                return Err(D::Error::missing_field("visitors"))
-            }
-            _ => 0,
+        let mut take =
+            |name: &'static str| fields.remove(name).ok_or_else(|| D::Error::missing_field(name));
+        let label = String::deserialize(take(F::LABEL.json_name())?).map_err(D::Error::custom)?;
+        let visitors = if F::LABEL.publishes_visitors() {
+            u64::deserialize(take("visitors")?).map_err(D::Error::custom)?
+        } else {
+            0
         };
         let figures =
             F::deserialize(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
@@ -477,7 +472,7 @@ pub(crate) fn top_k_rows(
     let entries = list.top(usize::MAX);
     let rows =
         top_k_breakdown(entries, list.total(), visitors_per_view, |e| counted(e.count), counted);
-    other_last(rows, options)
+    fold_other_last(rows, options)
 }
 
 /// Channels with engagement, from a scope's entry and engaged channel lists.
@@ -502,7 +497,7 @@ pub(crate) fn channel_rows(
         |e| ChannelVisits::new(e.count, engaged_of(e)),
         |entries| ChannelVisits::new(entries, untracked_engaged.min(entries)),
     );
-    other_last(rows, options)
+    fold_other_last(rows, options)
 }
 
 /// Goals with conversion per visit of the scope and value.
@@ -524,7 +519,7 @@ pub(crate) fn goal_rows(
         |e| completions(e.count, e.value_sum),
         |count| completions(count, 0.0),
     );
-    other_last(rows, options)
+    fold_other_last(rows, options)
 }
 
 /// A map of counts (devices, browsers, countries, feedback scores) as count rows.
@@ -542,7 +537,7 @@ fn map_rows<'a>(
             figures: Counted { count },
         })
         .collect();
-    other_last(rows, options)
+    fold_other_last(rows, options)
 }
 
 /// The rows of a top-k list's `entries`, figures from `tracked`, and an [`OTHER`] row, figures
@@ -574,8 +569,8 @@ fn top_k_breakdown<F>(
     rows
 }
 
-/// The rows largest first with [`OTHER`] rows last, folded.
-fn other_last<F: Figures>(mut rows: Vec<Row<F>>, options: &SummaryOptions) -> Vec<Row<F>> {
+/// The rows sorted largest first with [`OTHER`] rows last, then folded.
+fn fold_other_last<F: Figures>(mut rows: Vec<Row<F>>, options: &SummaryOptions) -> Vec<Row<F>> {
     rows.sort_by(|a, b| {
         (a.label == OTHER).cmp(&(b.label == OTHER)).then_with(|| largest_first(a, b))
     });
