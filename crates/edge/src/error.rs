@@ -3,6 +3,7 @@
 use tacit_aggregate::settings::SettingsError;
 use tacit_aggregate::DayError;
 use tacit_beacon::{BeaconError, SiteIdError};
+use tacit_report::PageNotShown;
 use worker::{console_error, Response};
 
 /// What went wrong while answering a request.
@@ -70,6 +71,12 @@ impl AppError {
             413 => AppError::PayloadTooLarge(message),
             _ => AppError::Internal(format!("status {status}: {message}")),
         }
+    }
+}
+
+impl From<PageNotShown> for AppError {
+    fn from(error: PageNotShown) -> AppError {
+        AppError::NotFound(error.to_string())
     }
 }
 

@@ -30,7 +30,6 @@ mod error;
 mod ingest;
 mod present;
 mod read;
-mod reports;
 mod routes;
 mod shard_client;
 mod shards;

@@ -1,17 +1,16 @@
 //! Reading a site's figures: token, date range, and the shard's summary.
 
-use crate::{reports, shard_client, shards};
+use crate::{shard_client, shards};
 use serde::de::DeserializeOwned;
 use tacit_aggregate::Day;
 use tacit_report::public::{NoiseKey, PublicSummary};
-use tacit_report::summary::previous_period;
-use tacit_report::SummaryOptions;
+use tacit_report::{Report, ReportKind, SummaryOptions};
 use worker::{Env, Request, Url};
 
 use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::site_shard::protocol::{Credential, Report, SummaryQuery, SUMMARY};
+use crate::site_shard::protocol::{Credential, SummaryQuery, SUMMARY};
 use crate::site_shard::SALT_KEY_SECRET;
 use crate::tokens::{presented_token, token_sha256};
 
@@ -21,13 +20,12 @@ const DEFAULT_RANGE_DAYS: i32 = 7;
 const MAX_RANGE_DAYS: i32 = 400;
 
 /// The `report` of `site` over the range in the request's `from` and `to` parameters, for the
-/// holder of the site's viewer token, as the shard answers it: a [`tacit_report::RangeSummary`],
-/// a site or page report, or the insight cards.
-pub async fn report<T: DeserializeOwned>(
+/// holder of the site's viewer token: the [`Report`] of that kind, as `T`.
+pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
     req: &Request,
     env: &Env,
     site: &str,
-    report: Report,
+    report: ReportKind,
 ) -> AppResult<T> {
     let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
@@ -40,15 +38,15 @@ pub async fn report<T: DeserializeOwned>(
         let options = SummaryOptions { k: u64::from(k), ..SummaryOptions::default() };
         let viewer = Credential::Token(viewer_token_sha256);
         let current = shards::merged_range(env, &site, count, &viewer, from, to).await?;
-        let previous = if report.compares_with_previous() {
-            let (from, to) = previous_period(from, to);
-            Some(shards::merged_range(env, &site, count, &viewer, from, to).await?)
-        } else {
-            None
+        let previous = match report.compared_with(from, to) {
+            Some((from, to)) => {
+                Some(shards::merged_range(env, &site, count, &viewer, from, to).await?)
+            }
+            None => None,
         };
-        let merged = |_, _| previous.ok_or_else(|| AppError::Internal("no previous period".into()));
-        let json = reports::build(report, &current, merged, &options)?;
-        return Ok(serde_json::from_str(&json)?);
+        let report = Report::build(report, &current, previous.as_ref(), &options)?;
+        return T::try_from(report)
+            .map_err(|_| AppError::Internal("the report built is not of the kind asked".into()));
     }
     let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
     shard_client::ask(env, &site, SUMMARY, &query).await

@@ -3,13 +3,12 @@
 use crate::{admin, audit, ingest, snippet};
 use tacit_report::audit::PrivacyExport;
 use tacit_report::insights::InsightCard;
-use tacit_report::RangeSummary;
+use tacit_report::{PageReport, RangeSummary, ReportKind, SiteReport};
 use worker::{Request, Response, Result, RouteContext, Router};
 
 use crate::error::{AppError, AppResult};
 use crate::present::{self, Place};
 use crate::read::{self, requested_path, today, wants_csv};
-use crate::site_shard::protocol::{PageReport, Report, SiteReport};
 use crate::tokens::presented_token;
 
 /// Every route the edge answers.
@@ -82,7 +81,7 @@ pub fn router() -> Router<'static, ()> {
 
 async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let site = param(ctx, "site");
-    let summary: RangeSummary = read::report(req, &ctx.env, site, Report::Pages).await?;
+    let summary: RangeSummary = read::report(req, &ctx.env, site, ReportKind::Pages).await?;
     if wants_csv(req)? {
         present::pages_csv(&summary)
     } else {
@@ -91,7 +90,8 @@ async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
 }
 
 async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
+    let report: SiteReport =
+        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
     if wants_csv(req)? {
         present::summary_csv(&report)
     } else {
@@ -102,7 +102,7 @@ async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respons
 async fn page_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let path = requested_path(req)?;
     let report: PageReport =
-        read::report(req, &ctx.env, param(ctx, "site"), Report::Page { path }).await?;
+        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
     if wants_csv(req)? {
         present::page_csv(&report)
     } else {
@@ -112,7 +112,7 @@ async fn page_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> 
 
 async fn insights_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let cards: Vec<InsightCard> =
-        read::report(req, &ctx.env, param(ctx, "site"), Report::Insights).await?;
+        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Insights).await?;
     if wants_csv(req)? {
         present::insights_csv(&cards)
     } else {
@@ -134,7 +134,8 @@ async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
         };
         return present::public_page(&place, &summary);
     }
-    let report: SiteReport = read::report(req, &ctx.env, param(ctx, "site"), Report::Site).await?;
+    let report: SiteReport =
+        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
     let (from, to) = (report.summary.from, report.summary.to);
     let place =
         Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
@@ -144,7 +145,7 @@ async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
 async fn page_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let path = requested_path(req)?;
     let report: PageReport =
-        read::report(req, &ctx.env, param(ctx, "site"), Report::Page { path }).await?;
+        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
     let key = presented_token(req)?;
     let (from, to) = (report.summary.from, report.summary.to);
     let place =

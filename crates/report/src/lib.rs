@@ -7,6 +7,9 @@
 //!   (metrics against the previous period and the site, breakdowns, journeys, vitals).
 //! - [`insights::find_insights`] turns the same merged range into ranked
 //!   [`insights::InsightCard`]s, each with its evidence, a statistical test and an action.
+//! - [`Report::build`] makes the report a read asks for ([`ReportKind`]) out of them: the pages
+//!   table, the site or page report, or every card, as one typed value the edge serialises
+//!   once.
 //! - [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)" and adds
 //!   optional Laplace noise to public counts; [`public`] builds the noisy summary of a site that
 //!   publishes one.
@@ -39,8 +42,10 @@ pub mod audit;
 pub mod insights;
 pub mod privacy;
 pub mod public;
+pub mod report;
 pub mod summary;
 
+pub use report::{PageNotShown, PageReport, Report, ReportKind, SiteReport};
 pub use summary::{
     MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };

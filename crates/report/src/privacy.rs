@@ -7,17 +7,18 @@
 //! label, an estimated number of unique visitors and some additive measures. A row seen by fewer
 //! than k visitors (default [`DEFAULT_K`]) may point at a person — `/invoice/acme-gmbh` visited
 //! once, a referrer only one customer uses — so [`fold_small_rows`] merges it into one row
-//! labelled [`OTHER`]. Rows implement [`Breakdown`]; [`BreakdownRow`] is a ready-made row with
-//! views and a value sum.
+//! labelled [`OTHER`]. Rows implement [`Breakdown`]; every breakdown of the summaries is made of
+//! [`Row`](crate::summary::Row)s.
 //!
 //! Folding is a threshold, not a proof: differences between overlapping outputs (two date
 //! ranges that differ by one day, a breakdown before and after a filter) can still isolate a
 //! small row. That is what the optional noise below is for.
 //!
 //! ```
-//! use tacit_report::privacy::{fold_small_rows, BreakdownRow, DEFAULT_K, OTHER};
+//! use tacit_report::privacy::{fold_small_rows, DEFAULT_K, OTHER};
+//! use tacit_report::summary::{PageViews, Row};
 //!
-//! let row = |label: &str, visitors| BreakdownRow::new(label, visitors, visitors, 0.0);
+//! let row = |label: &str, visitors| Row::new(label, visitors, PageViews { views: visitors });
 //! let rows = vec![row("google.com", 40), row("news.example", 3), row("tiny.example", 2)];
 //! let folded = fold_small_rows(rows, DEFAULT_K);
 //! assert_eq!(folded, vec![row("google.com", 40), row(OTHER, 5)]);
@@ -28,11 +29,12 @@
 //! A site that makes its summary public can ask for noisy figures (DESIGN, "Privacy model").
 //! [`noisy_count`] adds Laplace noise of scale b = Δ / ε to a count, where ε is the site's
 //! [`NoiseConfig::epsilon`] and the sensitivity Δ is its [`NoiseConfig::max_contribution`]: the
-//! most one visitor may add to that count, enforced with [`clamp_contribution`] wherever the
-//! caller sees one visitor's contribution. [`expected_absolute_error`] and
-//! [`confidence_interval_half_width`] give the figures a page prints next to the count
-//! ("± 3 at 95 %"). Randomness comes from the caller, as uniform draws in (0, 1) from a
-//! cryptographic source; [`open_unit_interval`] turns 64 random bits into one.
+//! most one visitor may add to that count. The caller must publish only counts whose
+//! contributions are bounded so: [`crate::public`] publishes unique visitors only, to which a
+//! visitor adds at most one a day. [`confidence_interval_half_width`] gives the margin a page
+//! prints next to the count ("± 3 at 95 %"). Randomness comes from the caller, as uniform
+//! draws in (0, 1) from a cryptographic source; [`open_unit_interval`] turns 64 random bits
+//! into one.
 //!
 //! ```
 //! use tacit_report::privacy::{confidence_interval_half_width, noisy_count, NoiseConfig};
@@ -97,47 +99,6 @@ pub trait Breakdown: Sized {
 
     /// Replaces the row's label.
     fn relabel(&mut self, label: &str);
-}
-
-/// A breakdown row with the measures most breakdowns need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BreakdownRow {
-    /// What the row is about: a page path, a referrer host, a country code...
-    pub label: String,
-    /// Estimated unique visitors. In an [`OTHER`] row it is the sum of the folded rows'
-    /// estimates, an upper bound of their union: a visitor seen in two folded rows counts twice.
-    pub visitors: u64,
-    /// Page views (or events) attributed to the row.
-    pub views: u64,
-    /// Sum of goal values attributed to the row (0 where the breakdown has none).
-    pub value: f64,
-}
-
-impl BreakdownRow {
-    /// A row from its label and measures.
-    pub fn new(label: &str, visitors: u64, views: u64, value: f64) -> BreakdownRow {
-        BreakdownRow { label: label.to_owned(), visitors, views, value }
-    }
-}
-
-impl Breakdown for BreakdownRow {
-    fn label(&self) -> &str {
-        &self.label
-    }
-
-    fn visitors(&self) -> u64 {
-        self.visitors
-    }
-
-    fn absorb(&mut self, other: BreakdownRow) {
-        self.visitors = self.visitors.saturating_add(other.visitors);
-        self.views = self.views.saturating_add(other.views);
-        self.value += other.value;
-    }
-
-    fn relabel(&mut self, label: &str) {
-        label.clone_into(&mut self.label);
-    }
 }
 
 /// Folds the rows seen by fewer than `k` visitors into one [`OTHER`] row at the end.
@@ -242,7 +203,7 @@ impl NoiseConfig {
     /// | 10  | 0.1, ± 0.3               | 0.5, ± 1.5               |
     ///
     /// Published counts are rounded, so below b ≈ 1 the actual error is smaller still (see
-    /// [`expected_absolute_error`]).
+    /// [`NoiseConfig::scale`]).
     pub fn new(epsilon: f64, max_contribution: u32) -> Result<NoiseConfig, NoiseConfigError> {
         if !(MIN_EPSILON..=MAX_EPSILON).contains(&epsilon) {
             return Err(NoiseConfigError::EpsilonOutOfRange);
@@ -263,7 +224,12 @@ impl NoiseConfig {
         self.max_contribution
     }
 
-    /// The Laplace scale b = Δ / ε.
+    /// The Laplace scale b = Δ / ε: also the mean absolute error of [`noisy_count`], the mean
+    /// of |X| for Laplace noise X.
+    ///
+    /// That is before rounding and clamping. Rounding lowers the mean error by about 1 / (24 b):
+    /// 4 % at b = 1, under 0.2 % from b = 5; at b = 0.1 most counts come out exact. Clamping
+    /// lowers it further for counts within a few b of zero.
     pub fn scale(&self) -> f64 {
         f64::from(self.max_contribution) / self.epsilon
     }
@@ -298,15 +264,6 @@ impl fmt::Display for NoiseConfigError {
 
 impl std::error::Error for NoiseConfigError {}
 
-/// Caps what one visitor adds to a count at the configured [`NoiseConfig::max_contribution`].
-///
-/// Apply it wherever one visitor's contribution is seen whole (a visit's views of a page, a
-/// visit's goal completions) before adding it to a count that will be noised; the noise only
-/// hides contributions up to that bound.
-pub fn clamp_contribution(count_from_one_visitor: u64, config: &NoiseConfig) -> u64 {
-    count_from_one_visitor.min(u64::from(config.max_contribution))
-}
-
 /// `true_count` plus Laplace noise of scale b = Δ / ε, rounded to the nearest integer and
 /// clamped at 0.
 ///
@@ -331,15 +288,6 @@ pub fn noisy_count(
     let noisy = true_count as f64 + laplace_noise(config.scale(), uniform());
     // `as` would saturate a negative value to 0 too; `max` says so.
     noisy.round().max(0.0) as u64
-}
-
-/// The mean absolute error of [`noisy_count`]: b = Δ / ε, the mean of |X| for Laplace noise X.
-///
-/// That is before rounding and clamping. Rounding lowers the mean error by about 1 / (24 b): 4 %
-/// at b = 1, under 0.2 % from b = 5; at b = 0.1 most counts come out exact. Clamping lowers it
-/// further for counts within a few b of zero.
-pub fn expected_absolute_error(config: &NoiseConfig) -> f64 {
-    config.scale()
 }
 
 /// The half-width t of the interval around a noisy count that holds the true count with
@@ -382,10 +330,12 @@ fn laplace_noise(scale: f64, u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::{GoalCompletions, GoalRow, PageRow, PageViews, Row};
     use proptest::prelude::*;
 
-    fn row(label: &str, visitors: u64) -> BreakdownRow {
-        BreakdownRow::new(label, visitors, visitors * 2, visitors as f64 * 10.0)
+    /// A row of `visitors` and twice as many views.
+    fn row(label: &str, visitors: u64) -> PageRow {
+        Row::new(label, visitors, PageViews { views: visitors * 2 })
     }
 
     #[test]
@@ -393,17 +343,14 @@ mod tests {
         let rows = vec![row("/", 50), row("/a", 2), row("/pricing", 20), row("/b", 3)];
         assert_eq!(
             fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/pricing", 20), BreakdownRow::new(OTHER, 5, 10, 50.0)]
+            vec![row("/", 50), row("/pricing", 20), row(OTHER, 5)]
         );
     }
 
     #[test]
     fn a_row_with_exactly_k_visitors_is_shown() {
         let rows = vec![row("/", 50), row("/edge", 5), row("/a", 3), row("/b", 4)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/edge", 5), BreakdownRow::new(OTHER, 7, 14, 70.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/edge", 5), row(OTHER, 7)]);
     }
 
     #[test]
@@ -415,10 +362,7 @@ mod tests {
     #[test]
     fn an_existing_other_row_is_merged_rather_than_repeated() {
         let rows = vec![row(OTHER, 30), row("/", 50), row("/a", 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 32, 64, 320.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 32)]);
     }
 
     // The subtraction leak: without the extra fold, "(other)" would show "/invoice/acme"'s
@@ -426,57 +370,42 @@ mod tests {
     #[test]
     fn a_single_small_row_takes_the_smallest_shown_row_with_it() {
         let rows = vec![row("/", 50), row("/pricing", 9), row("/blog", 7), row("/invoice/acme", 1)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/pricing", 9), BreakdownRow::new(OTHER, 8, 16, 80.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/pricing", 9), row(OTHER, 8)]);
     }
 
     #[test]
     fn small_rows_that_add_up_to_fewer_than_k_take_the_smallest_shown_row_with_them() {
         let rows = vec![row("/", 50), row("/blog", 7), row("/a", 1), row("/b", 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 10, 20, 100.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 10)]);
     }
 
     #[test]
     fn small_rows_that_add_up_to_k_are_folded_alone() {
         let rows = vec![row("/", 50), row("/blog", 7), row("/a", 2), row("/b", 3)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), row("/blog", 7), BreakdownRow::new(OTHER, 5, 10, 50.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/blog", 7), row(OTHER, 5)]);
     }
 
     #[test]
     fn the_last_of_equally_small_shown_rows_is_the_one_folded() {
         let rows = vec![row("/x", 6), row("/y", 6), row("/z", 1)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/x", 6), BreakdownRow::new(OTHER, 7, 14, 70.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/x", 6), row(OTHER, 7)]);
     }
 
     #[test]
     fn a_small_existing_other_row_also_takes_the_smallest_shown_row_with_it() {
         let rows = vec![row("/", 50), row("/blog", 7), row(OTHER, 2)];
-        assert_eq!(
-            fold_small_rows(rows, 5),
-            vec![row("/", 50), BreakdownRow::new(OTHER, 9, 18, 90.0)]
-        );
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 9)]);
     }
 
     #[test]
     fn a_breakdown_with_fewer_than_k_visitors_in_all_is_one_other_row() {
         let rows = vec![row("/a", 2), row("/b", 1)];
-        assert_eq!(fold_small_rows(rows, 5), vec![BreakdownRow::new(OTHER, 3, 6, 30.0)]);
+        assert_eq!(fold_small_rows(rows, 5), vec![row(OTHER, 3)]);
     }
 
     #[test]
     fn an_empty_breakdown_stays_empty() {
-        assert_eq!(fold_small_rows(Vec::<BreakdownRow>::new(), 5), vec![]);
+        assert_eq!(fold_small_rows(Vec::<PageRow>::new(), 5), vec![]);
     }
 
     #[test]
@@ -492,11 +421,15 @@ mod tests {
         assert_eq!(fold_small_rows(rows, 5)[1].visitors, 6);
     }
 
-    fn breakdown() -> impl Strategy<Value = Vec<BreakdownRow>> {
+    /// Rows of goals, each worth 0.5.
+    fn breakdown() -> impl Strategy<Value = Vec<GoalRow>> {
         let label = prop_oneof![Just(OTHER.to_string()), "/[a-z]{0,3}"];
         proptest::collection::vec((label, 0u64..20, 0u64..100), 0..12).prop_map(|rows| {
             rows.into_iter()
-                .map(|(label, visitors, views)| BreakdownRow::new(&label, visitors, views, 0.5))
+                .map(|(label, visitors, completions)| {
+                    let goal = GoalCompletions { completions, conversion_rate: None, value: 0.5 };
+                    Row::new(&label, visitors, goal)
+                })
                 .collect()
         })
     }
@@ -506,11 +439,12 @@ mod tests {
         fn folding_keeps_totals_and_shows_no_row_under_k(rows in breakdown(), k in 0u64..10) {
             let folded = fold_small_rows(rows.clone(), k);
 
-            let total = |rows: &[BreakdownRow]| {
-                (rows.iter().map(|r| r.visitors).sum::<u64>(), rows.iter().map(|r| r.views).sum::<u64>())
+            let total = |rows: &[GoalRow]| {
+                let completions = rows.iter().map(|r| r.figures.completions).sum::<u64>();
+                (rows.iter().map(|r| r.visitors).sum::<u64>(), completions)
             };
             prop_assert_eq!(total(&folded), total(&rows));
-            let value_sum: f64 = folded.iter().map(|r| r.value).sum();
+            let value_sum: f64 = folded.iter().map(|r| r.figures.value).sum();
             prop_assert!((value_sum - 0.5 * rows.len() as f64).abs() < 1e-9);
 
             let lone_other = folded.len() == 1 && folded[0].label == OTHER;
@@ -581,7 +515,7 @@ mod tests {
     fn mean_absolute_error_matches_the_laplace_scale() {
         for (epsilon, max_contribution, seed) in [(0.1, 2, 1), (1.0, 5, 2)] {
             let config = config(epsilon, max_contribution);
-            let b = expected_absolute_error(&config);
+            let b = config.scale();
             let measured = mean_absolute(&published_errors(1_000, &config, seed));
             println!("ε = {epsilon}, Δ = {max_contribution}: b = {b}, published mean |error| = {measured:.4} ({:+.2} %)", (measured / b - 1.0) * 100.0);
             assert!((measured / b - 1.0).abs() < 0.02, "b = {b}, measured {measured}");
@@ -662,9 +596,7 @@ mod tests {
             .collect();
         println!("mean |error| at ε = 2, 1, 0.5: {errors:.4?}");
         assert!(errors[0] < errors[1] && errors[1] < errors[2], "{errors:?}");
-        assert!(
-            expected_absolute_error(&config(0.5, 1)) > expected_absolute_error(&config(2.0, 1))
-        );
+        assert!(config(0.5, 1).scale() > config(2.0, 1).scale());
     }
 
     #[test]
@@ -672,7 +604,6 @@ mod tests {
         let config = config(0.5, 3);
         assert_eq!((config.epsilon(), config.max_contribution()), (0.5, 3));
         assert_eq!(config.scale(), 6.0);
-        assert_eq!(expected_absolute_error(&config), 6.0);
         let half_width = confidence_interval_half_width(&config, 0.95);
         assert!((half_width - 6.0 * 20f64.ln()).abs() < 1e-12, "{half_width}");
     }
@@ -707,12 +638,6 @@ mod tests {
         assert!(
             serde_json::from_str::<NoiseConfig>(r#"{"epsilon":1,"max_contribution":0}"#).is_err()
         );
-    }
-
-    #[test]
-    fn a_visitors_contribution_is_capped_at_the_bound() {
-        let config = config(1.0, 3);
-        assert_eq!([0, 2, 3, 4, 1_000].map(|c| clamp_contribution(c, &config)), [0, 2, 3, 3, 3]);
     }
 
     #[test]

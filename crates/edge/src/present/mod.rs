@@ -22,7 +22,7 @@ use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{PageReport, SiteReport};
+use tacit_report::{PageReport, SiteReport};
 
 pub use layout::Place;
 pub use page_report::page_report;
@@ -64,7 +64,7 @@ pub fn pages_csv(summary: &RangeSummary) -> AppResult<Response> {
     let rows = summary
         .pages
         .iter()
-        .map(|p| vec![p.path.clone(), p.views.to_string(), p.visitors.to_string()]);
+        .map(|p| vec![p.label.clone(), p.figures.views.to_string(), p.visitors.to_string()]);
     csv(&["path", "views", "visitors"], rows)
 }
 

@@ -12,7 +12,7 @@ use super::format;
 use super::layout::{page, Place};
 use super::site_page::table;
 use crate::error::AppResult;
-use crate::site_shard::protocol::PageReport;
+use tacit_report::PageReport;
 
 /// Renders the insight summary of one page.
 pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
@@ -56,14 +56,14 @@ pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
             }
             section aria-labelledby="from" {
                 h2 #from { "Where they came from" }
-                (table(&["Previous page", "Views"], summary.previous_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.count)) }])))
+                (table(&["Previous page", "Views"], summary.previous_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.figures.count)) }])))
                 (table(&["Channel", "Visits", "Engagement"], summary.channels.iter().map(|c| vec![
-                    html! { (c.channel) }, html! { (format::count(c.entries)) }, html! { (format::percent(c.engagement_rate)) },
+                    html! { (c.label) }, html! { (format::count(c.figures.entries)) }, html! { (format::percent(c.figures.engagement_rate)) },
                 ])))
             }
             section aria-labelledby="to" {
                 h2 #to { "Where they went" }
-                (table(&["Next page", "Views"], summary.next_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.count)) }])))
+                (table(&["Next page", "Views"], summary.next_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.figures.count)) }])))
             }
         }
         section.wide aria-labelledby="vitals" {

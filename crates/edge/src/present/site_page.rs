@@ -11,7 +11,7 @@ use super::charts::{daily_chart, sparkline};
 use super::format;
 use super::layout::{page, Place};
 use crate::error::AppResult;
-use crate::site_shard::protocol::SiteReport;
+use tacit_report::SiteReport;
 
 /// Renders the site summary.
 pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
@@ -48,19 +48,19 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             section aria-labelledby="pages" {
                 h2 #pages { "Top pages" }
                 (table(&["Page", "Views", "Unique visitors"], summary.top_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.path), text(format::count(p.views)), text(format::count(p.visitors))]
+                    vec![page_cell(place, &p.label), text(format::count(p.figures.views)), text(format::count(p.visitors))]
                 })))
             }
             section aria-labelledby="entries" {
                 h2 #entries { "Entry pages" }
                 (table(&["Page", "Visits", "Bounce rate", "Engagement"], summary.entry_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.path), text(format::count(p.entries)), text(format::percent(p.bounce_rate)), text(format::percent(p.engagement_rate))]
+                    vec![page_cell(place, &p.label), text(format::count(p.figures.entries)), text(format::percent(p.figures.bounce_rate)), text(format::percent(p.figures.engagement_rate))]
                 })))
             }
             section aria-labelledby="exits" {
                 h2 #exits { "Exit pages" }
                 (table(&["Page", "Exits", "Exit rate"], summary.exit_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.path), text(format::count(p.exits)), text(format::percent(p.exit_rate))]
+                    vec![page_cell(place, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 })))
             }
             section aria-labelledby="channels" {
@@ -73,7 +73,7 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             section aria-labelledby="goals" {
                 h2 #goals { "Goals" }
                 (table(&["Goal", "Completions", "Conversion", "Value"], summary.goals.iter().map(|g| {
-                    vec![text(g.goal.clone()), text(format::count(g.completions)), text(format::percent(g.conversion_rate)), text(format!("{:.2}", g.value))]
+                    vec![text(g.label.clone()), text(format::count(g.figures.completions)), text(format::percent(g.figures.conversion_rate)), text(format!("{:.2}", g.figures.value))]
                 })))
             }
             (count_section("search", "Site search", "Searches", &summary.search_terms))
@@ -142,7 +142,7 @@ fn count_section(id: &str, title: &str, what: &str, rows: &[CountRow]) -> Markup
     html! {
         section aria-labelledby=(id) {
             h2 id=(id) { (title) }
-            (table(&[title, what], rows.iter().map(|r| vec![text(r.label.clone()), text(format::count(r.count))])))
+            (table(&[title, what], rows.iter().map(|r| vec![text(r.label.clone()), text(format::count(r.figures.count))])))
         }
     }
 }
@@ -152,10 +152,10 @@ fn channels(rows: &[ChannelRow]) -> Markup {
         &["Channel", "Visits", "Engaged", "Engagement"],
         rows.iter().map(|c| {
             vec![
-                text(c.channel.clone()),
-                text(format::count(c.entries)),
-                text(format::count(c.engaged_visits)),
-                text(format::percent(c.engagement_rate)),
+                text(c.label.clone()),
+                text(format::count(c.figures.entries)),
+                text(format::count(c.figures.engaged_visits)),
+                text(format::percent(c.figures.engagement_rate)),
             ]
         }),
     )

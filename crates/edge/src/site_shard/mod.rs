@@ -8,7 +8,7 @@ mod open_day;
 pub mod protocol;
 mod store;
 
-use crate::{reports, shard_client};
+use crate::shard_client;
 use std::cell::{Cell, RefCell};
 
 use serde::de::DeserializeOwned;
@@ -25,7 +25,7 @@ use tacit_aggregate::settings::{origin_hostname, FieldChange, SettingsPatch, Sit
 use tacit_aggregate::{DailySalt, Day, SaltSealingKey, VisitorHash};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{SaltStatus, StorageFacts};
-use tacit_report::{MergedRange, SummaryOptions};
+use tacit_report::{MergedRange, Report, SummaryOptions};
 use worker::{
     console_error, durable_object, DurableObject, Env, Method, Request, Response, Result,
     ScheduledTime, State,
@@ -754,15 +754,10 @@ impl SiteShard {
         }
         let options = SummaryOptions { k: u64::from(site.settings.k), ..SummaryOptions::default() };
         let current = self.merged_range(query.from, query.to)?;
-        let json = reports::build(
-            query.report,
-            &current,
-            |from, to| self.merged_range(from, to),
-            &options,
-        )?;
-        let response = Response::ok(json)?;
-        response.headers().set("Content-Type", "application/json")?;
-        Ok(response)
+        let compared_with = query.report.compared_with(query.from, query.to);
+        let previous = compared_with.map(|(from, to)| self.merged_range(from, to)).transpose()?;
+        let report = Report::build(query.report, &current, previous.as_ref(), &options)?;
+        Ok(Response::from_json(&report)?)
     }
 
     fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {

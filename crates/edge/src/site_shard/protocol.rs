@@ -9,8 +9,7 @@ use tacit_aggregate::Day;
 use tacit_beacon::consent::ConsentState;
 use tacit_beacon::SiteId;
 use tacit_report::audit::StorageFacts;
-use tacit_report::insights::InsightCard;
-use tacit_report::{PageSummary, SiteSummary};
+use tacit_report::ReportKind;
 
 /// Who is asking. The worker checks the admin token itself (it is a Worker secret); a site's
 /// tokens are checked by the shard, which holds their hashes.
@@ -119,39 +118,8 @@ pub struct SummaryQuery {
     pub viewer_token_sha256: String,
     pub from: Day,
     pub to: Day,
-    pub report: Report,
-}
-
-/// Which summary a query asks for. The shard answers a [`tacit_report::RangeSummary`] for
-/// `Pages`, a [`SiteReport`] for `Site`, a [`PageReport`] for `Page` and the cards for
-/// `Insights`.
-#[derive(Serialize, Deserialize)]
-pub enum Report {
-    Pages,
-    Site,
-    Page { path: String },
-    Insights,
-}
-
-impl Report {
-    /// Whether the report compares with the previous period, which then has to be merged too.
-    pub fn compares_with_previous(&self) -> bool {
-        !matches!(self, Report::Pages)
-    }
-}
-
-/// The site summary with its top insight cards, compared with the previous period.
-#[derive(Serialize, Deserialize)]
-pub struct SiteReport {
-    pub summary: SiteSummary,
-    pub insights: Vec<InsightCard>,
-}
-
-/// One page's insight summary: its cards first, then its figures against the site.
-#[derive(Serialize, Deserialize)]
-pub struct PageReport {
-    pub insights: Vec<InsightCard>,
-    pub summary: PageSummary,
+    /// The shard answers the [`tacit_report::Report`] of this kind.
+    pub report: ReportKind,
 }
 
 /// Give a further shard of a site (index ≥ 1) the site's settings; it holds no tokens.

@@ -16,7 +16,7 @@ pub mod assessment;
 mod export;
 mod report;
 
-pub use export::{PrivacyExport, RecordOfProcessing};
+pub use export::{PrivacyExport, RecordOfProcessing, EXPORT_FORMAT};
 pub use report::{
     AuditInput, ChangeLogStatus, ConsentCounts, ConsentDay, ConsentPolicy, ConsentRates,
     DataInventory, HeldKind, HeldSalt, HonouredSignal, NeverStored, PrivacyReport, RetentionStatus,

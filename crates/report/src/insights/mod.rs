@@ -1,0 +1,365 @@
+//! Insight cards: findings built from more than one signal, each with its evidence, a
+//! statistical test and a suggested action (DESIGN, "Insights").
+//!
+//! [`find_insights`] runs every rule over a [`MergedRange`] (and the previous period, for the
+//! rules that compare periods) and returns the cards ranked by expected impact: visitors
+//! affected × effect size. [`page_insights`] runs the page rules for one page.
+//!
+//! # The rules
+//!
+//! | rule | kind | fires when | minimum sample |
+//! |---|---|---|---|
+//! | [`Rule::AnswersThenLeaves`] | behavioural | a page's exit rate is far above the rest of the site's *and* its engaged time is long | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
+//! | [`Rule::Mismatch`] | need | a landing page's bounce rate is far above the rest of the site's *and* its engaged time is short; names the channel that brings the most bounces | [`MIN_VISITS`] ended visits, [`MIN_VISITORS`] visitors |
+//! | [`Rule::Frustration`] | emotional | a page's share of views with rage or dead clicks is at least twice the rest of the site's | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
+//! | [`Rule::UnhappyButEngaged`] | emotional | a page's unhappy feedback is far above the rest of the site's while its engaged time is at least the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
+//! | [`Rule::HappyButBrief`] | emotional | a page's happy feedback is far above the rest of the site's while its engaged time is below the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
+//! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the site's | [`MIN_VISITS`] entries, k visitors |
+//! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
+//! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
+//! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed far beyond chance since the previous period | [`MIN_VISITS`] visits in each period |
+//!
+//! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
+//!
+//! # What "far" means
+//!
+//! A card needs both a practical effect (a difference of at least [`MIN_DIFFERENCE`], ten
+//! percentage points, and for exit rates and channels a ratio too: [`MIN_EXIT_RATIO`],
+//! [`MIN_CHANNEL_RATIO`]) and a statistical test that rejects "no
+//! difference" at [`MIN_LEVEL`] (99 %, two-sided critical value |z| ≥ 2.576). A site with a
+//! thousand pages runs thousands of tests per range, so the usual 95 % would show about one
+//! false card in twenty tests that find nothing; 99 % and the effect floor keep chance findings
+//! rare, though not impossible.
+//!
+//! The tests are two-proportion z-tests (pooled) between a page or channel and *the rest of the
+//! site* (site minus it, so the two groups are disjoint; a channel's effect floors are measured
+//! against the whole site, so that one channel far off does not make the others "far" the
+//! other way), a one-proportion z-test for "longer
+//! or shorter than the site's median", and a two-proportion z-test between periods. The normal
+//! approximation is only used when both groups expect at least five successes and five
+//! failures under the pooled rate; below that no card is made.
+//!
+//! # The sketches' own error
+//!
+//! - Views, leaves, exits, entries, bounces, engaged visits, frustrated views and feedback
+//!   answers are exact counters: the tests use them as they are.
+//! - Top-k counts (channels, previous pages) may be too high by their `max_error`: a rule takes
+//!   the end of that interval that works *against* its finding (the lower count of engaged
+//!   visits for "above", the higher for "below").
+//! - Engaged-time quantiles are within 1 % of a true value: the rules compare them with a
+//!   factor of 1.5, far outside that error, and the share of views above the site's median is
+//!   read from the sketch at bucket resolution, then tested against one half.
+//! - Unique visitors come from HyperLogLog++ (0.81 % relative standard error for a page):
+//!   minimum-visitor checks use the estimate less three standard errors
+//!   ([`visitors_lower_bound`]); the impact uses the estimate.
+//!
+//! # Privacy
+//!
+//! A card names a page (its own, or the previous page of a drop-off) only if that page's
+//! visitors reach k, as the page tables do, and names a channel, a goal or a search term only
+//! if the matching folded breakdown of the summary shows it.
+//! Statements are plain text; the edge escapes them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::summary::{MergedRange, SummaryOptions};
+
+mod rules;
+mod stats;
+#[cfg(test)]
+mod testing;
+
+pub use stats::{
+    one_proportion_z, two_proportion_z, visitors_lower_bound, Confidence, ConfidenceLevel, Test,
+};
+
+/// Leaves a page needs before an exit-rate or frustration rule looks at it.
+pub const MIN_LEAVES: u64 = 100;
+/// Visits (ended visits for bounce rates, entries for channels, visits per period for goals)
+/// a rule needs.
+pub const MIN_VISITS: u64 = 50;
+/// Unique visitors (lower bound) a page needs before any rule names it.
+pub const MIN_VISITORS: u64 = 30;
+/// Feedback answers a page needs before the feedback rule looks at it.
+pub const MIN_ANSWERS: u64 = 30;
+/// Searches a page needs before the search rule looks at it.
+pub const MIN_SEARCHES: u64 = 30;
+/// The smallest difference between two rates that makes a card (ten percentage points).
+pub const MIN_DIFFERENCE: f64 = 0.10;
+/// How much longer (or shorter) than the site's median a page's median engaged time must be to
+/// count as long (or short).
+pub const TIME_FACTOR: f64 = 1.5;
+/// How many times the rest of the site's exit rate a page's must be for the exit-rate rules
+/// ([`Rule::AnswersThenLeaves`], [`Rule::DropOff`], [`Rule::SearchExits`]): exits are common
+/// (every visit has one), so ten points above the rest is ordinary on its own.
+pub const MIN_EXIT_RATIO: f64 = 1.5;
+/// How many times the site's engagement a channel's must be (or the site's, its) to be far
+/// from it.
+pub const MIN_CHANNEL_RATIO: f64 = 1.25;
+/// The confidence a card needs.
+pub const MIN_LEVEL: ConfidenceLevel = ConfidenceLevel::Strong;
+
+/// What a card is about (DESIGN, "Insights").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsightKind {
+    /// How visitors behave on a page.
+    Behavioural,
+    /// How they feel: frustration, satisfaction.
+    Emotional,
+    /// What they need and do not find.
+    Need,
+    /// What they are worth: goals and their value.
+    Value,
+    /// Where they go between pages.
+    Journey,
+    /// Where they come from.
+    Channel,
+}
+
+/// The rule that made a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// High exit rate and long engaged time: the page answers the question.
+    AnswersThenLeaves,
+    /// High bounce rate and short engaged time: what brought them is not what they found.
+    Mismatch,
+    /// Rage and dead clicks concentrated on a page.
+    Frustration,
+    /// Unhappy feedback on a page visitors spend time on.
+    UnhappyButEngaged,
+    /// Happy feedback on a page visitors leave quickly.
+    HappyButBrief,
+    /// A channel engaging far above or below the rest of the site.
+    ChannelEngagement,
+    /// A page that ends the journey coming mostly from one page.
+    DropOff,
+    /// Site searches that end the visit.
+    SearchExits,
+    /// A goal's conversion changing between periods.
+    ConversionChange,
+}
+
+impl Rule {
+    /// The kind of card the rule makes.
+    pub fn kind(self) -> InsightKind {
+        match self {
+            Rule::AnswersThenLeaves => InsightKind::Behavioural,
+            Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
+            Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
+                InsightKind::Emotional
+            }
+            Rule::ChannelEngagement => InsightKind::Channel,
+            Rule::DropOff => InsightKind::Journey,
+            Rule::ConversionChange => InsightKind::Value,
+        }
+    }
+}
+
+/// The unit of an evidence figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A proportion from 0 to 1.
+    Share,
+    /// Milliseconds.
+    Milliseconds,
+    /// A count.
+    Count,
+    /// A feedback score from 1 to 3.
+    Score,
+}
+
+/// One figure of a card's evidence and the baseline it is compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What is measured, such as "exit rate".
+    pub measure: String,
+    /// The finding's value.
+    pub value: f64,
+    /// The value it is compared with, if any.
+    pub baseline: Option<f64>,
+    /// What the baseline is: "rest of site", "site median", "previous period".
+    pub baseline_label: Option<String>,
+    /// The unit of both values.
+    pub unit: Unit,
+    /// How many observations the value rests on.
+    pub sample: u64,
+}
+
+impl Evidence {
+    fn new(measure: &str, value: f64, unit: Unit, sample: u64) -> Evidence {
+        Evidence {
+            measure: measure.to_owned(),
+            value,
+            baseline: None,
+            baseline_label: None,
+            unit,
+            sample,
+        }
+    }
+
+    fn against(mut self, baseline: f64, label: &str) -> Evidence {
+        self.baseline = Some(baseline);
+        self.baseline_label = Some(label.to_owned());
+        self
+    }
+}
+
+/// A finding with its evidence, its test and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InsightCard {
+    /// What it is about.
+    pub kind: InsightKind,
+    /// The rule that made it.
+    pub rule: Rule,
+    /// One plain-text sentence (or two); escape it before putting it in HTML.
+    pub statement: String,
+    /// The numbers and the baselines they are compared with.
+    pub evidence: Vec<Evidence>,
+    /// The test that decided "far from the baseline".
+    pub confidence: Confidence,
+    /// A suggested action.
+    pub action: String,
+    /// The page it is about, if it is about one.
+    pub page: Option<String>,
+    /// Estimated visitors the finding concerns.
+    pub visitors_affected: u64,
+    /// The size of the effect: a difference of rates (0.25 is 25 points).
+    pub effect_size: f64,
+    /// `visitors_affected × effect_size`: what cards are ranked by.
+    pub impact: f64,
+}
+
+/// What a rule found, in its words; [`InsightCard::new`] makes the card.
+struct Finding {
+    statement: String,
+    evidence: Vec<Evidence>,
+    confidence: Confidence,
+    action: String,
+    effect_size: f64,
+}
+
+impl InsightCard {
+    /// The card of `rule`'s finding about `page` (or the site), which concerns
+    /// `visitors_affected` visitors.
+    fn new(
+        rule: Rule,
+        page: Option<String>,
+        visitors_affected: u64,
+        finding: Finding,
+    ) -> InsightCard {
+        let Finding { statement, evidence, confidence, action, effect_size } = finding;
+        InsightCard {
+            kind: rule.kind(),
+            rule,
+            statement,
+            evidence,
+            confidence,
+            action,
+            page,
+            visitors_affected,
+            effect_size,
+            impact: visitors_affected as f64 * effect_size,
+        }
+    }
+}
+
+/// Every card the rules find over `current`, highest impact first. `previous` (the period of
+/// equal length before it) is only used by [`Rule::ConversionChange`]. `options.k` decides
+/// which pages, channels, previous pages and terms a card may name.
+pub fn find_insights(
+    current: &MergedRange,
+    previous: Option<&MergedRange>,
+    options: &SummaryOptions,
+) -> Vec<InsightCard> {
+    let mut cards = Vec::new();
+    for page in current.pages() {
+        cards.extend(rules::page_cards(page, current, options));
+    }
+    cards.extend(rules::channel_engagement(current, options));
+    if let Some(previous) = previous {
+        cards.extend(rules::conversion_change(current, previous, options));
+    }
+    rank(&mut cards);
+    cards
+}
+
+/// The cards about `path` over `current`, highest impact first: the page rules only, so this
+/// costs one page's worth of work, not the site's.
+pub fn page_insights(
+    path: &str,
+    current: &MergedRange,
+    options: &SummaryOptions,
+) -> Vec<InsightCard> {
+    let mut cards = current
+        .page(path)
+        .map(|page| rules::page_cards(page, current, options))
+        .unwrap_or_default();
+    rank(&mut cards);
+    cards
+}
+
+/// Highest impact first; ties by statement, so the order is deterministic.
+fn rank(cards: &mut [InsightCard]) {
+    cards.sort_by(|a, b| b.impact.total_cmp(&a.impact).then_with(|| a.statement.cmp(&b.statement)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{background, cards, frustrated, pages_of, views};
+    use super::*;
+    use crate::summary::testing::{day, exit_after, onward};
+    use tacit_beacon::signal::{Leave, View};
+
+    #[test]
+    fn the_background_site_makes_no_card() {
+        let range = background().range(day("2026-11-23"));
+        assert_eq!(find_insights(&range, None, &SummaryOptions::default()), vec![]);
+    }
+
+    #[test]
+    fn cards_are_ranked_by_visitors_affected_times_effect_size() {
+        let mut site = background();
+        site.visits("/guide", 0, 150, None, &exit_after(90_000));
+        views(&mut site, "/form", 1_000, 40, Some("/"), &frustrated());
+        views(&mut site, "/form", 1_040, 80, Some("/docs"), &onward("/"));
+        let range = site.range(day("2026-11-23"));
+        let found = find_insights(&range, None, &SummaryOptions::default());
+        assert!(found.len() >= 2, "{found:?}");
+        assert!(found.windows(2).all(|w| w[0].impact >= w[1].impact));
+        for card in &found {
+            let expected = card.visitors_affected as f64 * card.effect_size;
+            assert!((card.impact - expected).abs() < 1e-9);
+        }
+        let form = page_insights("/form", &range, &SummaryOptions::default());
+        assert_eq!(pages_of(&form), vec![Some("/form")]);
+    }
+
+    #[test]
+    fn a_page_with_fewer_visitors_than_k_is_never_named() {
+        let mut site = background();
+        // 150 views of /guide by only 20 distinct visitors: k = 25 hides it.
+        let view = View::sample();
+        for v in 0..150 {
+            site.view("/guide", v % 20, &view);
+            site.leave("/guide", &Leave { entry: true, ..exit_after(90_000) });
+        }
+        let range = site.range(day("2026-11-23"));
+        let options = SummaryOptions { k: 25, ..SummaryOptions::default() };
+        let found = find_insights(&range, None, &options);
+        assert!(found.iter().all(|c| c.page.as_deref() != Some("/guide")), "{found:?}");
+    }
+
+    #[test]
+    fn cards_serialize_with_snake_case_kinds_and_levels() {
+        let mut site = background();
+        site.visits("/guide", 0, 150, None, &exit_after(90_000));
+        let card = &cards(&site, Rule::AnswersThenLeaves)[0];
+        let json = serde_json::to_string(card).unwrap();
+        assert!(json.contains(r#""kind":"behavioural""#), "{json}");
+        assert!(json.contains(r#""rule":"answers_then_leaves""#), "{json}");
+        assert!(json.contains(r#""test":"two_proportion_z""#) || json.contains("one_proportion_z"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The rules, one file per rule (the two feedback rules share one): what each looks at, when it
+//! fires, and how it words its card. The page rules read a [`PageContext`]; the site rules read
+//! the whole range.
+
+use std::fmt::Write;
+
+use super::{visitors_lower_bound, Evidence, Finding, InsightCard, Rule, Unit, MIN_VISITORS};
+use crate::privacy::OTHER;
+use crate::summary::{MergedPage, MergedRange, SummaryOptions};
+use tacit_aggregate::record::Activity;
+
+mod answers_then_leaves;
+mod channel_engagement;
+mod conversion_change;
+mod drop_off;
+mod feedback;
+mod frustration;
+mod mismatch;
+mod search_exits;
+
+pub(super) use channel_engagement::channel_engagement;
+pub(super) use conversion_change::conversion_change;
+
+/// The page rules' cards for one page; none for [`OTHER`] or a page under the minimum visitors
+/// or under k.
+pub(super) fn page_cards(
+    page: &MergedPage,
+    range: &MergedRange,
+    options: &SummaryOptions,
+) -> Vec<InsightCard> {
+    if page.path == OTHER || visitors_lower_bound(page.visitors) < MIN_VISITORS.max(options.k) {
+        return Vec::new();
+    }
+    let site = range.site();
+    let site_median = site.engaged_time_ms.quantile(0.5);
+    let context = PageContext { page, site, site_median, range, options };
+    [
+        answers_then_leaves::answers_then_leaves(&context),
+        mismatch::mismatch(&context),
+        frustration::frustration(&context),
+        feedback::unhappy_but_engaged(&context),
+        feedback::happy_but_brief(&context),
+        drop_off::drop_off(&context),
+        search_exits::search_exits(&context),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// What a page rule reads: the page, the site over the same range, and the options.
+struct PageContext<'a> {
+    page: &'a MergedPage,
+    site: &'a Activity,
+    site_median: Option<f64>,
+    range: &'a MergedRange,
+    options: &'a SummaryOptions,
+}
+
+impl PageContext<'_> {
+    /// The card of `rule`'s finding about the page, which concerns all its visitors.
+    fn card(&self, rule: Rule, finding: Finding) -> InsightCard {
+        InsightCard::new(rule, Some(self.page.path.clone()), self.page.visitors, finding)
+    }
+
+    /// The page's median engaged time against the site's.
+    fn median_evidence(&self) -> Option<Evidence> {
+        let a = self.page.activity();
+        let median = a.engaged_time_ms.quantile(0.5)?;
+        Some(
+            Evidence::new(
+                "median engaged time",
+                median,
+                Unit::Milliseconds,
+                a.engaged_time_ms.count(),
+            )
+            .against(self.site_median?, "site median"),
+        )
+    }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0} %", share * 100.0)
+}
+
+fn percent_precise(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+fn duration(ms: f64) -> String {
+    let seconds = (ms / 1000.0).round() as u64;
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else if seconds.is_multiple_of(60) {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{} min {} s", seconds / 60, seconds % 60)
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "\"{item}\"");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_seconds_and_minutes() {
+        assert_eq!(duration(9_600.0), "10 s");
+        assert_eq!(duration(100_000.0), "1 min 40 s");
+        assert_eq!(duration(120_000.0), "2 min");
+    }
+}

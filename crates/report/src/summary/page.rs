@@ -1,0 +1,271 @@
+//! One page's summary: its metrics against the site's, distributions, journeys in and out,
+//! frustration, Core Web Vitals against Google's thresholds, and feedback.
+
+use serde::{Deserialize, Serialize};
+
+use super::compared::{Compared, Count};
+use super::rates::{bounce_rate, engagement_rate, exit_rate, ratio, returning_rate};
+use super::rows::{channel_rows, top_k_rows, ChannelRow, CountRow, Feedback};
+use super::{MergedRange, SummaryOptions};
+use tacit_aggregate::quantiles::QuantileSketch;
+use tacit_aggregate::record::Activity;
+use tacit_aggregate::Day;
+
+/// The quantiles a [`Distribution`] reports.
+pub const DISTRIBUTION_QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
+
+/// Google's Core Web Vitals thresholds at the 75th percentile: up to the first value is good,
+/// up to the second needs improvement, above it is poor. LCP in milliseconds.
+pub const LCP_THRESHOLDS_MS: (f64, f64) = (2500.0, 4000.0);
+/// INP thresholds in milliseconds (see [`LCP_THRESHOLDS_MS`]).
+pub const INP_THRESHOLDS_MS: (f64, f64) = (200.0, 500.0);
+/// CLS thresholds, unitless (see [`LCP_THRESHOLDS_MS`]).
+pub const CLS_THRESHOLDS: (f64, f64) = (0.1, 0.25);
+
+/// One quantile of a distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct QuantilePoint {
+    /// The quantile, such as 0.75.
+    pub q: f64,
+    /// The value at it (1 % relative error).
+    pub value: f64,
+}
+
+/// A distribution as a few quantiles ([`DISTRIBUTION_QUANTILES`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// Values counted.
+    pub count: u64,
+    /// The quantiles, lowest first; empty when nothing was counted.
+    pub quantiles: Vec<QuantilePoint>,
+}
+
+impl Distribution {
+    fn of(sketch: &QuantileSketch) -> Distribution {
+        Distribution {
+            count: sketch.count(),
+            quantiles: DISTRIBUTION_QUANTILES
+                .iter()
+                .filter_map(|&q| sketch.quantile(q).map(|value| QuantilePoint { q, value }))
+                .collect(),
+        }
+    }
+}
+
+/// Frustration signals per view whose leave arrived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frustration {
+    /// Rage clicks per view.
+    pub rage_clicks_per_view: Compared,
+    /// Dead clicks per view.
+    pub dead_clicks_per_view: Compared,
+    /// Share of views with at least one rage or dead click.
+    pub frustrated_view_rate: Compared,
+    /// Share of views left within 5 s back to the previous page.
+    pub quick_back_rate: Compared,
+}
+
+/// Google's rating of a Core Web Vital at the 75th percentile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VitalRating {
+    /// At or below the first threshold.
+    Good,
+    /// Between the thresholds.
+    NeedsImprovement,
+    /// Above the second threshold.
+    Poor,
+}
+
+impl VitalRating {
+    /// The rating of a 75th percentile against `(good, poor)` thresholds.
+    pub fn of(p75: f64, (good, poor): (f64, f64)) -> VitalRating {
+        if p75 <= good {
+            VitalRating::Good
+        } else if p75 <= poor {
+            VitalRating::NeedsImprovement
+        } else {
+            VitalRating::Poor
+        }
+    }
+}
+
+/// One Core Web Vital of a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vital {
+    /// Views that reported it.
+    pub samples: u64,
+    /// The page's 75th percentile (milliseconds for LCP and INP, unitless for CLS).
+    pub p75: Option<f64>,
+    /// Its rating against Google's thresholds.
+    pub rating: Option<VitalRating>,
+    /// The site's 75th percentile, the baseline.
+    pub site_p75: Option<f64>,
+}
+
+impl Vital {
+    fn new(
+        page: &QuantileSketch,
+        site: &QuantileSketch,
+        scale: f64,
+        thresholds: (f64, f64),
+    ) -> Vital {
+        let p75 = page.quantile(0.75).map(|v| v * scale);
+        Vital {
+            samples: page.count(),
+            p75,
+            rating: p75.map(|v| VitalRating::of(v, thresholds)),
+            site_p75: site.quantile(0.75).map(|v| v * scale),
+        }
+    }
+}
+
+/// Core Web Vitals of a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vitals {
+    /// Largest Contentful Paint, milliseconds.
+    pub lcp_ms: Vital,
+    /// Interaction to Next Paint, milliseconds.
+    pub inp_ms: Vital,
+    /// Cumulative Layout Shift.
+    pub cls: Vital,
+}
+
+/// A page's metrics against the site's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageMetrics {
+    /// Unique visitors of the page.
+    pub visitors: Count,
+    /// Views of the page.
+    pub views: Count,
+    /// Visits that started on the page.
+    pub entries: Count,
+    /// Bounces over the page's visits whose leave arrived.
+    pub bounce_rate: Compared,
+    /// Engaged visits over the page's visits whose leave arrived.
+    pub engagement_rate: Compared,
+    /// Views that ended the visit over views whose leave arrived.
+    pub exit_rate: Compared,
+    /// Median engaged time per view, in milliseconds.
+    pub median_engaged_ms: Compared,
+    /// Median deepest scroll per view, in percent.
+    pub median_scroll_pct: Compared,
+    /// Returning visitors' share of the visits started here with journey consent (see
+    /// [`returning_rate`]).
+    pub returning_rate: Compared,
+}
+
+/// Why a page has no summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageUnavailable {
+    /// The page has no record in the range.
+    NoRecord,
+    /// The page has fewer than k unique visitors in the range: its figures are not shown.
+    FewerThanK,
+}
+
+/// Everything the page insight summary and `GET /api/v1/sites/<site>/page` show for one path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageSummary {
+    /// The page path.
+    pub path: String,
+    /// First day of the range.
+    pub from: Day,
+    /// Last day of the range, included.
+    pub to: Day,
+    /// The k that breakdowns were folded with.
+    pub k: u64,
+    /// Metrics against the site and the previous period.
+    pub metrics: PageMetrics,
+    /// Engaged time per view, in milliseconds.
+    pub engaged_time_ms: Distribution,
+    /// Deepest scroll per view, in percent.
+    pub scroll_depth_pct: Distribution,
+    /// Same-site pages visitors came from.
+    pub previous_pages: Vec<CountRow>,
+    /// Channels of the visits that started on the page, with their engagement.
+    pub channels: Vec<ChannelRow>,
+    /// The page's engaged visits over its entries: the baseline of its channels' engagement.
+    pub channel_baseline: Option<f64>,
+    /// Same-site pages visitors went on to.
+    pub next_pages: Vec<CountRow>,
+    /// Rage and dead clicks, quick backs.
+    pub frustration: Frustration,
+    /// LCP, INP and CLS at the 75th percentile.
+    pub vitals: Vitals,
+    /// Feedback on the page, when at least k answered.
+    pub feedback: Option<Feedback>,
+}
+
+impl PageSummary {
+    /// The summary of `path` over `current`, against the site over the same range and the
+    /// page over `previous` when given.
+    ///
+    /// A page with fewer than k unique visitors has none: its path would be folded into
+    /// [`OTHER`](crate::privacy::OTHER) in every table, and its own page must not show it
+    /// either.
+    pub fn new(
+        path: &str,
+        current: &MergedRange,
+        previous: Option<&MergedRange>,
+        options: &SummaryOptions,
+    ) -> Result<PageSummary, PageUnavailable> {
+        let page = current.page(path).ok_or(PageUnavailable::NoRecord)?;
+        if page.visitors < options.k {
+            return Err(PageUnavailable::FewerThanK);
+        }
+        let before = previous.and_then(|p| p.page(path));
+        let (a, site) = (page.activity(), current.site());
+        let compared = |f: &dyn Fn(&Activity) -> Option<f64>| Compared {
+            page: f(a),
+            site: f(site),
+            previous: before.and_then(|b| f(b.activity())),
+        };
+        let count = |f: fn(&Activity) -> u64| {
+            Count::new(f(a), previous.map(|_| before.map_or(0, |b| f(b.activity()))))
+        };
+        let per_view = page.visitors_per_view();
+        let metrics = PageMetrics {
+            visitors: Count::new(page.visitors, previous.map(|_| before.map_or(0, |b| b.visitors))),
+            views: count(|a| a.views),
+            entries: count(|a| a.entries),
+            bounce_rate: compared(&bounce_rate),
+            engagement_rate: compared(&engagement_rate),
+            exit_rate: compared(&exit_rate),
+            median_engaged_ms: compared(&|a| a.engaged_time_ms.quantile(0.5)),
+            median_scroll_pct: compared(&|a| a.scroll_depth_pct.quantile(0.5)),
+            returning_rate: compared(&|a| returning_rate(a, options.k)),
+        };
+        let frustration = Frustration {
+            rage_clicks_per_view: compared(&|a| ratio(a.rage_clicks, a.leaves)),
+            dead_clicks_per_view: compared(&|a| ratio(a.dead_clicks, a.leaves)),
+            frustrated_view_rate: compared(&|a| ratio(a.frustrated_views, a.leaves)),
+            quick_back_rate: compared(&|a| ratio(a.quick_backs, a.leaves)),
+        };
+        let vitals = Vitals {
+            lcp_ms: Vital::new(&a.lcp_ms, &site.lcp_ms, 1.0, LCP_THRESHOLDS_MS),
+            inp_ms: Vital::new(&a.inp_ms, &site.inp_ms, 1.0, INP_THRESHOLDS_MS),
+            cls: Vital::new(&a.cls_milli, &site.cls_milli, 0.001, CLS_THRESHOLDS),
+        };
+        Ok(PageSummary {
+            path: page.path.clone(),
+            from: current.from(),
+            to: current.to(),
+            k: options.k,
+            metrics,
+            engaged_time_ms: Distribution::of(&a.engaged_time_ms),
+            scroll_depth_pct: Distribution::of(&a.scroll_depth_pct),
+            previous_pages: top_k_rows(&a.previous_pages, per_view, options),
+            channels: channel_rows(a, per_view, options),
+            channel_baseline: ratio(a.engaged_visits, a.entries),
+            next_pages: top_k_rows(&a.next_pages, per_view, options),
+            frustration,
+            vitals,
+            feedback: Feedback::of(a, Some(site), per_view, options),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
