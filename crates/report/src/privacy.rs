@@ -112,17 +112,13 @@ pub trait Breakdown: Sized {
 /// The folded row's visitors are the sum of the folded rows' estimates, an upper bound of the
 /// distinct visitors among them: one seen in two folded rows counts twice.
 ///
-/// **A small [`OTHER`] row takes the smallest shown row with it.** When the folded row would have
-/// fewer than `k` visitors, the shown row with the fewest visitors (the last of equals) is folded
-/// into it too. Without that, a lone folded row would be published under [`OTHER`] with its own
-/// figures: the label is all it loses, and a reader who can tell which label is missing (the
-/// site's page list, the same breakdown yesterday) puts it back. Suppressing the small row
-/// instead would not help: the totals the pages print minus the shown rows give its figures
-/// back, and the rows would stop adding up. The extra row has at least `k` visitors, so the
-/// folded row reaches `k` and mixes the small rows with figures that are not shown alone.
-/// Every row of the output thus has at least `k` visitors, except when the whole breakdown has
-/// fewer than `k`: it is then a single [`OTHER`] row, whose figures are the breakdown's totals
-/// and name no label.
+/// **A row with k visitors or more is never folded**, even when the folded row ends up with
+/// fewer than k: hiding a site's dominant channel or page inside "(other)" would make a small
+/// site's pages unreadable (issue 18: 45 direct visits shown as one "(other)" row of 51). The
+/// folded row keeps its figures, and they are no secret: the totals minus the shown rows give
+/// them anyway. What folding hides is the labels; a reader who knows every label the site has
+/// and sees that exactly one is missing can still put it back, which only the public summary's
+/// noise guards against.
 ///
 /// The [`OTHER`] row appears only if at least one row was folded into it.
 pub fn fold_small_rows<R: Breakdown>(rows: Vec<R>, k: u64) -> Vec<R> {
@@ -135,18 +131,6 @@ pub fn fold_small_rows<R: Breakdown>(rows: Vec<R>, k: u64) -> Vec<R> {
             shown.push(row);
         }
     }
-
-    let other_is_small = other.as_ref().is_some_and(|other| other.visitors() < k);
-    if other_is_small {
-        // The last of the shown rows with the fewest visitors. One is enough: it has at least
-        // `k` visitors, so the folded row reaches `k`.
-        let smallest =
-            shown.iter().enumerate().rev().min_by_key(|(_, row)| row.visitors()).map(|(i, _)| i);
-        if let Some(index) = smallest {
-            fold_into(&mut other, shown.remove(index));
-        }
-    }
-
     shown.extend(other);
     shown
 }
@@ -365,36 +349,14 @@ mod tests {
         assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 32)]);
     }
 
-    // The subtraction leak: without the extra fold, "(other)" would show "/invoice/acme"'s
-    // exact figures, and its label is the only thing a reader who knows the site lacks.
+    // Issue 18: a small site's 45 direct visits were shown as "(other)", folded with two rare
+    // channels so that the folded row would reach k.
     #[test]
-    fn a_single_small_row_takes_the_smallest_shown_row_with_it() {
-        let rows = vec![row("/", 50), row("/pricing", 9), row("/blog", 7), row("/invoice/acme", 1)];
-        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/pricing", 9), row(OTHER, 8)]);
-    }
-
-    #[test]
-    fn small_rows_that_add_up_to_fewer_than_k_take_the_smallest_shown_row_with_them() {
-        let rows = vec![row("/", 50), row("/blog", 7), row("/a", 1), row("/b", 2)];
-        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 10)]);
-    }
-
-    #[test]
-    fn small_rows_that_add_up_to_k_are_folded_alone() {
-        let rows = vec![row("/", 50), row("/blog", 7), row("/a", 2), row("/b", 3)];
-        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/blog", 7), row(OTHER, 5)]);
-    }
-
-    #[test]
-    fn the_last_of_equally_small_shown_rows_is_the_one_folded() {
-        let rows = vec![row("/x", 6), row("/y", 6), row("/z", 1)];
-        assert_eq!(fold_small_rows(rows, 5), vec![row("/x", 6), row(OTHER, 7)]);
-    }
-
-    #[test]
-    fn a_small_existing_other_row_also_takes_the_smallest_shown_row_with_it() {
+    fn a_row_of_k_or_more_visitors_is_never_folded_even_when_other_stays_small() {
+        let rows = vec![row("(direct)", 45), row("news.example", 2), row("t.co", 1)];
+        assert_eq!(fold_small_rows(rows, 5), vec![row("(direct)", 45), row(OTHER, 3)]);
         let rows = vec![row("/", 50), row("/blog", 7), row(OTHER, 2)];
-        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row(OTHER, 9)]);
+        assert_eq!(fold_small_rows(rows, 5), vec![row("/", 50), row("/blog", 7), row(OTHER, 2)]);
     }
 
     #[test]
@@ -436,7 +398,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn folding_keeps_totals_and_shows_no_row_under_k(rows in breakdown(), k in 0u64..10) {
+        fn folding_keeps_totals_and_shows_exactly_the_rows_of_k_or_more(rows in breakdown(), k in 0u64..10) {
             let folded = fold_small_rows(rows.clone(), k);
 
             let total = |rows: &[GoalRow]| {
@@ -447,10 +409,12 @@ mod tests {
             let value_sum: f64 = folded.iter().map(|r| r.figures.value).sum();
             prop_assert!((value_sum - 0.5 * rows.len() as f64).abs() < 1e-9);
 
-            let lone_other = folded.len() == 1 && folded[0].label == OTHER;
-            if !lone_other {
-                prop_assert!(folded.iter().all(|r| r.visitors >= k));
-            }
+            // Every labelled row shown has k visitors or more, and every such input row is shown.
+            prop_assert!(folded.iter().filter(|r| r.label != OTHER).all(|r| r.visitors >= k));
+            let large = |rows: &[GoalRow]| {
+                rows.iter().filter(|r| r.label != OTHER && r.visitors >= k).count()
+            };
+            prop_assert_eq!(large(&folded), large(&rows));
 
             let others = folded.iter().filter(|r| r.label == OTHER).count();
             prop_assert!(others <= 1);

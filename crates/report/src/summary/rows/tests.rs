@@ -22,8 +22,15 @@ fn channels_show_their_engagement_and_fold_rare_channels() {
             )
         })
         .collect();
-    // "friend.example" (2 visits) folds and takes the smallest shown row, "(direct)", along.
-    assert_eq!(channels, vec![("news.example", 25, 25, Some(1.0)), (OTHER, 22, 0, Some(0.0))]);
+    // "friend.example" (2 visits) folds; "(direct)", with 20, stays.
+    assert_eq!(
+        channels,
+        vec![
+            ("news.example", 25, 25, Some(1.0)),
+            ("(direct)", 20, 0, Some(0.0)),
+            (OTHER, 2, 0, Some(0.0))
+        ]
+    );
     assert_eq!(summary.channel_baseline, Some(25.0 / 47.0));
 }
 
@@ -66,11 +73,14 @@ fn a_referrer_that_few_visitors_repeat_is_folded_despite_its_count() {
             ("intranet.acme".into(), 8, 1)
         ]
     );
-    // At k = 4 the 8 views of one visitor fold, although 8 ≥ k; "(other)" then takes the
-    // last smallest shown row along, since 1 < k.
+    // At k = 4 the 8 views of one visitor fold, although 8 ≥ k; the rows of 4 visitors stay.
     assert_eq!(
         rows(SummaryOptions { k: 4, ..unfolded() }),
-        vec![("news.example".into(), 40, 4), (OTHER.into(), 48, 5)]
+        vec![
+            ("news.example".into(), 40, 4),
+            ("search.example".into(), 40, 4),
+            (OTHER.into(), 8, 1)
+        ]
     );
 }
 

@@ -62,13 +62,13 @@ fn the_pages_table_folds_pages_seen_by_fewer_than_k_visitors() {
         ("/team".to_string(), record(&[2, 3])),
     ];
     let range = MergedRange::new(day("2026-11-23"), day("2026-11-23"), pages, []);
-    // "/invoice/acme" and "/team" fold into 3 visitors, under k, so "(other)" takes the
-    // smallest shown row, "/blog", along (see `fold_small_rows`).
+    // "/invoice/acme" and "/team" fold into 3 visitors; "/blog", with 6, stays.
     assert_eq!(
         RangeSummary::from_merged(&range, DEFAULT_K).pages,
         vec![
             Row::new("/", 20, PageViews { views: 20 }),
-            Row::new(OTHER, 9, PageViews { views: 9 })
+            Row::new("/blog", 6, PageViews { views: 6 }),
+            Row::new(OTHER, 3, PageViews { views: 3 })
         ]
     );
 }
