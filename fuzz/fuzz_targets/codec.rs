@@ -14,7 +14,7 @@ use tacit_aggregate::codec::{
     encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
 };
 use tacit_aggregate::journal::Signal;
-use tacit_aggregate::record::Traffic;
+use tacit_aggregate::DayRecord;
 use tacit_aggregate::{PageDay, SiteDay};
 use tacit_fuzz::BoundedAllocator;
 
@@ -66,8 +66,8 @@ fuzz_target!(|data: &[u8]| {
 
 /// Unique visitors and every activity figure; activity has no hash containers, so its debug
 /// text is a faithful fingerprint.
-fn counts(traffic: &mut Traffic) -> (u64, String) {
-    (traffic.unique_visitors(), format!("{:?}", traffic.activity()))
+fn counts(record: &mut impl DayRecord) -> (u64, String) {
+    (record.unique_visitors(), format!("{:?}", record.activity()))
 }
 
 /// `payload` with the codec's header and CRC-32, as `codec::encode` lays them out.

@@ -11,6 +11,7 @@ mod common;
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
+use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::codec::{encode_page_day, encode_site_day};
 use tacit_aggregate::quantiles::QuantileSketch;

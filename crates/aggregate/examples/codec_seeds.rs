@@ -9,6 +9,7 @@
 //! checksum.
 
 use std::path::PathBuf;
+use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_aggregate::journal::{JournalEntry, Signal, SketchKey};

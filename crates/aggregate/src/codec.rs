@@ -19,6 +19,7 @@
 //! no data stored before a change is kept. From that release on, every format change keeps a
 //! reader for the version before it.
 
+use crate::record::DayRecord;
 use std::fmt;
 
 use serde::{de::DeserializeOwned, Serialize};

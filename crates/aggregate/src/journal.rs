@@ -15,6 +15,7 @@
 //! Entries are stored with [`crate::codec::encode_journal_entry`], versioned and checksummed
 //! like records.
 
+use crate::record::DayRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::visitors::SPARSE_PRECISION;

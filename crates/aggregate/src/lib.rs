@@ -16,7 +16,7 @@
 //!   and recent beacon ids that guard ingest; [`schedule`] plans salt rotation and retention.
 //!
 //! ```
-//! use tacit_aggregate::{DailySalt, PageDay, SiteId, VisitorHash};
+//! use tacit_aggregate::{DailySalt, DayRecord, PageDay, SiteId, VisitorHash};
 //! use tacit_beacon::signal::View;
 //!
 //! let site = SiteId::parse("demo").unwrap();
@@ -53,7 +53,7 @@ mod visitor;
 mod visitors;
 
 pub use day::{Day, DayError};
-pub use record::{PageDay, SiteDay};
+pub use record::{DayRecord, PageDay, SiteDay};
 pub use tacit_beacon::SiteId;
 pub use visitor::{
     DailySalt, SaltDoesNotOpen, SaltSealingKey, VisitorHash, SALT_NONCE_LEN, SEALED_SALT_LEN,

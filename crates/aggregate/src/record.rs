@@ -8,7 +8,6 @@
 //! their buckets, top-k lists their entries and key lengths, and breakdowns are closed sets.
 
 use std::collections::BTreeMap;
-use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 
@@ -340,11 +339,9 @@ fn add_counts<K: Ord + Copy>(mine: &mut BTreeMap<K, u64>, theirs: &BTreeMap<K, u
     }
 }
 
-/// Unique visitors and activity: what a page's record and the site's rollup both hold.
-///
-/// [`PageDay`] and [`SiteDay`] dereference to it, so both answer `record_view`, `activity()`
-/// and the rest through one implementation; they differ in the sketch's precision and in what
-/// only the site keeps.
+/// Unique visitors and activity: what a page's record and the site's rollup both hold, and
+/// count through [`DayRecord`]. They differ in the sketch's precision and in what only the site
+/// keeps.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Traffic {
     visitors: VisitorSketch,
@@ -356,54 +353,65 @@ impl Traffic {
         Traffic { visitors, activity: Activity::default() }
     }
 
+    fn merge(&mut self, other: &Traffic) {
+        self.visitors.merge(&other.visitors);
+        self.activity.merge(&other.activity);
+    }
+}
+
+/// A record of one UTC day, a page's ([`PageDay`]) or the site's ([`SiteDay`]): both count
+/// visitors and activity with this one implementation, over the [`Traffic`] they hold.
+pub trait DayRecord {
+    /// The visitors and activity counted.
+    fn traffic(&self) -> &Traffic;
+
+    /// The visitors and activity, to count into.
+    fn traffic_mut(&mut self) -> &mut Traffic;
+
     /// Counts a page view by `visitor`.
-    pub fn record_view(&mut self, visitor: VisitorHash, view: &View) {
-        self.visitors.insert(visitor);
-        self.activity.record_view(view);
+    fn record_view(&mut self, visitor: VisitorHash, view: &View) {
+        let traffic = self.traffic_mut();
+        traffic.visitors.insert(visitor);
+        traffic.activity.record_view(view);
     }
 
     /// Counts what a visitor did before leaving a page.
-    pub fn record_leave(&mut self, leave: &Leave) {
-        self.activity.record_leave(leave);
+    fn record_leave(&mut self, leave: &Leave) {
+        self.traffic_mut().activity.record_leave(leave);
     }
 
     /// Replaces what a visitor did before leaving a page, as an earlier leave of the same view
     /// reported it (`replaced`, already counted), with what its update reports (`leave`): the
     /// visitor came back to the page after it was hidden.
-    pub fn update_leave(&mut self, replaced: &Leave, leave: &Leave) {
-        self.activity.retract_leave(replaced);
-        self.activity.record_leave(leave);
+    fn update_leave(&mut self, replaced: &Leave, leave: &Leave) {
+        let activity = &mut self.traffic_mut().activity;
+        activity.retract_leave(replaced);
+        activity.record_leave(leave);
     }
 
     /// Counts an event.
-    pub fn record_event(&mut self, event: &Event) {
-        self.activity.record_event(event);
-    }
-
-    /// Adds everything `other` counted. Both must be of one kind (page or site).
-    pub fn merge(&mut self, other: &Traffic) {
-        self.visitors.merge(&other.visitors);
-        self.activity.merge(&other.activity);
+    fn record_event(&mut self, event: &Event) {
+        self.traffic_mut().activity.record_event(event);
     }
 
     /// What happened.
-    pub fn activity(&self) -> &Activity {
-        &self.activity
+    fn activity(&self) -> &Activity {
+        &self.traffic().activity
     }
 
     /// The visitor sketch.
-    pub fn visitors(&self) -> &VisitorSketch {
-        &self.visitors
+    fn visitors(&self) -> &VisitorSketch {
+        &self.traffic().visitors
     }
 
     /// Page views.
-    pub fn views(&self) -> u64 {
-        self.activity.views
+    fn views(&self) -> u64 {
+        self.traffic().activity.views
     }
 
     /// Estimated distinct visitors (see [`VisitorSketch::estimate`] for why it needs `&mut`).
-    pub fn unique_visitors(&mut self) -> u64 {
-        self.visitors.estimate()
+    fn unique_visitors(&mut self) -> u64 {
+        self.traffic_mut().visitors.estimate()
     }
 }
 
@@ -417,16 +425,19 @@ impl Default for PageDay {
     }
 }
 
-impl Deref for PageDay {
-    type Target = Traffic;
-
-    fn deref(&self) -> &Traffic {
-        &self.0
+impl PageDay {
+    /// Adds everything `other` counted.
+    pub fn merge(&mut self, other: &PageDay) {
+        self.0.merge(&other.0);
     }
 }
 
-impl DerefMut for PageDay {
-    fn deref_mut(&mut self) -> &mut Traffic {
+impl DayRecord for PageDay {
+    fn traffic(&self) -> &Traffic {
+        &self.0
+    }
+
+    fn traffic_mut(&mut self) -> &mut Traffic {
         &mut self.0
     }
 }
@@ -493,16 +504,12 @@ impl SiteDay {
     }
 }
 
-impl Deref for SiteDay {
-    type Target = Traffic;
-
-    fn deref(&self) -> &Traffic {
+impl DayRecord for SiteDay {
+    fn traffic(&self) -> &Traffic {
         &self.traffic
     }
-}
 
-impl DerefMut for SiteDay {
-    fn deref_mut(&mut self) -> &mut Traffic {
+    fn traffic_mut(&mut self) -> &mut Traffic {
         &mut self.traffic
     }
 }

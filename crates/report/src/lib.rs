@@ -17,7 +17,7 @@
 //!   definitions, for the privacy page.
 //!
 //! ```
-//! use tacit_aggregate::{DailySalt, Day, PageDay, SiteDay, SiteId, VisitorHash};
+//! use tacit_aggregate::{DailySalt, Day, DayRecord, PageDay, SiteDay, SiteId, VisitorHash};
 //! use tacit_beacon::signal::View;
 //! use tacit_report::{MergedRange, RangeSummary};
 //!

@@ -171,7 +171,7 @@ impl PublicSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tacit_aggregate::{DailySalt, PageDay, SiteDay, VisitorHash};
+    use tacit_aggregate::{DailySalt, DayRecord, PageDay, SiteDay, VisitorHash};
     use tacit_beacon::agent::{BrowserFamily, DeviceClass};
     use tacit_beacon::signal::{Entry, View};
 

@@ -2,6 +2,7 @@
 //! series, for every summary and insight of that range.
 
 use std::collections::{BTreeMap, HashMap};
+use tacit_aggregate::DayRecord;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! A synthetic site for tests of summaries and insights.
 
 use std::collections::BTreeMap;
+use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::{Day, PageDay, SiteDay, VisitorHash};
 use tacit_beacon::signal::{Event, Leave, View};

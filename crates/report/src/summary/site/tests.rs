@@ -2,6 +2,7 @@ use super::*;
 use crate::privacy::{DEFAULT_K, OTHER};
 use crate::summary::testing::{bounce, day, onward, unfolded, Site};
 use crate::summary::{Count, PageSummary, PageViews, Row};
+use tacit_aggregate::DayRecord;
 use tacit_aggregate::{PageDay, VisitorHash};
 use tacit_beacon::signal::{Entry, View};
 
