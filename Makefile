@@ -111,6 +111,7 @@ lint: setup
 	cd fuzz && cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p tacit-edge --target $(WASM_TARGET) -- -D warnings
+	RUSTDOCFLAGS='-D warnings' cargo doc --no-deps -p tacit-beacon -p tacit-aggregate -p tacit-report
 	# The snippet is linted as it is built, with its own `core` and `alloc` (see its build).
 	$(SNIPPET_CARGO) clippy $(SNIPPET_FLAGS) -- -D warnings
 

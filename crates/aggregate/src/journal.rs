@@ -99,7 +99,7 @@ pub enum Signal {
     BotDropped,
     /// A page left again: the visitor came back to a page after its leave was sent, and the leave's
     /// figures are replaced by the update's (see
-    /// [`Traffic::update_leave`](crate::record::Traffic::update_leave)).
+    /// [`DayRecord::update_leave`]).
     LeaveUpdate {
         /// The page whose record counts it.
         path: String,

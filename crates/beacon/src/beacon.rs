@@ -133,7 +133,7 @@ pub struct PageView {
     pub utm: Utm,
     /// The site-search term of the page URL, when the snippet was told the site's search
     /// parameter (cleaned as [`search_term`] does; the edge keeps it only for a site with a
-    /// search parameter, see [`tacit_aggregate::settings::SiteSettings::search_param`]).
+    /// search parameter, see the site setting `search_param`).
     pub search_term: Option<String>,
     /// The viewport's class, a better device class than the user agent's (an iPad says it is a
     /// Mac).

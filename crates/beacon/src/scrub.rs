@@ -176,19 +176,19 @@ pub fn url_host(url: &str) -> Option<&str> {
 }
 
 /// Where what follows the last `byte` in `text` starts: 0 without one. A byte search, as
-/// [`find`] is; for an ASCII `byte` the index is a character boundary.
+/// `find` is; for an ASCII `byte` the index is a character boundary.
 pub fn after_last(text: &[u8], byte: u8) -> usize {
     text.iter().rposition(|&b| b == byte).map_or(0, |at| at + 1)
 }
 
 /// Where the first of the ASCII `stops` is in `text`, or its length without one: a character
-/// boundary, found without `str`'s character searchers (see [`find`]).
+/// boundary, found without `str`'s character searchers (see `find`).
 pub fn until_any(text: &str, stops: &[u8]) -> usize {
     text.bytes().position(|b| stops.contains(&b)).unwrap_or(text.len())
 }
 
 /// The parts of `text` between the ASCII `separator`s, as `str::split` gives them, found
-/// without `str`'s character searchers (see [`find`]): each part starts and ends at a
+/// without `str`'s character searchers (see `find`): each part starts and ends at a
 /// character boundary, since no byte of a multi-byte character is ASCII.
 pub fn split_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
