@@ -272,7 +272,7 @@ async function thirtyDaySummary() {
   const to = todayUtc();
   const from = new Date(Date.now() - (RANGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
   const range = `from=${from}&to=${to}`;
-  // The first read after a restart: nothing is kept merged yet (see site_shard/closed_ranges.rs).
+  // The first read after a restart: nothing is kept merged yet (see crates/edge/src/shard/closed_ranges.rs).
   const coldStarted = performance.now();
   const cold = await fetch(`${edge.url}/s/${site.id}?key=${site.viewer_token}&${range}`);
   await cold.arrayBuffer();

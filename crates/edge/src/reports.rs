@@ -10,7 +10,7 @@ use tacit_report::{
 };
 
 use crate::error::{AppError, AppResult};
-use crate::site_shard::protocol::{PageReport, Report, SiteReport};
+use crate::shard::protocol::{PageReport, Report, SiteReport};
 
 /// Insight cards shown on the site page; the insights API lists them all.
 const TOP_SITE_INSIGHTS: usize = 5;

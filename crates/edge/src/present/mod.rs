@@ -22,9 +22,9 @@ use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{PageReport, SiteReport};
+use crate::shard::protocol::{PageReport, SiteReport};
 
-pub use layout::Place;
+pub use layout::PageContext;
 pub use page_report::page_report;
 pub use privacy_page::privacy_page;
 pub use public_page::public_page;
