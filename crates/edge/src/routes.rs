@@ -4,7 +4,7 @@ use tacit_aggregate::Day;
 use tacit_report::audit::PrivacyExport;
 use tacit_report::insights::InsightCard;
 use tacit_report::RangeSummary;
-use worker::{Request, Response, Result, RouteContext, Router};
+use worker::{Env, Request, Response, Result, RouteContext, Router};
 
 use crate::access::token_of;
 use crate::error::{AppError, AppResult};
@@ -13,13 +13,16 @@ use crate::read::{self, requested_path, today, wants_csv};
 use crate::shard::protocol::{PageReport, Report, SiteReport};
 use crate::{admin, audit, ingest, snippet};
 
+/// The variable that turns on `POST /yardstick`, the benchmarks' do-nothing route
+/// (scripts/bench-edge.mjs sets it with `--var`; wrangler.toml, and so `make deploy`, never
+/// does, and without it the route does not exist).
+const YARDSTICK_VAR: &str = "TACIT_BENCH_YARDSTICK";
+
 /// Every route the edge answers.
 pub fn router() -> Router<'static, ()> {
     Router::new()
         .get("/healthz", |_, _| Response::ok("ok"))
-        // The benchmarks' yardstick: what answering a beacon costs when it does nothing else
-        // (`make bench` reports ingest as a ratio to it, since wrangler dev is the ceiling here).
-        .post("/yardstick", |_, _| Ok(Response::empty()?.with_status(202)))
+        .post("/yardstick", |_, ctx| yardstick(&ctx.env))
         .get_async("/t.js", |_, ctx| async move { respond(snippet::loader(&ctx.env).await) })
         .get_async("/t/:file", |_, ctx| async move {
             respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
@@ -187,6 +190,16 @@ fn respond(result: AppResult<Response>) -> Result<Response> {
 
 fn no_route() -> Result<Response> {
     AppError::NotFound("no such route".into()).into_response()
+}
+
+/// `POST /yardstick` in a benchmark's edge: what answering a beacon costs when it does nothing
+/// else (`make bench` reports ingest as a ratio to it, since wrangler dev is the ceiling here).
+/// Elsewhere there is no such route.
+fn yardstick(env: &Env) -> Result<Response> {
+    match env.var(YARDSTICK_VAR) {
+        Ok(value) if value.to_string() == "1" => Ok(Response::empty()?.with_status(202)),
+        _ => no_route(),
+    }
 }
 
 /// Any site may post beacons. Beacons carry no credentials, so `*` is enough, and the answer
