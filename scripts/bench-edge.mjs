@@ -10,7 +10,8 @@
 //
 // Load comes from `wrk` (scripts/support/beacons.lua), not from Node, which would take the CPU
 // it measures. The yardstick is `POST /yardstick`: the same requests, to a route that answers
-// 202 and does nothing else. Edge CPU is the user + system time of the edge's processes (from
+// 202 and does nothing else, and that only an edge started with TACIT_BENCH_YARDSTICK=1 (as
+// here) serves. Edge CPU is the user + system time of the edge's processes (from
 // /proc) per request: what a beacon costs, whatever else the machine is doing.
 //
 // 1. Ingest, as the edge issue defines it: page views to 100 sites over 20 connections for
@@ -73,7 +74,9 @@ globalThis.fetch = (url, init = {}) => fetchOnce(url, init).catch((error) => {
 });
 
 const persistDir = await mkdtemp(path.join(os.tmpdir(), 'tacit-bench-'));
-let edge = await startEdge({ persistDir, devtools: false });
+/** The bench's own var: the yardstick route exists only where it is set. */
+const YARDSTICK = { TACIT_BENCH_YARDSTICK: 1 };
+let edge = await startEdge({ persistDir, devtools: false, vars: YARDSTICK });
 let edgePids = processTree(edge.pid);
 
 /** Restarts the edge on the same storage with its clock `offsetMs` away from now. */
@@ -81,7 +84,8 @@ async function restartWithClock(offsetMs) {
   await edge.stop();
   const { adminToken, saltKey } = edge;
   edge = await startEdge({
-    persistDir, adminToken, saltKey, devtools: false, vars: { TACIT_CLOCK_OFFSET_MS: offsetMs },
+    persistDir, adminToken, saltKey, devtools: false,
+    vars: { ...YARDSTICK, TACIT_CLOCK_OFFSET_MS: offsetMs },
   });
   edgePids = processTree(edge.pid);
 }
@@ -272,7 +276,7 @@ async function thirtyDaySummary() {
   const to = todayUtc();
   const from = new Date(Date.now() - (RANGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
   const range = `from=${from}&to=${to}`;
-  // The first read after a restart: nothing is kept merged yet (see site_shard/closed_ranges.rs).
+  // The first read after a restart: nothing is kept merged yet (see crates/edge/src/shard/closed_ranges.rs).
   const coldStarted = performance.now();
   const cold = await fetch(`${edge.url}/s/${site.id}?key=${site.viewer_token}&${range}`);
   await cold.arrayBuffer();

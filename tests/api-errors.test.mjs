@@ -1,6 +1,6 @@
 // API access and errors: the read API and the summary page answer only to the site's viewer
 // token, say 401 for a missing or wrong token, 404 for an unknown site, 400 for a bad range;
-// site creation answers only to the admin token.
+// site creation answers only to the admin token; the benchmarks' yardstick is not there.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { randomToken, todayUtc } from './support/edge.mjs';
@@ -74,5 +74,10 @@ describe('API access and errors', () => {
     await assertJsonError(await create(env.edge.adminToken, 'demo'), 409);
     // None of the refused requests created the site.
     await assertJsonError(await getPages('other', { token: env.site.viewer_token }), 404);
+  });
+
+  test('has no benchmark yardstick outside a benchmark', async () => {
+    // POST /yardstick exists only where the bench sets TACIT_BENCH_YARDSTICK (scripts/bench-edge.mjs).
+    await assertJsonError(await fetch(`${env.edge.url}/yardstick`, { method: 'POST', body: '{}' }), 404);
   });
 });

@@ -53,7 +53,7 @@ describe('daily maintenance', () => {
   });
 
   test('a range over closed days, read again, keeps them merged and still counts what today adds', async () => {
-    // The shard keeps closed days' records merged per range in memory (site_shard/closed_ranges.rs).
+    // The shard keeps closed days' records merged per range in memory (crates/edge/src/shard/closed_ranges.rs).
     const day0 = todayUtc();
     const site = await createSite(env.edge.url, env.edge.adminToken, 'ranges');
     const send = async (path, userAgent) => {

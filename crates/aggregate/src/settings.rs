@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::record::DEFAULT_MAX_PAGES_PER_DAY;
-use tacit_beacon::consent::{ConsentMode, ConsentState};
+use tacit_beacon::consent::ConsentMode;
 use tacit_beacon::signal::View;
 
 /// Default retention: 25 months (CNIL's audience-measurement exemption), 25 × 30.5 days.
@@ -315,12 +315,6 @@ impl SiteSettings {
             view.search_term = None;
         }
     }
-
-    /// Whether a beacon sent under `consent` may add more than the consent tally (see
-    /// [`ConsentMode::admits`]).
-    pub fn admits(&self, consent: &ConsentState) -> bool {
-        self.consent_mode.admits(*consent)
-    }
 }
 
 /// Every settings field, in the order changes are listed.
@@ -419,8 +413,6 @@ pub fn origin_hostname(origin: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tacit_beacon::consent::ConsentSource;
-    use tacit_beacon::consent::ConsentValue;
 
     fn patch(json: &str) -> SettingsPatch {
         serde_json::from_str(json).unwrap()
@@ -563,22 +555,5 @@ mod tests {
         assert_eq!(origin_hostname("null"), None);
         assert_eq!(origin_hostname("file://"), None);
         assert_eq!(origin_hostname("https://"), None);
-    }
-
-    #[test]
-    fn opt_in_mode_admits_only_granted_measurement() {
-        let state = |measurement| ConsentState {
-            measurement,
-            journey: ConsentValue::Unset,
-            source: ConsentSource::Api,
-        };
-        let exempt = SiteSettings::default();
-        let opt_in = SiteSettings { consent_mode: ConsentMode::OptIn, ..SiteSettings::default() };
-        assert!(exempt.admits(&state(ConsentValue::Unset)));
-        assert!(exempt.admits(&state(ConsentValue::Granted)));
-        assert!(!exempt.admits(&state(ConsentValue::Denied)));
-        assert!(opt_in.admits(&state(ConsentValue::Granted)));
-        assert!(!opt_in.admits(&state(ConsentValue::Unset)));
-        assert!(!opt_in.admits(&state(ConsentValue::Denied)));
     }
 }

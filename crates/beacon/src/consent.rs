@@ -2,6 +2,7 @@
 //!
 //! Every beacon carries a [`ConsentState`]. The edge tallies states per day by category, value
 //! and source ([`ConsentTally`]); for a visitor who opted out that tally is all that is sent.
+//! What a beacon may add under a site's [`ConsentMode`] is [`crate::admission`]'s to decide.
 
 use alloc::collections::BTreeMap;
 
@@ -122,29 +123,6 @@ impl Default for ConsentState {
     }
 }
 
-impl ConsentState {
-    /// The state after the browser's own opt-out headers (`Sec-GPC: 1`, `DNT: 1`), which the
-    /// edge sees even when the snippet did not: such a header is an opt-out of both categories
-    /// unless a stronger source (the page's API, a CMP, Consent Mode) has decided.
-    pub fn with_browser_signals(self, gpc: bool, dnt: bool) -> ConsentState {
-        let header = if gpc {
-            ConsentSource::Gpc
-        } else if dnt {
-            ConsentSource::Dnt
-        } else {
-            return self;
-        };
-        if self.source <= header {
-            return self;
-        }
-        ConsentState {
-            measurement: ConsentValue::Denied,
-            journey: ConsentValue::Denied,
-            source: header,
-        }
-    }
-}
-
 /// A site's consent policy (DESIGN: "Consent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ConsentMode {
@@ -159,7 +137,9 @@ pub enum ConsentMode {
 }
 
 impl ConsentMode {
-    /// Whether a beacon sent under `state` may be counted, or adds only to the consent tally.
+    /// Whether the mode lets a beacon tallied under `state` be counted. This is the mode's rule
+    /// alone: [`crate::admission::admit`], which applies the request's opt-out headers first,
+    /// is what decides a beacon.
     pub fn admits(self, state: ConsentState) -> bool {
         match self {
             ConsentMode::Exempt => state.measurement != ConsentValue::Denied,
@@ -260,34 +240,6 @@ mod tests {
                 format!("\"{}\"", category.as_str())
             );
         }
-    }
-
-    #[test]
-    fn browser_opt_out_headers_yield_only_to_stronger_sources() {
-        let granted_by = |source| ConsentState {
-            measurement: ConsentValue::Granted,
-            journey: ConsentValue::Granted,
-            source,
-        };
-        let gpc = ConsentState::default().with_browser_signals(true, false);
-        assert!(!ConsentMode::Exempt.admits(gpc));
-        assert_eq!(gpc.source, ConsentSource::Gpc);
-        assert_eq!(
-            granted_by(ConsentSource::Api).with_browser_signals(true, true),
-            granted_by(ConsentSource::Api)
-        );
-        assert_eq!(
-            granted_by(ConsentSource::Tcf).with_browser_signals(false, true),
-            granted_by(ConsentSource::Tcf)
-        );
-        assert_eq!(
-            ConsentState::default().with_browser_signals(false, true).source,
-            ConsentSource::Dnt
-        );
-        assert_eq!(
-            ConsentState::default().with_browser_signals(false, false),
-            ConsentState::default()
-        );
     }
 
     #[test]

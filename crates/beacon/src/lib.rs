@@ -8,8 +8,8 @@
 //!   identifying path segments: the snippet runs it before sending, the edge again.
 //! - [`agent`] tells bots from people and reduces a user agent to a browser family and a
 //!   device class.
-//! - [`consent`] names the consent states, their sources and the site's consent modes, and
-//!   decides what a beacon may add.
+//! - [`consent`] names the consent states, their sources and the site's consent modes;
+//!   [`admission`] decides, in one function, what a beacon may add.
 //! - [`signal`] is what the aggregate learns from one beacon: a [`signal::View`],
 //!   [`signal::Leave`] or [`signal::Event`], nothing in it identifying a visitor.
 //!
@@ -31,6 +31,7 @@
 
 extern crate alloc;
 
+pub mod admission;
 pub mod agent;
 mod beacon;
 pub mod consent;

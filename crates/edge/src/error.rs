@@ -1,5 +1,6 @@
 //! One error type for every handler, turned into a JSON response that hides internals.
 
+use serde::Serialize;
 use tacit_aggregate::settings::SettingsError;
 use tacit_aggregate::DayError;
 use tacit_beacon::{BeaconError, SiteIdError};
@@ -46,9 +47,12 @@ impl AppError {
         if let AppError::Internal(cause) = &self {
             console_error!("internal error: {cause}");
         }
+        #[derive(Serialize)]
+        struct ErrorBody<'a> {
+            error: &'a str,
+        }
         let (status, message) = self.status_and_message();
-        let mut response =
-            Response::from_json(&serde_json::json!({ "error": message }))?.with_status(status);
+        let mut response = Response::from_json(&ErrorBody { error: message })?.with_status(status);
         if status == 401 {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }

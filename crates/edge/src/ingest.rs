@@ -1,10 +1,13 @@
-//! `POST /e`: a beacon in, validated and counted, `202 Accepted` out.
+//! `POST /e`: a beacon in, validated, reduced and handed to its site's shard, `202 Accepted`
+//! out.
 //!
-//! The worker decides what a beacon may add — a bot adds only to the dropped count, an
-//! opted-out visitor only to the consent tally — and hands the result to the site's shard.
+//! The worker cuts what no site may count before anything leaves it: a bot's beacon becomes
+//! the dropped count, a beacon no consent mode admits ([`admit`] under `exempt`, which admits
+//! the most) its consent state alone, so that its page, referrer and country never reach the
+//! shard. The shard admits again under the site's own mode, which may admit less.
 
-use crate::{shard_client, shards};
 use tacit_aggregate::journal::Signal;
+use tacit_beacon::admission::{admit, HeaderSignals};
 use tacit_beacon::agent::{is_bot, reduce};
 use tacit_beacon::consent::ConsentMode;
 use tacit_beacon::signal::{CountryCode, Language, View};
@@ -12,40 +15,94 @@ use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEAC
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
-use crate::site_shard::protocol::{Client, Ingest, ReplacedLeave, INGEST};
+use crate::shard::protocol::{Client, Ingest, ReplacedLeave};
+use crate::shard_client;
 
 /// Validates the beacon in `req` and has the site's shard count it.
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
-    // Refuse an announced oversized body before reading it.
-    let announced_len =
-        req.headers().get("Content-Length")?.and_then(|len| len.parse::<usize>().ok());
-    if let Some(len) = announced_len.filter(|&len| len > MAX_BEACON_BYTES) {
-        return Err(BeaconError::TooLarge { len }.into());
-    }
+    check_announced_length(req.headers().get("Content-Length")?.as_deref())?;
     let beacon = Beacon::parse(&req.bytes().await?)?;
+    let message = ingest_message(beacon, RequestFacts::of(&req)?)?;
+    let site = &message.site;
+    let count = shard_client::shard_count(env, site).await?;
+    let visitors = shard_client::shard_for(count, &message.client.ip, &message.client.user_agent);
+    let shard = match &message.replaces {
+        Some(replaced) if count > 1 && matches!(message.signal, Signal::LeaveUpdate { .. }) => {
+            shard_client::shard_of_leave(env, site, count, replaced.id, visitors).await?
+        }
+        _ => visitors,
+    };
+    shard_client::ask(env, site, shard, &message).await?;
+    Ok(Response::empty()?.with_status(202))
+}
 
-    let headers = req.headers();
-    let user_agent = headers.get("User-Agent")?.unwrap_or_default();
-    let consent = beacon
-        .consent
-        .with_browser_signals(header_is_one(headers, "Sec-GPC")?, header_is_one(headers, "DNT")?);
-    let replaces = match &beacon.body {
+/// Refuses a body whose announced length is over the limit before reading it (a length that
+/// is no number announces nothing: the body is then measured as it is parsed).
+fn check_announced_length(content_length: Option<&str>) -> Result<(), BeaconError> {
+    match content_length.and_then(|len| len.trim().parse::<usize>().ok()) {
+        Some(len) if len > MAX_BEACON_BYTES => Err(BeaconError::TooLarge { len }),
+        _ => Ok(()),
+    }
+}
+
+/// What the worker reads of a beacon's request besides its body.
+struct RequestFacts {
+    /// `CF-Connecting-IP`.
+    ip: String,
+    user_agent: String,
+    accept_language: Option<String>,
+    /// The country Cloudflare places the address in.
+    country: Option<String>,
+    origin: Option<String>,
+    headers: HeaderSignals,
+}
+
+impl RequestFacts {
+    fn of(req: &Request) -> AppResult<RequestFacts> {
+        let headers = req.headers();
+        Ok(RequestFacts {
+            ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(),
+            user_agent: headers.get("User-Agent")?.unwrap_or_default(),
+            accept_language: headers.get("Accept-Language")?,
+            country: req.cf().and_then(|cf| cf.country()),
+            origin: headers.get("Origin")?,
+            headers: HeaderSignals {
+                gpc: is_set(headers, "Sec-GPC")?,
+                dnt: is_set(headers, "DNT")?,
+            },
+        })
+    }
+}
+
+fn is_set(headers: &Headers, name: &str) -> AppResult<bool> {
+    Ok(says_one(headers.get(name)?.as_deref()))
+}
+
+/// Whether an opt-out header says `1`, the one value that opts out.
+fn says_one(value: Option<&str>) -> bool {
+    value.is_some_and(|value| value.trim() == "1")
+}
+
+/// The shard's message for `beacon`, sent with `request`: what it may add, and the visitor's
+/// address and browser for one hash in the shard.
+fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
+    let Beacon { site, id, consent, body } = beacon;
+    let replaces = match &body {
         BeaconBody::LeaveUpdate { after_ms, replaced_id, .. } => {
-            Some(ReplacedLeave { after_ms: *after_ms, id: replaced_id.map(BeaconId::as_u64) })
+            let id = replaced_id.ok_or(BeaconError::MissingField("replaces.id"))?;
+            Some(ReplacedLeave { after_ms: *after_ms, id: id.as_u64() })
         }
         _ => None,
     };
-    let signal = if is_bot(&user_agent) || beacon.body == BeaconBody::Dropped {
+    let signal = if is_bot(&request.user_agent) || body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Signal::BotDropped
-    } else if !ConsentMode::Exempt.admits(consent) {
-        // An opt-out counts in no mode, so its IP address and user agent never leave the
-        // worker; the shard then applies the site's own mode (opt-in admits even less).
+    } else if !admit(consent, request.headers, ConsentMode::Exempt).adds.counts() {
         Signal::ConsentOnly
     } else {
-        match beacon.body {
+        match body {
             BeaconBody::View(page) => {
-                let view = reduce_view(&req, &user_agent, &page)?;
+                let view = reduce_view(&request, &page);
                 if page.bare {
                     Signal::BareView { path: page.path, view }
                 } else {
@@ -60,43 +117,128 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
             BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
         }
     };
-    let origin = headers.get("Origin")?;
-    // The visitor's address and browser are needed for one hash in the shard, then dropped.
-    let client = Client { ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(), user_agent };
-    let id = beacon.id.map(BeaconId::as_u64);
-    let count = shards::shard_count(env, &beacon.site).await?;
-    let visitors = shards::shard_for(count, &client.ip, &client.user_agent);
-    let shard = match replaces.as_ref().and_then(|replaced| replaced.id) {
-        Some(leave) if count > 1 && matches!(signal, Signal::LeaveUpdate { .. }) => {
-            shards::shard_of_leave(env, &beacon.site, count, leave, visitors).await?
-        }
-        _ => visitors,
-    };
-    let message = Ingest { site: beacon.site, origin, id, client, consent, signal, replaces };
-    shard_client::send_to(env, &message.site, shard, INGEST, &message).await?;
-    Ok(Response::empty()?.with_status(202))
+    Ok(Ingest {
+        site,
+        origin: request.origin,
+        id: id.map(BeaconId::as_u64),
+        client: Client { ip: request.ip, user_agent: request.user_agent },
+        consent,
+        headers: request.headers,
+        signal,
+        replaces,
+    })
 }
 
 /// What is kept of a page view and its request: the user agent becomes a browser family and
-/// device class (the snippet's viewport class wins), the IP address a country.
-fn reduce_view(req: &Request, user_agent: &str, page: &PageView) -> AppResult<View> {
-    let agent = reduce(user_agent);
-    let accept_language = req.headers().get("Accept-Language")?;
-    Ok(View {
+/// device class (the snippet's viewport class wins), the IP address a country, and the
+/// request's first language stands in for one the snippet did not send.
+fn reduce_view(request: &RequestFacts, page: &PageView) -> View {
+    let agent = reduce(&request.user_agent);
+    View {
         referrer: page.referrer.clone(),
         previous: page.previous.clone(),
         utm: page.utm.clone(),
         search_term: page.search_term.clone(),
         browser: agent.browser,
         device: page.viewport.unwrap_or(agent.device),
-        country: req.cf().and_then(|cf| cf.country()).and_then(|code| CountryCode::parse(&code)),
-        language: page
-            .language
-            .or_else(|| accept_language.and_then(|tags| Language::from_tag(tags.trim_start()))),
+        country: request.country.as_deref().and_then(CountryCode::parse),
+        language: page.language.or_else(|| {
+            request
+                .accept_language
+                .as_deref()
+                .and_then(|tags| Language::from_tag(tags.trim_start()))
+        }),
         entry: page.entry(),
-    })
+    }
 }
 
-fn header_is_one(headers: &Headers, name: &str) -> AppResult<bool> {
-    Ok(headers.get(name)?.is_some_and(|value| value.trim() == "1"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    fn request() -> RequestFacts {
+        RequestFacts {
+            ip: "203.0.113.9".into(),
+            user_agent: FIREFOX.into(),
+            accept_language: Some("de-CH,de;q=0.9".into()),
+            country: Some("CH".into()),
+            origin: Some("https://example.com".into()),
+            headers: HeaderSignals::NONE,
+        }
+    }
+
+    fn message(body: &str, request: RequestFacts) -> AppResult<Ingest> {
+        ingest_message(Beacon::parse(body.as_bytes()).unwrap(), request)
+    }
+
+    #[test]
+    fn an_oversized_body_is_refused_by_its_announced_length() {
+        assert!(check_announced_length(None).is_ok());
+        assert!(check_announced_length(Some("12")).is_ok());
+        assert!(check_announced_length(Some(&MAX_BEACON_BYTES.to_string())).is_ok());
+        let over = (MAX_BEACON_BYTES + 1).to_string();
+        assert!(matches!(check_announced_length(Some(&over)), Err(BeaconError::TooLarge { .. })));
+        assert!(check_announced_length(Some("lots")).is_ok(), "measured as it is read instead");
+    }
+
+    #[test]
+    fn only_a_one_opts_out() {
+        assert!(says_one(Some("1")));
+        assert!(says_one(Some(" 1 ")));
+        for value in [None, Some("0"), Some(""), Some("yes"), Some("11")] {
+            assert!(!says_one(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_view_is_reduced_to_browser_device_country_and_language() {
+        let message =
+            message(r#"{"site":"demo","path":"/a","referrer":"news.example.org"}"#, request());
+        let Ok(Ingest { signal: Signal::View { path, view }, client, origin, .. }) = message else {
+            panic!("a view: {message:?}", message = message.map(|m| m.signal))
+        };
+        assert_eq!(path, "/a");
+        assert_eq!(view.referrer.as_deref(), Some("news.example.org"));
+        assert_eq!(view.country, CountryCode::parse("CH"));
+        assert_eq!(view.language, Language::from_tag("de-CH"));
+        assert_eq!(view.browser, reduce(FIREFOX).browser);
+        // The address and browser go to the shard for the visitor hash, and nowhere else.
+        assert_eq!((client.ip.as_str(), client.user_agent.as_str()), ("203.0.113.9", FIREFOX));
+        assert_eq!(origin.as_deref(), Some("https://example.com"));
+    }
+
+    #[test]
+    fn a_bot_or_a_dropped_beacon_adds_only_to_the_dropped_count() {
+        let bot = RequestFacts { user_agent: "Googlebot/2.1".into(), ..request() };
+        let signal = message(r#"{"site":"demo","path":"/a"}"#, bot).unwrap().signal;
+        assert_eq!(signal, Signal::BotDropped);
+        let dropped = message(r#"{"site":"demo","type":"dropped"}"#, request()).unwrap().signal;
+        assert_eq!(dropped, Signal::BotDropped);
+    }
+
+    #[test]
+    fn an_opt_out_header_keeps_the_page_in_the_worker() {
+        let gpc = RequestFacts { headers: HeaderSignals { gpc: true, dnt: false }, ..request() };
+        let message = message(r#"{"site":"demo","path":"/a"}"#, gpc).unwrap();
+        assert_eq!(message.signal, Signal::ConsentOnly);
+        // The shard tallies the state after the header, from these.
+        assert!(message.headers.gpc);
+    }
+
+    #[test]
+    fn a_leave_update_names_the_leave_it_replaces() {
+        let figures = r#""engaged_ms":4000,"scroll_pct":30"#;
+        let update = |id: &str| {
+            format!(
+                r#"{{"site":"demo","type":"leave","path":"/a","engaged_ms":9000,"scroll_pct":60,"replaces":{{{id}"after_ms":1500,{figures}}}}}"#
+            )
+        };
+        let named = message(&update(r#""id":"00000000000000ff","#), request()).unwrap();
+        let replaced = named.replaces.expect("the replaced leave");
+        assert_eq!((replaced.id, replaced.after_ms), (0xff, 1500));
+        assert!(matches!(named.signal, Signal::LeaveUpdate { .. }));
+        assert!(message(&update(""), request()).is_err(), "an update without the leave's id");
+    }
 }

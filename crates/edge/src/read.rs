@@ -1,18 +1,20 @@
-//! Reading a site's figures: token, date range, and the shard's summary.
+//! Reading a site's figures: the viewer token, the date range, and the report, from the site's
+//! one shard or merged here from its several.
 
-use crate::{shard_client, shards};
 use serde::de::DeserializeOwned;
 use tacit_aggregate::Day;
 use tacit_report::public::{NoiseKey, PublicSummary};
 use tacit_report::{Report, ReportKind, SummaryOptions};
 use worker::{Env, Request, Url};
 
+use crate::access::{token_of, Credential};
 use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::site_shard::protocol::{Credential, SummaryQuery, SUMMARY};
-use crate::site_shard::SALT_KEY_SECRET;
-use crate::tokens::{presented_token, token_sha256};
+use crate::shard::protocol::Summary;
+use crate::shard::SALT_KEY_SECRET;
+use crate::shard_client;
+use crate::tokens::token_sha256;
 
 /// Days shown when the request names no range: the last seven, today included.
 const DEFAULT_RANGE_DAYS: i32 = 7;
@@ -29,18 +31,16 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
 ) -> AppResult<T> {
     let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
-    let token = presented_token(req)?.unwrap_or_default();
-    let viewer_token_sha256 = token_sha256(&token);
-    let count = shards::shard_count(env, &site).await?;
+    let viewer = Credential::Token(token_sha256(&token_of(req)?.unwrap_or_default()));
+    let count = shard_client::shard_count(env, &site).await?;
     if count > 1 {
         // Several shards: the worker merges their records and builds the report itself.
-        let k = shards::settings(env, &site).await?.k;
+        let k = shard_client::settings(env, &site).await?.k;
         let options = SummaryOptions { k: u64::from(k), ..SummaryOptions::default() };
-        let viewer = Credential::Token(viewer_token_sha256);
-        let current = shards::merged_range(env, &site, count, &viewer, from, to).await?;
+        let current = shard_client::merged_range(env, &site, count, &viewer, from, to).await?;
         let previous = match report.compared_with(from, to) {
             Some((from, to)) => {
-                Some(shards::merged_range(env, &site, count, &viewer, from, to).await?)
+                Some(shard_client::merged_range(env, &site, count, &viewer, from, to).await?)
             }
             None => None,
         };
@@ -48,8 +48,9 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
         return T::try_from(report)
             .map_err(|_| AppError::Internal("the report built is not of the kind asked".into()));
     }
-    let query = SummaryQuery { site: site.clone(), viewer_token_sha256, from, to, report };
-    shard_client::ask(env, &site, SUMMARY, &query).await
+    let query = Summary { site: site.clone(), credential: viewer, from, to, report };
+    let json = shard_client::ask(env, &site, 0, &query).await?;
+    Ok(serde_json::from_str(&json.0)?)
 }
 
 /// The public summary of `site`, for anyone, when the site publishes one (its `public`
@@ -58,7 +59,7 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
 pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<PublicSummary> {
     let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
-    let settings = shards::settings(env, &site).await?;
+    let settings = shard_client::settings(env, &site).await?;
     if !settings.public {
         return Err(AppError::Unauthorized);
     }
@@ -67,20 +68,20 @@ pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<P
     })?;
     let key = NoiseKey::derive(&secret.to_string(), &site);
     let count = settings.shards;
-    let range = shards::merged_range(env, &site, count, &Credential::Admin, from, to).await?;
+    let range = shard_client::merged_range(env, &site, count, &Credential::Admin, from, to).await?;
     Ok(PublicSummary::build(&range, settings.epsilon.get(), u64::from(settings.k), &key))
 }
 
 /// The `path` query parameter of a page report.
-pub fn requested_path(req: &Request) -> AppResult<String> {
-    query_param(&req.url()?, "path")
+pub fn requested_path(url: &Url) -> AppResult<String> {
+    query_param(url, "path")
         .filter(|path| path.starts_with('/'))
         .ok_or_else(|| AppError::BadRequest("name the page as ?path=/its/path".into()))
 }
 
 /// Whether the request asks for CSV (`?format=csv`) rather than JSON.
-pub fn wants_csv(req: &Request) -> AppResult<bool> {
-    Ok(query_param(&req.url()?, "format").as_deref() == Some("csv"))
+pub fn wants_csv(url: &Url) -> bool {
+    query_param(url, "format").as_deref() == Some("csv")
 }
 
 /// Today, in UTC, by the edge's clock.
@@ -109,4 +110,58 @@ pub fn requested_range(url: &Url, today: Day, default_days: i32) -> AppResult<(D
         )));
     }
     Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(query: &str) -> Url {
+        Url::parse(&format!("https://edge.test/api/v1/sites/demo/summary{query}")).unwrap()
+    }
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    fn range(query: &str) -> AppResult<(Day, Day)> {
+        requested_range(&url(query), day("2026-03-10"), 7)
+    }
+
+    #[test]
+    fn a_range_defaults_to_the_days_that_end_today_or_at_to() {
+        assert_eq!(range("").unwrap(), (day("2026-03-04"), day("2026-03-10")));
+        assert_eq!(range("?from=&to=").unwrap(), range("").unwrap(), "empty is absent");
+        assert_eq!(range("?to=2026-02-01").unwrap(), (day("2026-01-26"), day("2026-02-01")));
+        assert_eq!(range("?from=2026-03-09").unwrap(), (day("2026-03-09"), day("2026-03-10")));
+        assert_eq!(
+            range("?from=2025-01-01&to=2025-01-01").unwrap(),
+            (day("2025-01-01"), day("2025-01-01"))
+        );
+    }
+
+    #[test]
+    fn a_range_backwards_too_long_or_unreadable_is_a_bad_request() {
+        for query in [
+            "?from=2026-03-11&to=2026-03-10",
+            "?from=2025-01-01&to=2026-03-10",
+            "?from=yesterday",
+            "?to=2026-02-30",
+        ] {
+            assert!(matches!(range(query), Err(AppError::BadRequest(_))), "{query}");
+        }
+        // 400 days, both ends included, is the longest.
+        assert!(range("?from=2025-02-04&to=2026-03-10").is_ok());
+        assert!(range("?from=2025-02-03&to=2026-03-10").is_err());
+    }
+
+    #[test]
+    fn a_page_is_named_by_its_path_and_csv_is_asked_for_by_format() {
+        assert_eq!(requested_path(&url("?path=/a%20b")).unwrap(), "/a b");
+        assert!(requested_path(&url("?path=a")).is_err());
+        assert!(requested_path(&url("")).is_err());
+        assert!(wants_csv(&url("?format=csv")));
+        assert!(!wants_csv(&url("?format=json")));
+        assert!(!wants_csv(&url("")));
+    }
 }

@@ -1,23 +1,27 @@
 //! The edge's routes. Each handler is a line or two that calls a stage of the pipeline.
 
-use crate::{admin, audit, ingest, snippet};
+use tacit_aggregate::Day;
 use tacit_report::audit::PrivacyExport;
 use tacit_report::insights::InsightCard;
 use tacit_report::{PageReport, RangeSummary, ReportKind, SiteReport};
-use worker::{Request, Response, Result, RouteContext, Router};
+use worker::{Env, Request, Response, Result, RouteContext, Router};
 
+use crate::access::token_of;
 use crate::error::{AppError, AppResult};
-use crate::present::{self, Place};
+use crate::present::{self, PageContext};
 use crate::read::{self, requested_path, today, wants_csv};
-use crate::tokens::presented_token;
+use crate::{admin, audit, ingest, snippet};
+
+/// The variable that turns on `POST /yardstick`, the benchmarks' do-nothing route
+/// (scripts/bench-edge.mjs sets it with `--var`; wrangler.toml, and so `make deploy`, never
+/// does, and without it the route does not exist).
+const YARDSTICK_VAR: &str = "TACIT_BENCH_YARDSTICK";
 
 /// Every route the edge answers.
 pub fn router() -> Router<'static, ()> {
     Router::new()
         .get("/healthz", |_, _| Response::ok("ok"))
-        // The benchmarks' yardstick: what answering a beacon costs when it does nothing else
-        // (`make bench` reports ingest as a ratio to it, since wrangler dev is the ceiling here).
-        .post("/yardstick", |_, _| Ok(Response::empty()?.with_status(202)))
+        .post("/yardstick", |_, ctx| yardstick(&ctx.env))
         .get_async("/t.js", |_, ctx| async move { respond(snippet::loader(&ctx.env).await) })
         .get_async("/t/:file", |_, ctx| async move {
             respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
@@ -69,11 +73,14 @@ pub fn router() -> Router<'static, ()> {
         .get_async("/api/v1/sites/:site/export", |req, ctx| async move {
             respond(export_api(&req, &ctx).await)
         })
-        .get_async("/s/:site", |req, ctx| async move { respond(site_page(&req, &ctx).await) })
-        .get_async("/s/:site/p", |req, ctx| async move { respond(page_page(&req, &ctx).await) })
+        .get_async("/s/:site", |req, ctx| async move { respond(site_html(&req, &ctx).await) })
+        .get_async(
+            "/s/:site/p",
+            |req, ctx| async move { respond(page_report_html(&req, &ctx).await) },
+        )
         .get_async(
             "/privacy/:site",
-            |req, ctx| async move { respond(privacy_page(&req, &ctx).await) },
+            |req, ctx| async move { respond(privacy_html(&req, &ctx).await) },
         )
         .or_else_any_method("/", |_, _| no_route())
         .or_else_any_method("/*path", |_, _| no_route())
@@ -82,7 +89,7 @@ pub fn router() -> Router<'static, ()> {
 async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let site = param(ctx, "site");
     let summary: RangeSummary = read::report(req, &ctx.env, site, ReportKind::Pages).await?;
-    if wants_csv(req)? {
+    if wants_csv(&req.url()?) {
         present::pages_csv(&summary)
     } else {
         present::pages_json(site, &summary)
@@ -92,7 +99,7 @@ async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
 async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let report: SiteReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
-    if wants_csv(req)? {
+    if wants_csv(&req.url()?) {
         present::summary_csv(&report)
     } else {
         present::json(&report)
@@ -100,10 +107,10 @@ async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respons
 }
 
 async fn page_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let path = requested_path(req)?;
+    let path = requested_path(&req.url()?)?;
     let report: PageReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
-    if wants_csv(req)? {
+    if wants_csv(&req.url()?) {
         present::page_csv(&report)
     } else {
         present::json(&report)
@@ -113,49 +120,39 @@ async fn page_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> 
 async fn insights_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let cards: Vec<InsightCard> =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Insights).await?;
-    if wants_csv(req)? {
+    if wants_csv(&req.url()?) {
         present::insights_csv(&cards)
     } else {
         present::json(&cards)
     }
 }
 
-async fn site_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let key = presented_token(req)?;
+async fn site_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let key = token_of(req)?;
     if key.is_none() {
         // Without a token: the public summary, if the site publishes one (else 401).
         let summary = read::public_summary(req, &ctx.env, param(ctx, "site")).await?;
-        let place = Place {
-            site: param(ctx, "site"),
-            key: None,
-            from: summary.from,
-            to: summary.to,
-            today: today(&ctx.env),
-        };
-        return present::public_page(&place, &summary);
+        let context = page_context(ctx, None, summary.from, summary.to);
+        return present::public_page(&context, &summary);
     }
     let report: SiteReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
-    let (from, to) = (report.summary.from, report.summary.to);
-    let place =
-        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
-    present::site_page(&place, &report)
+    let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
+    present::site_page(&context, &report)
 }
 
-async fn page_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let path = requested_path(req)?;
+async fn page_report_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+    let path = requested_path(&req.url()?)?;
     let report: PageReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
-    let key = presented_token(req)?;
-    let (from, to) = (report.summary.from, report.summary.to);
-    let place =
-        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
-    present::page_report(&place, &report)
+    let key = token_of(req)?;
+    let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
+    present::page_report(&context, &report)
 }
 
 async fn privacy_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let (report, _) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
-    if wants_csv(req)? {
+    if wants_csv(&req.url()?) {
         present::privacy_csv(&report)
     } else {
         present::json(&report)
@@ -167,13 +164,21 @@ async fn export_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response
     present::privacy_export(&PrivacyExport::new(report, &settings))
 }
 
-async fn privacy_page(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
+async fn privacy_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let (report, _) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
-    let key = presented_token(req)?;
-    let (from, to) = (report.consent.from, report.consent.to);
-    let place =
-        Place { site: param(ctx, "site"), key: key.as_deref(), from, to, today: today(&ctx.env) };
-    present::privacy_page(&place, &report)
+    let key = token_of(req)?;
+    let context = page_context(ctx, key.as_deref(), report.consent.from, report.consent.to);
+    present::privacy_page(&context, &report)
+}
+
+/// Where an HTML page of the route's site is, opened with `key`, showing `from..=to`.
+fn page_context<'a>(
+    ctx: &'a RouteContext<()>,
+    key: Option<&'a str>,
+    from: Day,
+    to: Day,
+) -> PageContext<'a> {
+    PageContext { site: param(ctx, "site"), key, from, to, today: today(&ctx.env) }
 }
 
 fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> &'a str {
@@ -186,6 +191,16 @@ fn respond(result: AppResult<Response>) -> Result<Response> {
 
 fn no_route() -> Result<Response> {
     AppError::NotFound("no such route".into()).into_response()
+}
+
+/// `POST /yardstick` in a benchmark's edge: what answering a beacon costs when it does nothing
+/// else (`make bench` reports ingest as a ratio to it, since wrangler dev is the ceiling here).
+/// Elsewhere there is no such route.
+fn yardstick(env: &Env) -> Result<Response> {
+    match env.var(YARDSTICK_VAR) {
+        Ok(value) if value.to_string() == "1" => Ok(Response::empty()?.with_status(202)),
+        _ => no_route(),
+    }
 }
 
 /// Any site may post beacons. Beacons carry no credentials, so `*` is enough, and the answer

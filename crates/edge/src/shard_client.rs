@@ -1,51 +1,63 @@
-//! The worker's side of the conversation with a site's Durable Object.
+//! The worker's side of a site's shards: asking one ([`ask`]), which one a beacon goes to
+//! ([`shard_for`], [`shard_of_leave`]), and asking all of them at once (their settings, their
+//! merged records).
+//!
+//! A site is split across N shards (its `shards` setting). A visitor always goes to the same
+//! shard (a hash of IP address and user agent, computed in memory and reduced to a shard
+//! index), so each shard counts its own visitors and the union of the shards' sketches counts
+//! each visitor once. Every shard hashes with the day's salt of shard 0, so a visitor whom a
+//! raised shard count sends to another shard mid-day is still the same hash there, and the
+//! union still counts them once. Shard 0 holds the tokens and the change log and checks them;
+//! the others hold settings, a copy of the salt and records.
+//!
+//! A leave update is the one beacon that goes by what it refers to: to the shard that counted
+//! the leave it replaces, since only that shard can take the leave's figures back. A visitor
+//! whose address changed between the leave and its update is another shard's visitor by then.
 
-use serde::{de::DeserializeOwned, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use futures_util::future::{join_all, try_join_all};
+use sha2::{Digest, Sha256};
+use tacit_aggregate::settings::SiteSettings;
+use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
-use worker::{Env, Method, Request, RequestInit, Response};
+use tacit_report::MergedRange;
+use worker::{Date, Env, Method, Request, RequestInit};
 
+use crate::access::Credential;
 use crate::error::{AppError, AppResult};
+use crate::shard::protocol::{
+    GetSite, Records, ShardMessage, ShardRecords, SyncSettings, WasLeaveCounted, WireAnswer,
+};
 
 /// The binding name of the `SiteShard` namespace in `wrangler.toml`.
 const SITE_SHARD_BINDING: &str = "SITE_SHARD";
 
-/// Sends `message` to the first shard of `site` on `route` and returns its successful answer,
-/// or the error it answered with.
-pub async fn send(
-    env: &Env,
-    site: &SiteId,
-    route: &str,
-    message: &impl Serialize,
-) -> AppResult<Response> {
-    send_to(env, site, 0, route, message).await
+/// How long a worker trusts its copy of a site's shard count.
+const SHARD_COUNT_TTL_MS: f64 = 10_000.0;
+
+thread_local! {
+    /// Shard counts by site, with when they were read: one lookup per site per isolate per TTL.
+    static SHARD_COUNTS: RefCell<HashMap<SiteId, (u32, f64)>> = RefCell::new(HashMap::new());
 }
 
-/// The Durable Object name of shard `index` of `site`: the site id for the first (which holds
-/// the tokens and the change log), `<site>.<index>` for the others ('.' is not in a site id).
-fn shard_name(site: &SiteId, index: u32) -> String {
-    if index == 0 {
-        site.to_string()
-    } else {
-        format!("{site}.{index}")
-    }
-}
-
-/// Like [`send`], to shard `index` of the site.
-pub async fn send_to(
+/// Sends `message` to shard `index` of `site` and returns its answer, or the error it answered
+/// with.
+pub async fn ask<M: ShardMessage>(
     env: &Env,
     site: &SiteId,
     index: u32,
-    route: &str,
-    message: &impl Serialize,
-) -> AppResult<Response> {
+    message: &M,
+) -> AppResult<M::Answer> {
     let stub = env.durable_object(SITE_SHARD_BINDING)?.get_by_name(&shard_name(site, index))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(serde_json::to_string(message)?.into()));
-    let request = Request::new_with_init(&format!("https://shard{route}"), &init)?;
+    let request = Request::new_with_init(&format!("https://shard{}", M::PATH), &init)?;
     let mut response = stub.fetch_with_request(request).await?;
     let status = response.status_code();
     if (200..300).contains(&status) {
-        return Ok(response);
+        return M::Answer::from_body(&response.bytes().await?);
     }
     let retry_after =
         response.headers().get("Retry-After")?.and_then(|seconds| seconds.parse::<u32>().ok());
@@ -58,23 +70,158 @@ pub async fn send_to(
     Err(AppError::from_status(status, message, retry_after))
 }
 
-/// Like [`send`], reading the answer as JSON.
-pub async fn ask<T: DeserializeOwned>(
-    env: &Env,
-    site: &SiteId,
-    route: &str,
-    message: &impl Serialize,
-) -> AppResult<T> {
-    Ok(send(env, site, route, message).await?.json().await?)
+/// The Durable Object name of shard `index` of `site`: the site id for the first (which holds
+/// the tokens and the change log), `<site>.<index>` for the others ('.' is not in a site id).
+fn shard_name(site: &SiteId, index: u32) -> String {
+    if index == 0 {
+        site.to_string()
+    } else {
+        format!("{site}.{index}")
+    }
 }
 
-/// Like [`send_to`], reading the answer as JSON.
-pub async fn ask_shard<T: DeserializeOwned>(
+/// The site's settings, from its first shard (which answers 404 for a site that does not exist).
+pub async fn settings(env: &Env, site: &SiteId) -> AppResult<SiteSettings> {
+    let view = ask(env, site, 0, &GetSite { site: site.clone() }).await?;
+    remember(site, view.settings.shards);
+    Ok(view.settings)
+}
+
+/// How many shards `site` has; 404 when the site does not exist.
+pub async fn shard_count(env: &Env, site: &SiteId) -> AppResult<u32> {
+    let now = Date::now().as_millis() as f64;
+    let cached = SHARD_COUNTS.with(|counts| counts.borrow().get(site).copied());
+    if let Some((count, _)) = cached.filter(|(_, read_at)| now - read_at < SHARD_COUNT_TTL_MS) {
+        return Ok(count);
+    }
+    Ok(settings(env, site).await?.shards)
+}
+
+fn remember(site: &SiteId, count: u32) {
+    let now = Date::now().as_millis() as f64;
+    SHARD_COUNTS.with(|counts| counts.borrow_mut().insert(site.clone(), (count, now)));
+}
+
+/// Forgets the shard count of a deleted site.
+pub fn forget(site: &SiteId) {
+    SHARD_COUNTS.with(|counts| counts.borrow_mut().remove(site));
+}
+
+/// The shard of the visitor at `ip` with `user_agent`, of `count`.
+pub fn shard_for(count: u32, ip: &str, user_agent: &str) -> u32 {
+    if count <= 1 {
+        return 0;
+    }
+    let mut hasher = Sha256::new();
+    for field in [ip, user_agent] {
+        hasher.update((field.len() as u64).to_le_bytes());
+        hasher.update(field.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let bits = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
+    (bits % u64::from(count)) as u32
+}
+
+/// The shard for an update of the leave with beacon id `leave` from a visitor of shard
+/// `visitors`: the one of `count` that counted that leave today. The visitor's own is asked
+/// first (their address seldom changes within a page view), then the others at once. When none
+/// counted it (the leave was lost, or kept to the consent tally), the visitor's, where the
+/// update then counts as a leave of its own.
+pub async fn shard_of_leave(
     env: &Env,
     site: &SiteId,
-    index: u32,
-    route: &str,
-    message: &impl Serialize,
-) -> AppResult<T> {
-    Ok(send_to(env, site, index, route, message).await?.json().await?)
+    count: u32,
+    leave: u64,
+    visitors: u32,
+) -> AppResult<u32> {
+    let query = &WasLeaveCounted { site: site.clone(), id: leave };
+    let counted = |index: u32| async move {
+        AppResult::Ok(ask(env, site, index, query).await?.then_some(index))
+    };
+    if counted(visitors).await?.is_some() {
+        return Ok(visitors);
+    }
+    let others = (0..count).filter(|&index| index != visitors).map(counted);
+    for answer in join_all(others).await {
+        if let Some(index) = answer? {
+            return Ok(index);
+        }
+    }
+    Ok(visitors)
+}
+
+/// Gives shards 1.. of the site its current settings (after a create or a change).
+pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) -> AppResult<()> {
+    remember(site, settings.shards);
+    for index in 1..settings.shards {
+        let message = SyncSettings { site: site.clone(), settings: settings.clone(), index };
+        ask(env, site, index, &message).await?;
+    }
+    Ok(())
+}
+
+/// The merged records of `from..=to` over a site's `count` shards: shard 0 first, which checks
+/// `credential` (a viewer token, or the worker itself for a public summary), then the others
+/// at once, asked as the worker itself. Visitors are routed to one shard by their address and
+/// browser, so the shards' visitor sketches hold disjoint sets and their union is exact up to
+/// the sketch's own error.
+pub async fn merged_range(
+    env: &Env,
+    site: &SiteId,
+    count: u32,
+    credential: &Credential,
+    from: Day,
+    to: Day,
+) -> AppResult<MergedRange> {
+    let records = |index: u32, credential: Credential| {
+        let query = Records { site: site.clone(), credential, from, to };
+        async move { ask(env, site, index, &query).await }
+    };
+    // A wrong token costs one shard's read, not every shard's.
+    let ShardRecords { mut pages, mut site_days } = records(0, credential.clone()).await?;
+    let others = (1..count).map(|index| records(index, Credential::Admin));
+    for shard in try_join_all(others).await? {
+        pages.extend(shard.pages);
+        site_days.extend(shard.site_days);
+    }
+    Ok(MergedRange::new(from, to, pages, site_days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_visitor_keeps_one_shard_and_one_shard_takes_everyone() {
+        assert_eq!(shard_for(1, "203.0.113.9", "Firefox"), 0);
+        assert_eq!(shard_for(0, "203.0.113.9", "Firefox"), 0);
+        for count in [2, 3, 4, 64] {
+            let shard = shard_for(count, "203.0.113.9", "Firefox");
+            assert!(shard < count);
+            assert_eq!(shard_for(count, "203.0.113.9", "Firefox"), shard, "the same every time");
+        }
+        // The fields are length-prefixed: moving a byte from one to the other is another visitor.
+        assert_ne!(shard_for(64, "1.2.3.4", "5"), shard_for(64, "1.2.3.", "45"));
+    }
+
+    #[test]
+    fn visitors_spread_evenly_over_the_shards() {
+        let count = 4;
+        let mut per_shard = [0u32; 4];
+        for visitor in 0..4000 {
+            let ip = format!("198.51.100.{}", visitor % 250);
+            per_shard[shard_for(count, &ip, &format!("agent {visitor}")) as usize] += 1;
+        }
+        // 1,000 expected per shard; the standard deviation is about 27, and 150 is over 5 of them.
+        for visitors in per_shard {
+            assert!((850..=1150).contains(&visitors), "{per_shard:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_shard_is_named_after_the_site_and_the_others_after_their_index() {
+        let site = SiteId::parse("demo").unwrap();
+        assert_eq!(shard_name(&site, 0), "demo");
+        assert_eq!(shard_name(&site, 3), "demo.3");
+    }
 }

@@ -3,7 +3,6 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use wasm_bindgen::JsCast;
-use worker::Request;
 
 use crate::error::{AppError, AppResult};
 
@@ -33,16 +32,6 @@ pub fn hashes_match(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// The token a request carries: `Authorization: Bearer <token>`, or `?key=<token>` for links
-/// that can be shared. `None` when it carries neither.
-pub fn presented_token(req: &Request) -> AppResult<Option<String>> {
-    if let Some(header) = req.headers().get("Authorization")? {
-        return Ok(header.strip_prefix("Bearer ").map(|token| token.trim().to_owned()));
-    }
-    let url = req.url()?;
-    Ok(url.query_pairs().find(|(name, _)| name == "key").map(|(_, token)| token.into_owned()))
-}
-
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -53,24 +42,25 @@ pub fn hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The bytes of lower-case or upper-case hex, or `None` when it is not hex.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn token_hashes_match_only_when_equal() {
-        let hash = token_sha256("a token");
-        assert!(hashes_match(&hash, &token_sha256("a token")));
-        assert!(!hashes_match(&hash, &token_sha256("another token")));
-        assert!(!hashes_match(&hash, &hash[..hash.len() - 1]));
-        assert!(!hashes_match(&hash, ""));
+    fn a_token_is_kept_as_its_sha256_in_lower_case_hex() {
+        assert_eq!(
+            token_sha256(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+    }
+
+    #[test]
+    fn hashes_match_only_when_equal() {
+        let a = token_sha256("a");
+        assert!(hashes_match(&a, &token_sha256("a")));
+        assert!(!hashes_match(&a, &token_sha256("b")));
+        assert!(!hashes_match(&a, &a[..63]), "a prefix is another hash");
+        assert!(!hashes_match(&a, ""));
     }
 }

@@ -4,28 +4,28 @@ use maud::{html, Markup};
 use tacit_report::insights::{ConfidenceLevel, Evidence, InsightCard, InsightKind, Unit};
 
 use super::format;
-use super::layout::Place;
+use super::layout::PageContext;
 
 /// The cards, or a sentence saying why there are none.
-pub fn cards(place: &Place, cards: &[InsightCard], none: &str) -> Markup {
+pub fn cards(context: &PageContext, cards: &[InsightCard], none: &str) -> Markup {
     html! {
         @if cards.is_empty() {
             p.empty { (none) }
         } @else {
             ol.cards {
-                @for card in cards { li { (one(place, card)) } }
+                @for card in cards { li { (one(context, card)) } }
             }
         }
     }
 }
 
-fn one(place: &Place, card: &InsightCard) -> Markup {
+fn one(context: &PageContext, card: &InsightCard) -> Markup {
     html! {
         article.card {
             p.card-kind { span.badge { (kind(card.kind)) } " · " (confidence(card.confidence.level)) }
             h3 { (card.statement) }
             @if let Some(path) = &card.page {
-                p.card-page { "Page " a href=(place.page_link(path)) { (path) } }
+                p.card-page { "Page " a href=(context.page_link(path)) { (path) } }
             }
             ul.evidence {
                 @for evidence in &card.evidence { li { (evidence_line(evidence)) } }

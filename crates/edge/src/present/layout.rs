@@ -12,8 +12,9 @@ const STYLE: &str = include_str!("page.css");
 /// No scripts, no external loads, and no `Referer` that could carry a `?key=` elsewhere.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Where a page is and how it was opened: enough to link to its neighbours.
-pub struct Place<'a> {
+/// What an HTML page shows and how it was opened (its site, token and range, and today): what
+/// its frame and links need.
+pub struct PageContext<'a> {
     /// The site's id.
     pub site: &'a str,
     /// The token the page was opened with (`?key=`), kept in its links.
@@ -26,7 +27,7 @@ pub struct Place<'a> {
     pub today: Day,
 }
 
-impl Place<'_> {
+impl PageContext<'_> {
     /// A link to `path` on this edge for `from..=to`, with the key and `extra` parameters.
     pub fn link_for(&self, path: &str, from: Day, to: Day, extra: &[(&str, &str)]) -> String {
         let mut url = Url::parse("https://tacit.invalid/").expect("a valid base URL");
@@ -63,43 +64,43 @@ impl Place<'_> {
 /// A whole marketer's page with `title`, the range picker for `current_path` (which keeps
 /// `extra` parameters), and `body`.
 pub fn page(
-    place: &Place,
+    context: &PageContext,
     title: &str,
     current_path: &str,
     extra: &[(&str, &str)],
     body: Markup,
 ) -> AppResult<Response> {
-    let brand = html! { a href=(place.site_link()) { "tacit" } };
+    let brand = html! { a href=(context.site_link()) { "tacit" } };
     let footer = "Unique visitors are HyperLogLog++ estimates (about ±0.8 % on large counts, \
                   near exact on small ones) and a union over the range, not a sum of days. \
                   No cookies; no IP address, user agent or visitor id is stored.";
-    let subtitle = range_label(place.from, place.to);
-    let picker = range_picker(place, current_path, extra);
-    document(place, title, brand, &subtitle, picker, body, footer)
+    let subtitle = range_label(context.from, context.to);
+    let picker = range_picker(context, current_path, extra);
+    document(context, title, brand, &subtitle, picker, body, footer)
 }
 
 /// A privacy officer's page: no link to the marketers' pages (the auditor token does not open
 /// them), and a range for the consent rates.
 pub fn audit_page(
-    place: &Place,
+    context: &PageContext,
     title: &str,
     current_path: &str,
     body: Markup,
 ) -> AppResult<Response> {
-    let subtitle = if place.from == place.to {
-        format!("Consent rates of {}", place.from)
+    let subtitle = if context.from == context.to {
+        format!("Consent rates of {}", context.from)
     } else {
-        format!("Consent rates of {} – {}", place.from, place.to)
+        format!("Consent rates of {} – {}", context.from, context.to)
     };
     let footer = "Generated from the running code's own definitions and this site's storage, \
                   at the time of the request. Print this page, or download the JSON export, \
                   for your records.";
-    let picker = range_picker(place, current_path, &[]);
-    document(place, title, html! { "tacit" }, &subtitle, picker, body, footer)
+    let picker = range_picker(context, current_path, &[]);
+    document(context, title, html! { "tacit" }, &subtitle, picker, body, footer)
 }
 
 fn document(
-    place: &Place,
+    context: &PageContext,
     title: &str,
     brand: Markup,
     subtitle: &str,
@@ -116,12 +117,12 @@ fn document(
                 meta name="robots" content="noindex";
                 // No icon: the browser would otherwise ask the edge for /favicon.ico.
                 link rel="icon" href="data:,";
-                title { (title) " · " (place.site) " · tacit" }
+                title { (title) " · " (context.site) " · tacit" }
                 style { (PreEscaped(STYLE)) }
             }
             body {
                 header {
-                    p.brand { (brand) " · " (place.site) }
+                    p.brand { (brand) " · " (context.site) }
                     h1 { (title) }
                     p.range { (subtitle) }
                     (picker)
@@ -140,8 +141,8 @@ fn document(
     Ok(response)
 }
 
-fn range_picker(place: &Place, current_path: &str, extra: &[(&str, &str)]) -> Markup {
-    let today = place.today;
+fn range_picker(context: &PageContext, current_path: &str, extra: &[(&str, &str)]) -> Markup {
+    let today = context.today;
     let presets = [
         ("Today", today, today),
         ("7 days", today.add_days(-6), today),
@@ -152,10 +153,10 @@ fn range_picker(place: &Place, current_path: &str, extra: &[(&str, &str)]) -> Ma
             ul {
                 @for (label, from, to) in presets {
                     li {
-                        @if (from, to) == (place.from, place.to) {
-                            a aria-current="page" href=(place.link_for(current_path, from, to, extra)) { (label) }
+                        @if (from, to) == (context.from, context.to) {
+                            a aria-current="page" href=(context.link_for(current_path, from, to, extra)) { (label) }
                         } @else {
-                            a href=(place.link_for(current_path, from, to, extra)) { (label) }
+                            a href=(context.link_for(current_path, from, to, extra)) { (label) }
                         }
                     }
                 }
@@ -164,11 +165,11 @@ fn range_picker(place: &Place, current_path: &str, extra: &[(&str, &str)]) -> Ma
                 @for (name, value) in extra {
                     input type="hidden" name=(name) value=(value);
                 }
-                @if let Some(key) = place.key {
+                @if let Some(key) = context.key {
                     input type="hidden" name="key" value=(key);
                 }
-                label { "From " input type="date" name="from" value=(place.from) required; }
-                label { "To " input type="date" name="to" value=(place.to) required; }
+                label { "From " input type="date" name="from" value=(context.from) required; }
+                label { "To " input type="date" name="to" value=(context.to) required; }
                 button type="submit" { "Show" }
             }
         }

@@ -24,7 +24,7 @@ use worker::Response;
 use crate::error::AppResult;
 use tacit_report::{PageReport, SiteReport};
 
-pub use layout::Place;
+pub use layout::PageContext;
 pub use page_report::page_report;
 pub use privacy_page::privacy_page;
 pub use public_page::public_page;

@@ -9,13 +9,13 @@ use worker::Response;
 use super::cards::cards;
 use super::charts::share_bars;
 use super::format;
-use super::layout::{page, Place};
+use super::layout::{page, PageContext};
 use super::site_page::table;
 use crate::error::AppResult;
 use tacit_report::PageReport;
 
 /// Renders the insight summary of one page.
-pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
+pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Response> {
     let summary = &report.summary;
     let metrics = &summary.metrics;
     let percent = |v: f64| format::percent(Some(v));
@@ -23,7 +23,7 @@ pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
     let body = html! {
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
-            (cards(place, &report.insights, "No finding about this page passes its minimum sample and significance test in this range."))
+            (cards(context, &report.insights, "No finding about this page passes its minimum sample and significance test in this range."))
         }
         section aria-labelledby="against" {
             h2 #against { "Against the site" }
@@ -86,7 +86,7 @@ pub fn page_report(place: &Place, report: &PageReport) -> AppResult<Response> {
         }
     };
     let extra = [("path", summary.path.as_str())];
-    page(place, &summary.path, &format!("/s/{}/p", place.site), &extra, body)
+    page(context, &summary.path, &format!("/s/{}/p", context.site), &extra, body)
 }
 
 fn no_feedback(k: u64) -> String {

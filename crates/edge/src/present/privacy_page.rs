@@ -11,11 +11,11 @@ use worker::Response;
 
 use super::charts::stacked_daily_shares;
 use super::format;
-use super::layout::{audit_page, Place};
+use super::layout::{audit_page, PageContext};
 use crate::error::AppResult;
 
 /// Renders the privacy page.
-pub fn privacy_page(place: &Place, report: &PrivacyReport) -> AppResult<Response> {
+pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<Response> {
     let checked = report.assessment.iter().filter(|c| c.verdict != Verdict::SiteOwner);
     let passed = checked.clone().filter(|c| c.verdict == Verdict::Pass).count();
     let body = html! {
@@ -42,7 +42,7 @@ pub fn privacy_page(place: &Place, report: &PrivacyReport) -> AppResult<Response
                 }
             }
             p.export {
-                a href=(place.link(&format!("/api/v1/sites/{}/export", place.site), &[])) { "Download the JSON export" }
+                a href=(context.link(&format!("/api/v1/sites/{}/export", context.site), &[])) { "Download the JSON export" }
                 " for a DPIA or your record of processing (it holds this report and the processing under GDPR art. 30's headings). "
                 "This page prints as it is."
             }
@@ -203,7 +203,7 @@ pub fn privacy_page(place: &Place, report: &PrivacyReport) -> AppResult<Response
             }
         }
     };
-    audit_page(place, "Privacy audit", &format!("/privacy/{}", place.site), body)
+    audit_page(context, "Privacy audit", &format!("/privacy/{}", context.site), body)
 }
 
 fn consent_table(report: &PrivacyReport) -> Markup {

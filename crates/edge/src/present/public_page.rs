@@ -8,12 +8,12 @@ use worker::Response;
 
 use super::charts::daily_chart;
 use super::format;
-use super::layout::{page, Place};
+use super::layout::{page, PageContext};
 use super::site_page::table;
 use crate::error::AppResult;
 
 /// Renders the public summary.
-pub fn public_page(place: &Place, summary: &PublicSummary) -> AppResult<Response> {
+pub fn public_page(context: &PageContext, summary: &PublicSummary) -> AppResult<Response> {
     let body = html! {
         section.metrics aria-label="Headline metrics" {
             div.metric {
@@ -49,5 +49,5 @@ pub fn public_page(place: &Place, summary: &PublicSummary) -> AppResult<Response
             }
         }
     };
-    page(place, "Public summary", &format!("/s/{}", place.site), &[], body)
+    page(context, "Public summary", &format!("/s/{}", context.site), &[], body)
 }

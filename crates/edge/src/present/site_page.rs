@@ -9,12 +9,12 @@ use worker::Response;
 use super::cards::cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
-use super::layout::{page, Place};
+use super::layout::{page, PageContext};
 use crate::error::AppResult;
 use tacit_report::SiteReport;
 
 /// Renders the site summary.
-pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
+pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Response> {
     let summary = &report.summary;
     let metrics = &summary.metrics;
     let series = |f: fn(&tacit_report::summary::DailyPoint) -> f64| -> Vec<f64> {
@@ -34,7 +34,7 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
         }
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
-            (cards(place, &report.insights, "No finding passes its minimum sample and significance test in this range yet."))
+            (cards(context, &report.insights, "No finding passes its minimum sample and significance test in this range yet."))
         }
         section aria-labelledby="daily" {
             h2 #daily { "Visitors per day" }
@@ -48,19 +48,19 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             section aria-labelledby="pages" {
                 h2 #pages { "Top pages" }
                 (table(&["Page", "Views", "Unique visitors"], summary.top_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.label), text(format::count(p.figures.views)), text(format::count(p.visitors))]
+                    vec![page_cell(context, &p.label), text(format::count(p.figures.views)), text(format::count(p.visitors))]
                 })))
             }
             section aria-labelledby="entries" {
                 h2 #entries { "Entry pages" }
                 (table(&["Page", "Visits", "Bounce rate", "Engagement"], summary.entry_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.label), text(format::count(p.figures.entries)), text(format::percent(p.figures.bounce_rate)), text(format::percent(p.figures.engagement_rate))]
+                    vec![page_cell(context, &p.label), text(format::count(p.figures.entries)), text(format::percent(p.figures.bounce_rate)), text(format::percent(p.figures.engagement_rate))]
                 })))
             }
             section aria-labelledby="exits" {
                 h2 #exits { "Exit pages" }
                 (table(&["Page", "Exits", "Exit rate"], summary.exit_pages.iter().map(|p| {
-                    vec![page_cell(place, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
+                    vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 })))
             }
             section aria-labelledby="channels" {
@@ -105,7 +105,7 @@ pub fn site_page(place: &Place, report: &SiteReport) -> AppResult<Response> {
             }
         }
     };
-    page(place, "Site summary", &format!("/s/{}", place.site), &[], body)
+    page(context, "Site summary", &format!("/s/{}", context.site), &[], body)
 }
 
 /// A table cell: markup, already escaped by maud.
@@ -115,8 +115,8 @@ fn text(value: String) -> Cell {
     html! { (value) }
 }
 
-fn page_cell(place: &Place, path: &str) -> Cell {
-    html! { a href=(place.page_link(path)) { (path) } }
+fn page_cell(context: &PageContext, path: &str) -> Cell {
+    html! { a href=(context.page_link(path)) { (path) } }
 }
 
 /// A table whose first column is a row header and the others are numbers.

@@ -8,6 +8,7 @@ use tacit_beacon::SiteId;
 use tacit_report::audit::HeldSalt;
 use worker::{console_warn, SqlStorage, SqlStorageValue};
 
+use crate::access::TokenHashes;
 use crate::error::{AppError, AppResult};
 use crate::tokens::random_bytes;
 
@@ -37,7 +38,7 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS salts (
         day INTEGER PRIMARY KEY,
         salt BLOB NOT NULL,
-        drawn_ms INTEGER
+        drawn_ms INTEGER NOT NULL
     );
     CREATE TABLE IF NOT EXISTS page_days (
         day INTEGER NOT NULL,
@@ -56,33 +57,14 @@ const SCHEMA: &str = "
     );
 ";
 
-/// Shards created before sites had settings kept `site (id, viewer_token_sha256, created_ms)`:
-/// such a site gets the default settings and no auditor token until its tokens are rotated.
-const MIGRATE_SITE_TABLE: &str = "
-    INSERT OR IGNORE INTO site_config
-        (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms)
-        SELECT id, '{}', viewer_token_sha256, '', created_ms FROM site;
-    DROP TABLE site;
-";
-
-/// Columns added after their tables were first made: `(table, column, its definition)`.
-/// Salts drawn before the privacy page showed when have no `drawn_ms`; their day's start
-/// stands in for it (a salt is never drawn before its day). Shards made before shards knew
-/// their index were all shard 0, as sharding came with it. Beacon ids kept before leave updates
-/// could come late were kept for the de-duplication window only: none is a counted leave.
-const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
-    ("salts", "drawn_ms", "drawn_ms INTEGER"),
-    ("site_config", "shard_index", "shard_index INTEGER NOT NULL DEFAULT 0"),
-    ("beacon_ids", "counted_leave", "counted_leave INTEGER NOT NULL DEFAULT 0"),
-];
-
-/// The configuration of the site this shard belongs to.
+/// The site this shard belongs to, as the shard registered it: its settings (tacit-aggregate's
+/// [`SiteSettings`]) and what only the edge keeps of it.
 #[derive(Clone)]
-pub struct SiteConfig {
+pub struct SiteRegistration {
     pub id: SiteId,
     pub settings: SiteSettings,
-    pub viewer_token_sha256: String,
-    pub auditor_token_sha256: String,
+    /// The hashes of its tokens (on the first shard; empty on the others).
+    pub tokens: TokenHashes,
     pub created_ms: i64,
     /// Which of the site's shards this is: 0 holds the tokens, the change log and the day's
     /// salt that every shard uses.
@@ -111,38 +93,11 @@ impl Store {
     /// Creates the tables that are missing: on first use, and after every row was deleted.
     pub fn create_schema(&self) -> worker::Result<()> {
         self.sql.exec(SCHEMA, None)?;
-        let legacy = self
-            .sql
-            .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'site'", None)?
-            .raw()
-            .next()
-            .is_some();
-        if legacy {
-            self.sql.exec(MIGRATE_SITE_TABLE, None)?;
-        }
-        for (table, column, definition) in ADDED_COLUMNS {
-            let schema = self
-                .sql
-                .exec(
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    vec![(*table).into()],
-                )?
-                .raw()
-                .next()
-                .transpose()?;
-            let has_column = matches!(
-                schema.as_deref(),
-                Some([SqlStorageValue::String(sql)]) if sql.contains(column)
-            );
-            if !has_column {
-                self.sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {definition}"), None)?;
-            }
-        }
         Ok(())
     }
 
-    /// The site's configuration, or `None` when no site was created in this shard.
-    pub fn site(&self) -> AppResult<Option<SiteConfig>> {
+    /// The site's registration, or `None` when no site was created in this shard.
+    pub fn registration(&self) -> AppResult<Option<SiteRegistration>> {
         let row = self.first_row(
             "SELECT id, settings, viewer_token_sha256, auditor_token_sha256, created_ms,
                     shard_index
@@ -158,11 +113,13 @@ impl Store {
                     .map_err(|e| AppError::Internal(format!("stored site id: {e}")))?;
                 let settings = serde_json::from_str(&settings)
                     .map_err(|e| AppError::Internal(format!("stored settings: {e}")))?;
-                Ok(Some(SiteConfig {
+                Ok(Some(SiteRegistration {
                     id,
                     settings,
-                    viewer_token_sha256,
-                    auditor_token_sha256,
+                    tokens: TokenHashes {
+                        viewer_sha256: viewer_token_sha256,
+                        auditor_sha256: auditor_token_sha256,
+                    },
                     created_ms,
                     shard_index: shard_index as u32,
                 }))
@@ -171,19 +128,19 @@ impl Store {
         }
     }
 
-    /// Stores the configuration of a new site.
-    pub fn create_site(&self, config: &SiteConfig) -> AppResult<()> {
+    /// Stores the registration of a new site.
+    pub fn save_registration(&self, site: &SiteRegistration) -> AppResult<()> {
         self.sql.exec(
             "INSERT INTO site_config
                 (id, settings, viewer_token_sha256, auditor_token_sha256, created_ms, shard_index)
              VALUES (?, ?, ?, ?, ?, ?)",
             vec![
-                config.id.as_str().into(),
-                serde_json::to_string(&config.settings)?.into(),
-                config.viewer_token_sha256.as_str().into(),
-                config.auditor_token_sha256.as_str().into(),
-                config.created_ms.into(),
-                i64::from(config.shard_index).into(),
+                site.id.as_str().into(),
+                serde_json::to_string(&site.settings)?.into(),
+                site.tokens.viewer_sha256.as_str().into(),
+                site.tokens.auditor_sha256.as_str().into(),
+                site.created_ms.into(),
+                i64::from(site.shard_index).into(),
             ],
         )?;
         Ok(())
@@ -199,14 +156,10 @@ impl Store {
     }
 
     /// Replaces both token hashes.
-    pub fn save_tokens(
-        &self,
-        viewer_token_sha256: &str,
-        auditor_token_sha256: &str,
-    ) -> AppResult<()> {
+    pub fn save_tokens(&self, tokens: &TokenHashes) -> AppResult<()> {
         self.sql.exec(
             "UPDATE site_config SET viewer_token_sha256 = ?, auditor_token_sha256 = ?",
-            vec![viewer_token_sha256.into(), auditor_token_sha256.into()],
+            vec![tokens.viewer_sha256.as_str().into(), tokens.auditor_sha256.as_str().into()],
         )?;
         Ok(())
     }
@@ -248,24 +201,19 @@ impl Store {
 
     /// The beacon ids seen since `since_ms`, oldest first.
     pub fn beacon_ids_since(&self, since_ms: i64) -> AppResult<Vec<(i64, u64)>> {
-        let cursor = self.sql.exec(
+        self.rows(
+            "beacon_ids",
             "SELECT seen_ms, id FROM beacon_ids WHERE seen_ms >= ? ORDER BY seen_ms",
             vec![since_ms.into()],
-        )?;
-        let mut ids = Vec::new();
-        for row in cursor.raw() {
-            match row?.as_slice() {
+            |row| match row.as_slice() {
                 [SqlStorageValue::Integer(seen_ms), SqlStorageValue::String(id)] => {
                     let id = u64::from_str_radix(id, 16)
                         .map_err(|_| AppError::Internal("stored beacon id is not hex".into()))?;
-                    ids.push((*seen_ms, id))
+                    Ok(Some((*seen_ms, id)))
                 }
-                _ => {
-                    return Err(AppError::Internal("beacon_ids row has unexpected columns".into()))
-                }
-            }
-        }
-        Ok(ids)
+                _ => Ok(None),
+            },
+        )
     }
 
     /// Remembers a beacon id, so that a retry is recognised after a restart too, and whether
@@ -304,24 +252,14 @@ impl Store {
     }
 
     fn change_rows(&self, query: &str) -> AppResult<Vec<ChangeEntry>> {
-        let mut entries = Vec::new();
-        for row in self.sql.exec(query, None)?.raw() {
-            match <[SqlStorageValue; 7]>::try_from(row?) {
+        self.rows("changes", query, vec![], |row| {
+            Ok(match <[SqlStorageValue; 7]>::try_from(row) {
                 Ok(
                     [SqlStorageValue::Integer(seq), SqlStorageValue::Integer(time_ms), SqlStorageValue::String(actor), SqlStorageValue::String(field), SqlStorageValue::String(old), SqlStorageValue::String(new), SqlStorageValue::String(hash)],
-                ) => entries.push(ChangeEntry {
-                    seq: seq as u64,
-                    time_ms,
-                    actor,
-                    field,
-                    old,
-                    new,
-                    hash,
-                }),
-                _ => return Err(AppError::Internal("changes row has unexpected columns".into())),
-            }
-        }
-        Ok(entries)
+                ) => Some(ChangeEntry { seq: seq as u64, time_ms, actor, field, old, new, hash }),
+                _ => None,
+            })
+        })
     }
 
     /// The stored salt of `day`, opened with `key` (see [`DailySalt::sealed`]); `None` when
@@ -375,20 +313,17 @@ impl Store {
 
     /// The salts held, oldest first: their days and when they were drawn, never the salts.
     pub fn held_salts(&self) -> AppResult<Vec<HeldSalt>> {
-        let mut salts = Vec::new();
-        for row in self.sql.exec("SELECT day, drawn_ms FROM salts ORDER BY day", None)?.raw() {
-            let (day, drawn_ms) = match row?.as_slice() {
+        self.rows("salts", "SELECT day, drawn_ms FROM salts ORDER BY day", vec![], |row| {
+            Ok(match row.as_slice() {
                 [SqlStorageValue::Integer(day), SqlStorageValue::Integer(drawn_ms)] => {
-                    (Day::from_days_since_epoch(*day as i32), Some(*drawn_ms))
+                    Some(HeldSalt {
+                        day: Day::from_days_since_epoch(*day as i32),
+                        drawn_ms: *drawn_ms,
+                    })
                 }
-                [SqlStorageValue::Integer(day), SqlStorageValue::Null] => {
-                    (Day::from_days_since_epoch(*day as i32), None)
-                }
-                _ => return Err(AppError::Internal("salts row has unexpected columns".into())),
-            };
-            salts.push(HeldSalt { day, drawn_ms: drawn_ms.unwrap_or_else(|| day.start_ms()) });
-        }
-        Ok(salts)
+                _ => None,
+            })
+        })
     }
 
     /// Deletes the salts of `last` and every earlier day.
@@ -431,25 +366,19 @@ impl Store {
 
     /// Every `(path, record)` pair of the days from `from` to `to`, both included.
     pub fn page_days(&self, from: Day, to: Day) -> AppResult<Vec<(String, PageDay)>> {
-        let cursor = self.sql.exec(
-            "SELECT day, path, record FROM page_days WHERE day BETWEEN ? AND ?",
-            vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
-        )?;
-        let mut records = Vec::new();
-        for row in cursor.raw() {
-            match <[SqlStorageValue; 3]>::try_from(row?) {
+        self.rows_between("page_days", "day, path, record", from, to, |row| {
+            match <[SqlStorageValue; 3]>::try_from(row) {
                 Ok(
                     [SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)],
                 ) => {
                     let day = Day::from_days_since_epoch(day as i32);
                     let record =
                         decode_page_day(&bytes).map_err(|e| corrupt("page_days", day, &path, e))?;
-                    records.push((path, record));
+                    Ok(Some((path, record)))
                 }
-                _ => return Err(AppError::Internal("page_days row has unexpected columns".into())),
+                _ => Ok(None),
             }
-        }
-        Ok(records)
+        })
     }
 
     /// The page's record of `day`, or `None` when the page has none yet.
@@ -505,23 +434,17 @@ impl Store {
 
     /// Every site rollup from `from` to `to`, both included, with its day.
     pub fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<(Day, SiteDay)>> {
-        let cursor = self.sql.exec(
-            "SELECT day, record FROM site_days WHERE day BETWEEN ? AND ?",
-            vec![from.days_since_epoch().into(), to.days_since_epoch().into()],
-        )?;
-        let mut records = Vec::new();
-        for row in cursor.raw() {
-            match <[SqlStorageValue; 2]>::try_from(row?) {
+        self.rows_between("site_days", "day, record", from, to, |row| {
+            match <[SqlStorageValue; 2]>::try_from(row) {
                 Ok([SqlStorageValue::Integer(day), SqlStorageValue::Blob(bytes)]) => {
                     let day = Day::from_days_since_epoch(day as i32);
                     let record =
                         decode_site_day(&bytes).map_err(|e| corrupt("site_days", day, "", e))?;
-                    records.push((day, record));
+                    Ok(Some((day, record)))
                 }
-                _ => return Err(AppError::Internal("site_days row has unexpected columns".into())),
+                _ => Ok(None),
             }
-        }
-        Ok(records)
+        })
     }
 
     /// Appends an accepted beacon's encoded [`tacit_aggregate::journal::JournalEntry`] of `day`.
@@ -535,23 +458,53 @@ impl Store {
 
     /// Every journal entry with its day, oldest first.
     pub fn journal(&self) -> AppResult<Vec<(Day, Vec<u8>)>> {
-        let cursor = self.sql.exec("SELECT day, entry FROM journal ORDER BY seq", None)?;
-        let mut entries = Vec::new();
-        for row in cursor.raw() {
-            match <[SqlStorageValue; 2]>::try_from(row?) {
+        self.rows("journal", "SELECT day, entry FROM journal ORDER BY seq", vec![], |row| {
+            Ok(match <[SqlStorageValue; 2]>::try_from(row) {
                 Ok([SqlStorageValue::Integer(day), SqlStorageValue::Blob(entry)]) => {
-                    entries.push((Day::from_days_since_epoch(day as i32), entry))
+                    Some((Day::from_days_since_epoch(day as i32), entry))
                 }
-                _ => return Err(AppError::Internal("journal row has unexpected columns".into())),
-            }
-        }
-        Ok(entries)
+                _ => None,
+            })
+        })
     }
 
     /// Empties the journal, once the records hold its entries.
     pub fn clear_journal(&self) -> AppResult<()> {
         self.sql.exec("DELETE FROM journal", None)?;
         Ok(())
+    }
+
+    /// Every row of `query` on `table`, each read by `read`, which answers `None` for a row
+    /// whose columns are not the ones it asked for.
+    fn rows<T>(
+        &self,
+        table: &str,
+        query: &str,
+        bindings: Vec<SqlStorageValue>,
+        read: impl Fn(Vec<SqlStorageValue>) -> AppResult<Option<T>>,
+    ) -> AppResult<Vec<T>> {
+        let mut items = Vec::new();
+        for row in self.sql.exec(query, bindings)?.raw() {
+            let item = read(row?)?
+                .ok_or_else(|| AppError::Internal(format!("{table} row has unexpected columns")))?;
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// The `columns` of `table`'s rows of the days from `from` to `to`, both included, each
+    /// read by `read` (see [`Store::rows`]).
+    fn rows_between<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        from: Day,
+        to: Day,
+        read: impl Fn(Vec<SqlStorageValue>) -> AppResult<Option<T>>,
+    ) -> AppResult<Vec<T>> {
+        let query = format!("SELECT {columns} FROM {table} WHERE day BETWEEN ? AND ?");
+        let days = vec![from.days_since_epoch().into(), to.days_since_epoch().into()];
+        self.rows(table, &query, days, read)
     }
 
     fn first_row(

@@ -4,9 +4,9 @@
 //! A beacon changes memory and appends one [`JournalEntry`] to the shard's journal (one small
 //! insert, durable before the beacon is acknowledged); [`OpenDay::flush`] encodes and writes
 //! every changed record once and empties the journal, in one transaction. The shard flushes on
-//! an alarm at most [`super::FLUSH_INTERVAL_MS`] after the first unsaved change, as soon as
-//! [`super::MAX_DIRTY_PAGES`] pages wait, before every read, and when the day changes; after a
-//! restart it replays the journal (README, "Flush policy").
+//! an alarm at most [`super::maintenance::FLUSH_INTERVAL_MS`] after the first unsaved change,
+//! as soon as [`super::maintenance::MAX_DIRTY_PAGES`] pages wait, before every read, and when
+//! the day changes; after a restart it replays the journal (README, "Flush policy").
 
 use std::collections::HashMap;
 

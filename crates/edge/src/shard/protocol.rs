@@ -1,0 +1,474 @@
+//! What the worker asks a site's shard, and what the shard answers: one message type per route,
+//! each naming its path and its answer's type ([`ShardMessage`]). They cross an internal request
+//! inside one Cloudflare location and are never stored or logged.
+//!
+//! Messages and most answers cross as JSON (read with serde_json, never through a JS object,
+//! which would round a `u64` such as a beacon id to a float); a shard's records cross as the
+//! codec's bytes ([`ShardRecords`]).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tacit_aggregate::change_log::ChangeEntry;
+use tacit_aggregate::codec::{
+    decode_page_day, decode_site_day, encode_page_day, encode_site_day, CodecError,
+};
+use tacit_aggregate::journal::Signal;
+use tacit_aggregate::settings::SiteSettings;
+use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_beacon::admission::HeaderSignals;
+use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
+use tacit_beacon::SiteId;
+use tacit_report::audit::{HeldSalt, StorageFacts};
+use tacit_report::ReportKind;
+
+use crate::access::{Credential, TokenHashes};
+use crate::error::{AppError, AppResult};
+
+/// A message to a shard: the route it goes to and what the shard answers.
+pub trait ShardMessage: Serialize + DeserializeOwned {
+    /// The shard's path for it.
+    const PATH: &'static str;
+    /// The shard's answer.
+    type Answer: WireAnswer;
+}
+
+/// How an answer crosses from a shard to the worker.
+pub trait WireAnswer: Sized {
+    /// The answer's body.
+    fn to_body(&self) -> AppResult<Vec<u8>>;
+    /// The answer, from its body.
+    fn from_body(body: &[u8]) -> AppResult<Self>;
+}
+
+/// An answer that crosses as JSON.
+pub trait JsonAnswer: Serialize + DeserializeOwned {}
+
+impl<T: JsonAnswer> WireAnswer for T {
+    fn to_body(&self) -> AppResult<Vec<u8>> {
+        Ok(serde_json::to_vec(self)?)
+    }
+
+    fn from_body(body: &[u8]) -> AppResult<T> {
+        Ok(serde_json::from_slice(body)?)
+    }
+}
+
+/// "Done", and nothing more to say.
+impl JsonAnswer for () {}
+impl JsonAnswer for bool {}
+impl JsonAnswer for [u8; 16] {}
+
+macro_rules! routes {
+    ($($message:ident => $path:literal, $answer:ty;)*) => {
+        $(impl ShardMessage for $message {
+            const PATH: &'static str = $path;
+            type Answer = $answer;
+        })*
+    };
+}
+
+routes! {
+    Ingest => "/ingest", ();
+    ShareSalt => "/salt", [u8; 16];
+    WasLeaveCounted => "/counted-leave", bool;
+    Summary => "/summary", ReportJson;
+    Records => "/records", ShardRecords;
+    Privacy => "/privacy", ShardPrivacy;
+    Status => "/status", ShardStatus;
+    CreateSite => "/create-site", SiteView;
+    GetSite => "/get-site", SiteView;
+    UpdateSite => "/update-site", SiteView;
+    DeleteSite => "/delete-site", ();
+    RotateTokens => "/rotate-tokens", ();
+    Changes => "/changes", ChangeLog;
+    SyncSettings => "/sync-settings", ();
+}
+
+// Ingest ------------------------------------------------------------------------------------
+
+/// Count one validated beacon.
+#[derive(Serialize, Deserialize)]
+pub struct Ingest {
+    pub site: SiteId,
+    /// The request's `Origin` header, checked against the site's hostnames.
+    pub origin: Option<String>,
+    /// The beacon's retry id, when it has one: a retry within the window is not counted again.
+    pub id: Option<u64>,
+    /// Who sent it, for the visitor hash (page views) and the rate limit (every beacon).
+    pub client: Client,
+    /// The consent state the beacon carries and its request's opt-out headers: the shard
+    /// admits the beacon under the site's mode from these, as the worker did under `exempt`.
+    pub consent: ConsentState,
+    pub headers: HeaderSignals,
+    pub signal: Signal,
+    /// For a leave update: the leave it replaces.
+    pub replaces: Option<ReplacedLeave>,
+}
+
+/// The leave an update replaces: when, and which.
+#[derive(Serialize, Deserialize)]
+pub struct ReplacedLeave {
+    /// How long before the update it was sent.
+    pub after_ms: u32,
+    /// Its beacon id.
+    pub id: u64,
+}
+
+/// The visitor's address and browser: hashed with the day's salt in the shard's memory, then
+/// dropped. Never stored, never logged.
+#[derive(Serialize, Deserialize)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A further shard asks the first for the day's salt, so that every shard of the site hashes
+/// a visitor alike. Between Durable Objects only; never stored or logged in transit.
+#[derive(Serialize, Deserialize)]
+pub struct ShareSalt {
+    pub site: SiteId,
+    pub day: Day,
+}
+
+/// Did this shard count the leave with beacon id `id` today? The worker asks before it routes a
+/// leave update, whose visitor may have reached another shard with the leave.
+#[derive(Serialize, Deserialize)]
+pub struct WasLeaveCounted {
+    pub site: SiteId,
+    pub id: u64,
+}
+
+// Reads -------------------------------------------------------------------------------------
+
+/// Summarize a date range for the holder of a viewer token.
+#[derive(Serialize, Deserialize)]
+pub struct Summary {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+    /// The shard answers the [`tacit_report::Report`] of this kind.
+    pub report: ReportKind,
+}
+
+/// The JSON of the report a [`Summary`] asked for, as the shard built it: serialised once
+/// there, and read on the worker as the type of report it asked for.
+pub struct ReportJson(pub String);
+
+impl WireAnswer for ReportJson {
+    fn to_body(&self) -> AppResult<Vec<u8>> {
+        Ok(self.0.as_bytes().to_vec())
+    }
+
+    fn from_body(body: &[u8]) -> AppResult<ReportJson> {
+        let json = std::str::from_utf8(body)
+            .map_err(|_| AppError::Internal("a report that is not UTF-8".into()))?;
+        Ok(ReportJson(json.to_owned()))
+    }
+}
+
+/// The raw records of a range, for the worker to merge across a site's shards: for a viewer
+/// token (on the first shard) or the worker itself (on the others).
+#[derive(Serialize, Deserialize)]
+pub struct Records {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+}
+
+/// A shard's records of a range: one per page, and the site's rollups, one per day.
+#[derive(Default)]
+pub struct ShardRecords {
+    pub pages: Vec<(String, PageDay)>,
+    pub site_days: Vec<(Day, SiteDay)>,
+}
+
+/// Each list as its length, then each item: a path as its length and UTF-8 bytes, a day as its
+/// number since the epoch, a record as its length and the codec's bytes (u32 and i32
+/// little-endian).
+impl WireAnswer for ShardRecords {
+    fn to_body(&self) -> AppResult<Vec<u8>> {
+        let mut body = Vec::new();
+        put_len(&mut body, self.pages.len())?;
+        for (path, record) in &self.pages {
+            put_bytes(&mut body, path.as_bytes())?;
+            put_bytes(&mut body, &encode_page_day(record))?;
+        }
+        put_len(&mut body, self.site_days.len())?;
+        for (day, record) in &self.site_days {
+            body.extend_from_slice(&day.days_since_epoch().to_le_bytes());
+            put_bytes(&mut body, &encode_site_day(record))?;
+        }
+        Ok(body)
+    }
+
+    fn from_body(body: &[u8]) -> AppResult<ShardRecords> {
+        let mut reader = Reader { rest: body };
+        let mut records = ShardRecords::default();
+        for _ in 0..reader.u32("page count")? {
+            let path = std::str::from_utf8(reader.bytes("path")?)
+                .map_err(|_| corrupt("a path that is not UTF-8"))?;
+            let record = decode_page_day(reader.bytes("page record")?).map_err(codec)?;
+            records.pages.push((path.to_owned(), record));
+        }
+        for _ in 0..reader.u32("site day count")? {
+            let day = Day::from_days_since_epoch(i32::from_le_bytes(reader.array("day")?));
+            let record = decode_site_day(reader.bytes("site record")?).map_err(codec)?;
+            records.site_days.push((day, record));
+        }
+        if !reader.rest.is_empty() {
+            return Err(corrupt("bytes after the last record"));
+        }
+        Ok(records)
+    }
+}
+
+fn put_len(body: &mut Vec<u8>, len: usize) -> AppResult<()> {
+    let len = u32::try_from(len).map_err(|_| corrupt("more than 2^32 items"))?;
+    body.extend_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+fn put_bytes(body: &mut Vec<u8>, bytes: &[u8]) -> AppResult<()> {
+    put_len(body, bytes.len())?;
+    body.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Reads [`ShardRecords`]' body front to back; every error names what was cut short.
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize, what: &str) -> AppResult<&'a [u8]> {
+        if self.rest.len() < len {
+            return Err(corrupt(&format!("the records end inside a {what}")));
+        }
+        let (taken, rest) = self.rest.split_at(len);
+        self.rest = rest;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> AppResult<[u8; N]> {
+        Ok(self.take(N, what)?.try_into().expect("took N bytes"))
+    }
+
+    fn u32(&mut self, what: &str) -> AppResult<u32> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+
+    fn bytes(&mut self, what: &str) -> AppResult<&'a [u8]> {
+        let len = self.u32(what)? as usize;
+        self.take(len, what)
+    }
+}
+
+fn corrupt(what: &str) -> AppError {
+    AppError::Internal(format!("a shard's records: {what}"))
+}
+
+fn codec(error: CodecError) -> AppError {
+    AppError::Internal(format!("a shard's record: {error}"))
+}
+
+/// What a shard holds for the privacy report of `from..=to`, for the holder of the auditor
+/// token (on the first shard) or the worker itself (on the others).
+#[derive(Serialize, Deserialize)]
+pub struct Privacy {
+    pub site: SiteId,
+    pub credential: Credential,
+    pub from: Day,
+    pub to: Day,
+}
+
+/// A shard's answer to [`Privacy`]: the settings, its storage facts, and its change log (empty
+/// on every shard but the first).
+#[derive(Serialize, Deserialize)]
+pub struct ShardPrivacy {
+    pub settings: SiteSettings,
+    pub facts: StorageFacts,
+    pub changes: Vec<ChangeEntry>,
+}
+
+impl JsonAnswer for ShardPrivacy {}
+
+/// The shard's state, for the holder of the auditor token (on the first shard) or the worker
+/// itself (on the others).
+#[derive(Serialize, Deserialize)]
+pub struct Status {
+    pub site: SiteId,
+    pub credential: Credential,
+}
+
+/// A shard's answer to [`Status`].
+#[derive(Serialize, Deserialize)]
+pub struct ShardStatus {
+    pub site: SiteId,
+    /// The shard's clock.
+    pub now_ms: i64,
+    /// When its alarm fires next, on its clock.
+    pub next_alarm_ms: Option<i64>,
+    /// The days of the salts it holds and when they were drawn (never the salts).
+    pub held_salts: Vec<HeldSalt>,
+    pub retention: RetentionState,
+    pub consent_mode: ConsentMode,
+    /// Today's consent tally: in opt-in mode, what beacons without consent still add.
+    pub consent_today: Vec<ConsentCount>,
+    pub change_log: ChangeLogState,
+}
+
+impl JsonAnswer for ShardStatus {}
+
+/// The retention setting, and what it keeps of a shard's records.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RetentionState {
+    /// Days of records kept, today included.
+    pub days: u32,
+    /// The oldest day the shard holds a record of.
+    pub oldest_record_day: Option<Day>,
+    /// Records before this day are deleted by the daily maintenance.
+    pub deleting_before: Day,
+}
+
+/// One entry of a consent tally.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ConsentCount {
+    pub category: Category,
+    pub value: ConsentValue,
+    pub source: ConsentSource,
+    pub count: u64,
+}
+
+/// The change log's length, its last hash, and whether its chain verifies.
+#[derive(Serialize, Deserialize)]
+pub struct ChangeLogState {
+    pub entries: usize,
+    pub head: String,
+    pub verified: bool,
+}
+
+// Administration ----------------------------------------------------------------------------
+
+/// Register a new site.
+#[derive(Serialize, Deserialize)]
+pub struct CreateSite {
+    pub site: SiteId,
+    /// The admin's request body without `id`: validated by the shard.
+    pub settings: serde_json::Value,
+    pub tokens: TokenHashes,
+    pub actor: String,
+}
+
+/// The site as the admin API shows it.
+#[derive(Serialize, Deserialize)]
+pub struct GetSite {
+    pub site: SiteId,
+}
+
+/// Change some settings: the admin's request body, validated by the shard.
+#[derive(Serialize, Deserialize)]
+pub struct UpdateSite {
+    pub site: SiteId,
+    pub patch: serde_json::Value,
+    pub actor: String,
+}
+
+/// Delete everything the shard holds of the site.
+#[derive(Serialize, Deserialize)]
+pub struct DeleteSite {
+    pub site: SiteId,
+}
+
+/// Replace both site tokens.
+#[derive(Serialize, Deserialize)]
+pub struct RotateTokens {
+    pub site: SiteId,
+    pub tokens: TokenHashes,
+    pub actor: String,
+}
+
+/// The site as the admin API shows it: settings, never token hashes.
+#[derive(Serialize, Deserialize)]
+pub struct SiteView {
+    pub id: SiteId,
+    pub created_ms: i64,
+    pub settings: SiteSettings,
+    /// How many entries the change log holds, and the hash of the last one.
+    pub changes: u64,
+    pub change_log_head: String,
+}
+
+impl JsonAnswer for SiteView {}
+
+/// The change log, for the admin or the holder of the auditor token.
+#[derive(Serialize, Deserialize)]
+pub struct Changes {
+    pub site: SiteId,
+    pub credential: Credential,
+}
+
+/// The whole change log and whether its chain verifies (and if not, why).
+#[derive(Serialize, Deserialize)]
+pub struct ChangeLog {
+    pub verified: bool,
+    pub error: Option<String>,
+    pub entries: Vec<ChangeEntry>,
+}
+
+impl JsonAnswer for ChangeLog {}
+
+/// Give a further shard of a site (index ≥ 1) the site's settings; it holds no tokens.
+#[derive(Serialize, Deserialize)]
+pub struct SyncSettings {
+    pub site: SiteId,
+    pub settings: SiteSettings,
+    /// Which shard it is.
+    pub index: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records() -> ShardRecords {
+        let day = Day::from_days_since_epoch(20_000);
+        ShardRecords {
+            pages: vec![("/".into(), PageDay::default()), ("/é".into(), PageDay::default())],
+            site_days: vec![(day, SiteDay::default()), (day.add_days(1), SiteDay::default())],
+        }
+    }
+
+    #[test]
+    fn records_cross_as_the_codecs_bytes_and_come_back_whole() {
+        let body = records().to_body().unwrap();
+        let read = ShardRecords::from_body(&body).unwrap();
+        let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(paths, ["/", "/é"]);
+        let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
+        assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
+        assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
+        let empty = ShardRecords::default().to_body().unwrap();
+        assert_eq!(empty, [0; 8], "two empty lists");
+        assert!(ShardRecords::from_body(&empty).unwrap().pages.is_empty());
+    }
+
+    #[test]
+    fn cut_or_padded_records_are_refused() {
+        let body = records().to_body().unwrap();
+        for len in 0..body.len() {
+            assert!(ShardRecords::from_body(&body[..len]).is_err(), "cut at {len}");
+        }
+        let mut padded = body;
+        padded.push(0);
+        assert!(ShardRecords::from_body(&padded).is_err());
+    }
+
+    #[test]
+    fn a_beacon_id_crosses_json_exactly() {
+        let query = WasLeaveCounted { site: SiteId::parse("demo").unwrap(), id: u64::MAX - 1 };
+        let json = serde_json::to_vec(&query).unwrap();
+        assert_eq!(serde_json::from_slice::<WasLeaveCounted>(&json).unwrap().id, u64::MAX - 1);
+    }
+}
