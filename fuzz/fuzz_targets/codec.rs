@@ -13,7 +13,7 @@ use tacit_aggregate::codec::{
     decode_journal_entry, decode_page_day, decode_site_day, encode_journal_entry, encode_page_day,
     encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
 };
-use tacit_aggregate::journal::Signal;
+use tacit_aggregate::journal::Addition;
 use tacit_aggregate::DayRecord;
 use tacit_aggregate::{PageDay, SiteDay};
 use tacit_fuzz::BoundedAllocator;
@@ -48,9 +48,13 @@ fuzz_target!(|data: &[u8]| {
         // Replayed onto records, as a shard does after a restart: they still store. A leave
         // update replays after the leave it replaces, and once more on its own.
         let (mut site, mut page) = (SiteDay::default(), PageDay::default());
-        match &entry.signal {
-            Signal::View { .. } | Signal::BareView { .. } if entry.visitor.is_none() => return, // never journalled
-            Signal::LeaveUpdate { replaced, .. } => {
+        match &entry.addition {
+            Addition::PageView { .. } | Addition::BarePageView { .. }
+                if entry.visitor.is_none() =>
+            {
+                return
+            } // never journalled
+            Addition::LeaveUpdate { replaced, .. } => {
                 site.record_leave(replaced);
                 page.record_leave(replaced);
             }

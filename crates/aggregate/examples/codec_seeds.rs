@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
-use tacit_aggregate::journal::{JournalEntry, Signal, SketchKey};
+use tacit_aggregate::journal::{Addition, JournalEntry, SketchKey};
 use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::consent::ConsentState;
@@ -44,24 +44,24 @@ fn main() -> std::io::Result<()> {
         write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
     }
     let visitor = SketchKey::of(VisitorHash::from_u64(0x9E37_79B9_7F4A_7C15));
-    let signals = [
-        (Some(visitor), Signal::View { path: "/pricing".into(), view: view(0) }),
-        (None, Signal::Leave { path: "/pricing".into(), leave: leave(7) }),
-        (None, Signal::Event { path: "/pricing".into(), event: event(0) }),
-        (None, Signal::BotDropped),
+    let additions = [
+        (Some(visitor), Addition::PageView { path: "/pricing".into(), view: view(0) }),
+        (None, Addition::Leave { path: "/pricing".into(), leave: leave(7) }),
+        (None, Addition::Event { path: "/pricing".into(), event: event(0) }),
+        (None, Addition::BotDropped),
         (
             None,
-            Signal::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
+            Addition::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
         ),
-        (Some(visitor), Signal::BareView { path: "/pricing".into(), view: view(1) }),
+        (Some(visitor), Addition::BarePageView { path: "/pricing".into(), view: view(1) }),
     ];
-    for (n, (visitor, signal)) in signals.into_iter().enumerate() {
+    for (n, (visitor, addition)) in additions.into_iter().enumerate() {
         let entry = JournalEntry {
             id: Some(n as u64),
             accepted_ms: 1_764_000_000_000,
             consent: Some(ConsentState::default()),
             visitor,
-            signal,
+            addition,
         };
         write(&dir, &format!("journal-{n}"), 5, &encode_journal_entry(&entry))?;
     }

@@ -261,31 +261,31 @@ mod tests {
 
     #[test]
     fn round_trips_journal_entries_of_every_kind() {
-        use crate::journal::{JournalEntry, Signal, SketchKey};
+        use crate::journal::{Addition, JournalEntry, SketchKey};
         use tacit_beacon::signal::{Event, Leave};
         let visitor = SketchKey::of(VisitorHash::from_u64(u64::MAX - 5));
-        let signals = [
-            (Some(visitor), Signal::View { path: "/a".into(), view: View::sample() }),
+        let additions = [
+            (Some(visitor), Addition::PageView { path: "/a".into(), view: View::sample() }),
             (
                 None,
-                Signal::Leave {
+                Addition::Leave {
                     path: "/a".into(),
                     leave: Leave { cls: Some(0.125), ..Leave::default() },
                 },
             ),
             (
                 None,
-                Signal::Event {
+                Addition::Event {
                     path: "/a".into(),
                     event: Event::Goal { name: "signup".into(), value: Some(-12.5) },
                 },
             ),
-            (None, Signal::ConsentOnly),
-            (None, Signal::BotDropped),
-            (Some(visitor), Signal::BareView { path: "/b".into(), view: View::sample() }),
+            (None, Addition::ConsentOnly),
+            (None, Addition::BotDropped),
+            (Some(visitor), Addition::BarePageView { path: "/b".into(), view: View::sample() }),
             (
                 None,
-                Signal::LeaveUpdate {
+                Addition::LeaveUpdate {
                     path: "/a".into(),
                     replaced: Leave { engaged_ms: 4_000, ..Leave::default() },
                     leave: Leave {
@@ -296,13 +296,13 @@ mod tests {
                 },
             ),
         ];
-        for (visitor, signal) in signals {
+        for (visitor, addition) in additions {
             let entry = JournalEntry {
                 id: Some(u64::MAX),
                 accepted_ms: 1_764_000_000_000,
                 consent: None,
                 visitor,
-                signal,
+                addition,
             };
             let bytes = encode_journal_entry(&entry);
             assert_eq!(decode_journal_entry(&bytes), Ok(entry));
@@ -322,7 +322,7 @@ mod tests {
             accepted_ms: 1_764_000_000_000,
             consent: None,
             visitor: None,
-            signal: crate::journal::Signal::BotDropped,
+            addition: crate::journal::Addition::BotDropped,
         };
         let (page, site, entry) =
             (encode_page_day(&record([1])), encode_site_day(&site), encode_journal_entry(&entry));

@@ -65,15 +65,15 @@ pub struct JournalEntry {
     pub visitor: Option<SketchKey>,
     /// What it adds to the page's record and the site's rollup, after the site's consent mode
     /// was applied.
-    pub signal: Signal,
+    pub addition: Addition,
 }
 
-/// What an accepted beacon adds besides its consent state: the worker's message to the site's
-/// shard, and the journal's record of it.
+/// What an accepted beacon adds to the records besides its consent state: the worker's message
+/// to the site's shard, and the journal's record of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Signal {
+pub enum Addition {
     /// A page view: one more view, and the visitor, for the page and the site.
-    View {
+    PageView {
         /// The page whose record counts it.
         path: String,
         /// The view's referrer, campaign, device and the rest, as the worker reduced them.
@@ -110,7 +110,7 @@ pub enum Signal {
     },
     /// A page view the loader sent without the snippet's WebAssembly, which the page's
     /// Content-Security-Policy blocked: counted as a view, and as a bare one for the site.
-    BareView {
+    BarePageView {
         /// The page whose record counts it.
         path: String,
         /// What the worker made of it: its path, the request's browser, device and country.
@@ -118,23 +118,23 @@ pub enum Signal {
     },
 }
 
-impl Signal {
+impl Addition {
     /// Whether it counts a page's leave, whose figures a later update may replace.
     pub fn counts_leave(&self) -> bool {
-        matches!(self, Signal::Leave { .. } | Signal::LeaveUpdate { .. })
+        matches!(self, Addition::Leave { .. } | Addition::LeaveUpdate { .. })
     }
 }
 
 impl JournalEntry {
     /// The page whose record the entry changes, if any.
     pub fn path(&self) -> Option<&str> {
-        match &self.signal {
-            Signal::View { path, .. }
-            | Signal::Leave { path, .. }
-            | Signal::Event { path, .. }
-            | Signal::LeaveUpdate { path, .. }
-            | Signal::BareView { path, .. } => Some(path),
-            Signal::ConsentOnly | Signal::BotDropped => None,
+        match &self.addition {
+            Addition::PageView { path, .. }
+            | Addition::Leave { path, .. }
+            | Addition::Event { path, .. }
+            | Addition::LeaveUpdate { path, .. }
+            | Addition::BarePageView { path, .. } => Some(path),
+            Addition::ConsentOnly | Addition::BotDropped => None,
         }
     }
 
@@ -144,38 +144,38 @@ impl JournalEntry {
         if let Some(consent) = self.consent {
             site.record_consent(consent);
         }
-        match (&self.signal, page, self.visitor) {
+        match (&self.addition, page, self.visitor) {
             (
-                Signal::View { view, .. } | Signal::BareView { view, .. },
+                Addition::PageView { view, .. } | Addition::BarePageView { view, .. },
                 Some(page),
                 Some(visitor),
             ) => {
                 page.record_view(visitor.visitor(), view);
                 site.record_view(visitor.visitor(), view);
-                if matches!(self.signal, Signal::BareView { .. }) {
+                if matches!(self.addition, Addition::BarePageView { .. }) {
                     site.record_bare_view();
                 }
             }
-            (Signal::Leave { leave, .. }, Some(page), _) => {
+            (Addition::Leave { leave, .. }, Some(page), _) => {
                 page.record_leave(leave);
                 site.record_leave(leave);
             }
-            (Signal::LeaveUpdate { replaced, leave, .. }, Some(page), _) => {
+            (Addition::LeaveUpdate { replaced, leave, .. }, Some(page), _) => {
                 page.update_leave(replaced, leave);
                 site.update_leave(replaced, leave);
             }
-            (Signal::Event { event, .. }, Some(page), _) => {
+            (Addition::Event { event, .. }, Some(page), _) => {
                 page.record_event(event);
                 site.record_event(event);
             }
-            (Signal::BotDropped, _, _) => site.record_bot_dropped(),
-            (Signal::ConsentOnly, _, _) => {}
+            (Addition::BotDropped, _, _) => site.record_bot_dropped(),
+            (Addition::ConsentOnly, _, _) => {}
             (
-                Signal::View { .. }
-                | Signal::Leave { .. }
-                | Signal::Event { .. }
-                | Signal::LeaveUpdate { .. }
-                | Signal::BareView { .. },
+                Addition::PageView { .. }
+                | Addition::Leave { .. }
+                | Addition::Event { .. }
+                | Addition::LeaveUpdate { .. }
+                | Addition::BarePageView { .. },
                 _,
                 _,
             ) => {
@@ -225,12 +225,12 @@ mod tests {
     fn only_a_leave_and_its_update_count_a_leave() {
         let path = String::from("/");
         let leave = Leave::default();
-        assert!(Signal::Leave { path: path.clone(), leave: leave.clone() }.counts_leave());
-        let update = Signal::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave };
+        assert!(Addition::Leave { path: path.clone(), leave: leave.clone() }.counts_leave());
+        let update = Addition::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave };
         assert!(update.counts_leave());
-        assert!(!Signal::View { path, view: View::sample() }.counts_leave());
-        assert!(!Signal::ConsentOnly.counts_leave());
-        assert!(!Signal::BotDropped.counts_leave());
+        assert!(!Addition::PageView { path, view: View::sample() }.counts_leave());
+        assert!(!Addition::ConsentOnly.counts_leave());
+        assert!(!Addition::BotDropped.counts_leave());
     }
 
     #[test]
@@ -242,7 +242,7 @@ mod tests {
             accepted_ms: 0,
             consent: Some(ConsentState::default()),
             visitor: Some(SketchKey::of(visitor)),
-            signal: Signal::View { path: "/".into(), view },
+            addition: Addition::PageView { path: "/".into(), view },
         };
         let (mut site, mut page) = (SiteDay::default(), PageDay::default());
         entry.apply(&mut site, Some(&mut page));
@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(format!("{:?}", site.consent()), format!("{:?}", tallied.consent()));
 
         let bot =
-            JournalEntry { consent: None, visitor: None, signal: Signal::BotDropped, ..entry };
+            JournalEntry { consent: None, visitor: None, addition: Addition::BotDropped, ..entry };
         assert_eq!(bot.path(), None);
         bot.apply(&mut site, None);
         assert_eq!((site.views(), site.bots_dropped()), (1, 1));

@@ -6,7 +6,7 @@
 //! the most) its consent state alone, so that its page, referrer and country never reach the
 //! shard. The shard admits again under the site's own mode, which may admit less.
 
-use tacit_aggregate::journal::Signal;
+use tacit_aggregate::journal::Addition;
 use tacit_beacon::admission::{admit, HeaderSignals};
 use tacit_beacon::agent::{is_bot, reduce};
 use tacit_beacon::consent::ConsentMode;
@@ -27,7 +27,7 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     let count = shard_client::shard_count(env, site).await?;
     let visitors = shard_client::shard_for(count, &message.client.ip, &message.client.user_agent);
     let shard = match &message.replaces {
-        Some(replaced) if count > 1 && matches!(message.signal, Signal::LeaveUpdate { .. }) => {
+        Some(replaced) if count > 1 && matches!(message.addition, Addition::LeaveUpdate { .. }) => {
             shard_client::shard_of_leave(env, site, count, replaced.id, visitors).await?
         }
         _ => visitors,
@@ -94,27 +94,27 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         }
         _ => None,
     };
-    let signal = if is_bot(&request.user_agent) || body == BeaconBody::Dropped {
+    let addition = if is_bot(&request.user_agent) || body == BeaconBody::Dropped {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
-        Signal::BotDropped
+        Addition::BotDropped
     } else if !admit(consent, request.headers, ConsentMode::Exempt).adds.counts() {
-        Signal::ConsentOnly
+        Addition::ConsentOnly
     } else {
         match body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&request, &page);
                 if page.bare {
-                    Signal::BareView { path: page.path, view }
+                    Addition::BarePageView { path: page.path, view }
                 } else {
-                    Signal::View { path: page.path, view }
+                    Addition::PageView { path: page.path, view }
                 }
             }
-            BeaconBody::Leave { path, leave } => Signal::Leave { path, leave },
+            BeaconBody::Leave { path, leave } => Addition::Leave { path, leave },
             BeaconBody::LeaveUpdate { path, leave, replaced, .. } => {
-                Signal::LeaveUpdate { path, replaced, leave }
+                Addition::LeaveUpdate { path, replaced, leave }
             }
-            BeaconBody::Event { path, event } => Signal::Event { path, event },
-            BeaconBody::Consent | BeaconBody::Dropped => Signal::ConsentOnly,
+            BeaconBody::Event { path, event } => Addition::Event { path, event },
+            BeaconBody::Consent | BeaconBody::Dropped => Addition::ConsentOnly,
         }
     };
     Ok(Ingest {
@@ -124,7 +124,7 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         client: Client { ip: request.ip, user_agent: request.user_agent },
         consent,
         headers: request.headers,
-        signal,
+        addition,
         replaces,
     })
 }
@@ -196,8 +196,10 @@ mod tests {
     fn a_page_view_is_reduced_to_browser_device_country_and_language() {
         let message =
             message(r#"{"site":"demo","path":"/a","referrer":"news.example.org"}"#, request());
-        let Ok(Ingest { signal: Signal::View { path, view }, client, origin, .. }) = message else {
-            panic!("a view: {message:?}", message = message.map(|m| m.signal))
+        let Ok(Ingest { addition: Addition::PageView { path, view }, client, origin, .. }) =
+            message
+        else {
+            panic!("a view: {message:?}", message = message.map(|m| m.addition))
         };
         assert_eq!(path, "/a");
         assert_eq!(view.referrer.as_deref(), Some("news.example.org"));
@@ -212,17 +214,17 @@ mod tests {
     #[test]
     fn a_bot_or_a_dropped_beacon_adds_only_to_the_dropped_count() {
         let bot = RequestFacts { user_agent: "Googlebot/2.1".into(), ..request() };
-        let signal = message(r#"{"site":"demo","path":"/a"}"#, bot).unwrap().signal;
-        assert_eq!(signal, Signal::BotDropped);
-        let dropped = message(r#"{"site":"demo","type":"dropped"}"#, request()).unwrap().signal;
-        assert_eq!(dropped, Signal::BotDropped);
+        let addition = message(r#"{"site":"demo","path":"/a"}"#, bot).unwrap().addition;
+        assert_eq!(addition, Addition::BotDropped);
+        let dropped = message(r#"{"site":"demo","type":"dropped"}"#, request()).unwrap().addition;
+        assert_eq!(dropped, Addition::BotDropped);
     }
 
     #[test]
     fn an_opt_out_header_keeps_the_page_in_the_worker() {
         let gpc = RequestFacts { headers: HeaderSignals { gpc: true, dnt: false }, ..request() };
         let message = message(r#"{"site":"demo","path":"/a"}"#, gpc).unwrap();
-        assert_eq!(message.signal, Signal::ConsentOnly);
+        assert_eq!(message.addition, Addition::ConsentOnly);
         // The shard tallies the state after the header, from these.
         assert!(message.headers.gpc);
     }
@@ -238,7 +240,7 @@ mod tests {
         let named = message(&update(r#""id":"00000000000000ff","#), request()).unwrap();
         let replaced = named.replaces.expect("the replaced leave");
         assert_eq!((replaced.id, replaced.after_ms), (0xff, 1500));
-        assert!(matches!(named.signal, Signal::LeaveUpdate { .. }));
+        assert!(matches!(named.addition, Addition::LeaveUpdate { .. }));
         assert!(message(&update(""), request()).is_err(), "an update without the leave's id");
     }
 }

@@ -3,7 +3,7 @@
 //! stored before the beacon is acknowledged, and the open day changed in memory.
 
 use tacit_aggregate::codec::encode_journal_entry;
-use tacit_aggregate::journal::{JournalEntry, Signal, SketchKey};
+use tacit_aggregate::journal::{Addition, JournalEntry, SketchKey};
 use tacit_aggregate::rate_limit::{
     limiter_key, FixedWindow, RecentIds, DEDUP_WINDOW_MS, RATE_WINDOW_MS,
 };
@@ -62,27 +62,28 @@ impl SiteShard {
                 return Ok(());
             }
         }
-        let (mut signal, consent) = match message.signal {
+        let (mut addition, consent) = match message.addition {
             // A bot's beacon adds to the dropped count only, whatever its consent.
-            Signal::BotDropped => (Signal::BotDropped, None),
-            signal => {
+            Addition::BotDropped => (Addition::BotDropped, None),
+            addition => {
                 let mode = site.settings.consent_mode;
                 let Admission { consent, adds } = admit(message.consent, message.headers, mode);
-                (if adds.counts() { signal } else { Signal::ConsentOnly }, Some(consent))
+                (if adds.counts() { addition } else { Addition::ConsentOnly }, Some(consent))
             }
         };
-        if let Signal::View { view, .. } | Signal::BareView { view, .. } = &mut signal {
+        if let Addition::PageView { view, .. } | Addition::BarePageView { view, .. } = &mut addition
+        {
             site.settings.keep_asked(view);
         }
         if let Some(replaced) = message.replaces {
-            signal = self.replacing(signal, replaced, now)?;
+            addition = self.replacing(addition, replaced, now)?;
         }
-        if let Some(id) = message.id.filter(|_| signal.counts_leave()) {
+        if let Some(id) = message.id.filter(|_| addition.counts_leave()) {
             self.mark_counted_leave(id);
         }
-        let visitor = matches!(signal, Signal::View { .. } | Signal::BareView { .. })
+        let visitor = matches!(addition, Addition::PageView { .. } | Addition::BarePageView { .. })
             .then(|| SketchKey::of(visitor));
-        let entry = JournalEntry { id: message.id, accepted_ms: now, consent, visitor, signal };
+        let entry = JournalEntry { id: message.id, accepted_ms: now, consent, visitor, addition };
         let today = Day::from_unix_ms(now);
         let max_pages = site.settings.max_pages_per_day as usize;
         {
@@ -116,19 +117,24 @@ impl SiteShard {
     }
 
     /// What a leave update adds, by the leave it replaces (see [`Replacement::of`]).
-    fn replacing(&self, signal: Signal, replaced: ReplacedLeave, now: i64) -> AppResult<Signal> {
-        let Signal::LeaveUpdate { path, leave, replaced: figures } = signal else {
-            return Ok(signal);
+    fn replacing(
+        &self,
+        addition: Addition,
+        replaced: ReplacedLeave,
+        now: i64,
+    ) -> AppResult<Addition> {
+        let Addition::LeaveUpdate { path, leave, replaced: figures } = addition else {
+            return Ok(addition);
         };
         let sent_today =
             Day::from_unix_ms(now - i64::from(replaced.after_ms)) == Day::from_unix_ms(now);
         let counted = sent_today && self.counted_leave(replaced.id)?;
         Ok(match Replacement::of(sent_today, counted) {
-            Replacement::Nothing => Signal::ConsentOnly,
-            Replacement::Figures => Signal::LeaveUpdate { path, leave, replaced: figures },
+            Replacement::Nothing => Addition::ConsentOnly,
+            Replacement::Figures => Addition::LeaveUpdate { path, leave, replaced: figures },
             Replacement::OwnLeave => {
                 self.remember_id(replaced.id, now)?;
-                Signal::Leave { path, leave }
+                Addition::Leave { path, leave }
             }
         })
     }

@@ -139,7 +139,7 @@ impl SiteShard {
                 }
             };
             if let Some(id) = entry.id {
-                self.store.save_beacon_id(id, entry.accepted_ms, entry.signal.counts_leave())?;
+                self.store.save_beacon_id(id, entry.accepted_ms, entry.addition.counts_leave())?;
             }
             self.open_day_in(&mut open_day, day)?.apply(&self.store, &entry, max_pages)?;
         }

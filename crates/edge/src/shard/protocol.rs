@@ -12,7 +12,7 @@ use tacit_aggregate::change_log::ChangeEntry;
 use tacit_aggregate::codec::{
     decode_page_day, decode_site_day, encode_page_day, encode_site_day, CodecError,
 };
-use tacit_aggregate::journal::Signal;
+use tacit_aggregate::journal::Addition;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::admission::HeaderSignals;
@@ -100,7 +100,7 @@ pub struct Ingest {
     /// admits the beacon under the site's mode from these, as the worker did under `exempt`.
     pub consent: ConsentState,
     pub headers: HeaderSignals,
-    pub signal: Signal,
+    pub addition: Addition,
     /// For a leave update: the leave it replaces.
     pub replaces: Option<ReplacedLeave>,
 }
