@@ -65,6 +65,7 @@ describe('privacy audit', () => {
     const verdicts = Object.fromEntries(report.assessment.map((c) => [c.id, c.verdict]));
     assert.equal(verdicts.anonymous_statistics, 'fail');
     assert.equal(verdicts.information, 'site_owner');
+    assert.equal(verdicts.purpose, 'by_design', 'a condition no setting changes is not shown as a check that passed');
     assert.equal(report.exemption_conditions_met, false);
 
     const csv = await get('/api/v1/sites/demo/privacy?format=csv&from=2026-11-01&to=2026-11-03', env.site.auditor_token);

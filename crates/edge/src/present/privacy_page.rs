@@ -16,7 +16,8 @@ use crate::error::AppResult;
 
 /// Renders the privacy page.
 pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<Response> {
-    let checked = report.assessment.iter().filter(|c| c.verdict != Verdict::SiteOwner);
+    let checked =
+        report.assessment.iter().filter(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail));
     let passed = checked.clone().filter(|c| c.verdict == Verdict::Pass).count();
     let body = html! {
         section.verdict aria-labelledby="assessment" {
@@ -245,6 +246,7 @@ fn verdict(verdict: Verdict) -> Markup {
         Verdict::Pass => html! { span.badge.pass { "Pass" } },
         Verdict::Fail => html! { span.badge.fail { "Fail" } },
         Verdict::SiteOwner => html! { span.badge { "Site owner" } },
+        Verdict::ByDesign => html! { span.badge { "By design" } },
     }
 }
 

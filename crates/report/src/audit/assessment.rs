@@ -15,6 +15,16 @@ use tacit_beacon::consent::{ConsentMode, ConsentSource};
 /// default retention.
 pub const MAX_EXEMPT_RETENTION_DAYS: u32 = DEFAULT_RETENTION_DAYS;
 
+/// Words in a stored field's name that would mean an address or a place finer than the
+/// country: the `ip_granularity` condition fails on any.
+const FINER_THAN_COUNTRY: &[&str] =
+    &["ip", "address", "city", "region", "postal", "zip", "latitude", "longitude", "location"];
+
+/// The field names among `names` with a word (between underscores) of [`FINER_THAN_COUNTRY`].
+fn finer_than_country<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    names.filter(|name| name.split('_').any(|word| FINER_THAN_COUNTRY.contains(&word))).collect()
+}
+
 /// A condition's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,6 +35,9 @@ pub enum Verdict {
     Fail,
     /// Only the site owner can meet it; tacit cannot check.
     SiteOwner,
+    /// True of how tacit is built, whatever the settings; not a check made at run time (the
+    /// evidence says what in the code makes it so).
+    ByDesign,
 }
 
 /// One condition of the exemption.
@@ -49,6 +62,7 @@ pub fn assess(
 ) -> Vec<Condition> {
     let pass_if = |ok: bool| if ok { Verdict::Pass } else { Verdict::Fail };
     let fields = stored_fields();
+    let finer_location = finer_than_country(fields.iter().map(|field| field.name));
     let opt_outs_honoured = policy.signals.iter().all(|signal| signal.denial_stops_counting);
     let ignored: Vec<&str> = policy
         .signals
@@ -60,7 +74,7 @@ pub fn assess(
         Condition {
             id: "purpose",
             condition: "Used only to measure the site's own audience, for its publisher alone",
-            verdict: Verdict::Pass,
+            verdict: Verdict::ByDesign,
             evidence: format!(
                 "The {} stored record fields are all counts, sketches, distributions, top-k \
                  lists or breakdowns of one site's pages; nothing is shared with another site \
@@ -108,7 +122,7 @@ pub fn assess(
         Condition {
             id: "no_third_party",
             condition: "Data are not passed to third parties",
-            verdict: Verdict::Pass,
+            verdict: Verdict::ByDesign,
             evidence: "The snippet sends beacons only to this edge; the records live in the \
                        site's own Durable Object; the pages load nothing from elsewhere."
                 .into(),
@@ -152,10 +166,15 @@ pub fn assess(
         Condition {
             id: "ip_granularity",
             condition: "IP addresses are not kept; location no finer than the city",
-            verdict: Verdict::Pass,
-            evidence: "The IP address is used in memory for the visitor hash and reduced to a \
-                       country code; it is never written to storage or logs."
-                .into(),
+            verdict: pass_if(finer_location.is_empty()),
+            evidence: if finer_location.is_empty() {
+                "No stored record field holds an address or a place finer than the country \
+                 (read off the records' own layout); the IP address is used in memory for the \
+                 visitor hash and reduced to a country code, never written to storage or logs."
+                    .into()
+            } else {
+                format!("Stored record fields hold addresses or places: {}.", finer_location.join(", "))
+            },
         },
         Condition {
             id: "information",
@@ -182,6 +201,26 @@ mod tests {
     use crate::audit::report::{AuditInput, HeldSalt, PrivacyReport, StorageFacts};
     use tacit_aggregate::Day;
     use tacit_beacon::SiteId;
+
+    #[test]
+    fn a_stored_address_or_place_finer_than_the_country_fails_ip_granularity() {
+        let names = ["countries", "visitor_ip", "city", "engaged_time_ms", "tips", "geo_latitude"];
+        assert_eq!(
+            finer_than_country(names.into_iter()),
+            vec!["visitor_ip", "city", "geo_latitude"]
+        );
+        let stored: Vec<&str> = stored_fields().iter().map(|field| field.name).collect();
+        assert_eq!(finer_than_country(stored.into_iter()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn conditions_no_setting_can_change_say_so_instead_of_passing() {
+        // Issue 18: `purpose`, `no_third_party` and `ip_granularity` passed unconditionally.
+        let report = report(&SiteSettings::default(), StorageFacts::default());
+        assert_eq!(verdict(&report, "purpose"), Verdict::ByDesign);
+        assert_eq!(verdict(&report, "no_third_party"), Verdict::ByDesign);
+        assert_eq!(verdict(&report, "ip_granularity"), Verdict::Pass);
+    }
 
     fn report(settings: &SiteSettings, facts: StorageFacts) -> PrivacyReport {
         let site = SiteId::parse("demo").unwrap();

@@ -4,8 +4,8 @@
 //!
 //! - [`stored_fields`] lists every field of a day record, read off the record's own serde
 //!   layout; a test fails when a field is added without a description here.
-//! - [`collection_matrix`] asks [`ConsentMode::admits`], the function the edge calls on every
-//!   beacon, what each consent state leads to.
+//! - [`collection_matrix`] asks [`admit`], the function the snippet, the worker and the shard
+//!   call on every beacon, what each consent state leads to.
 //! - [`NEVER_STORED`] names what never reaches storage, and why.
 //! - [`PrivacyReport`] puts them together with the site's settings and what its shards hold
 //!   (salts, oldest record, consent tallies, change log) for the privacy page, with the
@@ -26,6 +26,7 @@ pub use report::{
 use serde::Serialize;
 
 use tacit_aggregate::record::{Activity, SiteDay};
+use tacit_beacon::admission::{admit, Adds, HeaderSignals};
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 
 /// How a stored field keeps its data.
@@ -162,14 +163,15 @@ pub struct CollectionRow {
 }
 
 /// For every pair of measurement and journey consent, what the edge does with a beacon under
-/// `mode` — by calling the very function the edge calls.
+/// `mode` — by calling the very function the edge calls, [`admit`].
 pub fn collection_matrix(mode: ConsentMode) -> Vec<CollectionRow> {
     let mut rows = Vec::with_capacity(9);
     for measurement in ConsentValue::ALL {
         for journey in ConsentValue::ALL {
-            let counted =
-                mode.admits(ConsentState { measurement, journey, ..ConsentState::default() });
-            let collected = if counted && journey == ConsentValue::Granted {
+            let state = ConsentState { measurement, journey, ..ConsentState::default() };
+            let adds = admit(state, HeaderSignals::NONE, mode).adds;
+            let counted = adds.counts();
+            let collected = if adds == Adds::CountedWithJourney {
                 "the page view, the day's visitor sketch and the fields above, and whether an \
                  entry's visitor came before: the browser keeps the day of its last visit \
                  (never an id), and the edge accepts the flag only under journey consent; the \

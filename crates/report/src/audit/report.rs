@@ -18,6 +18,7 @@ use tacit_aggregate::rate_limit::{DEDUP_WINDOW_MS, RATE_WINDOW_MS};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{DailySalt, Day};
+use tacit_beacon::admission::{admit, HeaderSignals};
 use tacit_beacon::consent::{
     Category, ConsentMode, ConsentSource, ConsentState, ConsentTally, ConsentValue,
 };
@@ -154,7 +155,7 @@ pub struct ConsentPolicy {
     pub collection: Vec<CollectionRow>,
 }
 
-/// One consent signal and what it does under the site's mode, as [`ConsentMode::admits`]
+/// One consent signal and what it does under the site's mode, as [`admit`]
 /// decides it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HonouredSignal {
@@ -355,6 +356,7 @@ impl PrivacyReport {
 
 fn consent_policy(mode: ConsentMode) -> ConsentPolicy {
     let state = |value, source| ConsentState { measurement: value, journey: value, source };
+    let counted = |state| admit(state, HeaderSignals::NONE, mode).adds.counts();
     let signals = ConsentSource::ALL
         .into_iter()
         .map(|source| {
@@ -365,11 +367,11 @@ fn consent_policy(mode: ConsentMode) -> ConsentPolicy {
                 source,
                 name,
                 read_from,
-                denial_stops_counting: !mode.admits(state(ConsentValue::Denied, source)),
+                denial_stops_counting: !counted(state(ConsentValue::Denied, source)),
                 grant_allows_counting: (!only_opts_out && !no_signal)
-                    .then(|| mode.admits(state(ConsentValue::Granted, source))),
+                    .then(|| counted(state(ConsentValue::Granted, source))),
                 counted_without_signal: no_signal
-                    .then(|| mode.admits(state(ConsentValue::Unset, source))),
+                    .then(|| counted(state(ConsentValue::Unset, source))),
             }
         })
         .collect();
