@@ -12,8 +12,8 @@
 // It never throws into the host page, and uses nothing a host page commonly overrides on the way
 // to a beacon: no Array.prototype.push, no JSON, and fetch only when it is the browser's own.
 //
-// `www/build.mjs` minifies this file and defines the two constants.
-/* global __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
+// `www/build.mjs` minifies this file and defines the three constants.
+/* global __TACIT_GLUE_FILE__, __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
 
 (() => {
   const W = window;
@@ -36,26 +36,11 @@
   const nativeFetch = typeof F == 'function' && /\[native code\]/.test(F) && F;
   const safe = (f) => (...a) => { try { return f(...a); } catch (e) { /* never into the page */ } };
 
-  // Calls the WebAssembly's export `name` (crates/snippet/src/abi.rs has the convention): each
-  // string argument is copied into memory the module reserves and takes over; the answer is the
-  // beacon lines the module wrote, or undefined when it answers -1.
-  let exported;
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const wasm = (name, ...args) => {
-    const a = [];
-    for (const v of args) {
-      if (typeof v == 'string') {
-        const bytes = encoder.encode(v);
-        const at = exported.reserve(bytes.length);
-        new Uint8Array(exported.memory.buffer, at, bytes.length).set(bytes);
-        a[a.length] = at;
-        a[a.length] = bytes.length;
-      } else a[a.length] = v;
-    }
-    const n = exported[name](...a);
-    return n < 0 ? undefined : decoder.decode(new Uint8Array(exported.memory.buffer, exported.answer(), n));
-  };
+  // The WebAssembly's module (its wasm-bindgen glue, once the WebAssembly is instantiated), and
+  // the `Tracker` its `start` made: each method answers with the beacon lines it wrote, or
+  // undefined.
+  let snippet;
+  let tracker;
 
   // Where beacons that failed wait for the next page of the tab (journey consent only).
   const queued = 'tacit:q';
@@ -63,8 +48,8 @@
     try {
       if (nativeFetch) {
         nativeFetch(endpoint, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' })
-          .catch(() => last || wasm('failed', body));
-      } else if (!N.sendBeacon(endpoint, body) && !last) wasm('failed', body);
+          .catch(() => last || (tracker && tracker.failed(body)));
+      } else if (!N.sendBeacon(endpoint, body) && !last && tracker) tracker.failed(body);
     } catch (e) { /* never into the page */ }
   };
   // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
@@ -86,8 +71,8 @@
   };
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') consented(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
-    else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
+    if (kind == 'consent') consented(tracker.consent(0, tri(x && x.measurement), tri(x && x.journey)));
+    else if (kind == 'goal') out(tracker.goal(`${x}`, o && o.value != null ? +o.value : NaN));
   });
 
   // The URL's campaign tags and its site-search term (the parameter data-search names), one
@@ -124,21 +109,23 @@
     if (started) return;
     const t1 = now();
     const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
-    const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
+    const on = (kind, a, b) => out(tracker.on(kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
-    const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
+    // The tracker, or the one beacon to send instead (a bot's tally) when the snippet stops here.
+    const t = snippet.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       params(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
-      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
+      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused, { visit, tab, forget });
     started = 1;
-    if (dropped != null) return out(dropped);
+    if (typeof t == 'string') return out(t);
+    tracker = t;
 
     // Consent sources, weakest first; the WebAssembly ranks them.
     const dnt = N.doNotTrack || W.doNotTrack;
-    if (dnt == '1' || dnt == 'yes') wasm('consent', 4, 2, 2);
-    if (N.globalPrivacyControl === true) wasm('consent', 3, 2, 2);
+    if (dnt == '1' || dnt == 'yes') tracker.consent(4, 2, 2);
+    if (N.globalPrivacyControl === true) tracker.consent(3, 2, 2);
     const consentMode = (e) => {
       const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') consented(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
+      if (s == 'granted' || s == 'denied') consented(tracker.consent_mode(e[1] == 'update', s == 'granted' ? 1 : 2));
     };
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
@@ -154,10 +141,10 @@
     const go = () => {
       if (call) return;
       call = api;
-      consented(wasm('go'));
+      consented(tracker.go());
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
       // Beacons that failed on the previous page of this tab, kept only with journey consent.
-      if (exported.linked()) {
+      if (tracker.linked()) {
         const stashed = sessionStorage.getItem(queued);
         sessionStorage.removeItem(queued);
         out(stashed);
@@ -173,7 +160,7 @@
           const publisher = (d.publisher && d.publisher.consents) || {};
           let purposes = 0;
           for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          consented(wasm('tcf', purposes, d.gdprApplies !== false));
+          consented(tracker.tcf(purposes, d.gdprApplies !== false));
         }
         go();
       }));
@@ -210,16 +197,16 @@
           if (!--watching) observer.disconnect();
         }), 1050);
       }
-      if (link) out(wasm('link', `${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
+      if (link) out(tracker.link(`${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
     });
     L(D, 'submit', (e) => {
       const form = e.target;
       const action = new URL(form.getAttribute('action') || '', location.href).href;
-      out(wasm('submit', form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
+      out(tracker.submit(form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(wasm('nav', location.href, params(location.href), now(), Date.now(), false)));
+    const route = safe(() => out(tracker.nav(location.href, params(location.href), now(), Date.now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -230,7 +217,7 @@
     }
     L(W, 'popstate', route);
     if (W.navigation) {
-      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(wasm('link', e.destination.url, 2, now())));
+      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(tracker.link(e.destination.url, 2, now())));
     }
 
     // Core Web Vitals, where the browser reports them.
@@ -259,13 +246,13 @@
     leave = () => {
       vitals();
       on(9, Date.now());
-      const kept = exported.linked() && sessionStorage.getItem(tabVisit);
+      const kept = tracker.linked() && sessionStorage.getItem(tabVisit);
       if (kept) keepTab(kept.slice(kept.indexOf(' ') + 1));
-      const stash = wasm('stash');
+      const stash = tracker.stash();
       if (stash) sessionStorage.setItem(queued, stash);
     };
     L(W, 'pagehide', leave);
-    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), Date.now(), true)));
+    L(W, 'pageshow', (e) => e.persisted && out(tracker.nav(location.href, params(location.href), now(), Date.now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
     // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be
@@ -280,12 +267,12 @@
       root.addEventListener('click', safe((e) => {
         const button = e.target.closest('button');
         if (!button) return;
-        out(wasm('feedback', +button.value));
+        out(tracker.feedback(+button.value));
         group.remove();
         status.textContent = 'Thank you for your feedback.';
       }));
       feedbackWidget = () => {
-        if (!exported.measuring()) host.remove();
+        if (!tracker.measuring()) host.remove();
         else if (!host.isConnected) D.body.appendChild(host);
       };
       feedbackWidget();
@@ -299,18 +286,18 @@
   // loading; the WebAssembly downloads and compiles meanwhile, off the main thread. A visitor who
   // leaves before then is still counted: leaving starts it at once, and sends the leave beacon.
   const idle = () => (W.requestIdleCallback ? requestIdleCallback(run, { timeout: 1000 }) : setTimeout(run));
-  const ready = (module) => {
-    exported = module.instance.exports;
+  const ready = (glue) => {
+    snippet = glue;
     D.readyState == 'complete' ? idle() : W.addEventListener('load', idle, { once: true });
   };
   W.addEventListener('pagehide', safe(() => {
-    if (!started && exported) {
+    if (!started && snippet) {
       run();
       if (leave) leave();
     }
   }), { capture: true });
-  // Journey linking, which the WebAssembly asks for only with journey consent (the imports of
-  // crates/snippet/src/abi.rs). The day of this browser's last visit to the site (never an id),
+  // Journey linking, which the WebAssembly asks for only with journey consent (`Journey` in
+  // crates/snippet/src/lib.rs). The day of this browser's last visit to the site (never an id),
   // in localStorage: `visit` answers 1 when there was one within 13 months, 0 when not, -1
   // without storage, and makes today the last visit. This tab's visit, in sessionStorage: the
   // time of its last view and that view's path; `tab` makes the new view's path the last and
@@ -330,16 +317,15 @@
   };
   // The tab's visit is `<time> <path>`: now, at the page `path`.
   const keepTab = (path) => sessionStorage.setItem(tabVisit, `${Date.now()} ${path}`);
-  const tab = (at, n, last, cap) => {
+  const tab = (path) => {
     try {
-      const memory = exported.memory.buffer;
       const kept = sessionStorage.getItem(tabVisit);
-      keepTab(decoder.decode(new Uint8Array(memory, at, n)));
+      keepTab(path);
       if (kept == null) return -1;
       const space = kept.indexOf(' ');
       // A time that is not a number (the page wrote it) is no visit to continue.
       if (!(Date.now() - kept.slice(0, space) <= 18e5)) return -2;
-      return encoder.encodeInto(kept.slice(space + 1), new Uint8Array(memory, last, cap)).written;
+      return kept.slice(space + 1);
     } catch (e) {
       return -1;
     }
@@ -350,11 +336,15 @@
       for (const key of [tabVisit, queued]) sessionStorage.removeItem(key);
     } catch (e) { /* no storage */ }
   };
+  // The WebAssembly and its glue (an ES module) download at once, side by side; the glue
+  // instantiates the WebAssembly, which a Content-Security-Policy without 'wasm-unsafe-eval'
+  // refuses.
   try {
-    WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
-      integrity: __TACIT_WASM_INTEGRITY__,
-      credentials: 'omit',
-    }), { t: { visit, tab, forget } }).then(ready, bare);
+    const files = `${new URL(script.src).origin}/t/`;
+    const wasm = F(files + __TACIT_WASM_FILE__, { integrity: __TACIT_WASM_INTEGRITY__, credentials: 'omit' });
+    import(files + __TACIT_GLUE_FILE__)
+      .then((glue) => glue.default({ module_or_path: wasm }).then(() => ready(glue)))
+      .then(null, bare);
   } catch (e) {
     bare();
   }

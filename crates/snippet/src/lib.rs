@@ -5,17 +5,16 @@
 //! browser values a page view needs, and sends what this crate gives back. This crate is the
 //! judgement: it scrubs and classifies with `tacit_beacon`, keeps each page view's running
 //! figures ([`engagement`]), applies consent ([`consent`]), decides which beacon is due, and
-//! writes it with [`Beacon::to_json`]. Every export takes plain numbers and strings and returns
-//! the beacon bodies to send, one per line (`None` when there is nothing to send); a line that
-//! starts with `~` is a retry, to be sent once more and then forgotten.
+//! writes it with [`Beacon::to_json`]. [`start`] makes the [`Tracker`]; each of its methods
+//! takes plain numbers and strings and answers with the beacon bodies to send, one per line
+//! ([`Answer`]); a line that starts with `~` is a retry, to be sent once more and then
+//! forgotten.
 //!
-//! Why the split: each browser API reached from Rust through `web-sys`, and each Rust closure
-//! handed to JavaScript, adds JavaScript glue and WebAssembly imports that together cost far more
-//! bytes than the same call written in the loader. Keeping every browser call in the loader and
-//! every decision here keeps the whole snippet within a few kilobytes, and makes every rule
-//! testable with `cargo test` and made-up times. For the same reason the exports are plain
-//! WebAssembly functions ([`abi`]) with a few lines of glue in the loader, not wasm-bindgen's:
-//! its generated glue alone was larger, gzipped, than the whole loader is now.
+//! The boundary is wasm-bindgen's, both ways: the exports are `#[wasm_bindgen]` functions and
+//! methods, and its generated glue (`wasm-bindgen --target web`, an ES module the loader imports
+//! beside the WebAssembly) passes the strings and values; what the loader lends the tracker
+//! ([`Journey`]) is declared the same way. Every rule stays testable with `cargo test` and
+//! made-up times.
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
@@ -32,10 +31,6 @@
 
 extern crate alloc;
 
-#[cfg(target_arch = "wasm32")]
-mod abi;
-#[cfg(target_arch = "wasm32")]
-mod allocator;
 mod consent;
 mod engagement;
 mod events;
@@ -43,7 +38,8 @@ mod page;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
+
+use wasm_bindgen::prelude::*;
 
 use tacit_beacon::agent::is_bot;
 use tacit_beacon::consent::{ConsentState, ConsentValue};
@@ -51,12 +47,10 @@ use tacit_beacon::scrub::{same_site_previous_path, scrub_path, url_host};
 use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
-#[cfg(target_arch = "wasm32")]
-use crate::abi::{forget_journey, tab_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
-use crate::page::{Page, SentLeave};
+use crate::page::{Page, SentLeave, TabVisit};
 
 /// A panic (a bug: no input should cause one) ends the call with a trap, which reaches the
 /// loader as an exception that it catches. Nothing is formatted, so no formatting code ships.
@@ -66,9 +60,45 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// A free list: the snippet allocates a few short strings per event. Its lock is never
+/// contended (WebAssembly without threads); it is what lets the allocator be a plain `static`.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+#[wasm_bindgen]
+extern "C" {
+    /// What the loader lends the tracker for journey linking, which the tracker asks only with
+    /// journey consent, or when it is refused: the browser's `localStorage` and
+    /// `sessionStorage`, which a view beacon needs in the middle of a call.
+    pub type Journey;
+
+    /// 1 when the last-visit day kept for the site is within 13 months, 0 when there is none
+    /// (or an older one), -1 without storage; today becomes the last visit.
+    #[wasm_bindgen(method)]
+    fn visit(this: &Journey) -> i32;
+
+    /// Makes `path` this tab's last page, now. Answers with the tab's previous last page when
+    /// it was within 30 minutes; -2 when it was longer ago; -1 when the tab kept none, or has
+    /// no storage.
+    #[wasm_bindgen(method)]
+    fn tab(this: &Journey, path: &str) -> JsValue;
+
+    /// Removes the last-visit day and everything the tab kept.
+    #[wasm_bindgen(method)]
+    fn forget(this: &Journey);
+}
+
+/// What a method of [`Tracker`] answers: the beacon bodies to send, one per line, or nothing.
+/// To the loader it is a string or `undefined`, made as a JavaScript value here: as a Rust
+/// `Option<String>`, wasm-bindgen's glue would copy it out of the module's memory and free it in
+/// every method, some 650 B more of glue and WebAssembly, gzipped.
+#[cfg(target_arch = "wasm32")]
+pub type Answer = JsValue;
+/// Outside a browser (the native build, for tests) the lines are a Rust string.
+#[cfg(not(target_arch = "wasm32"))]
+pub type Answer = Option<String>;
 
 /// The longest goal name the edge accepts, in bytes.
 const MAX_NAME_BYTES: usize = 100;
@@ -78,9 +108,13 @@ const MAX_QUEUED: usize = 10;
 /// the others is not.
 const UPDATE_ENGAGED_MS: u32 = 1_000;
 
-/// Everything the snippet knows about this tab's current page view.
-struct Tracker {
+/// Everything the snippet knows about this tab's current page view. The loader holds the one
+/// [`start`] made, and calls its methods as the page and the consent sources change.
+#[wasm_bindgen]
+pub struct Tracker {
     site: SiteId,
+    /// What the loader lends for journey linking; none outside a browser.
+    journey: Option<Journey>,
     opt_in: bool,
     downloads: String,
     host: String,
@@ -102,48 +136,10 @@ struct Tracker {
     out: String,
 }
 
-struct Global(UnsafeCell<Option<Tracker>>);
-// SAFETY: WebAssembly without threads: there is one caller, and one call at a time, since no
-// export calls back into JavaScript.
-unsafe impl Sync for Global {}
-static TRACKER: Global = Global(UnsafeCell::new(None));
-
-/// Outside a browser (the crate's native build, for `cargo test` and clippy) there is no
-/// storage to keep a last visit or a tab's visit in: nothing is known, and nothing to forget.
-#[cfg(not(target_arch = "wasm32"))]
-fn visited_before() -> Option<bool> {
-    None
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn tab_visit(_path: &str) -> page::TabVisit {
-    page::TabVisit::Unknown
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn forget_journey() {}
-
-/// The tracker, once `start` has made one.
-fn tracker() -> Option<&'static mut Tracker> {
-    // SAFETY: see `Global`; each export takes this reference once and drops it before returning.
-    unsafe { &mut *TRACKER.0.get() }.as_mut()
-}
-
-/// Runs `f` on the tracker, if there is one, and returns the beacons it wrote.
-fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
-    let tracker = tracker()?;
-    f(tracker);
-    (!tracker.out.is_empty()).then(|| core::mem::take(&mut tracker.out))
-}
-
-/// Starts the snippet for `site` on the page at `url` (with its campaign tags and search term
-/// `params`, see [`page::params`]). Returns `None` when it runs; otherwise
-/// it stops here, and the returned line (empty for an invalid site) is the only beacon to send:
-/// a `dropped` tally for a bot (`webdriver`, or a bot `user_agent`).
-///
-/// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download extensions
-/// (`data-downloads`, empty for the default list), `width` the viewport width, `seed` 53 random
-/// bits for beacon ids, `now` the time; `visible` and `focused` describe the page.
+/// Starts the snippet for `site` on the page at `url` (see [`Tracker::start`]): answers with
+/// the tracker, or with the only beacon to send when it stops here (a string, empty for an
+/// invalid site).
+#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     site: &str,
@@ -160,177 +156,157 @@ pub fn start(
     now: f64,
     visible: bool,
     focused: bool,
-) -> Option<String> {
-    let Ok(site) = SiteId::parse(site) else { return Some(String::new()) };
-    if webdriver || is_bot(user_agent) {
-        let beacon =
-            Beacon { site, id: None, consent: ConsentState::default(), body: BeaconBody::Dropped };
-        return Some(beacon.to_json());
+    journey: Journey,
+) -> JsValue {
+    let started = Tracker::start(
+        site, opt_in, downloads, url, params, referrer, user_agent, webdriver, language, width,
+        seed, now, visible, focused,
+    );
+    match started {
+        Ok(mut tracker) => {
+            tracker.journey = Some(journey);
+            tracker.into()
+        }
+        Err(line) => line.into(),
     }
-    let host = url_host(url).unwrap_or("").to_ascii_lowercase();
-    let page =
-        Page::new(url, params, referrer, &host, None, now, Engagement::new(now, visible, focused));
-    let tracker = Tracker {
-        site,
-        opt_in,
-        downloads: if downloads.trim_ascii().is_empty() {
-            events::DEFAULT_DOWNLOADS.into()
-        } else {
-            downloads.into()
-        },
-        host,
-        referrer: referrer.into(),
-        viewport: page::viewport_class(width),
-        language: page::language(language),
-        consent: Consent::default(),
-        live: false,
-        tallied: None,
-        journey_refused: false,
-        page,
-        queue: Vec::new(),
-        rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
-        out: String::new(),
-    };
-    // SAFETY: see `Global`.
-    unsafe { *TRACKER.0.get() = Some(tracker) };
-    None
 }
 
-/// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
-/// has not consented, the consent tally) and starts reporting.
-pub fn go() -> Option<String> {
-    with(|t| {
-        t.live = true;
-        t.consent_changed();
-    })
-}
+#[wasm_bindgen]
+impl Tracker {
+    /// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
+    /// has not consented, the consent tally) and starts reporting.
+    pub fn go(&mut self) -> Answer {
+        self.live = true;
+        self.consent_changed();
+        self.answer()
+    }
 
-/// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
-/// 2 denied, for measurement and journey linking.
-pub fn consent(source: u32, measurement: u32, journey: u32) -> Option<String> {
-    with(|t| {
+    /// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
+    /// 2 denied, for measurement and journey linking.
+    pub fn consent(&mut self, source: u32, measurement: u32, journey: u32) -> Answer {
         if matches!(source, 0 | 3 | 4) {
-            t.consent.set(source as usize, measurement, journey);
+            self.consent.set(source as usize, measurement, journey);
         }
-        t.consent_changed();
-    })
-}
+        self.consent_changed();
+        self.answer()
+    }
 
-/// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
-pub fn tcf(purposes: u32, gdpr_applies: bool) -> Option<String> {
-    with(|t| {
-        t.consent.tcf(purposes, gdpr_applies);
-        t.consent_changed();
-    })
-}
+    /// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
+    pub fn tcf(&mut self, purposes: u32, gdpr_applies: bool) -> Answer {
+        self.consent.tcf(purposes, gdpr_applies);
+        self.consent_changed();
+        self.answer()
+    }
 
-/// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
-pub fn consent_mode(update: bool, analytics_storage: u32) -> Option<String> {
-    with(|t| {
-        t.consent.consent_mode(update, analytics_storage);
-        t.consent_changed();
-    })
-}
+    /// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
+    pub fn consent_mode(&mut self, update: bool, analytics_storage: u32) -> Answer {
+        self.consent.consent_mode(update, analytics_storage);
+        self.consent_changed();
+        self.answer()
+    }
 
-/// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
-/// failed beacons in `sessionStorage` for the next page.
-pub fn linked() -> bool {
-    tracker().is_some_and(|t| t.linked())
-}
+    /// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
+    /// failed beacons in `sessionStorage` for the next page.
+    pub fn linked(&self) -> bool {
+        self.live && may_link(&self.state(), self.opt_in)
+    }
 
-/// Whether the visitor is counted now. The loader shows the feedback widget only then: an
-/// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
-pub fn measuring() -> bool {
-    tracker().is_some_and(|t| t.measuring())
-}
+    /// Whether the visitor is counted now. The loader shows the feedback widget only then: an
+    /// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
+    pub fn measuring(&self) -> bool {
+        self.live && may_measure(&self.state(), self.opt_in)
+    }
 
-/// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
-pub fn on(kind: u32, now: f64, a: f64, b: f64) -> Option<String> {
-    with(|t| t.on(kind, now, a, b))
-}
+    /// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
+    pub fn on(&mut self, kind: u32, now: f64, a: f64, b: f64) -> Answer {
+        self.event_on_page(kind, now, a, b);
+        self.answer()
+    }
 
-/// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
-/// traversal of the session history to `href` (2), at `now`.
-pub fn link(href: &str, kind: u32, now: f64) -> Option<String> {
-    with(|t| match events::link(href, &t.host, &t.page.url, kind == 1, &t.downloads) {
-        Link::Event(event) if kind != 2 => t.event(event),
-        Link::Next(path) => t.page.continue_to(path, now),
-        _ => {}
-    })
-}
-
-/// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
-pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
-    with(|t| {
-        t.page.engagement.reaction(now);
-        t.event(Event::FormSubmit { form: events::form_name(name) });
-        if let Some(path) = same_site_previous_path(action, &t.host) {
-            t.page.continue_to(path, now);
+    /// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
+    /// traversal of the session history to `href` (2), at `now`.
+    pub fn link(&mut self, href: &str, kind: u32, now: f64) -> Answer {
+        match events::link(href, &self.host, &self.page.url, kind == 1, &self.downloads) {
+            Link::Event(event) if kind != 2 => self.event(event),
+            Link::Next(path) => self.page.continue_to(path, now),
+            _ => {}
         }
-    })
-}
+        self.answer()
+    }
 
-/// The page's URL changed to `url` without loading a document (`history.pushState`,
-/// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`),
-/// at `now` (`wall_ms` by the wall clock). A change of fragment only is not a new page view.
-pub fn nav(url: &str, params: &str, now: f64, wall_ms: f64, restore: bool) -> Option<String> {
-    with(|t| {
-        if !restore && page::without_fragment(url) == t.page.url {
-            return;
+    /// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
+    pub fn submit(&mut self, name: &str, action: &str, now: f64) -> Answer {
+        self.page.engagement.reaction(now);
+        self.event(Event::FormSubmit { form: events::form_name(name) });
+        if let Some(path) = same_site_previous_path(action, &self.host) {
+            self.page.continue_to(path, now);
         }
-        let previous = if restore {
-            None
-        } else {
-            t.page.continue_to(scrub_path(url), now);
-            t.leave(now, wall_ms);
-            Some(core::mem::take(&mut t.page.view.path))
-        };
-        let engagement = t.page.engagement.carry_on(now);
-        t.page = Page::new(url, params, &t.referrer, &t.host, previous, now, engagement);
-        t.view();
-    })
-}
+        self.answer()
+    }
 
-/// `tacit('goal', name, {value})`; `value` is NaN when there is none.
-pub fn goal(name: &str, value: f64) -> Option<String> {
-    with(|t| {
+    /// The page's URL changed to `url` without loading a document (`history.pushState`,
+    /// `replaceState`, `popstate`), or the page came back from the back-forward cache
+    /// (`restore`), at `now` (`wall_ms` by the wall clock). A change of fragment only is not a
+    /// new page view.
+    pub fn nav(
+        &mut self,
+        url: &str,
+        params: &str,
+        now: f64,
+        wall_ms: f64,
+        restore: bool,
+    ) -> Answer {
+        if restore || page::without_fragment(url) != self.page.url {
+            let previous = if restore {
+                None
+            } else {
+                self.page.continue_to(scrub_path(url), now);
+                self.leave(now, wall_ms);
+                Some(core::mem::take(&mut self.page.view.path))
+            };
+            let engagement = self.page.engagement.carry_on(now);
+            self.page =
+                Page::new(url, params, &self.referrer, &self.host, previous, now, engagement);
+            self.view();
+        }
+        self.answer()
+    }
+
+    /// `tacit('goal', name, {value})`; `value` is NaN when there is none.
+    pub fn goal(&mut self, name: &str, value: f64) -> Answer {
         let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
-        if name.is_empty() {
-            return;
+        if !name.is_empty() {
+            self.page.reached_goal = true;
+            let value = value.is_finite().then_some(value);
+            self.event(Event::Goal { name: name.into(), value });
         }
-        t.page.reached_goal = true;
-        let value = (!value.is_nan() && value.is_finite()).then_some(value);
-        t.event(Event::Goal { name: name.into(), value });
-    })
-}
+        self.answer()
+    }
 
-/// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
-pub fn feedback(score: u32) -> Option<String> {
-    with(|t| {
+    /// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
+    pub fn feedback(&mut self, score: u32) -> Answer {
         if let Some(score) = FeedbackScore::new(score.min(255) as u8) {
-            t.event(Event::Feedback { score });
+            self.event(Event::Feedback { score });
         }
-    })
-}
+        self.answer()
+    }
 
-/// A beacon the loader could not deliver: it is sent again, once, with the next page view.
-pub fn failed(body: String) {
-    with(|t| {
-        if t.queue.len() >= MAX_QUEUED {
-            t.queue.remove(0);
+    /// A beacon the loader could not deliver: it is sent again, once, with the next page view.
+    pub fn failed(&mut self, body: String) {
+        if self.queue.len() >= MAX_QUEUED {
+            self.queue.remove(0);
         }
-        t.queue.push(body);
-    });
-}
+        self.queue.push(body);
+    }
 
-/// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless the
-/// visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
-pub fn stash() -> Option<String> {
-    with(|t| {
-        if t.linked() {
-            t.flush_queue();
+    /// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless
+    /// the visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
+    pub fn stash(&mut self) -> Answer {
+        if self.linked() {
+            self.flush_queue();
         }
-    })
+        self.answer()
+    }
 }
 
 /// Whether the figures of `leave` say more than those `sent` before: any figure changed but
@@ -349,7 +325,7 @@ pub(crate) fn cut(text: &str, max: usize) -> &str {
     text.get(..end).unwrap_or("")
 }
 
-/// What the numbers of [`on`] mean.
+/// What the numbers of [`Tracker::on`] mean.
 struct Kind;
 impl Kind {
     /// Pointer, wheel or touch input.
@@ -383,16 +359,104 @@ impl Kind {
 }
 
 impl Tracker {
+    /// Starts the snippet for `site` on the page at `url` (with its campaign tags and search
+    /// term `params`, see [`page::params`]). Fails with the only beacon to send when it stops
+    /// here (empty for an invalid site): a `dropped` tally for a bot (`webdriver`, or a bot
+    /// `user_agent`).
+    ///
+    /// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download
+    /// extensions (`data-downloads`, empty for the default list), `width` the viewport width,
+    /// `seed` 53 random bits for beacon ids, `now` the time; `visible` and `focused` describe
+    /// the page.
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        site: &str,
+        opt_in: bool,
+        downloads: &str,
+        url: &str,
+        params: &str,
+        referrer: &str,
+        user_agent: &str,
+        webdriver: bool,
+        language: &str,
+        width: f64,
+        seed: f64,
+        now: f64,
+        visible: bool,
+        focused: bool,
+    ) -> Result<Tracker, String> {
+        let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
+        if webdriver || is_bot(user_agent) {
+            let consent = ConsentState::default();
+            let beacon = Beacon { site, id: None, consent, body: BeaconBody::Dropped };
+            return Err(beacon.to_json());
+        }
+        let host = url_host(url).unwrap_or("").to_ascii_lowercase();
+        let engagement = Engagement::new(now, visible, focused);
+        let page = Page::new(url, params, referrer, &host, None, now, engagement);
+        Ok(Tracker {
+            site,
+            journey: None,
+            opt_in,
+            downloads: if downloads.trim_ascii().is_empty() {
+                events::DEFAULT_DOWNLOADS.into()
+            } else {
+                downloads.into()
+            },
+            host,
+            referrer: referrer.into(),
+            viewport: page::viewport_class(width),
+            language: page::language(language),
+            consent: Consent::default(),
+            live: false,
+            tallied: None,
+            journey_refused: false,
+            page,
+            queue: Vec::new(),
+            rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
+            out: String::new(),
+        })
+    }
+
+    /// The beacons written since the last answer.
+    fn answer(&mut self) -> Answer {
+        let lines = (!self.out.is_empty()).then(|| core::mem::take(&mut self.out));
+        #[cfg(target_arch = "wasm32")]
+        let lines = lines.map_or(JsValue::UNDEFINED, |lines| JsValue::from_str(&lines));
+        lines
+    }
+
     fn state(&self) -> ConsentState {
         self.consent.state()
     }
 
-    fn linked(&self) -> bool {
-        self.live && may_link(&self.state(), self.opt_in)
+    /// Whether this browser visited the site before; `None` when it cannot tell.
+    fn visited_before(&self) -> Option<bool> {
+        match self.journey.as_ref()?.visit() {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
     }
 
-    fn measuring(&self) -> bool {
-        self.live && may_measure(&self.state(), self.opt_in)
+    /// Continues this tab's visit with a view of `path`.
+    fn tab_visit(&self, path: &str) -> TabVisit {
+        let Some(journey) = &self.journey else { return TabVisit::Unknown };
+        let last = journey.tab(path);
+        match last.as_string() {
+            // What the tab kept is the page's to change: it is scrubbed again like any URL.
+            Some(last) => TabVisit::Live(scrub_path(&last)),
+            None if last.as_f64() == Some(-2.0) => TabVisit::Lapsed,
+            None => TabVisit::Unknown,
+        }
+    }
+
+    /// Forgets what journey linking kept: the last-visit day, the tab's visit and its retry
+    /// queue.
+    fn forget_journey(&self) {
+        if let Some(journey) = &self.journey {
+            journey.forget();
+        }
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
@@ -426,7 +490,7 @@ impl Tracker {
         // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
         let refused = self.state().journey == ConsentValue::Denied;
         if refused && !self.journey_refused {
-            forget_journey();
+            self.forget_journey();
         }
         self.journey_refused = refused;
         if self.measuring() {
@@ -450,8 +514,8 @@ impl Tracker {
         // keep: every counted view continues the tab's visit and renews the last-visit day; an
         // entry also reports that day.
         let returning = if self.linked() {
-            self.page.join_visit(tab_visit(&self.page.view.path));
-            visited_before()
+            self.page.join_visit(self.tab_visit(&self.page.view.path));
+            self.visited_before()
         } else {
             None
         };
@@ -513,7 +577,8 @@ impl Tracker {
         }
     }
 
-    fn on(&mut self, kind: u32, now: f64, a: f64, b: f64) {
+    /// See [`Tracker::on`].
+    fn event_on_page(&mut self, kind: u32, now: f64, a: f64, b: f64) {
         let e = &mut self.page.engagement;
         match kind {
             Kind::INPUT => e.input(now),
@@ -555,30 +620,30 @@ mod tests {
         lines.lines().map(|line| parse(line).body).collect()
     }
 
-    // The only test that drives the tracker itself: it is one per WebAssembly instance, a global.
     #[test]
     fn a_hidden_page_sends_its_leave_and_an_update_when_the_visitor_comes_back_and_reads_on() {
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
         let url = "https://example.com/article";
-        let start =
-            start("demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true);
-        assert_eq!(start, None);
-        assert!(matches!(beacons(go())[..], [BeaconBody::View(_)]));
+        let t = &mut Tracker::start(
+            "demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true,
+        )
+        .unwrap_or_else(|line| panic!("stopped: {line}"));
+        assert!(matches!(beacons(t.go())[..], [BeaconBody::View(_)]));
         let wall = 1_764_000_000_000.0;
 
-        on(Kind::SCROLL, 3_000.0, 800.0, 2_000.0);
-        let hidden = beacons(on(Kind::VISIBLE, 5_000.0, 0.0, wall + 5_000.0));
+        t.on(Kind::SCROLL, 3_000.0, 800.0, 2_000.0);
+        let hidden = beacons(t.on(Kind::VISIBLE, 5_000.0, 0.0, wall + 5_000.0));
         let [BeaconBody::Leave { leave: first, .. }] = &hidden[..] else { panic!("{hidden:?}") };
         assert_eq!((first.engaged_ms, first.scroll_pct, first.next.as_deref()), (5_000, 40, None));
         // A glance on the way through the tabs, half a second: not worth an update.
-        assert_eq!(on(Kind::VISIBLE, 60_000.0, 1.0, wall + 60_000.0), None);
-        assert_eq!(on(Kind::VISIBLE, 60_500.0, 0.0, wall + 60_500.0), None);
+        assert_eq!(t.on(Kind::VISIBLE, 60_000.0, 1.0, wall + 60_000.0), None);
+        assert_eq!(t.on(Kind::VISIBLE, 60_500.0, 0.0, wall + 60_500.0), None);
 
         // Back a minute later, reading on, then off to another page of the site.
-        on(Kind::VISIBLE, 120_000.0, 1.0, wall + 120_000.0);
-        on(Kind::SCROLL, 130_000.0, 1_800.0, 2_000.0);
-        link("https://example.com/pricing", 0, 135_000.0);
-        let left = beacons(on(Kind::LEAVE, 135_000.0, wall + 135_000.0, 0.0));
+        t.on(Kind::VISIBLE, 120_000.0, 1.0, wall + 120_000.0);
+        t.on(Kind::SCROLL, 130_000.0, 1_800.0, 2_000.0);
+        t.link("https://example.com/pricing", 0, 135_000.0);
+        let left = beacons(t.on(Kind::LEAVE, 135_000.0, wall + 135_000.0, 0.0));
         let [BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }] = &left[..] else {
             panic!("{left:?}")
         };
@@ -586,25 +651,58 @@ mod tests {
         assert_eq!(*after_ms, 130_000);
         assert_eq!((leave.engaged_ms, leave.scroll_pct), (5_500 + 15_000, 90));
         assert_eq!(leave.next.as_deref(), Some("/pricing"));
-        assert_eq!(on(Kind::LEAVE, 135_100.0, wall + 135_100.0, 0.0), None, "nothing new");
+        assert_eq!(t.on(Kind::LEAVE, 135_100.0, wall + 135_100.0, 0.0), None, "nothing new");
 
         // Back from the back-forward cache: a new view, whose leave fails (the edge is down).
         assert!(matches!(
-            beacons(nav(url, "", 200_000.0, wall + 200_000.0, true))[..],
+            beacons(t.nav(url, "", 200_000.0, wall + 200_000.0, true))[..],
             [BeaconBody::View(_)]
         ));
-        let lost = on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
-        failed(lost.clone());
+        let lost = t.on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
+        t.failed(lost.clone());
         // The visitor comes back before its retry: the update stands for the failed leave (the
         // edge, by its id, tells whether it got through all the same), which is not retried.
-        on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
-        let again = beacons(on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
+        t.on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
+        let again = beacons(t.on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
         let [BeaconBody::LeaveUpdate { leave, replaced_id: Some(_), .. }] = &again[..] else {
             panic!("{again:?}")
         };
         assert_eq!(leave.engaged_ms, 6_000);
-        let next_route = nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
+        let next_route = t.nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
         assert!(!next_route.unwrap_or_default().contains(&lost), "the failed leave is not retried");
+    }
+
+    #[test]
+    fn a_bot_or_an_invalid_site_stops_the_snippet_with_the_one_beacon_to_send() {
+        let start = |site, ua, webdriver| {
+            Tracker::start(
+                site,
+                false,
+                "",
+                "https://example.com/",
+                "",
+                "",
+                ua,
+                webdriver,
+                "en",
+                1280.0,
+                7.0,
+                0.0,
+                true,
+                true,
+            )
+            .err()
+        };
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+        assert_eq!(start("demo", chrome, false), None);
+        assert_eq!(start("not a site!", chrome, false).as_deref(), Some(""));
+        let dropped = |line: Option<String>| beacons(line).into_iter().next();
+        assert!(matches!(dropped(start("demo", chrome, true)), Some(BeaconBody::Dropped)));
+        assert!(matches!(
+            dropped(start("demo", "Googlebot/2.1", false)),
+            Some(BeaconBody::Dropped)
+        ));
     }
 
     #[test]
