@@ -85,8 +85,10 @@ SNIPPET_CARGO := RUSTC_BOOTSTRAP=1 RUSTFLAGS='-Zunstable-options -Cpanic=immedia
 SNIPPET_FLAGS := -p tacit-snippet --target $(WASM_TARGET) -Z build-std=core,alloc \
 	--target-dir target/snippet-std
 # wasm-bindgen writes the glue (an ES module) and the WebAssembly it binds; wasm-opt then
-# shrinks that WebAssembly with the features rustc enables for the target (wasm-bindgen's
-# imports are `externref`s, and its string answers multi-value returns).
+# shrinks that WebAssembly with the features rustc enables for the target. The JavaScript values
+# the module holds are `externref`s in a table of the module's: without reference types, the
+# glue would keep them in an array with `Array.prototype.push`, which a host page may break (the
+# 340 B, gzipped, that this would save are not worth it).
 $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
 	$(SNIPPET_CARGO) build $(SNIPPET_FLAGS) --profile snippet
 	@mkdir -p $(SNIPPET_PKG)

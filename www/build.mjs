@@ -21,11 +21,12 @@ const pkg = join(root, 'target', 'snippet-pkg');
 const wasm = readFileSync(join(pkg, 'tacit_snippet.wasm'));
 
 const minified = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false };
-// Only what the loader uses of the glue: its initialisation and `start` (whose `Tracker` brings
-// the rest); wasm-bindgen's other exports (`initSync`) are left out.
+// Only what the loader uses of the glue: `initSync` (the loader compiles the WebAssembly itself)
+// and `start` (whose `Tracker` brings the rest). wasm-bindgen's default export, which would fetch
+// and compile it, is left out: 530 B gzipped.
 const [glue] = (await build({
   ...minified,
-  stdin: { contents: "export { default, start } from './tacit_snippet.js';", resolveDir: pkg },
+  stdin: { contents: "export { initSync, start } from './tacit_snippet.js';", resolveDir: pkg },
   format: 'esm',
 })).outputFiles;
 

@@ -336,15 +336,18 @@
       for (const key of [tabVisit, queued]) sessionStorage.removeItem(key);
     } catch (e) { /* no storage */ }
   };
-  // The WebAssembly and its glue (an ES module) download at once, side by side; the glue
-  // instantiates the WebAssembly, which a Content-Security-Policy without 'wasm-unsafe-eval'
-  // refuses.
+  // The WebAssembly and its glue (an ES module) download at once, side by side, and the
+  // WebAssembly compiles as it downloads; the glue then instantiates it. A Content-Security-Policy
+  // without 'wasm-unsafe-eval' refuses the compilation.
   try {
     const files = `${new URL(script.src).origin}/t/`;
-    const wasm = F(files + __TACIT_WASM_FILE__, { integrity: __TACIT_WASM_INTEGRITY__, credentials: 'omit' });
-    import(files + __TACIT_GLUE_FILE__)
-      .then((glue) => glue.default({ module_or_path: wasm }).then(() => ready(glue)))
-      .then(null, bare);
+    Promise.all([
+      import(files + __TACIT_GLUE_FILE__),
+      WebAssembly.compileStreaming(F(files + __TACIT_WASM_FILE__, { integrity: __TACIT_WASM_INTEGRITY__, credentials: 'omit' })),
+    ]).then(([glue, module]) => {
+      glue.initSync({ module });
+      ready(glue);
+    }).then(null, bare);
   } catch (e) {
     bare();
   }
