@@ -42,8 +42,6 @@
   let snippet;
   let tracker;
 
-  // Where beacons that failed wait for the next page of the tab (journey consent only).
-  const queued = 'tacit:q';
   const send = (body, last) => {
     try {
       if (nativeFetch) {
@@ -114,7 +112,7 @@
     // The tracker, or the one beacon to send instead (a bot's tally) when the snippet stops here.
     const t = snippet.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       params(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
-      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused, { visit, tab, forget });
+      seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
     started = 1;
     if (typeof t == 'string') return out(t);
     tracker = t;
@@ -143,12 +141,6 @@
       call = api;
       consented(tracker.go());
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
-      // Beacons that failed on the previous page of this tab, kept only with journey consent.
-      if (tracker.linked()) {
-        const stashed = sessionStorage.getItem(queued);
-        sessionStorage.removeItem(queued);
-        out(stashed);
-      }
     };
     // A TCF CMP answers asynchronously: the page view waits for its first answer, 1 s at most.
     const tcf = W.__tcfapi;
@@ -235,8 +227,7 @@
 
     // Hidden, which on a phone may be the last a page sees, or left: the leave beacon, with
     // the vitals the observers still hold (an update follows if the visitor comes back and does
-    // more). Left, with journey consent: the failed beacons for the next page of this tab, and
-    // the time of the tab's visit, as recent as the reading.
+    // more). Left: the tracker keeps, with journey consent, what the tab's next page needs.
     const vitals = () => { for (const [o, f] of observers) o.takeRecords().forEach(safe(f)); };
     L(D, 'visibilitychange', () => {
       const shown = D.visibilityState == 'visible';
@@ -246,10 +237,7 @@
     leave = () => {
       vitals();
       on(9, Date.now());
-      const kept = tracker.linked() && sessionStorage.getItem(tabVisit);
-      if (kept) keepTab(kept.slice(kept.indexOf(' ') + 1));
-      const stash = tracker.stash();
-      if (stash) sessionStorage.setItem(queued, stash);
+      tracker.stash();
     };
     L(W, 'pagehide', leave);
     L(W, 'pageshow', (e) => e.persisted && out(tracker.nav(location.href, params(location.href), now(), Date.now(), true)));
@@ -296,46 +284,6 @@
       if (leave) leave();
     }
   }), { capture: true });
-  // Journey linking, which the WebAssembly asks for only with journey consent (`Journey` in
-  // crates/snippet/src/lib.rs). The day of this browser's last visit to the site (never an id),
-  // in localStorage: `visit` answers 1 when there was one within 13 months, 0 when not, -1
-  // without storage, and makes today the last visit. This tab's visit, in sessionStorage: the
-  // time of its last view and that view's path; `tab` makes the new view's path the last and
-  // answers with the one before, when it was within 30 minutes. `forget` removes all of it
-  // when journey consent is refused.
-  const lastVisit = 'tacit:day';
-  const tabVisit = 'tacit:tab';
-  const visit = () => {
-    try {
-      const today = Math.floor(Date.now() / 864e5);
-      const last = localStorage.getItem(lastVisit);
-      localStorage.setItem(lastVisit, today);
-      return last != null && today - last >= 0 && today - last <= 395 ? 1 : 0;
-    } catch (e) {
-      return -1;
-    }
-  };
-  // The tab's visit is `<time> <path>`: now, at the page `path`.
-  const keepTab = (path) => sessionStorage.setItem(tabVisit, `${Date.now()} ${path}`);
-  const tab = (path) => {
-    try {
-      const kept = sessionStorage.getItem(tabVisit);
-      keepTab(path);
-      if (kept == null) return -1;
-      const space = kept.indexOf(' ');
-      // A time that is not a number (the page wrote it) is no visit to continue.
-      if (!(Date.now() - kept.slice(0, space) <= 18e5)) return -2;
-      return kept.slice(space + 1);
-    } catch (e) {
-      return -1;
-    }
-  };
-  const forget = () => {
-    try {
-      localStorage.removeItem(lastVisit);
-      for (const key of [tabVisit, queued]) sessionStorage.removeItem(key);
-    } catch (e) { /* no storage */ }
-  };
   // The WebAssembly and its glue (an ES module) download at once, side by side, and the
   // WebAssembly compiles as it downloads; the glue then instantiates it. A Content-Security-Policy
   // without 'wasm-unsafe-eval' refuses the compilation.

@@ -12,9 +12,10 @@
 //!
 //! The boundary is wasm-bindgen's, both ways: the exports are `#[wasm_bindgen]` functions and
 //! methods, and its generated glue (`wasm-bindgen --target web`, an ES module the loader imports
-//! beside the WebAssembly) passes the strings and values; what the loader lends the tracker
-//! ([`Journey`]) is declared the same way. Every rule stays testable with `cargo test` and
-//! made-up times.
+//! beside the WebAssembly) passes the strings and values. Where the tracker itself touches the
+//! browser, it does so through `web-sys`: what journey linking keeps in `localStorage` and
+//! `sessionStorage` ([`journey`]). Every rule stays testable with `cargo test` and made-up
+//! times.
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
@@ -23,9 +24,10 @@
 //!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
 //! ```
 //!
-//! Not here: anything that touches the DOM, the network, storage or a clock. Times are
-//! `performance.now()` milliseconds passed in with each call. No export can throw or panic
-//! into the host page: inputs that make no sense are ignored.
+//! Not here: anything that touches the DOM or the network, and any clock but the wall clock that
+//! dates what journey linking keeps. Times are `performance.now()` milliseconds passed in with
+//! each call. No export can throw or panic into the host page: inputs that make no sense are
+//! ignored.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -34,6 +36,7 @@ extern crate alloc;
 mod consent;
 mod engagement;
 mod events;
+mod journey;
 mod page;
 
 use alloc::string::String;
@@ -43,14 +46,14 @@ use wasm_bindgen::prelude::*;
 
 use tacit_beacon::agent::is_bot;
 use tacit_beacon::consent::{ConsentState, ConsentValue};
-use tacit_beacon::scrub::{same_site_previous_path, scrub_path, url_host};
+use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
 use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
-use crate::page::{Page, SentLeave, TabVisit};
+use crate::page::{Page, SentLeave};
 
 /// A panic (a bug: no input should cause one) ends the call with a trap, which reaches the
 /// loader as an exception that it catches. Nothing is formatted, so no formatting code ships.
@@ -66,29 +69,6 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 #[global_allocator]
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
-
-#[wasm_bindgen]
-extern "C" {
-    /// What the loader lends the tracker for journey linking, which the tracker asks only with
-    /// journey consent, or when it is refused: the browser's `localStorage` and
-    /// `sessionStorage`, which a view beacon needs in the middle of a call.
-    pub type Journey;
-
-    /// 1 when the last-visit day kept for the site is within 13 months, 0 when there is none
-    /// (or an older one), -1 without storage; today becomes the last visit.
-    #[wasm_bindgen(method)]
-    fn visit(this: &Journey) -> i32;
-
-    /// Makes `path` this tab's last page, now. Answers with the tab's previous last page when
-    /// it was within 30 minutes; -2 when it was longer ago; -1 when the tab kept none, or has
-    /// no storage.
-    #[wasm_bindgen(method)]
-    fn tab(this: &Journey, path: &str) -> JsValue;
-
-    /// Removes the last-visit day and everything the tab kept.
-    #[wasm_bindgen(method)]
-    fn forget(this: &Journey);
-}
 
 /// What a method of [`Tracker`] answers: the beacon bodies to send, one per line, or nothing.
 /// To the loader it is a string or `undefined`, made as a JavaScript value here: as a Rust
@@ -113,8 +93,6 @@ const UPDATE_ENGAGED_MS: u32 = 1_000;
 #[wasm_bindgen]
 pub struct Tracker {
     site: SiteId,
-    /// What the loader lends for journey linking; none outside a browser.
-    journey: Option<Journey>,
     opt_in: bool,
     downloads: String,
     host: String,
@@ -156,17 +134,13 @@ pub fn start(
     now: f64,
     visible: bool,
     focused: bool,
-    journey: Journey,
 ) -> JsValue {
     let started = Tracker::start(
         site, opt_in, downloads, url, params, referrer, user_agent, webdriver, language, width,
         seed, now, visible, focused,
     );
     match started {
-        Ok(mut tracker) => {
-            tracker.journey = Some(journey);
-            tracker.into()
-        }
+        Ok(tracker) => tracker.into(),
         Err(line) => line.into(),
     }
 }
@@ -174,9 +148,16 @@ pub fn start(
 #[wasm_bindgen]
 impl Tracker {
     /// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
-    /// has not consented, the consent tally) and starts reporting.
+    /// has not consented, the consent tally) and starts reporting. With journey consent, the
+    /// beacons the tab's previous page could not deliver go with the view.
     pub fn go(&mut self) -> Answer {
         self.live = true;
+        if self.linked() {
+            let retries = journey::take_retries().unwrap_or_default();
+            for line in split_ascii(&retries, b'\n').filter(|line| !line.is_empty()) {
+                self.failed(line.strip_prefix("~").unwrap_or(line).into());
+            }
+        }
         self.consent_changed();
         self.answer()
     }
@@ -203,12 +184,6 @@ impl Tracker {
         self.consent.consent_mode(update, analytics_storage);
         self.consent_changed();
         self.answer()
-    }
-
-    /// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
-    /// failed beacons in `sessionStorage` for the next page.
-    pub fn linked(&self) -> bool {
-        self.live && may_link(&self.state(), self.opt_in)
     }
 
     /// Whether the visitor is counted now. The loader shows the feedback widget only then: an
@@ -299,13 +274,12 @@ impl Tracker {
         self.queue.push(body);
     }
 
-    /// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless
-    /// the visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
-    pub fn stash(&mut self) -> Answer {
+    /// The page is left, its leave beacon sent: with journey consent, keeps what the tab's next
+    /// page needs (the tab's visit, and the beacons waiting for a retry).
+    pub fn stash(&mut self) {
         if self.linked() {
-            self.flush_queue();
+            journey::leave(&retry_lines(core::mem::take(&mut self.queue)));
         }
-        self.answer()
     }
 }
 
@@ -314,6 +288,17 @@ impl Tracker {
 fn says_more(sent: &Leave, leave: &Leave) -> bool {
     leave.engaged_ms >= sent.engaged_ms.saturating_add(UPDATE_ENGAGED_MS)
         || Leave { engaged_ms: sent.engaged_ms, ..leave.clone() } != *sent
+}
+
+/// The beacon bodies `queue` as retry lines: each starts with `~`, to be sent once more and then
+/// forgotten.
+fn retry_lines(queue: Vec<String>) -> String {
+    let mut lines = String::new();
+    for body in queue {
+        lines.push_str(if lines.is_empty() { "~" } else { "\n~" });
+        lines.push_str(&body);
+    }
+    lines
 }
 
 /// The first bytes of `text`, at most `max`, cut at a character boundary.
@@ -396,7 +381,6 @@ impl Tracker {
         let page = Page::new(url, params, referrer, &host, None, now, engagement);
         Ok(Tracker {
             site,
-            journey: None,
             opt_in,
             downloads: if downloads.trim_ascii().is_empty() {
                 events::DEFAULT_DOWNLOADS.into()
@@ -430,33 +414,10 @@ impl Tracker {
         self.consent.state()
     }
 
-    /// Whether this browser visited the site before; `None` when it cannot tell.
-    fn visited_before(&self) -> Option<bool> {
-        match self.journey.as_ref()?.visit() {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        }
-    }
-
-    /// Continues this tab's visit with a view of `path`.
-    fn tab_visit(&self, path: &str) -> TabVisit {
-        let Some(journey) = &self.journey else { return TabVisit::Unknown };
-        let last = journey.tab(path);
-        match last.as_string() {
-            // What the tab kept is the page's to change: it is scrubbed again like any URL.
-            Some(last) => TabVisit::Live(scrub_path(&last)),
-            None if last.as_f64() == Some(-2.0) => TabVisit::Lapsed,
-            None => TabVisit::Unknown,
-        }
-    }
-
-    /// Forgets what journey linking kept: the last-visit day, the tab's visit and its retry
-    /// queue.
-    fn forget_journey(&self) {
-        if let Some(journey) = &self.journey {
-            journey.forget();
-        }
+    /// Whether the visitor agreed to journey linking: then, and only then, the tracker keeps
+    /// anything in the browser's storage (see [`journey`]).
+    fn linked(&self) -> bool {
+        self.live && may_link(&self.state(), self.opt_in)
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
@@ -490,7 +451,7 @@ impl Tracker {
         // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
         let refused = self.state().journey == ConsentValue::Denied;
         if refused && !self.journey_refused {
-            self.forget_journey();
+            journey::forget();
         }
         self.journey_refused = refused;
         if self.measuring() {
@@ -514,8 +475,8 @@ impl Tracker {
         // keep: every counted view continues the tab's visit and renews the last-visit day; an
         // entry also reports that day.
         let returning = if self.linked() {
-            self.page.join_visit(self.tab_visit(&self.page.view.path));
-            self.visited_before()
+            self.page.join_visit(journey::tab_visit(&self.page.view.path));
+            journey::visited_before()
         } else {
             None
         };
@@ -530,9 +491,9 @@ impl Tracker {
     }
 
     fn flush_queue(&mut self) {
-        for body in core::mem::take(&mut self.queue) {
-            self.out.push_str(if self.out.is_empty() { "~" } else { "\n~" });
-            self.out.push_str(&body);
+        let retries = retry_lines(core::mem::take(&mut self.queue));
+        if !retries.is_empty() {
+            self.line(&retries);
         }
     }
 
