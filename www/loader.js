@@ -60,17 +60,18 @@
   const queue = (W.tacit && W.tacit.q) || [];
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
-  const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
   // Shows or hides the feedback widget as consent changes (see its section below).
   let feedbackWidget = () => {};
   const consented = (lines) => {
     out(lines);
     feedbackWidget();
   };
+  // The page's objects go to the WebAssembly as they are: it reads them field by field, and
+  // warns in the console of a malformed call.
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') consented(tracker.consent(0, tri(x && x.measurement), tri(x && x.journey)));
-    else if (kind == 'goal') out(tracker.goal(`${x}`, o && o.value != null ? +o.value : NaN));
+    if (kind == 'consent') consented(tracker.consent(x));
+    else if (kind == 'goal') out(tracker.goal(x, o));
   });
 
   // The URL's campaign tags and its site-search term (the parameter data-search names), one
@@ -119,12 +120,10 @@
 
     // Consent sources, weakest first; the WebAssembly ranks them.
     const dnt = N.doNotTrack || W.doNotTrack;
-    if (dnt == '1' || dnt == 'yes') tracker.consent(4, 2, 2);
-    if (N.globalPrivacyControl === true) tracker.consent(3, 2, 2);
-    const consentMode = (e) => {
-      const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') consented(tracker.consent_mode(e[1] == 'update', s == 'granted' ? 1 : 2));
-    };
+    if (dnt == '1' || dnt == 'yes') tracker.signal(4);
+    if (N.globalPrivacyControl === true) tracker.signal(3);
+    // Every dataLayer entry: the WebAssembly picks out Consent Mode's commands.
+    const consentMode = (e) => consented(tracker.consent_mode(e));
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
       for (let i = 0; i < dataLayer.length; i++) consentMode(dataLayer[i]);
@@ -146,14 +145,7 @@
     const tcf = W.__tcfapi;
     if (typeof tcf == 'function') {
       tcf('addEventListener', 2, safe((d, ok) => {
-        const status = ok && d && d.eventStatus;
-        if (status == 'tcloaded' || status == 'useractioncomplete') {
-          const consents = (d.purpose && d.purpose.consents) || {};
-          const publisher = (d.publisher && d.publisher.consents) || {};
-          let purposes = 0;
-          for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          consented(tracker.tcf(purposes, d.gdprApplies !== false));
-        }
+        consented(tracker.tcf(d, !!ok));
         go();
       }));
       setTimeout(safe(go), 1000);

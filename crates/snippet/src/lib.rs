@@ -6,9 +6,10 @@
 //! judgement: it scrubs and classifies with `tacit_beacon`, keeps each page view's running
 //! figures ([`engagement`]), applies consent ([`consent`]), decides which beacon is due, and
 //! writes it with [`Beacon::to_json`]. [`start`] makes the [`Tracker`]; each of its methods
-//! takes plain numbers and strings and answers with the beacon bodies to send, one per line
-//! ([`Answer`]); a line that starts with `~` is a retry, to be sent once more and then
-//! forgotten.
+//! takes numbers, strings, or the page's own objects as they are (its `tacit(...)` calls, a TCF
+//! CMP's `TCData`, the `dataLayer`'s entries, each read field by field in [`calls`]), and
+//! answers with the beacon bodies to send, one per line ([`Answer`]); a line that starts with
+//! `~` is a retry, to be sent once more and then forgotten.
 //!
 //! The boundary is wasm-bindgen's, both ways: the exports are `#[wasm_bindgen]` functions and
 //! methods, and its generated glue (`wasm-bindgen --target web`, an ES module the loader imports
@@ -19,7 +20,7 @@
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
-//!        ── consent / tcf / consent_mode ─▶        (view, leave, event, consent, dropped)
+//!        ── consent / signal / tcf / consent_mode ─▶  (view, leave, event, consent, dropped)
 //!        ── go() once consent is known ─▶
 //!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
 //! ```
@@ -33,6 +34,7 @@
 
 extern crate alloc;
 
+mod calls;
 mod consent;
 mod engagement;
 mod events;
@@ -162,26 +164,47 @@ impl Tracker {
         self.answer()
     }
 
-    /// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
-    /// 2 denied, for measurement and journey linking.
-    pub fn consent(&mut self, source: u32, measurement: u32, journey: u32) -> Answer {
-        if matches!(source, 0 | 3 | 4) {
-            self.consent.set(source as usize, measurement, journey);
+    /// `tacit('consent', {measurement, journey})`, the page's own API (see
+    /// [`calls::api_consent`]); a malformed call is refused with a warning in the console.
+    pub fn consent(&mut self, options: &JsValue) -> Answer {
+        match calls::api_consent(options) {
+            Ok((measurement, journey)) => self.consent.set(0, measurement, journey),
+            Err(problem) => warn(problem),
         }
         self.consent_changed();
         self.answer()
     }
 
-    /// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
-    pub fn tcf(&mut self, purposes: u32, gdpr_applies: bool) -> Answer {
-        self.consent.tcf(purposes, gdpr_applies);
+    /// The browser's own refusal: Global Privacy Control (`source` 3) or Do Not Track (4).
+    pub fn signal(&mut self, source: u32) -> Answer {
+        if matches!(source, 3 | 4) {
+            self.consent.set(source as usize, 2, 2);
+        }
         self.consent_changed();
         self.answer()
     }
 
-    /// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
-    pub fn consent_mode(&mut self, update: bool, analytics_storage: u32) -> Answer {
-        self.consent.consent_mode(update, analytics_storage);
+    /// A TCF CMP's `addEventListener` callback, with its `TCData` and `success` (see
+    /// [`calls::tcf`]).
+    pub fn tcf(&mut self, data: &JsValue, success: bool) -> Answer {
+        match calls::tcf(data, success) {
+            Ok(Some((purposes, gdpr_applies))) => self.consent.tcf(purposes, gdpr_applies),
+            Ok(None) => {}
+            Err(problem) => warn(problem),
+        }
+        self.consent_changed();
+        self.answer()
+    }
+
+    /// A `dataLayer` entry, which may be a Consent Mode command (see [`calls::consent_mode`]).
+    pub fn consent_mode(&mut self, entry: &JsValue) -> Answer {
+        match calls::consent_mode(entry) {
+            Ok(Some((update, analytics_storage))) => {
+                self.consent.consent_mode(update, analytics_storage)
+            }
+            Ok(None) => {}
+            Err(problem) => warn(problem),
+        }
         self.consent_changed();
         self.answer()
     }
@@ -247,13 +270,12 @@ impl Tracker {
         self.answer()
     }
 
-    /// `tacit('goal', name, {value})`; `value` is NaN when there is none.
-    pub fn goal(&mut self, name: &str, value: f64) -> Answer {
-        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
-        if !name.is_empty() {
-            self.page.reached_goal = true;
-            let value = value.is_finite().then_some(value);
-            self.event(Event::Goal { name: name.into(), value });
+    /// `tacit('goal', name, {value})` (see [`calls::goal`]); a malformed call is refused with a
+    /// warning in the console.
+    pub fn goal(&mut self, name: &JsValue, options: &JsValue) -> Answer {
+        match calls::goal(name, options) {
+            Ok(goal) => self.reach_goal(&goal.name, goal.value),
+            Err(problem) => warn(problem),
         }
         self.answer()
     }
@@ -288,6 +310,14 @@ impl Tracker {
 fn says_more(sent: &Leave, leave: &Leave) -> bool {
     leave.engaged_ms >= sent.engaged_ms.saturating_add(UPDATE_ENGAGED_MS)
         || Leave { engaged_ms: sent.engaged_ms, ..leave.clone() } != *sent
+}
+
+/// Tells the page's developer, in the console, why a call of theirs was refused.
+fn warn(problem: calls::Malformed) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::warn_2(&JsValue::from_str("tacit:"), &JsValue::from_str(problem));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = problem;
 }
 
 /// The beacon bodies `queue` as retry lines: each starts with `~`, to be sent once more and then
@@ -418,6 +448,15 @@ impl Tracker {
     /// anything in the browser's storage (see [`journey`]).
     fn linked(&self) -> bool {
         self.live && may_link(&self.state(), self.opt_in)
+    }
+
+    /// A goal named `name` (its first 100 bytes; nothing without a name) was reached.
+    fn reach_goal(&mut self, name: &str, value: Option<f64>) {
+        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
+        if !name.is_empty() {
+            self.page.reached_goal = true;
+            self.event(Event::Goal { name: name.into(), value });
+        }
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
