@@ -88,7 +88,9 @@ SNIPPET_FLAGS := -p tacit-snippet --target $(WASM_TARGET) -Z build-std=core,allo
 # shrinks that WebAssembly with the features rustc enables for the target. The JavaScript values
 # the module holds are `externref`s in a table of the module's: without reference types, the
 # glue would keep them in an array with `Array.prototype.push`, which a host page may break (the
-# 340 B, gzipped, that this would save are not worth it).
+# 340 B, gzipped, that this would save are not worth it). wasm-opt also gives the imports and
+# exports one- or two-letter names, and prints the renaming for www/build.mjs to apply to the
+# glue (wasm-bindgen's names carry hashes, which no compression shortens: 1 KB, gzipped).
 $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
 	$(SNIPPET_CARGO) build $(SNIPPET_FLAGS) --profile snippet
 	@mkdir -p $(SNIPPET_PKG)
@@ -97,7 +99,9 @@ $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
 	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --strip-target-features \
 		--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
 		--enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet.wasm
+		--minify-imports-and-exports-and-modules \
+		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet.wasm \
+		> $(SNIPPET_PKG)/renamed.json
 	node www/build.mjs
 
 $(EDGE_DIST): $(EDGE_SOURCES) | setup

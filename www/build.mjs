@@ -1,5 +1,6 @@
 // Builds the snippet's deployable files into www/dist from wasm-bindgen's output in
-// target/snippet-pkg (the optimised WebAssembly and its glue):
+// target/snippet-pkg (the optimised WebAssembly, its glue, and the renaming of the
+// WebAssembly's imports and exports that wasm-opt printed):
 //   www/dist/t/<hash>.wasm  the WebAssembly, named by its content hash (served immutable)
 //   www/dist/t/<hash>.js    wasm-bindgen's glue, an ES module, minified, named the same way
 //   www/dist/t.js           the loader, minified, which pins both file names and the
@@ -20,13 +21,38 @@ const dist = join(root, 'www', 'dist');
 const pkg = join(root, 'target', 'snippet-pkg');
 const wasm = readFileSync(join(pkg, 'tacit_snippet.wasm'));
 
+// wasm-opt gave the WebAssembly's imports, exports and import module short names: the glue is
+// renamed to match where wasm-bindgen's glue names them, as `wasm.<export>`, as the keys of its
+// imports object, and as that object's module. A name not found where it should be fails the
+// build rather than ship a glue that does not fit its WebAssembly.
+const renamed = JSON.parse(readFileSync(join(pkg, 'renamed.json'), 'utf8'));
+const exportNames = new Map(renamed.exports);
+let glueSource = readFileSync(join(pkg, 'tacit_snippet.js'), 'utf8').replace(/\bwasm\.([\w$]+)/g, (_, name) => {
+  if (!exportNames.has(name)) throw new Error(`the glue uses an export the WebAssembly lacks: ${name}`);
+  return `wasm.${exportNames.get(name)}`;
+});
+const renameOnce = (from, to) => {
+  const parts = glueSource.split(from);
+  if (parts.length !== 2) throw new Error(`the glue names ${from} ${parts.length - 1} times, not once`);
+  glueSource = parts.join(to);
+};
+const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(wasm)).map((i) => i.module));
+if (modules.size !== 1) throw new Error(`the WebAssembly imports from ${modules.size} modules, not one`);
+for (const [module, name, to] of renamed.imports) {
+  renameOnce(`\n        ${name}: function`, `\n        ${to}: function`);
+  modules.add(module);
+}
+const [minifiedModule, ...originalModules] = modules;
+for (const module of originalModules) renameOnce(`"${module}": import0`, `"${minifiedModule}": import0`);
+writeFileSync(join(pkg, 'tacit_snippet.renamed.js'), glueSource);
+
 const minified = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false };
 // Only what the loader uses of the glue: `initSync` (the loader compiles the WebAssembly itself)
 // and `start` (whose `Tracker` brings the rest). wasm-bindgen's default export, which would fetch
 // and compile it, is left out: 530 B gzipped.
 const [glue] = (await build({
   ...minified,
-  stdin: { contents: "export { initSync, start } from './tacit_snippet.js';", resolveDir: pkg },
+  stdin: { contents: "export { initSync, start } from './tacit_snippet.renamed.js';", resolveDir: pkg },
   format: 'esm',
 })).outputFiles;
 
