@@ -28,7 +28,30 @@
 //! Not here: anything that touches the DOM or the network, and any clock but the wall clock that
 //! dates what journey linking keeps. Times are `performance.now()` milliseconds passed in with
 //! each call. No export can throw or panic into the host page: inputs that make no sense are
-//! ignored.
+//! ignored, and a malformed call of the page's is refused with a console warning.
+//!
+//! What the build does, and what it costs (`make build`, which prints these figures: gzip -9 and
+//! brotli 11 of each file, as a server sends them). The crate is `no_std` + alloc, built with its
+//! own `core` and `alloc` whose panics abort at once, `wasm-bindgen --target web`, and `wasm-opt
+//! -Oz`; the loader imports the glue (esbuild-minified) and compiles the WebAssembly itself,
+//! beside it, so the glue's `initSync` is all of its start-up that ships. Each step, in bytes:
+//!
+//! | step | loader | glue | WebAssembly | whole, gzip | whole, brotli |
+//! |---|---:|---:|---:|---:|---:|
+//! | before: plain exports (`abi.rs`), an allocator of its own, no glue | 3,804 | — | 13,021 | 16,825 | 14,815 |
+//! | wasm-bindgen for the boundary, `lol_alloc` | 3,656 | 2,129 | 13,858 | 19,643 | 17,286 |
+//! | the loader compiles, the glue only instantiates (`initSync`) | 3,682 | 1,714 | 13,858 | 19,254 | 16,978 |
+//! | web-sys: journey linking's storage from Rust | 3,402 | 2,045 | 15,821 | 21,268 | 18,643 |
+//! | the page's objects read in Rust (js-sys `Reflect`, web-sys `console`) | 3,177 | 2,305 | 17,590 | 23,072 | 20,130 |
+//! | short import and export names, `window` imported directly | 3,183 | 1,764 | 16,578 | 21,525 | 18,956 |
+//!
+//! So wasm-bindgen's boundary costs about 2.4 KB gzipped, web-sys's storage about 2 KB more than
+//! the same calls in the loader, and reading the page's objects field by field in Rust about
+//! 1.8 KB more than reading them in JavaScript; renaming what wasm-bindgen names with hashes wins
+//! back 1.2 KB. The global allocator (wasm-bindgen without `std` needs one) is `lol_alloc`'s free
+//! list: 33 B more than the untested one of our own it replaced, where talc costs 953 B more and
+//! Rust's dlmalloc 2,191 B. serde-wasm-bindgen is not here: reading the consent object with it
+//! instead costs 13,964 B more (it needs `std`).
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -82,6 +105,14 @@ pub type Answer = JsValue;
 #[cfg(not(target_arch = "wasm32"))]
 pub type Answer = Option<String>;
 
+/// What [`start`] answers: the tracker, or the only beacon to send instead. To the loader it is
+/// a `Tracker` or a string.
+#[cfg(target_arch = "wasm32")]
+pub type Started = JsValue;
+/// Outside a browser (the native build, for tests), a Rust result.
+#[cfg(not(target_arch = "wasm32"))]
+pub type Started = Result<Tracker, String>;
+
 /// The longest goal name the edge accepts, in bytes.
 const MAX_NAME_BYTES: usize = 100;
 /// Failed beacons kept for a retry; older ones are dropped first.
@@ -116,9 +147,14 @@ pub struct Tracker {
     out: String,
 }
 
-/// Starts the snippet for `site` on the page at `url` (see [`Tracker::start`]): answers with
-/// the tracker, or with the only beacon to send when it stops here (a string, empty for an
-/// invalid site).
+/// Starts the snippet for `site` on the page at `url` (with its campaign tags and search term
+/// `params`, see [`page::params`]): answers with the tracker, or with the only beacon to send
+/// when the snippet stops here ([`Started`]): a `dropped` tally for a bot (`webdriver`, or a bot
+/// `user_agent`), nothing (an empty line) for an invalid site.
+///
+/// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download extensions
+/// (`data-downloads`, empty for the default list), `width` the viewport width, `seed` 53 random
+/// bits for beacon ids, `now` the time; `visible` and `focused` describe the page.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn start(
@@ -136,15 +172,42 @@ pub fn start(
     now: f64,
     visible: bool,
     focused: bool,
-) -> JsValue {
-    let started = Tracker::start(
-        site, opt_in, downloads, url, params, referrer, user_agent, webdriver, language, width,
-        seed, now, visible, focused,
-    );
-    match started {
-        Ok(tracker) => tracker.into(),
-        Err(line) => line.into(),
-    }
+) -> Started {
+    let started = (|| {
+        let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
+        if webdriver || is_bot(user_agent) {
+            let consent = ConsentState::default();
+            let beacon = Beacon { site, id: None, consent, body: BeaconBody::Dropped };
+            return Err(beacon.to_json());
+        }
+        let host = url_host(url).unwrap_or("").to_ascii_lowercase();
+        let engagement = Engagement::new(now, visible, focused);
+        let page = Page::new(url, params, referrer, &host, None, now, engagement);
+        Ok(Tracker {
+            site,
+            opt_in,
+            downloads: if downloads.trim_ascii().is_empty() {
+                events::DEFAULT_DOWNLOADS.into()
+            } else {
+                downloads.into()
+            },
+            host,
+            referrer: referrer.into(),
+            viewport: page::viewport_class(width),
+            language: page::language(language),
+            consent: Consent::default(),
+            live: false,
+            tallied: None,
+            journey_refused: false,
+            page,
+            queue: Vec::new(),
+            rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
+            out: String::new(),
+        })
+    })();
+    #[cfg(target_arch = "wasm32")]
+    let started = started.map_or_else(JsValue::from, JsValue::from);
+    started
 }
 
 #[wasm_bindgen]
@@ -374,64 +437,6 @@ impl Kind {
 }
 
 impl Tracker {
-    /// Starts the snippet for `site` on the page at `url` (with its campaign tags and search
-    /// term `params`, see [`page::params`]). Fails with the only beacon to send when it stops
-    /// here (empty for an invalid site): a `dropped` tally for a bot (`webdriver`, or a bot
-    /// `user_agent`).
-    ///
-    /// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download
-    /// extensions (`data-downloads`, empty for the default list), `width` the viewport width,
-    /// `seed` 53 random bits for beacon ids, `now` the time; `visible` and `focused` describe
-    /// the page.
-    #[allow(clippy::too_many_arguments)]
-    fn start(
-        site: &str,
-        opt_in: bool,
-        downloads: &str,
-        url: &str,
-        params: &str,
-        referrer: &str,
-        user_agent: &str,
-        webdriver: bool,
-        language: &str,
-        width: f64,
-        seed: f64,
-        now: f64,
-        visible: bool,
-        focused: bool,
-    ) -> Result<Tracker, String> {
-        let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
-        if webdriver || is_bot(user_agent) {
-            let consent = ConsentState::default();
-            let beacon = Beacon { site, id: None, consent, body: BeaconBody::Dropped };
-            return Err(beacon.to_json());
-        }
-        let host = url_host(url).unwrap_or("").to_ascii_lowercase();
-        let engagement = Engagement::new(now, visible, focused);
-        let page = Page::new(url, params, referrer, &host, None, now, engagement);
-        Ok(Tracker {
-            site,
-            opt_in,
-            downloads: if downloads.trim_ascii().is_empty() {
-                events::DEFAULT_DOWNLOADS.into()
-            } else {
-                downloads.into()
-            },
-            host,
-            referrer: referrer.into(),
-            viewport: page::viewport_class(width),
-            language: page::language(language),
-            consent: Consent::default(),
-            live: false,
-            tallied: None,
-            journey_refused: false,
-            page,
-            queue: Vec::new(),
-            rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
-            out: String::new(),
-        })
-    }
-
     /// The beacons written since the last answer.
     fn answer(&mut self) -> Answer {
         let lines = (!self.out.is_empty()).then(|| core::mem::take(&mut self.out));
@@ -624,7 +629,7 @@ mod tests {
     fn a_hidden_page_sends_its_leave_and_an_update_when_the_visitor_comes_back_and_reads_on() {
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
         let url = "https://example.com/article";
-        let t = &mut Tracker::start(
+        let t = &mut start(
             "demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true,
         )
         .unwrap_or_else(|line| panic!("stopped: {line}"));
@@ -675,7 +680,7 @@ mod tests {
     #[test]
     fn a_bot_or_an_invalid_site_stops_the_snippet_with_the_one_beacon_to_send() {
         let start = |site, ua, webdriver| {
-            Tracker::start(
+            start(
                 site,
                 false,
                 "",
