@@ -84,14 +84,25 @@ build: $(SNIPPET_DIST) $(EDGE_DIST)
 SNIPPET_CARGO := RUSTC_BOOTSTRAP=1 RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort' cargo
 SNIPPET_FLAGS := -p tacit-snippet --target $(WASM_TARGET) -Z build-std=core,alloc \
 	--target-dir target/snippet-std
+# wasm-bindgen writes the glue (an ES module) and the WebAssembly it binds; wasm-opt then
+# shrinks that WebAssembly with the features rustc enables for the target. The JavaScript values
+# the module holds are `externref`s in a table of the module's: without reference types, the
+# glue would keep them in an array with `Array.prototype.push`, which a host page may break (the
+# 340 B, gzipped, that this would save are not worth it). wasm-opt also gives the imports and
+# exports one- or two-letter names, and prints the renaming for www/build.mjs to apply to the
+# glue (wasm-bindgen's names carry hashes, which no compression shortens: 1 KB, gzipped).
 $(SNIPPET_DIST): $(SNIPPET_SOURCES) | setup
 	$(SNIPPET_CARGO) build $(SNIPPET_FLAGS) --profile snippet
 	@mkdir -p $(SNIPPET_PKG)
+	$(WASM_BINDGEN_BIN) --target web --no-typescript --out-dir $(SNIPPET_PKG) \
+		target/snippet-std/$(WASM_TARGET)/snippet/tacit_snippet.wasm
 	$(WASM_OPT_BIN) -Oz --strip-debug --strip-producers --strip-target-features \
 		--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-		--enable-nontrapping-float-to-int \
-		target/snippet-std/$(WASM_TARGET)/snippet/tacit_snippet.wasm -o $(SNIPPET_PKG)/tacit_snippet.wasm
-	node www/build.mjs | grep -v '^snippet_gz_bytes='
+		--enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+		--minify-imports-and-exports-and-modules \
+		$(SNIPPET_PKG)/tacit_snippet_bg.wasm -o $(SNIPPET_PKG)/tacit_snippet.wasm \
+		> $(SNIPPET_PKG)/renamed.json
+	node www/build.mjs
 
 $(EDGE_DIST): $(EDGE_SOURCES) | setup
 	cd crates/edge && worker-build --release

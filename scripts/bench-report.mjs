@@ -7,7 +7,8 @@
 //   make bench        # builds what is missing, then runs this (several minutes)
 //
 // The parts, each its own command so that it can be run alone:
-//   node www/build.mjs                          snippet_gz_bytes (the snippet's files are rebuilt)
+//   node www/build.mjs                          snippet_gz_bytes, snippet_loader_gz_bytes, brotli too
+//                                               (the snippet's files are rebuilt)
 //   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's, Umami's, a floor's
 //   cargo bench -p tacit-aggregate --features test-support --bench aggregate   core aggregate speed, sizes, accuracy
 //   cargo bench -p tacit-aggregate --features test-support --bench versus      tacit's sketch next to Apache DataSketches' HLL
@@ -33,23 +34,14 @@ const loads = [['start', loadAverage()]];
 const figures = {};
 
 /** Runs one part, records its figures and the load average after it. */
-async function part(name, command, args, { only } = {}) {
+async function part(name, command, args) {
   console.error(`--- ${name}: ${command} ${args.join(' ')}`);
-  let out;
-  if (only) {
-    // www/build.mjs prints a size summary besides the figure; `make bench` has always shown
-    // only the figure line.
-    out = execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    out = out.split('\n').filter((line) => line.startsWith(only)).join('\n');
-    console.log(out);
-  } else {
-    out = await runEchoed(command, args, { cwd: REPO_ROOT });
-  }
+  const out = await runEchoed(command, args, { cwd: REPO_ROOT });
   Object.assign(figures, parseFigures(out));
   loads.push([`after ${name}`, loadAverage()]);
 }
 
-await part('snippet size', 'node', ['www/build.mjs'], { only: 'snippet_gz_bytes=' });
+await part('snippet size', 'node', ['www/build.mjs']);
 await part('snippet start-up', 'node', ['scripts/bench-snippet.mjs']);
 await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'aggregate']);
 await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'versus']);
@@ -181,7 +173,11 @@ the yardstick, tacit against DataSketches) are fairer than the absolute numbers.
 
 \`node scripts/bench-trackers.mjs\`. Raw, gzip -9 and brotli (quality 11) sizes from node's zlib;
 a tracker shipped as several files is compressed file by file and summed. tacit's gzip size is
-the \`snippet_gz_bytes\` figure (${int(f('snippet_gz_bytes'))} B from \`www/build.mjs\`).
+the \`snippet_gz_bytes\` figure (${int(f('snippet_gz_bytes'))} B from \`www/build.mjs\`; brotli
+${int(f('snippet_br_bytes'))} B): the loader \`t.js\`, the one file the script tag loads, is
+${int(f('snippet_loader_gz_bytes'))} B of it (\`snippet_loader_gz_bytes\`; brotli
+${int(f('snippet_loader_br_bytes'))} B), and the WebAssembly and its wasm-bindgen glue load
+beside it without holding up the page.
 
 ${table(['tracker', 'version', 'files', 'raw B', 'gzip B', 'brotli B', 'gzip vs tacit', 'signals ✓', 'with options'], trackerRows)}
 
@@ -352,7 +348,7 @@ ${f('edge_summary_10_html_p50_ms')} to ${f('edge_summary_10000_html_p50_ms')} ms
 
 \`\`\`sh
 make bench                                   # all of the above; rewrites this file and ${SVG_PATH}
-node www/build.mjs                           # snippet_gz_bytes
+node www/build.mjs                           # snippet_gz_bytes, snippet_loader_gz_bytes
 node scripts/bench-snippet.mjs               # snippet_startup_ms, next to Plausible and Umami
 cargo bench -p tacit-aggregate --features test-support --bench aggregate   # core aggregate
 cargo bench -p tacit-aggregate --features test-support --bench versus      # sketch next to DataSketches

@@ -28,6 +28,8 @@
 // loads, read from a Chromium performance trace (the same events as DevTools' Performance panel):
 //
 // - compiling and running the script (`EvaluateScript`, `v8.compile`, `v8.produceCache` of /t.js),
+//   and compiling tacit's wasm-bindgen glue, a module (`v8.compileModule` of /t/<hash>.js; it
+//   runs in promise callbacks, below),
 // - the WebAssembly's compilation and instantiation where they touch the main thread
 //   (`v8.wasm.*`, `wasm.*`: streaming compilation is fed from the main thread, and each function
 //   is compiled lazily there on its first call),
@@ -48,8 +50,8 @@
 // machine the two agree; the wall-clock median is printed to stderr beside it.
 //
 // The edge is replaced by a static server that serves each tracker as /t.js (tacit's
-// WebAssembly beside it) and answers every beacon, so that only the browser's work is timed;
-// the page is loaded from another origin than the edge, as on a client's site.
+// WebAssembly and its glue beside it) and answers every beacon, so that only the browser's work
+// is timed; the page is loaded from another origin than the edge, as on a client's site.
 import http from 'node:http';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -117,7 +119,7 @@ const TRACKERS = [
     files: {
       '/t.js': [readFileSync(path.join(DIST, 't.js')), JS],
       ...Object.fromEntries(readdirSync(path.join(DIST, 't')).map((name) =>
-        [`/t/${name}`, [readFileSync(path.join(DIST, 't', name)), 'application/wasm']])),
+        [`/t/${name}`, [readFileSync(path.join(DIST, 't', name)), name.endsWith('.js') ? JS : 'application/wasm']])),
     },
     demo: await serveDemo({ edge: edgeUrl, site: 'demo' }),
   },
@@ -149,8 +151,9 @@ function isTracker(event) {
     case 'EvaluateScript':
     case 'FunctionCall':
     case 'v8.compile':
+    case 'v8.compileModule':
     case 'v8.produceCache':
-      return url.endsWith('/t.js');
+      return url.endsWith('/t.js') || /\/t\/[0-9a-f]+\.js$/.test(url);
     case 'RunMicrotasks':
       return true;
     default:

@@ -12,8 +12,8 @@
 // It never throws into the host page, and uses nothing a host page commonly overrides on the way
 // to a beacon: no Array.prototype.push, no JSON, and fetch only when it is the browser's own.
 //
-// `www/build.mjs` minifies this file and defines the two constants.
-/* global __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
+// `www/build.mjs` minifies this file and defines the three constants.
+/* global __TACIT_GLUE_FILE__, __TACIT_WASM_FILE__, __TACIT_WASM_INTEGRITY__ */
 
 (() => {
   const W = window;
@@ -36,35 +36,18 @@
   const nativeFetch = typeof F == 'function' && /\[native code\]/.test(F) && F;
   const safe = (f) => (...a) => { try { return f(...a); } catch (e) { /* never into the page */ } };
 
-  // Calls the WebAssembly's export `name` (crates/snippet/src/abi.rs has the convention): each
-  // string argument is copied into memory the module reserves and takes over; the answer is the
-  // beacon lines the module wrote, or undefined when it answers -1.
-  let exported;
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const wasm = (name, ...args) => {
-    const a = [];
-    for (const v of args) {
-      if (typeof v == 'string') {
-        const bytes = encoder.encode(v);
-        const at = exported.reserve(bytes.length);
-        new Uint8Array(exported.memory.buffer, at, bytes.length).set(bytes);
-        a[a.length] = at;
-        a[a.length] = bytes.length;
-      } else a[a.length] = v;
-    }
-    const n = exported[name](...a);
-    return n < 0 ? undefined : decoder.decode(new Uint8Array(exported.memory.buffer, exported.answer(), n));
-  };
+  // The WebAssembly's module (its wasm-bindgen glue, once the WebAssembly is instantiated), and
+  // the `Tracker` its `start` made: each method answers with the beacon lines it wrote, or
+  // undefined.
+  let snippet;
+  let tracker;
 
-  // Where beacons that failed wait for the next page of the tab (journey consent only).
-  const queued = 'tacit:q';
   const send = (body, last) => {
     try {
       if (nativeFetch) {
         nativeFetch(endpoint, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' })
-          .catch(() => last || wasm('failed', body));
-      } else if (!N.sendBeacon(endpoint, body) && !last) wasm('failed', body);
+          .catch(() => last || (tracker && tracker.failed(body)));
+      } else if (!N.sendBeacon(endpoint, body) && !last && tracker) tracker.failed(body);
     } catch (e) { /* never into the page */ }
   };
   // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
@@ -77,17 +60,18 @@
   const queue = (W.tacit && W.tacit.q) || [];
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
-  const tri = (v) => (v === true ? 1 : v === false ? 2 : 0);
   // Shows or hides the feedback widget as consent changes (see its section below).
   let feedbackWidget = () => {};
   const consented = (lines) => {
     out(lines);
     feedbackWidget();
   };
+  // The page's objects go to the WebAssembly as they are: it reads them field by field, and
+  // warns in the console of a malformed call.
   const api = safe((a) => {
     const [kind, x, o] = a;
-    if (kind == 'consent') consented(wasm('consent', 0, tri(x && x.measurement), tri(x && x.journey)));
-    else if (kind == 'goal') out(wasm('goal', `${x}`, o && o.value != null ? +o.value : NaN));
+    if (kind == 'consent') consented(tracker.consent(x));
+    else if (kind == 'goal') out(tracker.goal(x, o));
   });
 
   // The URL's campaign tags and its site-search term (the parameter data-search names), one
@@ -124,22 +108,22 @@
     if (started) return;
     const t1 = now();
     const L = (target, type, f) => target.addEventListener(type, safe(f), { capture: true, passive: true });
-    const on = (kind, a, b) => out(wasm('on', kind, now(), a || 0, b || 0));
+    const on = (kind, a, b) => out(tracker.on(kind, now(), a || 0, b || 0));
     const seed = crypto.getRandomValues(new Uint32Array(2));
-    const dropped = wasm('start', site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
+    // The tracker, or the one beacon to send instead (a bot's tally) when the snippet stops here.
+    const t = snippet.start(site, attr('consent') == 'opt-in', attr('downloads') || '', location.href,
       params(location.href), D.referrer, N.userAgent, !!N.webdriver, N.language || '', innerWidth,
       seed[0] * 2 ** 21 + (seed[1] >>> 11), t0, visible, focused);
     started = 1;
-    if (dropped != null) return out(dropped);
+    if (typeof t == 'string') return out(t);
+    tracker = t;
 
     // Consent sources, weakest first; the WebAssembly ranks them.
     const dnt = N.doNotTrack || W.doNotTrack;
-    if (dnt == '1' || dnt == 'yes') wasm('consent', 4, 2, 2);
-    if (N.globalPrivacyControl === true) wasm('consent', 3, 2, 2);
-    const consentMode = (e) => {
-      const s = e && e[0] == 'consent' && e[2] && e[2].analytics_storage;
-      if (s == 'granted' || s == 'denied') consented(wasm('consent_mode', e[1] == 'update', s == 'granted' ? 1 : 2));
-    };
+    if (dnt == '1' || dnt == 'yes') tracker.signal(4);
+    if (N.globalPrivacyControl === true) tracker.signal(3);
+    // Every dataLayer entry: the WebAssembly picks out Consent Mode's commands.
+    const consentMode = (e) => consented(tracker.consent_mode(e));
     const dataLayer = W.dataLayer;
     if (dataLayer && dataLayer.length >= 0) {
       for (let i = 0; i < dataLayer.length; i++) consentMode(dataLayer[i]);
@@ -154,27 +138,14 @@
     const go = () => {
       if (call) return;
       call = api;
-      consented(wasm('go'));
+      consented(tracker.go());
       for (let i = 0; i < queue.length; i++) if (queue[i][0] != 'consent') api(queue[i]);
-      // Beacons that failed on the previous page of this tab, kept only with journey consent.
-      if (exported.linked()) {
-        const stashed = sessionStorage.getItem(queued);
-        sessionStorage.removeItem(queued);
-        out(stashed);
-      }
     };
     // A TCF CMP answers asynchronously: the page view waits for its first answer, 1 s at most.
     const tcf = W.__tcfapi;
     if (typeof tcf == 'function') {
       tcf('addEventListener', 2, safe((d, ok) => {
-        const status = ok && d && d.eventStatus;
-        if (status == 'tcloaded' || status == 'useractioncomplete') {
-          const consents = (d.purpose && d.purpose.consents) || {};
-          const publisher = (d.publisher && d.publisher.consents) || {};
-          let purposes = 0;
-          for (let p = 1; p <= 10; p++) if (consents[p] || publisher[p]) purposes |= 1 << p;
-          consented(wasm('tcf', purposes, d.gdprApplies !== false));
-        }
+        consented(tracker.tcf(d, !!ok));
         go();
       }));
       setTimeout(safe(go), 1000);
@@ -210,16 +181,16 @@
           if (!--watching) observer.disconnect();
         }), 1050);
       }
-      if (link) out(wasm('link', `${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
+      if (link) out(tracker.link(`${link.href}`, link.hasAttribute('download') ? 1 : 0, now()));
     });
     L(D, 'submit', (e) => {
       const form = e.target;
       const action = new URL(form.getAttribute('action') || '', location.href).href;
-      out(wasm('submit', form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
+      out(tracker.submit(form.getAttribute('id') || form.getAttribute('name') || '', action, now()));
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(wasm('nav', location.href, params(location.href), now(), Date.now(), false)));
+    const route = safe(() => out(tracker.nav(location.href, params(location.href), now(), Date.now(), false)));
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -230,7 +201,7 @@
     }
     L(W, 'popstate', route);
     if (W.navigation) {
-      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(wasm('link', e.destination.url, 2, now())));
+      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(tracker.link(e.destination.url, 2, now())));
     }
 
     // Core Web Vitals, where the browser reports them.
@@ -248,8 +219,7 @@
 
     // Hidden, which on a phone may be the last a page sees, or left: the leave beacon, with
     // the vitals the observers still hold (an update follows if the visitor comes back and does
-    // more). Left, with journey consent: the failed beacons for the next page of this tab, and
-    // the time of the tab's visit, as recent as the reading.
+    // more). Left: the tracker keeps, with journey consent, what the tab's next page needs.
     const vitals = () => { for (const [o, f] of observers) o.takeRecords().forEach(safe(f)); };
     L(D, 'visibilitychange', () => {
       const shown = D.visibilityState == 'visible';
@@ -259,13 +229,10 @@
     leave = () => {
       vitals();
       on(9, Date.now());
-      const kept = exported.linked() && sessionStorage.getItem(tabVisit);
-      if (kept) keepTab(kept.slice(kept.indexOf(' ') + 1));
-      const stash = wasm('stash');
-      if (stash) sessionStorage.setItem(queued, stash);
+      tracker.stash();
     };
     L(W, 'pagehide', leave);
-    L(W, 'pageshow', (e) => e.persisted && out(wasm('nav', location.href, params(location.href), now(), Date.now(), true)));
+    L(W, 'pageshow', (e) => e.persisted && out(tracker.nav(location.href, params(location.href), now(), Date.now(), true)));
 
     // One-tap feedback, in a shadow root so that the page's CSS and the widget's leave each other
     // alone. Shown only while the visitor is counted: an opted-out visitor's answer would not be
@@ -280,12 +247,12 @@
       root.addEventListener('click', safe((e) => {
         const button = e.target.closest('button');
         if (!button) return;
-        out(wasm('feedback', +button.value));
+        out(tracker.feedback(+button.value));
         group.remove();
         status.textContent = 'Thank you for your feedback.';
       }));
       feedbackWidget = () => {
-        if (!exported.measuring()) host.remove();
+        if (!tracker.measuring()) host.remove();
         else if (!host.isConnected) D.body.appendChild(host);
       };
       feedbackWidget();
@@ -299,62 +266,28 @@
   // loading; the WebAssembly downloads and compiles meanwhile, off the main thread. A visitor who
   // leaves before then is still counted: leaving starts it at once, and sends the leave beacon.
   const idle = () => (W.requestIdleCallback ? requestIdleCallback(run, { timeout: 1000 }) : setTimeout(run));
-  const ready = (module) => {
-    exported = module.instance.exports;
+  const ready = (glue) => {
+    snippet = glue;
     D.readyState == 'complete' ? idle() : W.addEventListener('load', idle, { once: true });
   };
   W.addEventListener('pagehide', safe(() => {
-    if (!started && exported) {
+    if (!started && snippet) {
       run();
       if (leave) leave();
     }
   }), { capture: true });
-  // Journey linking, which the WebAssembly asks for only with journey consent (the imports of
-  // crates/snippet/src/abi.rs). The day of this browser's last visit to the site (never an id),
-  // in localStorage: `visit` answers 1 when there was one within 13 months, 0 when not, -1
-  // without storage, and makes today the last visit. This tab's visit, in sessionStorage: the
-  // time of its last view and that view's path; `tab` makes the new view's path the last and
-  // answers with the one before, when it was within 30 minutes. `forget` removes all of it
-  // when journey consent is refused.
-  const lastVisit = 'tacit:day';
-  const tabVisit = 'tacit:tab';
-  const visit = () => {
-    try {
-      const today = Math.floor(Date.now() / 864e5);
-      const last = localStorage.getItem(lastVisit);
-      localStorage.setItem(lastVisit, today);
-      return last != null && today - last >= 0 && today - last <= 395 ? 1 : 0;
-    } catch (e) {
-      return -1;
-    }
-  };
-  // The tab's visit is `<time> <path>`: now, at the page `path`.
-  const keepTab = (path) => sessionStorage.setItem(tabVisit, `${Date.now()} ${path}`);
-  const tab = (at, n, last, cap) => {
-    try {
-      const memory = exported.memory.buffer;
-      const kept = sessionStorage.getItem(tabVisit);
-      keepTab(decoder.decode(new Uint8Array(memory, at, n)));
-      if (kept == null) return -1;
-      const space = kept.indexOf(' ');
-      // A time that is not a number (the page wrote it) is no visit to continue.
-      if (!(Date.now() - kept.slice(0, space) <= 18e5)) return -2;
-      return encoder.encodeInto(kept.slice(space + 1), new Uint8Array(memory, last, cap)).written;
-    } catch (e) {
-      return -1;
-    }
-  };
-  const forget = () => {
-    try {
-      localStorage.removeItem(lastVisit);
-      for (const key of [tabVisit, queued]) sessionStorage.removeItem(key);
-    } catch (e) { /* no storage */ }
-  };
+  // The WebAssembly and its glue (an ES module) download at once, side by side, and the
+  // WebAssembly compiles as it downloads; the glue then instantiates it. A Content-Security-Policy
+  // without 'wasm-unsafe-eval' refuses the compilation.
   try {
-    WebAssembly.instantiateStreaming(F(`${new URL(script.src).origin}/t/${__TACIT_WASM_FILE__}`, {
-      integrity: __TACIT_WASM_INTEGRITY__,
-      credentials: 'omit',
-    }), { t: { visit, tab, forget } }).then(ready, bare);
+    const files = `${new URL(script.src).origin}/t/`;
+    Promise.all([
+      import(files + __TACIT_GLUE_FILE__),
+      WebAssembly.compileStreaming(F(files + __TACIT_WASM_FILE__, { integrity: __TACIT_WASM_INTEGRITY__, credentials: 'omit' })),
+    ]).then(([glue, module]) => {
+      glue.initSync({ module });
+      ready(glue);
+    }).then(null, bare);
   } catch (e) {
     bare();
   }

@@ -30,9 +30,10 @@ export const TRACKERS = [
   {
     id: 'tacit',
     name: 'tacit',
-    ship: { files: ['www/dist/t.js', 'www/dist/t/*.wasm'] },
-    what: '`www/dist/t.js` (the loader, as www/build.mjs bundles it) and `www/dist/t/<hash>.wasm`, '
-      + 'two transfers; compressed one file at a time and summed',
+    ship: { files: ['www/dist/t.js', 'www/dist/t/*.js', 'www/dist/t/*.wasm'] },
+    what: '`www/dist/t.js` (the loader, as www/build.mjs bundles it), `www/dist/t/<hash>.js` (the '
+      + "WebAssembly's wasm-bindgen glue) and `www/dist/t/<hash>.wasm`, three transfers; compressed one "
+      + 'file at a time and summed',
   },
   {
     id: 'plausible',

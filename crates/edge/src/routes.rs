@@ -24,7 +24,7 @@ pub fn router() -> Router<'static, ()> {
         .post("/yardstick", |_, ctx| yardstick(&ctx.env))
         .get_async("/t.js", |_, ctx| async move { respond(snippet::loader(&ctx.env).await) })
         .get_async("/t/:file", |_, ctx| async move {
-            respond(snippet::wasm(&ctx.env, param(&ctx, "file")).await)
+            respond(snippet::hashed_file(&ctx.env, param(&ctx, "file")).await)
         })
         .post_async("/e", |req, ctx| async move {
             with_beacon_cors(respond(ingest::beacon(req, &ctx.env).await)?)

@@ -5,54 +5,76 @@
 //! browser values a page view needs, and sends what this crate gives back. This crate is the
 //! judgement: it scrubs and classifies with `tacit_beacon`, keeps each page view's running
 //! figures ([`engagement`]), applies consent ([`consent`]), decides which beacon is due, and
-//! writes it with [`Beacon::to_json`]. Every export takes plain numbers and strings and returns
-//! the beacon bodies to send, one per line (`None` when there is nothing to send); a line that
-//! starts with `~` is a retry, to be sent once more and then forgotten.
+//! writes it with [`Beacon::to_json`]. [`start`] makes the [`Tracker`]; each of its methods
+//! takes numbers, strings, or the page's own objects as they are (its `tacit(...)` calls, a TCF
+//! CMP's `TCData`, the `dataLayer`'s entries, each read field by field in [`calls`]), and
+//! answers with the beacon bodies to send, one per line ([`Answer`]); a line that starts with
+//! `~` is a retry, to be sent once more and then forgotten.
 //!
-//! Why the split: each browser API reached from Rust through `web-sys`, and each Rust closure
-//! handed to JavaScript, adds JavaScript glue and WebAssembly imports that together cost far more
-//! bytes than the same call written in the loader. Keeping every browser call in the loader and
-//! every decision here keeps the whole snippet within a few kilobytes, and makes every rule
-//! testable with `cargo test` and made-up times. For the same reason the exports are plain
-//! WebAssembly functions ([`abi`]) with a few lines of glue in the loader, not wasm-bindgen's:
-//! its generated glue alone was larger, gzipped, than the whole loader is now.
+//! The boundary is wasm-bindgen's, both ways: the exports are `#[wasm_bindgen]` functions and
+//! methods, and its generated glue (`wasm-bindgen --target web`, an ES module the loader imports
+//! beside the WebAssembly) passes the strings and values. Where the tracker itself touches the
+//! browser, it does so through `web-sys`: what journey linking keeps in `localStorage` and
+//! `sessionStorage` ([`journey`]). Every rule stays testable with `cargo test` and made-up
+//! times.
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
-//!        ── consent / tcf / consent_mode ─▶        (view, leave, event, consent, dropped)
+//!        ── consent / signal / tcf / consent_mode ─▶  (view, leave, event, consent, dropped)
 //!        ── go() once consent is known ─▶
 //!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
 //! ```
 //!
-//! Not here: anything that touches the DOM, the network, storage or a clock. Times are
-//! `performance.now()` milliseconds passed in with each call. No export can throw or panic
-//! into the host page: inputs that make no sense are ignored.
+//! Not here: anything that touches the DOM or the network, and any clock but the wall clock that
+//! dates what journey linking keeps. Times are `performance.now()` milliseconds passed in with
+//! each call. No export can throw or panic into the host page: inputs that make no sense are
+//! ignored, and a malformed call of the page's is refused with a console warning.
+//!
+//! What the build does, and what it costs (`make build`, which prints these figures: gzip -9 and
+//! brotli 11 of each file, as a server sends them). The crate is `no_std` + alloc, built with its
+//! own `core` and `alloc` whose panics abort at once, `wasm-bindgen --target web`, and `wasm-opt
+//! -Oz`; the loader imports the glue (esbuild-minified) and compiles the WebAssembly itself,
+//! beside it, so the glue's `initSync` is all of its start-up that ships. Each step, in bytes:
+//!
+//! | step | loader | glue | WebAssembly | whole, gzip | whole, brotli |
+//! |---|---:|---:|---:|---:|---:|
+//! | before: plain exports (`abi.rs`), an allocator of its own, no glue | 3,804 | — | 13,021 | 16,825 | 14,815 |
+//! | wasm-bindgen for the boundary, `lol_alloc` | 3,656 | 2,129 | 13,858 | 19,643 | 17,286 |
+//! | the loader compiles, the glue only instantiates (`initSync`) | 3,682 | 1,714 | 13,858 | 19,254 | 16,978 |
+//! | web-sys: journey linking's storage from Rust | 3,402 | 2,045 | 15,821 | 21,268 | 18,643 |
+//! | the page's objects read in Rust (js-sys `Reflect`, web-sys `console`) | 3,177 | 2,305 | 17,590 | 23,072 | 20,130 |
+//! | short import and export names, `window` imported directly | 3,183 | 1,764 | 16,578 | 21,525 | 18,956 |
+//!
+//! So wasm-bindgen's boundary costs about 2.4 KB gzipped, web-sys's storage about 2 KB more than
+//! the same calls in the loader, and reading the page's objects field by field in Rust about
+//! 1.8 KB more than reading them in JavaScript; renaming what wasm-bindgen names with hashes wins
+//! back 1.2 KB. The global allocator (wasm-bindgen without `std` needs one) is `lol_alloc`'s free
+//! list: 33 B more than the untested one of our own it replaced, where talc costs 953 B more and
+//! Rust's dlmalloc 2,191 B. serde-wasm-bindgen is not here: reading the consent object with it
+//! instead costs 13,964 B more (it needs `std`).
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
 
-#[cfg(target_arch = "wasm32")]
-mod abi;
-#[cfg(target_arch = "wasm32")]
-mod allocator;
+mod calls;
 mod consent;
 mod engagement;
 mod events;
+mod journey;
 mod page;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
+
+use wasm_bindgen::prelude::*;
 
 use tacit_beacon::agent::is_bot;
 use tacit_beacon::consent::{ConsentState, ConsentValue};
-use tacit_beacon::scrub::{same_site_previous_path, scrub_path, url_host};
+use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
 use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
-#[cfg(target_arch = "wasm32")]
-use crate::abi::{forget_journey, tab_visit, visited_before};
 use crate::consent::{may_link, may_measure, Consent};
 use crate::engagement::Engagement;
 use crate::events::Link;
@@ -66,9 +88,30 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// A free list: the snippet allocates a few short strings per event. Its lock is never
+/// contended (WebAssembly without threads); it is what lets the allocator be a plain `static`.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+/// What a method of [`Tracker`] answers: the beacon bodies to send, one per line, or nothing.
+/// To the loader it is a string or `undefined`, made as a JavaScript value here: as a Rust
+/// `Option<String>`, wasm-bindgen's glue would copy it out of the module's memory and free it in
+/// every method, some 650 B more of glue and WebAssembly, gzipped.
+#[cfg(target_arch = "wasm32")]
+pub type Answer = JsValue;
+/// Outside a browser (the native build, for tests) the lines are a Rust string.
+#[cfg(not(target_arch = "wasm32"))]
+pub type Answer = Option<String>;
+
+/// What [`start`] answers: the tracker, or the only beacon to send instead. To the loader it is
+/// a `Tracker` or a string.
+#[cfg(target_arch = "wasm32")]
+pub type Started = JsValue;
+/// Outside a browser (the native build, for tests), a Rust result.
+#[cfg(not(target_arch = "wasm32"))]
+pub type Started = Result<Tracker, String>;
 
 /// The longest goal name the edge accepts, in bytes.
 const MAX_NAME_BYTES: usize = 100;
@@ -78,8 +121,10 @@ const MAX_QUEUED: usize = 10;
 /// the others is not.
 const UPDATE_ENGAGED_MS: u32 = 1_000;
 
-/// Everything the snippet knows about this tab's current page view.
-struct Tracker {
+/// Everything the snippet knows about this tab's current page view. The loader holds the one
+/// [`start`] made, and calls its methods as the page and the consent sources change.
+#[wasm_bindgen]
+pub struct Tracker {
     site: SiteId,
     opt_in: bool,
     downloads: String,
@@ -102,48 +147,15 @@ struct Tracker {
     out: String,
 }
 
-struct Global(UnsafeCell<Option<Tracker>>);
-// SAFETY: WebAssembly without threads: there is one caller, and one call at a time, since no
-// export calls back into JavaScript.
-unsafe impl Sync for Global {}
-static TRACKER: Global = Global(UnsafeCell::new(None));
-
-/// Outside a browser (the crate's native build, for `cargo test` and clippy) there is no
-/// storage to keep a last visit or a tab's visit in: nothing is known, and nothing to forget.
-#[cfg(not(target_arch = "wasm32"))]
-fn visited_before() -> Option<bool> {
-    None
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn tab_visit(_path: &str) -> page::TabVisit {
-    page::TabVisit::Unknown
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn forget_journey() {}
-
-/// The tracker, once `start` has made one.
-fn tracker() -> Option<&'static mut Tracker> {
-    // SAFETY: see `Global`; each export takes this reference once and drops it before returning.
-    unsafe { &mut *TRACKER.0.get() }.as_mut()
-}
-
-/// Runs `f` on the tracker, if there is one, and returns the beacons it wrote.
-fn with(f: impl FnOnce(&mut Tracker)) -> Option<String> {
-    let tracker = tracker()?;
-    f(tracker);
-    (!tracker.out.is_empty()).then(|| core::mem::take(&mut tracker.out))
-}
-
 /// Starts the snippet for `site` on the page at `url` (with its campaign tags and search term
-/// `params`, see [`page::params`]). Returns `None` when it runs; otherwise
-/// it stops here, and the returned line (empty for an invalid site) is the only beacon to send:
-/// a `dropped` tally for a bot (`webdriver`, or a bot `user_agent`).
+/// `params`, see [`page::params`]): answers with the tracker, or with the only beacon to send
+/// when the snippet stops here ([`Started`]): a `dropped` tally for a bot (`webdriver`, or a bot
+/// `user_agent`), nothing (an empty line) for an invalid site.
 ///
 /// `opt_in` is the site's policy (`data-consent="opt-in"`), `downloads` the download extensions
 /// (`data-downloads`, empty for the default list), `width` the viewport width, `seed` 53 random
 /// bits for beacon ids, `now` the time; `visible` and `focused` describe the page.
+#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     site: &str,
@@ -160,177 +172,200 @@ pub fn start(
     now: f64,
     visible: bool,
     focused: bool,
-) -> Option<String> {
-    let Ok(site) = SiteId::parse(site) else { return Some(String::new()) };
-    if webdriver || is_bot(user_agent) {
-        let beacon =
-            Beacon { site, id: None, consent: ConsentState::default(), body: BeaconBody::Dropped };
-        return Some(beacon.to_json());
+) -> Started {
+    let started = (|| {
+        let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
+        if webdriver || is_bot(user_agent) {
+            let consent = ConsentState::default();
+            let beacon = Beacon { site, id: None, consent, body: BeaconBody::Dropped };
+            return Err(beacon.to_json());
+        }
+        let host = url_host(url).unwrap_or("").to_ascii_lowercase();
+        let engagement = Engagement::new(now, visible, focused);
+        let page = Page::new(url, params, referrer, &host, None, now, engagement);
+        Ok(Tracker {
+            site,
+            opt_in,
+            downloads: if downloads.trim_ascii().is_empty() {
+                events::DEFAULT_DOWNLOADS.into()
+            } else {
+                downloads.into()
+            },
+            host,
+            referrer: referrer.into(),
+            viewport: page::viewport_class(width),
+            language: page::language(language),
+            consent: Consent::default(),
+            live: false,
+            tallied: None,
+            journey_refused: false,
+            page,
+            queue: Vec::new(),
+            rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
+            out: String::new(),
+        })
+    })();
+    #[cfg(target_arch = "wasm32")]
+    let started = started.map_or_else(JsValue::from, JsValue::from);
+    started
+}
+
+#[wasm_bindgen]
+impl Tracker {
+    /// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
+    /// has not consented, the consent tally) and starts reporting. With journey consent, the
+    /// beacons the tab's previous page could not deliver go with the view.
+    pub fn go(&mut self) -> Answer {
+        self.live = true;
+        if self.linked() {
+            let retries = journey::take_retries().unwrap_or_default();
+            for line in split_ascii(&retries, b'\n').filter(|line| !line.is_empty()) {
+                self.failed(line.strip_prefix("~").unwrap_or(line).into());
+            }
+        }
+        self.consent_changed();
+        self.answer()
     }
-    let host = url_host(url).unwrap_or("").to_ascii_lowercase();
-    let page =
-        Page::new(url, params, referrer, &host, None, now, Engagement::new(now, visible, focused));
-    let tracker = Tracker {
-        site,
-        opt_in,
-        downloads: if downloads.trim_ascii().is_empty() {
-            events::DEFAULT_DOWNLOADS.into()
-        } else {
-            downloads.into()
-        },
-        host,
-        referrer: referrer.into(),
-        viewport: page::viewport_class(width),
-        language: page::language(language),
-        consent: Consent::default(),
-        live: false,
-        tallied: None,
-        journey_refused: false,
-        page,
-        queue: Vec::new(),
-        rng: (seed as u64) ^ (now.to_bits() << 1) | 1,
-        out: String::new(),
-    };
-    // SAFETY: see `Global`.
-    unsafe { *TRACKER.0.get() = Some(tracker) };
-    None
-}
 
-/// Consent is known as far as it will be at load: sends the page view (or, for a visitor who
-/// has not consented, the consent tally) and starts reporting.
-pub fn go() -> Option<String> {
-    with(|t| {
-        t.live = true;
-        t.consent_changed();
-    })
-}
-
-/// What the page's API (`source` 0), or GPC (3) or DNT (4), says: 0 no signal, 1 granted,
-/// 2 denied, for measurement and journey linking.
-pub fn consent(source: u32, measurement: u32, journey: u32) -> Option<String> {
-    with(|t| {
-        if matches!(source, 0 | 3 | 4) {
-            t.consent.set(source as usize, measurement, journey);
+    /// `tacit('consent', {measurement, journey})`, the page's own API (see
+    /// [`calls::api_consent`]); a malformed call is refused with a warning in the console.
+    pub fn consent(&mut self, options: &JsValue) -> Answer {
+        match calls::api_consent(options) {
+            Ok((measurement, journey)) => self.consent.set(0, measurement, journey),
+            Err(problem) => warn(problem),
         }
-        t.consent_changed();
-    })
-}
+        self.consent_changed();
+        self.answer()
+    }
 
-/// What the TCF CMP says: a bit per purpose with consent, and whether GDPR applies.
-pub fn tcf(purposes: u32, gdpr_applies: bool) -> Option<String> {
-    with(|t| {
-        t.consent.tcf(purposes, gdpr_applies);
-        t.consent_changed();
-    })
-}
-
-/// A Consent Mode `default` or `update` of `analytics_storage`: 1 granted, 2 denied.
-pub fn consent_mode(update: bool, analytics_storage: u32) -> Option<String> {
-    with(|t| {
-        t.consent.consent_mode(update, analytics_storage);
-        t.consent_changed();
-    })
-}
-
-/// Whether the visitor agreed to journey linking: then, and only then, the loader may keep
-/// failed beacons in `sessionStorage` for the next page.
-pub fn linked() -> bool {
-    tracker().is_some_and(|t| t.linked())
-}
-
-/// Whether the visitor is counted now. The loader shows the feedback widget only then: an
-/// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
-pub fn measuring() -> bool {
-    tracker().is_some_and(|t| t.measuring())
-}
-
-/// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
-pub fn on(kind: u32, now: f64, a: f64, b: f64) -> Option<String> {
-    with(|t| t.on(kind, now, a, b))
-}
-
-/// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
-/// traversal of the session history to `href` (2), at `now`.
-pub fn link(href: &str, kind: u32, now: f64) -> Option<String> {
-    with(|t| match events::link(href, &t.host, &t.page.url, kind == 1, &t.downloads) {
-        Link::Event(event) if kind != 2 => t.event(event),
-        Link::Next(path) => t.page.continue_to(path, now),
-        _ => {}
-    })
-}
-
-/// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
-pub fn submit(name: &str, action: &str, now: f64) -> Option<String> {
-    with(|t| {
-        t.page.engagement.reaction(now);
-        t.event(Event::FormSubmit { form: events::form_name(name) });
-        if let Some(path) = same_site_previous_path(action, &t.host) {
-            t.page.continue_to(path, now);
+    /// The browser's own refusal: Global Privacy Control (`source` 3) or Do Not Track (4).
+    pub fn signal(&mut self, source: u32) -> Answer {
+        if matches!(source, 3 | 4) {
+            self.consent.set(source as usize, 2, 2);
         }
-    })
-}
+        self.consent_changed();
+        self.answer()
+    }
 
-/// The page's URL changed to `url` without loading a document (`history.pushState`,
-/// `replaceState`, `popstate`), or the page came back from the back-forward cache (`restore`),
-/// at `now` (`wall_ms` by the wall clock). A change of fragment only is not a new page view.
-pub fn nav(url: &str, params: &str, now: f64, wall_ms: f64, restore: bool) -> Option<String> {
-    with(|t| {
-        if !restore && page::without_fragment(url) == t.page.url {
-            return;
+    /// A TCF CMP's `addEventListener` callback, with its `TCData` and `success` (see
+    /// [`calls::tcf`]).
+    pub fn tcf(&mut self, data: &JsValue, success: bool) -> Answer {
+        match calls::tcf(data, success) {
+            Ok(Some((purposes, gdpr_applies))) => self.consent.tcf(purposes, gdpr_applies),
+            Ok(None) => {}
+            Err(problem) => warn(problem),
         }
-        let previous = if restore {
-            None
-        } else {
-            t.page.continue_to(scrub_path(url), now);
-            t.leave(now, wall_ms);
-            Some(core::mem::take(&mut t.page.view.path))
-        };
-        let engagement = t.page.engagement.carry_on(now);
-        t.page = Page::new(url, params, &t.referrer, &t.host, previous, now, engagement);
-        t.view();
-    })
-}
+        self.consent_changed();
+        self.answer()
+    }
 
-/// `tacit('goal', name, {value})`; `value` is NaN when there is none.
-pub fn goal(name: &str, value: f64) -> Option<String> {
-    with(|t| {
-        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
-        if name.is_empty() {
-            return;
+    /// A `dataLayer` entry, which may be a Consent Mode command (see [`calls::consent_mode`]).
+    pub fn consent_mode(&mut self, entry: &JsValue) -> Answer {
+        match calls::consent_mode(entry) {
+            Ok(Some((update, analytics_storage))) => {
+                self.consent.consent_mode(update, analytics_storage)
+            }
+            Ok(None) => {}
+            Err(problem) => warn(problem),
         }
-        t.page.reached_goal = true;
-        let value = (!value.is_nan() && value.is_finite()).then_some(value);
-        t.event(Event::Goal { name: name.into(), value });
-    })
-}
+        self.consent_changed();
+        self.answer()
+    }
 
-/// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
-pub fn feedback(score: u32) -> Option<String> {
-    with(|t| {
+    /// Whether the visitor is counted now. The loader shows the feedback widget only then: an
+    /// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
+    pub fn measuring(&self) -> bool {
+        self.live && may_measure(&self.state(), self.opt_in)
+    }
+
+    /// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
+    pub fn on(&mut self, kind: u32, now: f64, a: f64, b: f64) -> Answer {
+        self.event_on_page(kind, now, a, b);
+        self.answer()
+    }
+
+    /// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
+    /// traversal of the session history to `href` (2), at `now`.
+    pub fn link(&mut self, href: &str, kind: u32, now: f64) -> Answer {
+        match events::link(href, &self.host, &self.page.url, kind == 1, &self.downloads) {
+            Link::Event(event) if kind != 2 => self.event(event),
+            Link::Next(path) => self.page.continue_to(path, now),
+            _ => {}
+        }
+        self.answer()
+    }
+
+    /// A form named `name` (its id or name attribute) was submitted to `action` at `now`.
+    pub fn submit(&mut self, name: &str, action: &str, now: f64) -> Answer {
+        self.page.engagement.reaction(now);
+        self.event(Event::FormSubmit { form: events::form_name(name) });
+        if let Some(path) = same_site_previous_path(action, &self.host) {
+            self.page.continue_to(path, now);
+        }
+        self.answer()
+    }
+
+    /// The page's URL changed to `url` without loading a document (`history.pushState`,
+    /// `replaceState`, `popstate`), or the page came back from the back-forward cache
+    /// (`restore`), at `now` (`wall_ms` by the wall clock). A change of fragment only is not a
+    /// new page view.
+    pub fn nav(
+        &mut self,
+        url: &str,
+        params: &str,
+        now: f64,
+        wall_ms: f64,
+        restore: bool,
+    ) -> Answer {
+        if restore || page::without_fragment(url) != self.page.url {
+            let previous = if restore {
+                None
+            } else {
+                self.page.continue_to(scrub_path(url), now);
+                self.leave(now, wall_ms);
+                Some(core::mem::take(&mut self.page.view.path))
+            };
+            let engagement = self.page.engagement.carry_on(now);
+            self.page =
+                Page::new(url, params, &self.referrer, &self.host, previous, now, engagement);
+            self.view();
+        }
+        self.answer()
+    }
+
+    /// `tacit('goal', name, {value})` (see [`calls::goal`]); a malformed call is refused with a
+    /// warning in the console.
+    pub fn goal(&mut self, name: &JsValue, options: &JsValue) -> Answer {
+        match calls::goal(name, options) {
+            Ok(goal) => self.reach_goal(&goal.name, goal.value),
+            Err(problem) => warn(problem),
+        }
+        self.answer()
+    }
+
+    /// One-tap feedback: `score` 1 (unhappy) to 3 (happy).
+    pub fn feedback(&mut self, score: u32) -> Answer {
         if let Some(score) = FeedbackScore::new(score.min(255) as u8) {
-            t.event(Event::Feedback { score });
+            self.event(Event::Feedback { score });
         }
-    })
-}
+        self.answer()
+    }
 
-/// A beacon the loader could not deliver: it is sent again, once, with the next page view.
-pub fn failed(body: String) {
-    with(|t| {
-        if t.queue.len() >= MAX_QUEUED {
-            t.queue.remove(0);
+    /// A beacon the loader could not deliver: it is sent again, once, with the next page view.
+    pub fn failed(&mut self, body: String) {
+        if self.queue.len() >= MAX_QUEUED {
+            self.queue.remove(0);
         }
-        t.queue.push(body);
-    });
-}
+        self.queue.push(body);
+    }
 
-/// The beacons waiting for a retry, as lines for the next page of this tab; `None` unless the
-/// visitor agreed to journey linking (the loader keeps them in `sessionStorage`).
-pub fn stash() -> Option<String> {
-    with(|t| {
-        if t.linked() {
-            t.flush_queue();
+    /// The page is left, its leave beacon sent: with journey consent, keeps what the tab's next
+    /// page needs (the tab's visit, and the beacons waiting for a retry).
+    pub fn stash(&mut self) {
+        if self.linked() {
+            journey::leave(&retry_lines(core::mem::take(&mut self.queue)));
         }
-    })
+    }
 }
 
 /// Whether the figures of `leave` say more than those `sent` before: any figure changed but
@@ -338,6 +373,25 @@ pub fn stash() -> Option<String> {
 fn says_more(sent: &Leave, leave: &Leave) -> bool {
     leave.engaged_ms >= sent.engaged_ms.saturating_add(UPDATE_ENGAGED_MS)
         || Leave { engaged_ms: sent.engaged_ms, ..leave.clone() } != *sent
+}
+
+/// Tells the page's developer, in the console, why a call of theirs was refused.
+fn warn(problem: calls::Malformed) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::warn_2(&JsValue::from_str("tacit:"), &JsValue::from_str(problem));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = problem;
+}
+
+/// The beacon bodies `queue` as retry lines: each starts with `~`, to be sent once more and then
+/// forgotten.
+fn retry_lines(queue: Vec<String>) -> String {
+    let mut lines = String::new();
+    for body in queue {
+        lines.push_str(if lines.is_empty() { "~" } else { "\n~" });
+        lines.push_str(&body);
+    }
+    lines
 }
 
 /// The first bytes of `text`, at most `max`, cut at a character boundary.
@@ -349,7 +403,7 @@ pub(crate) fn cut(text: &str, max: usize) -> &str {
     text.get(..end).unwrap_or("")
 }
 
-/// What the numbers of [`on`] mean.
+/// What the numbers of [`Tracker::on`] mean.
 struct Kind;
 impl Kind {
     /// Pointer, wheel or touch input.
@@ -383,16 +437,31 @@ impl Kind {
 }
 
 impl Tracker {
+    /// The beacons written since the last answer.
+    fn answer(&mut self) -> Answer {
+        let lines = (!self.out.is_empty()).then(|| core::mem::take(&mut self.out));
+        #[cfg(target_arch = "wasm32")]
+        let lines = lines.map_or(JsValue::UNDEFINED, |lines| JsValue::from_str(&lines));
+        lines
+    }
+
     fn state(&self) -> ConsentState {
         self.consent.state()
     }
 
+    /// Whether the visitor agreed to journey linking: then, and only then, the tracker keeps
+    /// anything in the browser's storage (see [`journey`]).
     fn linked(&self) -> bool {
         self.live && may_link(&self.state(), self.opt_in)
     }
 
-    fn measuring(&self) -> bool {
-        self.live && may_measure(&self.state(), self.opt_in)
+    /// A goal named `name` (its first 100 bytes; nothing without a name) was reached.
+    fn reach_goal(&mut self, name: &str, value: Option<f64>) {
+        let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
+        if !name.is_empty() {
+            self.page.reached_goal = true;
+            self.event(Event::Goal { name: name.into(), value });
+        }
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
@@ -426,7 +495,7 @@ impl Tracker {
         // A refusal of journey linking (an API call, a CMP, GPC or DNT) removes what it kept.
         let refused = self.state().journey == ConsentValue::Denied;
         if refused && !self.journey_refused {
-            forget_journey();
+            journey::forget();
         }
         self.journey_refused = refused;
         if self.measuring() {
@@ -450,8 +519,8 @@ impl Tracker {
         // keep: every counted view continues the tab's visit and renews the last-visit day; an
         // entry also reports that day.
         let returning = if self.linked() {
-            self.page.join_visit(tab_visit(&self.page.view.path));
-            visited_before()
+            self.page.join_visit(journey::tab_visit(&self.page.view.path));
+            journey::visited_before()
         } else {
             None
         };
@@ -466,9 +535,9 @@ impl Tracker {
     }
 
     fn flush_queue(&mut self) {
-        for body in core::mem::take(&mut self.queue) {
-            self.out.push_str(if self.out.is_empty() { "~" } else { "\n~" });
-            self.out.push_str(&body);
+        let retries = retry_lines(core::mem::take(&mut self.queue));
+        if !retries.is_empty() {
+            self.line(&retries);
         }
     }
 
@@ -513,7 +582,8 @@ impl Tracker {
         }
     }
 
-    fn on(&mut self, kind: u32, now: f64, a: f64, b: f64) {
+    /// See [`Tracker::on`].
+    fn event_on_page(&mut self, kind: u32, now: f64, a: f64, b: f64) {
         let e = &mut self.page.engagement;
         match kind {
             Kind::INPUT => e.input(now),
@@ -555,30 +625,30 @@ mod tests {
         lines.lines().map(|line| parse(line).body).collect()
     }
 
-    // The only test that drives the tracker itself: it is one per WebAssembly instance, a global.
     #[test]
     fn a_hidden_page_sends_its_leave_and_an_update_when_the_visitor_comes_back_and_reads_on() {
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
         let url = "https://example.com/article";
-        let start =
-            start("demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true);
-        assert_eq!(start, None);
-        assert!(matches!(beacons(go())[..], [BeaconBody::View(_)]));
+        let t = &mut start(
+            "demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true,
+        )
+        .unwrap_or_else(|line| panic!("stopped: {line}"));
+        assert!(matches!(beacons(t.go())[..], [BeaconBody::View(_)]));
         let wall = 1_764_000_000_000.0;
 
-        on(Kind::SCROLL, 3_000.0, 800.0, 2_000.0);
-        let hidden = beacons(on(Kind::VISIBLE, 5_000.0, 0.0, wall + 5_000.0));
+        t.on(Kind::SCROLL, 3_000.0, 800.0, 2_000.0);
+        let hidden = beacons(t.on(Kind::VISIBLE, 5_000.0, 0.0, wall + 5_000.0));
         let [BeaconBody::Leave { leave: first, .. }] = &hidden[..] else { panic!("{hidden:?}") };
         assert_eq!((first.engaged_ms, first.scroll_pct, first.next.as_deref()), (5_000, 40, None));
         // A glance on the way through the tabs, half a second: not worth an update.
-        assert_eq!(on(Kind::VISIBLE, 60_000.0, 1.0, wall + 60_000.0), None);
-        assert_eq!(on(Kind::VISIBLE, 60_500.0, 0.0, wall + 60_500.0), None);
+        assert_eq!(t.on(Kind::VISIBLE, 60_000.0, 1.0, wall + 60_000.0), None);
+        assert_eq!(t.on(Kind::VISIBLE, 60_500.0, 0.0, wall + 60_500.0), None);
 
         // Back a minute later, reading on, then off to another page of the site.
-        on(Kind::VISIBLE, 120_000.0, 1.0, wall + 120_000.0);
-        on(Kind::SCROLL, 130_000.0, 1_800.0, 2_000.0);
-        link("https://example.com/pricing", 0, 135_000.0);
-        let left = beacons(on(Kind::LEAVE, 135_000.0, wall + 135_000.0, 0.0));
+        t.on(Kind::VISIBLE, 120_000.0, 1.0, wall + 120_000.0);
+        t.on(Kind::SCROLL, 130_000.0, 1_800.0, 2_000.0);
+        t.link("https://example.com/pricing", 0, 135_000.0);
+        let left = beacons(t.on(Kind::LEAVE, 135_000.0, wall + 135_000.0, 0.0));
         let [BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }] = &left[..] else {
             panic!("{left:?}")
         };
@@ -586,25 +656,58 @@ mod tests {
         assert_eq!(*after_ms, 130_000);
         assert_eq!((leave.engaged_ms, leave.scroll_pct), (5_500 + 15_000, 90));
         assert_eq!(leave.next.as_deref(), Some("/pricing"));
-        assert_eq!(on(Kind::LEAVE, 135_100.0, wall + 135_100.0, 0.0), None, "nothing new");
+        assert_eq!(t.on(Kind::LEAVE, 135_100.0, wall + 135_100.0, 0.0), None, "nothing new");
 
         // Back from the back-forward cache: a new view, whose leave fails (the edge is down).
         assert!(matches!(
-            beacons(nav(url, "", 200_000.0, wall + 200_000.0, true))[..],
+            beacons(t.nav(url, "", 200_000.0, wall + 200_000.0, true))[..],
             [BeaconBody::View(_)]
         ));
-        let lost = on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
-        failed(lost.clone());
+        let lost = t.on(Kind::VISIBLE, 202_000.0, 0.0, wall + 202_000.0).expect("the leave");
+        t.failed(lost.clone());
         // The visitor comes back before its retry: the update stands for the failed leave (the
         // edge, by its id, tells whether it got through all the same), which is not retried.
-        on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
-        let again = beacons(on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
+        t.on(Kind::VISIBLE, 300_000.0, 1.0, wall + 300_000.0);
+        let again = beacons(t.on(Kind::VISIBLE, 304_000.0, 0.0, wall + 304_000.0));
         let [BeaconBody::LeaveUpdate { leave, replaced_id: Some(_), .. }] = &again[..] else {
             panic!("{again:?}")
         };
         assert_eq!(leave.engaged_ms, 6_000);
-        let next_route = nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
+        let next_route = t.nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
         assert!(!next_route.unwrap_or_default().contains(&lost), "the failed leave is not retried");
+    }
+
+    #[test]
+    fn a_bot_or_an_invalid_site_stops_the_snippet_with_the_one_beacon_to_send() {
+        let start = |site, ua, webdriver| {
+            start(
+                site,
+                false,
+                "",
+                "https://example.com/",
+                "",
+                "",
+                ua,
+                webdriver,
+                "en",
+                1280.0,
+                7.0,
+                0.0,
+                true,
+                true,
+            )
+            .err()
+        };
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+        assert_eq!(start("demo", chrome, false), None);
+        assert_eq!(start("not a site!", chrome, false).as_deref(), Some(""));
+        let dropped = |line: Option<String>| beacons(line).into_iter().next();
+        assert!(matches!(dropped(start("demo", chrome, true)), Some(BeaconBody::Dropped)));
+        assert!(matches!(
+            dropped(start("demo", "Googlebot/2.1", false)),
+            Some(BeaconBody::Dropped)
+        ));
     }
 
     #[test]

@@ -40,8 +40,6 @@ pub fn without_fragment(url: &str) -> &str {
 /// What this tab kept of its visit, with journey consent, when a new view begins: the view
 /// it makes (DESIGN: "The aggregate") exact across pages. Nothing of it leaves the browser but
 /// the `previous` path of a view.
-// Outside a browser only tests make the other variants: there is no tab to ask.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub enum TabVisit {
     /// Nothing kept (the tab's first view of the site, no consent, no storage): the referrer
     /// decides whether the view starts a visit.
