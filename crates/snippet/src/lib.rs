@@ -30,28 +30,11 @@
 //! each call. No export can throw or panic into the host page: inputs that make no sense are
 //! ignored, and a malformed call of the page's is refused with a console warning.
 //!
-//! What the build does, and what it costs (`make build`, which prints these figures: gzip -9 and
-//! brotli 11 of each file, as a server sends them). The crate is `no_std` + alloc, built with its
-//! own `core` and `alloc` whose panics abort at once, `wasm-bindgen --target web`, and `wasm-opt
-//! -Oz`; the loader imports the glue (esbuild-minified) and compiles the WebAssembly itself,
-//! beside it, so the glue's `initSync` is all of its start-up that ships. Each step, in bytes:
-//!
-//! | step | loader | glue | WebAssembly | whole, gzip | whole, brotli |
-//! |---|---:|---:|---:|---:|---:|
-//! | before: plain exports (`abi.rs`), an allocator of its own, no glue | 3,804 | — | 13,021 | 16,825 | 14,815 |
-//! | wasm-bindgen for the boundary, `lol_alloc` | 3,656 | 2,129 | 13,858 | 19,643 | 17,286 |
-//! | the loader compiles, the glue only instantiates (`initSync`) | 3,682 | 1,714 | 13,858 | 19,254 | 16,978 |
-//! | web-sys: journey linking's storage from Rust | 3,402 | 2,045 | 15,821 | 21,268 | 18,643 |
-//! | the page's objects read in Rust (js-sys `Reflect`, web-sys `console`) | 3,177 | 2,305 | 17,590 | 23,072 | 20,130 |
-//! | short import and export names, `window` imported directly | 3,183 | 1,764 | 16,578 | 21,525 | 18,956 |
-//!
-//! So wasm-bindgen's boundary costs about 2.4 KB gzipped, web-sys's storage about 2 KB more than
-//! the same calls in the loader, and reading the page's objects field by field in Rust about
-//! 1.8 KB more than reading them in JavaScript; renaming what wasm-bindgen names with hashes wins
-//! back 1.2 KB. The global allocator (wasm-bindgen without `std` needs one) is `lol_alloc`'s free
-//! list: 33 B more than the untested one of our own it replaced, where talc costs 953 B more and
-//! Rust's dlmalloc 2,191 B. serde-wasm-bindgen is not here: reading the consent object with it
-//! instead costs 13,964 B more (it needs `std`).
+//! The build (`make build`): `no_std` + alloc, with its own `core` and `alloc` whose panics
+//! abort at once, `wasm-bindgen --target web` and `wasm-opt -Oz`; the loader imports the glue
+//! and compiles the WebAssembly itself, so the glue's `initSync` is all of its start-up that
+//! ships. What each part costs, measured step by step, is in
+//! `docs/decisions/2026-12-snippet-on-wasm-bindgen.md`.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
