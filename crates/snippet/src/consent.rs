@@ -100,21 +100,6 @@ impl Consent {
     }
 }
 
-/// Whether page views may be counted: in `exempt` mode unless the visitor opted out, in `opt-in`
-/// mode only once measurement is granted.
-pub fn may_measure(state: &ConsentState, opt_in: bool) -> bool {
-    match state.measurement {
-        ConsentValue::Granted => true,
-        ConsentValue::Denied => false,
-        ConsentValue::Unset => !opt_in,
-    }
-}
-
-/// Whether the tab may keep state in the browser's storage: always with explicit consent only.
-pub fn may_link(state: &ConsentState, opt_in: bool) -> bool {
-    may_measure(state, opt_in) && state.journey == ConsentValue::Granted
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,19 +152,5 @@ mod tests {
         assert_eq!(consent.state().measurement, ConsentValue::Granted);
         consent.consent_mode(false, 2);
         assert_eq!(consent.state().measurement, ConsentValue::Granted);
-    }
-
-    #[test]
-    fn policy_modes() {
-        let unset = ConsentState::default();
-        assert!(may_measure(&unset, false));
-        assert!(!may_measure(&unset, true));
-        assert!(!may_link(&unset, false));
-        let linked = ConsentState {
-            measurement: ConsentValue::Granted,
-            journey: ConsentValue::Granted,
-            source: ConsentSource::Api,
-        };
-        assert!(may_link(&linked, true));
     }
 }

@@ -52,13 +52,14 @@ use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
+use tacit_beacon::admission::{admit, Adds, HeaderSignals};
 use tacit_beacon::agent::is_bot;
-use tacit_beacon::consent::{ConsentState, ConsentValue};
+use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
 use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
-use crate::consent::{may_link, may_measure, Consent};
+use crate::consent::Consent;
 use crate::engagement::Engagement;
 use crate::events::Link;
 use crate::page::{Page, SentLeave};
@@ -258,7 +259,7 @@ impl Tracker {
     /// Whether the visitor is counted now. The loader shows the feedback widget only then: an
     /// opted-out visitor sends nothing but the consent tally, so their answer would go nowhere.
     pub fn measuring(&self) -> bool {
-        self.live && may_measure(&self.state(), self.opt_in)
+        self.live && self.adds().counts()
     }
 
     /// Something happened on the page at `now` (see [`Kind`] for what `a` and `b` are).
@@ -432,10 +433,17 @@ impl Tracker {
         self.consent.state()
     }
 
+    /// What a beacon of the visitor may add under the page's consent, by the rule the edge
+    /// applies too (the snippet sees no request headers: GPC reaches it through `navigator`).
+    fn adds(&self) -> Adds {
+        let mode = if self.opt_in { ConsentMode::OptIn } else { ConsentMode::Exempt };
+        admit(self.state(), HeaderSignals::NONE, mode).adds
+    }
+
     /// Whether the visitor agreed to journey linking: then, and only then, the tracker keeps
     /// anything in the browser's storage (see [`journey`]).
     fn linked(&self) -> bool {
-        self.live && may_link(&self.state(), self.opt_in)
+        self.live && self.adds() == Adds::CountedWithJourney
     }
 
     /// A goal named `name` (its first 100 bytes; nothing without a name) was reached.
