@@ -212,7 +212,7 @@ describe('privacy audit', () => {
         assert.equal(new URL(page.url()).searchParams.get('key'), env.site.auditor_token);
         const weekAgo = new Date(Date.parse(`${todayUtc()}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
         assert.equal(await page.locator('p.range').textContent(), `Consent rates of ${weekAgo} – ${todayUtc()}`);
-        assert.equal(await page.locator('svg.chart').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the beacons');
+        assert.equal(await page.locator('svg.chart.wide').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the beacons');
         const download = page.waitForEvent('download');
         await page.getByRole('link', { name: 'Download the JSON export' }).click();
         assert.match((await download).suggestedFilename(), /^tacit-demo-privacy-.*\.json$/);

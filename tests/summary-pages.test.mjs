@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { humanBrowser, UA_MAC, UA_WINDOWS } from './support/browser.mjs';
 import { createSite, pages, postBeacon, waitForViews } from './support/edge.mjs';
 import { useEdge } from './support/fixtures.mjs';
+import { visitorAgent } from './support/small-site.mjs';
 
 const HOSTILE_PATH = '/"><script>alert(1)</script>';
 const HOSTILE_GOAL = '<img src=x onerror=alert(1)>';
@@ -102,4 +103,103 @@ describe('summary pages', () => {
     const result = await waitForViews(() => pages(env.edge.url, 'folded', site.viewer_token), (r) => r.totals.views >= 2);
     assert.deepEqual(result.pages, [{ path: '(other)', views: 2, visitors: 2 }], 'no page of one visitor is named');
   });
+
+  describe('on a site with k = 5', () => {
+    let site;
+    const open = async (target) => {
+      const page = await browser.newPage();
+      const res = await page.goto(`${env.edge.url}${target}${target.includes('?') ? '&' : '?'}key=${site.viewer_token}`);
+      return { page, res };
+    };
+
+    before(async () => {
+      site = await createSite(env.edge.url, env.edge.adminToken, 'small', { k: 5 });
+      // Six people read /guide, directly; a seventh came from a rare referrer to /rare.
+      const send = async (body, n) => {
+        const res = await postBeacon(env.edge.url, { site: 'small', ...body }, { 'User-Agent': visitorAgent(n) });
+        assert.equal(res.status, 202, await res.text());
+      };
+      for (let n = 0; n < 6; n++) await send({ path: '/guide' }, n);
+      await send({ path: '/rare', referrer: 'rare.example' }, 6);
+      await waitForViews(() => pages(env.edge.url, 'small', site.viewer_token), (r) => r.totals.views >= 7);
+    });
+
+    // Issue 18: "(other)" linked to a page report of "(other)", which answered a raw JSON 400.
+    test('shows "(other)" as text, never as a link to a page', async () => {
+      const { page } = await open('/s/small');
+      const topPages = page.locator('section', { has: page.locator('#pages') });
+      assert.deepEqual(await topPages.locator('tbody th').allInnerTexts(), ['/guide', '(other)']);
+      assert.equal(await topPages.getByRole('link', { name: '/guide' }).count(), 1);
+      assert.equal(await page.getByRole('link', { name: '(other)' }).count(), 0, 'no link to "(other)" anywhere');
+      await page.close();
+    });
+
+    // Issue 18: a breakdown of rows all under k read as a single "(other)" row.
+    test('says that every row had fewer than k visitors where a breakdown has no row of k', async () => {
+      const { page } = await open('/s/small');
+      const referrers = page.locator('section', { has: page.locator('#referrers') });
+      assert.equal(await referrers.locator('table').count(), 0);
+      assert.equal(
+        await referrers.locator('p').innerText(),
+        'The referrers had fewer than 5 visitors each in this range, so none is named.',
+      );
+      await page.close();
+    });
+
+    // Issue 18: a page below k answered a raw JSON 404.
+    test('answers a page below k with an HTML page that says why and leads back, as a 404', async () => {
+      const { page, res } = await open(`/s/small/p?path=${encodeURIComponent('/rare')}`);
+      assert.equal(res.status(), 404);
+      assert.match(res.headers()['content-type'], /^text\/html/);
+      assert.match(res.headers()['content-security-policy'], /default-src 'none'/);
+      assert.equal(await page.locator('h1').innerText(), '/rare');
+      assert.equal(
+        await page.locator('main p.why').innerText(),
+        "'/rare' had fewer than 5 visitors in this range; pages are shown from 5.",
+      );
+      await page.getByRole('link', { name: 'the site summary' }).click();
+      await page.waitForURL(/\/s\/small\?/);
+      assert.equal(await page.locator('h1').innerText(), 'Site summary');
+      assert.equal(new URL(page.url()).searchParams.get('key'), site.viewer_token, 'the key is kept');
+
+      const { page: nowhere, res: none } = await open(`/s/small/p?path=${encodeURIComponent('/nowhere')}`);
+      assert.equal(none.status(), 404);
+      assert.equal(await nowhere.locator('main p.why').innerText(), "No page views of '/nowhere' in this range.");
+      await Promise.all([page.close(), nowhere.close()]);
+    });
+  });
+
+  // Issue 18: every row read "scrolled at least 60 %" while the bars drew 90, 75, 50, 25 and
+  // 10 %; a median engaged time of 399 ms read "399 ms".
+  test('labels each bar of how far and how long they read with the share it draws', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${env.edge.url}/s/demo/p?path=${encodeURIComponent('/pricing')}&key=${env.site.viewer_token}`);
+    // Both views of /pricing scrolled 60 % and were engaged 12 s.
+    const bars = (id) => page.locator(`section:has(#${id}) .shares li`).evaluateAll((items) => items.map((li) => [
+      li.querySelector('.share-label').textContent,
+      li.querySelector('.share-value').textContent,
+      li.querySelector('.share-bar').style.getPropertyValue('--share'),
+    ]));
+    // Each row: its label, the share it prints and the share its bar draws, which agree.
+    const rows = (verb, marks, shares) => marks.map((mark, i) => [`${verb} ${mark} or more`, `${shares[i]} %`, `${shares[i]}%`]);
+    assert.deepEqual(await bars('reading'), rows('scrolled', ['25 %', '50 %', '75 %', '90 %', '100 %'], [100, 100, 0, 0, 0]));
+    assert.deepEqual(await bars('time'), rows('engaged', ['5.0 s', '10.0 s', '30.0 s', '1:00', '3:00'], [100, 100, 0, 0, 0]));
+    const median = page.locator('section:has(#against) tr', { hasText: 'Median engaged time' });
+    assert.equal(await median.locator('td').first().innerText(), '12.0 s');
+    await page.close();
+  });
+
+  // Issue 18: the footer called a range's unique visitors "a union over the range, not a sum
+  // of days", while a person who returns on another day gets another day's salt.
+  test('says on the summary and on a page report that a person returning another day counts again', async () => {
+    const page = await browser.newPage();
+    for (const target of ['/s/demo', `/s/demo/p?path=${encodeURIComponent('/pricing')}`]) {
+      await page.goto(`${env.edge.url}${target}${target.includes('?') ? '&' : '?'}key=${env.site.viewer_token}`);
+      const footer = await page.locator('footer').innerText();
+      assert.match(footer, /Visitors are counted per day: a person returning on another day counts again/, target);
+      assert.doesNotMatch(footer, /union/, target);
+    }
+    await page.close();
+  });
 });
+

@@ -17,7 +17,7 @@ use crate::shard_client;
 use crate::tokens::token_sha256;
 
 /// Days shown when the request names no range: the last seven, today included.
-const DEFAULT_RANGE_DAYS: i32 = 7;
+pub const DEFAULT_RANGE_DAYS: i32 = 7;
 /// The longest range one request may merge, which bounds the work of a read.
 const MAX_RANGE_DAYS: i32 = 400;
 

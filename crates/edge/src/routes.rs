@@ -9,7 +9,7 @@ use worker::{Env, Request, Response, Result, RouteContext, Router};
 use crate::access::token_of;
 use crate::error::{AppError, AppResult};
 use crate::present::{self, PageContext};
-use crate::read::{self, requested_path, today, wants_csv};
+use crate::read::{self, requested_path, today, wants_csv, DEFAULT_RANGE_DAYS};
 use crate::{admin, audit, ingest, snippet};
 
 /// The variable that turns on `POST /yardstick`, the benchmarks' do-nothing route
@@ -143,11 +143,21 @@ async fn site_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
 
 async fn page_report_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let path = requested_path(&req.url()?)?;
-    let report: PageReport =
-        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
+    let kind = ReportKind::Page { path: path.clone() };
     let key = token_of(req)?;
-    let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
-    present::page_report(&context, &report)
+    match read::report::<PageReport>(req, &ctx.env, param(ctx, "site"), kind).await {
+        Ok(report) => {
+            let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
+            present::page_report(&context, &report)
+        }
+        // No views, or fewer than k visitors: a page that says so, not a bare JSON 404.
+        Err(AppError::NotFound(why)) => {
+            let (from, to) =
+                read::requested_range(&req.url()?, today(&ctx.env), DEFAULT_RANGE_DAYS)?;
+            present::page_not_shown(&page_context(ctx, key.as_deref(), from, to), &path, &why)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 async fn privacy_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {

@@ -5,6 +5,7 @@ use tacit_report::insights::{ConfidenceLevel, Evidence, InsightCard, InsightKind
 
 use super::format;
 use super::layout::PageContext;
+use super::tables::page_cell;
 
 /// The cards, or a sentence saying why there are none.
 pub fn cards(context: &PageContext, cards: &[InsightCard], none: &str) -> Markup {
@@ -25,7 +26,7 @@ fn one(context: &PageContext, card: &InsightCard) -> Markup {
             p.card-kind { span.badge { (kind(card.kind)) } " · " (confidence(card.confidence.level)) }
             h3 { (card.statement) }
             @if let Some(path) = &card.page {
-                p.card-page { "Page " a href=(context.page_link(path)) { (path) } }
+                p.card-page { "Page " (page_cell(context, path)) }
             }
             ul.evidence {
                 @for evidence in &card.evidence { li { (evidence_line(evidence)) } }

@@ -12,6 +12,13 @@ const STYLE: &str = include_str!("page.css");
 /// No scripts, no external loads, and no `Referer` that could carry a `?key=` elsewhere.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// What every marketer's page says about its unique visitors. Visitors are told apart by a
+/// hash with a salt of the day, so the same person on two days is two visitors of a range.
+const VISITORS_FOOTNOTE: &str = "Unique visitors are HyperLogLog++ estimates (about ±0.8 % on \
+    large counts, near exact on small ones). Visitors are counted per day: a person returning \
+    on another day counts again in a range of several days. No cookies; no IP address, user \
+    agent or visitor id is stored.";
+
 /// What an HTML page shows and how it was opened (its site, token and range, and today): what
 /// its frame and links need.
 pub struct PageContext<'a> {
@@ -71,12 +78,9 @@ pub fn page(
     body: Markup,
 ) -> AppResult<Response> {
     let brand = html! { a href=(context.site_link()) { "tacit" } };
-    let footer = "Unique visitors are HyperLogLog++ estimates (about ±0.8 % on large counts, \
-                  near exact on small ones) and a union over the range, not a sum of days. \
-                  No cookies; no IP address, user agent or visitor id is stored.";
     let subtitle = range_label(context.from, context.to);
     let picker = range_picker(context, current_path, extra);
-    document(context, title, brand, &subtitle, picker, body, footer)
+    document(context, title, brand, &subtitle, picker, body, VISITORS_FOOTNOTE)
 }
 
 /// A privacy officer's page: no link to the marketers' pages (the auditor token does not open

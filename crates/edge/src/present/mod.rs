@@ -12,6 +12,7 @@ mod page_report;
 mod privacy_page;
 mod public_page;
 mod site_page;
+mod tables;
 
 use serde::Serialize;
 use tacit_aggregate::Day;
@@ -25,7 +26,7 @@ use crate::error::AppResult;
 use tacit_report::{PageReport, SiteReport};
 
 pub use layout::PageContext;
-pub use page_report::page_report;
+pub use page_report::{page_not_shown, page_report};
 pub use privacy_page::privacy_page;
 pub use public_page::public_page;
 pub use site_page::site_page;

@@ -10,7 +10,7 @@ use super::cards::cards;
 use super::charts::share_bars;
 use super::format;
 use super::layout::{page, PageContext};
-use super::site_page::table;
+use super::tables::{breakable, breakdown, table};
 use crate::error::AppResult;
 use tacit_report::PageReport;
 
@@ -18,8 +18,11 @@ use tacit_report::PageReport;
 pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Response> {
     let summary = &report.summary;
     let metrics = &summary.metrics;
+    let k = summary.k;
     let percent = |v: f64| format::percent(Some(v));
     let duration = |v: f64| format::duration_ms(Some(v));
+    let scroll = |v: f64| format::percent_value(Some(v));
+    let path = |label: &str| html! { (breakable(label, '/')) };
     let body = html! {
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
@@ -37,7 +40,7 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
                 compared_row("Engagement rate", &metrics.engagement_rate, percent),
                 compared_row("Exit rate", &metrics.exit_rate, percent),
                 compared_row("Median engaged time", &metrics.median_engaged_ms, duration),
-                compared_row("Median scroll depth", &metrics.median_scroll_pct, |v| format!("{v:.0} %")),
+                compared_row("Median scroll depth", &metrics.median_scroll_pct, scroll),
                 compared_row("Returning visits (journey consent)", &metrics.returning_rate, percent),
                 compared_row("Rage clicks per view", &summary.frustration.rage_clicks_per_view, |v| format!("{v:.2}")),
                 compared_row("Dead clicks per view", &summary.frustration.dead_clicks_per_view, |v| format!("{v:.2}")),
@@ -48,29 +51,29 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
         div.grid {
             section aria-labelledby="reading" {
                 h2 #reading { "How far they read" }
-                (distribution(&summary.scroll_depth_pct, |v| format!("{v:.0} %"), "scrolled at least"))
+                (distribution(&summary.scroll_depth_pct, scroll, "scrolled"))
             }
             section aria-labelledby="time" {
                 h2 #time { "How long they stayed" }
-                (distribution(&summary.engaged_time_ms, |v| format::duration_ms(Some(v)), "engaged at least"))
+                (distribution(&summary.engaged_time_ms, duration, "engaged"))
             }
             section aria-labelledby="from" {
                 h2 #from { "Where they came from" }
-                (table(&["Previous page", "Views"], summary.previous_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.figures.count)) }])))
-                (table(&["Channel", "Visits", "Engagement"], summary.channels.iter().map(|c| vec![
+                (breakdown(&["Previous page", "Views"], &summary.previous_pages, k, "previous pages", |r| vec![path(&r.label), html! { (format::count(r.figures.count)) }]))
+                (breakdown(&["Channel", "Visits", "Engagement"], &summary.channels, k, "channels", |c| vec![
                     html! { (c.label) }, html! { (format::count(c.figures.entries)) }, html! { (format::percent(c.figures.engagement_rate)) },
-                ])))
+                ]))
             }
             section aria-labelledby="to" {
                 h2 #to { "Where they went" }
-                (table(&["Next page", "Views"], summary.next_pages.iter().map(|r| vec![html! { (r.label) }, html! { (format::count(r.figures.count)) }])))
+                (breakdown(&["Next page", "Views"], &summary.next_pages, k, "next pages", |r| vec![path(&r.label), html! { (format::count(r.figures.count)) }]))
             }
         }
         section.wide aria-labelledby="vitals" {
                 h2 #vitals { "Speed (p75, Core Web Vitals)" }
                 (table(&["Vital", "This page", "Rating", "Site"], [
                     vital_row("Largest Contentful Paint", &summary.vitals.lcp_ms, duration),
-                    vital_row("Interaction to Next Paint", &summary.vitals.inp_ms, duration),
+                    vital_row("Interaction to Next Paint", &summary.vitals.inp_ms, |v| format::milliseconds(Some(v))),
                     vital_row("Cumulative Layout Shift", &summary.vitals.cls, |v| format!("{v:.2}")),
                 ].into_iter()))
         }
@@ -81,12 +84,42 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
                         (format::count(feedback.answers)) " answers, mean " (format!("{:.2}", feedback.mean_score)) " of 3"
                         @if let Some(site) = feedback.site_mean_score { " (site: " (format!("{site:.2}")) ")" }
                     },
-                    None => p.empty { (no_feedback(summary.k)) },
+                    None => p.empty { (no_feedback(k)) },
                 }
         }
     };
     let extra = [("path", summary.path.as_str())];
     page(context, &summary.path, &format!("/s/{}/p", context.site), &extra, body)
+}
+
+/// `GET /s/<site>/p?path=` for a page without a report in the range (no views, or fewer than
+/// k visitors): the reason the edge gave, `why`, and the ways on, on a page of the same frame
+/// as a report, with status 404.
+pub fn page_not_shown(context: &PageContext, path: &str, why: &str) -> AppResult<Response> {
+    let body = html! {
+        section aria-labelledby="not-shown" {
+            h2 #not-shown { "No report for this page" }
+            p.why { (sentence(why)) }
+            p {
+                "Choose a longer range above, or go back to "
+                a href=(context.site_link()) { "the site summary" } "."
+            }
+        }
+    };
+    let extra = [("path", path)];
+    let response = page(context, path, &format!("/s/{}/p", context.site), &extra, body)?;
+    Ok(response.with_status(404))
+}
+
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let end = if text.ends_with('.') { "" } else { "." };
+    format!("{first}{}{end}", chars.as_str())
 }
 
 fn no_feedback(k: u64) -> String {
@@ -117,22 +150,39 @@ fn vital_row(label: &str, vital: &Vital, show: impl Fn(f64) -> String) -> Vec<Ma
     ]
 }
 
-/// A distribution as "share of views that reached at least …" bars, from its quantiles.
+/// A distribution as one bar per mark: the share of views that `reached` (a verb: "scrolled")
+/// at least that mark, the bar and its label saying the same share.
 fn distribution(
     distribution: &Distribution,
     show: impl Fn(f64) -> String,
     reached: &str,
 ) -> Markup {
     let rows: Vec<(String, f64)> = distribution
-        .quantiles
+        .reached
         .iter()
-        .map(|point| (format!("{reached} {}", show(point.value)), 1.0 - point.q))
+        .map(|mark| (format!("{reached} {} or more", show(mark.at_least)), mark.share))
         .collect();
     html! {
         @if rows.is_empty() {
             p.empty { "No leave signals in this range." }
         } @else {
-            (share_bars(&rows, &format!("Share of {} views that {reached} a value", distribution.count)))
+            p.note { "Share of the " (format::count(distribution.count)) " views whose leave arrived." }
+            (share_bars(&rows, &format!("Share of the {} views that {reached} each mark or more", distribution.count)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentence;
+
+    #[test]
+    fn a_reason_reads_as_a_sentence() {
+        assert_eq!(
+            sentence("no page views of '/x' in this range"),
+            "No page views of '/x' in this range."
+        );
+        assert_eq!(sentence("'/x' had fewer than 5 visitors."), "'/x' had fewer than 5 visitors.");
+        assert_eq!(sentence(""), "");
     }
 }

@@ -12,6 +12,7 @@ use worker::Response;
 use super::charts::stacked_daily_shares;
 use super::format;
 use super::layout::{audit_page, PageContext};
+use super::tables::breakable;
 use crate::error::AppResult;
 
 /// Renders the privacy page.
@@ -30,14 +31,16 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
                 }
                 " " (passed) " of " (checked.count()) " conditions tacit can check pass."
             }
-            table {
-                thead { tr { th scope="col" { "Condition" } th scope="col" { "Verdict" } th scope="col" { "Evidence" } } }
-                tbody {
-                    @for condition in &report.assessment {
-                        tr {
-                            th.label scope="row" { (condition.condition) }
-                            td { (verdict(condition.verdict)) }
-                            td { (condition.evidence) }
+            div.table-scroll {
+                table.stack {
+                    thead { tr { th scope="col" { "Condition" } th scope="col" { "Verdict" } th.prose scope="col" { "Evidence" } } }
+                    tbody {
+                        @for condition in &report.assessment {
+                            tr {
+                                th.label scope="row" { (condition.condition) }
+                                td { (verdict(condition.verdict)) }
+                                td.prose { (condition.evidence) }
+                            }
                         }
                     }
                 }
@@ -51,22 +54,24 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
         section aria-labelledby="policy" {
             h2 #policy { "Consent policy" }
             p { "Mode: " strong { (report.policy.mode.as_str()) } " — " (report.policy.mode_meaning) "." }
-            table {
-                thead { tr {
-                    th scope="col" { "Signal" } th scope="col" { "Read from" }
-                    th scope="col" { "An opt-out stops counting" } th scope="col" { "Consent lets it count" }
-                } }
-                tbody {
-                    @for signal in &report.policy.signals {
-                        tr {
-                            th.label scope="row" { (signal.name) }
-                            td { code { (signal.read_from) } }
-                            @if signal.counted_without_signal.is_some() {
-                                td { "–" }
-                                td { "Counted without a signal: " (yes_no(signal.counted_without_signal.unwrap_or(false))) }
-                            } @else {
-                                td { (yes_no(signal.denial_stops_counting)) }
-                                td { (signal.grant_allows_counting.map_or("–", yes_no)) }
+            div.table-scroll {
+                table.stack {
+                    thead { tr {
+                        th scope="col" { "Signal" } th.prose scope="col" { "Read from" }
+                        th scope="col" { "An opt-out stops counting" } th scope="col" { "Consent lets it count" }
+                    } }
+                    tbody {
+                        @for signal in &report.policy.signals {
+                            tr {
+                                th.label scope="row" { (signal.name) }
+                                td.prose { code { (signal.read_from) } }
+                                @if signal.counted_without_signal.is_some() {
+                                    td { "–" }
+                                    td { "Counted without a signal: " (yes_no(signal.counted_without_signal.unwrap_or(false))) }
+                                } @else {
+                                    td { (yes_no(signal.denial_stops_counting)) }
+                                    td { (signal.grant_allows_counting.map_or("–", yes_no)) }
+                                }
                             }
                         }
                     }
@@ -76,18 +81,20 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
         section aria-labelledby="collection" {
             h2 #collection { "What is collected in each consent state" }
             p.note { "Computed by calling the function the edge applies to every beacon." }
-            table #collection-matrix {
-                thead { tr {
-                    th scope="col" { "Measurement" } th scope="col" { "Journey" }
-                    th scope="col" { "Counted" } th scope="col" { "Collected" }
-                } }
-                tbody {
-                    @for row in &report.policy.collection {
-                        tr data-measurement=(row.measurement.as_str()) data-journey=(row.journey.as_str()) data-counted=(row.counted) {
-                            th.label scope="row" { (row.measurement.as_str()) }
-                            td { (row.journey.as_str()) }
-                            td { (yes_no(row.counted)) }
-                            td { (row.collected) }
+            div.table-scroll {
+                table.stack #collection-matrix {
+                    thead { tr {
+                        th scope="col" { "Measurement" } th scope="col" { "Journey" }
+                        th scope="col" { "Counted" } th.prose scope="col" { "Collected" }
+                    } }
+                    tbody {
+                        @for row in &report.policy.collection {
+                            tr data-measurement=(row.measurement.as_str()) data-journey=(row.journey.as_str()) data-counted=(row.counted) {
+                                th.label scope="row" { (row.measurement.as_str()) }
+                                td { (row.journey.as_str()) }
+                                td { (yes_no(row.counted)) }
+                                td.prose { (row.collected) }
+                            }
                         }
                     }
                 }
@@ -95,29 +102,35 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
         }
         section aria-labelledby="inventory" {
             h2 #inventory { "Data inventory" }
-            table {
-                thead { tr { th scope="col" { "Held" } th scope="col" { "Form" } th scope="col" { "Kept for" } } }
-                tbody {
-                    @for held in &report.inventory.held {
-                        tr { th.label scope="row" { (held.kind) } td { (held.form) } td { (held.kept_for) } }
+            div.table-scroll {
+                table.stack {
+                    thead { tr { th scope="col" { "Held" } th.prose scope="col" { "Form" } th scope="col" { "Kept for" } } }
+                    tbody {
+                        @for held in &report.inventory.held {
+                            tr { th.label scope="row" { (held.kind) } td.prose { (held.form) } td { (held.kept_for) } }
+                        }
                     }
                 }
             }
             h3 { "Fields of a day record" }
-            table {
-                thead { tr { th scope="col" { "Field" } th scope="col" { "Form" } th scope="col" { "Holds" } } }
-                tbody {
-                    @for field in &report.inventory.record_fields {
-                        tr { th.label scope="row" { code { (field.name) } } td { (form_name(field.form)) } td { (field.description) } }
+            div.table-scroll {
+                table.stack {
+                    thead { tr { th scope="col" { "Field" } th scope="col" { "Form" } th.prose scope="col" { "Holds" } } }
+                    tbody {
+                        @for field in &report.inventory.record_fields {
+                            tr { th.label scope="row" { code { (breakable(field.name, '_')) } } td { (form_name(field.form)) } td.prose { (field.description) } }
+                        }
                     }
                 }
             }
             h3 { "Never stored" }
-            table {
-                thead { tr { th scope="col" { "What" } th scope="col" { "Instead" } } }
-                tbody {
-                    @for item in &report.inventory.never_stored {
-                        tr { th.label scope="row" { (item.what) } td { (item.instead) } }
+            div.table-scroll {
+                table {
+                    thead { tr { th scope="col" { "What" } th scope="col" { "Instead" } } }
+                    tbody {
+                        @for item in &report.inventory.never_stored {
+                            tr { th.label scope="row" { (item.what) } td { (item.instead) } }
+                        }
                     }
                 }
             }
@@ -127,7 +140,7 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
             (stacked_daily_shares(
                 &report.consent.days.iter().map(|d| {
                     let m = &d.counts.measurement;
-                    (d.day.to_string(), [m.granted, m.denied, m.unset])
+                    (d.day, [m.granted, m.denied, m.unset])
                 }).collect::<Vec<_>>(),
                 ConsentValue::ALL.map(ConsentValue::as_str),
                 "Measurement consent per day: granted, denied and unset shares of the beacons",
@@ -140,18 +153,20 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
             @if report.consent.total.by_source.is_empty() {
                 p.empty { "No beacons in this range." }
             } @else {
-                table {
-                    thead { tr {
-                        th scope="col" { "Source" } th.num scope="col" { "Granted" }
-                        th.num scope="col" { "Denied" } th.num scope="col" { "Unset" }
-                    } }
-                    tbody {
-                        @for source in &report.consent.total.by_source {
-                            tr {
-                                th.label scope="row" { (source.source.as_str()) }
-                                td.num { (format::count(source.granted)) }
-                                td.num { (format::count(source.denied)) }
-                                td.num { (format::count(source.unset)) }
+                div.table-scroll {
+                    table {
+                        thead { tr {
+                            th scope="col" { "Source" } th.num scope="col" { "Granted" }
+                            th.num scope="col" { "Denied" } th.num scope="col" { "Unset" }
+                        } }
+                        tbody {
+                            @for source in &report.consent.total.by_source {
+                                tr {
+                                    th.label scope="row" { (source.source.as_str()) }
+                                    td.num { (format::count(source.granted)) }
+                                    td.num { (format::count(source.denied)) }
+                                    td.num { (format::count(source.unset)) }
+                                }
                             }
                         }
                     }
@@ -224,19 +239,21 @@ fn consent_table(report: &PrivacyReport) -> Markup {
     };
     html! {
         p.note { "Days without beacons are left out of the table; the chart shows every day." }
-        table #consent-days {
-            thead { tr {
-                th scope="col" { "Day" } th.num scope="col" { "Beacons" }
-                th.num scope="col" { "Measurement granted" } th.num scope="col" { "Denied" }
-                th.num scope="col" { "Unset" } th.num scope="col" { "Journey granted" }
-                th.num scope="col" { "GPC opt-outs" } th.num scope="col" { "DNT opt-outs" }
-            } }
-            tbody {
-                @for day in report.consent.days.iter().rev().filter(|day| day.counts.beacons > 0) {
-                    tr { (row(day.day.to_string(), &day.counts)) }
+        div.table-scroll {
+            table #consent-days {
+                thead { tr {
+                    th scope="col" { "Day" } th.num scope="col" { "Beacons" }
+                    th.num scope="col" { "Measurement granted" } th.num scope="col" { "Denied" }
+                    th.num scope="col" { "Unset" } th.num scope="col" { "Journey granted" }
+                    th.num scope="col" { "GPC opt\u{2011}outs" } th.num scope="col" { "DNT opt\u{2011}outs" }
+                } }
+                tbody {
+                    @for day in report.consent.days.iter().rev().filter(|day| day.counts.beacons > 0) {
+                        tr { (row(day.day.to_string(), &day.counts)) }
+                    }
                 }
+                tfoot { tr { (row("Range".into(), &report.consent.total)) } }
             }
-            tfoot { tr { (row("Range".into(), &report.consent.total)) } }
         }
     }
 }

@@ -9,7 +9,7 @@ use worker::Response;
 use super::charts::daily_chart;
 use super::format;
 use super::layout::{page, PageContext};
-use super::site_page::table;
+use super::tables::{breakable, table};
 use crate::error::AppResult;
 
 /// Renders the public summary.
@@ -33,7 +33,7 @@ pub fn public_page(context: &PageContext, summary: &PublicSummary) -> AppResult<
         section aria-labelledby="daily" {
             h2 #daily { "Visitors per day" }
             (daily_chart(
-                &summary.daily.iter().map(|d| (d.day.to_string(), d.visitors as f64)).collect::<Vec<_>>(),
+                &summary.daily.iter().map(|d| (d.day, d.visitors as f64)).collect::<Vec<_>>(),
                 &[],
                 "Unique visitors per day, with noise",
             ))
@@ -41,7 +41,7 @@ pub fn public_page(context: &PageContext, summary: &PublicSummary) -> AppResult<
         section aria-labelledby="pages" {
             h2 #pages { "Top pages" }
             (table(&["Page", "Unique visitors"], summary.pages.iter().map(|p| {
-                vec![html! { (p.path) }, html! { (format::count(p.visitors)) }]
+                vec![breakable(&p.path, '/'), html! { (format::count(p.visitors)) }]
             })))
             p.note {
                 "Pages are listed from " (summary.page_threshold) " visitors (after noise), so "

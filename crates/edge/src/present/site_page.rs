@@ -10,6 +10,7 @@ use super::cards::cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
 use super::layout::{page, PageContext};
+use super::tables::{breakdown, page_cell, Cell};
 use crate::error::AppResult;
 use tacit_report::SiteReport;
 
@@ -17,6 +18,7 @@ use tacit_report::SiteReport;
 pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Response> {
     let summary = &report.summary;
     let metrics = &summary.metrics;
+    let k = summary.k;
     let series = |f: fn(&tacit_report::summary::DailyPoint) -> f64| -> Vec<f64> {
         summary.daily.iter().map(f).collect()
     };
@@ -30,7 +32,7 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
             (rate_metric("Engagement rate", &metrics.engagement_rate, Some(&series(|d| d.engagement_rate.unwrap_or(0.0))), true))
             (rate_metric("Returning visits", &metrics.returning_rate, None, true))
             (measure_metric("Median engaged time", &metrics.median_engaged_ms, |v| format::duration_ms(Some(v))))
-            (measure_metric("Median scroll depth", &metrics.median_scroll_pct, |v| format!("{v:.0} %")))
+            (measure_metric("Median scroll depth", &metrics.median_scroll_pct, |v| format::percent_value(Some(v))))
         }
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
@@ -39,53 +41,53 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
         section aria-labelledby="daily" {
             h2 #daily { "Visitors per day" }
             (daily_chart(
-                &summary.daily.iter().map(|d| (d.day.to_string(), d.visitors as f64)).collect::<Vec<_>>(),
+                &summary.daily.iter().map(|d| (d.day, d.visitors as f64)).collect::<Vec<_>>(),
                 &summary.previous_daily.iter().map(|d| d.visitors as f64).collect::<Vec<_>>(),
-                "Unique visitors per day; the dashed line is the previous period",
+                "Unique visitors per day",
             ))
         }
         div.grid {
             section aria-labelledby="pages" {
                 h2 #pages { "Top pages" }
-                (table(&["Page", "Views", "Unique visitors"], summary.top_pages.iter().map(|p| {
+                (breakdown(&["Page", "Views", "Unique visitors"], &summary.top_pages, k, "pages", |p| {
                     vec![page_cell(context, &p.label), text(format::count(p.figures.views)), text(format::count(p.visitors))]
-                })))
+                }))
             }
             section aria-labelledby="entries" {
                 h2 #entries { "Entry pages" }
-                (table(&["Page", "Visits", "Bounce rate", "Engagement"], summary.entry_pages.iter().map(|p| {
+                (breakdown(&["Page", "Visits", "Bounce rate", "Engagement"], &summary.entry_pages, k, "entry pages", |p| {
                     vec![page_cell(context, &p.label), text(format::count(p.figures.entries)), text(format::percent(p.figures.bounce_rate)), text(format::percent(p.figures.engagement_rate))]
-                })))
+                }))
             }
             section aria-labelledby="exits" {
                 h2 #exits { "Exit pages" }
-                (table(&["Page", "Exits", "Exit rate"], summary.exit_pages.iter().map(|p| {
+                (breakdown(&["Page", "Exits", "Exit rate"], &summary.exit_pages, k, "exit pages", |p| {
                     vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
-                })))
+                }))
             }
             section aria-labelledby="channels" {
                 h2 #channels { "Channels" }
                 p.note { "Engagement per channel against the site's " (format::percent(summary.channel_baseline)) "." }
-                (channels(&summary.channels))
+                (channels(&summary.channels, k))
             }
-            (count_section("referrers", "Referrers", "Views", &summary.referrers))
-            (count_section("campaigns", "Campaigns (source / medium / campaign)", "Views", &summary.campaigns))
+            (count_section("referrers", "Referrers", "referrers", "Views", &summary.referrers, k))
+            (count_section("campaigns", "Campaigns (source / medium / campaign)", "campaigns", "Views", &summary.campaigns, k))
             section aria-labelledby="goals" {
                 h2 #goals { "Goals" }
-                (table(&["Goal", "Completions", "Conversion", "Value"], summary.goals.iter().map(|g| {
+                (breakdown(&["Goal", "Completions", "Conversion", "Value"], &summary.goals, k, "goals", |g| {
                     vec![text(g.label.clone()), text(format::count(g.figures.completions)), text(format::percent(g.figures.conversion_rate)), text(format!("{:.2}", g.figures.value))]
-                })))
+                }))
             }
-            (count_section("search", "Site search", "Searches", &summary.search_terms))
-            (count_section("events", "Outbound links, downloads, forms", "Count", &summary.events))
-            (count_section("devices", "Devices", "Views", &summary.audience.devices))
-            (count_section("browsers", "Browsers", "Views", &summary.audience.browsers))
-            (count_section("countries", "Countries", "Views", &summary.audience.countries))
-            (count_section("languages", "Languages", "Views", &summary.audience.languages))
+            (count_section("search", "Site search", "search terms", "Searches", &summary.search_terms, k))
+            (count_section("events", "Outbound links, downloads, forms", "links, downloads and forms", "Count", &summary.events, k))
+            (count_section("devices", "Devices", "devices", "Views", &summary.audience.devices, k))
+            (count_section("browsers", "Browsers", "browsers", "Views", &summary.audience.browsers, k))
+            (count_section("countries", "Countries", "countries", "Views", &summary.audience.countries, k))
+            (count_section("languages", "Languages", "languages", "Views", &summary.audience.languages, k))
         }
         p.note {
-            @if summary.k > 1 {
-                "Rows seen by fewer than " (summary.k) " visitors are folded into “(other)”. "
+            @if k > 1 {
+                "Rows seen by fewer than " (k) " visitors are folded into “(other)”. "
             }
             (format::count(metrics.bots_dropped.current)) " bot page views were dropped. "
             @if metrics.bare_views.current > 0 {
@@ -99,7 +101,7 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                 0 => { "none in this range." }
                 known => {
                     (format::count(known)) " visits"
-                    @if metrics.returning_rate.current.is_none() { ", shown from " (summary.k) " on" }
+                    @if metrics.returning_rate.current.is_none() { ", shown from " (k) " on" }
                     "."
                 }
             }
@@ -108,57 +110,36 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
     page(context, "Site summary", &format!("/s/{}", context.site), &[], body)
 }
 
-/// A table cell: markup, already escaped by maud.
-type Cell = Markup;
-
 fn text(value: String) -> Cell {
     html! { (value) }
 }
 
-fn page_cell(context: &PageContext, path: &str) -> Cell {
-    html! { a href=(context.page_link(path)) { (path) } }
-}
-
-/// A table whose first column is a row header and the others are numbers.
-pub fn table(headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Markup {
-    let rows: Vec<Vec<Cell>> = rows.collect();
-    html! {
-        @if rows.is_empty() {
-            p.empty { "Nothing in this range." }
-        } @else {
-            table {
-                thead { tr { @for (i, header) in headers.iter().enumerate() {
-                    @if i == 0 { th scope="col" { (header) } } @else { th.num scope="col" { (header) } }
-                } } }
-                tbody { @for row in &rows { tr { @for (i, cell) in row.iter().enumerate() {
-                    @if i == 0 { th.label scope="row" { (cell) } } @else { td.num { (cell) } }
-                } } } }
-            }
-        }
-    }
-}
-
-fn count_section(id: &str, title: &str, what: &str, rows: &[CountRow]) -> Markup {
+/// A section with a count breakdown: `title`, and a table of `rows` by `what` they count.
+fn count_section(
+    id: &str,
+    title: &str,
+    noun: &str,
+    what: &str,
+    rows: &[CountRow],
+    k: u64,
+) -> Markup {
     html! {
         section aria-labelledby=(id) {
             h2 id=(id) { (title) }
-            (table(&[title, what], rows.iter().map(|r| vec![text(r.label.clone()), text(format::count(r.figures.count))])))
+            (breakdown(&[title, what], rows, k, noun, |r| vec![text(r.label.clone()), text(format::count(r.figures.count))]))
         }
     }
 }
 
-fn channels(rows: &[ChannelRow]) -> Markup {
-    table(
-        &["Channel", "Visits", "Engaged", "Engagement"],
-        rows.iter().map(|c| {
-            vec![
-                text(c.label.clone()),
-                text(format::count(c.figures.entries)),
-                text(format::count(c.figures.engaged_visits)),
-                text(format::percent(c.figures.engagement_rate)),
-            ]
-        }),
-    )
+fn channels(rows: &[ChannelRow], k: u64) -> Markup {
+    breakdown(&["Channel", "Visits", "Engaged", "Engagement"], rows, k, "channels", |c| {
+        vec![
+            text(c.label.clone()),
+            text(format::count(c.figures.entries)),
+            text(format::count(c.figures.engaged_visits)),
+            text(format::percent(c.figures.engagement_rate)),
+        ]
+    })
 }
 
 fn count_metric(label: &str, count: &Count, series: &[f64]) -> Markup {
@@ -183,10 +164,7 @@ fn measure_metric(label: &str, measure: &Measure, show: impl Fn(f64) -> String) 
 
 /// `higher_is_better` colours the change: a falling bounce rate is good news.
 fn rate_metric(label: &str, rate: &Rate, series: Option<&[f64]>, higher_is_better: bool) -> Markup {
-    let change = rate.difference.map_or("–".into(), |d| {
-        let points = d * 100.0;
-        format!("{}{:.1} pts", if points >= 0.0 { "+" } else { "\u{2212}" }, points.abs())
-    });
+    let change = rate.difference.map_or("–".into(), format::points);
     metric(
         label,
         format::percent(rate.current),

@@ -80,9 +80,9 @@ pub(crate) mod testing;
 pub use compared::{Compared, Count, Measure, Rate};
 pub use merged_range::{merge_by_path, previous_period, DailyPoint, MergedPage, MergedRange};
 pub use page::{
-    Distribution, Frustration, PageMetrics, PageSummary, PageUnavailable, QuantilePoint, Vital,
-    VitalRating, Vitals, CLS_THRESHOLDS, DISTRIBUTION_QUANTILES, INP_THRESHOLDS_MS,
-    LCP_THRESHOLDS_MS,
+    Distribution, Frustration, PageMetrics, PageSummary, PageUnavailable, QuantilePoint, Reached,
+    Vital, VitalRating, Vitals, CLS_THRESHOLDS, DISTRIBUTION_QUANTILES, ENGAGED_MARKS_MS,
+    INP_THRESHOLDS_MS, LCP_THRESHOLDS_MS, SCROLL_MARKS_PCT,
 };
 pub use rates::{bounce_rate, engagement_rate, exit_rate, mean_feedback, ratio, returning_rate};
 pub(crate) use rows::{channel_rows, goal_rows, top_k_rows};

@@ -7,12 +7,20 @@ use super::compared::{Compared, Count};
 use super::rates::{bounce_rate, engagement_rate, exit_rate, ratio, returning_rate};
 use super::rows::{channel_rows, top_k_rows, ChannelRow, CountRow, Feedback};
 use super::{MergedRange, SummaryOptions};
-use tacit_aggregate::quantiles::QuantileSketch;
+use tacit_aggregate::quantiles::{QuantileSketch, RELATIVE_ACCURACY};
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::Day;
 
 /// The quantiles a [`Distribution`] reports.
 pub const DISTRIBUTION_QUANTILES: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
+
+/// The scroll depths, in percent, whose share of views a page's summary reports: the marks of
+/// "how far they read".
+pub const SCROLL_MARKS_PCT: [f64; 5] = [25.0, 50.0, 75.0, 90.0, 100.0];
+
+/// The engaged times, in milliseconds, whose share of views a page's summary reports: 5 s,
+/// 10 s (an engaged visit's threshold), 30 s, 1 min and 3 min.
+pub const ENGAGED_MARKS_MS: [f64; 5] = [5_000.0, 10_000.0, 30_000.0, 60_000.0, 180_000.0];
 
 /// Google's Core Web Vitals thresholds at the 75th percentile: up to the first value is good,
 /// up to the second needs improvement, above it is poor. LCP in milliseconds.
@@ -31,25 +39,73 @@ pub struct QuantilePoint {
     pub value: f64,
 }
 
-/// A distribution as a few quantiles ([`DISTRIBUTION_QUANTILES`]).
+/// The share of a distribution's values that reached a mark.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Reached {
+    /// The mark, in the distribution's unit.
+    pub at_least: f64,
+    /// The share of the values at or above it, from 0 to 1.
+    pub share: f64,
+}
+
+/// A distribution as a few quantiles ([`DISTRIBUTION_QUANTILES`]) and the share of its values
+/// that reached each of a few marks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     /// Values counted.
     pub count: u64,
     /// The quantiles, lowest first; empty when nothing was counted.
     pub quantiles: Vec<QuantilePoint>,
+    /// The share of the values at or above each mark, lowest mark first; empty when nothing
+    /// was counted. Within the sketch's 1 %: a value up to 2 % below a mark may count as
+    /// reaching it (a scroll of 99 % as 100 %).
+    pub reached: Vec<Reached>,
 }
 
 impl Distribution {
-    fn of(sketch: &QuantileSketch) -> Distribution {
+    fn of(sketch: &QuantileSketch, marks: &[f64]) -> Distribution {
+        let reached = if sketch.is_empty() {
+            Vec::new()
+        } else {
+            marks
+                .iter()
+                .map(|&mark| Reached { at_least: mark, share: share_at_least(sketch, mark) })
+                .collect()
+        };
         Distribution {
             count: sketch.count(),
             quantiles: DISTRIBUTION_QUANTILES
                 .iter()
                 .filter_map(|&q| sketch.quantile(q).map(|value| QuantilePoint { q, value }))
                 .collect(),
+            reached,
         }
     }
+}
+
+/// The share of a non-empty sketch's values at or above `mark`: the values from the lowest
+/// rank whose estimate reaches `mark` within the sketch's accuracy, found by bisection, since
+/// estimates never fall as the rank rises.
+fn share_at_least(sketch: &QuantileSketch, mark: f64) -> f64 {
+    let count = sketch.count();
+    // The estimate of 0-based rank `rank`: the quantile whose `⌊q·(n − 1)⌋` is that rank, with
+    // half a rank of margin against rounding.
+    let value_at = |rank: u64| {
+        let q = if rank + 1 >= count { 1.0 } else { (rank as f64 + 0.5) / (count - 1) as f64 };
+        sketch.quantile(q).unwrap_or(0.0)
+    };
+    // An estimate is within α of its value, so a value at the mark reads at least this.
+    let reaches = |rank: u64| value_at(rank) >= mark * (1.0 - RELATIVE_ACCURACY);
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if reaches(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    (count - low) as f64 / count as f64
 }
 
 /// Frustration signals per view whose leave arrived.
@@ -254,8 +310,8 @@ impl PageSummary {
             to: current.to(),
             k: options.k,
             metrics,
-            engaged_time_ms: Distribution::of(&a.engaged_time_ms),
-            scroll_depth_pct: Distribution::of(&a.scroll_depth_pct),
+            engaged_time_ms: Distribution::of(&a.engaged_time_ms, &ENGAGED_MARKS_MS),
+            scroll_depth_pct: Distribution::of(&a.scroll_depth_pct, &SCROLL_MARKS_PCT),
             previous_pages: top_k_rows(&a.previous_pages, per_view, options),
             channels: channel_rows(a, per_view, options),
             channel_baseline: ratio(a.engaged_visits, a.entries),

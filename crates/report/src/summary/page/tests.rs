@@ -81,3 +81,35 @@ fn feedback_is_shown_only_once_k_visitors_answered() {
         vec![Row::new("3", 5, Counted { count: 5 }), Row::new(OTHER, 1, Counted { count: 1 })]
     );
 }
+
+// Issue 18: "How far they read" labelled every row "scrolled at least 100 %" while its bars
+// showed 90, 75, 50, 25 and 10 %: the quantiles' complements, not the shares at the marks.
+#[test]
+fn a_distribution_gives_the_share_of_views_that_reached_each_mark() {
+    let mut site = Site::default();
+    site.visits("/read", 0, 30, None, &exit_after(40_000));
+    let range = site.range(day("2026-11-23"));
+    let page = PageSummary::new("/read", &range, None, &Default::default()).unwrap();
+    let shares = |d: &Distribution| d.reached.iter().map(|r| (r.at_least, r.share)).collect();
+    let everyone: Vec<(f64, f64)> = SCROLL_MARKS_PCT.iter().map(|&mark| (mark, 1.0)).collect();
+    assert_eq!(shares(&page.scroll_depth_pct), everyone, "every view scrolled to the end");
+    let time: Vec<(f64, f64)> = shares(&page.engaged_time_ms);
+    assert_eq!(
+        time,
+        vec![(5_000.0, 1.0), (10_000.0, 1.0), (30_000.0, 1.0), (60_000.0, 0.0), (180_000.0, 0.0)]
+    );
+
+    // 10 views at 20 %, 10 at 60 % and 20 at 100 %, in one sketch whose interior ranks are
+    // bucket estimates: the shares are still exact at these marks.
+    site.visits("/mixed", 100, 10, None, &bounce());
+    site.visits("/mixed", 110, 10, None, &onward("/read"));
+    site.visits("/mixed", 120, 20, None, &exit_after(1_000));
+    let range = site.range(day("2026-11-23"));
+    let page = PageSummary::new("/mixed", &range, None, &Default::default()).unwrap();
+    assert_eq!(
+        shares(&page.scroll_depth_pct),
+        vec![(25.0, 0.75), (50.0, 0.75), (75.0, 0.5), (90.0, 0.5), (100.0, 0.5)]
+    );
+    let none = Distribution::of(&QuantileSketch::new(), &SCROLL_MARKS_PCT);
+    assert!(none.reached.is_empty() && none.quantiles.is_empty());
+}
