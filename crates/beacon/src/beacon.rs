@@ -85,7 +85,7 @@ impl BeaconId {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BeaconBody {
     /// A page view.
-    View(PageView),
+    View(ViewBeacon),
     /// What the visitor did on a page before leaving it.
     Leave {
         /// The page's scrubbed path.
@@ -120,9 +120,10 @@ pub enum BeaconBody {
     Dropped,
 }
 
-/// A page view as the snippet reports it.
+/// What a `view` beacon carries: a page view as the snippet reports it, before the edge reduces
+/// it to a [`crate::signal::View`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageView {
+pub struct ViewBeacon {
     /// The page's scrubbed path.
     pub path: String,
     /// The host of the referring page, when the visitor came from another site.
@@ -148,7 +149,7 @@ pub struct PageView {
     pub bare: bool,
 }
 
-impl PageView {
+impl ViewBeacon {
     /// Whether the view starts a visit (it did not come from another page of the site), and
     /// whether its visitor came before, when known.
     pub fn entry(&self) -> Entry {
@@ -410,7 +411,7 @@ impl Beacon {
     }
 }
 
-fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
+fn parse_view(mut wire: WireBeacon) -> Result<ViewBeacon, BeaconError> {
     let path = required_path(&mut wire)?;
     let previous = wire.previous.map(|previous| site_path("previous", &previous)).transpose()?;
     let referrer = wire.referrer.map(|host| normalize_host("referrer", &host)).transpose()?;
@@ -430,7 +431,7 @@ fn parse_view(mut wire: WireBeacon) -> Result<PageView, BeaconError> {
                 .ok_or_else(|| invalid("language", "must be a language tag such as en-GB".into()))
         })
         .transpose()?;
-    Ok(PageView {
+    Ok(ViewBeacon {
         path,
         referrer,
         previous,
@@ -527,7 +528,7 @@ fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
     })
 }
 
-fn write_view(json: &mut JsonWriter, view: &PageView) {
+fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
     json.string("path", &view.path);
     json.optional_string("referrer", view.referrer.as_deref());
     json.optional_string("previous", view.previous.as_deref());

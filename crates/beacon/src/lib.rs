@@ -39,5 +39,5 @@ pub mod scrub;
 pub mod signal;
 mod site;
 
-pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
+pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
 pub use site::{SiteId, SiteIdError};

@@ -11,7 +11,7 @@ use tacit_beacon::admission::{admit, HeaderSignals};
 use tacit_beacon::agent::{is_bot, reduce};
 use tacit_beacon::consent::ConsentMode;
 use tacit_beacon::signal::{CountryCode, Language, View};
-use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, PageView, MAX_BEACON_BYTES};
+use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
 use worker::{Env, Headers, Request, Response};
 
 use crate::error::AppResult;
@@ -132,7 +132,7 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
 /// What is kept of a page view and its request: the user agent becomes a browser family and
 /// device class (the snippet's viewport class wins), the IP address a country, and the
 /// request's first language stands in for one the snippet did not send.
-fn reduce_view(request: &RequestFacts, page: &PageView) -> View {
+fn reduce_view(request: &RequestFacts, page: &ViewBeacon) -> View {
     let agent = reduce(&request.user_agent);
     View {
         referrer: page.referrer.clone(),

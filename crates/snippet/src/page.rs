@@ -10,7 +10,7 @@ use tacit_beacon::scrub::{
     split_once_ascii, until_any, Utm, MAX_PARAM_LEN,
 };
 use tacit_beacon::signal::{Language, Leave, View};
-use tacit_beacon::{BeaconId, PageView};
+use tacit_beacon::{BeaconId, ViewBeacon};
 
 use crate::engagement::Engagement;
 
@@ -56,7 +56,7 @@ pub enum TabVisit {
 pub struct Page {
     /// The page's URL without fragment, to tell a new route from a fragment change.
     pub url: String,
-    pub view: PageView,
+    pub view: ViewBeacon,
     /// When the view started.
     pub start: f64,
     pub engagement: Engagement,
@@ -107,7 +107,7 @@ impl Page {
         let (utm, search_term) = self::params(params);
         Page {
             url: without_fragment(url).into(),
-            view: PageView {
+            view: ViewBeacon {
                 path: scrub_path(url),
                 referrer,
                 previous,

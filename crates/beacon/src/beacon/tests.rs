@@ -5,7 +5,7 @@ fn parse(body: &str) -> Result<Beacon, BeaconError> {
     Beacon::parse(body.as_bytes())
 }
 
-fn view(body: &str) -> PageView {
+fn view(body: &str) -> ViewBeacon {
     match parse(body).unwrap().body {
         BeaconBody::View(view) => view,
         other => panic!("not a view: {other:?}"),
@@ -277,7 +277,7 @@ fn every_kind() -> Vec<Beacon> {
     let beacon =
         |body| Beacon { site: demo(), id: Some(BeaconId(0x0123_4567_89ab_cdef)), consent, body };
     vec![
-        beacon(BeaconBody::View(PageView {
+        beacon(BeaconBody::View(ViewBeacon {
             path: "/quote\"back\\slash\u{1}/café".into(),
             referrer: Some("news.example.com".into()),
             previous: None,
@@ -294,21 +294,21 @@ fn every_kind() -> Vec<Beacon> {
         })),
         Beacon {
             consent: ConsentState { journey: ConsentValue::Granted, ..consent },
-            ..beacon(BeaconBody::View(PageView {
+            ..beacon(BeaconBody::View(ViewBeacon {
                 path: "/".into(),
                 returning: Some(true),
-                ..PageView::default()
+                ..ViewBeacon::default()
             }))
         },
-        beacon(BeaconBody::View(PageView {
+        beacon(BeaconBody::View(ViewBeacon {
             path: "/b".into(),
             previous: Some("/a".into()),
-            ..PageView::default()
+            ..ViewBeacon::default()
         })),
-        beacon(BeaconBody::View(PageView {
+        beacon(BeaconBody::View(ViewBeacon {
             path: "/pricing".into(),
             bare: true,
-            ..PageView::default()
+            ..ViewBeacon::default()
         })),
         beacon(BeaconBody::Leave {
             path: "/pricing".into(),
