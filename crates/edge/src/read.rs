@@ -8,7 +8,7 @@ use tacit_report::summary::previous_period;
 use tacit_report::{Report, ReportKind, SummaryOptions};
 use worker::{Env, Request, Url};
 
-use crate::access::{token_of, Credential};
+use crate::access::{token_of, Credential, PresentedToken};
 use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
@@ -32,7 +32,8 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
 ) -> AppResult<T> {
     let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
-    let viewer = Credential::Token(token_sha256(&token_of(req)?.unwrap_or_default()));
+    let token = token_of(req)?;
+    let viewer = Credential::Token(token_sha256(token.as_ref().map_or("", PresentedToken::secret)));
     let count = shard_client::shard_count(env, &site).await?;
     if count > 1 {
         // Several shards: the worker merges their records and builds the report itself.

@@ -6,7 +6,7 @@ use tacit_report::insights::InsightCard;
 use tacit_report::{PageReport, RangeSummary, ReportKind, SiteReport};
 use worker::{Env, Request, Response, Result, RouteContext, Router};
 
-use crate::access::token_of;
+use crate::access::{token_of, PresentedToken};
 use crate::error::{AppError, AppResult};
 use crate::present::{self, PageContext};
 use crate::read::{self, requested_path, today, wants_csv};
@@ -128,8 +128,8 @@ async fn insights_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respon
 }
 
 async fn site_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
-    let key = token_of(req)?;
-    if key.is_none() {
+    let token = token_of(req)?;
+    if token.is_none() {
         // Without a token: the public summary, if the site publishes one (else 401).
         let summary = read::public_summary(req, &ctx.env, param(ctx, "site")).await?;
         let context = page_context(ctx, None, summary.from, summary.to);
@@ -137,7 +137,8 @@ async fn site_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
     }
     let report: SiteReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
-    let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
+    let key = token.as_ref().and_then(PresentedToken::link_key);
+    let context = page_context(ctx, key, report.summary.from, report.summary.to);
     present::site_page(&context, &report)
 }
 
@@ -145,8 +146,9 @@ async fn page_report_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Re
     let path = requested_path(&req.url()?)?;
     let report: PageReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Page { path }).await?;
-    let key = token_of(req)?;
-    let context = page_context(ctx, key.as_deref(), report.summary.from, report.summary.to);
+    let token = token_of(req)?;
+    let key = token.as_ref().and_then(PresentedToken::link_key);
+    let context = page_context(ctx, key, report.summary.from, report.summary.to);
     present::page_report(&context, &report)
 }
 
@@ -166,12 +168,14 @@ async fn export_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response
 
 async fn privacy_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let (report, _) = audit::privacy_report(req, &ctx.env, param(ctx, "site")).await?;
-    let key = token_of(req)?;
-    let context = page_context(ctx, key.as_deref(), report.consent.from, report.consent.to);
+    let token = token_of(req)?;
+    let key = token.as_ref().and_then(PresentedToken::link_key);
+    let context = page_context(ctx, key, report.consent.from, report.consent.to);
     present::privacy_page(&context, &report)
 }
 
-/// Where an HTML page of the route's site is, opened with `key`, showing `from..=to`.
+/// Where an HTML page of the route's site is, opened with `key` (which its links carry on:
+/// only a key that came in its URL, never a header's token), showing `from..=to`.
 fn page_context<'a>(
     ctx: &'a RouteContext<()>,
     key: Option<&'a str>,
