@@ -47,6 +47,5 @@ async fn serve(
     // Client sites load both files from their own origin: the WebAssembly is fetched with CORS.
     headers.set("Access-Control-Allow-Origin", "*")?;
     headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
 }
