@@ -378,49 +378,46 @@ fn search_param(name: &str) -> Result<Option<String>, SettingsError> {
 }
 
 fn normalize_hostnames(hostnames: &[String]) -> Result<Vec<String>, SettingsError> {
-    if hostnames.len() > MAX_HOSTNAMES {
-        return Err(SettingsError {
-            field: "hostnames",
-            reason: format!("at most {MAX_HOSTNAMES} hostnames"),
-        });
-    }
-    let mut normalized: Vec<String> = Vec::with_capacity(hostnames.len());
-    for hostname in hostnames {
+    normalized_list("hostnames", hostnames, MAX_HOSTNAMES, |hostname| {
         let lower = hostname.trim().to_ascii_lowercase();
-        if !is_valid_hostname(lower.strip_prefix("*.").unwrap_or(&lower)) {
-            return Err(SettingsError {
-                field: "hostnames",
-                reason: format!(
-                    "'{hostname}' is not a hostname (letters, digits, '-' and '.', no scheme or \
-                     port; '*.' in front allows every subdomain)"
-                ),
-            });
+        if is_valid_hostname(lower.strip_prefix("*.").unwrap_or(&lower)) {
+            Ok(lower)
+        } else {
+            Err(format!(
+                "'{hostname}' is not a hostname (letters, digits, '-' and '.', no scheme or port; \
+                 '*.' in front allows every subdomain)"
+            ))
         }
-        if !normalized.contains(&lower) {
-            normalized.push(lower);
-        }
-    }
-    Ok(normalized)
+    })
 }
 
 fn normalize_origins(origins: &[String]) -> Result<Vec<String>, SettingsError> {
-    if origins.len() > MAX_CORS_ORIGINS {
-        return Err(SettingsError {
-            field: "cors_origins",
-            reason: format!("at most {MAX_CORS_ORIGINS} origins"),
-        });
-    }
-    let mut normalized: Vec<String> = Vec::with_capacity(origins.len());
-    for origin in origins {
-        let serialized = serialized_origin(origin).ok_or_else(|| SettingsError {
-            field: "cors_origins",
-            reason: format!(
+    normalized_list("cors_origins", origins, MAX_CORS_ORIGINS, |origin| {
+        serialized_origin(origin).ok_or_else(|| {
+            format!(
                 "'{origin}' is not an origin: http:// or https://, a hostname and an optional \
                  port, nothing after it (no path, not even '/'), and no '*'"
-            ),
-        })?;
-        if !normalized.contains(&serialized) {
-            normalized.push(serialized);
+            )
+        })
+    })
+}
+
+/// The list setting `field`: at most `max` items, each in the form `normalize` gives it (or
+/// the reason it is not valid), without repeats, in their order.
+fn normalized_list(
+    field: &'static str,
+    items: &[String],
+    max: usize,
+    normalize: impl Fn(&str) -> Result<String, String>,
+) -> Result<Vec<String>, SettingsError> {
+    if items.len() > max {
+        return Err(SettingsError { field, reason: format!("at most {max} items") });
+    }
+    let mut normalized: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let item = normalize(item).map_err(|reason| SettingsError { field, reason })?;
+        if !normalized.contains(&item) {
+            normalized.push(item);
         }
     }
     Ok(normalized)
