@@ -85,24 +85,38 @@ await mkdir(DATA_DIR, { recursive: true });
 const token = await devSecret('ADMIN_TOKEN');
 // Seals the daily salts at rest; a new one would make today's stored salt unreadable.
 await devSecret('SALT_KEY');
+// In a process group of its own, so that Ctrl-C reaches this process alone, which stops the
+// rest in order below. When the terminal's signal reached them all at once, this process also
+// sent wrangler a SIGTERM in the middle of its teardown and exited as soon as wrangler had,
+// while esbuild and workerd could still be stopping and printing (an esbuild left waiting on
+// its parent can print a Go "all goroutines are asleep - deadlock!" trace).
 const edge = await startEdge({
   persistDir: DATA_DIR,
   port: EDGE_PORT,
   adminToken: token,
   secretsInDevVars: true,
   echo: true,
+  ownProcessGroup: true,
 });
 let demo;
 let stopping = false;
 
+/**
+ * Stops the demo site, then wrangler, esbuild and workerd (each gets the SIGINT a terminal
+ * would send), waits until every one of them has exited, and exits: nothing prints after the
+ * shell's prompt.
+ */
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   await demo?.close();
   await edge.stop();
+  console.log('\ntacit stopped');
   process.exit(code);
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => shutdown(0));
+// A second Ctrl-C while stopping changes nothing: stop() kills what is left after 10 s.
+// SIGHUP (the terminal closed) no longer reaches wrangler's own process group by itself.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
 // If wrangler dies on its own, there is nothing left to serve the demo site against.
 edge.exited.then((status) => {
   if (stopping) return;

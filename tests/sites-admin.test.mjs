@@ -41,6 +41,7 @@ describe('sites admin API', () => {
     assert.deepEqual(created.settings, {
       hostnames: [], consent_mode: 'exempt', k: 5, retention_days: 762, max_pages_per_day: 1000, shards: 1,
       visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000, public: false, epsilon: 1, search_param: null,
+      cors_origins: [],
     });
   });
 
@@ -55,6 +56,7 @@ describe('sites admin API', () => {
       [{ colour: 'red' }, /unknown field/],
       [{ epsilon: 0 }, /'epsilon'/],
       [{ public: 'yes' }, /invalid type/],
+      [{ cors_origins: ['https://dash.example/'] }, /'cors_origins'/],
     ];
     for (const [settings, message] of invalid) {
       for (const res of [

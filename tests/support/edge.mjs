@@ -36,6 +36,10 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  * edge's clock a day ahead. `stop()` ends it in order (SIGTERM), `kill()` as a crash would.
  * `devtools: false` runs it without wrangler's devtools inspector (the benchmarks: see
  * scripts/support/edge-without-devtools.mjs), with the secrets passed as vars.
+ * `ownProcessGroup` starts wrangler in a process group of its own (`make dev`): a terminal's
+ * Ctrl-C then reaches only the calling process, and `stop()` sends that group the SIGINT a
+ * terminal would, so that wrangler, esbuild and workerd each stop by their own signal, none
+ * left to find its parent gone, and returns once every one of them has exited.
  */
 export async function startEdge({
   persistDir,
@@ -46,6 +50,7 @@ export async function startEdge({
   vars = {},
   echo = false,
   devtools = true,
+  ownProcessGroup = false,
   timeoutMs = 60_000,
 } = {}) {
   if (!persistDir) throw new Error('startEdge: `persistDir` is required');
@@ -68,7 +73,9 @@ export async function startEdge({
     cwd: REPO_ROOT,
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Not detached: Ctrl-C in a terminal reaches wrangler directly, which then stops workerd.
+    // Otherwise in the caller's process group: Ctrl-C in a terminal (`make test`) reaches
+    // wrangler directly, which then stops workerd.
+    detached: ownProcessGroup,
   });
 
   let text = '';
@@ -85,17 +92,21 @@ export async function startEdge({
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   exited.then((status) => { exitStatus = status; });
   const running = () => exitStatus === undefined;
-  // wrangler passes SIGTERM on to its own child, which shuts workerd down.
-  const onExit = () => running() && child.kill('SIGTERM');
+  // wrangler passes SIGTERM on to its own child, which shuts workerd down; a group of its own
+  // gets a terminal's Ctrl-C instead (see `ownProcessGroup`).
+  const signalStop = () => (ownProcessGroup ? process.kill(-child.pid, 'SIGINT') : child.kill('SIGTERM'));
+  const onExit = () => running() && signalStop();
   process.on('exit', onExit);
 
   const stop = async () => {
     process.off('exit', onExit);
-    if (!running()) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    if (running()) {
+      signalStop();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (ownProcessGroup) await groupExited(child.pid);
   };
 
   // A crash: SIGKILL to wrangler and every process below it (workerd), no shutdown of any kind.
@@ -120,6 +131,29 @@ export async function startEdge({
     throw new Error(`${err.message}\n--- last 50 lines of wrangler output ---\n${tail}`);
   }
   return { url, adminToken, saltKey, stop, kill, output, exited, pid: child.pid };
+}
+
+/**
+ * Resolves once no process of the process group `pgid` is alive (zombies aside: whoever
+ * inherited them reaps them), or after `timeoutMs`, when what is left is killed.
+ */
+async function groupExited(pgid, timeoutMs = 10_000) {
+  const alive = () => execFileSync('ps', ['-A', '-o', 'pgid=,stat='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .some(([group, stat]) => Number(group) === pgid && !stat.startsWith('Z'));
+  const deadline = Date.now() + timeoutMs;
+  while (alive()) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** `pid` and every process below it, parents first. */

@@ -10,8 +10,9 @@ const MS_PER_DAY: i64 = 86_400_000;
 /// A UTC calendar day, counted in days since 1970-01-01.
 ///
 /// Days order, subtract and print as `YYYY-MM-DD`. The conversions use Howard Hinnant's
-/// proleptic Gregorian algorithms, valid for every day a `i32` can count. In JSON a day is its
-/// `YYYY-MM-DD` string.
+/// proleptic Gregorian algorithms, valid for every day a `i32` can count; the days that have a
+/// `YYYY-MM-DD` form, and so a JSON form, are [`Day::FIRST`] to [`Day::LAST`]. In JSON a day is
+/// its `YYYY-MM-DD` string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Day(i32);
@@ -21,6 +22,12 @@ pub struct Day(i32);
 pub struct DayError;
 
 impl Day {
+    /// 0000-01-01, the first day a `YYYY-MM-DD` date names. A day before it prints as
+    /// `-001-12-31`, which no parse (and so no JSON reader) takes back.
+    pub const FIRST: Day = Day(-719_528);
+    /// 9999-12-31, the last day a `YYYY-MM-DD` date names.
+    pub const LAST: Day = Day(2_932_896);
+
     /// The day that contains the instant `unix_ms` milliseconds after the Unix epoch.
     pub fn from_unix_ms(unix_ms: i64) -> Day {
         Day(unix_ms.div_euclid(MS_PER_DAY) as i32)
@@ -183,6 +190,18 @@ mod tests {
             assert_eq!(Day::parse(text), Err(DayError), "{text}");
         }
         assert!(Day::parse("2024-02-29").is_ok());
+    }
+
+    #[test]
+    fn first_and_last_are_the_ends_of_the_yyyy_mm_dd_form() {
+        assert_eq!(Day::parse("0000-01-01"), Ok(Day::FIRST));
+        assert_eq!(Day::parse("9999-12-31"), Ok(Day::LAST));
+        // One day further each way prints in a form that no longer reads back.
+        assert_eq!(Day::FIRST.add_days(-1).to_string(), "-001-12-31");
+        assert_eq!(Day::LAST.add_days(1).to_string(), "10000-01-01");
+        for outside in [Day::FIRST.add_days(-1), Day::LAST.add_days(1)] {
+            assert_eq!(Day::parse(&outside.to_string()), Err(DayError), "{outside}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A site's settings: which hostnames may send beacons, the consent policy, the privacy
-//! threshold k, retention, and the bounds that keep one site's storage and traffic in check.
+//! A site's settings: which hostnames may send beacons, which other origins may read its
+//! viewer API, the consent policy, the privacy threshold k, retention, and the bounds that keep
+//! one site's storage and traffic in check.
 //!
 //! [`SiteSettings`] holds validated values with the defaults of DESIGN.md; a [`SettingsPatch`]
 //! (the JSON an admin sends) is applied with [`SiteSettings::apply`], which validates every
@@ -41,6 +42,8 @@ pub const DEFAULT_SITE_BEACONS_PER_MINUTE: u32 = 60_000;
 
 /// The most hostnames a site may list.
 pub const MAX_HOSTNAMES: usize = 50;
+/// The most origins a site may open its viewer API to.
+pub const MAX_CORS_ORIGINS: usize = 20;
 /// The range of k.
 pub const K_RANGE: (u32, u32) = (1, 1000);
 /// The range of the retention, in days (ten years at most).
@@ -83,6 +86,10 @@ pub struct SiteSettings {
     /// kept as a search term (see [`tacit_beacon::scrub::search_term`]). `None`, the default: the
     /// site keeps no search terms, even from a beacon that carries one.
     pub search_param: Option<String>,
+    /// Origins (`https://dash.example`, exact: scheme, host and port) whose pages may read the
+    /// site's viewer API with the viewer token, a dashboard on another origin (CORS). None by
+    /// default. Stored as a browser sends `Origin`: lowercase, without the scheme's default port.
+    pub cors_origins: Vec<String>,
 }
 
 /// The smallest ε a site may choose: noise scale b = 10 Δ, about ± 30 Δ at 95 %.
@@ -151,6 +158,7 @@ impl Default for SiteSettings {
             public: false,
             epsilon: Epsilon::default(),
             search_param: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -181,6 +189,8 @@ pub struct SettingsPatch {
     pub epsilon: Option<f64>,
     /// See [`SiteSettings::search_param`]; the empty string removes it.
     pub search_param: Option<String>,
+    /// See [`SiteSettings::cors_origins`]; the empty list removes them all.
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// One field's change, for the change log: JSON texts of the old and new values.
@@ -234,6 +244,9 @@ impl SiteSettings {
         }
         if let Some(name) = &patch.search_param {
             next.search_param = search_param(name)?;
+        }
+        if let Some(origins) = &patch.cors_origins {
+            next.cors_origins = normalize_origins(origins)?;
         }
         let ranged = [
             ("k", patch.k, K_RANGE, &mut next.k),
@@ -308,6 +321,11 @@ impl SiteSettings {
         })
     }
 
+    /// Whether a page of `origin` (an `Origin` header) may read the site's viewer API.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.cors_origins.iter().any(|allowed| allowed == origin)
+    }
+
     /// `view` as this site keeps it: without its search term unless the site has a search
     /// parameter (a site that did not ask for search terms never stores one).
     pub fn keep_asked(&self, view: &mut View) {
@@ -318,7 +336,7 @@ impl SiteSettings {
 }
 
 /// Every settings field, in the order changes are listed.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "hostnames",
     "consent_mode",
     "k",
@@ -330,6 +348,7 @@ const FIELDS: [&str; 11] = [
     "public",
     "epsilon",
     "search_param",
+    "cors_origins",
 ];
 
 fn to_json(settings: &SiteSettings) -> Value {
@@ -359,29 +378,77 @@ fn search_param(name: &str) -> Result<Option<String>, SettingsError> {
 }
 
 fn normalize_hostnames(hostnames: &[String]) -> Result<Vec<String>, SettingsError> {
-    if hostnames.len() > MAX_HOSTNAMES {
-        return Err(SettingsError {
-            field: "hostnames",
-            reason: format!("at most {MAX_HOSTNAMES} hostnames"),
-        });
-    }
-    let mut normalized: Vec<String> = Vec::with_capacity(hostnames.len());
-    for hostname in hostnames {
+    normalized_list("hostnames", hostnames, MAX_HOSTNAMES, |hostname| {
         let lower = hostname.trim().to_ascii_lowercase();
-        if !is_valid_hostname(lower.strip_prefix("*.").unwrap_or(&lower)) {
-            return Err(SettingsError {
-                field: "hostnames",
-                reason: format!(
-                    "'{hostname}' is not a hostname (letters, digits, '-' and '.', no scheme or \
-                     port; '*.' in front allows every subdomain)"
-                ),
-            });
+        if is_valid_hostname(lower.strip_prefix("*.").unwrap_or(&lower)) {
+            Ok(lower)
+        } else {
+            Err(format!(
+                "'{hostname}' is not a hostname (letters, digits, '-' and '.', no scheme or port; \
+                 '*.' in front allows every subdomain)"
+            ))
         }
-        if !normalized.contains(&lower) {
-            normalized.push(lower);
+    })
+}
+
+fn normalize_origins(origins: &[String]) -> Result<Vec<String>, SettingsError> {
+    normalized_list("cors_origins", origins, MAX_CORS_ORIGINS, |origin| {
+        serialized_origin(origin).ok_or_else(|| {
+            format!(
+                "'{origin}' is not an origin: http:// or https://, a hostname and an optional \
+                 port, nothing after it (no path, not even '/'), and no '*'"
+            )
+        })
+    })
+}
+
+/// The list setting `field`: at most `max` items, each in the form `normalize` gives it (or
+/// the reason it is not valid), without repeats, in their order.
+fn normalized_list(
+    field: &'static str,
+    items: &[String],
+    max: usize,
+    normalize: impl Fn(&str) -> Result<String, String>,
+) -> Result<Vec<String>, SettingsError> {
+    if items.len() > max {
+        return Err(SettingsError { field, reason: format!("at most {max} items") });
+    }
+    let mut normalized: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let item = normalize(item).map_err(|reason| SettingsError { field, reason })?;
+        if !normalized.contains(&item) {
+            normalized.push(item);
         }
     }
     Ok(normalized)
+}
+
+/// `origin` as a browser serializes it in `Origin` (lowercase, without the scheme's default
+/// port), or `None` when it is not `http(s)://host[:port]` exactly.
+fn serialized_origin(origin: &str) -> Option<String> {
+    let lower = origin.trim().to_ascii_lowercase();
+    let (scheme, authority) = lower.split_once("://")?;
+    let default_port = match scheme {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if !is_valid_hostname(host) {
+        return None;
+    }
+    match port {
+        None => Some(format!("{scheme}://{host}")),
+        Some(port) if port == default_port => Some(format!("{scheme}://{host}")),
+        Some(port) => {
+            let number: u16 = port.parse().ok().filter(|&n| n > 0)?;
+            // The number as written back: no sign, no leading zero.
+            (number.to_string() == port).then(|| format!("{scheme}://{host}:{port}"))
+        }
+    }
 }
 
 fn is_valid_hostname(name: &str) -> bool {
@@ -542,6 +609,68 @@ mod tests {
         for host in ["example.com", "badexample.com", "example.com.evil.net", "127.0.0.2", ""] {
             assert!(!settings.allows_hostname(host), "{host}");
         }
+    }
+
+    #[test]
+    fn opens_the_viewer_api_to_listed_origins_only_as_a_browser_sends_them() {
+        let (settings, changes) = SiteSettings::default()
+            .apply(&patch(
+                r#"{"cors_origins": ["https://Dash.Example", "https://dash.example:443",
+                    "http://localhost:5173", "http://10.0.0.2:80"]}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            settings.cors_origins,
+            ["https://dash.example", "http://localhost:5173", "http://10.0.0.2"]
+        );
+        assert_eq!(changes[0].field, "cors_origins");
+        for origin in ["https://dash.example", "http://localhost:5173", "http://10.0.0.2"] {
+            assert!(settings.allows_origin(origin), "{origin}");
+        }
+        for origin in [
+            "http://dash.example",
+            "https://dash.example:8443",
+            "https://sub.dash.example",
+            "https://dash.example.evil.net",
+            "http://localhost",
+            "null",
+            "",
+        ] {
+            assert!(!settings.allows_origin(origin), "{origin}");
+        }
+        // None by default, and the empty list closes it again.
+        assert!(SiteSettings::default().cors_origins.is_empty());
+        assert!(!SiteSettings::default().allows_origin("https://dash.example"));
+        let (closed, _) = settings.apply(&patch(r#"{"cors_origins": []}"#)).unwrap();
+        assert!(closed.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn refuses_an_origin_that_is_not_exact() {
+        for origin in [
+            "*",
+            "dash.example",
+            "https://dash.example/",
+            "https://dash.example/app",
+            "https://dash.example?x",
+            "ftp://dash.example",
+            "https://user@dash.example",
+            "https://*.dash.example",
+            "https://dash.example:0",
+            "https://dash.example:99999",
+            "https://dash.example:08443",
+            "https://dash.example:",
+            "https://",
+            "null",
+        ] {
+            let json = serde_json::json!({ "cors_origins": [origin] }).to_string();
+            let error = SiteSettings::default().apply(&patch(&json)).unwrap_err();
+            assert_eq!(error.field, "cors_origins", "{origin}");
+        }
+        let many: Vec<String> =
+            (0..=MAX_CORS_ORIGINS).map(|n| format!("https://d{n}.example")).collect();
+        let json = serde_json::json!({ "cors_origins": many }).to_string();
+        assert!(SiteSettings::default().apply(&patch(&json)).is_err());
     }
 
     #[test]

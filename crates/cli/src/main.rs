@@ -24,8 +24,9 @@ const USAGE: &str =
   create <site> [--hostname H]... [--consent-mode exempt|opt-in] [--k N] [--retention-days N]
                 [--max-pages-per-day N] [--shards N] [--public true|false] [--epsilon X]
                 [--search-param NAME]
-  set <site> <setting>=<value>...     (hostnames=a.example,b.example; numbers and true/false
-                                       as themselves)
+  set <site> <setting>=<value>...     (hostnames=a.example,b.example and
+                                       cors_origins=https://dash.example as lists; numbers and
+                                       true/false as themselves)
 environment: TACIT_EDGE (default http://127.0.0.1:8787), TACIT_ADMIN_TOKEN (or .dev.vars)";
 
 fn main() -> ExitCode {
@@ -104,7 +105,8 @@ fn create_options(args: &[String]) -> Result<Map<String, Value>, String> {
     Ok(body)
 }
 
-/// `k=10 hostnames=a,b consent_mode=opt-in` → `{"k": 10, "hostnames": ["a", "b"], ...}`.
+/// `k=10 hostnames=a,b consent_mode=opt-in` → `{"k": 10, "hostnames": ["a", "b"], ...}`. The
+/// list settings are comma-separated; an empty one (`cors_origins=`) is the empty list.
 fn assignments(args: &[String]) -> Result<Value, String> {
     if args.is_empty() {
         return Err(USAGE.into());
@@ -113,7 +115,7 @@ fn assignments(args: &[String]) -> Result<Value, String> {
     for arg in args {
         let (name, value) =
             arg.split_once('=').ok_or_else(|| format!("expected name=value: {arg}"))?;
-        let value = if name == "hostnames" {
+        let value = if LIST_SETTINGS.contains(&name) {
             Value::Array(
                 value
                     .split(',')
@@ -128,6 +130,9 @@ fn assignments(args: &[String]) -> Result<Value, String> {
     }
     Ok(Value::Object(body))
 }
+
+/// The settings whose value is a list.
+const LIST_SETTINGS: [&str; 2] = ["hostnames", "cors_origins"];
 
 /// A number or a boolean written on the command line, as JSON; `None` for anything else.
 fn json_scalar(text: &str) -> Option<Value> {
@@ -235,6 +240,13 @@ mod tests {
             serde_json::json!({ "k": 7, "hostnames": ["a.example", "b.example"], "consent_mode": "exempt" })
         );
         assert!(assignments(&strings(&["k"])).is_err());
+        let origins = assignments(&strings(&["cors_origins=https://a.example,http://b.example"]));
+        assert_eq!(
+            origins.unwrap(),
+            serde_json::json!({ "cors_origins": ["https://a.example", "http://b.example"] })
+        );
+        let closed = assignments(&strings(&["cors_origins="]));
+        assert_eq!(closed.unwrap(), serde_json::json!({ "cors_origins": [] }));
         let public = assignments(&strings(&["public=true", "epsilon=2.5", "consent_mode=opt-in"]));
         assert_eq!(
             public.unwrap(),

@@ -214,7 +214,7 @@ pub fn credential(req: &Request, env: &Env) -> AppResult<Credential> {
             None
         }
     };
-    Ok(access::credential(token_of(req)?.as_deref(), admin_token.as_deref()))
+    Ok(access::credential(token_of(req)?.as_ref(), admin_token.as_deref()))
 }
 
 fn require_admin(req: &Request, env: &Env) -> AppResult<()> {

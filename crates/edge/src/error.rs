@@ -18,6 +18,8 @@ pub enum AppError {
     Forbidden(String),
     /// The site (or route) does not exist.
     NotFound(String),
+    /// The route does not answer the request's method; it answers these (the `Allow` header).
+    MethodNotAllowed(String),
     /// The site already exists.
     Conflict(String),
     /// Too many beacons from one visitor or for one site; retry after this many seconds.
@@ -35,6 +37,9 @@ impl AppError {
             AppError::Unauthorized => (401, "a valid token is required"),
             AppError::Forbidden(message) => (403, message),
             AppError::NotFound(message) => (404, message),
+            AppError::MethodNotAllowed(_) => {
+                (405, "this route does not answer that method; Allow lists those it does")
+            }
             AppError::Conflict(message) => (409, message),
             AppError::PayloadTooLarge(message) => (413, message),
             AppError::TooManyRequests(_) => (429, "too many beacons; retry later"),
@@ -56,8 +61,12 @@ impl AppError {
         if status == 401 {
             response.headers_mut().set("WWW-Authenticate", "Bearer")?;
         }
-        if let AppError::TooManyRequests(seconds) = self {
-            response.headers_mut().set("Retry-After", &seconds.to_string())?;
+        match &self {
+            AppError::TooManyRequests(seconds) => {
+                response.headers_mut().set("Retry-After", &seconds.to_string())?;
+            }
+            AppError::MethodNotAllowed(allowed) => response.headers_mut().set("Allow", allowed)?,
+            _ => {}
         }
         Ok(response)
     }

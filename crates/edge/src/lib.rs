@@ -6,6 +6,7 @@
 //!
 //! In the pipeline's order:
 //! - [`routes`] maps URLs to handlers; handlers are a few lines that call the stages below.
+//!   [`cors`] says which other origins may read which answers.
 //! - [`ingest`] validates a beacon with `tacit_beacon`, cuts what no site may count (bots, and
 //!   what `tacit_beacon::admission` refuses in every consent mode), and hands the rest, with
 //!   the visitor's IP address and user agent held in memory only, to the site's shard.
@@ -38,6 +39,7 @@ mod access;
 mod admin;
 mod audit;
 mod clock;
+mod cors;
 mod error;
 mod ingest;
 mod present;
@@ -54,5 +56,5 @@ pub use shard::SiteShard;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    routes::router().run(req, env).await
+    routes::answer(req, env).await
 }

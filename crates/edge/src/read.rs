@@ -4,10 +4,11 @@
 use serde::de::DeserializeOwned;
 use tacit_aggregate::Day;
 use tacit_report::public::{NoiseKey, PublicSummary};
+use tacit_report::summary::previous_period;
 use tacit_report::{Report, ReportKind, SummaryOptions};
 use worker::{Env, Request, Url};
 
-use crate::access::{token_of, Credential};
+use crate::access::{token_of, Credential, PresentedToken};
 use crate::admin::known_site;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
@@ -31,7 +32,8 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
 ) -> AppResult<T> {
     let site = known_site(site)?;
     let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
-    let viewer = Credential::Token(token_sha256(&token_of(req)?.unwrap_or_default()));
+    let token = token_of(req)?;
+    let viewer = Credential::Token(token_sha256(token.as_ref().map_or("", PresentedToken::secret)));
     let count = shard_client::shard_count(env, &site).await?;
     if count > 1 {
         // Several shards: the worker merges their records and builds the report itself.
@@ -94,7 +96,9 @@ fn query_param(url: &Url, name: &str) -> Option<String> {
 }
 
 /// The `from`..=`to` range of the URL's query, defaulting to the `default_days` that end
-/// `today` (or `to`).
+/// `today` (or `to`). Every range read is one that can be compared with the period of equal
+/// length before it ([`previous_period`]), so that period must have dates too: it may not
+/// begin before [`Day::FIRST`]. This is where the edge decides which ranges exist.
 pub fn requested_range(url: &Url, today: Day, default_days: i32) -> AppResult<(Day, Day)> {
     let day = |name: &str| {
         query_param(url, name).filter(|v| !v.is_empty()).map(|v| Day::parse(&v)).transpose()
@@ -107,6 +111,13 @@ pub fn requested_range(url: &Url, today: Day, default_days: i32) -> AppResult<(D
     if to.days_after(from) >= MAX_RANGE_DAYS {
         return Err(AppError::BadRequest(format!(
             "a range may span at most {MAX_RANGE_DAYS} days"
+        )));
+    }
+    if previous_period(from, to).0 < Day::FIRST {
+        return Err(AppError::BadRequest(format!(
+            "'from' ({from}) is too early: a range is compared with as many days before it, \
+             which may not begin before {}",
+            Day::FIRST
         )));
     }
     Ok((from, to))
@@ -153,6 +164,22 @@ mod tests {
         // 400 days, both ends included, is the longest.
         assert!(range("?from=2025-02-04&to=2026-03-10").is_ok());
         assert!(range("?from=2025-02-03&to=2026-03-10").is_err());
+    }
+
+    #[test]
+    fn a_range_whose_previous_period_has_no_date_is_a_bad_request() {
+        // Regression (issue 18): from=0000-01-01 was compared with days of the year -1, which no
+        // date names; the report's JSON did not read back and the answer was a 500.
+        for query in ["?from=0000-01-01&to=0000-01-07", "?from=0000-01-07&to=0000-01-13"] {
+            assert!(matches!(range(query), Err(AppError::BadRequest(_))), "{query}");
+        }
+        // The earliest range of a week: the week before it is 0000-01-01..=07.
+        assert_eq!(
+            range("?from=0000-01-08&to=0000-01-14").unwrap(),
+            (day("0000-01-08"), day("0000-01-14"))
+        );
+        assert_eq!(range("?from=0000-01-02&to=0000-01-02").unwrap().0, day("0000-01-02"));
+        assert!(range("?from=9999-12-25&to=9999-12-31").is_ok(), "the last week has a date");
     }
 
     #[test]

@@ -55,6 +55,5 @@ async fn serve(
     // script) are fetched with CORS.
     headers.set("Access-Control-Allow-Origin", "*")?;
     headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
 }

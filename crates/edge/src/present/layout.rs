@@ -141,7 +141,6 @@ fn document(
     headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY)?;
     headers.set("Referrer-Policy", "no-referrer")?;
     headers.set("Cache-Control", "no-store")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
 }
 
