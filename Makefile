@@ -33,7 +33,7 @@ SNIPPET_DIST := www/dist/t.js
 EDGE_DIST := crates/edge/build/worker/shim.mjs
 
 .PHONY: help setup tools fuzz-tools chromium wrk build dev test test-rust test-fuzz test-e2e lint fuzz \
-	bench bench-edge deploy clean
+	bench bench-edge deploy test-deploy clean
 
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
@@ -115,7 +115,7 @@ dev: build
 
 ## Test -----------------------------------------------------------------------------------
 
-test: lint test-rust test-fuzz test-e2e
+test: lint test-rust test-fuzz test-e2e test-deploy
 
 lint: setup
 	cargo fmt --all --check
@@ -164,6 +164,11 @@ fuzz test-fuzz: fuzz-tools
 
 test-e2e: build chromium
 	node --test --test-concurrency=1 tests/
+
+# The production bundle, built as `make deploy` would upload it, without an account: `make
+# deploy` has no other check before it meets one.
+test-deploy: build
+	$(NODE_BIN)/wrangler deploy --dry-run --outdir target/deploy-dry-run
 
 # Every benchmark in one run, as name=value lines, then BENCHMARKS.md and
 # docs/bench/edge-scaling.svg (several minutes; see scripts/bench-report.mjs for the parts).

@@ -13,6 +13,7 @@
 //   cargo bench -p tacit-aggregate --features test-support --bench aggregate   core aggregate speed, sizes, accuracy
 //   cargo bench -p tacit-aggregate --features test-support --bench versus      tacit's sketch next to Apache DataSketches' HLL
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
+//   node scripts/bench-bundle.mjs               edge_bundle_gz_bytes beside the Workers plans' limits
 //   node scripts/bench-edge.mjs                 ingest and summary latency against wrangler dev
 //   node scripts/loss-on-kill.mjs 5 8 3         acknowledged beacons lost on SIGKILL and on a stop
 import { execFileSync } from 'node:child_process';
@@ -46,6 +47,7 @@ await part('snippet start-up', 'node', ['scripts/bench-snippet.mjs']);
 await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'aggregate']);
 await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'versus']);
 await part('trackers', 'node', ['scripts/bench-trackers.mjs']);
+await part('edge bundle', 'node', ['scripts/bench-bundle.mjs']);
 await part('edge', 'node', ['scripts/bench-edge.mjs']);
 await part('loss on kill', 'node', ['scripts/loss-on-kill.mjs', String(LOSS_SECONDS), '8', String(LOSS_KILLS)]);
 const minutes = (Date.now() - started) / 60_000;
