@@ -33,6 +33,11 @@ describe('beacon kinds and consent', () => {
     await send({ type: 'event', path: '/counted', event: { kind: 'outbound', host: 'github.com' } });
     await send({ type: 'event', path: '/counted', event: { kind: 'feedback', score: 3 } });
     await send({ type: 'dropped' });
+    // A crawler's page view, then its leave and an event of that view: one bot page view.
+    const crawler = { 'User-Agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
+    await send({ path: '/crawled' }, crawler);
+    await send({ type: 'leave', path: '/crawled', entry: true, channel: '(direct)', engaged_ms: 0, scroll_pct: 0 }, crawler);
+    await send({ type: 'event', path: '/crawled', event: { kind: 'outbound', host: 'example.org' } }, crawler);
     // The last beacon: once it is counted, everything before it has been handled.
     await send({ path: '/last' });
   });
@@ -46,9 +51,9 @@ describe('beacon kinds and consent', () => {
     }, 'no view for a denied beacon, Sec-GPC, DNT, or a leave, event or consent beacon');
   });
 
-  test('counts a dropped beacon as a bot', async () => {
+  test('counts bot page views as dropped: the snippet\'s dropped beacon, and a crawler\'s view but not its leave or events', async () => {
     const result = await env.pages();
-    assert.equal(result.totals.bots_dropped, 1);
+    assert.equal(result.totals.bots_dropped, 2);
   });
 
   test('refuses a field that does not belong to the beacon type', async () => {

@@ -22,7 +22,12 @@ use crate::shard_client;
 pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     check_announced_length(req.headers().get("Content-Length")?.as_deref())?;
     let beacon = Beacon::parse(&req.bytes().await?)?;
-    let message = ingest_message(beacon, RequestFacts::of(&req)?)?;
+    let request = RequestFacts::of(&req)?;
+    if adds_nothing(&beacon, &request) {
+        // Answered like any beacon: a bot learns nothing from the edge's answer.
+        return Ok(Response::empty()?.with_status(202));
+    }
+    let message = ingest_message(beacon, request)?;
     let site = &message.site;
     let count = shard_client::shard_count(env, site).await?;
     let visitors = shard_client::shard_for(count, &message.client.ip, &message.client.user_agent);
@@ -81,6 +86,14 @@ fn is_set(headers: &Headers, name: &str) -> AppResult<bool> {
 /// Whether an opt-out header says `1`, the one value that opts out.
 fn says_one(value: Option<&str>) -> bool {
     value.is_some_and(|value| value.trim() == "1")
+}
+
+/// Whether `beacon` adds nothing at all: a bot's beacon other than its page view. A bot's page
+/// view counts once in the dropped count, so that the count is of page views, not of beacons (a
+/// bot's leave would count the same view again); the snippet's `dropped` beacon stands for the
+/// view a bot it recognised did not send.
+fn adds_nothing(beacon: &Beacon, request: &RequestFacts) -> bool {
+    is_bot(&request.user_agent) && !matches!(beacon.body, BeaconBody::View(_) | BeaconBody::Dropped)
 }
 
 /// The shard's message for `beacon`, sent with `request`: what it may add, and the visitor's
@@ -218,6 +231,21 @@ mod tests {
         assert_eq!(addition, Addition::BotDropped);
         let dropped = message(r#"{"site":"demo","type":"dropped"}"#, request()).unwrap().addition;
         assert_eq!(dropped, Addition::BotDropped);
+    }
+
+    // Issue 18: a bot's leave counted the bot's view in the dropped count a second time.
+    #[test]
+    fn only_a_bots_page_view_counts_as_dropped() {
+        let bot = || RequestFacts { user_agent: "Googlebot/2.1".into(), ..request() };
+        let parse = |body: &str| Beacon::parse(body.as_bytes()).unwrap();
+        assert!(!adds_nothing(&parse(r#"{"site":"demo","path":"/a"}"#), &bot()));
+        assert!(!adds_nothing(&parse(r#"{"site":"demo","type":"dropped"}"#), &request()));
+        let leave = r#"{"site":"demo","type":"leave","path":"/a","engaged_ms":4000}"#;
+        assert!(adds_nothing(&parse(leave), &bot()));
+        assert!(!adds_nothing(&parse(leave), &request()), "a person's leave counts");
+        let event =
+            r#"{"site":"demo","type":"event","path":"/a","event":{"kind":"form","form":"f"}}"#;
+        assert!(adds_nothing(&parse(event), &bot()));
     }
 
     #[test]
