@@ -200,8 +200,13 @@
       };
     }
     L(W, 'popstate', route);
+    // The Navigation API (Chromium) also sees the page loads that the page's script starts
+    // (`location.href = ...` in a button's handler): one to the same site continues the visit,
+    // as a link does. A reload does not; same-document changes are the routes above.
     if (W.navigation) {
-      L(navigation, 'navigate', (e) => e.navigationType == 'traverse' && out(tracker.link(e.destination.url, 2, now())));
+      L(navigation, 'navigate', (e) => (e.navigationType == 'traverse'
+        || (!e.destination.sameDocument && e.navigationType != 'reload'))
+        && out(tracker.link(e.destination.url, 2, now())));
     }
 
     // Core Web Vitals, where the browser reports them.

@@ -269,7 +269,9 @@ impl Tracker {
     }
 
     /// A click on a link to `href` (`kind` 0), one with a `download` attribute (1), or a
-    /// traversal of the session history to `href` (2), at `now`.
+    /// navigation to `href` that no click on a link started (2: a traversal of the session
+    /// history, or a page load the page's script started), at `now`. Only a link click is an
+    /// outbound link or a download; any of them to the same site continues the visit.
     pub fn link(&mut self, href: &str, kind: u32, now: f64) -> Answer {
         match events::link(href, &self.host, &self.page.url, kind == 1, &self.downloads) {
             Link::Event(event) if kind != 2 => self.event(event),
