@@ -65,6 +65,22 @@ pub struct Beacon {
     pub body: BeaconBody,
 }
 
+/// Appends `value` to `text` in decimal digits: the beacon writer's numbers, and the snippet's
+/// stored days and times. Not `core::fmt`, whose machinery would ship in the snippet.
+pub fn push_decimal(text: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    digits[start..].iter().for_each(|&digit| text.push(char::from(digit)));
+}
+
 /// A beacon's random id: 64 bits, 16 hex digits on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BeaconId(u64);
@@ -750,18 +766,8 @@ impl JsonWriter {
         self.text.push_str(if value { "true" } else { "false" });
     }
 
-    fn digits(&mut self, mut value: u64) {
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        digits[start..].iter().for_each(|&d| self.text.push(char::from(d)));
+    fn digits(&mut self, value: u64) {
+        push_decimal(&mut self.text, value);
     }
 
     /// Appends `text` as a JSON string literal. Byte by byte: only ASCII bytes are escaped,

@@ -39,5 +39,7 @@ pub mod scrub;
 pub mod signal;
 mod site;
 
-pub use beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
+pub use beacon::{
+    push_decimal, Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES,
+};
 pub use site::{SiteId, SiteIdError};

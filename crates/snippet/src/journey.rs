@@ -12,6 +12,7 @@ use alloc::string::String;
 
 use web_sys::{Storage, Window};
 
+use tacit_beacon::push_decimal;
 use tacit_beacon::scrub::{scrub_path, split_once_ascii};
 
 use crate::page::TabVisit;
@@ -160,18 +161,10 @@ fn whole_number(text: &str) -> Option<u64> {
 }
 
 /// A number of days or milliseconds, as its decimal digits.
-fn decimal(mut value: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    digits[at..].iter().map(|&digit| char::from(digit)).collect()
+fn decimal(value: u64) -> String {
+    let mut text = String::new();
+    push_decimal(&mut text, value);
+    text
 }
 
 #[cfg(test)]
