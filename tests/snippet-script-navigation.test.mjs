@@ -13,6 +13,8 @@ describe('script navigation', () => {
       'pricing.html': page('<button onclick="location.href = \'/thanks.html\'">Buy</button>'),
       'thanks.html': page('<h1>Thanks</h1>'),
     }, { path: '/pricing.html' });
+    // A person clicks once the page has loaded; the tracker listens from its first view on.
+    await env.waitFor((b) => ofType(b, 'view').some((v) => v.path === '/pricing.html'), 'the first view');
     await tab.click('button');
     await env.waitFor((b) => ofType(b, 'view').some((v) => v.path === '/thanks.html'), 'the next view');
     await env.leave(tab, '/thanks.html');
@@ -28,6 +30,7 @@ describe('script navigation', () => {
     const { page: tab } = await env.open({
       'away.html': page('<button onclick="location.href = \'https://example.org/\'">Leave</button>'),
     }, { path: '/away.html' });
+    await env.waitFor((b) => ofType(b, 'view').length === 1, 'the first view');
     await tab.route('https://example.org/**', (route) => route.fulfill({ body: 'elsewhere', contentType: 'text/html' }));
     await tab.click('button');
     await env.waitFor((b) => ofType(b, 'leave').length === 1, 'the leave');
