@@ -1,6 +1,7 @@
 // Script navigation: a same-site page load that the page's own script starts (a goal button
 // whose handler sets location.href) continues the visit like a link does, read from the
-// Navigation API's navigate event where the browser has it (Chromium).
+// Navigation API's navigate event (Chrome 102+, Firefox 147+, Safari 26.2+; older browsers count
+// such a page as an exit).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ofType, page, useSnippet } from './support/snippet.mjs';

@@ -200,7 +200,7 @@
       };
     }
     L(W, 'popstate', route);
-    // The Navigation API (Chromium) also sees the page loads that the page's script starts
+    // The Navigation API (Baseline 2026: Chrome 102, Firefox 147, Safari 26.2) also sees the page loads that the page's script starts
     // (`location.href = ...` in a button's handler): one to the same site continues the visit,
     // as a link does. A reload does not; same-document changes are the routes above.
     if (W.navigation) {
