@@ -14,8 +14,9 @@ use tacit_aggregate::DayRecord;
 use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_aggregate::journal::{Addition, JournalEntry, SketchKey};
 use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
+use tacit_beacon::admission::TallyChange;
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
-use tacit_beacon::consent::ConsentState;
+use tacit_beacon::consent::{ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
 
 /// Header (magic, version, kind) and checksum around a record's payload.
@@ -54,12 +55,25 @@ fn main() -> std::io::Result<()> {
             Addition::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
         ),
         (Some(visitor), Addition::BarePageView { path: "/pricing".into(), view: view(1) }),
+        (None, Addition::ConsentOnly),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {
+        // A page view's tally, moved from the refusal it first had by the consent-only entry.
+        let refused = ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        };
+        let tally = match addition {
+            Addition::ConsentOnly => {
+                TallyChange { add: Some(refused), take_back: Some(ConsentState::default()) }
+            }
+            _ => TallyChange { add: Some(ConsentState::default()), take_back: None },
+        };
         let entry = JournalEntry {
             id: Some(n as u64),
             accepted_ms: 1_764_000_000_000,
-            consent: Some(ConsentState::default()),
+            tally,
             visitor,
             addition,
         };

@@ -174,6 +174,7 @@ mod tests {
     use super::*;
     use crate::VisitorHash;
     use proptest::prelude::*;
+    use tacit_beacon::admission::TallyChange;
     use tacit_beacon::signal::View;
 
     fn record(visitors: impl IntoIterator<Item = u64>) -> PageDay {
@@ -300,7 +301,7 @@ mod tests {
             let entry = JournalEntry {
                 id: Some(u64::MAX),
                 accepted_ms: 1_764_000_000_000,
-                consent: None,
+                tally: TallyChange::default(),
                 visitor,
                 addition,
             };
@@ -320,7 +321,7 @@ mod tests {
         let entry = JournalEntry {
             id: Some(7),
             accepted_ms: 1_764_000_000_000,
-            consent: None,
+            tally: TallyChange::default(),
             visitor: None,
             addition: crate::journal::Addition::BotDropped,
         };

@@ -464,9 +464,16 @@ impl Default for SiteDay {
 }
 
 impl SiteDay {
-    /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
+    /// Counts the consent state of one page view (for an opted-out visitor, the only thing
+    /// kept).
     pub fn record_consent(&mut self, state: ConsentState) {
         self.consent.record(state);
+    }
+
+    /// Takes back a page view counted under `state`: consent changed on the page since (see
+    /// [`ConsentTally::take_back`]).
+    pub fn take_back_consent(&mut self, state: ConsentState) {
+        self.consent.take_back(state);
     }
 
     /// Counts a page view dropped as a bot's.
@@ -488,7 +495,7 @@ impl SiteDay {
         self.bare_views += other.bare_views;
     }
 
-    /// Consent states seen.
+    /// The consent states of the day's page views.
     pub fn consent(&self) -> &ConsentTally {
         &self.consent
     }

@@ -139,6 +139,14 @@ fn refuses_fields_of_another_type() {
     assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","path":"/"}"#), "type");
     assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","id":"0123456789abcdef"}"#), "id");
     assert_eq!(invalid_field(r#"{"site":"demo","type":"dropped","referrer":"t.co"}"#), "type");
+    // Only a beacon that stands for a page view moves it in the consent tally.
+    let replaces =
+        r#""replaces_consent":{"measurement":"denied","journey":"denied","source":"tcf"}"#;
+    for other in [r#""type":"leave","path":"/""#, r#""type":"dropped""#] {
+        let body = format!(r#"{{"site":"demo",{other},{replaces}}}"#);
+        assert_eq!(invalid_field(&body), "replaces_consent", "{body}");
+    }
+    assert!(parse(&format!(r#"{{"site":"demo","type":"consent",{replaces}}}"#)).is_ok());
 }
 
 #[test]
@@ -274,8 +282,18 @@ fn every_kind() -> Vec<Beacon> {
         journey: ConsentValue::Denied,
         source: ConsentSource::Tcf,
     };
-    let beacon =
-        |body| Beacon { site: demo(), id: Some(BeaconId(0x0123_4567_89ab_cdef)), consent, body };
+    let beacon = |body| Beacon {
+        site: demo(),
+        id: Some(BeaconId(0x0123_4567_89ab_cdef)),
+        consent,
+        replaces_consent: None,
+        body,
+    };
+    let refused = ConsentState {
+        measurement: ConsentValue::Denied,
+        journey: ConsentValue::Denied,
+        source: ConsentSource::Tcf,
+    };
     vec![
         beacon(BeaconBody::View(ViewBeacon {
             path: "/quote\"back\\slash\u{1}/café".into(),
@@ -377,11 +395,23 @@ fn every_kind() -> Vec<Beacon> {
             path: "/".into(),
             event: Event::Feedback { score: FeedbackScore::new(2).unwrap() },
         }),
-        Beacon { site: demo(), id: None, consent, body: BeaconBody::Consent },
+        Beacon { id: None, ..beacon(BeaconBody::Consent) },
+        // Consent changed on the page: a grant after a refusal, an opt-out after the view.
+        Beacon {
+            replaces_consent: Some(refused),
+            ..beacon(BeaconBody::View(ViewBeacon { path: "/".into(), ..ViewBeacon::default() }))
+        },
+        Beacon {
+            id: None,
+            consent: refused,
+            replaces_consent: Some(consent),
+            ..beacon(BeaconBody::Consent)
+        },
         Beacon {
             site: demo(),
             id: Some(BeaconId(7)),
             consent: ConsentState::default(),
+            replaces_consent: None,
             body: BeaconBody::Dropped,
         },
     ]
@@ -402,6 +432,7 @@ fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_tex
         site: demo(),
         id: None,
         consent: ConsentState::default(),
+        replaces_consent: None,
         body: BeaconBody::Event {
             path: "/".into(),
             event: Event::Goal { name: name.into(), value: None },

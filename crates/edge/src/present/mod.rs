@@ -157,7 +157,7 @@ pub fn privacy_csv(report: &PrivacyReport) -> AppResult<Response> {
     let rows = report.consent.days.iter().map(|day| {
         let (m, j) = (&day.counts.measurement, &day.counts.journey);
         [
-            day.counts.beacons,
+            day.counts.page_views,
             m.granted,
             m.denied,
             m.unset,
@@ -177,7 +177,7 @@ pub fn privacy_csv(report: &PrivacyReport) -> AppResult<Response> {
     csv(
         &[
             "day",
-            "beacons",
+            "page_views",
             "measurement_granted",
             "measurement_denied",
             "measurement_unset",
