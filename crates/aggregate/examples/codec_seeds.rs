@@ -17,7 +17,9 @@ use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
 use tacit_beacon::admission::TallyChange;
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::consent::{ConsentSource, ConsentState, ConsentValue};
-use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
+use tacit_beacon::signal::{
+    BareCause, CountryCode, Entry, Event, FeedbackScore, Language, Leave, View,
+};
 
 /// Header (magic, version, kind) and checksum around a record's payload.
 const HEADER_LEN: usize = 4;
@@ -40,7 +42,8 @@ fn main() -> std::io::Result<()> {
             }
         }
         site.record_bot_dropped();
-        site.record_bare_view();
+        site.record_bare_view(BareCause::WasmRefused);
+        site.record_bare_view(BareCause::NotLoaded);
         write(&dir, &format!("page-{visitors}"), 1, &encode_page_day(&page))?;
         write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
     }
@@ -54,7 +57,14 @@ fn main() -> std::io::Result<()> {
             None,
             Addition::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
         ),
-        (Some(visitor), Addition::BarePageView { path: "/pricing".into(), view: view(1) }),
+        (
+            Some(visitor),
+            Addition::BarePageView {
+                path: "/pricing".into(),
+                view: view(1),
+                cause: BareCause::NotLoaded,
+            },
+        ),
         (None, Addition::ConsentOnly),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {

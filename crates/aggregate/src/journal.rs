@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::visitors::SPARSE_PRECISION;
 use crate::{PageDay, SiteDay, VisitorHash};
 use tacit_beacon::admission::TallyChange;
-use tacit_beacon::signal::{Event, Leave, View};
+use tacit_beacon::signal::{BareCause, Event, Leave, View};
 
 /// What the visitor sketches keep of a visitor hash: its top 25 bits and the position of its
 /// first 1 bit after them, every other bit cleared (about 31 bits of the 64).
@@ -109,13 +109,15 @@ pub enum Addition {
         /// The figures added instead.
         leave: Leave,
     },
-    /// A page view the loader sent without the snippet's WebAssembly, which the page's
-    /// Content-Security-Policy blocked: counted as a view, and as a bare one for the site.
+    /// A page view the loader sent without the snippet's WebAssembly: counted as a view, and
+    /// as a bare one of its cause for the site.
     BarePageView {
         /// The page whose record counts it.
         path: String,
         /// What the worker made of it: its path, the request's browser, device and country.
         view: View,
+        /// Why the loader sent it bare.
+        cause: BareCause,
     },
 }
 
@@ -156,8 +158,8 @@ impl JournalEntry {
             ) => {
                 page.record_view(visitor.visitor(), view);
                 site.record_view(visitor.visitor(), view);
-                if matches!(self.addition, Addition::BarePageView { .. }) {
-                    site.record_bare_view();
+                if let Addition::BarePageView { cause, .. } = self.addition {
+                    site.record_bare_view(cause);
                 }
             }
             (Addition::Leave { leave, .. }, Some(page), _) => {

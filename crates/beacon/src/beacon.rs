@@ -4,7 +4,7 @@
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
-//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` from the loader alone |
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
@@ -41,7 +41,7 @@ use crate::admission::stands_for_page_view;
 use crate::agent::DeviceClass;
 use crate::consent::{ConsentState, ConsentValue};
 use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
-use crate::signal::{Entry, Event, FeedbackScore, Language, Leave};
+use crate::signal::{BareCause, Entry, Event, FeedbackScore, Language, Leave};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.
@@ -169,9 +169,9 @@ pub struct ViewBeacon {
     /// For an entry whose visitor agreed to journey linking: whether this browser had visited
     /// the site before (the snippet's last-visit-day marker). `None` without journey consent.
     pub returning: Option<bool>,
-    /// Sent by the loader alone, without the snippet's WebAssembly, which the page's
-    /// Content-Security-Policy blocked: the path is all there is (DESIGN: "marked as such").
-    pub bare: bool,
+    /// Sent by the loader alone, without the snippet's WebAssembly, for the cause it saw: the
+    /// path is all there is (DESIGN: "marked as such").
+    pub bare: Option<BareCause>,
 }
 
 impl ViewBeacon {
@@ -226,7 +226,7 @@ struct WireBeacon {
     viewport: Option<DeviceClass>,
     language: Option<String>,
     returning: Option<bool>,
-    bare: Option<bool>,
+    bare: Option<BareCause>,
     // leave
     entry: Option<bool>,
     channel: Option<String>,
@@ -472,7 +472,7 @@ fn parse_view(mut wire: WireBeacon) -> Result<ViewBeacon, BeaconError> {
         viewport: wire.viewport,
         language,
         returning: wire.returning,
-        bare: wire.bare.unwrap_or(false),
+        bare: wire.bare,
     })
 }
 
@@ -578,9 +578,7 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
     if let Some(returning) = view.returning {
         json.bool("returning", returning);
     }
-    if view.bare {
-        json.bool("bare", true);
-    }
+    json.optional_string("bare", view.bare.map(BareCause::as_str));
 }
 
 fn write_leave(json: &mut JsonWriter, leave: &Leave) {

@@ -119,10 +119,9 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         match body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&request, &page);
-                if page.bare {
-                    Addition::BarePageView { path: page.path, view }
-                } else {
-                    Addition::PageView { path: page.path, view }
+                match page.bare {
+                    Some(cause) => Addition::BarePageView { path: page.path, view, cause },
+                    None => Addition::PageView { path: page.path, view },
                 }
             }
             BeaconBody::Leave { path, leave } => Addition::Leave { path, leave },

@@ -120,7 +120,7 @@ impl Page {
                 viewport: None,
                 language: None,
                 returning: None,
-                bare: false,
+                bare: None,
             },
             start: now,
             engagement,

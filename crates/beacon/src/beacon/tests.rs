@@ -96,6 +96,23 @@ fn refuses_bad_json_wrong_types_and_unknown_fields() {
 }
 
 #[test]
+fn a_bare_view_names_the_cause_the_loader_saw() {
+    let bare = |cause: &str| parse(&format!(r#"{{"site":"demo","path":"/","bare":{cause}}}"#));
+    let cause = |cause: &str| match bare(cause).unwrap().body {
+        BeaconBody::View(view) => view.bare,
+        other => panic!("not a view: {other:?}"),
+    };
+    assert_eq!(cause(r#""wasm_refused""#), Some(BareCause::WasmRefused));
+    assert_eq!(cause(r#""not_loaded""#), Some(BareCause::NotLoaded));
+    for unknown in ["true", r#""csp""#, r#""""#] {
+        let Err(BeaconError::Malformed(reason)) = bare(unknown) else { panic!("{unknown}") };
+        assert!(reason.contains("wasm_refused") || unknown == "true", "{reason}");
+    }
+    let leave = r#"{"site":"demo","type":"leave","path":"/","bare":"not_loaded"}"#;
+    assert_eq!(invalid_field(leave), "type");
+}
+
+#[test]
 fn refuses_invalid_values() {
     assert_eq!(invalid_field(r#"{"site":"Demo!","path":"/"}"#), "site");
     assert_eq!(invalid_field(r#"{"site":"demo","path":"pricing"}"#), "path");
@@ -308,7 +325,7 @@ fn every_kind() -> Vec<Beacon> {
             viewport: Some(DeviceClass::Tablet),
             language: Language::from_tag("de-AT"),
             returning: None,
-            bare: false,
+            bare: None,
         })),
         Beacon {
             consent: ConsentState { journey: ConsentValue::Granted, ..consent },
@@ -325,7 +342,12 @@ fn every_kind() -> Vec<Beacon> {
         })),
         beacon(BeaconBody::View(ViewBeacon {
             path: "/pricing".into(),
-            bare: true,
+            bare: Some(BareCause::WasmRefused),
+            ..ViewBeacon::default()
+        })),
+        beacon(BeaconBody::View(ViewBeacon {
+            path: "/pricing".into(),
+            bare: Some(BareCause::NotLoaded),
             ..ViewBeacon::default()
         })),
         beacon(BeaconBody::Leave {

@@ -119,7 +119,8 @@ const FIELDS: &[(&str, Form, &str)] = &[
     (
         "bare_views",
         Form::Count,
-        "site only: page views sent without the snippet's WebAssembly, path only",
+        "site only: page views sent without the snippet's WebAssembly, path only, by the cause \
+         the loader saw (WebAssembly refused, or not loaded)",
     ),
 ];
 
