@@ -71,7 +71,7 @@ describe('privacy audit', () => {
     const csv = await get('/api/v1/sites/demo/privacy?format=csv&from=2026-11-01&to=2026-11-03', env.site.auditor_token);
     assert.match(csv.headers.get('content-type'), /^text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
-    assert.equal(lines[0], 'day,beacons,measurement_granted,measurement_denied,measurement_unset,journey_granted,journey_denied,journey_unset,opt_outs_gpc,opt_outs_dnt');
+    assert.equal(lines[0], 'day,page_views,measurement_granted,measurement_denied,measurement_unset,journey_granted,journey_denied,journey_unset,opt_outs_gpc,opt_outs_dnt');
     assert.deepEqual(lines.slice(1).map((line) => line.split(',')[0]), ['2026-11-01', '2026-11-02', '2026-11-03']);
 
     const exported = await get('/api/v1/sites/demo/export', env.site.auditor_token);
@@ -120,12 +120,13 @@ describe('privacy audit', () => {
         const path = `/state/${row.measurement}/${row.journey}`;
         assert.equal(counted.has(path), row.counted, `${mode}: ${path} is ${row.counted ? '' : 'not '}counted, as the table says`);
       }
-      // Every beacon, counted or not, is in the consent tally — and nothing else is.
+      // Every page view, counted or not, is in the consent tally once: its leave and event add
+      // nothing. Nine page views, each value of a category in three of them.
       const total = after.consent.total;
-      assert.equal(total.beacons, 27);
+      assert.equal(total.page_views, 9);
       for (const value of VALUES) {
-        assert.equal(total.measurement[value], 9, `measurement ${value}`);
-        assert.equal(total.journey[value], 9, `journey ${value}`);
+        assert.equal(total.measurement[value], 3, `measurement ${value}`);
+        assert.equal(total.journey[value], 3, `journey ${value}`);
       }
       assert.equal(counted.size, after.policy.collection.filter((row) => row.counted).length);
     });
@@ -167,15 +168,16 @@ describe('privacy audit', () => {
     assert.deepEqual(await marketerView('optout', exempt.viewer_token), before.optout, 'nothing a marketer sees changed');
     assert.deepEqual(await marketerView('optout-optin', optIn.viewer_token), before.optin, 'nothing changed in opt-in mode');
     const tally = (await privacy('optout', exempt.auditor_token)).consent.total;
-    assert.equal(tally.beacons - tallyBefore.beacons, visitors.length * 3, 'each beacon is in the tally');
-    assert.equal(tally.measurement.denied - tallyBefore.measurement.denied, visitors.length * 3);
-    assert.equal(tally.opt_outs_gpc, 6, 'the GPC header and the browser GPC signal, three beacons each');
-    assert.equal(tally.opt_outs_dnt, 3);
+    // Each visitor's page view is in the tally once, denied; their leave and event add nothing.
+    assert.equal(tally.page_views - tallyBefore.page_views, visitors.length, 'each page view is in the tally');
+    assert.equal(tally.measurement.denied - tallyBefore.measurement.denied, visitors.length);
+    assert.equal(tally.opt_outs_gpc, 2, 'the GPC header and the browser GPC signal, one page view each');
+    assert.equal(tally.opt_outs_dnt, 1);
     const bySource = Object.fromEntries(tally.by_source.map((s) => [s.source, s.denied]));
-    assert.deepEqual(bySource, { api: 3, tcf: 3, consent_mode: 3, gpc: 6, dnt: 3, default: 0 });
+    assert.deepEqual(bySource, { api: 1, tcf: 1, consent_mode: 1, gpc: 2, dnt: 1, default: 0 });
     const optInTally = (await privacy('optout-optin', optIn.auditor_token)).consent.total;
-    assert.equal(optInTally.beacons, 1 + 6);
-    assert.equal(optInTally.measurement.granted, 1, 'only the one beacon with consent was counted');
+    assert.equal(optInTally.page_views, 1 + 3, 'the counted page view and the three without consent');
+    assert.equal(optInTally.measurement.granted, 1, 'only the one page view with consent was counted');
   });
 
   test('the page reads well at phone and desktop width, prints, and loads nothing but itself', async () => {
@@ -201,7 +203,8 @@ describe('privacy audit', () => {
         'Data inventory', 'Consent rates per day', 'Salt rotation', 'Retention', 'Configuration change log',
       ]);
       assert.match(await page.locator('#chain-verdict').textContent(), /Chain verified/);
-      assert.equal(await page.locator('#consent-days tfoot th + td').textContent(), '4', 'four beacons in the range');
+      assert.equal(await page.locator('#consent-days thead th:nth-child(2)').textContent(), 'Page views', 'the unit is named');
+      assert.equal(await page.locator('#consent-days tfoot th + td').textContent(), '4', 'four page views in the range');
       // Nothing wider than the screen but the tables that scroll on their own.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
@@ -212,7 +215,7 @@ describe('privacy audit', () => {
         assert.equal(new URL(page.url()).searchParams.get('key'), env.site.auditor_token);
         const weekAgo = new Date(Date.parse(`${todayUtc()}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
         assert.equal(await page.locator('p.range').textContent(), `Consent rates of ${weekAgo} – ${todayUtc()}`);
-        assert.equal(await page.locator('svg.chart.wide').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the beacons');
+        assert.equal(await page.locator('svg.chart.wide').getAttribute('aria-label'), 'Measurement consent per day: granted, denied and unset shares of the page views');
         const download = page.waitForEvent('download');
         await page.getByRole('link', { name: 'Download the JSON export' }).click();
         assert.match((await download).suggestedFilename(), /^tacit-demo-privacy-.*\.json$/);

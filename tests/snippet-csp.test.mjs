@@ -12,12 +12,14 @@ describe('CSP without WebAssembly', () => {
     const { page: tab } = await env.open({ 'pricing.html': page('<h1>Pricing</h1>', { head: csp }) }, { path: '/pricing.html?plan=pro' });
     await env.waitFor((b) => b.length === 1, 'the bare view');
     await env.settle(tab);
-    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/pricing.html', bare: true }]);
+    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/pricing.html', bare: 'wasm_refused' }]);
     await env.allAccepted();
     assert.equal((await env.pages()).pages.find((p) => p.path === '/pricing.html')?.views, 1);
     // The summary says how many views came bare, and what the site owner can do about it.
-    assert.equal((await env.metrics()).bare_views.current, 1);
+    const metrics = await env.metrics();
+    assert.deepEqual([metrics.bare_views.current, metrics.bare_views_wasm_refused.current, metrics.bare_views_not_loaded.current], [1, 1, 0]);
     const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
-    assert.match(html, /1 page views were counted by their path only: the page's Content-Security-Policy blocked tacit's WebAssembly/);
+    assert.match(html, /1 page views were counted by their path only: the browser refused to run tacit's WebAssembly, as a page's Content-Security-Policy without <code>'wasm-unsafe-eval'<\/code>/);
+    assert.doesNotMatch(html, /window\.fetch/, 'no other cause is named');
   });
 });

@@ -43,7 +43,11 @@ describe('feedback widget', () => {
     await tab.evaluate(() => window.tacit('consent', { measurement: false }));
     await tab.locator('tacit-feedback').waitFor({ state: 'detached' });
     await env.settle(tab);
-    // The same opt-out again is not tallied twice, and an opted-out visitor sends no leave.
-    assert.deepEqual(env.recorder.beacons.map((b) => b.type ?? 'view'), ['consent', 'view']);
+    // The opt-out again moves the page view back to its refusal in the consent tally (it
+    // replaces the view's grant: one page view, tallied once), and an opted-out visitor sends
+    // no leave.
+    assert.deepEqual(env.recorder.beacons.map((b) => b.type ?? 'view'), ['consent', 'view', 'consent']);
+    const [, view, optOut] = env.recorder.beacons;
+    assert.deepEqual(optOut.replaces_consent, view.consent);
   });
 });

@@ -30,4 +30,22 @@ describe('a hostile host page', () => {
     await env.allAccepted();
     assert.deepEqual(errors, []);
   });
+
+  test('that removes fetch gets a bare view, and the summary names fetch as the cause, not the CSP', async () => {
+    const noFetch = '<script>window.fetch = undefined;</script>';
+    const { page: tab } = await env.open({ 'shop.html': page('<h1>Shop</h1>', { head: noFetch }) }, { path: '/shop.html' });
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await env.waitFor((b) => b.some((x) => x.path === '/shop.html'), 'the bare view');
+    await env.settle(tab);
+    assert.deepEqual(env.recorder.beacons, [{ site: 'demo', type: 'view', path: '/shop.html', bare: 'not_loaded' }]);
+    await env.allAccepted();
+    assert.deepEqual(errors, []);
+
+    const metrics = await env.metrics();
+    assert.deepEqual([metrics.bare_views.current, metrics.bare_views_not_loaded.current, metrics.bare_views_wasm_refused.current], [1, 1, 0]);
+    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    assert.match(html, /1 page views were counted by their path only: tacit's WebAssembly could not be fetched, because a script of the page replaced <code>window\.fetch<\/code>/);
+    assert.doesNotMatch(html, /Content-Security-Policy|wasm-unsafe-eval/, 'the CSP is not blamed');
+  });
 });

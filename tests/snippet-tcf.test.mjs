@@ -2,6 +2,7 @@
 // journey linking as well.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { apiRequest } from './support/edge.mjs';
 import { ofType, page, useSnippet } from './support/snippet.mjs';
 
 const CMP = `<script>
@@ -31,6 +32,16 @@ describe('TCF', () => {
     const leave = await env.leave(tab, '/');
     assert.equal(leave.consent.source, 'tcf');
     assert.equal(env.recorder.beacons.length, 3);
+    assert.deepEqual(ofType(beacons, 'view')[0].replaces_consent, { measurement: 'denied', journey: 'denied', source: 'tcf' },
+      'the view takes the refusal\'s place in the consent tally');
     await env.allAccepted();
+
+    // The privacy page counts that visitor's one page view once, as granted: the refusal it
+    // first had is taken back, and the leave adds nothing.
+    const res = await apiRequest(env.edge.url, 'GET', '/api/v1/sites/demo/privacy', { token: env.site.auditor_token });
+    const { total } = (await res.json()).consent;
+    assert.equal(total.page_views, 1);
+    assert.deepEqual([total.measurement.granted_rate, total.journey.granted_rate], [1, 1], '100 % granted');
+    assert.equal(total.measurement.denied, 0);
   });
 });

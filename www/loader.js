@@ -90,17 +90,21 @@
     return values.join('\n');
   };
 
-  // Without WebAssembly (a Content-Security-Policy without 'wasm-unsafe-eval'), a bare page view
-  // still counts the visit: the path only, marked bare so that the summary can say why the rest
-  // is missing; or the consent tally in opt-in mode.
+  // Without WebAssembly, a bare page view still counts the visit: the path only, marked bare
+  // with the cause `error` shows, so that the summary can say why the rest is missing and what
+  // to do. A TypeError: the files did not load (the page broke fetch, the request failed);
+  // anything else: the browser refused the WebAssembly (a CompileError under a
+  // Content-Security-Policy without 'wasm-unsafe-eval', a ReferenceError where there is no
+  // WebAssembly at all). In opt-in mode, the consent tally instead.
   let started;
-  const bare = safe(() => {
+  const bare = safe((error) => {
     if (started || !/^[a-z0-9-]{1,64}$/.test(site)) return;
     started = 1;
     const head = `{"site":"${site}","type":`;
+    const cause = error instanceof TypeError ? 'not_loaded' : 'wasm_refused';
     send(N.webdriver ? `${head}"dropped"}`
       : attr('consent') == 'opt-in' ? `${head}"consent"}`
-        : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}","bare":true}`);
+        : `${head}"view","path":"${location.pathname.replace(/["\\]/g, '')}","bare":"${cause}"}`);
   });
 
   let leave;
@@ -294,7 +298,7 @@
       ready(glue);
     }).then(null, bare);
   } catch (e) {
-    bare();
+    bare(e);
   }
   P.measure('tacit', { start: t0, end: now() });
 })();

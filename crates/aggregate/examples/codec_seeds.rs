@@ -14,9 +14,12 @@ use tacit_aggregate::DayRecord;
 use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_aggregate::journal::{Addition, JournalEntry, SketchKey};
 use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
+use tacit_beacon::admission::TallyChange;
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
-use tacit_beacon::consent::ConsentState;
-use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Language, Leave, View};
+use tacit_beacon::consent::{ConsentSource, ConsentState, ConsentValue};
+use tacit_beacon::signal::{
+    BareCause, CountryCode, Entry, Event, FeedbackScore, Language, Leave, View,
+};
 
 /// Header (magic, version, kind) and checksum around a record's payload.
 const HEADER_LEN: usize = 4;
@@ -39,7 +42,8 @@ fn main() -> std::io::Result<()> {
             }
         }
         site.record_bot_dropped();
-        site.record_bare_view();
+        site.record_bare_view(BareCause::WasmRefused);
+        site.record_bare_view(BareCause::NotLoaded);
         write(&dir, &format!("page-{visitors}"), 1, &encode_page_day(&page))?;
         write(&dir, &format!("site-{visitors}"), 3, &encode_site_day(&site))?;
     }
@@ -53,13 +57,33 @@ fn main() -> std::io::Result<()> {
             None,
             Addition::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
         ),
-        (Some(visitor), Addition::BarePageView { path: "/pricing".into(), view: view(1) }),
+        (
+            Some(visitor),
+            Addition::BarePageView {
+                path: "/pricing".into(),
+                view: view(1),
+                cause: BareCause::NotLoaded,
+            },
+        ),
+        (None, Addition::ConsentOnly),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {
+        // A page view's tally, moved from the refusal it first had by the consent-only entry.
+        let refused = ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        };
+        let tally = match addition {
+            Addition::ConsentOnly => {
+                TallyChange { add: Some(refused), take_back: Some(ConsentState::default()) }
+            }
+            _ => TallyChange { add: Some(ConsentState::default()), take_back: None },
+        };
         let entry = JournalEntry {
             id: Some(n as u64),
             accepted_ms: 1_764_000_000_000,
-            consent: Some(ConsentState::default()),
+            tally,
             visitor,
             addition,
         };

@@ -174,6 +174,8 @@ mod tests {
     use super::*;
     use crate::VisitorHash;
     use proptest::prelude::*;
+    use tacit_beacon::admission::TallyChange;
+    use tacit_beacon::signal::BareCause;
     use tacit_beacon::signal::View;
 
     fn record(visitors: impl IntoIterator<Item = u64>) -> PageDay {
@@ -197,13 +199,12 @@ mod tests {
         let mut site = SiteDay::default();
         site.record_view(VisitorHash::from_u64(42), &View::sample());
         site.record_bot_dropped();
-        site.record_bare_view();
+        site.record_bare_view(BareCause::NotLoaded);
         let bytes = encode_site_day(&site);
         let mut decoded = decode_site_day(&bytes).unwrap();
-        assert_eq!(
-            (decoded.unique_visitors(), decoded.bots_dropped(), decoded.bare_views()),
-            (1, 1, 1)
-        );
+        assert_eq!((decoded.unique_visitors(), decoded.bots_dropped()), (1, 1));
+        assert_eq!(decoded.bare_views(), site.bare_views());
+        assert_eq!(decoded.bare_views().of(BareCause::NotLoaded), 1);
         assert_eq!(decode_page_day(&bytes).unwrap_err(), CodecError::WrongKind(KIND_SITE_DAY));
     }
 
@@ -282,7 +283,14 @@ mod tests {
             ),
             (None, Addition::ConsentOnly),
             (None, Addition::BotDropped),
-            (Some(visitor), Addition::BarePageView { path: "/b".into(), view: View::sample() }),
+            (
+                Some(visitor),
+                Addition::BarePageView {
+                    path: "/b".into(),
+                    view: View::sample(),
+                    cause: BareCause::WasmRefused,
+                },
+            ),
             (
                 None,
                 Addition::LeaveUpdate {
@@ -300,7 +308,7 @@ mod tests {
             let entry = JournalEntry {
                 id: Some(u64::MAX),
                 accepted_ms: 1_764_000_000_000,
-                consent: None,
+                tally: TallyChange::default(),
                 visitor,
                 addition,
             };
@@ -320,7 +328,7 @@ mod tests {
         let entry = JournalEntry {
             id: Some(7),
             accepted_ms: 1_764_000_000_000,
-            consent: None,
+            tally: TallyChange::default(),
             visitor: None,
             addition: crate::journal::Addition::BotDropped,
         };

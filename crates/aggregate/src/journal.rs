@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::visitors::SPARSE_PRECISION;
 use crate::{PageDay, SiteDay, VisitorHash};
-use tacit_beacon::consent::ConsentState;
-use tacit_beacon::signal::{Event, Leave, View};
+use tacit_beacon::admission::TallyChange;
+use tacit_beacon::signal::{BareCause, Event, Leave, View};
 
 /// What the visitor sketches keep of a visitor hash: its top 25 bits and the position of its
 /// first 1 bit after them, every other bit cleared (about 31 bits of the 64).
@@ -58,9 +58,10 @@ pub struct JournalEntry {
     pub id: Option<u64>,
     /// When the shard accepted it (its clock, Unix milliseconds).
     pub accepted_ms: i64,
-    /// The consent state added to the site's tally; `None` for a bot's beacon, which adds only
-    /// to the dropped count.
-    pub consent: Option<ConsentState>,
+    /// What it changes in the site's consent tally, which counts page views (see
+    /// [`tally_change`](tacit_beacon::admission::tally_change)): nothing for a leave, an event
+    /// or a bot's beacon.
+    pub tally: TallyChange,
     /// The visitor of a page view, as the sketches keep it.
     pub visitor: Option<SketchKey>,
     /// What it adds to the page's record and the site's rollup, after the site's consent mode
@@ -108,13 +109,15 @@ pub enum Addition {
         /// The figures added instead.
         leave: Leave,
     },
-    /// A page view the loader sent without the snippet's WebAssembly, which the page's
-    /// Content-Security-Policy blocked: counted as a view, and as a bare one for the site.
+    /// A page view the loader sent without the snippet's WebAssembly: counted as a view, and
+    /// as a bare one of its cause for the site.
     BarePageView {
         /// The page whose record counts it.
         path: String,
         /// What the worker made of it: its path, the request's browser, device and country.
         view: View,
+        /// Why the loader sent it bare.
+        cause: BareCause,
     },
 }
 
@@ -141,8 +144,11 @@ impl JournalEntry {
     /// Adds the entry to the site's rollup and to `page`, the record of [`JournalEntry::path`]
     /// (`None` when the entry has no path).
     pub fn apply(&self, site: &mut SiteDay, page: Option<&mut PageDay>) {
-        if let Some(consent) = self.consent {
-            site.record_consent(consent);
+        if let Some(state) = self.tally.take_back {
+            site.take_back_consent(state);
+        }
+        if let Some(state) = self.tally.add {
+            site.record_consent(state);
         }
         match (&self.addition, page, self.visitor) {
             (
@@ -152,8 +158,8 @@ impl JournalEntry {
             ) => {
                 page.record_view(visitor.visitor(), view);
                 site.record_view(visitor.visitor(), view);
-                if matches!(self.addition, Addition::BarePageView { .. }) {
-                    site.record_bare_view();
+                if let Addition::BarePageView { cause, .. } = self.addition {
+                    site.record_bare_view(cause);
                 }
             }
             (Addition::Leave { leave, .. }, Some(page), _) => {
@@ -190,6 +196,7 @@ mod tests {
     use super::*;
     use crate::test_rng::SplitMix64;
     use crate::VisitorSketch;
+    use tacit_beacon::consent::{Category, ConsentSource, ConsentState, ConsentValue};
     use tacit_beacon::signal::Entry;
 
     #[test]
@@ -240,7 +247,7 @@ mod tests {
         let entry = JournalEntry {
             id: Some(7),
             accepted_ms: 0,
-            consent: Some(ConsentState::default()),
+            tally: TallyChange { add: Some(ConsentState::default()), take_back: None },
             visitor: Some(SketchKey::of(visitor)),
             addition: Addition::PageView { path: "/".into(), view },
         };
@@ -252,10 +259,58 @@ mod tests {
         tallied.record_consent(ConsentState::default());
         assert_eq!(format!("{:?}", site.consent()), format!("{:?}", tallied.consent()));
 
-        let bot =
-            JournalEntry { consent: None, visitor: None, addition: Addition::BotDropped, ..entry };
+        let bot = JournalEntry {
+            tally: TallyChange::default(),
+            visitor: None,
+            addition: Addition::BotDropped,
+            ..entry
+        };
         assert_eq!(bot.path(), None);
         bot.apply(&mut site, None);
         assert_eq!((site.views(), site.bots_dropped()), (1, 1));
+    }
+
+    #[test]
+    fn a_change_of_consent_on_the_page_moves_its_page_view_in_the_tally() {
+        let refused = ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        };
+        let granted = ConsentState {
+            measurement: ConsentValue::Granted,
+            journey: ConsentValue::Granted,
+            source: ConsentSource::Tcf,
+        };
+        let entry = |tally, addition| JournalEntry {
+            id: None,
+            accepted_ms: 0,
+            tally,
+            visitor: None,
+            addition,
+        };
+        let mut site = SiteDay::default();
+        // The CMP refused: the consent beacon stands for the page view.
+        let refusal = TallyChange { add: Some(refused), take_back: None };
+        entry(refusal, Addition::ConsentOnly).apply(&mut site, None);
+        // The visitor granted: the view takes the refusal's place; its leave adds nothing.
+        let view = View { entry: Entry::Entry, ..View::sample() };
+        let grant = TallyChange { add: Some(granted), take_back: Some(refused) };
+        let mut page = PageDay::default();
+        JournalEntry {
+            visitor: Some(SketchKey::of(VisitorHash::from_u64(3))),
+            ..entry(grant, Addition::PageView { path: "/".into(), view })
+        }
+        .apply(&mut site, Some(&mut page));
+        let leave = Addition::Leave { path: "/".into(), leave: Leave::default() };
+        entry(TallyChange::default(), leave).apply(&mut site, Some(&mut page));
+        let tally = site.consent();
+        assert_eq!(tally.count(Category::Measurement, ConsentValue::Granted), 1);
+        assert_eq!(tally.count(Category::Measurement, ConsentValue::Denied), 0);
+        assert_eq!(
+            tally.entries().map(|(.., n)| n).sum::<u64>(),
+            2,
+            "one page view, two categories"
+        );
     }
 }

@@ -16,6 +16,7 @@ use crate::top_k::TopK;
 use crate::{VisitorHash, VisitorSketch};
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::consent::{ConsentState, ConsentTally};
+use tacit_beacon::signal::BareCause;
 use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
 
 /// Entries kept per top-k list. Space-Saving with `m` counters over-counts by at most `N / m`
@@ -449,7 +450,42 @@ pub struct SiteDay {
     traffic: Traffic,
     consent: ConsentTally,
     bots_dropped: u64,
-    bare_views: u64,
+    bare_views: BareViews,
+}
+
+/// A site's bare page views of one day, by the cause the loader saw (see [`BareCause`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BareViews {
+    wasm_refused: u64,
+    not_loaded: u64,
+}
+
+impl BareViews {
+    fn count_mut(&mut self, cause: BareCause) -> &mut u64 {
+        match cause {
+            BareCause::WasmRefused => &mut self.wasm_refused,
+            BareCause::NotLoaded => &mut self.not_loaded,
+        }
+    }
+
+    /// The bare page views of `cause`.
+    pub fn of(self, cause: BareCause) -> u64 {
+        match cause {
+            BareCause::WasmRefused => self.wasm_refused,
+            BareCause::NotLoaded => self.not_loaded,
+        }
+    }
+
+    /// Every bare page view, whatever its cause.
+    pub fn total(self) -> u64 {
+        BareCause::ALL.into_iter().map(|cause| self.of(cause)).sum()
+    }
+
+    fn merge(&mut self, other: BareViews) {
+        for cause in BareCause::ALL {
+            *self.count_mut(cause) += other.of(cause);
+        }
+    }
 }
 
 impl Default for SiteDay {
@@ -458,15 +494,22 @@ impl Default for SiteDay {
             traffic: Traffic::new(VisitorSketch::for_site()),
             consent: ConsentTally::default(),
             bots_dropped: 0,
-            bare_views: 0,
+            bare_views: BareViews::default(),
         }
     }
 }
 
 impl SiteDay {
-    /// Counts the consent state of one beacon (for an opted-out visitor, the only thing kept).
+    /// Counts the consent state of one page view (for an opted-out visitor, the only thing
+    /// kept).
     pub fn record_consent(&mut self, state: ConsentState) {
         self.consent.record(state);
+    }
+
+    /// Takes back a page view counted under `state`: consent changed on the page since (see
+    /// [`ConsentTally::take_back`]).
+    pub fn take_back_consent(&mut self, state: ConsentState) {
+        self.consent.take_back(state);
     }
 
     /// Counts a page view dropped as a bot's.
@@ -474,10 +517,10 @@ impl SiteDay {
         self.bots_dropped += 1;
     }
 
-    /// Counts a page view that the loader sent without the snippet's WebAssembly, which the
-    /// page's Content-Security-Policy blocked: its path only (also counted as a view).
-    pub fn record_bare_view(&mut self) {
-        self.bare_views += 1;
+    /// Counts a page view that the loader sent without the snippet's WebAssembly, for
+    /// `cause`: its path only (also counted as a view).
+    pub fn record_bare_view(&mut self, cause: BareCause) {
+        *self.bare_views.count_mut(cause) += 1;
     }
 
     /// Adds everything `other` counted.
@@ -485,10 +528,10 @@ impl SiteDay {
         self.traffic.merge(&other.traffic);
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
-        self.bare_views += other.bare_views;
+        self.bare_views.merge(other.bare_views);
     }
 
-    /// Consent states seen.
+    /// The consent states of the day's page views.
     pub fn consent(&self) -> &ConsentTally {
         &self.consent
     }
@@ -498,8 +541,9 @@ impl SiteDay {
         self.bots_dropped
     }
 
-    /// Page views sent bare, without the snippet's WebAssembly (see [`SiteDay::record_bare_view`]).
-    pub fn bare_views(&self) -> u64 {
+    /// Page views sent bare, without the snippet's WebAssembly, by cause (see
+    /// [`SiteDay::record_bare_view`]).
+    pub fn bare_views(&self) -> BareViews {
         self.bare_views
     }
 }
@@ -545,6 +589,19 @@ mod tests {
             scroll_pct: 50,
             ..Leave::default()
         }
+    }
+
+    #[test]
+    fn counts_bare_views_by_cause_and_merges_them() {
+        let mut a = SiteDay::default();
+        a.record_bare_view(BareCause::WasmRefused);
+        let mut b = SiteDay::default();
+        b.record_bare_view(BareCause::NotLoaded);
+        b.record_bare_view(BareCause::NotLoaded);
+        a.merge(&b);
+        let bare = a.bare_views();
+        assert_eq!((bare.of(BareCause::WasmRefused), bare.of(BareCause::NotLoaded)), (1, 2));
+        assert_eq!(bare.total(), 3);
     }
 
     #[test]

@@ -18,12 +18,17 @@
 //! assert_eq!(admit(no_signal, gpc, ConsentMode::Exempt).adds, Adds::ConsentTally);
 //! ```
 //!
+//! The consent tally counts page views, not beacons: a visitor's leave and events say nothing
+//! new about their consent, and counting them would weigh a visitor who reads long and clicks
+//! much more than one who glances. [`tally_change`] decides what a beacon changes in it.
+//!
 //! Not here: bots (a bot's beacon adds only to the dropped count, whatever its consent; see
 //! [`crate::agent::is_bot`]) and what a site keeps of a counted beacon (its settings).
 
 use serde::{Deserialize, Serialize};
 
 use crate::consent::{ConsentMode, ConsentSource, ConsentState, ConsentValue};
+use crate::{Beacon, BeaconBody};
 
 /// The consent signals of a beacon's request headers: opt-outs only, since a header can refuse
 /// but never grant.
@@ -88,6 +93,42 @@ pub fn admit(consent: ConsentState, headers: HeaderSignals, mode: ConsentMode) -
         Adds::Counted
     };
     Admission { consent, adds }
+}
+
+/// Whether a beacon of this kind stands for a page view in the consent tally: a view, or a
+/// consent beacon, which stands for the view that the visitor's consent kept from being sent.
+/// A leave, an event or a bot's beacon does not.
+pub fn stands_for_page_view(body: &BeaconBody) -> bool {
+    matches!(body, BeaconBody::View(_) | BeaconBody::Consent)
+}
+
+/// What a beacon changes in the day's consent tally, which counts each page view once, under
+/// the last consent state the page view was sent under: counted under (its view), or refused
+/// under (its consent beacon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TallyChange {
+    /// The state a page view is tallied under from now on.
+    pub add: Option<ConsentState>,
+    /// The state the same page view was tallied under before, taken back: consent changed on
+    /// the page (a grant after a refusal, an opt-out after the view).
+    pub take_back: Option<ConsentState>,
+}
+
+/// What `beacon`, sent with `headers`, changes in the consent tally (a bot's beacon changes
+/// nothing: see the module's note). The states are the tallied ones, after the headers'
+/// opt-outs, which the request of the earlier beacon carried as well. The site's mode plays
+/// no part: it decides what counts, not what is tallied.
+pub fn tally_change(beacon: &Beacon, headers: HeaderSignals) -> TallyChange {
+    if !stands_for_page_view(&beacon.body) {
+        return TallyChange::default();
+    }
+    let add = with_header_opt_outs(beacon.consent, headers);
+    let take_back = beacon.replaces_consent.map(|state| with_header_opt_outs(state, headers));
+    if take_back == Some(add) {
+        // The headers' opt-out outranked both states: the page view stays where it is.
+        return TallyChange::default();
+    }
+    TallyChange { add: Some(add), take_back }
 }
 
 /// `consent` after the headers' opt-outs, which replace it when they outrank its source.
@@ -268,5 +309,64 @@ mod tests {
             ConsentSource::Gpc,
             "DNT does not replace the snippet's own GPC"
         );
+    }
+
+    fn beacon(body: BeaconBody, consent: ConsentState, replaces: Option<ConsentState>) -> Beacon {
+        let site = crate::SiteId::parse("demo").unwrap();
+        Beacon { site, id: None, consent, replaces_consent: replaces, body }
+    }
+
+    #[test]
+    fn only_a_view_or_a_consent_beacon_stands_for_a_page_view() {
+        let granted = ConsentState {
+            measurement: ConsentValue::Granted,
+            journey: ConsentValue::Granted,
+            source: ConsentSource::Tcf,
+        };
+        let leave = BeaconBody::Leave { path: "/".into(), leave: Default::default() };
+        let event = BeaconBody::Event {
+            path: "/".into(),
+            event: crate::signal::Event::Outbound { host: "example.com".into() },
+        };
+        for (body, tallied) in [
+            (BeaconBody::View(Default::default()), true),
+            (BeaconBody::Consent, true),
+            (leave, false),
+            (event, false),
+            (BeaconBody::Dropped, false),
+        ] {
+            let change = tally_change(&beacon(body.clone(), granted, None), HeaderSignals::NONE);
+            let expected = TallyChange { add: tallied.then_some(granted), take_back: None };
+            assert_eq!(change, expected, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_of_consent_on_the_page_moves_its_page_view() {
+        let state =
+            |measurement, source| ConsentState { measurement, journey: measurement, source };
+        let refused = state(ConsentValue::Denied, ConsentSource::Tcf);
+        let granted = state(ConsentValue::Granted, ConsentSource::Tcf);
+        // A CMP refused, then the visitor granted: the view takes the refusal's place.
+        let view = beacon(BeaconBody::View(Default::default()), granted, Some(refused));
+        assert_eq!(
+            tally_change(&view, HeaderSignals::NONE),
+            TallyChange { add: Some(granted), take_back: Some(refused) }
+        );
+        // What is taken back is what the earlier beacon was tallied under: the header's opt-out
+        // of a state without a stronger source.
+        let unset = ConsentState::default();
+        let view = beacon(BeaconBody::View(Default::default()), granted, Some(unset));
+        let dnt = HeaderSignals { gpc: false, dnt: true };
+        let by_dnt = state(ConsentValue::Denied, ConsentSource::Dnt);
+        assert_eq!(
+            tally_change(&view, dnt),
+            TallyChange { add: Some(granted), take_back: Some(by_dnt) }
+        );
+        // The header said first what the page then said: nothing moves.
+        let by_gpc = state(ConsentValue::Denied, ConsentSource::Gpc);
+        let consent = beacon(BeaconBody::Consent, by_gpc, Some(unset));
+        let gpc = HeaderSignals { gpc: true, dnt: false };
+        assert_eq!(tally_change(&consent, gpc), TallyChange::default());
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
-//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` from the loader alone |
+//! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
@@ -19,7 +19,10 @@
 //! when it never arrived, the update counts as a leave of its own.
 //!
 //! Every beacon carries `site`, and all but `dropped` their `consent` state (absent means no
-//! signal). A beacon may carry a random `id` (16 hex digits) so that a retried beacon is
+//! signal). A `view` or `consent` beacon stands for a page view in the day's consent tally; when
+//! consent changed on the page after an earlier such beacon (a grant after a refusal, an opt-out
+//! after the view), it carries `replaces_consent`, the state the earlier one was sent under,
+//! and the edge moves the page view from that state to its own (see [`crate::admission`]). A beacon may carry a random `id` (16 hex digits) so that a retried beacon is
 //! counted once; a `consent` beacon carries no id, so that it cannot be linked to anything.
 //! Fields that do not belong to a beacon's type are refused, so a client cannot smuggle in
 //! data the edge would silently drop today and store tomorrow. Numbers that are fractions
@@ -34,10 +37,11 @@ use core::fmt;
 
 use serde::Deserialize;
 
+use crate::admission::stands_for_page_view;
 use crate::agent::DeviceClass;
 use crate::consent::{ConsentState, ConsentValue};
 use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
-use crate::signal::{Entry, Event, FeedbackScore, Language, Leave};
+use crate::signal::{BareCause, Entry, Event, FeedbackScore, Language, Leave};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.
@@ -61,6 +65,11 @@ pub struct Beacon {
     pub id: Option<BeaconId>,
     /// The consent the beacon was sent under.
     pub consent: ConsentState,
+    /// For a beacon that stands for a page view (see [`crate::admission::stands_for_page_view`]):
+    /// the consent state an earlier beacon of the same page view was sent under, when consent
+    /// changed on the page since. The edge moves the page view's tally from that state to this
+    /// one, so that each page view is tallied once.
+    pub replaces_consent: Option<ConsentState>,
     /// What the beacon reports.
     pub body: BeaconBody,
 }
@@ -160,9 +169,9 @@ pub struct ViewBeacon {
     /// For an entry whose visitor agreed to journey linking: whether this browser had visited
     /// the site before (the snippet's last-visit-day marker). `None` without journey consent.
     pub returning: Option<bool>,
-    /// Sent by the loader alone, without the snippet's WebAssembly, which the page's
-    /// Content-Security-Policy blocked: the path is all there is (DESIGN: "marked as such").
-    pub bare: bool,
+    /// Sent by the loader alone, without the snippet's WebAssembly, for the cause it saw: the
+    /// path is all there is (DESIGN: "marked as such").
+    pub bare: Option<BareCause>,
 }
 
 impl ViewBeacon {
@@ -207,6 +216,7 @@ struct WireBeacon {
     kind: Option<String>,
     id: Option<String>,
     consent: Option<ConsentState>,
+    replaces_consent: Option<ConsentState>,
     path: Option<String>,
     // view
     referrer: Option<String>,
@@ -216,7 +226,7 @@ struct WireBeacon {
     viewport: Option<DeviceClass>,
     language: Option<String>,
     returning: Option<bool>,
-    bare: Option<bool>,
+    bare: Option<BareCause>,
     // leave
     entry: Option<bool>,
     channel: Option<String>,
@@ -308,6 +318,7 @@ impl Beacon {
         let site = SiteId::parse(&site).map_err(|e| invalid("site", e.to_string()))?;
         let id = wire.id.take().map(|id| parse_id(&id)).transpose()?;
         let consent = wire.consent.take();
+        let replaces_consent = wire.replaces_consent.take();
         let kind = wire.kind.take();
         if wire.after_ms.is_some() {
             return Err(invalid("after_ms", "belongs in 'replaces'".into()));
@@ -370,7 +381,13 @@ impl Beacon {
                 ))
             }
         };
-        Ok(Beacon { site, id, consent: consent.unwrap_or_default(), body })
+        if replaces_consent.is_some() && !stands_for_page_view(&body) {
+            return Err(invalid(
+                "replaces_consent",
+                "belongs to a view or consent beacon only".into(),
+            ));
+        }
+        Ok(Beacon { site, id, consent: consent.unwrap_or_default(), replaces_consent, body })
     }
 
     /// The beacon as the JSON body the snippet sends. Written by hand so that the snippet
@@ -391,12 +408,10 @@ impl Beacon {
             json.raw_string(&hex16(id.0));
         }
         if !matches!(self.body, BeaconBody::Dropped) {
-            json.key("consent");
-            json.open();
-            json.string("measurement", self.consent.measurement.as_str());
-            json.string("journey", self.consent.journey.as_str());
-            json.string("source", self.consent.source.as_str());
-            json.close();
+            json.consent("consent", self.consent);
+        }
+        if let Some(replaced) = self.replaces_consent {
+            json.consent("replaces_consent", replaced);
         }
         match &self.body {
             BeaconBody::View(view) => write_view(&mut json, view),
@@ -457,7 +472,7 @@ fn parse_view(mut wire: WireBeacon) -> Result<ViewBeacon, BeaconError> {
         viewport: wire.viewport,
         language,
         returning: wire.returning,
-        bare: wire.bare.unwrap_or(false),
+        bare: wire.bare,
     })
 }
 
@@ -563,9 +578,7 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
     if let Some(returning) = view.returning {
         json.bool("returning", returning);
     }
-    if view.bare {
-        json.bool("bare", true);
-    }
+    json.optional_string("bare", view.bare.map(BareCause::as_str));
 }
 
 fn write_leave(json: &mut JsonWriter, leave: &Leave) {
@@ -764,6 +777,15 @@ impl JsonWriter {
     fn bool(&mut self, key: &str, value: bool) {
         self.key(key);
         self.text.push_str(if value { "true" } else { "false" });
+    }
+
+    fn consent(&mut self, key: &str, state: ConsentState) {
+        self.key(key);
+        self.open();
+        self.string("measurement", state.measurement.as_str());
+        self.string("journey", state.journey.as_str());
+        self.string("source", state.source.as_str());
+        self.close();
     }
 
     fn digits(&mut self, value: u64) {

@@ -1,7 +1,8 @@
 //! Consent: what a visitor agreed to, where that came from, and the daily tally of both.
 //!
-//! Every beacon carries a [`ConsentState`]. The edge tallies states per day by category, value
-//! and source ([`ConsentTally`]); for a visitor who opted out that tally is all that is sent.
+//! Every beacon carries a [`ConsentState`]. The edge tallies the states of page views per day
+//! by category, value and source ([`ConsentTally`]); for a visitor who opted out that tally is
+//! all that is sent.
 //! What a beacon may add under a site's [`ConsentMode`] is [`crate::admission`]'s to decide.
 
 use alloc::collections::BTreeMap;
@@ -156,20 +157,39 @@ impl ConsentMode {
     }
 }
 
-/// Counts of consent states seen in one day, by category, value and source.
+/// Counts of the consent states of one day's page views, by category, value and source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentTally {
     counts: BTreeMap<(Category, ConsentValue, ConsentSource), u64>,
 }
 
 impl ConsentTally {
-    /// Counts one beacon's consent state, once per category.
+    /// Counts one page view's consent state, once per category.
     pub fn record(&mut self, state: ConsentState) {
-        for (category, value) in
-            [(Category::Measurement, state.measurement), (Category::Journey, state.journey)]
-        {
-            *self.counts.entry((category, value, state.source)).or_default() += 1;
+        for key in Self::keys(state) {
+            *self.counts.entry(key).or_default() += 1;
         }
+    }
+
+    /// Takes back a page view counted under `state`, whose consent changed on the page since.
+    /// The earlier count may have gone to the day before (a page open at midnight): then there
+    /// may be none of `state` to take back, and nothing is.
+    pub fn take_back(&mut self, state: ConsentState) {
+        for key in Self::keys(state) {
+            if let Some(count) = self.counts.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    self.counts.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn keys(state: ConsentState) -> [(Category, ConsentValue, ConsentSource); 2] {
+        [
+            (Category::Measurement, state.measurement, state.source),
+            (Category::Journey, state.journey, state.source),
+        ]
     }
 
     /// Adds every count of `other`.
@@ -179,7 +199,7 @@ impl ConsentTally {
         }
     }
 
-    /// How many beacons had `value` for `category`, from any source.
+    /// How many page views had `value` for `category`, from any source.
     pub fn count(&self, category: Category, value: ConsentValue) -> u64 {
         self.counts
             .iter()
@@ -265,5 +285,27 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.count(Category::Measurement, ConsentValue::Unset), 2);
         assert_eq!(a.count(Category::Measurement, ConsentValue::Denied), 1);
+    }
+
+    #[test]
+    fn takes_back_a_page_view_and_never_below_zero() {
+        let refused = ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source: ConsentSource::Tcf,
+        };
+        let mut tally = ConsentTally::default();
+        tally.record(refused);
+        tally.record(ConsentState::default());
+        tally.take_back(refused);
+        assert_eq!(tally.count(Category::Measurement, ConsentValue::Denied), 0);
+        assert_eq!(tally.entries().count(), 2, "no zero entry is kept");
+        // Counted the day before: nothing to take back today.
+        tally.take_back(refused);
+        assert_eq!(tally, {
+            let mut only_unset = ConsentTally::default();
+            only_unset.record(ConsentState::default());
+            only_unset
+        });
     }
 }

@@ -33,6 +33,32 @@ pub struct View {
     pub entry: Entry,
 }
 
+/// Why the loader sent a page view bare, its path only, without the snippet's WebAssembly: what
+/// the site owner can do about it differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BareCause {
+    /// The browser refused to compile the WebAssembly: the page's Content-Security-Policy has
+    /// no `'wasm-unsafe-eval'` (or the browser runs without WebAssembly).
+    WasmRefused,
+    /// The snippet's files did not load: the page's script replaced `window.fetch` with
+    /// something that is no function, or the request failed.
+    NotLoaded,
+}
+
+impl BareCause {
+    /// Every cause, in order.
+    pub const ALL: [BareCause; 2] = [BareCause::WasmRefused, BareCause::NotLoaded];
+
+    /// The cause's name on the wire and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BareCause::WasmRefused => "wasm_refused",
+            BareCause::NotLoaded => "not_loaded",
+        }
+    }
+}
+
 /// Whether a page view starts a visit and, when the visitor agreed to journey linking, whether
 /// they had visited the site before (from the snippet's last-visit-day marker).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

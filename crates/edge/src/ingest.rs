@@ -7,7 +7,7 @@
 //! shard. The shard admits again under the site's own mode, which may admit less.
 
 use tacit_aggregate::journal::Addition;
-use tacit_beacon::admission::{admit, HeaderSignals};
+use tacit_beacon::admission::{admit, tally_change, HeaderSignals, TallyChange};
 use tacit_beacon::agent::{is_bot, reduce};
 use tacit_beacon::consent::ConsentMode;
 use tacit_beacon::signal::{CountryCode, Language, View};
@@ -99,7 +99,10 @@ fn adds_nothing(beacon: &Beacon, request: &RequestFacts) -> bool {
 /// The shard's message for `beacon`, sent with `request`: what it may add, and the visitor's
 /// address and browser for one hash in the shard.
 fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
-    let Beacon { site, id, consent, body } = beacon;
+    let bot = is_bot(&request.user_agent) || beacon.body == BeaconBody::Dropped;
+    // A bot's beacon adds to the dropped count only, whatever its consent.
+    let tally = if bot { TallyChange::default() } else { tally_change(&beacon, request.headers) };
+    let Beacon { site, id, consent, body, .. } = beacon;
     let replaces = match &body {
         BeaconBody::LeaveUpdate { after_ms, replaced_id, .. } => {
             let id = replaced_id.ok_or(BeaconError::MissingField("replaces.id"))?;
@@ -107,7 +110,7 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         }
         _ => None,
     };
-    let addition = if is_bot(&request.user_agent) || body == BeaconBody::Dropped {
+    let addition = if bot {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Addition::BotDropped
     } else if !admit(consent, request.headers, ConsentMode::Exempt).adds.counts() {
@@ -116,10 +119,9 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         match body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&request, &page);
-                if page.bare {
-                    Addition::BarePageView { path: page.path, view }
-                } else {
-                    Addition::PageView { path: page.path, view }
+                match page.bare {
+                    Some(cause) => Addition::BarePageView { path: page.path, view, cause },
+                    None => Addition::PageView { path: page.path, view },
                 }
             }
             BeaconBody::Leave { path, leave } => Addition::Leave { path, leave },
@@ -137,6 +139,7 @@ fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
         client: Client { ip: request.ip, user_agent: request.user_agent },
         consent,
         headers: request.headers,
+        tally,
         addition,
         replaces,
     })

@@ -52,7 +52,7 @@ use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
-use tacit_beacon::admission::{admit, Adds, HeaderSignals};
+use tacit_beacon::admission::{admit, stands_for_page_view, Adds, HeaderSignals};
 use tacit_beacon::agent::is_bot;
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
@@ -119,8 +119,6 @@ pub struct Tracker {
     consent: Consent,
     /// Whether `go()` was called: consent is known well enough to send beacons.
     live: bool,
-    /// The consent state last sent as a tally, so that an unchanged opt-out is tallied once.
-    tallied: Option<ConsentState>,
     /// Whether journey consent stood refused at the last change of consent: what journey
     /// linking kept is removed each time it becomes so.
     journey_refused: bool,
@@ -161,7 +159,13 @@ pub fn start(
         let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
         if webdriver || is_bot(user_agent) {
             let consent = ConsentState::default();
-            let beacon = Beacon { site, id: None, consent, body: BeaconBody::Dropped };
+            let beacon = Beacon {
+                site,
+                id: None,
+                consent,
+                replaces_consent: None,
+                body: BeaconBody::Dropped,
+            };
             return Err(beacon.to_json());
         }
         let host = url_host(url).unwrap_or("").to_ascii_lowercase();
@@ -181,7 +185,6 @@ pub fn start(
             language: page::language(language),
             consent: Consent::default(),
             live: false,
-            tallied: None,
             journey_refused: false,
             page,
             queue: Vec::new(),
@@ -458,6 +461,8 @@ impl Tracker {
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
+    /// A beacon that stands for the page view in the consent tally names the state the page view
+    /// was tallied under before, if any, so that the edge tallies each page view once.
     fn emit(&mut self, body: BeaconBody) -> (Option<BeaconId>, String) {
         let id = (!matches!(body, BeaconBody::Consent)).then(|| {
             // xorshift64*: ids need to be distinct, not secret.
@@ -466,7 +471,10 @@ impl Tracker {
             self.rng ^= self.rng >> 27;
             BeaconId::from_u64(self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d))
         });
-        let beacon = Beacon { site: self.site.clone(), id, consent: self.state(), body };
+        let consent = self.state();
+        let replaces_consent =
+            if stands_for_page_view(&body) { self.page.tallied.replace(consent) } else { None };
+        let beacon = Beacon { site: self.site.clone(), id, consent, replaces_consent, body };
         let json = beacon.to_json();
         self.line(&json);
         (id, json)
@@ -480,7 +488,8 @@ impl Tracker {
     }
 
     /// After any change of consent: the view that could not be counted is counted once allowed,
-    /// and a visitor who is not (or no longer) counted sends the consent tally, once per state.
+    /// and a visitor who is not (or no longer) counted sends the consent tally, once per page
+    /// view and state.
     fn consent_changed(&mut self) {
         if !self.live {
             return;
@@ -495,8 +504,7 @@ impl Tracker {
             if !self.page.counted {
                 self.view();
             }
-        } else if self.tallied != Some(self.state()) {
-            self.tallied = Some(self.state());
+        } else if self.page.tallied != Some(self.state()) {
             self.emit(BeaconBody::Consent);
         }
     }
@@ -609,6 +617,7 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tacit_beacon::consent::ConsentSource;
 
     /// The beacons of one answer, parsed as the edge parses them (a retry as any other).
     fn beacons(lines: Option<String>) -> Vec<BeaconBody> {
@@ -701,6 +710,55 @@ mod tests {
             dropped(start("demo", "Googlebot/2.1", false)),
             Some(BeaconBody::Dropped)
         ));
+    }
+
+    /// Each beacon of one answer with the consent state it was sent under and the one it
+    /// replaces in the consent tally.
+    fn tallies(lines: Option<String>) -> Vec<(BeaconBody, ConsentState, Option<ConsentState>)> {
+        let lines = lines.unwrap_or_default();
+        let parse = |line: &str| Beacon::parse(line.as_bytes()).expect(line);
+        let beacon = |line| parse(line);
+        lines
+            .lines()
+            .map(beacon)
+            .map(|Beacon { body, consent, replaces_consent, .. }| (body, consent, replaces_consent))
+            .collect()
+    }
+
+    #[test]
+    fn each_page_view_is_tallied_once_and_moved_when_consent_changes_on_the_page() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+        let url = "https://example.com/";
+        let start = |opt_in| {
+            start("demo", opt_in, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true)
+                .unwrap_or_else(|line| panic!("stopped: {line}"))
+        };
+        let unset = ConsentState::default();
+        let by = |source| ConsentState {
+            measurement: ConsentValue::Denied,
+            journey: ConsentValue::Denied,
+            source,
+        };
+        let (dnt, gpc) = (by(ConsentSource::Dnt), by(ConsentSource::Gpc));
+
+        // Opt-in without consent: the consent beacon stands for the page view; a refusal on
+        // the page moves it, and the same refusal again sends nothing.
+        let t = &mut start(true);
+        assert_eq!(tallies(t.go()), [(BeaconBody::Consent, unset, None)]);
+        assert_eq!(tallies(t.signal(4)), [(BeaconBody::Consent, dnt, Some(unset))]);
+        assert_eq!(t.signal(4), None);
+        // The next page of a single-page app is a page view of its own, tallied once more.
+        let wall = 1_764_000_000_000.0;
+        let next = tallies(t.nav("https://example.com/next", "", 9_000.0, wall, false));
+        assert_eq!(next, [(BeaconBody::Consent, dnt, None)]);
+
+        // Exempt: the view stands for the page view; a later opt-out moves it, and the leave
+        // that a counted visitor would send is not sent, nor tallied.
+        let t = &mut start(false);
+        let [(BeaconBody::View(_), consent, None)] = &tallies(t.go())[..] else { panic!() };
+        assert_eq!(*consent, unset);
+        assert_eq!(tallies(t.signal(3)), [(BeaconBody::Consent, gpc, Some(unset))]);
+        assert_eq!(t.on(Kind::LEAVE, 5_000.0, wall, 0.0), None);
     }
 
     #[test]

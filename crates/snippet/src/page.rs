@@ -5,6 +5,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
+use tacit_beacon::consent::ConsentState;
 use tacit_beacon::scrub::{
     external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path,
     split_once_ascii, until_any, Utm, MAX_PARAM_LEN,
@@ -66,6 +67,9 @@ pub struct Page {
     pub reached_goal: bool,
     /// Whether the view's beacon has been sent (the visitor may have opted in since it began).
     pub counted: bool,
+    /// The consent state the page view is tallied under at the edge: that of its view or of its
+    /// last consent beacon. A later one names it, so that the page view moves, not doubles.
+    pub tallied: Option<ConsentState>,
     /// The leave beacon last written for the view, once it was hidden or left: the visitor
     /// may come back to it and do more, and an update then replaces it.
     pub sent: Option<SentLeave>,
@@ -116,7 +120,7 @@ impl Page {
                 viewport: None,
                 language: None,
                 returning: None,
-                bare: false,
+                bare: None,
             },
             start: now,
             engagement,
@@ -124,6 +128,7 @@ impl Page {
             quick_back: false,
             reached_goal: false,
             counted: false,
+            tallied: None,
             sent: None,
         }
     }

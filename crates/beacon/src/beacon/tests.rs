@@ -96,6 +96,23 @@ fn refuses_bad_json_wrong_types_and_unknown_fields() {
 }
 
 #[test]
+fn a_bare_view_names_the_cause_the_loader_saw() {
+    let bare = |cause: &str| parse(&format!(r#"{{"site":"demo","path":"/","bare":{cause}}}"#));
+    let cause = |cause: &str| match bare(cause).unwrap().body {
+        BeaconBody::View(view) => view.bare,
+        other => panic!("not a view: {other:?}"),
+    };
+    assert_eq!(cause(r#""wasm_refused""#), Some(BareCause::WasmRefused));
+    assert_eq!(cause(r#""not_loaded""#), Some(BareCause::NotLoaded));
+    for unknown in ["true", r#""csp""#, r#""""#] {
+        let Err(BeaconError::Malformed(reason)) = bare(unknown) else { panic!("{unknown}") };
+        assert!(reason.contains("wasm_refused") || unknown == "true", "{reason}");
+    }
+    let leave = r#"{"site":"demo","type":"leave","path":"/","bare":"not_loaded"}"#;
+    assert_eq!(invalid_field(leave), "type");
+}
+
+#[test]
 fn refuses_invalid_values() {
     assert_eq!(invalid_field(r#"{"site":"Demo!","path":"/"}"#), "site");
     assert_eq!(invalid_field(r#"{"site":"demo","path":"pricing"}"#), "path");
@@ -139,6 +156,14 @@ fn refuses_fields_of_another_type() {
     assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","path":"/"}"#), "type");
     assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","id":"0123456789abcdef"}"#), "id");
     assert_eq!(invalid_field(r#"{"site":"demo","type":"dropped","referrer":"t.co"}"#), "type");
+    // Only a beacon that stands for a page view moves it in the consent tally.
+    let replaces =
+        r#""replaces_consent":{"measurement":"denied","journey":"denied","source":"tcf"}"#;
+    for other in [r#""type":"leave","path":"/""#, r#""type":"dropped""#] {
+        let body = format!(r#"{{"site":"demo",{other},{replaces}}}"#);
+        assert_eq!(invalid_field(&body), "replaces_consent", "{body}");
+    }
+    assert!(parse(&format!(r#"{{"site":"demo","type":"consent",{replaces}}}"#)).is_ok());
 }
 
 #[test]
@@ -274,8 +299,18 @@ fn every_kind() -> Vec<Beacon> {
         journey: ConsentValue::Denied,
         source: ConsentSource::Tcf,
     };
-    let beacon =
-        |body| Beacon { site: demo(), id: Some(BeaconId(0x0123_4567_89ab_cdef)), consent, body };
+    let beacon = |body| Beacon {
+        site: demo(),
+        id: Some(BeaconId(0x0123_4567_89ab_cdef)),
+        consent,
+        replaces_consent: None,
+        body,
+    };
+    let refused = ConsentState {
+        measurement: ConsentValue::Denied,
+        journey: ConsentValue::Denied,
+        source: ConsentSource::Tcf,
+    };
     vec![
         beacon(BeaconBody::View(ViewBeacon {
             path: "/quote\"back\\slash\u{1}/café".into(),
@@ -290,7 +325,7 @@ fn every_kind() -> Vec<Beacon> {
             viewport: Some(DeviceClass::Tablet),
             language: Language::from_tag("de-AT"),
             returning: None,
-            bare: false,
+            bare: None,
         })),
         Beacon {
             consent: ConsentState { journey: ConsentValue::Granted, ..consent },
@@ -307,7 +342,12 @@ fn every_kind() -> Vec<Beacon> {
         })),
         beacon(BeaconBody::View(ViewBeacon {
             path: "/pricing".into(),
-            bare: true,
+            bare: Some(BareCause::WasmRefused),
+            ..ViewBeacon::default()
+        })),
+        beacon(BeaconBody::View(ViewBeacon {
+            path: "/pricing".into(),
+            bare: Some(BareCause::NotLoaded),
             ..ViewBeacon::default()
         })),
         beacon(BeaconBody::Leave {
@@ -377,11 +417,23 @@ fn every_kind() -> Vec<Beacon> {
             path: "/".into(),
             event: Event::Feedback { score: FeedbackScore::new(2).unwrap() },
         }),
-        Beacon { site: demo(), id: None, consent, body: BeaconBody::Consent },
+        Beacon { id: None, ..beacon(BeaconBody::Consent) },
+        // Consent changed on the page: a grant after a refusal, an opt-out after the view.
+        Beacon {
+            replaces_consent: Some(refused),
+            ..beacon(BeaconBody::View(ViewBeacon { path: "/".into(), ..ViewBeacon::default() }))
+        },
+        Beacon {
+            id: None,
+            consent: refused,
+            replaces_consent: Some(consent),
+            ..beacon(BeaconBody::Consent)
+        },
         Beacon {
             site: demo(),
             id: Some(BeaconId(7)),
             consent: ConsentState::default(),
+            replaces_consent: None,
             body: BeaconBody::Dropped,
         },
     ]
@@ -402,6 +454,7 @@ fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_tex
         site: demo(),
         id: None,
         consent: ConsentState::default(),
+        replaces_consent: None,
         body: BeaconBody::Event {
             path: "/".into(),
             event: Event::Goal { name: name.into(), value: None },

@@ -83,6 +83,8 @@ pub fn summary_csv(report: &SiteReport) -> AppResult<Response> {
         measure_row("median_scroll_pct", &m.median_scroll_pct),
         count_row("bots_dropped", &m.bots_dropped),
         count_row("bare_views", &m.bare_views),
+        count_row("bare_views_wasm_refused", &m.bare_views_wasm_refused),
+        count_row("bare_views_not_loaded", &m.bare_views_not_loaded),
         count_row("known_visits", &m.known_visits),
         rate_row("returning_rate", &m.returning_rate),
     ];
@@ -157,7 +159,7 @@ pub fn privacy_csv(report: &PrivacyReport) -> AppResult<Response> {
     let rows = report.consent.days.iter().map(|day| {
         let (m, j) = (&day.counts.measurement, &day.counts.journey);
         [
-            day.counts.beacons,
+            day.counts.page_views,
             m.granted,
             m.denied,
             m.unset,
@@ -177,7 +179,7 @@ pub fn privacy_csv(report: &PrivacyReport) -> AppResult<Response> {
     csv(
         &[
             "day",
-            "beacons",
+            "page_views",
             "measurement_granted",
             "measurement_denied",
             "measurement_unset",

@@ -143,15 +143,18 @@ pub fn privacy_page(context: &PageContext, report: &PrivacyReport) -> AppResult<
                     (d.day, [m.granted, m.denied, m.unset])
                 }).collect::<Vec<_>>(),
                 ConsentValue::ALL.map(ConsentValue::as_str),
-                "Measurement consent per day: granted, denied and unset shares of the beacons",
+                "Measurement consent per day: granted, denied and unset shares of the page views",
             ))
             p.legend {
                 span.key.granted {} " granted " span.key.denied {} " denied " span.key.unset {} " unset (the mode decides)"
             }
+            p.note {
+                "Each page view counts once, under the last consent state it was sent under: counted, or refused. A visitor's leave and events add nothing; a page view whose consent changed on the page counts under the new state."
+            }
             (consent_table(report))
             h3 { "By source, over the range" }
             @if report.consent.total.by_source.is_empty() {
-                p.empty { "No beacons in this range." }
+                p.empty { "No page views in this range." }
             } @else {
                 div.table-scroll {
                     table {
@@ -228,7 +231,7 @@ fn consent_table(report: &PrivacyReport) -> Markup {
         let j = &counts.journey;
         html! {
             th.label.nowrap scope="row" { (label) }
-            td.num { (format::count(counts.beacons)) }
+            td.num { (format::count(counts.page_views)) }
             td.num { (format::percent(m.granted_rate)) }
             td.num { (format::percent(m.denied_rate)) }
             td.num { (format::percent(m.unset_rate)) }
@@ -238,17 +241,17 @@ fn consent_table(report: &PrivacyReport) -> Markup {
         }
     };
     html! {
-        p.note { "Days without beacons are left out of the table; the chart shows every day." }
+        p.note { "Days without page views are left out of the table; the chart shows every day." }
         div.table-scroll {
             table #consent-days {
                 thead { tr {
-                    th scope="col" { "Day" } th.num scope="col" { "Beacons" }
+                    th scope="col" { "Day" } th.num scope="col" { "Page views" }
                     th.num scope="col" { "Measurement granted" } th.num scope="col" { "Denied" }
                     th.num scope="col" { "Unset" } th.num scope="col" { "Journey granted" }
                     th.num scope="col" { "GPC opt\u{2011}outs" } th.num scope="col" { "DNT opt\u{2011}outs" }
                 } }
                 tbody {
-                    @for day in report.consent.days.iter().rev().filter(|day| day.counts.beacons > 0) {
+                    @for day in report.consent.days.iter().rev().filter(|day| day.counts.page_views > 0) {
                         tr { (row(day.day.to_string(), &day.counts)) }
                     }
                 }

@@ -12,6 +12,7 @@ use super::format;
 use super::layout::{page, PageContext};
 use super::tables::{breakdown, page_cell, Cell};
 use crate::error::AppResult;
+use tacit_beacon::signal::BareCause;
 use tacit_report::SiteReport;
 
 /// Renders the site summary.
@@ -90,10 +91,12 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                 "Rows seen by fewer than " (k) " visitors are folded into “(other)”. "
             }
             (format::count(metrics.bots_dropped.current)) " bot page views were dropped. "
-            @if metrics.bare_views.current > 0 {
-                (format::count(metrics.bare_views.current)) " page views were counted by their "
-                "path only: the page's Content-Security-Policy blocked tacit's WebAssembly (add "
-                code { "'wasm-unsafe-eval'" } " to its " code { "script-src" } "). "
+            @for cause in BareCause::ALL {
+                @let bare = metrics.bare_views_of(cause).current;
+                @if bare > 0 {
+                    (format::count(bare)) " page views were counted by their path only: "
+                    (bare_cause(cause))
+                }
             }
             "Returning visits are counted only for visitors who agreed to journey linking (only "
             "they keep a last-visit day): "
@@ -193,5 +196,23 @@ fn metric(
             p class=(tone) { (change) span.visually-hidden { " against the previous period" } }
             @if let Some(spark) = spark { (spark) }
         }
+    }
+}
+
+/// Why bare page views came without tacit's WebAssembly, and what the site owner can do: one
+/// sentence per cause the loader reports.
+fn bare_cause(cause: BareCause) -> Markup {
+    match cause {
+        BareCause::WasmRefused => html! {
+            "the browser refused to run tacit's WebAssembly, as a page's Content-Security-Policy "
+            "without " code { "'wasm-unsafe-eval'" } " makes it do (add it to the policy's "
+            code { "script-src" } "). "
+        },
+        BareCause::NotLoaded => html! {
+            "tacit's WebAssembly could not be fetched, because a script of the page replaced "
+            code { "window.fetch" } " with something that is no function, or the request failed "
+            "(keep " code { "window.fetch" } " a function: a wrapper around the browser's own "
+            "works). "
+        },
     }
 }

@@ -9,7 +9,7 @@ use tacit_aggregate::rate_limit::{
 };
 use tacit_aggregate::settings::{origin_hostname, SiteSettings};
 use tacit_aggregate::{Day, VisitorHash};
-use tacit_beacon::admission::{admit, Admission};
+use tacit_beacon::admission::admit;
 
 use super::protocol::{Client, Ingest, ReplacedLeave, WasLeaveCounted};
 use super::SiteShard;
@@ -62,13 +62,16 @@ impl SiteShard {
                 return Ok(());
             }
         }
-        let (mut addition, consent) = match message.addition {
-            // A bot's beacon adds to the dropped count only, whatever its consent.
-            Addition::BotDropped => (Addition::BotDropped, None),
+        let mut addition = match message.addition {
+            Addition::BotDropped => Addition::BotDropped,
             addition => {
                 let mode = site.settings.consent_mode;
-                let Admission { consent, adds } = admit(message.consent, message.headers, mode);
-                (if adds.counts() { addition } else { Addition::ConsentOnly }, Some(consent))
+                let adds = admit(message.consent, message.headers, mode).adds;
+                if adds.counts() {
+                    addition
+                } else {
+                    Addition::ConsentOnly
+                }
             }
         };
         if let Addition::PageView { view, .. } | Addition::BarePageView { view, .. } = &mut addition
@@ -83,7 +86,13 @@ impl SiteShard {
         }
         let visitor = matches!(addition, Addition::PageView { .. } | Addition::BarePageView { .. })
             .then(|| SketchKey::of(visitor));
-        let entry = JournalEntry { id: message.id, accepted_ms: now, consent, visitor, addition };
+        let entry = JournalEntry {
+            id: message.id,
+            accepted_ms: now,
+            tally: message.tally,
+            visitor,
+            addition,
+        };
         let today = Day::from_unix_ms(now);
         let max_pages = site.settings.max_pages_per_day as usize;
         {

@@ -15,7 +15,7 @@ use tacit_aggregate::codec::{
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{Day, PageDay, SiteDay};
-use tacit_beacon::admission::HeaderSignals;
+use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
@@ -100,6 +100,8 @@ pub struct Ingest {
     /// admits the beacon under the site's mode from these, as the worker did under `exempt`.
     pub consent: ConsentState,
     pub headers: HeaderSignals,
+    /// What it changes in the consent tally, as the worker found (nothing for a bot's beacon).
+    pub tally: TallyChange,
     pub addition: Addition,
     /// For a leave update: the leave it replaces.
     pub replaces: Option<ReplacedLeave>,

@@ -114,12 +114,13 @@ const FIELDS: &[(&str, Form, &str)] = &[
         Form::Breakdown,
         "entries with journey consent: first visits and returning visitors",
     ),
-    ("consent", Form::Breakdown, "site only: beacons per consent category, value and source"),
+    ("consent", Form::Breakdown, "site only: page views per consent category, value and source"),
     ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
     (
         "bare_views",
         Form::Count,
-        "site only: page views sent without the snippet's WebAssembly, path only",
+        "site only: page views sent without the snippet's WebAssembly, path only, by the cause \
+         the loader saw (WebAssembly refused, or not loaded)",
     ),
 ];
 

@@ -128,7 +128,7 @@ pub struct PrivacyReport {
     pub policy: ConsentPolicy,
     /// What is stored, in what form and for how long, and what never is.
     pub inventory: DataInventory,
-    /// Consent states seen per day of the range.
+    /// Consent states of the page views of each day of the range.
     pub consent: ConsentRates,
     /// The daily salts held.
     pub salts: SaltStatus,
@@ -228,20 +228,22 @@ pub struct ConsentDay {
     pub counts: ConsentCounts,
 }
 
-/// Consent states of a set of beacons.
+/// Consent states of a set of page views: each page view once, under the last consent state
+/// it was sent under (counted, or refused with a consent beacon); a leave or an event adds
+/// nothing (see [`tacit_beacon::admission::tally_change`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConsentCounts {
-    /// Beacons tallied (each carries one state).
-    pub beacons: u64,
+    /// Page views tallied.
+    pub page_views: u64,
     /// Measurement consent.
     pub measurement: ValueCounts,
     /// Journey consent.
     pub journey: ValueCounts,
     /// Measurement consent by the source that decided it.
     pub by_source: Vec<SourceCounts>,
-    /// Beacons whose measurement was denied by Global Privacy Control.
+    /// Page views whose measurement was denied by Global Privacy Control.
     pub opt_outs_gpc: u64,
-    /// Beacons whose measurement was denied by Do Not Track.
+    /// Page views whose measurement was denied by Do Not Track.
     pub opt_outs_dnt: u64,
 }
 
@@ -526,7 +528,7 @@ fn consent_counts(tally: &ConsentTally) -> ConsentCounts {
         .collect();
     let measurement = values(Category::Measurement);
     ConsentCounts {
-        beacons: measurement.granted + measurement.denied + measurement.unset,
+        page_views: measurement.granted + measurement.denied + measurement.unset,
         journey: values(Category::Journey),
         measurement,
         by_source,
@@ -580,7 +582,7 @@ mod tests {
         let settings = SiteSettings::default();
         let report = PrivacyReport::build(input(&site, &settings, facts));
         let days: Vec<_> =
-            report.consent.days.iter().map(|d| (d.day.to_string(), d.counts.beacons)).collect();
+            report.consent.days.iter().map(|d| (d.day.to_string(), d.counts.page_views)).collect();
         assert_eq!(
             days,
             [("2026-11-21".into(), 0), ("2026-11-22".into(), 0), ("2026-11-23".into(), 4)]
@@ -600,7 +602,7 @@ mod tests {
         );
         assert_eq!(
             report.consent.days[0].counts.measurement.granted_rate, None,
-            "no beacons, no rate"
+            "no page views, no rate"
         );
     }
 

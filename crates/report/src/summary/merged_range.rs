@@ -10,6 +10,7 @@ use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_beacon::signal::BareCause;
 
 /// The period of equal length that ends the day before `from`: what a range is compared with.
 pub fn previous_period(from: Day, to: Day) -> (Day, Day) {
@@ -205,9 +206,14 @@ impl MergedRange {
         self.site.bots_dropped()
     }
 
-    /// Page views counted bare, without the snippet's WebAssembly.
+    /// Page views counted bare, without the snippet's WebAssembly, whatever the cause.
     pub fn bare_views(&self) -> u64 {
-        self.site.bare_views()
+        self.site.bare_views().total()
+    }
+
+    /// Page views counted bare for `cause`.
+    pub fn bare_views_of(&self, cause: BareCause) -> u64 {
+        self.site.bare_views().of(cause)
     }
 
     /// One point per day of the range, in order.

@@ -12,6 +12,7 @@ use super::rows::{
 use super::{DailyPoint, MergedRange, SummaryOptions};
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::Day;
+use tacit_beacon::signal::BareCause;
 
 /// A date range, both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,9 +44,15 @@ pub struct SiteMetrics {
     pub median_scroll_pct: Measure,
     /// Page views dropped as bots'.
     pub bots_dropped: Count,
-    /// Page views the loader sent bare, its path only, because the page's
-    /// Content-Security-Policy blocked the snippet's WebAssembly (counted in `views` too).
+    /// Page views the loader sent bare, its path only, without the snippet's WebAssembly
+    /// (counted in `views` too), whatever the cause.
     pub bare_views: Count,
+    /// Bare page views whose WebAssembly the browser refused to compile: the page's
+    /// Content-Security-Policy has no `'wasm-unsafe-eval'` (see [`BareCause::WasmRefused`]).
+    pub bare_views_wasm_refused: Count,
+    /// Bare page views whose snippet files did not load: the page broke `window.fetch`, or the
+    /// request failed (see [`BareCause::NotLoaded`]).
+    pub bare_views_not_loaded: Count,
     /// Visits of visitors who agreed to journey linking: those whose first or returning visit
     /// the snippet could tell.
     pub known_visits: Count,
@@ -54,6 +61,14 @@ pub struct SiteMetrics {
 }
 
 impl SiteMetrics {
+    /// The bare page views of `cause`.
+    pub fn bare_views_of(&self, cause: BareCause) -> &Count {
+        match cause {
+            BareCause::WasmRefused => &self.bare_views_wasm_refused,
+            BareCause::NotLoaded => &self.bare_views_not_loaded,
+        }
+    }
+
     fn new(current: &MergedRange, previous: Option<&MergedRange>, k: u64) -> SiteMetrics {
         let (now, before) = (current.site(), previous.map(MergedRange::site));
         let count = |f: fn(&Activity) -> u64| Count::new(f(now), before.map(f));
@@ -71,6 +86,8 @@ impl SiteMetrics {
             median_scroll_pct: measure(|a| a.scroll_depth_pct.quantile(0.5)),
             bots_dropped: of_range(MergedRange::bots_dropped),
             bare_views: of_range(MergedRange::bare_views),
+            bare_views_wasm_refused: of_range(|r| r.bare_views_of(BareCause::WasmRefused)),
+            bare_views_not_loaded: of_range(|r| r.bare_views_of(BareCause::NotLoaded)),
             known_visits: count(|a| a.known_visits.total()),
             returning_rate: Rate::new(
                 returning_rate(now, k),
