@@ -40,6 +40,12 @@ pub const MAX_PATH_LEN: usize = 512;
 /// boundary.
 pub const MAX_PARAM_LEN: usize = 100;
 
+/// The longest custom property key accepted, in bytes: a name such as `plan` or `source`.
+pub const MAX_PROPERTY_KEY_LEN: usize = 40;
+
+/// The longest custom property value accepted, in bytes: as long as a UTM value.
+pub const MAX_PROPERTY_VALUE_LEN: usize = MAX_PARAM_LEN;
+
 /// Digits in a row from which a segment counts as an identifier (`/orders/84467315`), while
 /// years and small page numbers (`/2026`, `/page/12`) stay readable.
 const MIN_ID_DIGITS: usize = 6;
@@ -468,6 +474,23 @@ fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
 /// cleaning dropped (an e-mail address in `utm_source`).
 pub fn clean_channel(channel: &str) -> Option<String> {
     clean_utm_tag(channel, true)
+}
+
+/// A key or a value of a custom property is longer than [`MAX_PROPERTY_KEY_LEN`] or
+/// [`MAX_PROPERTY_VALUE_LEN`] bytes: the call (in the snippet) or the beacon (at the edge) is
+/// refused, since a cut could change what the property means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropertyTooLong;
+
+/// A custom property (`plan: "pro"`) as it is kept: key and value cleaned as a campaign name is
+/// (trimmed, and dropped when empty, with a control character, or when it looks like personal
+/// data: an e-mail address, a phone or account number, a UUID, a token). `Ok(None)` drops the
+/// property and keeps the goal or event; both the snippet and the edge clean with this.
+pub fn clean_property(key: &str, value: &str) -> Result<Option<(String, String)>, PropertyTooLong> {
+    if key.len() > MAX_PROPERTY_KEY_LEN || value.len() > MAX_PROPERTY_VALUE_LEN {
+        return Err(PropertyTooLong);
+    }
+    Ok(clean_utm_tag(key, false).zip(clean_utm_tag(value, false)))
 }
 
 impl Utm {

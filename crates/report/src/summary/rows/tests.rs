@@ -122,7 +122,10 @@ fn goals_have_a_conversion_rate_per_visit_and_a_value() {
     let mut site = Site::default();
     site.visits("/", 0, 40, None, &onward("/buy"));
     for _ in 0..10 {
-        site.event("/buy", &Event::Goal { name: "purchase".into(), value: Some(20.0) });
+        site.event(
+            "/buy",
+            &Event::Goal { name: "purchase".into(), value: Some(20.0), props: vec![] },
+        );
     }
     let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &unfolded());
     let goal = &summary.goals[0];
@@ -181,7 +184,10 @@ fn many_small_rows() -> Site {
                         ..exit_after(12_000)
                     },
                 );
-                site.event(&path, &Event::Goal { name: label.clone(), value: Some(1.0) });
+                site.event(
+                    &path,
+                    &Event::Goal { name: label.clone(), value: Some(1.0), props: vec![] },
+                );
                 site.event(&path, &Event::Outbound { host: format!("{label}.example") });
                 n += 1;
             }
