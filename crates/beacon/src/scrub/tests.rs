@@ -437,10 +437,13 @@ fn custom_properties_follow_the_utm_value_rule_within_their_own_lengths() {
         ("tab", "a\tb"),
     ] {
         assert_eq!(kept(key, value), None, "{key}: {value}");
+        assert_eq!(may_send_property(key, value), Ok(false), "the snippet's check: {key}");
     }
+    assert_eq!(may_send_property(" plan ", " Pro "), Ok(true));
     assert_eq!(kept("year", "2026-11-23"), Some(("year".into(), "2026-11-23".into())));
     let longest_key = "k".repeat(MAX_PROPERTY_KEY_LEN);
     assert!(kept(&longest_key, &"é".repeat(MAX_PROPERTY_VALUE_LEN / 2)).is_some());
     assert_eq!(clean_property(&format!("{longest_key}k"), "v"), Err(PropertyTooLong));
     assert_eq!(clean_property("k", &"v".repeat(MAX_PROPERTY_VALUE_LEN + 1)), Err(PropertyTooLong));
+    assert_eq!(may_send_property(&format!("{longest_key}k"), "v"), Err(PropertyTooLong));
 }
