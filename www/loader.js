@@ -71,7 +71,7 @@
   const api = safe((a) => {
     const [kind, x, o] = a;
     if (kind == 'consent') consented(tracker.consent(x));
-    else if (kind == 'goal') out(tracker.goal(x, o));
+    else if (kind == 'goal' || kind == 'event') out(tracker.goal(x, o, kind == 'event'));
   });
 
   // The URL's campaign tags and its site-search term (the parameter data-search names), one

@@ -1,9 +1,9 @@
-//! The beacon parser on any request body: no panic, every path it accepts is scrubbed, and
-//! what it accepts survives the snippet's writer (`Beacon::to_json`) unchanged.
+//! The beacon parser on any request body: no panic, every path and custom property it accepts
+//! is scrubbed, and what it accepts survives the snippet's writer (`Beacon::to_json`) unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tacit_beacon::scrub::scrub_path;
+use tacit_beacon::scrub::{clean_property, scrub_path};
 use tacit_beacon::signal::Event;
 use tacit_beacon::{Beacon, BeaconBody, MAX_BEACON_BYTES};
 use tacit_fuzz::BoundedAllocator;
@@ -30,6 +30,10 @@ fuzz_target!(|body: &[u8]| {
             paths.push(path);
             if let Event::Download { file } = event {
                 paths.push(file);
+            }
+            for (key, value) in event.named().map_or(&[][..], |(_, _, props)| props) {
+                let cleaned = clean_property(key, value);
+                assert_eq!(cleaned, Ok(Some((key.clone(), value.clone()))), "not cleaned");
             }
         }
         BeaconBody::Consent | BeaconBody::Dropped => {}

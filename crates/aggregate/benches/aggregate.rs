@@ -69,6 +69,7 @@ fn busy_page_day(seed: u64, views: u64, visitors: u64) -> PageDay {
             record.record_event(&Event::Goal {
                 name: format!("goal-{}", rng.below(8)),
                 value: Some(10.0),
+                props: vec![],
             });
         }
     }
@@ -184,7 +185,7 @@ fn record_bytes() {
         full.record_leave(&leave);
         site.record_leave(&leave);
         for event in [
-            Event::Goal { name: long("g", i), value: Some(1.0) },
+            Event::Goal { name: long("g", i), value: Some(1.0), props: vec![] },
             Event::Outbound { host: long("h", i) },
             Event::Feedback { score: FeedbackScore::new((i % 3 + 1) as u8).unwrap() },
         ] {

@@ -66,6 +66,7 @@ fn main() -> std::io::Result<()> {
             },
         ),
         (None, Addition::ConsentOnly),
+        (None, Addition::Event { path: "/pricing".into(), event: event(2) }),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {
         // A page view's tally, moved from the refusal it first had by the consent-only entry.
@@ -98,7 +99,7 @@ fn main() -> std::io::Result<()> {
 /// without sums and read as +0 (see `top_k::tests::negative_zero_value_sums_survive_a_round_trip`).
 fn site_with_negative_zero_goal_sum() -> Vec<u8> {
     let mut site = SiteDay::default();
-    site.record_event(&Event::Goal { name: "signup".into(), value: Some(1.5) });
+    site.record_event(&Event::Goal { name: "signup".into(), value: Some(1.5), props: vec![] });
     let mut record = encode_site_day(&site);
     // Value sums are postcard's plain little-endian f64s; this one is the only 1.5 in the record.
     let sum = 1.5f64.to_le_bytes();
@@ -149,9 +150,11 @@ fn leave(n: u64) -> Leave {
 }
 
 fn event(n: u64) -> Event {
-    match n % 3 {
-        0 => Event::Goal { name: "signup".into(), value: Some(12.5) },
+    let plan = [("plan".to_owned(), ["pro", "free"][n as usize % 2].to_owned())];
+    match n % 4 {
+        0 => Event::Goal { name: "signup".into(), value: Some(12.5), props: plan.to_vec() },
         1 => Event::Feedback { score: FeedbackScore::new(2).expect("1 to 3") },
+        2 => Event::Custom { name: "video_play".into(), value: None, props: plan.to_vec() },
         _ => Event::Outbound { host: "partner.example".into() },
     }
 }

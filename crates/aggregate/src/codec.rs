@@ -278,7 +278,18 @@ mod tests {
                 None,
                 Addition::Event {
                     path: "/a".into(),
-                    event: Event::Goal { name: "signup".into(), value: Some(-12.5) },
+                    event: Event::Goal { name: "signup".into(), value: Some(-12.5), props: vec![] },
+                },
+            ),
+            (
+                None,
+                Addition::Event {
+                    path: "/a".into(),
+                    event: Event::Custom {
+                        name: "video_play".into(),
+                        value: None,
+                        props: vec![("title".into(), "intro".into())],
+                    },
                 },
             ),
             (None, Addition::ConsentOnly),

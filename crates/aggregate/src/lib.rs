@@ -40,6 +40,7 @@ mod day;
 pub mod journal;
 #[cfg(test)]
 mod merge_laws;
+pub mod properties;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::properties::PropertyValues;
 use crate::quantiles::QuantileSketch;
 use crate::top_k::TopK;
 use crate::{VisitorHash, VisitorSketch};
@@ -83,6 +84,9 @@ pub struct Activity {
     pub search_terms: TopK,
     /// Goals, with the sum of their values.
     pub goals: TopK,
+    /// Custom events (`tacit('event', name)`), with the sum of their values: counted as goals
+    /// are, but no conversions (see [`Event::Custom`]).
+    pub custom_events: TopK,
     /// Outbound links, downloads and form submissions, as `outbound:<host>`,
     /// `download:<file>` and `form:<name>`.
     pub events: TopK,
@@ -145,6 +149,7 @@ impl Default for Activity {
             next_pages: TopK::with_capacity(TOP_K_SMALL),
             search_terms: TopK::with_capacity(TOP_K_SMALL),
             goals: TopK::with_capacity(TOP_K_SMALL),
+            custom_events: TopK::with_capacity(TOP_K_SMALL),
             events: TopK::with_capacity(TOP_K_SMALL),
             devices: BTreeMap::new(),
             browsers: BTreeMap::new(),
@@ -274,7 +279,10 @@ impl Activity {
             Event::Outbound { host } => key("outbound", host),
             Event::Download { file } => key("download", file),
             Event::FormSubmit { form } => key("form", form),
-            Event::Goal { name, value } => self.goals.insert(name, 1, value.unwrap_or(0.0)),
+            Event::Goal { name, value, .. } => self.goals.insert(name, 1, value.unwrap_or(0.0)),
+            Event::Custom { name, value, .. } => {
+                self.custom_events.insert(name, 1, value.unwrap_or(0.0))
+            }
             Event::Feedback { score } => *self.feedback.entry(*score).or_default() += 1,
         }
     }
@@ -310,6 +318,7 @@ impl Activity {
             (&mut self.next_pages, &other.next_pages),
             (&mut self.search_terms, &other.search_terms),
             (&mut self.goals, &other.goals),
+            (&mut self.custom_events, &other.custom_events),
             (&mut self.events, &other.events),
             (&mut self.languages, &other.languages),
         ] {
@@ -444,10 +453,13 @@ impl DayRecord for PageDay {
 }
 
 /// A site's rollup for one UTC day: the site-wide traffic, with visitors at a higher precision
-/// than a page's, plus the consent tally, the bots dropped and the bare page views.
+/// than a page's, plus the goals' and custom events' properties, the consent tally, the bots
+/// dropped and the bare page views.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SiteDay {
     traffic: Traffic,
+    goal_properties: PropertyValues,
+    event_properties: PropertyValues,
     consent: ConsentTally,
     bots_dropped: u64,
     bare_views: BareViews,
@@ -492,6 +504,8 @@ impl Default for SiteDay {
     fn default() -> SiteDay {
         SiteDay {
             traffic: Traffic::new(VisitorSketch::for_site()),
+            goal_properties: PropertyValues::default(),
+            event_properties: PropertyValues::default(),
             consent: ConsentTally::default(),
             bots_dropped: 0,
             bare_views: BareViews::default(),
@@ -526,9 +540,21 @@ impl SiteDay {
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &SiteDay) {
         self.traffic.merge(&other.traffic);
+        self.goal_properties.merge(&other.goal_properties);
+        self.event_properties.merge(&other.event_properties);
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
         self.bare_views.merge(other.bare_views);
+    }
+
+    /// The goals' custom properties.
+    pub fn goal_properties(&self) -> &PropertyValues {
+        &self.goal_properties
+    }
+
+    /// The custom events' custom properties.
+    pub fn event_properties(&self) -> &PropertyValues {
+        &self.event_properties
     }
 
     /// The consent states of the day's page views.
@@ -551,6 +577,18 @@ impl SiteDay {
 impl DayRecord for SiteDay {
     fn traffic(&self) -> &Traffic {
         &self.traffic
+    }
+
+    /// Counts an event, and a goal's or custom event's properties, which only the site keeps.
+    fn record_event(&mut self, event: &Event) {
+        self.traffic.activity.record_event(event);
+        match event {
+            Event::Goal { name, value, props } => self.goal_properties.record(name, *value, props),
+            Event::Custom { name, value, props } => {
+                self.event_properties.record(name, *value, props)
+            }
+            _ => {}
+        }
     }
 
     fn traffic_mut(&mut self) -> &mut Traffic {
@@ -578,6 +616,7 @@ pub fn page_record_key(
 mod tests {
     use super::*;
     use crate::merge_laws::{both_groupings, both_orders};
+    use crate::top_k::TopKEntry;
     use proptest::prelude::*;
     use tacit_beacon::signal::Leave;
 
@@ -645,9 +684,10 @@ mod tests {
     fn counts_events_goals_with_values_and_feedback() {
         let mut page = PageDay::default();
         for event in [
-            Event::Goal { name: "signup".into(), value: Some(12.5) },
-            Event::Goal { name: "signup".into(), value: Some(7.5) },
-            Event::Goal { name: "newsletter".into(), value: None },
+            Event::Goal { name: "signup".into(), value: Some(12.5), props: vec![] },
+            Event::Goal { name: "signup".into(), value: Some(7.5), props: vec![] },
+            Event::Goal { name: "newsletter".into(), value: None, props: vec![] },
+            Event::Custom { name: "video_play".into(), value: Some(2.0), props: vec![] },
             Event::Outbound { host: "github.com".into() },
             Event::Download { file: "/files/guide.pdf".into() },
             Event::FormSubmit { form: "contact".into() },
@@ -658,10 +698,38 @@ mod tests {
         let activity = page.activity();
         let signup = &activity.goals.top(1)[0];
         assert_eq!((signup.key.as_str(), signup.count, signup.value_sum), ("signup", 2, 20.0));
+        assert_eq!(activity.goals.total(), 3, "a custom event is no goal");
+        let video = &activity.custom_events.top(1)[0];
+        assert_eq!((video.key.as_str(), video.count, video.value_sum), ("video_play", 1, 2.0));
         let mut events: Vec<String> = activity.events.top(10).into_iter().map(|e| e.key).collect();
         events.sort();
         assert_eq!(events, ["download:/files/guide.pdf", "form:contact", "outbound:github.com"]);
         assert_eq!(activity.feedback.get(&FeedbackScore::new(3).unwrap()), Some(&1));
+    }
+
+    #[test]
+    fn only_the_site_keeps_properties_a_goals_apart_from_a_custom_events() {
+        let props = vec![("plan".to_owned(), "pro".to_owned())];
+        let (mut site, mut page) = (SiteDay::default(), PageDay::default());
+        for event in [
+            Event::Goal { name: "signup".into(), value: Some(12.5), props: props.clone() },
+            Event::Custom { name: "signup".into(), value: None, props: props.clone() },
+            Event::Custom { name: "video_play".into(), value: None, props },
+        ] {
+            site.record_event(&event);
+            page.record_event(&event);
+        }
+        let plan = |table: &PropertyValues, name| table.of(name).map(|keys| keys["plan"].top(1));
+        let pro = |count, value_sum| {
+            vec![TopKEntry { key: "pro".into(), count, max_error: 0, value_sum }]
+        };
+        assert_eq!(plan(site.goal_properties(), "signup"), Some(pro(1, 12.5)));
+        assert_eq!(plan(site.event_properties(), "signup"), Some(pro(1, 0.0)));
+        assert_eq!(plan(site.goal_properties(), "video_play"), None);
+        assert_eq!(page.activity().custom_events.total(), 2, "the page counts the events");
+        let mut merged = site.clone();
+        merged.merge(&site);
+        assert_eq!(plan(merged.goal_properties(), "signup"), Some(pro(2, 25.0)));
     }
 
     #[test]
@@ -762,6 +830,7 @@ mod tests {
             Op::Goal { name, value } => record.record_event(&Event::Goal {
                 name: format!("goal{name}"),
                 value: Some(f64::from(value)),
+                props: vec![],
             }),
         }
     }

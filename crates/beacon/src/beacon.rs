@@ -6,7 +6,7 @@
 //! |-----------|--------------------------------------------------------------------------|
 //! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
-//! | `event`   | `path` and `event`: outbound link, download, form, goal or feedback      |
+//! | `event`   | `path` and `event`: outbound link, download, form, goal, custom event or feedback |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
 //! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
 //!
@@ -31,6 +31,7 @@
 
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -40,8 +41,11 @@ use serde::Deserialize;
 use crate::admission::stands_for_page_view;
 use crate::agent::DeviceClass;
 use crate::consent::{ConsentState, ConsentValue};
-use crate::scrub::{clean_channel, scrub_path, search_term, Utm};
-use crate::signal::{BareCause, Entry, Event, FeedbackScore, Language, Leave};
+use crate::scrub::{
+    clean_channel, clean_property, scrub_path, search_term, Utm, MAX_PROPERTY_KEY_LEN,
+    MAX_PROPERTY_VALUE_LEN,
+};
+use crate::signal::{BareCause, Entry, Event, FeedbackScore, Language, Leave, Properties, MAX_PROPERTIES};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.
@@ -254,7 +258,8 @@ enum WireEvent {
     Outbound { host: String },
     Download { file: String },
     Form { form: String },
-    Goal { name: String, value_milli: Option<i64> },
+    Goal { name: String, value_milli: Option<i64>, props: Option<BTreeMap<String, String>> },
+    Custom { name: String, value_milli: Option<i64>, props: Option<BTreeMap<String, String>> },
     Feedback { score: u8 },
 }
 
@@ -543,20 +548,55 @@ fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
         }
         WireEvent::Download { file } => Event::Download { file: site_path("event.file", &file)? },
         WireEvent::Form { form } => Event::FormSubmit { form: name("event.form", &form)? },
-        WireEvent::Goal { name: goal, value_milli } => {
-            if value_milli.is_some_and(|v| v.unsigned_abs() > MAX_VALUE_MILLI as u64) {
-                return Err(invalid("event.value_milli", "is out of range".into()));
-            }
-            Event::Goal {
-                name: name("event.name", &goal)?,
-                value: value_milli.map(|v| v as f64 / 1000.0),
-            }
-        }
+        WireEvent::Goal { name: goal, value_milli, props } => Event::Goal {
+            name: name("event.name", &goal)?,
+            value: value("event.value_milli", value_milli)?,
+            props: properties(props.unwrap_or_default())?,
+        },
+        WireEvent::Custom { name: event, value_milli, props } => Event::Custom {
+            name: name("event.name", &event)?,
+            value: value("event.value_milli", value_milli)?,
+            props: properties(props.unwrap_or_default())?,
+        },
         WireEvent::Feedback { score } => Event::Feedback {
             score: FeedbackScore::new(score)
                 .ok_or_else(|| invalid("event.score", "must be 1, 2 or 3".into()))?,
         },
     })
+}
+
+/// A goal's or custom event's value, sent in thousandths.
+fn value(field: &'static str, milli: Option<i64>) -> Result<Option<f64>, BeaconError> {
+    if milli.is_some_and(|v| v.unsigned_abs() > MAX_VALUE_MILLI as u64) {
+        return Err(invalid(field, "is out of range".into()));
+    }
+    Ok(milli.map(|v| v as f64 / 1000.0))
+}
+
+/// A goal's or custom event's properties, cleaned again: a property that looks like personal
+/// data is dropped, as the snippet drops it, and a beacon with too many or too long ones is
+/// refused. Sorted by key: JSON's objects have no order, and the edge keeps one.
+fn properties(props: BTreeMap<String, String>) -> Result<Properties, BeaconError> {
+    if props.len() > MAX_PROPERTIES {
+        let reason = format!("may hold at most {MAX_PROPERTIES} properties");
+        return Err(invalid("event.props", reason));
+    }
+    let mut kept = Properties::new();
+    for (key, value) in &props {
+        let cleaned = clean_property(key, value).map_err(|_| {
+            let reason = format!(
+                "keys must be at most {MAX_PROPERTY_KEY_LEN} bytes and values at most \
+                 {MAX_PROPERTY_VALUE_LEN}"
+            );
+            invalid("event.props", reason)
+        })?;
+        // Cleaning trims: two keys that differ only in spaces are one.
+        if let Some((key, value)) = cleaned.filter(|(key, _)| kept.iter().all(|(k, _)| k != key)) {
+            kept.push((key, value));
+        }
+    }
+    kept.sort_unstable();
+    Ok(kept)
 }
 
 fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
@@ -624,8 +664,9 @@ fn write_event(json: &mut JsonWriter, event: &Event) {
             json.string("kind", "form");
             json.string("form", form);
         }
-        Event::Goal { name, value } => {
-            json.string("kind", "goal");
+        Event::Goal { name, value, props } | Event::Custom { name, value, props } => {
+            let kind = if matches!(event, Event::Goal { .. }) { "goal" } else { "custom" };
+            json.string("kind", kind);
             json.string("name", name);
             if let Some(value) = value {
                 json.key("value_milli");
@@ -634,6 +675,12 @@ fn write_event(json: &mut JsonWriter, event: &Event) {
                     json.text.push('-');
                 }
                 json.digits(milli.unsigned_abs());
+            }
+            if !props.is_empty() {
+                json.key("props");
+                json.open();
+                props.iter().for_each(|(key, value)| json.string(key, value));
+                json.close();
             }
         }
         Event::Feedback { score } => {

@@ -40,6 +40,12 @@ pub const MAX_PATH_LEN: usize = 512;
 /// boundary.
 pub const MAX_PARAM_LEN: usize = 100;
 
+/// The longest custom property key accepted, in bytes: a name such as `plan` or `source`.
+pub const MAX_PROPERTY_KEY_LEN: usize = 40;
+
+/// The longest custom property value accepted, in bytes: as long as a UTM value.
+pub const MAX_PROPERTY_VALUE_LEN: usize = MAX_PARAM_LEN;
+
 /// Digits in a row from which a segment counts as an identifier (`/orders/84467315`), while
 /// years and small page numbers (`/2026`, `/page/12`) stay readable.
 const MIN_ID_DIGITS: usize = 6;
@@ -470,6 +476,36 @@ pub fn clean_channel(channel: &str) -> Option<String> {
     clean_utm_tag(channel, true)
 }
 
+/// A key or a value of a custom property is longer than [`MAX_PROPERTY_KEY_LEN`] or
+/// [`MAX_PROPERTY_VALUE_LEN`] bytes: the call (in the snippet) or the beacon (at the edge) is
+/// refused, since a cut could change what the property means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropertyTooLong;
+
+/// A custom property (`plan: "pro"`) as it is kept: key and value cleaned as a campaign name is
+/// (trimmed, and dropped when empty, with a control character, or when it looks like personal
+/// data: an e-mail address, a phone or account number, a UUID, a token). `Ok(None)` drops the
+/// property and keeps the goal or event; both the snippet and the edge clean with this.
+pub fn clean_property(key: &str, value: &str) -> Result<Option<(String, String)>, PropertyTooLong> {
+    check_property_lengths(key, value)?;
+    Ok(clean_utm_tag(key, false).zip(clean_utm_tag(value, false)))
+}
+
+/// Whether the snippet may send a custom property, trimmed of ASCII spaces: the byte checks of
+/// [`may_send_text`] on key and value, which [`clean_property`] makes too. The edge cleans it
+/// fully again.
+pub fn may_send_property(key: &str, value: &str) -> Result<bool, PropertyTooLong> {
+    check_property_lengths(key, value)?;
+    Ok(may_send_text(key.trim_ascii()) && may_send_text(value.trim_ascii()))
+}
+
+fn check_property_lengths(key: &str, value: &str) -> Result<(), PropertyTooLong> {
+    if key.len() > MAX_PROPERTY_KEY_LEN || value.len() > MAX_PROPERTY_VALUE_LEN {
+        return Err(PropertyTooLong);
+    }
+    Ok(())
+}
+
 impl Utm {
     /// The tags cleaned as [`scrub_url`] cleans them, for tags that arrive already decoded
     /// (in a beacon): the edge never trusts the client to have done it.
@@ -503,21 +539,22 @@ pub fn search_term(decoded: &str) -> Option<String> {
         term.push_str(word);
     }
     // Control characters are refused as in a UTM value: a term is shown in pages and CSV.
-    if !may_send_search_term(&term) || term.chars().any(char::is_control) {
+    if !may_send_text(&term) || term.chars().any(char::is_control) {
         return None;
     }
     // Checked again as kept, so that cleaning a kept term keeps it (the edge cleans what the
     // snippet sent): lower case, or a cut, can make a term look like an identifier.
-    capped(term.to_lowercase()).filter(|kept| may_send_search_term(kept))
+    capped(term.to_lowercase()).filter(|kept| may_send_text(kept))
 }
 
-/// Whether a search term may leave the browser: not empty, no ASCII control character, and
-/// nothing that looks like personal data. The snippet's check, on bytes only (no Unicode
-/// tables in the WebAssembly); the edge cleans the term fully with [`search_term`].
-pub fn may_send_search_term(term: &str) -> bool {
-    !term.is_empty()
-        && !term.bytes().any(|b| b < 0x20 || b == 0x7f)
-        && sensitive_kind(term.as_bytes()).is_none()
+/// Whether a search term, or a custom property's key or value, may leave the browser: not
+/// empty, no ASCII control character, and nothing that looks like personal data. The
+/// snippet's check, on bytes only (no Unicode tables in the WebAssembly); the edge cleans them
+/// fully with [`search_term`] and [`clean_property`].
+pub fn may_send_text(text: &str) -> bool {
+    !text.is_empty()
+        && !text.bytes().any(|b| b < 0x20 || b == 0x7f)
+        && sensitive_kind(text.as_bytes()).is_none()
 }
 
 /// `value` cut to [`MAX_PARAM_LEN`] bytes, without trailing whitespace; `None` if empty.

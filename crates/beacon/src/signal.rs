@@ -4,6 +4,7 @@
 //! family and a device class, the IP address a country). Nothing in them identifies a visitor.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
@@ -172,18 +173,53 @@ pub enum Event {
         /// The form's `id` or `name`, or `(unnamed)`.
         form: String,
     },
-    /// A custom goal from `tacit('goal', name, {value})`.
+    /// A goal from `tacit('goal', name, {value, props})`: a conversion. Reaching one makes the
+    /// visit engaged (see [`Leave::reached_goal`]), and goals have conversion rates.
     Goal {
         /// The goal's name.
         name: String,
         /// Its value, such as revenue.
         value: Option<f64>,
+        /// Its custom properties.
+        props: Properties,
+    },
+    /// A custom event from `tacit('event', name, {value, props})`: counted as a goal is, with
+    /// its value and properties, but no conversion. It does not make a visit engaged and has
+    /// no conversion rate: `video_play` or `filter_used` say what visitors did, not what the
+    /// site wanted of them. This is the one difference between the two.
+    Custom {
+        /// The event's name.
+        name: String,
+        /// Its value.
+        value: Option<f64>,
+        /// Its custom properties.
+        props: Properties,
     },
     /// One-tap page feedback.
     Feedback {
         /// 1 (unhappy) to 3 (happy).
         score: FeedbackScore,
     },
+}
+
+/// A goal's or custom event's custom properties: at most [`MAX_PROPERTIES`] pairs of a key and
+/// a value, each cleaned by [`clean_property`](crate::scrub::clean_property), with distinct
+/// keys.
+pub type Properties = Vec<(String, String)>;
+
+/// The most custom properties a goal or custom event carries.
+pub const MAX_PROPERTIES: usize = 8;
+
+impl Event {
+    /// A goal's or custom event's name, value and properties; `None` for other events.
+    pub fn named(&self) -> Option<(&str, Option<f64>, &Properties)> {
+        match self {
+            Event::Goal { name, value, props } | Event::Custom { name, value, props } => {
+                Some((name, *value, props))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A CSAT score from 1 to 3.

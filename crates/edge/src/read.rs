@@ -86,6 +86,26 @@ pub fn wants_csv(url: &Url) -> bool {
     query_param(url, "format").as_deref() == Some("csv")
 }
 
+/// Which table a summary's CSV holds: `?table=metrics` (the default) or `?table=properties`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryTable {
+    /// The headline metrics.
+    Metrics,
+    /// The goals' and custom events' properties.
+    Properties,
+}
+
+/// The summary CSV's table the request asks for.
+pub fn summary_table(url: &Url) -> AppResult<SummaryTable> {
+    match query_param(url, "table").as_deref() {
+        None | Some("metrics") => Ok(SummaryTable::Metrics),
+        Some("properties") => Ok(SummaryTable::Properties),
+        Some(other) => Err(AppError::BadRequest(format!(
+            "table '{other}' is not one of the summary's: metrics, properties"
+        ))),
+    }
+}
+
 /// Today, in UTC, by the edge's clock.
 pub fn today(env: &Env) -> Day {
     Day::from_unix_ms(Clock::from_env(env).now_ms())
@@ -164,6 +184,15 @@ mod tests {
         // 400 days, both ends included, is the longest.
         assert!(range("?from=2025-02-04&to=2026-03-10").is_ok());
         assert!(range("?from=2025-02-03&to=2026-03-10").is_err());
+    }
+
+    #[test]
+    fn the_summary_csv_holds_the_metrics_or_the_properties_and_no_other_table() {
+        assert_eq!(summary_table(&url("?format=csv")).unwrap(), SummaryTable::Metrics);
+        assert_eq!(summary_table(&url("?table=metrics")).unwrap(), SummaryTable::Metrics);
+        let properties = url("?format=csv&table=properties");
+        assert_eq!(summary_table(&properties).unwrap(), SummaryTable::Properties);
+        assert!(matches!(summary_table(&url("?table=goals")), Err(AppError::BadRequest(_))));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use worker::{Env, Method, Request, Response, Result, RouteContext, Router};
 use crate::access::{token_of, PresentedToken};
 use crate::error::{AppError, AppResult};
 use crate::present::{self, PageContext};
-use crate::read::{self, requested_path, today, wants_csv, DEFAULT_RANGE_DAYS};
+use crate::read::{self, requested_path, today, wants_csv, SummaryTable, DEFAULT_RANGE_DAYS};
 use crate::{admin, audit, cors, ingest, snippet};
 
 /// The variable that turns on `POST /yardstick`, the benchmarks' do-nothing route
@@ -205,8 +205,12 @@ async fn pages_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
 async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
     let report: SiteReport =
         read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
-    if wants_csv(&req.url()?) {
-        present::summary_csv(&report)
+    let url = req.url()?;
+    if wants_csv(&url) {
+        match read::summary_table(&url)? {
+            SummaryTable::Metrics => present::summary_csv(&report),
+            SummaryTable::Properties => present::properties_csv(&report),
+        }
     } else {
         present::json(&report)
     }

@@ -1,6 +1,6 @@
-//! The page's objects, read into Rust values field by field: what `tacit('consent', {...})` and
-//! `tacit('goal', name, {...})` pass, a TCF CMP's `TCData`, and Google Consent Mode's `gtag`
-//! commands in the `dataLayer`.
+//! The page's objects, read into Rust values field by field: what `tacit('consent', {...})`,
+//! `tacit('goal', name, {...})` and `tacit('event', name, {...})` pass, a TCF CMP's `TCData`,
+//! and Google Consent Mode's `gtag` commands in the `dataLayer`.
 //!
 //! They cross the boundary as JavaScript values ([`Value`]: `JsValue` in the browser) and each
 //! field is checked for what it may be. A call that is malformed is refused whole, with a
@@ -9,8 +9,12 @@
 //! command, a CMP event before the visitor's choice) is passed over in silence.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
-use wasm_bindgen::JsValue;
+use tacit_beacon::push_decimal;
+use tacit_beacon::scrub::may_send_property;
+use tacit_beacon::signal::{Properties, MAX_PROPERTIES};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Why a call was refused, as the console shows it.
 pub type Malformed = &'static str;
@@ -34,6 +38,8 @@ pub trait Value: Sized {
     fn field(&self, key: &str) -> Self;
     /// What the value is.
     fn read(&self) -> Read;
+    /// The names of an object's own enumerable fields, as `Object.keys` gives them.
+    fn keys(&self) -> Vec<String>;
 }
 
 impl Value for JsValue {
@@ -56,6 +62,11 @@ impl Value for JsValue {
         } else {
             Read::Other
         }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let keys = js_sys::Object::keys::<JsValue>(self.unchecked_ref());
+        keys.iter().filter_map(|key| key.as_string()).collect()
     }
 }
 
@@ -80,28 +91,87 @@ pub fn api_consent(options: &impl Value) -> Result<(Said, Said), Malformed> {
     }
 }
 
-/// A goal the page reached: its name, and the value it gave.
+/// What is wrong with a call's properties: one message for every way they can be, to keep the
+/// snippet small.
+const PROPS: Malformed = "tacit(kind, name, options): options.props must be an object of 8 \
+                          properties at most, each a string, a finite number or a boolean, its key \
+                          at most 40 bytes and its value 100";
+
+/// A goal the page reached, or a custom event: its name, the value it gave and its custom
+/// properties, those that may be sent (see [`goal`]).
 #[derive(Debug)]
 pub struct Goal {
     pub name: String,
     pub value: Option<f64>,
+    pub props: Properties,
 }
 
-/// `tacit('goal', name, {value})`: a name, and optionally a finite number as its value.
+/// `tacit('goal', name, {value, props})`, and `tacit('event', ...)` alike: a name, and
+/// optionally a finite number as its value and an object of at most 8 properties, each a
+/// string, a finite number or a boolean (`null` or `undefined` leaves it out), with a key of at
+/// most 40 bytes and a value of at most 100. A property that looks like personal data (an
+/// e-mail address, a phone number, a token) is not sent; the rest of the call is.
 pub fn goal(name: &impl Value, options: &impl Value) -> Result<Goal, Malformed> {
     let Read::Text(name) = name.read() else {
-        return Err("tacit('goal', name): name must be a string");
+        return Err("tacit(kind, name): name must be a string");
     };
-    let value = match options.read() {
+    let mut goal = Goal { name, value: None, props: Properties::new() };
+    match options.read() {
+        Read::Absent => return Ok(goal),
+        Read::Object => {}
+        _ => return Err("tacit(kind, name, options): options must be an object"),
+    }
+    goal.value = match options.field("value").read() {
         Read::Absent => None,
-        Read::Object => match options.field("value").read() {
-            Read::Absent => None,
-            Read::Number(value) if value.is_finite() => Some(value),
-            _ => return Err("tacit('goal', name, options): options.value must be a finite number"),
-        },
-        _ => return Err("tacit('goal', name, options): options must be an object"),
+        Read::Number(value) if value.is_finite() => Some(value),
+        _ => return Err("tacit(kind, name, options): options.value must be a finite number"),
     };
-    Ok(Goal { name, value })
+    let props = options.field("props");
+    match props.read() {
+        Read::Absent => return Ok(goal),
+        Read::Object => {}
+        _ => return Err(PROPS),
+    }
+    let keys = props.keys();
+    if keys.len() > MAX_PROPERTIES {
+        return Err(PROPS);
+    }
+    for key in keys {
+        let text = match props.field(&key).read() {
+            Read::Absent => continue,
+            Read::Text(text) => text,
+            Read::Number(number) if number.is_finite() => number_text(number),
+            Read::Bool(true) => "true".into(),
+            Read::Bool(false) => "false".into(),
+            _ => return Err(PROPS),
+        };
+        if may_send_property(&key, &text).map_err(|_| PROPS)? {
+            goal.props.push((key.trim_ascii().into(), text.trim_ascii().into()));
+        }
+    }
+    Ok(goal)
+}
+
+/// A number as a property value: in decimal, to thousandths as goal values travel, without
+/// trailing zeros (`12.5`, `-3`, `0.125`). Not `core::fmt`, whose float formatting would ship.
+fn number_text(number: f64) -> String {
+    let milli = (number.abs() * 1000.0 + 0.5) as u64;
+    let mut text = String::new();
+    if number < 0.0 && milli > 0 {
+        text.push('-');
+    }
+    push_decimal(&mut text, milli / 1000);
+    if !milli.is_multiple_of(1000) {
+        // 1000 + the thousandths: their three digits after a leading 1.
+        let mut fraction = String::new();
+        push_decimal(&mut fraction, 1000 + milli % 1000);
+        while fraction.as_bytes().last() == Some(&b'0') {
+            fraction.pop();
+        }
+        text.push('.');
+        text.push_str(&fraction[1..]);
+    }
+    text
 }
 
 /// The TCF purposes, 1 to 10, by the keys of `TCData`'s consent objects.
@@ -209,6 +279,13 @@ mod tests {
                 Object(_) => Read::Object,
             }
         }
+
+        fn keys(&self) -> Vec<String> {
+            match self {
+                Object(fields) => fields.iter().map(|(name, _)| (*name).into()).collect(),
+                _ => Vec::new(),
+            }
+        }
     }
 
     fn object(fields: &[(&'static str, Fake)]) -> Fake {
@@ -241,6 +318,71 @@ mod tests {
             assert!(goal(&Text("signup"), &options).unwrap_err().contains("options.value"));
         }
         assert!(goal(&Text("signup"), &Number(12.5)).unwrap_err().contains("options must be"));
+    }
+
+    fn props(props: Fake) -> Result<Vec<(String, String)>, Malformed> {
+        goal(&Text("signup"), &object(&[("value", Number(12.5)), ("props", props)]))
+            .map(|g| g.props)
+    }
+
+    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|&(k, v)| (k.into(), v.into())).collect()
+    }
+
+    #[test]
+    fn properties_are_strings_numbers_or_booleans_sent_as_text() {
+        let sent = props(object(&[
+            ("plan", Text(" pro ")),
+            ("seats", Number(12.0)),
+            ("price", Number(-0.125)),
+            ("share", Number(2.50049)),
+            ("trial", Bool(false)),
+            ("coupon", Absent),
+        ]));
+        let expected = [
+            ("plan", "pro"),
+            ("seats", "12"),
+            ("price", "-0.125"),
+            ("share", "2.5"),
+            ("trial", "false"),
+        ];
+        assert_eq!(sent, Ok(pairs(&expected)));
+        assert_eq!(props(Absent), Ok(vec![]));
+        assert_eq!(goal(&Text("signup"), &Absent).unwrap().props, vec![]);
+    }
+
+    #[test]
+    fn properties_that_look_like_personal_data_are_not_sent_and_the_rest_is() {
+        let sent = props(object(&[
+            ("email", Text("jane@example.com")),
+            ("phone", Text("+49 151 1234 5678")),
+            ("order", Number(84_467_315.0)),
+            ("jane@example.com", Text("customer")),
+            ("token", Text("cus_NffrFeUfNV2Hib")),
+            ("source", Text("footer")),
+        ]));
+        assert_eq!(sent, Ok(pairs(&[("source", "footer")])));
+    }
+
+    #[test]
+    fn a_call_with_malformed_properties_is_refused_whole() {
+        let refused = |value: Fake| props(value).unwrap_err();
+        assert!(refused(Text("plan=pro")).contains("options.props must be an object"));
+        for value in [object(&[("a", Text("b"))]), Number(f64::NAN), Object(vec![])] {
+            assert_eq!(refused(object(&[("plan", value)])), PROPS);
+        }
+        let nine: Vec<(&'static str, Fake)> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .map(|&k| (k, Bool(true)))
+            .collect();
+        assert_eq!(refused(object(&nine)), PROPS);
+        assert_eq!(props(object(&nine[..8])).map(|p| p.len()), Ok(8));
+        let long_value: &'static str = "v".repeat(101).leak();
+        assert_eq!(refused(object(&[("note", Text(long_value))])), PROPS);
+        let long_key: &'static str = "k".repeat(41).leak();
+        assert_eq!(refused(object(&[(long_key, Text("v"))])), PROPS);
+        let longest = object(&[(&long_key[1..], Text(&long_value[1..]))]);
+        assert_eq!(props(longest).map(|p| p.len()), Ok(1));
     }
 
     fn tc_data(status: &'static str, purposes: &[(&'static str, Fake)]) -> Fake {

@@ -322,11 +322,11 @@ impl Tracker {
         self.answer()
     }
 
-    /// `tacit('goal', name, {value})` (see [`calls::goal`]); a malformed call is refused with a
-    /// warning in the console.
-    pub fn goal(&mut self, name: &JsValue, options: &JsValue) -> Answer {
+    /// `tacit('goal', name, {value, props})`, or with `custom` `tacit('event', ...)` (see
+    /// [`calls::goal`]); a malformed call is refused with a warning in the console.
+    pub fn goal(&mut self, name: &JsValue, options: &JsValue, custom: bool) -> Answer {
         match calls::goal(name, options) {
-            Ok(goal) => self.reach_goal(&goal.name, goal.value),
+            Ok(goal) => self.reach_goal(goal, custom),
             Err(problem) => warn(problem),
         }
         self.answer()
@@ -451,13 +451,21 @@ impl Tracker {
         self.live && self.adds() == Adds::CountedWithJourney
     }
 
-    /// A goal named `name` (its first 100 bytes; nothing without a name) was reached.
-    fn reach_goal(&mut self, name: &str, value: Option<f64>) {
+    /// A goal (or a `custom` event) was reached, named by its first 100 bytes; nothing without
+    /// a name. Only a goal makes the visit engaged ([`Event::Custom`] says why).
+    fn reach_goal(&mut self, goal: calls::Goal, custom: bool) {
+        let calls::Goal { name, value, props } = goal;
         let name = cut(name.trim_ascii(), MAX_NAME_BYTES);
-        if !name.is_empty() {
-            self.page.reached_goal = true;
-            self.event(Event::Goal { name: name.into(), value });
+        if name.is_empty() {
+            return;
         }
+        let name = name.into();
+        self.page.reached_goal |= !custom;
+        self.event(if custom {
+            Event::Custom { name, value, props }
+        } else {
+            Event::Goal { name, value, props }
+        });
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
@@ -677,6 +685,38 @@ mod tests {
         assert_eq!(leave.engaged_ms, 6_000);
         let next_route = t.nav("https://example.com/faq", "", 310_000.0, wall + 310_000.0, false);
         assert!(!next_route.unwrap_or_default().contains(&lost), "the failed leave is not retried");
+    }
+
+    #[test]
+    fn a_goal_makes_the_visit_engaged_and_a_custom_event_does_not() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+        let url = "https://example.com/video";
+        let leave_after = |custom: bool| {
+            let t = &mut start(
+                "demo", false, "", url, "", "", ua, false, "en", 1280.0, 7.0, 0.0, true, true,
+            )
+            .unwrap_or_else(|line| panic!("stopped: {line}"));
+            t.go();
+            let props = vec![("title".into(), "intro".into())];
+            t.reach_goal(calls::Goal { name: " play ".into(), value: Some(2.0), props }, custom);
+            let sent = beacons(t.answer());
+            let left = beacons(t.on(Kind::LEAVE, 1_000.0, 1_764_000_000_000.0, 0.0));
+            let [BeaconBody::Leave { leave, .. }] = &left[..] else { panic!("{left:?}") };
+            (sent, leave.reached_goal)
+        };
+        let props = vec![("title".to_owned(), "intro".to_owned())];
+        let (goal, engaged) = leave_after(false);
+        let reached = Event::Goal { name: "play".into(), value: Some(2.0), props: props.clone() };
+        assert_eq!(
+            (&goal[..], engaged),
+            (&[BeaconBody::Event { path: "/video".into(), event: reached }][..], true)
+        );
+        let (custom, engaged) = leave_after(true);
+        let happened = Event::Custom { name: "play".into(), value: Some(2.0), props };
+        assert_eq!(
+            (&custom[..], engaged),
+            (&[BeaconBody::Event { path: "/video".into(), event: happened }][..], false)
+        );
     }
 
     #[test]

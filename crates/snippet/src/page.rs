@@ -7,8 +7,8 @@ use alloc::string::String;
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::consent::ConsentState;
 use tacit_beacon::scrub::{
-    external_referrer_host, may_send_search_term, same_site_previous_path, scrub_path,
-    split_once_ascii, until_any, Utm, MAX_PARAM_LEN,
+    external_referrer_host, may_send_text, same_site_previous_path, scrub_path, split_once_ascii,
+    until_any, Utm, MAX_PARAM_LEN,
 };
 use tacit_beacon::signal::{Language, Leave, View};
 use tacit_beacon::{BeaconId, ViewBeacon};
@@ -211,7 +211,7 @@ pub fn params(lines: &str) -> (Utm, Option<String>) {
         (!value.is_empty()).then(|| value.to_owned())
     };
     let utm = Utm { source: value(source), medium: value(medium), campaign: value(campaign) };
-    let search_term = value(term).filter(|term| may_send_search_term(term));
+    let search_term = value(term).filter(|term| may_send_text(term));
     (utm, search_term)
 }
 

@@ -407,11 +407,23 @@ fn every_kind() -> Vec<Beacon> {
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
-            event: Event::Goal { name: "signup".into(), value: Some(-12.5) },
+            event: Event::Goal {
+                name: "signup".into(),
+                value: Some(-12.5),
+                props: vec![("plan".into(), "pro".into()), ("source".into(), "footer".into())],
+            },
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
-            event: Event::Goal { name: "trial".into(), value: None },
+            event: Event::Goal { name: "trial".into(), value: None, props: vec![] },
+        }),
+        beacon(BeaconBody::Event {
+            path: "/".into(),
+            event: Event::Custom {
+                name: "video_play".into(),
+                value: Some(3.0),
+                props: vec![("title".into(), "Intro \"2026\"".into())],
+            },
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
@@ -457,7 +469,7 @@ fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_tex
         replaces_consent: None,
         body: BeaconBody::Event {
             path: "/".into(),
-            event: Event::Goal { name: name.into(), value: None },
+            event: Event::Goal { name: name.into(), value: None, props: vec![] },
         },
     };
     let json = beacon.to_json();
@@ -472,4 +484,51 @@ fn to_json_is_valid_json() {
         let json = beacon.to_json();
         serde_json::from_str::<serde_json::Value>(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
     }
+}
+
+/// The `event` of an event beacon with the given `event` object.
+fn event(event: &str) -> Result<Event, BeaconError> {
+    let body = format!(r#"{{"site":"demo","type":"event","path":"/","event":{event}}}"#);
+    match parse(&body)?.body {
+        BeaconBody::Event { event, .. } => Ok(event),
+        other => panic!("not an event: {other:?}"),
+    }
+}
+
+#[test]
+fn cleans_custom_properties_again_and_drops_those_that_look_like_personal_data() {
+    // A forged beacon: the snippet would have dropped these itself.
+    let forged = r#"{"kind":"custom","name":"video_play","props":{"title":" intro ",
+        "email":"jane@example.com","phone":"+49 151 1234 5678","jane@example.com":"key",
+        "order":"84467315","token":"cus_NffrFeUfNV2Hib","blank":" ","title ":"twice"}}"#;
+    let Event::Custom { props, value: None, .. } = event(forged).unwrap() else { panic!() };
+    assert_eq!(props, vec![("title".to_owned(), "intro".to_owned())]);
+    let goal = r#"{"kind":"goal","name":"signup","value_milli":12500,"props":{"b":"2","a":"1"}}"#;
+    let Event::Goal { props, value: Some(value), .. } = event(goal).unwrap() else { panic!() };
+    assert_eq!(value, 12.5);
+    assert_eq!(props, vec![("a".into(), "1".into()), ("b".into(), "2".into())], "by key");
+}
+
+#[test]
+fn refuses_too_many_too_long_or_nested_properties() {
+    let props = |props: &str| format!(r#"{{"kind":"goal","name":"signup","props":{props}}}"#);
+    let nine: Vec<String> = (0..9).map(|i| format!(r#""k{i}":"v""#)).collect();
+    let eight = props(&format!("{{{}}}", nine[..8].join(",")));
+    assert!(matches!(event(&eight), Ok(Event::Goal { props, .. }) if props.len() == 8));
+    let refused = |props: String| match event(&props) {
+        Err(BeaconError::InvalidField { field, reason }) => (field, reason),
+        other => panic!("{props}: {other:?}"),
+    };
+    assert!(refused(props(&format!("{{{}}}", nine.join(",")))).1.contains("at most 8"));
+    let long_key = props(&format!(r#"{{"{}":"v"}}"#, "k".repeat(41)));
+    assert_eq!(refused(long_key).0, "event.props");
+    let long_value = props(&format!(r#"{{"k":"{}"}}"#, "v".repeat(101)));
+    assert_eq!(refused(long_value).0, "event.props");
+    let longest = props(&format!(r#"{{"{}":"{}"}}"#, "k".repeat(40), "v".repeat(100)));
+    assert!(event(&longest).is_ok());
+    for wrong in [r#"{"a":{"b":"c"}}"#, r#"{"a":["b"]}"#, r#"{"a":1}"#, r#"["a"]"#, r#""a""#] {
+        assert!(matches!(event(&props(wrong)), Err(BeaconError::Malformed(_))), "{wrong}");
+    }
+    let outbound = r#"{"kind":"outbound","host":"github.com","props":{"a":"b"}}"#;
+    assert!(matches!(event(outbound), Err(BeaconError::Malformed(_))), "only goals and events");
 }

@@ -420,3 +420,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn custom_properties_follow_the_utm_value_rule_within_their_own_lengths() {
+    let kept = |key: &str, value: &str| clean_property(key, value).unwrap();
+    assert_eq!(kept(" plan ", " Pro "), Some(("plan".into(), "Pro".into())), "trimmed, as written");
+    for (key, value) in [
+        ("email", "jane@example.com"),
+        ("phone", "+49 151 1234 5678"),
+        ("order", "84467315"),
+        ("user", "123e4567-e89b-12d3-a456-426614174000"),
+        ("key", "cus_NffrFeUfNV2Hib"),
+        ("jane@example.com", "customer"),
+        ("", "empty key"),
+        ("note", "  "),
+        ("tab", "a\tb"),
+    ] {
+        assert_eq!(kept(key, value), None, "{key}: {value}");
+        assert_eq!(may_send_property(key, value), Ok(false), "the snippet's check: {key}");
+    }
+    assert_eq!(may_send_property(" plan ", " Pro "), Ok(true));
+    assert_eq!(kept("year", "2026-11-23"), Some(("year".into(), "2026-11-23".into())));
+    let longest_key = "k".repeat(MAX_PROPERTY_KEY_LEN);
+    assert!(kept(&longest_key, &"é".repeat(MAX_PROPERTY_VALUE_LEN / 2)).is_some());
+    assert_eq!(clean_property(&format!("{longest_key}k"), "v"), Err(PropertyTooLong));
+    assert_eq!(clean_property("k", &"v".repeat(MAX_PROPERTY_VALUE_LEN + 1)), Err(PropertyTooLong));
+    assert_eq!(may_send_property(&format!("{longest_key}k"), "v"), Err(PropertyTooLong));
+}

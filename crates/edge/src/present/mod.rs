@@ -91,6 +91,27 @@ pub fn summary_csv(report: &SiteReport) -> AppResult<Response> {
     csv(&["metric", "current", "previous"], rows.into_iter())
 }
 
+/// The goals' and custom events' properties as CSV, a row per value shown:
+/// `kind,name,key,value,count,value_sum` (`kind` is `goal` or `event`).
+pub fn properties_csv(report: &SiteReport) -> AppResult<Response> {
+    let summary = &report.summary;
+    let goals = summary.goal_properties.iter().map(|b| ("goal", b));
+    let events = summary.event_properties.iter().map(|b| ("event", b));
+    let rows = goals.chain(events).flat_map(|(kind, b)| {
+        b.values.iter().map(move |v| {
+            vec![
+                kind.to_owned(),
+                b.name.clone(),
+                b.key.clone(),
+                v.label.clone(),
+                v.figures.count.to_string(),
+                v.figures.value_sum.to_string(),
+            ]
+        })
+    });
+    csv(&["kind", "name", "key", "value", "count", "value_sum"], rows)
+}
+
 /// A page's metrics as CSV: `metric,page,site,previous`.
 pub fn page_csv(report: &PageReport) -> AppResult<Response> {
     let s = &report.summary;

@@ -1,9 +1,9 @@
 //! `GET /s/<site>`: what a marketer opens every morning — the headline metrics against the
 //! previous period, the top insight cards, the daily chart, pages, channels with their
-//! engagement, audience, goals and searches. Rendered at the edge, no script.
+//! engagement, audience, goals and custom events with their properties, and searches. Rendered at the edge, no script.
 
 use maud::{html, Markup};
-use tacit_report::summary::{ChannelRow, Count, CountRow, Measure, Rate};
+use tacit_report::summary::{ChannelRow, Count, CountRow, Measure, PropertyBreakdown, Rate};
 use worker::Response;
 
 use super::cards::cards;
@@ -78,6 +78,14 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                 (breakdown(&["Goal", "Completions", "Conversion", "Value"], &summary.goals, k, "goals", |g| {
                     vec![text(g.label.clone()), text(format::count(g.figures.completions)), text(format::percent(g.figures.conversion_rate)), text(format!("{:.2}", g.figures.value))]
                 }))
+                (properties(&summary.goal_properties, k))
+            }
+            section aria-labelledby="custom-events" {
+                h2 #custom-events { "Custom events" }
+                (breakdown(&["Event", "Count", "Value"], &summary.custom_events, k, "custom events", |e| {
+                    vec![text(e.label.clone()), text(format::count(e.figures.count)), text(format!("{:.2}", e.figures.value))]
+                }))
+                (properties(&summary.event_properties, k))
             }
             (count_section("search", "Site search", "search terms", "Searches", &summary.search_terms, k))
             (count_section("events", "Outbound links, downloads, forms", "links, downloads and forms", "Count", &summary.events, k))
@@ -130,6 +138,18 @@ fn count_section(
         section aria-labelledby=(id) {
             h2 id=(id) { (title) }
             (breakdown(&[title, what], rows, k, noun, |r| vec![text(r.label.clone()), text(format::count(r.figures.count))]))
+        }
+    }
+}
+
+/// Each goal's or custom event's properties: a table of values per key, under its name.
+fn properties(breakdowns: &[PropertyBreakdown], k: u64) -> Markup {
+    html! {
+        @for b in breakdowns {
+            h3.property { (b.name) " · " (b.key) }
+            (breakdown(&[&b.key, "Count", "Value sum"], &b.values, k, "values", |v| {
+                vec![text(v.label.clone()), text(format::count(v.figures.count)), text(format!("{:.2}", v.figures.value_sum))]
+            }))
         }
     }
 }

@@ -103,6 +103,7 @@ const FIELDS: &[(&str, Form, &str)] = &[
     ("next_pages", Form::TopK, "same-site pages visitors went on to"),
     ("search_terms", Form::TopK, "site-search terms (personal data dropped)"),
     ("goals", Form::TopK, "goals reached, with value sums"),
+    ("custom_events", Form::TopK, "custom events, with value sums"),
     ("events", Form::TopK, "outbound links, downloads and form names"),
     ("devices", Form::Breakdown, "views per device class"),
     ("browsers", Form::Breakdown, "views per browser family"),
@@ -114,7 +115,17 @@ const FIELDS: &[(&str, Form, &str)] = &[
         Form::Breakdown,
         "entries with journey consent: first visits and returning visitors",
     ),
-    ("consent", Form::Breakdown, "site only: page views per consent category, value and source"),
+    (
+        "goal_properties",
+        Form::TopK,
+        "site only: per goal and property key, its values (personal data dropped)",
+    ),
+    (
+        "event_properties",
+        Form::TopK,
+        "site only: per custom event and property key, its values (personal data dropped)",
+    ),
+        ("consent", Form::Breakdown, "site only: page views per consent category, value and source"),
     ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
     (
         "bare_views",

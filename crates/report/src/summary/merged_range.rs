@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
+use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::signal::BareCause;
@@ -194,6 +195,16 @@ impl MergedRange {
     /// What happened on the whole site, from the rollups.
     pub fn site(&self) -> &Activity {
         self.site.activity()
+    }
+
+    /// The goals' custom properties, from the rollups.
+    pub fn goal_properties(&self) -> &PropertyValues {
+        self.site.goal_properties()
+    }
+
+    /// The custom events' custom properties, from the rollups.
+    pub fn event_properties(&self) -> &PropertyValues {
+        self.site.event_properties()
     }
 
     /// Unique visitors of the site over the range.

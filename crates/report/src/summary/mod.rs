@@ -29,7 +29,7 @@
 //!   computed the same way for that reason.
 //! - a goal's *conversion rate* is its completions over the site's visits: a visit that
 //!   completes a goal twice counts twice, so it is completions per visit, not a share of
-//!   visitors.
+//!   visitors. A custom event has none: it is no conversion.
 //!
 //! # k-anonymity in every breakdown
 //!
@@ -41,7 +41,8 @@
 //!   sketch. The three tables fold by the same figure, so a path is shown in all of them or
 //!   in none.
 //! - **Top-k lists and count maps** (referrers, campaigns, channels, previous and next pages,
-//!   search terms, goals, events, devices, browsers, countries, languages, feedback scores)
+//!   search terms, goals and custom events and their properties' values, events, devices,
+//!   browsers, countries, languages, feedback scores)
 //!   count views, entries or events, not visitors, and have no sketch per row. A row's visitors
 //!   are at most its count, so testing the count against k would only fold the rows that
 //!   surely have fewer than k visitors, and would show a row that one visitor produced many
@@ -87,8 +88,9 @@ pub use page::{
 pub use rates::{bounce_rate, engagement_rate, exit_rate, mean_feedback, ratio, returning_rate};
 pub(crate) use rows::{channel_rows, goal_rows, top_k_rows};
 pub use rows::{
-    Audience, ChannelRow, ChannelVisits, CountRow, Counted, EntryPageRow, ExitPageRow, Exits,
-    Feedback, Figures, GoalCompletions, GoalRow, Landings, PageRow, PageViews, Row, RowLabel,
+    Audience, ChannelRow, ChannelVisits, CountRow, Counted, CustomEventCounts, CustomEventRow,
+    EntryPageRow, ExitPageRow, Exits, Feedback, Figures, GoalCompletions, GoalRow, Landings,
+    PageRow, PageViews, PropertyBreakdown, PropertyCounts, PropertyRow, Row, RowLabel,
 };
 pub use site::{Period, RangeSummary, SiteMetrics, SiteSummary};
 

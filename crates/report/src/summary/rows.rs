@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::rates::{mean_feedback, ratio};
 use super::{MergedRange, SummaryOptions};
 use crate::privacy::{fold_small_rows, Breakdown, OTHER};
+use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::top_k::{TopK, TopKEntry};
 
@@ -43,6 +44,10 @@ pub enum RowLabel {
     Channel,
     /// A goal, `"goal"`.
     Goal,
+    /// A custom event, `"event"`.
+    CustomEvent,
+    /// A custom property's value, `"value"`.
+    PropertyValue,
     /// Anything else counted by label (a referrer host, a term, a device...), `"label"`.
     Other,
 }
@@ -54,6 +59,8 @@ impl RowLabel {
             RowLabel::Path => "path",
             RowLabel::Channel => "channel",
             RowLabel::Goal => "goal",
+            RowLabel::CustomEvent => "event",
+            RowLabel::PropertyValue => "value",
             RowLabel::Other => "label",
         }
     }
@@ -166,6 +173,10 @@ pub type CountRow = Row<Counted>;
 pub type ChannelRow = Row<ChannelVisits>;
 /// A goal with its completions, conversion rate and value.
 pub type GoalRow = Row<GoalCompletions>;
+/// A custom event with its count and value.
+pub type CustomEventRow = Row<CustomEventCounts>;
+/// A value of a goal's or custom event's property, with its count and value sum.
+pub type PropertyRow = Row<PropertyCounts>;
 
 /// A page's views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,6 +349,65 @@ impl Figures for GoalCompletions {
             (a, b) => a.or(b),
         };
     }
+}
+
+/// A custom event's count and value: a goal's figures but the conversion rate, since a custom
+/// event is no conversion ([`tacit_beacon::signal::Event::Custom`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CustomEventCounts {
+    /// Times it happened.
+    pub count: u64,
+    /// Sum of the values sent with it; may miss values of an event the top-k list evicted for
+    /// a while.
+    pub value: f64,
+}
+
+impl Figures for CustomEventCounts {
+    const LABEL: RowLabel = RowLabel::CustomEvent;
+
+    fn size(&self) -> u64 {
+        self.count
+    }
+
+    fn add(&mut self, other: &CustomEventCounts) {
+        self.count += other.count;
+        self.value += other.value;
+    }
+}
+
+/// How often a goal or custom event was sent with a property's value, and the sum of the
+/// goal's or event's values those times.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PropertyCounts {
+    /// Times the goal or event was sent with this value.
+    pub count: u64,
+    /// Sum of the goal's or event's values sent with it (revenue per plan); may miss values
+    /// sent while the top-k list did not track this value.
+    pub value_sum: f64,
+}
+
+impl Figures for PropertyCounts {
+    const LABEL: RowLabel = RowLabel::PropertyValue;
+
+    fn size(&self) -> u64 {
+        self.count
+    }
+
+    fn add(&mut self, other: &PropertyCounts) {
+        self.count += other.count;
+        self.value_sum += other.value_sum;
+    }
+}
+
+/// One property key of a goal or custom event, and its values, folded as every breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PropertyBreakdown {
+    /// The goal's or custom event's name.
+    pub name: String,
+    /// The property's key, such as `plan`.
+    pub key: String,
+    /// Its values, largest count first.
+    pub values: Vec<PropertyRow>,
 }
 
 /// Who the visitors were: views per device class, browser family, country and language.
@@ -520,6 +590,49 @@ pub(crate) fn goal_rows(
         |count| completions(count, 0.0),
     );
     fold_other_last(rows, options)
+}
+
+/// Custom events with their count and value.
+pub(crate) fn custom_event_rows(
+    activity: &Activity,
+    visitors_per_view: f64,
+    options: &SummaryOptions,
+) -> Vec<CustomEventRow> {
+    let rows = top_k_breakdown(
+        activity.custom_events.top(usize::MAX),
+        activity.custom_events.total(),
+        visitors_per_view,
+        |e| CustomEventCounts { count: e.count, value: e.value_sum },
+        |count| CustomEventCounts { count, value: 0.0 },
+    );
+    fold_other_last(rows, options)
+}
+
+/// The properties of the goals or custom events `shown` (the labels of their rows, after
+/// folding: a name folded into [`OTHER`] shows no properties, which would name it), each
+/// key's values folded under k.
+pub(crate) fn property_breakdowns<'a>(
+    table: &PropertyValues,
+    shown: impl IntoIterator<Item = &'a str>,
+    visitors_per_view: f64,
+    options: &SummaryOptions,
+) -> Vec<PropertyBreakdown> {
+    let counts = |e: &TopKEntry| PropertyCounts { count: e.count, value_sum: e.value_sum };
+    let mut breakdowns = Vec::new();
+    for name in shown.into_iter().filter(|&name| name != OTHER) {
+        for (key, values) in table.of(name).into_iter().flatten() {
+            let rows = top_k_breakdown(
+                values.top(usize::MAX),
+                values.total(),
+                visitors_per_view,
+                counts,
+                |count| PropertyCounts { count, value_sum: 0.0 },
+            );
+            let values = fold_other_last(rows, options);
+            breakdowns.push(PropertyBreakdown { name: name.to_owned(), key: key.clone(), values });
+        }
+    }
+    breakdowns
 }
 
 /// A map of counts (devices, browsers, countries, feedback scores) as count rows.

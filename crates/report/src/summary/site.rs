@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::compared::{Count, Measure, Rate};
 use super::rates::{bounce_rate, engagement_rate, ratio, returning_rate};
 use super::rows::{
-    channel_rows, entry_page_rows, exit_page_rows, goal_rows, top_k_rows, top_page_rows, Audience,
-    ChannelRow, CountRow, EntryPageRow, ExitPageRow, Feedback, GoalRow, PageRow,
+    channel_rows, custom_event_rows, entry_page_rows, exit_page_rows, goal_rows,
+    property_breakdowns, top_k_rows, top_page_rows, Audience, ChannelRow, CountRow, CustomEventRow,
+    EntryPageRow, ExitPageRow, Feedback, GoalRow, PageRow, PropertyBreakdown,
 };
 use super::{DailyPoint, MergedRange, SummaryOptions};
 use tacit_aggregate::record::Activity;
@@ -132,6 +133,12 @@ pub struct SiteSummary {
     pub audience: Audience,
     /// Goals with conversion rate and value.
     pub goals: Vec<GoalRow>,
+    /// The custom properties of the goals listed in `goals` (not of those folded), per key.
+    pub goal_properties: Vec<PropertyBreakdown>,
+    /// Custom events with count and value.
+    pub custom_events: Vec<CustomEventRow>,
+    /// The custom properties of the events listed in `custom_events`, per key.
+    pub event_properties: Vec<PropertyBreakdown>,
     /// Site-search terms by searches.
     pub search_terms: Vec<CountRow>,
     /// Outbound links, downloads and form submissions (`outbound:<host>`, ...) by count.
@@ -150,7 +157,21 @@ impl SiteSummary {
     ) -> SiteSummary {
         let site = current.site();
         let per_view = current.site_visitors_per_view();
+        let goals = goal_rows(site, per_view, options);
+        let custom_events = custom_event_rows(site, per_view, options);
+        let properties =
+            |table, names: Vec<&str>| property_breakdowns(table, names, per_view, options);
         SiteSummary {
+            goal_properties: properties(
+                current.goal_properties(),
+                goals.iter().map(|row| row.label.as_str()).collect(),
+            ),
+            event_properties: properties(
+                current.event_properties(),
+                custom_events.iter().map(|row| row.label.as_str()).collect(),
+            ),
+            goals,
+            custom_events,
             from: current.from(),
             to: current.to(),
             previous: previous.map(|p| Period { from: p.from(), to: p.to() }),
@@ -166,7 +187,6 @@ impl SiteSummary {
             referrers: top_k_rows(&site.referrers, per_view, options),
             campaigns: top_k_rows(&site.campaigns, per_view, options),
             audience: Audience::of(site, per_view, options),
-            goals: goal_rows(site, per_view, options),
             search_terms: top_k_rows(&site.search_terms, per_view, options),
             events: top_k_rows(&site.events, per_view, options),
             feedback: Feedback::of(site, None, per_view, options),

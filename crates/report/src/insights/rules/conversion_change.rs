@@ -89,7 +89,10 @@ mod tests {
     fn with_purchases(n: u64) -> Site {
         let mut site = background();
         for _ in 0..n {
-            site.event("/docs", &Event::Goal { name: "purchase".into(), value: Some(40.0) });
+            site.event(
+                "/docs",
+                &Event::Goal { name: "purchase".into(), value: Some(40.0), props: vec![] },
+            );
         }
         site
     }
@@ -125,7 +128,10 @@ mod tests {
             let mut site = Site::default();
             site.visits("/", 0, MIN_VISITS - 1, None, &onward("/buy"));
             for _ in 0..purchases {
-                site.event("/buy", &Event::Goal { name: "purchase".into(), value: None });
+                site.event(
+                    "/buy",
+                    &Event::Goal { name: "purchase".into(), value: None, props: vec![] },
+                );
             }
             site
         };

@@ -80,7 +80,7 @@ mod tests {
     fn a_page_where_goals_are_reached_is_no_drop_off() {
         let mut site = pricing();
         views(&mut site, "/signup", 0, 120, Some("/pricing"), &exit_after(3_000));
-        site.event("/signup", &Event::Goal { name: "signup".into(), value: None });
+        site.event("/signup", &Event::Goal { name: "signup".into(), value: None, props: vec![] });
         assert_eq!(cards(&site, Rule::DropOff), vec![]);
     }
 

@@ -122,7 +122,10 @@ fn goals_have_a_conversion_rate_per_visit_and_a_value() {
     let mut site = Site::default();
     site.visits("/", 0, 40, None, &onward("/buy"));
     for _ in 0..10 {
-        site.event("/buy", &Event::Goal { name: "purchase".into(), value: Some(20.0) });
+        site.event(
+            "/buy",
+            &Event::Goal { name: "purchase".into(), value: Some(20.0), props: vec![] },
+        );
     }
     let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &unfolded());
     let goal = &summary.goals[0];
@@ -131,6 +134,67 @@ fn goals_have_a_conversion_rate_per_visit_and_a_value() {
         ("purchase", 10, 200.0)
     );
     assert_eq!(goal.figures.conversion_rate, Some(0.25));
+}
+
+#[test]
+fn goals_and_custom_events_show_their_properties_values_folded_under_k() {
+    let mut site = Site::default();
+    site.visits("/", 0, 40, None, &onward("/buy"));
+    let props = |plan: &str| vec![("plan".to_owned(), plan.to_owned())];
+    let goal =
+        |plan: &str, value| Event::Goal { name: "purchase".into(), value, props: props(plan) };
+    for n in 0..20 {
+        site.event("/buy", &goal("pro", Some(20.0)));
+        site.event("/buy", &goal(&format!("plan {n}"), Some(1.0)));
+        site.event(
+            "/buy",
+            &Event::Custom { name: "video_play".into(), value: None, props: props("intro") },
+        );
+    }
+    // A goal only one visitor reached: folded, and its properties are not shown.
+    site.event("/buy", &Event::Goal { name: "rare".into(), value: None, props: props("secret") });
+    let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &Default::default());
+
+    let values = |breakdowns: &[PropertyBreakdown]| -> Vec<(String, String, String, u64, f64)> {
+        breakdowns
+            .iter()
+            .flat_map(|b| {
+                b.values.iter().map(|row| {
+                    let figures = row.figures;
+                    (
+                        b.name.clone(),
+                        b.key.clone(),
+                        row.label.clone(),
+                        figures.count,
+                        figures.value_sum,
+                    )
+                })
+            })
+            .collect()
+    };
+    // 20 distinct plans sent once each fold into "(other)"; "pro", sent by 20, is shown. The
+    // key's 16 counters hold "pro" and 15 plans at a time: the other 5 plans' values are missed,
+    // as a top-k list's value sums say.
+    assert_eq!(
+        values(&summary.goal_properties),
+        [
+            ("purchase".into(), "plan".into(), "pro".into(), 20, 400.0),
+            ("purchase".into(), "plan".into(), OTHER.into(), 20, 15.0),
+        ]
+    );
+    assert_eq!(
+        values(&summary.event_properties),
+        [("video_play".into(), "plan".into(), "intro".into(), 20, 0.0)]
+    );
+    assert_eq!(
+        summary.goals.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(),
+        ["purchase", OTHER]
+    );
+    let video = &summary.custom_events[0];
+    assert_eq!((video.label.as_str(), video.figures.count), ("video_play", 20));
+    assert_eq!(summary.goals[0].figures.completions, 40, "a custom event is no goal");
+    let json = serde_json::to_string(&summary).unwrap();
+    assert!(!json.contains("secret") && !json.contains("rare"), "{json}");
 }
 
 #[test]
@@ -181,7 +245,10 @@ fn many_small_rows() -> Site {
                         ..exit_after(12_000)
                     },
                 );
-                site.event(&path, &Event::Goal { name: label.clone(), value: Some(1.0) });
+                let props = vec![("size".to_owned(), label.clone())];
+                site.event(&path, &Event::Goal { name: label.clone(), value: Some(1.0), props });
+                let props = vec![("size".to_owned(), label.clone())];
+                site.event(&path, &Event::Custom { name: "played".into(), value: None, props });
                 site.event(&path, &Event::Outbound { host: format!("{label}.example") });
                 n += 1;
             }
@@ -220,6 +287,12 @@ fn every_breakdown_of_the_site_and_page_summaries_shows_no_row_under_k() {
     check("countries", &summary.audience.countries, k);
     check("languages", &summary.audience.languages, k);
     check("goals", &summary.goals, k);
+    check("custom events", &summary.custom_events, k);
+    for properties in summary.goal_properties.iter().chain(&summary.event_properties) {
+        check(&format!("{} {}", properties.name, properties.key), &properties.values, k);
+    }
+    assert_eq!(summary.goal_properties.len(), 3, "the goals shown: 12-0, 12-1, 12-2");
+    assert_eq!(summary.event_properties[0].values.last().unwrap().label, OTHER);
     check("search terms", &summary.search_terms, k);
     check("events", &summary.events, k);
     check("pages API", &RangeSummary::from_merged(&range, k).pages, k);
@@ -263,6 +336,14 @@ fn a_rows_json_names_its_label_by_what_it_is_and_publishes_only_a_pages_visitors
     assert_eq!(
         json(&Row::new("purchase", 4, goal)),
         r#"{"goal":"purchase","completions":2,"conversion_rate":null,"value":40.0}"#
+    );
+    assert_eq!(
+        json(&Row::new("video_play", 4, CustomEventCounts { count: 3, value: 1.5 })),
+        r#"{"event":"video_play","count":3,"value":1.5}"#
+    );
+    assert_eq!(
+        json(&Row::new("pro", 4, PropertyCounts { count: 3, value_sum: 36.0 })),
+        r#"{"value":"pro","count":3,"value_sum":36.0}"#
     );
 }
 
