@@ -45,7 +45,9 @@ use crate::scrub::{
     clean_channel, clean_property, scrub_path, search_term, Utm, MAX_PROPERTY_KEY_LEN,
     MAX_PROPERTY_VALUE_LEN,
 };
-use crate::signal::{BareCause, Entry, Event, FeedbackScore, Language, Leave, Properties, MAX_PROPERTIES};
+use crate::signal::{
+    BareCause, Entry, Event, FeedbackScore, Language, Leave, Properties, MAX_PROPERTIES,
+};
 use crate::SiteId;
 
 /// The largest beacon body accepted, in bytes.

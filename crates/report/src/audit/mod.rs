@@ -125,7 +125,7 @@ const FIELDS: &[(&str, Form, &str)] = &[
         Form::TopK,
         "site only: per custom event and property key, its values (personal data dropped)",
     ),
-        ("consent", Form::Breakdown, "site only: page views per consent category, value and source"),
+    ("consent", Form::Breakdown, "site only: page views per consent category, value and source"),
     ("bots_dropped", Form::Count, "site only: page views dropped as bots'"),
     (
         "bare_views",
