@@ -4,7 +4,8 @@
 //! Bots are recognised twice. The snippet sends a `dropped` beacon instead of the page view of a
 //! bot whose user agent says so ([`is_evident_bot`]) or that reports `navigator.webdriver`. The
 //! edge checks every beacon again, the user agent against the maintained crawler list as well
-//! ([`is_bot`]), and counts a bot's page view as dropped instead of as a visit.
+//! ([`is_bot`]) and Cloudflare's own detection where the zone has it ([`is_bot_request`]), and
+//! counts a bot's page view as dropped instead of as a visit.
 //!
 //! A user agent is a fingerprint: its exact versions, OS build and device model narrow a visitor
 //! down to a few people. The edge therefore [`reduce`]s it to a [`BrowserFamily`] and a
@@ -64,6 +65,37 @@ pub fn is_evident_bot(user_agent: &str) -> bool {
 /// case.
 pub fn is_bot(user_agent: &str) -> bool {
     is_evident_bot(user_agent) || crawlers::listed(user_agent)
+}
+
+/// What Cloudflare's Bot Management says of a request: the `botManagement` of the request's `cf`
+/// object, where the zone has Bot Management (an Enterprise add-on); the edge reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CloudflareBotManagement {
+    /// The request comes from a bot on Cloudflare's list of known good bots (`verifiedBot`).
+    pub verified_bot: bool,
+    /// Cloudflare's bot score (`score`): from 1, automated, to 99, human; 0 when not computed.
+    pub score: Option<u8>,
+}
+
+impl CloudflareBotManagement {
+    /// The lowest score of a request Cloudflare takes for a person's. Cloudflare's bot-score
+    /// groups: 1 "automated", 2 to 29 "likely automated", 30 to 99 "likely human", 0 "not
+    /// computed"; tacit takes Cloudflare's own line between bots and people.
+    pub const LIKELY_HUMAN_SCORE: u8 = 30;
+
+    /// Whether Cloudflare takes the request for a bot's: a verified bot, or a score that is
+    /// computed and below [`Self::LIKELY_HUMAN_SCORE`].
+    pub fn is_bot(self) -> bool {
+        self.verified_bot
+            || self.score.is_some_and(|score| (1..Self::LIKELY_HUMAN_SCORE).contains(&score))
+    }
+}
+
+/// Whether a request comes from a bot: its user agent says so ([`is_bot`]), or Cloudflare does.
+/// The edge's one bot decision: a bot's page view counts as dropped, its other beacons as
+/// nothing.
+pub fn is_bot_request(user_agent: &str, cloudflare: CloudflareBotManagement) -> bool {
+    cloudflare.is_bot() || is_bot(user_agent)
 }
 
 /// Whether a word ends in `bot` (`Googlebot/2.1`, `AdsBot-Google`, `TelegramBot (like
@@ -384,6 +416,24 @@ mod tests {
         ] {
             assert!(!is_bot(browser), "{browser}");
         }
+    }
+
+    #[test]
+    fn drops_a_request_cloudflare_takes_for_a_bots() {
+        let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let cloudflare = |verified_bot, score| CloudflareBotManagement { verified_bot, score };
+        // No Bot Management on the zone, or a person's score: the user agent decides.
+        assert!(!is_bot_request(browser, CloudflareBotManagement::default()));
+        assert!(!is_bot_request(browser, cloudflare(false, Some(99))));
+        assert!(!is_bot_request(browser, cloudflare(false, Some(30))));
+        // 0: not computed.
+        assert!(!is_bot_request(browser, cloudflare(false, Some(0))));
+        assert!(is_bot_request(browser, cloudflare(false, Some(29))));
+        assert!(is_bot_request(browser, cloudflare(false, Some(1))));
+        assert!(is_bot_request(browser, cloudflare(true, None)));
+        assert!(is_bot_request(browser, cloudflare(true, Some(99))), "verified beats the score");
+        // A crawler's user agent is a bot whatever Cloudflare says.
+        assert!(is_bot_request("Googlebot/2.1", cloudflare(false, Some(99))));
     }
 
     #[test]
