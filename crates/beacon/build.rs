@@ -17,7 +17,6 @@
 //! A construct outside this set fails the build, naming the pattern: a new version of the list
 //! that uses one needs the translation extended, not a marker silently dropped.
 
-use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
 const LIST: &str = "data/crawler-user-agents.json";
@@ -52,37 +51,50 @@ fn main() {
             "{LIST} no longer has {excluded:?}: drop it from EXCLUDED"
         );
     }
-    let mut markers = String::from("&[\n");
+    let mut markers = String::new();
     for &pattern in &patterns {
         if EXCLUDED.iter().any(|(excluded, _)| *excluded == pattern) {
             continue;
         }
         let alternatives =
             translate(pattern).unwrap_or_else(|e| panic!("{LIST}: pattern {pattern:?}: {e}"));
-        for Marker { at_start, at_end, pieces } in alternatives {
-            writeln!(
-                markers,
-                "Marker {{ at_start: {at_start}, at_end: {at_end}, pieces: &{pieces:?} }},"
-            )
-            .unwrap();
+        for marker in alternatives {
+            markers.push_str(&marker.line().unwrap_or_else(|e| panic!("{LIST}: {pattern:?}: {e}")));
+            markers.push('\n');
         }
     }
-    markers.push(']');
     let excluded: Vec<&str> = EXCLUDED.iter().map(|(pattern, _)| *pattern).collect();
     let out = Path::new(&env::var("OUT_DIR").unwrap()).to_owned();
-    for (file, rust) in
-        [("crawler_markers.rs", markers), ("crawler_excluded.rs", format!("&{excluded:?}"))]
+    for (file, text) in
+        [("crawler_markers.txt", markers), ("crawler_excluded.rs", format!("&{excluded:?}"))]
     {
-        fs::write(out.join(file), rust).unwrap_or_else(|e| panic!("{file}: {e}"));
+        fs::write(out.join(file), text).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
 }
 
-/// One marker, as `agent::crawlers::Marker` holds it.
+/// One marker.
 #[derive(Debug, PartialEq)]
 struct Marker {
     at_start: bool,
     at_end: bool,
     pieces: Vec<String>,
+}
+
+impl Marker {
+    /// The marker as a line of `agent::crawlers::MARKERS`: its pieces separated by tabs, `^`
+    /// before it if anchored at the start, `$` after it if anchored at the end.
+    fn line(&self) -> Result<String, String> {
+        let ambiguous = |piece: &String| piece.contains(['\t', '\n', '\r']);
+        if self.pieces.iter().any(ambiguous)
+            || self.pieces[0].starts_with('^')
+            || self.pieces[self.pieces.len() - 1].ends_with('$')
+        {
+            return Err(format!("{:?} cannot be written as a line", self.pieces));
+        }
+        let start = if self.at_start { "^" } else { "" };
+        let end = if self.at_end { "$" } else { "" };
+        Ok(format!("{start}{}{end}", self.pieces.join("\t")))
+    }
 }
 
 /// What a pattern is made of once its alternatives are spelled out.

@@ -3,84 +3,70 @@
 //! (how, and why that matches at least what each pattern matches, is said there), less the few
 //! patterns that match people's browsers too (`build.rs` names them and says why).
 
-/// Pieces of text that a user agent holds in this order, case for case, at its start or end if
-/// anchored there.
-#[derive(Debug)]
-pub(super) struct Marker {
-    pub(super) at_start: bool,
-    pub(super) at_end: bool,
-    pub(super) pieces: &'static [&'static str],
-}
-
-/// Every marker of the list, in the list's order.
-pub(super) static MARKERS: &[Marker] = include!(concat!(env!("OUT_DIR"), "/crawler_markers.rs"));
+/// Every marker of the list, one a line, in the list's order: pieces of text that a user agent
+/// holds in this order, case for case, separated by tabs; `^` before a marker anchored at the
+/// start of the user agent, `$` after one anchored at its end. Text rather than a table of
+/// string slices: in the worker, the slices' pointers would double the bytes.
+static MARKERS: &str = include_str!(concat!(env!("OUT_DIR"), "/crawler_markers.txt"));
 
 /// The patterns of the list that have no marker.
 #[cfg(test)]
-pub(super) static EXCLUDED: &[&str] = include!(concat!(env!("OUT_DIR"), "/crawler_excluded.rs"));
-
-impl Marker {
-    /// Whether `user_agent` holds this marker.
-    pub(super) fn matches(&self, user_agent: &str) -> bool {
-        let Some((last, init)) = self.pieces.split_last() else { return false };
-        let mut rest = user_agent;
-        for (i, piece) in init.iter().enumerate() {
-            // The earliest place of each piece leaves the most room for the pieces after it.
-            let after = if i == 0 && self.at_start {
-                rest.strip_prefix(piece)
-            } else {
-                rest.find(piece).map(|at| &rest[at + piece.len()..])
-            };
-            let Some(after) = after else { return false };
-            rest = after;
-        }
-        match (self.at_start && init.is_empty(), self.at_end) {
-            (true, true) => rest == *last,
-            (true, false) => rest.starts_with(last),
-            (false, true) => rest.ends_with(last),
-            (false, false) => rest.contains(last),
-        }
-    }
-}
+static EXCLUDED: &[&str] = include!(concat!(env!("OUT_DIR"), "/crawler_excluded.rs"));
 
 /// Whether `user_agent`, as sent, holds a marker of the list.
 pub(super) fn listed(user_agent: &str) -> bool {
-    MARKERS.iter().any(|marker| marker.matches(user_agent))
+    MARKERS.lines().any(|marker| holds(user_agent, marker))
+}
+
+/// Whether `user_agent` holds `marker`, a line of [`MARKERS`].
+fn holds(user_agent: &str, marker: &str) -> bool {
+    let (at_start, marker) = match marker.strip_prefix('^') {
+        Some(rest) => (true, rest),
+        None => (false, marker),
+    };
+    let (at_end, marker) = match marker.strip_suffix('$') {
+        Some(rest) => (true, rest),
+        None => (false, marker),
+    };
+    let (init, last) = marker.rsplit_once('\t').unwrap_or(("", marker));
+    let mut rest = user_agent;
+    for (i, piece) in init.split('\t').filter(|piece| !piece.is_empty()).enumerate() {
+        // The earliest place of each piece leaves the most room for the pieces after it.
+        let after = if i == 0 && at_start {
+            rest.strip_prefix(piece)
+        } else {
+            rest.find(piece).map(|at| &rest[at + piece.len()..])
+        };
+        let Some(after) = after else { return false };
+        rest = after;
+    }
+    match (at_start && init.is_empty(), at_end) {
+        (true, true) => rest == last,
+        (true, false) => rest.starts_with(last),
+        (false, true) => rest.ends_with(last),
+        (false, false) => rest.contains(last),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn marker(at_start: bool, at_end: bool, pieces: &'static [&'static str]) -> Marker {
-        Marker { at_start, at_end, pieces }
-    }
-
     #[test]
-    fn a_marker_matches_its_pieces_in_order_at_its_anchors() {
-        let anywhere = marker(false, false, &["curl"]);
-        assert!(anywhere.matches("curl/8.5") && anywhere.matches("x curl"));
-        let start = marker(true, false, &["curl"]);
-        assert!(start.matches("curl/8.5") && !start.matches("x curl/8.5"));
-        let end = marker(false, true, &["ssl labs"]);
-        assert!(end.matches("qualys ssl labs") && !end.matches("ssl labs/1.0"));
-        let whole = marker(true, true, &["whatsapp"]);
-        assert!(
-            whole.matches("whatsapp")
-                && !whole.matches("whatsapp/2")
-                && !whole.matches("a whatsapp")
-        );
-        let gap = marker(false, false, &["spider", "spider.com"]);
-        assert!(gap.matches("spider/1 (+https://spider.com)"));
-        assert!(!gap.matches("spider.com"), "two pieces need two places");
-        assert!(!gap.matches("spider.com spider"), "in order");
-        let both = marker(true, true, &["a", "b"]);
-        assert!(
-            both.matches("a-b")
-                && both.matches("ab")
-                && !both.matches("a-b-")
-                && !both.matches("-a-b")
-        );
+    fn a_marker_holds_its_pieces_in_order_at_its_anchors() {
+        assert!(holds("curl/8.5", "curl") && holds("x curl", "curl"));
+        assert!(holds("curl/8.5", "^curl") && !holds("x curl/8.5", "^curl"));
+        assert!(holds("Qualys SSL Labs", "SSL Labs$") && !holds("SSL Labs/1.0", "SSL Labs$"));
+        assert!(holds("WhatsApp", "^WhatsApp$") && !holds("WhatsApp/2", "^WhatsApp$"));
+        assert!(!holds("a WhatsApp", "^WhatsApp$"));
+        assert!(!holds("whatsapp", "WhatsApp"), "case for case");
+        let gap = "Spider\tspider.com";
+        assert!(holds("Spider/1 (+https://spider.com)", gap));
+        assert!(!holds("spider.com", gap) && !holds("Spider.com", gap), "two pieces, two places");
+        assert!(!holds("spider.com Spider", gap), "in order");
+        let both = "^a\tb$";
+        assert!(holds("a-b", both) && holds("ab", both));
+        assert!(!holds("a-b-", both) && !holds("-a-b", both));
     }
 
     /// The list's patterns and their examples, as `data/crawler-user-agents.json` gives them.
@@ -116,9 +102,8 @@ mod tests {
 
     #[test]
     fn every_pattern_but_the_excluded_has_a_marker() {
-        assert!(MARKERS.len() >= list().len() - EXCLUDED.len());
-        assert!(MARKERS
-            .iter()
-            .all(|m| !m.pieces.is_empty() && m.pieces.iter().all(|p| !p.is_empty())));
+        assert!(MARKERS.lines().count() >= list().len() - EXCLUDED.len());
+        let pieces = |line: &'static str| line.trim_start_matches('^').trim_end_matches('$');
+        assert!(MARKERS.lines().all(|line| pieces(line).split('\t').all(|p| !p.is_empty())));
     }
 }
