@@ -118,6 +118,9 @@ dev: build
 test: lint test-rust test-fuzz test-e2e test-deploy
 
 lint: setup
+	@# The vendored crawler list is the pinned package's file, byte for byte (crates/beacon/data).
+	cmp node_modules/crawler-user-agents/crawler-user-agents.json \
+		crates/beacon/data/crawler-user-agents.json
 	cargo fmt --all --check
 	cd fuzz && cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings

@@ -1,9 +1,11 @@
 //! User agents: a person's browser, or a bot to drop; and what little of a browser's user agent
 //! is kept.
 //!
-//! Bots are recognised by markers in the user agent, the same list in the snippet (which then
-//! sends nothing) and at the edge (which counts the view as dropped instead of as a visit).
-//! Automation that hides its user agent is caught by `navigator.webdriver` in the snippet.
+//! Bots are recognised twice. The snippet sends a `dropped` beacon instead of the page view of a
+//! bot whose user agent says so ([`is_evident_bot`]) or that reports `navigator.webdriver`. The
+//! edge checks every beacon again, the user agent against the maintained crawler list as well
+//! ([`is_bot`]) and Cloudflare's own detection where the zone has it ([`is_bot_request`]), and
+//! counts a bot's page view as dropped instead of as a visit.
 //!
 //! A user agent is a fingerprint: its exact versions, OS build and device model narrow a visitor
 //! down to a few people. The edge therefore [`reduce`]s it to a [`BrowserFamily`] and a
@@ -28,61 +30,72 @@ use serde::{Deserialize, Serialize};
 
 use crate::scrub::find;
 
-/// Lower-case substrings that only bots, crawlers, previewers and HTTP libraries put in their
-/// user agent. Each is specific enough not to match a browser's own user agent.
-const BOT_MARKERS: &[&str] = &[
+mod crawlers;
+
+/// tacit's own markers, beside the crawler list: words that name a kind of bot rather than one
+/// bot; automated browsers that run a page's scripts without a word ending in `bot` in their
+/// user agent; and HTTP clients the list lacks (Postman, Java's own). Lower case, each specific
+/// enough not to match a browser's own user agent.
+const OWN_MARKERS: &[&str] = &[
     "crawl",
     "spider",
-    "slurp",
     "headless",
     "lighthouse",
-    "pingdom",
-    "uptime",
-    "preview",
-    "facebookexternalhit",
-    "embedly",
-    "whatsapp",
-    "mediapartners",
-    "apis-google",
-    "feedfetcher",
-    "python-requests",
-    "python-urllib",
-    "aiohttp",
-    "curl/",
-    "wget/",
-    "go-http-client",
-    "java/",
-    "okhttp",
-    "axios/",
-    "node-fetch",
-    "scrapy",
-    "phantomjs",
-    "selenium",
-    "puppeteer",
-    "playwright",
-    "semrush",
-    "ahrefs",
-    "mj12",
-    "gptbot",
-    "chatgpt",
-    "claude",
-    "anthropic",
-    "perplexity",
-    "bytespider",
-    "ccbot",
     "inspectiontool",
-    "httpclient",
-    "libwww",
+    "phantomjs",
+    "preview",
     "postmanruntime",
+    "java/",
 ];
 
-/// Whether `user_agent` belongs to a bot. An empty user agent counts as one: every browser
-/// sends a user agent.
-pub fn is_bot(user_agent: &str) -> bool {
+/// Whether `user_agent` says itself that it is a bot: it is empty (every browser sends a user
+/// agent), has a word ending in `bot`, or one of tacit's own few markers. This is the snippet's
+/// check, with `navigator.webdriver`: it catches the bots that run a page's scripts, at the cost
+/// of a few bytes, while the crawler list (about 1,500 patterns, most of them for clients that
+/// run no script at all) stays at the edge, which checks every beacon with [`is_bot`] anyway.
+pub fn is_evident_bot(user_agent: &str) -> bool {
     let user_agent = user_agent.to_ascii_lowercase();
     user_agent.trim_ascii().is_empty()
-        || BOT_MARKERS.iter().any(|marker| find(&user_agent, marker).is_some())
+        || OWN_MARKERS.iter().any(|marker| find(&user_agent, marker).is_some())
         || has_bot_word(&user_agent)
+}
+
+/// Whether `user_agent` belongs to a bot: [`is_evident_bot`], or a crawler of the maintained list
+/// (the npm package `crawler-user-agents`, vendored in `data/`), whose patterns match case for
+/// case.
+pub fn is_bot(user_agent: &str) -> bool {
+    is_evident_bot(user_agent) || crawlers::listed(user_agent)
+}
+
+/// What Cloudflare's Bot Management says of a request: the `botManagement` of the request's `cf`
+/// object, where the zone has Bot Management (an Enterprise add-on); the edge reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CloudflareBotManagement {
+    /// The request comes from a bot on Cloudflare's list of known good bots (`verifiedBot`).
+    pub verified_bot: bool,
+    /// Cloudflare's bot score (`score`): from 1, automated, to 99, human; 0 when not computed.
+    pub score: Option<u8>,
+}
+
+impl CloudflareBotManagement {
+    /// The lowest score of a request Cloudflare takes for a person's. Cloudflare's bot-score
+    /// groups: 1 "automated", 2 to 29 "likely automated", 30 to 99 "likely human", 0 "not
+    /// computed"; tacit takes Cloudflare's own line between bots and people.
+    pub const LIKELY_HUMAN_SCORE: u8 = 30;
+
+    /// Whether Cloudflare takes the request for a bot's: a verified bot, or a score that is
+    /// computed and below [`Self::LIKELY_HUMAN_SCORE`].
+    pub fn is_bot(self) -> bool {
+        self.verified_bot
+            || self.score.is_some_and(|score| (1..Self::LIKELY_HUMAN_SCORE).contains(&score))
+    }
+}
+
+/// Whether a request comes from a bot: its user agent says so ([`is_bot`]), or Cloudflare does.
+/// The edge's one bot decision: a bot's page view counts as dropped, its other beacons as
+/// nothing.
+pub fn is_bot_request(user_agent: &str, cloudflare: CloudflareBotManagement) -> bool {
+    cloudflare.is_bot() || is_bot(user_agent)
 }
 
 /// Whether a word ends in `bot` (`Googlebot/2.1`, `AdsBot-Google`, `TelegramBot (like
@@ -402,6 +415,64 @@ mod tests {
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 YaBrowser/24.12.0.0 Safari/537.36",
         ] {
             assert!(!is_bot(browser), "{browser}");
+        }
+    }
+
+    #[test]
+    fn drops_a_request_cloudflare_takes_for_a_bots() {
+        let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let cloudflare = |verified_bot, score| CloudflareBotManagement { verified_bot, score };
+        // No Bot Management on the zone, or a person's score: the user agent decides.
+        assert!(!is_bot_request(browser, CloudflareBotManagement::default()));
+        assert!(!is_bot_request(browser, cloudflare(false, Some(99))));
+        assert!(!is_bot_request(browser, cloudflare(false, Some(30))));
+        // 0: not computed.
+        assert!(!is_bot_request(browser, cloudflare(false, Some(0))));
+        assert!(is_bot_request(browser, cloudflare(false, Some(29))));
+        assert!(is_bot_request(browser, cloudflare(false, Some(1))));
+        assert!(is_bot_request(browser, cloudflare(true, None)));
+        assert!(is_bot_request(browser, cloudflare(true, Some(99))), "verified beats the score");
+        // A crawler's user agent is a bot whatever Cloudflare says.
+        assert!(is_bot_request("Googlebot/2.1", cloudflare(false, Some(99))));
+    }
+
+    #[test]
+    fn drops_the_crawlers_of_the_maintained_list_that_say_no_bot() {
+        // Each from the list's own examples; tacit's hand-picked markers let every one through.
+        for crawler in [
+            "Mozilla/5.0 (compatible; YandexMetrika/2.0; +http://yandex.com/bots)",
+            "Mozilla/5.0 (compatible; heritrix/3.2.0 +http://www.mixdata.com)",
+            "Mozilla/5.0 (compatible; Qwantify/2.4w; +https://www.qwant.com/)/2.4w",
+            "Mozilla/5.0 (compatible; coccoc/1.0; +http://help.coccoc.com/searchengine)",
+            "Mozilla/5.0 (compatible; Google-Site-Verification/1.0)",
+            "Mozilla/5.0 (compatible; CloudFlare-AlwaysOnline/1.0; +https://www.cloudflare.com/always-online) AppleWebKit/534.34",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/96.0.4664.45 Safari/537.36 PTST/211202.211915",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.7204.168 Safari/537.36 DatadogSynthetics",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; MistralAI-User/1.0; +https://docs.mistral.ai/robots)",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Gemini-Deep-Research; +https://gemini.google/overview/deep-research/) Chrome/135.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (compatible; Nessus; http://www.nessus.org)",
+            "Wget/1.21.4",
+        ] {
+            assert!(is_bot(crawler), "{crawler}");
+            assert!(!is_evident_bot(crawler), "the snippet leaves it to the edge: {crawler}");
+        }
+    }
+
+    #[test]
+    fn lets_people_through_in_the_apps_whose_patterns_are_left_out() {
+        // The examples that left each pattern out (build.rs): the apps people browse in.
+        for person in [
+            "Mozilla/5.0 (Linux; Android 16; Pixel 10 Pro XL Build/CP1A.260305.018; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/146.0.7680.174 Mobile Safari/537.36 MetaIAB Facebook",
+            "Mozilla/5.0 (Linux; Android 7.1.2; G011A Build/N2G48H; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/66.0.3359.158 Safari/537.36 Viber/11.9.5.8",
+            "Mozilla/5.0 (Linux; Android 15; CPH2557 Build/AP3A.240617.008; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/142.0.7444.142 Mobile Safari/537.36 Instagram 406.0.0.58.159 Android (35/15; 480dpi; 1080x2400; OPPO; CPH2557; OP573DL1; mt6833; en_MY; 822918295; IABMV/1) NV/1",
+            "Mozilla/5.0 (Windows NT 10.0.18362; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.4.2 Chrome/78.0.3904.130 Electron/7.2.1 Safari/537.36 WindowsStore/10.0.18362 Sonic Slack_SSB/4.4.2",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.115.0 Chrome/142.0.7444.265 Electron/39.8.5 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Trae/1.107.1 Chrome/142.0.7444.235 Electron/39.2.7 Safari/537.36",
+            "Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10_5_6; en-us) AppleWebKit/528.16 (KHTML, like Gecko) Fluid/0.9.6 Safari/528.16",
+            // Thunderbird's calendar: the list's `NING\/` matches case for case, not `Lightning/`.
+            "Mozilla/5.0 (Windows NT 10.0; WOW64; rv:60.0) Gecko/20100101 Thunderbird/60.7.0 Lightning/6.2.7",
+        ] {
+            assert!(!is_bot(person), "{person}");
         }
     }
 

@@ -8,12 +8,14 @@
 
 use tacit_aggregate::journal::Addition;
 use tacit_beacon::admission::{admit, tally_change, HeaderSignals, TallyChange};
-use tacit_beacon::agent::{is_bot, reduce};
+use tacit_beacon::agent::{is_bot_request, reduce};
 use tacit_beacon::consent::ConsentMode;
 use tacit_beacon::signal::{CountryCode, Language, View};
 use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
+use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Request, Response};
 
+use crate::cf::CfFacts;
 use crate::error::AppResult;
 use crate::shard::protocol::{Client, Ingest, ReplacedLeave};
 use crate::shard_client;
@@ -23,11 +25,12 @@ pub async fn beacon(mut req: Request, env: &Env) -> AppResult<Response> {
     check_announced_length(req.headers().get("Content-Length")?.as_deref())?;
     let beacon = Beacon::parse(&req.bytes().await?)?;
     let request = RequestFacts::of(&req)?;
-    if adds_nothing(&beacon, &request) {
+    let bot = request.is_bot();
+    if adds_nothing(&beacon, bot) {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         return Ok(Response::empty()?.with_status(202));
     }
-    let message = ingest_message(beacon, request)?;
+    let message = ingest_message(beacon, request, bot)?;
     let site = &message.site;
     let count = shard_client::shard_count(env, site).await?;
     let visitors = shard_client::shard_for(count, &message.client.ip, &message.client.user_agent);
@@ -56,8 +59,8 @@ struct RequestFacts {
     ip: String,
     user_agent: String,
     accept_language: Option<String>,
-    /// The country Cloudflare places the address in.
-    country: Option<String>,
+    /// The country and the bot signals of Cloudflare's `cf` object.
+    cf: CfFacts,
     origin: Option<String>,
     headers: HeaderSignals,
 }
@@ -69,13 +72,21 @@ impl RequestFacts {
             ip: headers.get("CF-Connecting-IP")?.unwrap_or_default(),
             user_agent: headers.get("User-Agent")?.unwrap_or_default(),
             accept_language: headers.get("Accept-Language")?,
-            country: req.cf().and_then(|cf| cf.country()),
+            // `cf` as the runtime gave it: `Request::cf` offers no way to read it whole.
+            cf: CfFacts::read(
+                js_sys::Reflect::get(req.inner(), &"cf".into()).unwrap_or(JsValue::UNDEFINED),
+            ),
             origin: headers.get("Origin")?,
             headers: HeaderSignals {
                 gpc: is_set(headers, "Sec-GPC")?,
                 dnt: is_set(headers, "DNT")?,
             },
         })
+    }
+
+    /// Whether the request comes from a bot, by its user agent or by Cloudflare's detection.
+    fn is_bot(&self) -> bool {
+        is_bot_request(&self.user_agent, self.cf.bot_management)
     }
 }
 
@@ -91,15 +102,15 @@ fn says_one(value: Option<&str>) -> bool {
 /// Whether `beacon` adds nothing at all: a bot's beacon other than its page view. A bot's page
 /// view counts once in the dropped count, so that the count is of page views, not of beacons (a
 /// bot's leave would count the same view again); the snippet's `dropped` beacon stands for the
-/// view a bot it recognised did not send.
-fn adds_nothing(beacon: &Beacon, request: &RequestFacts) -> bool {
-    is_bot(&request.user_agent) && !matches!(beacon.body, BeaconBody::View(_) | BeaconBody::Dropped)
+/// view a bot it recognised did not send. `bot`: whether the request comes from a bot.
+fn adds_nothing(beacon: &Beacon, bot: bool) -> bool {
+    bot && !matches!(beacon.body, BeaconBody::View(_) | BeaconBody::Dropped)
 }
 
-/// The shard's message for `beacon`, sent with `request`: what it may add, and the visitor's
-/// address and browser for one hash in the shard.
-fn ingest_message(beacon: Beacon, request: RequestFacts) -> AppResult<Ingest> {
-    let bot = is_bot(&request.user_agent) || beacon.body == BeaconBody::Dropped;
+/// The shard's message for `beacon`, sent with `request` (from a bot if `bot`): what it may
+/// add, and the visitor's address and browser for one hash in the shard.
+fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult<Ingest> {
+    let bot = bot || beacon.body == BeaconBody::Dropped;
     // A bot's beacon adds to the dropped count only, whatever its consent.
     let tally = if bot { TallyChange::default() } else { tally_change(&beacon, request.headers) };
     let Beacon { site, id, consent, body, .. } = beacon;
@@ -157,7 +168,7 @@ fn reduce_view(request: &RequestFacts, page: &ViewBeacon) -> View {
         search_term: page.search_term.clone(),
         browser: agent.browser,
         device: page.viewport.unwrap_or(agent.device),
-        country: request.country.as_deref().and_then(CountryCode::parse),
+        country: request.cf.country.as_deref().and_then(CountryCode::parse),
         language: page.language.or_else(|| {
             request
                 .accept_language
@@ -171,6 +182,7 @@ fn reduce_view(request: &RequestFacts, page: &ViewBeacon) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tacit_beacon::agent::CloudflareBotManagement;
 
     const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
@@ -179,14 +191,15 @@ mod tests {
             ip: "203.0.113.9".into(),
             user_agent: FIREFOX.into(),
             accept_language: Some("de-CH,de;q=0.9".into()),
-            country: Some("CH".into()),
+            cf: CfFacts { country: Some("CH".into()), ..CfFacts::default() },
             origin: Some("https://example.com".into()),
             headers: HeaderSignals::NONE,
         }
     }
 
     fn message(body: &str, request: RequestFacts) -> AppResult<Ingest> {
-        ingest_message(Beacon::parse(body.as_bytes()).unwrap(), request)
+        let bot = request.is_bot();
+        ingest_message(Beacon::parse(body.as_bytes()).unwrap(), request, bot)
     }
 
     #[test]
@@ -239,16 +252,37 @@ mod tests {
     // Issue 18: a bot's leave counted the bot's view in the dropped count a second time.
     #[test]
     fn only_a_bots_page_view_counts_as_dropped() {
-        let bot = || RequestFacts { user_agent: "Googlebot/2.1".into(), ..request() };
         let parse = |body: &str| Beacon::parse(body.as_bytes()).unwrap();
-        assert!(!adds_nothing(&parse(r#"{"site":"demo","path":"/a"}"#), &bot()));
-        assert!(!adds_nothing(&parse(r#"{"site":"demo","type":"dropped"}"#), &request()));
+        assert!(!adds_nothing(&parse(r#"{"site":"demo","path":"/a"}"#), true));
+        assert!(!adds_nothing(&parse(r#"{"site":"demo","type":"dropped"}"#), false));
         let leave = r#"{"site":"demo","type":"leave","path":"/a","engaged_ms":4000}"#;
-        assert!(adds_nothing(&parse(leave), &bot()));
-        assert!(!adds_nothing(&parse(leave), &request()), "a person's leave counts");
+        assert!(adds_nothing(&parse(leave), true));
+        assert!(!adds_nothing(&parse(leave), false), "a person's leave counts");
         let event =
             r#"{"site":"demo","type":"event","path":"/a","event":{"kind":"form","form":"f"}}"#;
-        assert!(adds_nothing(&parse(event), &bot()));
+        assert!(adds_nothing(&parse(event), true));
+    }
+
+    // Issue 17: the edge's bot decision uses Cloudflare's detection beside the user agent.
+    #[test]
+    fn a_browser_cloudflare_takes_for_a_bot_counts_as_a_dropped_bot_page_view() {
+        let cloudflare = |verified_bot, score| RequestFacts {
+            cf: CfFacts {
+                country: Some("CH".into()),
+                bot_management: CloudflareBotManagement { verified_bot, score },
+            },
+            ..request()
+        };
+        let view = r#"{"site":"demo","path":"/a"}"#;
+        for bot in [cloudflare(true, None), cloudflare(false, Some(12))] {
+            assert!(bot.is_bot(), "a {FIREFOX} request");
+            assert_eq!(message(view, bot).unwrap().addition, Addition::BotDropped);
+        }
+        let person = cloudflare(false, Some(87));
+        assert!(!person.is_bot());
+        assert!(matches!(message(view, person).unwrap().addition, Addition::PageView { .. }));
+        assert!(!request().is_bot(), "no Bot Management: the user agent decides");
+        assert!(RequestFacts { user_agent: "Googlebot/2.1".into(), ..request() }.is_bot());
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - [`ingest`] validates a beacon with `tacit_beacon`, cuts what no site may count (bots, and
 //!   what `tacit_beacon::admission` refuses in every consent mode), and hands the rest, with
 //!   the visitor's IP address and user agent held in memory only, to the site's shard.
+//!   [`cf`] reads what tacit may use of the request's `cf` object: the country, and Cloudflare's
+//!   bot detection.
 //! - [`shard_client`] is the worker's side of a site's shards: which shard a beacon goes to,
 //!   asking one shard a typed message ([`shard::protocol`]), and asking all of them at once.
 //! - [`shard`] is the Durable Object, one per site shard: it admits a beacon under the site's
@@ -38,6 +40,7 @@
 mod access;
 mod admin;
 mod audit;
+mod cf;
 mod clock;
 mod cors;
 mod error;

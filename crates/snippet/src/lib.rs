@@ -53,7 +53,7 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 use tacit_beacon::admission::{admit, stands_for_page_view, Adds, HeaderSignals};
-use tacit_beacon::agent::is_bot;
+use tacit_beacon::agent::is_evident_bot;
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
 use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
@@ -157,7 +157,7 @@ pub fn start(
 ) -> Started {
     let started = (|| {
         let Ok(site) = SiteId::parse(site) else { return Err(String::new()) };
-        if webdriver || is_bot(user_agent) {
+        if webdriver || is_evident_bot(user_agent) {
             let consent = ConsentState::default();
             let beacon = Beacon {
                 site,
