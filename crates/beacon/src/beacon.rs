@@ -197,25 +197,48 @@ pub enum BeaconError {
     UnknownSite(SiteId),
 }
 
-/// The wire shape, before validation: every field optional so that a missing one is reported
-/// by name, unknown ones refused.
+/// The wire shape, before validation: every field an `Option` (absent: `None`), so that a
+/// missing one is reported by name; unknown ones refused. It is also the beacon's schema in the
+/// edge's OpenAPI document ([`BeaconSchema`]).
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        as = Beacon,
+        description = "One of five kinds, by `type` (absent: `view`); a field of another kind is \
+            refused with 400. `crates/beacon/src/beacon.rs` is the reference."
+    )
+)]
+#[serde(deny_unknown_fields)]
 struct WireBeacon {
+    /// Required: the site id.
     site: Option<String>,
+    /// `view` (the default), `leave`, `event`, `consent` or `dropped`.
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// 16 hex digits, random per beacon, for the de-duplication of retries; not on consent
+    /// beacons.
     id: Option<String>,
     consent: Option<ConsentState>,
+    /// The page's path; scrubbed again at the edge.
     path: Option<String>,
     // view
+    /// view: the external referrer's host.
     referrer: Option<String>,
+    /// view: the path of the page before, on the same site.
     previous: Option<String>,
     utm: Option<Utm>,
+    /// view: the site-search term, kept only when the site names its search parameter.
     search: Option<String>,
     viewport: Option<DeviceClass>,
+    /// view: a BCP 47 tag; only its primary subtag is kept.
     language: Option<String>,
+    /// view, entries only, and only with journey consent granted: whether this browser visited
+    /// the site before.
     returning: Option<bool>,
+    /// view: sent by the loader alone, its path only, because the page's WebAssembly did not
+    /// start; counted in the summary's bare views.
     bare: Option<bool>,
     // leave
     entry: Option<bool>,
@@ -232,6 +255,9 @@ struct WireBeacon {
     inp_ms: Option<u32>,
     cls_milli: Option<u32>,
     // leave update: the replaced leave's figures, and `after_ms` within them
+    /// leave only: this leave updates an earlier leave of the same view, whose figures (and
+    /// `id`, and `after_ms`: how long after it this one was sent) it holds.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     replaces: Option<Box<WireBeacon>>,
     after_ms: Option<u32>,
     // event
@@ -239,6 +265,7 @@ struct WireBeacon {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BeaconEvent))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum WireEvent {
     Outbound { host: String },
@@ -246,6 +273,33 @@ enum WireEvent {
     Form { form: String },
     Goal { name: String, value_milli: Option<i64> },
     Feedback { score: u8 },
+}
+
+/// The schema of a beacon's JSON (the body of `POST /e`), for the edge's OpenAPI document.
+#[cfg(feature = "openapi")]
+pub struct BeaconSchema;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for BeaconSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <WireBeacon as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for BeaconSchema {
+    fn name() -> alloc::borrow::Cow<'static, str> {
+        <WireBeacon as utoipa::ToSchema>::name()
+    }
+
+    fn schemas(
+        schemas: &mut alloc::vec::Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <WireBeacon as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl WireBeacon {
