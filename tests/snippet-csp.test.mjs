@@ -2,6 +2,7 @@
 // counts the page view, from JavaScript.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { edgeFetch } from './support/edge.mjs';
 import { page, useSnippet } from './support/snippet.mjs';
 
 describe('CSP without WebAssembly', () => {
@@ -17,7 +18,7 @@ describe('CSP without WebAssembly', () => {
     assert.equal((await env.pages()).pages.find((p) => p.path === '/pricing.html')?.views, 1);
     // The summary says how many views came bare, and what the site owner can do about it.
     assert.equal((await env.metrics()).bare_views.current, 1);
-    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    const html = await (await edgeFetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
     assert.match(html, /1 page views were counted by their path only: the page's Content-Security-Policy blocked tacit's WebAssembly/);
   });
 });
