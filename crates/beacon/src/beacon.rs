@@ -197,20 +197,20 @@ pub enum BeaconError {
     UnknownSite(SiteId),
 }
 
-/// The wire shape, before validation: every field an `Option` (absent: `None`), so that a
-/// missing one is reported by name; unknown ones refused. It is also the beacon's schema in the
-/// edge's OpenAPI document ([`BeaconSchema`]).
+/// The wire shape, before validation: every field optional so that a missing one is reported
+/// by name, unknown ones refused. It is also the beacon's schema in the edge's OpenAPI document
+/// ([`BeaconSchema`]), whose defaults are written with `Serialize`.
 #[derive(Deserialize, Default)]
 #[cfg_attr(
     feature = "openapi",
-    derive(utoipa::ToSchema),
+    derive(utoipa::ToSchema, serde::Serialize),
     schema(
         as = Beacon,
         description = "One of five kinds, by `type` (absent: `view`); a field of another kind is \
             refused with 400. `crates/beacon/src/beacon.rs` is the reference."
     )
 )]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 struct WireBeacon {
     /// Required: the site id.
     site: Option<String>,
@@ -265,7 +265,11 @@ struct WireBeacon {
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BeaconEvent))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, serde::Serialize),
+    schema(as = BeaconEvent)
+)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum WireEvent {
     Outbound { host: String },
