@@ -369,7 +369,7 @@ fn paths() -> Paths {
                     .response("200", html("The page"))
                     .response("400", bad_range())
                     .response("404", html(
-                        "No report for the page (no views or fewer than k visitors in the range): a page that says why, with a link back to the site summary; an unknown site answers the JSON error",
+                        "No report for the page (no views or fewer than k visitors in the range, or an unknown site): a page that says why, with a link back to the site summary",
                     )),
             ),
         ),
