@@ -33,7 +33,7 @@ SNIPPET_DIST := www/dist/t.js
 EDGE_DIST := crates/edge/build/worker/shim.mjs
 
 .PHONY: help setup tools fuzz-tools chromium wrk build dev test test-rust test-fuzz test-e2e lint fuzz \
-	bench bench-edge deploy test-deploy clean
+	bench bench-edge deploy test-deploy clean openapi
 
 help:
 	@echo "make dev     build and run the local edge with the demo site (Ctrl-C stops)"
@@ -42,6 +42,7 @@ help:
 	@echo "make bench-edge  ingest beacons/s and beacons lost on SIGKILL, against local wrangler dev"
 	@echo "make fuzz    run each fuzz target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) seconds"
 	@echo "make deploy  build and deploy the edge with wrangler"
+	@echo "make openapi write docs/openapi.yaml from the edge's routes and the Rust types"
 
 ## Set-up ---------------------------------------------------------------------------------
 
@@ -108,6 +109,13 @@ $(EDGE_DIST): $(EDGE_SOURCES) | setup
 	cd crates/edge && worker-build --release
 	@touch $@
 
+# The OpenAPI document is generated from the edge's routes and the types its answers serialise
+# (crates/edge/src/openapi.rs); `make lint` fails when the committed one differs.
+OPENAPI := cargo run --quiet -p tacit-edge --features openapi --bin openapi
+
+openapi:
+	$(OPENAPI) > docs/openapi.yaml
+
 ## Run ------------------------------------------------------------------------------------
 
 dev: build
@@ -125,12 +133,16 @@ lint: setup
 	cd fuzz && cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p tacit-edge --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -p tacit-edge --features openapi --all-targets -- -D warnings
+	@$(OPENAPI) | diff -u docs/openapi.yaml - || \
+		{ echo "docs/openapi.yaml differs from the generated document: run make openapi" >&2; exit 1; }
 	RUSTDOCFLAGS='-D warnings' cargo doc --no-deps -p tacit-beacon -p tacit-aggregate -p tacit-report
 	# The snippet is linted as it is built, with its own `core` and `alloc` (see its build).
 	$(SNIPPET_CARGO) clippy $(SNIPPET_FLAGS) -- -D warnings
 
 test-rust: setup
 	cargo test --workspace
+	cargo test -p tacit-edge --features openapi --lib openapi
 
 # Fuzzing (fuzz/, a workspace of its own). libFuzzer's coverage flags are unstable rustc
 # options: the stable toolchain accepts them with RUSTC_BOOTSTRAP=1, so no nightly is needed.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { UA_WINDOWS } from './support/browser.mjs';
-import { apiRequest, createSite, postBeacon, waitForViews } from './support/edge.mjs';
+import { apiRequest, createSite, edgeFetch, postBeacon, waitForViews } from './support/edge.mjs';
 import { assertJsonError, useEdge } from './support/fixtures.mjs';
 
 const DASHBOARD = 'https://dash.example';
@@ -17,11 +17,11 @@ describe('cross-origin reads of the viewer API', () => {
   const env = useEdge();
   const route = (name, site = 'demo') => `${env.edge.url}/api/v1/sites/${site}/${name}`;
   /** What a browser sends before a cross-origin GET that carries Authorization. */
-  const preflight = (url, origin) => fetch(url, {
+  const preflight = (url, origin) => edgeFetch(url, {
     method: 'OPTIONS',
     headers: { Origin: origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
   });
-  const read = (url, origin, token = env.site.viewer_token) => fetch(url, {
+  const read = (url, origin, token = env.site.viewer_token) => edgeFetch(url, {
     headers: { Origin: origin, Authorization: `Bearer ${token}` },
   });
 
@@ -73,7 +73,7 @@ describe('cross-origin reads of the viewer API', () => {
     const asAdmin = { Origin: DASHBOARD, Authorization: `Bearer ${env.edge.adminToken}` };
     for (const target of ['/api/v1/sites/demo', '/api/v1/sites/demo/status', '/api/v1/sites/demo/changes',
       '/api/v1/sites/demo/privacy', '/api/v1/sites/demo/export', '/privacy/demo', '/s/demo']) {
-      const res = await fetch(`${env.edge.url}${target}`, { headers: asAdmin });
+      const res = await edgeFetch(`${env.edge.url}${target}`, { headers: asAdmin });
       assert.equal(res.headers.get('access-control-allow-origin'), null, target);
       await res.body?.cancel();
       const options = await preflight(`${env.edge.url}${target}`, DASHBOARD);

@@ -5,7 +5,7 @@
 // does, and no answer may be sniffed as another type; the benchmarks' yardstick is not there.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { randomToken, todayUtc } from './support/edge.mjs';
+import { edgeFetch, randomToken, todayUtc } from './support/edge.mjs';
 import { assertJsonError, totals, useEdge } from './support/fixtures.mjs';
 
 describe('API access and errors', () => {
@@ -14,7 +14,7 @@ describe('API access and errors', () => {
 
   function getPages(site, { token, query = `from=${today}&to=${today}` } = {}) {
     const headers = token ? { Authorization: `Bearer ${token}` } : {};
-    return fetch(`${env.edge.url}/api/v1/sites/${site}/pages?${query}`, { headers });
+    return edgeFetch(`${env.edge.url}/api/v1/sites/${site}/pages?${query}`, { headers });
   }
 
   test('answers the pages API with the viewer token, as a header or as ?key=', async () => {
@@ -66,13 +66,13 @@ describe('API access and errors', () => {
       `/s/demo?from=0000-01-01&to=0000-01-07&key=${key}`,
       `/s/demo/p?path=/&from=0000-01-07&to=0000-01-13&key=${key}`,
     ]) {
-      const res = await fetch(`${env.edge.url}${target}`, { headers: { Authorization: `Bearer ${key}` } });
+      const res = await edgeFetch(`${env.edge.url}${target}`, { headers: { Authorization: `Bearer ${key}` } });
       await assertJsonError(res, 400, target);
     }
     // The first week whose previous week has dates (0000-01-01 to 0000-01-07) reads.
     const earliest = await getPages('demo', { token: key, query: 'from=0000-01-08&to=0000-01-14' });
     assert.equal(earliest.status, 200, await earliest.text());
-    const summary = await fetch(`${env.edge.url}/api/v1/sites/demo/summary?from=0000-01-08&to=0000-01-14`, {
+    const summary = await edgeFetch(`${env.edge.url}/api/v1/sites/demo/summary?from=0000-01-08&to=0000-01-14`, {
       headers: { Authorization: `Bearer ${key}` },
     });
     assert.equal(summary.status, 200, await summary.text());
@@ -83,8 +83,8 @@ describe('API access and errors', () => {
     // which put the admin secret into URLs, browser histories and logs.
     const admin = env.edge.adminToken;
     for (const target of ['/api/v1/sites/demo', '/api/v1/sites/demo/status', '/api/v1/sites/demo/privacy', '/privacy/demo']) {
-      await assertJsonError(await fetch(`${env.edge.url}${target}?key=${admin}`), 401, `${target}?key=<admin>`);
-      const byHeader = await fetch(`${env.edge.url}${target}`, { headers: { Authorization: `Bearer ${admin}` } });
+      await assertJsonError(await edgeFetch(`${env.edge.url}${target}?key=${admin}`), 401, `${target}?key=<admin>`);
+      const byHeader = await edgeFetch(`${env.edge.url}${target}`, { headers: { Authorization: `Bearer ${admin}` } });
       assert.equal(byHeader.status, 200, `${target} with the admin token in the header`);
       await byHeader.body?.cancel();
     }
@@ -93,9 +93,9 @@ describe('API access and errors', () => {
   test('reads the Bearer scheme in any case', async () => {
     for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
       const authorization = (token) => ({ headers: { Authorization: `${scheme} ${token}` } });
-      const read = await fetch(`${env.edge.url}/api/v1/sites/demo/pages`, authorization(env.site.viewer_token));
+      const read = await edgeFetch(`${env.edge.url}/api/v1/sites/demo/pages`, authorization(env.site.viewer_token));
       assert.equal(read.status, 200, `${scheme}: ${await read.text()}`);
-      const admin = await fetch(`${env.edge.url}/api/v1/sites/demo`, authorization(env.edge.adminToken));
+      const admin = await edgeFetch(`${env.edge.url}/api/v1/sites/demo`, authorization(env.edge.adminToken));
       assert.equal(admin.status, 200, `${scheme}: ${await admin.text()}`);
     }
   });
@@ -105,11 +105,11 @@ describe('API access and errors', () => {
     const basic = { headers: { Authorization: `Basic ${Buffer.from('proxy:secret').toString('base64')}` } };
     const key = env.site.viewer_token;
     for (const target of [`/api/v1/sites/demo/pages?key=${key}`, `/s/demo?key=${key}`]) {
-      const res = await fetch(`${env.edge.url}${target}`, basic);
+      const res = await edgeFetch(`${env.edge.url}${target}`, basic);
       assert.equal(res.status, 200, `${target} behind Basic: ${await res.text()}`);
     }
     // Still not the admin token.
-    await assertJsonError(await fetch(`${env.edge.url}/api/v1/sites/demo?key=${env.edge.adminToken}`, basic), 401);
+    await assertJsonError(await edgeFetch(`${env.edge.url}/api/v1/sites/demo?key=${env.edge.adminToken}`, basic), 401);
   });
 
   test('answers a method a route does not have with a JSON 405 whose Allow lists the route\'s methods', async () => {
@@ -121,7 +121,7 @@ describe('API access and errors', () => {
       ['PATCH', '/api/v1/sites', 'POST'],
       ['OPTIONS', '/api/v1/sites/demo/status', 'GET, HEAD'],
     ]) {
-      const res = await fetch(`${env.edge.url}${target}`, { method });
+      const res = await edgeFetch(`${env.edge.url}${target}`, { method });
       const allow = res.headers.get('allow')?.split(', ').sort().join(', ');
       assert.equal(allow, allowed, `${method} ${target}`);
       await assertJsonError(res, 405, `${method} ${target}`);
@@ -138,8 +138,8 @@ describe('API access and errors', () => {
       `/api/v1/sites/demo/pages?format=csv&key=${key}`,
       '/api/v1/sites/demo/pages',
     ]) {
-      const get = await fetch(`${env.edge.url}${target}`);
-      const head = await fetch(`${env.edge.url}${target}`, { method: 'HEAD' });
+      const get = await edgeFetch(`${env.edge.url}${target}`);
+      const head = await edgeFetch(`${env.edge.url}${target}`, { method: 'HEAD' });
       assert.equal(head.status, get.status, target);
       // Framing differs (a HEAD answer has no body to chunk); every other header is the same.
       const headers = (res) => [...res.headers].filter(([name]) => !['date', 'content-length', 'transfer-encoding'].includes(name));
@@ -159,18 +159,18 @@ describe('API access and errors', () => {
       ['/api/v1/sites/nosuchsite/pages', /^application\/json/],
       ['/no/such/route', /^application\/json/],
     ]) {
-      const res = await fetch(`${env.edge.url}${target}`);
+      const res = await edgeFetch(`${env.edge.url}${target}`);
       assert.match(res.headers.get('content-type'), type, target);
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff', target);
       await res.body?.cancel();
     }
-    const admin = await fetch(`${env.edge.url}/api/v1/sites/demo`, { headers: { Authorization: `Bearer ${env.edge.adminToken}` } });
+    const admin = await edgeFetch(`${env.edge.url}/api/v1/sites/demo`, { headers: { Authorization: `Bearer ${env.edge.adminToken}` } });
     assert.equal(admin.headers.get('x-content-type-options'), 'nosniff', 'the admin API');
     await admin.body?.cancel();
   });
 
   test('shows the summary page only with the viewer key', async () => {
-    const summary = (query) => fetch(`${env.edge.url}/s/demo${query}`);
+    const summary = (query) => edgeFetch(`${env.edge.url}/s/demo${query}`);
     const ok = await summary(`?key=${env.site.viewer_token}`);
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('content-type'), /^text\/html/);
@@ -179,7 +179,7 @@ describe('API access and errors', () => {
   });
 
   test('creates sites only with the admin token and only once', async () => {
-    const create = (token, id) => fetch(`${env.edge.url}/api/v1/sites`, {
+    const create = (token, id) => edgeFetch(`${env.edge.url}/api/v1/sites`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) },
       body: JSON.stringify({ id }),
@@ -193,6 +193,6 @@ describe('API access and errors', () => {
 
   test('has no benchmark yardstick outside a benchmark', async () => {
     // POST /yardstick exists only where the bench sets TACIT_BENCH_YARDSTICK (scripts/bench-edge.mjs).
-    await assertJsonError(await fetch(`${env.edge.url}/yardstick`, { method: 'POST', body: '{}' }), 404);
+    await assertJsonError(await edgeFetch(`${env.edge.url}/yardstick`, { method: 'POST', body: '{}' }), 404);
   });
 });

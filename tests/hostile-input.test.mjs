@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { before, describe, test } from 'node:test';
 import { UA_MAC, UA_WINDOWS } from './support/browser.mjs';
-import { apiRequest, createSite, pages, postBeacon, randomToken, waitForViews } from './support/edge.mjs';
+import { apiRequest, createSite, edgeFetch, pages, postBeacon, randomToken, waitForViews } from './support/edge.mjs';
 import { assertJsonError, countsByPath, useEdge } from './support/fixtures.mjs';
 
 const MAX_BODY = 4096;
@@ -199,7 +199,7 @@ describe('hostile input', () => {
       assert.equal(res.status, 404, `${target.slice(0, 30)}…: ${res.status}`);
       assert.ok(!text.includes(long.slice(0, 100)), 'the error does not echo the id back');
     }
-    const page = await fetch(`${env.edge.url}/s/${long}?key=${env.site.viewer_token}`);
+    const page = await edgeFetch(`${env.edge.url}/s/${long}?key=${env.site.viewer_token}`);
     assert.equal(page.status, 404);
     assert.ok(!(await page.text()).includes(long.slice(0, 100)));
   });

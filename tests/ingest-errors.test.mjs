@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UA_WINDOWS } from './support/browser.mjs';
-import { postBeacon, waitForViews } from './support/edge.mjs';
+import { edgeFetch, postBeacon, waitForViews } from './support/edge.mjs';
 import { assertJsonError, countsByPath, totals, useEdge } from './support/fixtures.mjs';
 
 // A page of the test site (which allows localhost), on another origin than the edge.
@@ -38,7 +38,7 @@ describe('POST /e errors', () => {
 
   test('rejects an oversized beacon sent without Content-Length with 413', async () => {
     // A streamed body goes out chunked, so the edge has to count the bytes as it reads them.
-    const res = await fetch(`${env.edge.url}/e`, {
+    const res = await edgeFetch(`${env.edge.url}/e`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain', 'User-Agent': UA_WINDOWS },
       body: new Blob([beaconOfSize('/too-big-chunked', MAX_BODY + 1)]).stream(),
@@ -70,7 +70,7 @@ describe('POST /e errors', () => {
   });
 
   test('answers the CORS preflight for /e with 204', async () => {
-    const res = await fetch(`${env.edge.url}/e`, {
+    const res = await edgeFetch(`${env.edge.url}/e`, {
       method: 'OPTIONS',
       headers: {
         Origin: ORIGIN,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serveDemo } from '../www/serve-demo.mjs';
 import { humanBrowserAs, UA_WINDOWS } from './support/browser.mjs';
-import { apiRequest, postBeacon, todayUtc, waitForViews } from './support/edge.mjs';
+import { apiRequest, edgeFetch, postBeacon, todayUtc, waitForViews } from './support/edge.mjs';
 import { useEdge } from './support/fixtures.mjs';
 
 describe('leave aggregation', () => {
@@ -13,7 +13,7 @@ describe('leave aggregation', () => {
   let browser;
   let demo;
   const summary = async () => {
-    const res = await fetch(`${env.edge.url}/api/v1/sites/demo/summary`, {
+    const res = await edgeFetch(`${env.edge.url}/api/v1/sites/demo/summary`, {
       headers: { Authorization: `Bearer ${env.site.viewer_token}` },
     });
     return (await res.json()).summary;

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { UA_WINDOWS } from './support/browser.mjs';
-import { apiRequest, createSite, pages, postBeacon, randomToken, todayUtc } from './support/edge.mjs';
+import { apiRequest, createSite, edgeFetch, pages, postBeacon, randomToken, todayUtc } from './support/edge.mjs';
 import { assertJsonError, useEdge } from './support/fixtures.mjs';
 
 describe('sites admin API', () => {
@@ -145,7 +145,7 @@ describe('sites admin API', () => {
 
     await assertJsonError(await read(site.viewer_token), 401, 'old viewer token');
     await assertJsonError(await audit(site.auditor_token), 401, 'old auditor token');
-    const summaryPage = await fetch(`${env.edge.url}/s/rotated?key=${site.viewer_token}`);
+    const summaryPage = await edgeFetch(`${env.edge.url}/s/rotated?key=${site.viewer_token}`);
     assert.equal(summaryPage.status, 401, 'old viewer token on the summary page');
     await summaryPage.body?.cancel();
     assert.equal((await read(rotated.viewer_token)).status, 200);

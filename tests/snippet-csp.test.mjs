@@ -2,6 +2,7 @@
 // counts the page view, from JavaScript.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { edgeFetch } from './support/edge.mjs';
 import { page, useSnippet } from './support/snippet.mjs';
 
 describe('CSP without WebAssembly', () => {
@@ -18,7 +19,7 @@ describe('CSP without WebAssembly', () => {
     // The summary says how many views came bare, and what the site owner can do about it.
     const metrics = await env.metrics();
     assert.deepEqual([metrics.bare_views.current, metrics.bare_views_wasm_refused.current, metrics.bare_views_not_loaded.current], [1, 1, 0]);
-    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    const html = await (await edgeFetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
     assert.match(html, /1 page views were counted by their path only: the browser refused to run tacit's WebAssembly, as a page's Content-Security-Policy without <code>'wasm-unsafe-eval'<\/code>/);
     assert.doesNotMatch(html, /window\.fetch/, 'no other cause is named');
   });

@@ -4,7 +4,7 @@
 // journey consent nothing is read or kept, and refusing it removes what was kept.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { apiRequest, todayUtc } from './support/edge.mjs';
+import { apiRequest, edgeFetch, todayUtc } from './support/edge.mjs';
 import { consenting, ofType, page, useSnippet } from './support/snippet.mjs';
 
 const INDEX = { 'index.html': page('<h1>Hi</h1><a id="next" href="/next.html">Next</a>'), 'next.html': page('<h1>Next</h1>') };
@@ -46,7 +46,7 @@ describe('returning visitors', () => {
     const day = todayUtc();
     const page = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/demo/page?path=/&from=${day}&to=${day}`, { token: env.site.viewer_token });
     assert.deepEqual((await page.json()).summary.metrics.returning_rate, { page: 0.5, site: 0.5, previous: null });
-    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    const html = await (await edgeFetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
     assert.match(html, /Returning visits<\/[^>]+>\s*<[^>]+>50 %/);
     assert.match(html, /journey linking \(only they keep a last-visit day\): 2 visits\./);
   });
@@ -82,7 +82,7 @@ describe('returning visitors', () => {
   });
 
   test('the edge refuses a returning flag without journey consent', async () => {
-    const res = await fetch(`${env.edge.url}/e`, {
+    const res = await edgeFetch(`${env.edge.url}/e`, {
       method: 'POST',
       body: JSON.stringify({ site: 'demo', path: '/', returning: true, consent: { measurement: 'granted', journey: 'unset', source: 'api' } }),
     });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { humanBrowser, UA_MAC, UA_WINDOWS } from './support/browser.mjs';
-import { createSite, pages, postBeacon, waitForViews } from './support/edge.mjs';
+import { createSite, edgeFetch, pages, postBeacon, waitForViews } from './support/edge.mjs';
 import { useEdge } from './support/fixtures.mjs';
 import { visitorAgent } from './support/small-site.mjs';
 
@@ -14,7 +14,7 @@ const HOSTILE_GOAL = '<img src=x onerror=alert(1)>';
 describe('summary pages', () => {
   const env = useEdge();
   let browser;
-  const api = (route) => fetch(`${env.edge.url}/api/v1/sites/demo/${route}`, {
+  const api = (route) => edgeFetch(`${env.edge.url}/api/v1/sites/demo/${route}`, {
     headers: { Authorization: `Bearer ${env.site.viewer_token}` },
   });
 

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { checkResponse } from './openapi.mjs';
+
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = path.join(REPO_ROOT, 'node_modules/.bin/wrangler');
 const WITHOUT_DEVTOOLS = path.join(REPO_ROOT, 'scripts/support/edge-without-devtools.mjs');
@@ -211,6 +213,15 @@ export async function createSite(edgeUrl, adminToken, id, settings = {}) {
 }
 
 /**
+ * `fetch` for the edge: every answer is checked against docs/openapi.yaml (see ./openapi.mjs),
+ * and one the document does not allow rejects with what is wrong and where in the schema.
+ * Resolves to the Response, whose body can still be read.
+ */
+export async function edgeFetch(url, init = {}) {
+  return checkResponse(init.method ?? 'GET', url, await fetch(url, init));
+}
+
+/**
  * Calls the API with a bearer token (none when `token` is undefined) and a JSON body (none
  * when `body` is undefined); resolves to the fetch Response.
  */
@@ -218,7 +229,7 @@ export function apiRequest(edgeUrl, method, target, { token, body } = {}) {
   const headers = {};
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(`${edgeUrl}${target}`, {
+  return edgeFetch(`${edgeUrl}${target}`, {
     method,
     headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -242,7 +253,7 @@ export async function pages(edgeUrl, site, viewerToken, { from = todayUtc(), to 
  * `body` is an event object, sent as JSON, or a raw string sent as is.
  */
 export function postBeacon(edgeUrl, body, headers = {}) {
-  return fetch(`${edgeUrl}/e`, {
+  return edgeFetch(`${edgeUrl}/e`, {
     method: 'POST',
     headers: { 'Content-Type': 'text/plain', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -250,7 +261,7 @@ export function postBeacon(edgeUrl, body, headers = {}) {
 }
 
 async function requestJson(label, url, expectedStatus, init) {
-  const res = await fetch(url, init);
+  const res = await edgeFetch(url, init);
   const text = await res.text();
   if (res.status !== expectedStatus) throw new HttpError(label, res.status, text);
   return JSON.parse(text);

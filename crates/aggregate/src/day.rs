@@ -151,6 +151,21 @@ impl fmt::Display for DayError {
 
 impl std::error::Error for DayError {}
 
+/// In the OpenAPI document a day is what it is in JSON: a `YYYY-MM-DD` date.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Day {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Day {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

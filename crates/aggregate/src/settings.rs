@@ -58,6 +58,7 @@ pub const RATE_RANGE: (u32, u32) = (1, 10_000_000);
 /// A site's validated settings. Fields missing from stored JSON take their defaults, so
 /// settings stored before a field existed still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SiteSettings {
     /// Hostnames whose pages may send beacons (`example.com`, or `*.example.com` for every
@@ -165,6 +166,7 @@ impl Default for SiteSettings {
 
 /// A change an admin asks for: every field optional, no unknown field accepted.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// See [`SiteSettings::hostnames`].
@@ -476,6 +478,21 @@ pub fn origin_hostname(origin: &str) -> Option<String> {
     };
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
+
+/// In the OpenAPI document ε is the number it is in JSON, from [`MIN_EPSILON`] to [`MAX_EPSILON`].
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Epsilon {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::Number)
+            .minimum(Some(MIN_EPSILON))
+            .maximum(Some(MAX_EPSILON))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Epsilon {}
 
 #[cfg(test)]
 mod tests {

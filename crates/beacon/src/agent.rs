@@ -161,6 +161,7 @@ impl BrowserFamily {
 
 /// The class of device a page was seen on, the same classes as the snippet's viewport class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceClass {
     /// Phones.

@@ -213,25 +213,50 @@ pub enum BeaconError {
 }
 
 /// The wire shape, before validation: every field optional so that a missing one is reported
-/// by name, unknown ones refused.
+/// by name, unknown ones refused. It is also the beacon's schema in the edge's OpenAPI document
+/// ([`BeaconSchema`]), whose defaults are written with `Serialize`.
 #[derive(Deserialize, Default)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, serde::Serialize),
+    schema(
+        as = Beacon,
+        description = "One of five kinds, by `type` (absent: `view`); a field of another kind is \
+            refused with 400. `crates/beacon/src/beacon.rs` is the reference."
+    )
+)]
 #[serde(deny_unknown_fields, default)]
 struct WireBeacon {
+    /// Required: the site id.
     site: Option<String>,
+    /// `view` (the default), `leave`, `event`, `consent` or `dropped`.
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// 16 hex digits, random per beacon, for the de-duplication of retries; not on consent
+    /// beacons.
     id: Option<String>,
     consent: Option<ConsentState>,
+    /// view or consent: the consent state the page view was sent under before, which the
+    /// edge moves its tally from.
     replaces_consent: Option<ConsentState>,
+    /// The page's path; scrubbed again at the edge.
     path: Option<String>,
     // view
+    /// view: the external referrer's host.
     referrer: Option<String>,
+    /// view: the path of the page before, on the same site.
     previous: Option<String>,
     utm: Option<Utm>,
+    /// view: the site-search term, kept only when the site names its search parameter.
     search: Option<String>,
     viewport: Option<DeviceClass>,
+    /// view: a BCP 47 tag; only its primary subtag is kept.
     language: Option<String>,
+    /// view, entries only, and only with journey consent granted: whether this browser visited
+    /// the site before.
     returning: Option<bool>,
+    /// view: sent by the loader alone, its path only, because tacit's WebAssembly did not
+    /// start, with the cause the loader saw; counted in the summary's bare views.
     bare: Option<BareCause>,
     // leave
     entry: Option<bool>,
@@ -248,6 +273,9 @@ struct WireBeacon {
     inp_ms: Option<u32>,
     cls_milli: Option<u32>,
     // leave update: the replaced leave's figures, and `after_ms` within them
+    /// leave only: this leave updates an earlier leave of the same view, whose figures (and
+    /// `id`, and `after_ms`: how long after it this one was sent) it holds.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     replaces: Option<Box<WireBeacon>>,
     after_ms: Option<u32>,
     // event
@@ -255,6 +283,11 @@ struct WireBeacon {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, serde::Serialize),
+    schema(as = BeaconEvent)
+)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum WireEvent {
     Outbound { host: String },
@@ -263,6 +296,33 @@ enum WireEvent {
     Goal { name: String, value_milli: Option<i64>, props: Option<BTreeMap<String, String>> },
     Custom { name: String, value_milli: Option<i64>, props: Option<BTreeMap<String, String>> },
     Feedback { score: u8 },
+}
+
+/// The schema of a beacon's JSON (the body of `POST /e`), for the edge's OpenAPI document.
+#[cfg(feature = "openapi")]
+pub struct BeaconSchema;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for BeaconSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <WireBeacon as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for BeaconSchema {
+    fn name() -> alloc::borrow::Cow<'static, str> {
+        <WireBeacon as utoipa::ToSchema>::name()
+    }
+
+    fn schemas(
+        schemas: &mut alloc::vec::Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <WireBeacon as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl WireBeacon {

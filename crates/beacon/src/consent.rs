@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What consent covers (DESIGN: "Consent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Aggregate counting.
@@ -21,6 +22,7 @@ pub enum Category {
 
 /// A category's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentValue {
     /// The visitor agreed.
@@ -33,6 +35,7 @@ pub enum ConsentValue {
 
 /// Where the strongest consent signal came from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
     /// `tacit('consent', {...})` on the page.
@@ -103,6 +106,7 @@ impl ConsentSource {
 
 /// The consent a beacon was sent under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentState {
     /// Consent to aggregate counting.
@@ -126,6 +130,7 @@ impl Default for ConsentState {
 
 /// A site's consent policy (DESIGN: "Consent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ConsentMode {
     /// Aggregate counting without identifiers and without consent, in the spirit of the CNIL
     /// audience-measurement exemption; any opt-out stops it.

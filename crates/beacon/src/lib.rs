@@ -25,8 +25,8 @@
 //! Not here: anything that touches the network, storage, a clock or randomness, and anything
 //! the browser does not need. The crate is `no_std` with `alloc`, because the snippet ships it
 //! in its WebAssembly and `std`'s panic and formatting machinery would be most of that.
-// Its unit tests run with `std`, as test harnesses do.
-#![cfg_attr(not(test), no_std)]
+// Its unit tests run with `std`, as test harnesses do, and so do the schemas of `openapi`.
+#![cfg_attr(not(any(test, feature = "openapi")), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -43,3 +43,6 @@ pub use beacon::{
     push_decimal, Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES,
 };
 pub use site::{SiteId, SiteIdError};
+
+#[cfg(feature = "openapi")]
+pub use beacon::BeaconSchema;

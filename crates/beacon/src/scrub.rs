@@ -62,6 +62,7 @@ const MIN_HEX_TOKEN_LEN: usize = 16;
 
 /// The UTM campaign tags of a URL, the only marketing parameters kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Utm {
     /// `utm_source`, lower-cased: `"newsletter"`, `"google"`.

@@ -37,6 +37,7 @@ pub struct View {
 /// Why the loader sent a page view bare, its path only, without the snippet's WebAssembly: what
 /// the site owner can do about it differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BareCause {
     /// The browser refused to compile the WebAssembly: the page's Content-Security-Policy has

@@ -82,6 +82,21 @@ impl fmt::Display for SiteIdError {
 
 impl core::error::Error for SiteIdError {}
 
+/// In the OpenAPI document a site id is the string it is in JSON, with [`SiteId::parse`]'s rule.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for SiteId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let longest_after_first = MAX_SITE_ID_LEN - 1;
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some(alloc::format!("^[a-z0-9][a-z0-9-]{{0,{longest_after_first}}}$")))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for SiteId {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

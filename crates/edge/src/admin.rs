@@ -26,9 +26,20 @@ const ADMIN_ACTOR: &str = "admin";
 
 /// A site's two tokens, shown once when they are made and stored only as hashes.
 #[derive(Serialize)]
-struct SiteTokens {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteTokens {
     viewer_token: String,
     auditor_token: String,
+}
+
+/// The answer of `POST /api/v1/sites`: the site, its tokens and its settings.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedSite {
+    id: SiteId,
+    #[serde(flatten)]
+    tokens: SiteTokens,
+    settings: SiteSettings,
 }
 
 impl SiteTokens {
@@ -46,13 +57,6 @@ impl SiteTokens {
 /// `POST /api/v1/sites` with `{"id": "...", <settings>...}`: creates the site and answers its
 /// viewer and auditor tokens, which are shown this once and stored only as hashes.
 pub async fn create_site(mut req: Request, env: &Env) -> AppResult<Response> {
-    #[derive(Serialize)]
-    struct Created {
-        id: SiteId,
-        #[serde(flatten)]
-        tokens: SiteTokens,
-        settings: SiteSettings,
-    }
     require_admin(&req, env)?;
     let mut settings = json_object(&mut req, "{\"id\": \"<site id>\", ...settings}").await?;
     let id = match settings.remove("id") {
@@ -69,7 +73,7 @@ pub async fn create_site(mut req: Request, env: &Env) -> AppResult<Response> {
     };
     let view = shard_client::ask(env, &site, 0, &message).await?;
     shard_client::sync_settings(env, &site, &view.settings).await?;
-    let created = Created { id: site, tokens, settings: view.settings };
+    let created = CreatedSite { id: site, tokens, settings: view.settings };
     Ok(Response::from_json(&created)?.with_status(201))
 }
 
@@ -145,7 +149,8 @@ pub async fn status(req: Request, env: &Env, site: &str) -> AppResult<Response> 
 /// The answer of `GET /api/v1/sites/<site>/status`: the first shard's clock, alarm, salts,
 /// retention and change log, the consent tally of all shards, and each shard's own state.
 #[derive(Serialize)]
-struct SiteStatus {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteStatus {
     site: SiteId,
     now_ms: i64,
     next_alarm_ms: Option<i64>,
@@ -159,7 +164,8 @@ struct SiteStatus {
 
 /// What one shard holds and when it next runs its maintenance.
 #[derive(Serialize)]
-struct ShardState {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShardState {
     index: u32,
     next_alarm_ms: Option<i64>,
     salts: SaltStatus,

@@ -7,6 +7,14 @@ use tacit_beacon::{BeaconError, SiteIdError};
 use tacit_report::PageNotShown;
 use worker::{console_error, Response};
 
+/// Every error answer: `{"error": "<what to fix>"}`.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Error))]
+pub struct ErrorBody<'a> {
+    /// What is wrong, for a person to read.
+    pub error: &'a str,
+}
+
 /// What went wrong while answering a request.
 #[derive(Debug)]
 pub enum AppError {
@@ -51,10 +59,6 @@ impl AppError {
     pub fn into_response(self) -> worker::Result<Response> {
         if let AppError::Internal(cause) = &self {
             console_error!("internal error: {cause}");
-        }
-        #[derive(Serialize)]
-        struct ErrorBody<'a> {
-            error: &'a str,
         }
         let (status, message) = self.status_and_message();
         let mut response = Response::from_json(&ErrorBody { error: message })?.with_status(status);

@@ -45,6 +45,8 @@ mod clock;
 mod cors;
 mod error;
 mod ingest;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod present;
 mod read;
 mod routes;

@@ -185,6 +185,13 @@ impl Routes {
     }
 }
 
+/// Each route's pattern and the names of its methods, for the OpenAPI document's test.
+#[cfg(all(test, feature = "openapi"))]
+pub(crate) fn patterns_and_methods() -> Vec<(&'static str, Vec<String>)> {
+    let methods = |methods: &[Method]| methods.iter().map(|m| m.as_ref().to_owned()).collect();
+    routes().methods.iter().map(|(pattern, of)| (*pattern, methods(of))).collect()
+}
+
 /// The `Allow` header of a route with `methods`: their names, sorted.
 fn allow_header(methods: &[Method]) -> String {
     let mut names: Vec<&str> = methods.iter().map(AsRef::as_ref).collect();

@@ -70,6 +70,7 @@ impl NoiseKey {
 
 /// What anyone may read of a public site.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicSummary {
     /// The first day.
     pub from: Day,
@@ -96,6 +97,7 @@ pub struct PublicSummary {
 
 /// One day of a public summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicDay {
     /// The day.
     pub day: Day,
@@ -105,6 +107,7 @@ pub struct PublicDay {
 
 /// One page of a public summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicPage {
     /// The scrubbed path.
     pub path: String,

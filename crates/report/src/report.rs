@@ -43,6 +43,7 @@ impl ReportKind {
 
 /// The site summary with its top insight cards, compared with the previous period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteReport {
     /// The figures of the site.
     pub summary: SiteSummary,
@@ -52,6 +53,7 @@ pub struct SiteReport {
 
 /// One page's insight summary: its cards first, then its figures against the site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageReport {
     /// The cards about the page.
     pub insights: Vec<InsightCard>,

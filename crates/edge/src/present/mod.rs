@@ -31,27 +31,34 @@ pub use privacy_page::privacy_page;
 pub use public_page::public_page;
 pub use site_page::site_page;
 
+/// The answer of `GET /api/v1/sites/<site>/pages`.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pages<'a> {
+    site: &'a str,
+    from: Day,
+    to: Day,
+    totals: PageTotals,
+    pages: &'a [PageRow],
+}
+
+/// The range's totals over every page.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PageTotals {
+    views: u64,
+    /// Estimated unique visitors of the site over the range (see `RangeSummary::visitors`).
+    visitors: u64,
+    bots_dropped: u64,
+}
+
 /// `GET /api/v1/sites/<site>/pages`: the range's totals and per-page rows.
 pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
-    #[derive(Serialize)]
-    struct Totals {
-        views: u64,
-        visitors: u64,
-        bots_dropped: u64,
-    }
-    #[derive(Serialize)]
-    struct Pages<'a> {
-        site: &'a str,
-        from: Day,
-        to: Day,
-        totals: Totals,
-        pages: &'a [PageRow],
-    }
     json(&Pages {
         site,
         from: summary.from,
         to: summary.to,
-        totals: Totals {
+        totals: PageTotals {
             views: summary.views,
             visitors: summary.visitors,
             bots_dropped: summary.bots_dropped,

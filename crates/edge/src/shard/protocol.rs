@@ -325,6 +325,7 @@ impl JsonAnswer for ShardStatus {}
 
 /// The retention setting, and what it keeps of a shard's records.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionState {
     /// Days of records kept, today included.
     pub days: u32,
@@ -336,6 +337,7 @@ pub struct RetentionState {
 
 /// One entry of a consent tally.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentCount {
     pub category: Category,
     pub value: ConsentValue,
@@ -345,6 +347,7 @@ pub struct ConsentCount {
 
 /// The change log's length, its last hash, and whether its chain verifies.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLogState {
     pub entries: usize,
     pub head: String,
@@ -393,6 +396,7 @@ pub struct RotateTokens {
 
 /// The site as the admin API shows it: settings, never token hashes.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteView {
     pub id: SiteId,
     pub created_ms: i64,
@@ -413,6 +417,7 @@ pub struct Changes {
 
 /// The whole change log and whether its chain verifies (and if not, why).
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLog {
     pub verified: bool,
     pub error: Option<String>,

@@ -27,6 +27,7 @@ fn finer_than_country<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> 
 
 /// A condition's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The configuration and the code meet it.
@@ -42,6 +43,7 @@ pub enum Verdict {
 
 /// One condition of the exemption.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     /// A stable id.
     pub id: &'static str,

@@ -13,6 +13,7 @@ pub const EXPORT_FORMAT: &str = "tacit-privacy-export/1";
 
 /// The export: the record of processing and the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrivacyExport {
     /// [`EXPORT_FORMAT`].
     pub format: &'static str,
@@ -24,6 +25,7 @@ pub struct PrivacyExport {
 
 /// The processing tacit does for one site, under the headings of GDPR art. 30(1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordOfProcessing {
     /// Who decides the processing: the site's publisher, whom tacit does not know.
     pub controller: &'static str,

@@ -31,6 +31,7 @@ use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 
 /// How a stored field keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// A count.
@@ -48,6 +49,7 @@ pub enum Form {
 
 /// One stored field of a page's or the site's day record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredField {
     /// The field's name in the record.
     pub name: &'static str,
@@ -163,6 +165,7 @@ pub fn stored_fields() -> Vec<StoredField> {
 
 /// What a beacon leads to under one consent state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollectionRow {
     /// Consent to measurement.
     pub measurement: ConsentValue,

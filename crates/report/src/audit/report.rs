@@ -119,6 +119,7 @@ pub struct AuditInput<'a> {
 
 /// The whole privacy report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrivacyReport {
     /// The site.
     pub site: SiteId,
@@ -144,6 +145,7 @@ pub struct PrivacyReport {
 
 /// The consent policy in force.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentPolicy {
     /// `exempt` or `opt-in`.
     pub mode: ConsentMode,
@@ -158,6 +160,7 @@ pub struct ConsentPolicy {
 /// One consent signal and what it does under the site's mode, as [`admit`]
 /// decides it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HonouredSignal {
     /// The source, as beacons and tallies name it.
     pub source: ConsentSource,
@@ -176,6 +179,7 @@ pub struct HonouredSignal {
 
 /// The data inventory.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataInventory {
     /// Every field of a day record.
     pub record_fields: Vec<StoredField>,
@@ -187,6 +191,7 @@ pub struct DataInventory {
 
 /// One kind of data a shard holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeldKind {
     /// What it is.
     pub kind: &'static str,
@@ -198,6 +203,7 @@ pub struct HeldKind {
 
 /// Something never stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeverStored {
     /// What.
     pub what: &'static str,
@@ -207,6 +213,7 @@ pub struct NeverStored {
 
 /// Consent states per day, and over the range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentRates {
     /// The first day.
     pub from: Day,
@@ -220,6 +227,7 @@ pub struct ConsentRates {
 
 /// One day's consent states.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentDay {
     /// The day.
     pub day: Day,
@@ -232,6 +240,7 @@ pub struct ConsentDay {
 /// it was sent under (counted, or refused with a consent beacon); a leave or an event adds
 /// nothing (see [`tacit_beacon::admission::tally_change`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentCounts {
     /// Page views tallied.
     pub page_views: u64,
@@ -249,6 +258,7 @@ pub struct ConsentCounts {
 
 /// Granted, denied and unset counts of one category, with their shares.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValueCounts {
     /// Granted.
     pub granted: u64,
@@ -266,6 +276,7 @@ pub struct ValueCounts {
 
 /// Measurement consent values decided by one source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceCounts {
     /// The source.
     pub source: ConsentSource,
@@ -279,6 +290,7 @@ pub struct SourceCounts {
 
 /// The daily salts held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaltStatus {
     /// How many salts are held (one per day per shard).
     pub held: usize,
@@ -296,6 +308,7 @@ pub struct SaltStatus {
 
 /// The retention setting and what is held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionStatus {
     /// Days of records kept, today included.
     pub days: u32,
@@ -309,6 +322,7 @@ pub struct RetentionStatus {
 
 /// The change log and its verification.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLogStatus {
     /// Whether every entry's hash chains to the one before it, checked now.
     pub verified: bool,

@@ -101,6 +101,7 @@ pub const MIN_LEVEL: ConfidenceLevel = ConfidenceLevel::Strong;
 
 /// What a card is about (DESIGN, "Insights").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InsightKind {
     /// How visitors behave on a page.
@@ -119,6 +120,7 @@ pub enum InsightKind {
 
 /// The rule that made a card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// High exit rate and long engaged time: the page answers the question.
@@ -159,6 +161,7 @@ impl Rule {
 
 /// The unit of an evidence figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A proportion from 0 to 1.
@@ -173,6 +176,7 @@ pub enum Unit {
 
 /// One figure of a card's evidence and the baseline it is compared with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     /// What is measured, such as "exit rate".
     pub measure: String,
@@ -209,6 +213,7 @@ impl Evidence {
 
 /// A finding with its evidence, its test and what to do about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InsightCard {
     /// What it is about.
     pub kind: InsightKind,

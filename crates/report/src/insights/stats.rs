@@ -15,6 +15,7 @@ const PAGE_VISITORS_RSE: f64 = 0.0081;
 
 /// How sure a test is that a difference is not chance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConfidenceLevel {
     /// 95 %: |z| ≥ 1.960 (two-sided).
@@ -43,6 +44,7 @@ impl ConfidenceLevel {
 
 /// The statistical test behind a card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Test {
     /// Pooled two-proportion z-test between two disjoint groups.
@@ -53,6 +55,7 @@ pub enum Test {
 
 /// A test result: which test, its statistic, and the level it reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confidence {
     /// The test.
     pub test: Test,

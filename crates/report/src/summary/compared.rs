@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A count with its previous-period value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     /// This period.
     pub current: u64,
@@ -24,6 +25,7 @@ impl Count {
 
 /// A measure that is not a proportion (views per visit, a median time) with its previous value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measure {
     /// This period; `None` when undefined (no data, or a zero denominator).
     pub current: Option<f64>,
@@ -41,6 +43,7 @@ impl Measure {
 
 /// A proportion (bounce rate, engagement rate) with its previous value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rate {
     /// This period, from 0 to 1; `None` when the denominator is zero.
     pub current: Option<f64>,
@@ -60,6 +63,7 @@ impl Rate {
 
 /// A page's figure against the site's over the same range, and its own previous value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Compared {
     /// The page, this period.
     pub page: Option<f64>,

@@ -63,6 +63,7 @@ impl MergedPage {
 
 /// One day of the site, for the daily chart and the sparklines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DailyPoint {
     /// The day.
     pub day: Day,

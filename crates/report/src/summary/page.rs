@@ -32,6 +32,7 @@ pub const CLS_THRESHOLDS: (f64, f64) = (0.1, 0.25);
 
 /// One quantile of a distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuantilePoint {
     /// The quantile, such as 0.75.
     pub q: f64,
@@ -41,6 +42,7 @@ pub struct QuantilePoint {
 
 /// The share of a distribution's values that reached a mark.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reached {
     /// The mark, in the distribution's unit.
     pub at_least: f64,
@@ -51,6 +53,7 @@ pub struct Reached {
 /// A distribution as a few quantiles ([`DISTRIBUTION_QUANTILES`]) and the share of its values
 /// that reached each of a few marks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Distribution {
     /// Values counted.
     pub count: u64,
@@ -110,6 +113,7 @@ fn share_at_least(sketch: &QuantileSketch, mark: f64) -> f64 {
 
 /// Frustration signals per view whose leave arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Frustration {
     /// Rage clicks per view.
     pub rage_clicks_per_view: Compared,
@@ -123,6 +127,7 @@ pub struct Frustration {
 
 /// Google's rating of a Core Web Vital at the 75th percentile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VitalRating {
     /// At or below the first threshold.
@@ -148,6 +153,7 @@ impl VitalRating {
 
 /// One Core Web Vital of a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vital {
     /// Views that reported it.
     pub samples: u64,
@@ -178,6 +184,7 @@ impl Vital {
 
 /// Core Web Vitals of a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vitals {
     /// Largest Contentful Paint, milliseconds.
     pub lcp_ms: Vital,
@@ -189,6 +196,7 @@ pub struct Vitals {
 
 /// A page's metrics against the site's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageMetrics {
     /// Unique visitors of the page.
     pub visitors: Count,
@@ -223,6 +231,7 @@ pub enum PageUnavailable {
 
 /// Everything the page insight summary and `GET /api/v1/sites/<site>/page` show for one path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageSummary {
     /// The page path.
     pub path: String,

@@ -161,6 +161,38 @@ impl<'de, F: Figures> Deserialize<'de> for Row<F> {
     }
 }
 
+/// In the OpenAPI document a row is what it is in JSON: its label (and a page's visitors) beside
+/// the figures' own fields.
+#[cfg(feature = "openapi")]
+impl<F: Figures + utoipa::ToSchema> utoipa::PartialSchema for Row<F> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{AllOfBuilder, ObjectBuilder, Ref, Type};
+        let label = F::LABEL.json_name();
+        let mut head = ObjectBuilder::new()
+            .property(label, ObjectBuilder::new().schema_type(Type::String))
+            .required(label);
+        if F::LABEL.publishes_visitors() {
+            let visitors = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0));
+            head = head.property("visitors", visitors).required("visitors");
+        }
+        AllOfBuilder::new().item(head).item(Ref::from_schema_name(F::name())).into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<F: Figures + utoipa::ToSchema> utoipa::ToSchema for Row<F> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("{}Row", F::name()).into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>,
+    ) {
+        schemas.push((F::name().into(), F::schema()));
+        F::schemas(schemas);
+    }
+}
+
 /// A page by views.
 pub type PageRow = Row<PageViews>;
 /// A page as a landing page: its visits and how they went.
@@ -180,6 +212,7 @@ pub type PropertyRow = Row<PropertyCounts>;
 
 /// A page's views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageViews {
     /// Page views.
     pub views: u64,
@@ -199,6 +232,7 @@ impl Figures for PageViews {
 
 /// The visits that started on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Landings {
     /// Visits that started on the page.
     pub entries: u64,
@@ -243,6 +277,7 @@ impl Figures for Landings {
 
 /// The views that ended the visit on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exits {
     /// Views whose leave arrived.
     pub leaves: u64,
@@ -272,6 +307,7 @@ impl Figures for Exits {
 
 /// What was counted for a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counted {
     /// Views, entries or events counted for the label (a top-k count may be slightly high).
     pub count: u64,
@@ -291,6 +327,7 @@ impl Figures for Counted {
 
 /// The visits a channel brought and how many were engaged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChannelVisits {
     /// Visits it brought.
     pub entries: u64,
@@ -323,6 +360,7 @@ impl Figures for ChannelVisits {
 
 /// A goal's completions, per visit, and their value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GoalCompletions {
     /// Times it was reached.
     pub completions: u64,
@@ -354,6 +392,7 @@ impl Figures for GoalCompletions {
 /// A custom event's count and value: a goal's figures but the conversion rate, since a custom
 /// event is no conversion ([`tacit_beacon::signal::Event::Custom`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomEventCounts {
     /// Times it happened.
     pub count: u64,
@@ -378,6 +417,7 @@ impl Figures for CustomEventCounts {
 /// How often a goal or custom event was sent with a property's value, and the sum of the
 /// goal's or event's values those times.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PropertyCounts {
     /// Times the goal or event was sent with this value.
     pub count: u64,
@@ -401,6 +441,7 @@ impl Figures for PropertyCounts {
 
 /// One property key of a goal or custom event, and its values, folded as every breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PropertyBreakdown {
     /// The goal's or custom event's name.
     pub name: String,
@@ -412,6 +453,7 @@ pub struct PropertyBreakdown {
 
 /// Who the visitors were: views per device class, browser family, country and language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Audience {
     /// Views per device class.
     pub devices: Vec<CountRow>,
@@ -442,6 +484,7 @@ impl Audience {
 
 /// One-tap feedback (CSAT 1–3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feedback {
     /// Answers given.
     pub answers: u64,

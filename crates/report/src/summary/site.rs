@@ -17,6 +17,7 @@ use tacit_beacon::signal::BareCause;
 
 /// A date range, both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     /// First day.
     pub from: Day,
@@ -26,6 +27,7 @@ pub struct Period {
 
 /// The headline metrics of a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteMetrics {
     /// Unique visitors of the site (a union over the range, site precision).
     pub visitors: Count,
@@ -100,6 +102,7 @@ impl SiteMetrics {
 
 /// Everything the site page and `GET /api/v1/sites/<site>/summary` show for a range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteSummary {
     /// First day of the range.
     pub from: Day,
