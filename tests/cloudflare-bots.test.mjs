@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { UA_WINDOWS } from './support/browser.mjs';
-import { postBeacon, waitForViews } from './support/edge.mjs';
+import { edgeFetch, postBeacon, waitForViews } from './support/edge.mjs';
 import { countsByPath, useEdge } from './support/fixtures.mjs';
 
 const cf = (fields) => ({ 'MF-CF-Blob': JSON.stringify(fields) });
@@ -19,7 +19,7 @@ describe("Cloudflare's bot detection", () => {
     assert.equal(res.status, 202, `${JSON.stringify(body)}: ${await res.text()}`);
   };
   const summary = async () => {
-    const res = await fetch(`${env.edge.url}/api/v1/sites/demo/summary`, {
+    const res = await edgeFetch(`${env.edge.url}/api/v1/sites/demo/summary`, {
       headers: { Authorization: `Bearer ${env.site.viewer_token}` },
     });
     assert.equal(res.status, 200);

@@ -2,6 +2,7 @@
 // beacons, and tacit throws nothing into it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { edgeFetch } from './support/edge.mjs';
 import { ofType, page, useSnippet } from './support/snippet.mjs';
 
 const HOSTILE = `<script>
@@ -44,7 +45,7 @@ describe('a hostile host page', () => {
 
     const metrics = await env.metrics();
     assert.deepEqual([metrics.bare_views.current, metrics.bare_views_not_loaded.current, metrics.bare_views_wasm_refused.current], [1, 1, 0]);
-    const html = await (await fetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    const html = await (await edgeFetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
     assert.match(html, /1 page views were counted by their path only: tacit's WebAssembly could not be fetched, because a script of the page replaced <code>window\.fetch<\/code>/);
     assert.doesNotMatch(html, /Content-Security-Policy|wasm-unsafe-eval/, 'the CSP is not blamed');
   });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UA_WINDOWS } from './support/browser.mjs';
-import { apiRequest, createSite, postBeacon, randomToken, todayUtc, waitForViews } from './support/edge.mjs';
+import { apiRequest, createSite, edgeFetch, postBeacon, randomToken, todayUtc, waitForViews } from './support/edge.mjs';
 import { ofType, page, useSnippet } from './support/snippet.mjs';
 
 const STUB = '<script>window.tacit = window.tacit || function () { (tacit.q = tacit.q || []).push(arguments); };'
@@ -173,7 +173,7 @@ describe('custom properties', () => {
     assert.equal(lines[0], 'kind,name,key,value,count,value_sum');
     assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 5).join(',')), ['goal,signup,plan,pro,200', 'goal,signup,plan,(other),2000']);
 
-    const res = await fetch(`${env.edge.url}/s/folded?key=${site.viewer_token}`);
+    const res = await edgeFetch(`${env.edge.url}/s/folded?key=${site.viewer_token}`);
     const html = await res.text();
     assert.equal(res.status, 200);
     assert.ok(html.includes('signup · plan') && html.includes('>pro<'), 'the value above k is shown');
