@@ -435,7 +435,7 @@ fn inventory(settings: &SiteSettings) -> DataInventory {
         },
         HeldKind {
             kind: "Daily salts",
-            form: "16 random bytes per day and shard, the key of the visitor hash",
+            form: "16 random bytes per site and day, shared by the site's shards and sealed with SALT_KEY: the key of the visitor hash",
             kept_for: format!("at most {MAX_SALT_AGE_HOURS} hours"),
         },
         HeldKind {
