@@ -15,10 +15,7 @@ describe('malformed calls', () => {
 
   test('are refused one warning each, with no beacon and no error', async () => {
     const { page: tab } = await env.open({ 'index.html': page('<h1>Shop</h1>', { head: GTAG }) });
-    const warnings = [];
-    const errors = [];
-    tab.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
-    tab.on('pageerror', (error) => errors.push(error.message));
+    const { warnings, errors } = env.watchConsole(tab);
     await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
 
     await tab.evaluate(() => {

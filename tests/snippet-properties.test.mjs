@@ -87,10 +87,7 @@ describe('custom properties', () => {
 
   test('refuses malformed properties with one warning each and no beacon', async () => {
     const { page: tab } = await env.open({ 'index.html': page('<h1>Shop</h1>') });
-    const warnings = [];
-    const errors = [];
-    tab.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
-    tab.on('pageerror', (error) => errors.push(error.message));
+    const { warnings, errors } = env.watchConsole(tab);
     await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
 
     await tab.evaluate(() => {

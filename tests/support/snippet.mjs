@@ -55,6 +55,14 @@ export function useSnippet() {
     return { page, base, context };
   };
 
+  /** What `page` writes to the console as warnings, and the errors it throws, as they come. */
+  env.watchConsole = (page) => {
+    const seen = { warnings: [], errors: [] };
+    page.on('console', (message) => message.type() === 'warning' && seen.warnings.push(message.text()));
+    page.on('pageerror', (error) => seen.errors.push(error.message));
+    return seen;
+  };
+
   /** Waits until `predicate(beacons)` holds; see Recorder.waitFor. */
   env.waitFor = (predicate, what) => env.recorder.waitFor(predicate, what);
 
