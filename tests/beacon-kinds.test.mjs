@@ -26,7 +26,7 @@ describe('beacon kinds and consent', () => {
     await send({ path: '/dnt' }, { DNT: '1' });
     await send({ type: 'consent', consent: DENIED });
     await send({
-      type: 'leave', path: '/counted', entry: true, channel: '(direct)', engaged_ms: 21000, scroll_pct: 80,
+      type: 'leave', path: '/counted', entry: true, engaged_ms: 21000, scroll_pct: 80,
       interactions: 3, lcp_ms: 1800, inp_ms: 90, cls_milli: 40,
     });
     await send({ type: 'event', path: '/counted', event: { kind: 'goal', name: 'signup', value_milli: 12500 } });
@@ -36,7 +36,7 @@ describe('beacon kinds and consent', () => {
     // A crawler's page view, then its leave and an event of that view: one bot page view.
     const crawler = { 'User-Agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
     await send({ path: '/crawled' }, crawler);
-    await send({ type: 'leave', path: '/crawled', entry: true, channel: '(direct)', engaged_ms: 0, scroll_pct: 0 }, crawler);
+    await send({ type: 'leave', path: '/crawled', entry: true, engaged_ms: 0, scroll_pct: 0 }, crawler);
     await send({ type: 'event', path: '/crawled', event: { kind: 'outbound', host: 'example.org' } }, crawler);
     // The last beacon: once it is counted, everything before it has been handled.
     await send({ path: '/last' });

@@ -39,7 +39,7 @@ describe("Cloudflare's bot detection", () => {
     await send({ path: '/verified' }, cf({ country: 'US', botManagement: { verifiedBot: true, score: 99 } }));
     const automated = cf({ country: 'US', botManagement: { verifiedBot: false, score: 12 } });
     await send({ path: '/automated' }, automated);
-    await send({ type: 'leave', path: '/automated', entry: true, channel: '(direct)', engaged_ms: 9000, scroll_pct: 50 }, automated);
+    await send({ type: 'leave', path: '/automated', entry: true, engaged_ms: 9000, scroll_pct: 50 }, automated);
     // The last beacon: once it is counted, everything before it has been handled.
     await send({ path: '/last' });
   });

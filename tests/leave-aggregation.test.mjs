@@ -55,7 +55,7 @@ describe('leave aggregation', () => {
   });
 
   test('counts a leave replaced by its update once, with the update\'s figures, unless it was counted on an earlier day', async () => {
-    const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
+    const entry = { type: 'leave', path: '/article', entry: true };
     const hidden = { engaged_ms: 4000, scroll_pct: 30, interactions: 1 };
     await send({ path: '/article' });
     await send({ ...entry, id: '00000000000000a1', ...hidden });
@@ -81,7 +81,7 @@ describe('leave aggregation', () => {
   });
 
   test('counts an update whose leave never arrived as a leave of its own, and not the lost leave\'s late retry', async () => {
-    const entry = { type: 'leave', path: '/lost', entry: true, channel: '(direct)' };
+    const entry = { type: 'leave', path: '/lost', entry: true };
     const lost = { id: '00000000000000b1', engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/lost' });
     // The leave sent at hide never reached the edge; the update that stands for it does.
@@ -96,7 +96,7 @@ describe('leave aggregation', () => {
   });
 
   test('lets an update replace its leave until the day ends, and takes nothing back for a leave that never arrived', async () => {
-    const entry = { type: 'leave', path: '/late', entry: true, channel: '(direct)' };
+    const entry = { type: 'leave', path: '/late', entry: true };
     const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/late' });
     await send({ path: '/late' });
@@ -121,7 +121,7 @@ describe('leave aggregation', () => {
   });
 
   test('counts an update as a leave of its own when its leave was kept to the consent tally, taking nothing back', async () => {
-    const entry = { type: 'leave', path: '/gpc', entry: true, channel: '(direct)' };
+    const entry = { type: 'leave', path: '/gpc', entry: true };
     const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
     await send({ path: '/gpc' });
     await send({ ...entry, id: '00000000000000d1', ...skimmed });

@@ -104,7 +104,7 @@ describe('sharding', () => {
     };
     // Eight readers view and leave the page on one network, then come back on another (a phone
     // leaving the office Wi-Fi) and read on. Most of the eight new addresses pick another shard.
-    const entry = { type: 'leave', path: '/article', entry: true, channel: '(direct)' };
+    const entry = { type: 'leave', path: '/article', entry: true };
     const skimmed = { engaged_ms: 3000, scroll_pct: 10 };
     for (let reader = 1; reader <= 8; reader += 1) {
       const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Mover/${reader}`;

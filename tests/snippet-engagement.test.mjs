@@ -30,7 +30,7 @@ describe('engagement', () => {
     assert.equal(leave.scroll_pct, 80);
     assert.ok(leave.engaged_ms >= 20_000 && leave.engaged_ms < 22_000, `engaged ${leave.engaged_ms} ms`);
     assert.equal(leave.entry, true);
-    assert.equal(leave.channel, '(direct)');
+    assert.equal(leave.referrer, undefined, 'a direct entry names no referrer');
     assert.equal(leave.next, undefined, 'an exit: no next page');
     assert.equal(leave.quick_back, false);
     assert.deepEqual(env.recorder.beacons.map((b) => b.type), ['view', 'leave'], 'one view, one leave, nothing else');
@@ -119,7 +119,7 @@ describe('engagement', () => {
     assert.equal(view.referrer, 'news.example');
     assert.equal(view.previous, undefined);
     assert.equal(leave.entry, true);
-    assert.equal(leave.channel, 'news.example');
+    assert.equal(leave.referrer, 'news.example');
     assert.equal(leave.next, undefined);
     assert.ok(leave.engaged_ms >= 2_000 && leave.engaged_ms < 3_000, `engaged ${leave.engaged_ms} ms`);
     assert.equal(leave.interactions, 0);

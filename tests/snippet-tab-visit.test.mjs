@@ -62,7 +62,7 @@ describe('a tab\'s visit', () => {
     assert.equal(typeof next.returning, 'boolean', 'an entry with journey consent says whether the browser came before');
     assert.equal(ofType(beacons, 'leave')[0].next, '/next.html', 'the page before still led there');
     const leave = await env.leave(tab, '/next.html');
-    assert.deepEqual([leave.entry, leave.channel], [true, '(direct)']);
+    assert.deepEqual([leave.entry, leave.referrer], [true, undefined]);
   });
 
   test('a refusal of journey consent removes what the tab kept', async () => {

@@ -25,7 +25,7 @@ describe('summary pages', () => {
     };
     for (const ua of [UA_WINDOWS, UA_MAC]) {
       await send({ path: '/pricing', referrer: 'news.example.com' }, ua);
-      await send({ type: 'leave', path: '/pricing', entry: true, channel: 'news.example.com', next: HOSTILE_PATH, engaged_ms: 12000, scroll_pct: 60 }, ua);
+      await send({ type: 'leave', path: '/pricing', entry: true, referrer: 'news.example.com', next: HOSTILE_PATH, engaged_ms: 12000, scroll_pct: 60 }, ua);
       await send({ path: HOSTILE_PATH, previous: '/pricing' }, ua);
       await send({ type: 'event', path: HOSTILE_PATH, event: { kind: 'goal', name: HOSTILE_GOAL, value_milli: 5000 } }, ua);
     }

@@ -81,7 +81,7 @@
     const search = attr('search');
     for (const [k, v] of new URL(url).searchParams) {
       const i = k === search ? 3 : ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
-      // Source and medium are compared in lower case: the leave beacon's channel repeats them.
+      // Source and medium are compared in lower case, as the edge keeps them.
       // The term is lower-cased with its whitespace collapsed here: the browser has the
       // Unicode tables the WebAssembly would otherwise carry.
       const value = i == 3 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;

@@ -54,9 +54,9 @@ fuzz_target!(|data: &[u8]| {
             {
                 return
             } // never journalled
-            Addition::LeaveUpdate { replaced, .. } => {
-                site.record_leave(replaced);
-                page.record_leave(replaced);
+            Addition::LeaveUpdate { replaced, segments, .. } => {
+                site.record_leave(replaced, *segments);
+                page.record_leave(replaced, *segments);
             }
             _ => {}
         }
@@ -68,10 +68,19 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Unique visitors and every activity figure; activity has no hash containers, so its debug
-/// text is a faithful fingerprint.
-fn counts(record: &mut impl DayRecord) -> (u64, String) {
-    (record.unique_visitors(), format!("{:?}", record.activity()))
+/// Unique visitors and every activity and segment figure; neither has hash containers but
+/// the segments' visitor sketches, which are compared by their estimates, so the debug text is
+/// a faithful fingerprint.
+fn counts(record: &mut impl DayRecord) -> (u64, String, Vec<(String, u64, String)>) {
+    let segments = record
+        .segments()
+        .iter()
+        .map(|(segment, traffic)| {
+            let mut visitors = traffic.visitors.clone();
+            (segment.to_string(), visitors.estimate(), format!("{:?}", traffic.engagement))
+        })
+        .collect();
+    (record.unique_visitors(), format!("{:?}", record.activity()), segments)
 }
 
 /// `payload` with the codec's header and CRC-32, as `codec::encode` lays them out.

@@ -3,8 +3,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tacit_beacon::scrub::{
-    clean_channel, external_referrer_host, same_site_previous_path, scrub_path, scrub_url,
-    MAX_PARAM_LEN, MAX_PATH_LEN,
+    external_referrer_host, same_site_previous_path, scrub_path, scrub_url, MAX_PARAM_LEN,
+    MAX_PATH_LEN,
 };
 use tacit_fuzz::BoundedAllocator;
 
@@ -34,11 +34,8 @@ fuzz_target!(|url: &str| {
         }
     }
 
-    if let Some(channel) = clean_channel(url) {
-        assert_kept_text(&channel);
-        // A leave beacon carries its channel again: cleaning it twice must change nothing.
-        assert_eq!(clean_channel(&channel).as_ref(), Some(&channel), "channel not idempotent");
-    }
+    // A leave beacon carries its view's tags again: cleaning them twice must change nothing.
+    assert_eq!(utm.cleaned(), *utm, "campaign tags not idempotent");
     if let Some(host) = external_referrer_host(url, OWN_HOSTNAME) {
         assert!(!host.is_empty() && !host.eq_ignore_ascii_case(OWN_HOSTNAME));
         assert!(!host.contains(['/', '?', '#', '@']), "{host:?} is more than a host");

@@ -61,7 +61,7 @@ export async function sendSmallSite(edgeUrl, site, viewerPages) {
       await send(withConsent({ path, ...(referrer && { referrer }), ...(previous && { previous }) }), n);
       sent++;
       const leave = { type: 'leave', path, entry: i === 0, scroll_pct, engaged_ms, ...(next && { next }) };
-      if (i === 0) leave.channel = referrer ?? '(direct)';
+      if (i === 0 && referrer) leave.referrer = referrer;
       await send(withConsent(leave), n);
     }
     for (const name of goals) {

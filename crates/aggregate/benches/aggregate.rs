@@ -15,6 +15,7 @@ use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::codec::{encode_page_day, encode_site_day};
 use tacit_aggregate::quantiles::QuantileSketch;
+use tacit_aggregate::segments::SegmentKey;
 use tacit_aggregate::test_rng::SplitMix64;
 use tacit_aggregate::top_k::TopK;
 use tacit_aggregate::{PageDay, SiteDay, VisitorSketch};
@@ -41,9 +42,12 @@ fn view(rng: &mut SplitMix64) -> View {
 }
 
 fn leave(rng: &mut SplitMix64) -> Leave {
+    let entry = rng.below(3) == 0;
     Leave {
-        entry: rng.below(3) == 0,
-        channel: None,
+        entry: Entry::of(!entry, None),
+        referrer: (entry && rng.below(2) == 0).then(|| "www.google.com".to_owned()),
+        utm: Utm::default(),
+        viewport: Some(DeviceClass::ALL[rng.below(3) as usize]),
         next: (rng.below(2) == 0).then(|| format!("/docs/page-{}", rng.below(40))),
         engaged_ms: (rng.unit() * 120_000.0) as u32,
         scroll_pct: rng.below(101) as u8,
@@ -58,13 +62,19 @@ fn leave(rng: &mut SplitMix64) -> Leave {
     }
 }
 
+/// The segments of `leave`, as the edge reads them from its request: a phone in Germany.
+fn segments(leave: &Leave) -> SegmentKey {
+    SegmentKey::of_leave(leave, DeviceClass::Mobile, CountryCode::parse("DE"))
+}
+
 /// A busy page's day: `views` views by `visitors` distinct visitors, each with a leave.
 fn busy_page_day(seed: u64, views: u64, visitors: u64) -> PageDay {
     let mut rng = SplitMix64(seed);
     let mut record = PageDay::default();
     for _ in 0..views {
         record.record_view(visitor(rng.below(visitors) + seed * visitors), &view(&mut rng));
-        record.record_leave(&leave(&mut rng));
+        let leave = leave(&mut rng);
+        record.record_leave(&leave, segments(&leave));
         if rng.below(50) == 0 {
             record.record_event(&Event::Goal {
                 name: format!("goal-{}", rng.below(8)),
@@ -81,22 +91,29 @@ fn busy_page_day(seed: u64, views: u64, visitors: u64) -> PageDay {
 fn apply_ns() {
     let mut rng = SplitMix64(1);
     let views: Vec<View> = (0..10_000).map(|_| view(&mut rng)).collect();
-    let leaves: Vec<Leave> = (0..10_000).map(|_| leave(&mut rng)).collect();
+    // Each leave with its segments, which the edge reads before the record counts it.
+    let leaves: Vec<(Leave, SegmentKey)> = (0..10_000)
+        .map(|_| {
+            let leave = leave(&mut rng);
+            let key = segments(&leave);
+            (leave, key)
+        })
+        .collect();
     let mut page = PageDay::default();
     let mut site = SiteDay::default();
     let mut page_samples = Vec::new();
     let mut site_samples = Vec::new();
     for round in 0..50u64 {
         let start = Instant::now();
-        for (i, (view, leave)) in views.iter().zip(&leaves).enumerate() {
+        for (i, (view, (leave, key))) in views.iter().zip(&leaves).enumerate() {
             page.record_view(visitor(round * 10_000 + i as u64), view);
-            page.record_leave(leave);
+            page.record_leave(leave, *key);
         }
         page_samples.push(start.elapsed().as_nanos() as f64 / 20_000.0);
         let start = Instant::now();
-        for (i, (view, leave)) in views.iter().zip(&leaves).enumerate() {
+        for (i, (view, (leave, key))) in views.iter().zip(&leaves).enumerate() {
             site.record_view(visitor(round * 10_000 + i as u64), view);
-            site.record_leave(leave);
+            site.record_leave(leave, *key);
         }
         site_samples.push(start.elapsed().as_nanos() as f64 / 20_000.0);
     }
@@ -139,9 +156,67 @@ fn record_bytes() {
     let mut small = PageDay::default();
     for i in 0..10 {
         small.record_view(visitor(i), &view(&mut rng));
-        small.record_leave(&leave(&mut rng));
+        let leave = leave(&mut rng);
+        small.record_leave(&leave, segments(&leave));
     }
     println!("record_bytes_small={}", encode_page_day(&small).len());
+
+    // A page-day with traffic in every segment value: each device class, channel group and
+    // kind of visitor, and ten countries (and an unknown one), 4 views of each combination.
+    let groups = [
+        (None, Utm::default()),
+        (Some("www.google.com"), Utm::default()),
+        (None, Utm { source: Some("google".into()), medium: Some("cpc".into()), campaign: None }),
+        (Some("t.co"), Utm::default()),
+        (
+            None,
+            Utm { source: Some("newsletter".into()), medium: Some("email".into()), campaign: None },
+        ),
+        (Some("blog.example.org"), Utm::default()),
+        (
+            None,
+            Utm { source: Some("partner".into()), medium: Some("display".into()), campaign: None },
+        ),
+    ];
+    let countries = ["DE", "US", "FR", "GB", "BR", "IN", "JP", "ES", "IT", "NL", "XX"];
+    let mut segmented = PageDay::default();
+    let mut n = 0u64;
+    for device in DeviceClass::ALL {
+        for (referrer, utm) in &groups {
+            for entry in [Entry::NotEntry, Entry::Entry, Entry::FirstVisit, Entry::Returning] {
+                for country in countries {
+                    for _ in 0..4 {
+                        n += 1;
+                        let entry_referral =
+                            entry.is_entry().then(|| (referrer.map(str::to_owned), utm.clone()));
+                        let (referrer, utm) = entry_referral.unwrap_or_default();
+                        let view = View {
+                            referrer: referrer.clone(),
+                            utm: utm.clone(),
+                            device: *device,
+                            country: CountryCode::parse(country),
+                            entry,
+                            ..view(&mut rng)
+                        };
+                        segmented.record_view(visitor(n), &view);
+                        let leave = Leave {
+                            entry,
+                            referrer,
+                            utm,
+                            viewport: Some(*device),
+                            ..leave(&mut rng)
+                        };
+                        segmented.record_leave(
+                            &leave,
+                            SegmentKey::of_leave(&leave, *device, view.country),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    println!("record_bytes_segmented={}", encode_page_day(&segmented).len());
+    println!("record_segments_segmented={}", segmented.segments().iter().count());
 
     // Everything at its bound: a dense sketch, every list full of the longest keys, every
     // distribution spread over its bucket cap, every breakdown value present. Lists store each
@@ -182,8 +257,8 @@ fn record_bytes() {
             lcp_ms: Some((1.02f64.powi((i % 900) as i32)) as u32),
             ..leave(&mut rng)
         };
-        full.record_leave(&leave);
-        site.record_leave(&leave);
+        full.record_leave(&leave, segments(&leave));
+        site.record_leave(&leave, segments(&leave));
         for event in [
             Event::Goal { name: long("g", i), value: Some(1.0), props: vec![] },
             Event::Outbound { host: long("h", i) },

@@ -13,6 +13,7 @@ use tacit_aggregate::DayRecord;
 
 use tacit_aggregate::codec::{encode_journal_entry, encode_page_day, encode_site_day};
 use tacit_aggregate::journal::{Addition, JournalEntry, SketchKey};
+use tacit_aggregate::segments::SegmentKey;
 use tacit_aggregate::{PageDay, SiteDay, VisitorHash};
 use tacit_beacon::admission::TallyChange;
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
@@ -36,7 +37,7 @@ fn main() -> std::io::Result<()> {
             page.record_view(visitor, &view);
             site.record_view(visitor, &view);
             if n.is_multiple_of(3) {
-                page.record_leave(&leave(n));
+                page.record_leave(&leave(n), segments(n));
                 site.record_event(&event(n));
                 site.record_consent(ConsentState::default());
             }
@@ -50,12 +51,17 @@ fn main() -> std::io::Result<()> {
     let visitor = SketchKey::of(VisitorHash::from_u64(0x9E37_79B9_7F4A_7C15));
     let additions = [
         (Some(visitor), Addition::PageView { path: "/pricing".into(), view: view(0) }),
-        (None, Addition::Leave { path: "/pricing".into(), leave: leave(7) }),
+        (None, Addition::Leave { path: "/pricing".into(), leave: leave(7), segments: segments(7) }),
         (None, Addition::Event { path: "/pricing".into(), event: event(0) }),
         (None, Addition::BotDropped),
         (
             None,
-            Addition::LeaveUpdate { path: "/pricing".into(), replaced: leave(7), leave: leave(8) },
+            Addition::LeaveUpdate {
+                path: "/pricing".into(),
+                replaced: leave(7),
+                leave: leave(8),
+                segments: segments(8),
+            },
         ),
         (
             Some(visitor),
@@ -137,9 +143,20 @@ fn view(n: u64) -> View {
     }
 }
 
+/// The segments of `leave(n)`: a mobile browser in a country of three.
+fn segments(n: u64) -> SegmentKey {
+    SegmentKey::of_leave(
+        &leave(n),
+        DeviceClass::Mobile,
+        CountryCode::parse(["DE", "BR", "JP"][(n % 3) as usize]),
+    )
+}
+
 fn leave(n: u64) -> Leave {
     Leave {
-        entry: true,
+        entry: Entry::of(false, [None, Some(false), Some(true)][(n % 3) as usize]),
+        referrer: n.is_multiple_of(2).then(|| "www.google.com".to_owned()),
+        viewport: n.is_multiple_of(5).then_some(DeviceClass::Tablet),
         engaged_ms: (n % 60_000) as u32,
         scroll_pct: (n % 101) as u8,
         rage_clicks: (n % 2) as u32,

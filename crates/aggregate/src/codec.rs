@@ -33,7 +33,7 @@ use crate::{quantiles, top_k, visitors};
 pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes, a sketch's
 /// included.
-pub const FORMAT_VERSION: u8 = 5;
+pub const FORMAT_VERSION: u8 = 6;
 /// The kind byte of a [`PageDay`] record.
 pub const KIND_PAGE_DAY: u8 = 1;
 /// The kind byte of a [`SiteDay`] record.
@@ -263,7 +263,9 @@ mod tests {
     #[test]
     fn round_trips_journal_entries_of_every_kind() {
         use crate::journal::{Addition, JournalEntry, SketchKey};
-        use tacit_beacon::signal::{Event, Leave};
+        use crate::segments::SegmentKey;
+        use tacit_beacon::agent::DeviceClass;
+        use tacit_beacon::signal::{CountryCode, Event, Leave};
         let visitor = SketchKey::of(VisitorHash::from_u64(u64::MAX - 5));
         let additions = [
             (Some(visitor), Addition::PageView { path: "/a".into(), view: View::sample() }),
@@ -272,6 +274,7 @@ mod tests {
                 Addition::Leave {
                     path: "/a".into(),
                     leave: Leave { cls: Some(0.125), ..Leave::default() },
+                    segments: SegmentKey::of_leave(&Leave::default(), DeviceClass::Mobile, None),
                 },
             ),
             (
@@ -312,6 +315,11 @@ mod tests {
                         next: Some("/b".into()),
                         ..Leave::default()
                     },
+                    segments: SegmentKey::of_leave(
+                        &Leave::default(),
+                        DeviceClass::Tablet,
+                        CountryCode::parse("DE"),
+                    ),
                 },
             ),
         ];

@@ -18,6 +18,7 @@
 use crate::record::DayRecord;
 use serde::{Deserialize, Serialize};
 
+use crate::segments::SegmentKey;
 use crate::visitors::SPARSE_PRECISION;
 use crate::{PageDay, SiteDay, VisitorHash};
 use tacit_beacon::admission::TallyChange;
@@ -86,6 +87,8 @@ pub enum Addition {
         path: String,
         /// The visitor's engagement, as the leave beacon reported it.
         leave: Leave,
+        /// The segments it counts in: its view's, with the request's device and country.
+        segments: SegmentKey,
     },
     /// A page's outbound link, download, form, goal or feedback.
     Event {
@@ -108,6 +111,8 @@ pub enum Addition {
         replaced: Leave,
         /// The figures added instead.
         leave: Leave,
+        /// The segments both count in.
+        segments: SegmentKey,
     },
     /// A page view the loader sent without the snippet's WebAssembly: counted as a view, and
     /// as a bare one of its cause for the site.
@@ -162,13 +167,13 @@ impl JournalEntry {
                     site.record_bare_view(cause);
                 }
             }
-            (Addition::Leave { leave, .. }, Some(page), _) => {
-                page.record_leave(leave);
-                site.record_leave(leave);
+            (Addition::Leave { leave, segments, .. }, Some(page), _) => {
+                page.record_leave(leave, *segments);
+                site.record_leave(leave, *segments);
             }
-            (Addition::LeaveUpdate { replaced, leave, .. }, Some(page), _) => {
-                page.update_leave(replaced, leave);
-                site.update_leave(replaced, leave);
+            (Addition::LeaveUpdate { replaced, leave, segments, .. }, Some(page), _) => {
+                page.update_leave(replaced, leave, *segments);
+                site.update_leave(replaced, leave, *segments);
             }
             (Addition::Event { event, .. }, Some(page), _) => {
                 page.record_event(event);
@@ -196,6 +201,7 @@ mod tests {
     use super::*;
     use crate::test_rng::SplitMix64;
     use crate::VisitorSketch;
+    use tacit_beacon::agent::DeviceClass;
     use tacit_beacon::consent::{Category, ConsentSource, ConsentState, ConsentValue};
     use tacit_beacon::signal::Entry;
 
@@ -232,8 +238,12 @@ mod tests {
     fn only_a_leave_and_its_update_count_a_leave() {
         let path = String::from("/");
         let leave = Leave::default();
-        assert!(Addition::Leave { path: path.clone(), leave: leave.clone() }.counts_leave());
-        let update = Addition::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave };
+        let segments = SegmentKey::of_leave(&leave, DeviceClass::Desktop, None);
+        assert!(
+            Addition::Leave { path: path.clone(), leave: leave.clone(), segments }.counts_leave()
+        );
+        let update =
+            Addition::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave, segments };
         assert!(update.counts_leave());
         assert!(!Addition::PageView { path, view: View::sample() }.counts_leave());
         assert!(!Addition::ConsentOnly.counts_leave());
@@ -302,7 +312,8 @@ mod tests {
             ..entry(grant, Addition::PageView { path: "/".into(), view })
         }
         .apply(&mut site, Some(&mut page));
-        let leave = Addition::Leave { path: "/".into(), leave: Leave::default() };
+        let segments = SegmentKey::of_leave(&Leave::default(), DeviceClass::Desktop, None);
+        let leave = Addition::Leave { path: "/".into(), leave: Leave::default(), segments };
         entry(TallyChange::default(), leave).apply(&mut site, Some(&mut page));
         let tally = site.consent();
         assert_eq!(tally.count(Category::Measurement, ConsentValue::Granted), 1);

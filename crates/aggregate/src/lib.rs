@@ -7,7 +7,9 @@
 //! - [`record`] applies each [`tacit_beacon::signal`] to one page's [`PageDay`] and to the
 //!   site's [`SiteDay`] rollup: counters, [`quantiles::QuantileSketch`] distributions (1 %
 //!   relative error), [`top_k::TopK`] breakdowns (Space-Saving, bounded error) and the visitor
-//!   sketch. Every part merges, so a date range is a merge of days.
+//!   sketch. Every part merges, so a date range is a merge of days. Each record keeps its
+//!   [`engagement::Engagement`] again per [`segments::Segment`] (device, channel group,
+//!   visitor kind, country), so that any figure can be read for one segment.
 //! - [`codec`] writes and reads records in a versioned, checksummed binary format;
 //!   [`journal`] describes each accepted beacon as a small entry a shard stores before it
 //!   answers, so that records are written in batches without losing an acknowledged beacon.
@@ -37,6 +39,7 @@
 pub mod change_log;
 pub mod codec;
 mod day;
+pub mod engagement;
 pub mod journal;
 #[cfg(test)]
 mod merge_laws;
@@ -45,6 +48,7 @@ pub mod quantiles;
 pub mod rate_limit;
 pub mod record;
 pub mod schedule;
+pub mod segments;
 pub mod settings;
 #[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]

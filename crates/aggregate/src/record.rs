@@ -11,14 +11,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engagement::Engagement;
 use crate::properties::PropertyValues;
-use crate::quantiles::QuantileSketch;
+use crate::segments::{Segment, SegmentKey, Segments};
 use crate::top_k::TopK;
 use crate::{VisitorHash, VisitorSketch};
 use tacit_beacon::agent::{BrowserFamily, DeviceClass};
 use tacit_beacon::consent::{ConsentState, ConsentTally};
 use tacit_beacon::signal::BareCause;
-use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
+use tacit_beacon::signal::{CountryCode, Event, FeedbackScore, Leave, View};
 
 /// Entries kept per top-k list. Space-Saving with `m` counters over-counts by at most `N / m`
 /// and is guaranteed to hold every item above that frequency: with 32, everything above ~3 %
@@ -33,41 +34,12 @@ pub const OTHER_PAGE: &str = "(other)";
 /// Distinct pages a site may have in one day before further pages fold into [`OTHER_PAGE`].
 pub const DEFAULT_MAX_PAGES_PER_DAY: usize = 1000;
 
-/// What happened on a page, or on the whole site, in one day.
+/// What happened on a page, or on the whole site, in one day: its [`Engagement`], and the
+/// lists and breakdowns of where visitors came from, went to and what they did.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Activity {
-    /// Page views.
-    pub views: u64,
-    /// Views that started a visit (their referrer was not the site): visits.
-    pub entries: u64,
-    /// Views whose leave signal arrived; the base of exit rates.
-    pub leaves: u64,
-    /// Views that did not continue to another page of the site.
-    pub exits: u64,
-    /// Entries that neither continued, nor were engaged for 10 s, nor reached a goal.
-    pub bounces: u64,
-    /// Entries that continued, or were engaged for 10 s, or reached a goal.
-    pub engaged_visits: u64,
-    /// Clicks, key presses and taps.
-    pub interactions: u64,
-    /// Rage clicks.
-    pub rage_clicks: u64,
-    /// Dead clicks.
-    pub dead_clicks: u64,
-    /// Views left within 5 s back to the previous page.
-    pub quick_backs: u64,
-    /// Views with at least one rage or dead click.
-    pub frustrated_views: u64,
-    /// Engaged time per view, in milliseconds.
-    pub engaged_time_ms: QuantileSketch,
-    /// Deepest scroll per view, in percent.
-    pub scroll_depth_pct: QuantileSketch,
-    /// Largest Contentful Paint, in milliseconds.
-    pub lcp_ms: QuantileSketch,
-    /// Interaction to Next Paint, in milliseconds.
-    pub inp_ms: QuantileSketch,
-    /// Cumulative Layout Shift, times 1000.
-    pub cls_milli: QuantileSketch,
+    /// Views, visits and what visitors did on them: what each segment keeps too.
+    pub engagement: Engagement,
     /// External referrer hosts.
     pub referrers: TopK,
     /// UTM campaigns as `source / medium / campaign`.
@@ -100,47 +72,12 @@ pub struct Activity {
     pub languages: TopK,
     /// Feedback answers per score.
     pub feedback: BTreeMap<FeedbackScore, u64>,
-    /// Entries whose visitor agreed to journey linking, first visits and returning.
-    pub known_visits: KnownVisits,
-}
-
-/// Entries whose visitor agreed to journey linking, by whether the snippet's last-visit-day
-/// marker said they had visited before. Entries without that consent are in neither: the
-/// returning share is a share of these (see [`Entry`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KnownVisits {
-    /// Entries of a visitor with no earlier visit marked.
-    pub first: u64,
-    /// Entries of a visitor who had visited before.
-    pub returning: u64,
-}
-
-impl KnownVisits {
-    /// Entries whose first or returning visit is known.
-    pub fn total(&self) -> u64 {
-        self.first + self.returning
-    }
 }
 
 impl Default for Activity {
     fn default() -> Activity {
         Activity {
-            views: 0,
-            entries: 0,
-            leaves: 0,
-            exits: 0,
-            bounces: 0,
-            engaged_visits: 0,
-            interactions: 0,
-            rage_clicks: 0,
-            dead_clicks: 0,
-            quick_backs: 0,
-            frustrated_views: 0,
-            engaged_time_ms: QuantileSketch::default(),
-            scroll_depth_pct: QuantileSketch::default(),
-            lcp_ms: QuantileSketch::default(),
-            inp_ms: QuantileSketch::default(),
-            cls_milli: QuantileSketch::default(),
+            engagement: Engagement::default(),
             referrers: TopK::with_capacity(TOP_K_LARGE),
             campaigns: TopK::with_capacity(TOP_K_SMALL),
             entry_channels: TopK::with_capacity(TOP_K_LARGE),
@@ -156,20 +93,13 @@ impl Default for Activity {
             countries: BTreeMap::new(),
             languages: TopK::with_capacity(TOP_K_SMALL),
             feedback: BTreeMap::new(),
-            known_visits: KnownVisits::default(),
         }
     }
 }
 
 impl Activity {
     fn record_view(&mut self, view: &View) {
-        self.views += 1;
-        self.entries += u64::from(view.entry.is_entry());
-        match view.entry {
-            Entry::FirstVisit => self.known_visits.first += 1,
-            Entry::Returning => self.known_visits.returning += 1,
-            Entry::NotEntry | Entry::Entry => {}
-        }
+        self.engagement.record_view(view.entry);
         if let Some(referrer) = &view.referrer {
             self.referrers.insert(referrer, 1, 0.0);
         }
@@ -196,74 +126,24 @@ impl Activity {
     }
 
     fn record_leave(&mut self, leave: &Leave) {
-        self.leaves += 1;
-        match &leave.next {
-            Some(next) => self.next_pages.insert(next, 1, 0.0),
-            None => self.exits += 1,
+        self.engagement.record_leave(leave);
+        if let Some(next) = &leave.next {
+            self.next_pages.insert(next, 1, 0.0);
         }
-        if leave.entry {
-            if leave.is_engaged_visit() {
-                self.engaged_visits += 1;
-                if let Some(channel) = &leave.channel {
-                    self.engaged_channels.insert(channel, 1, 0.0);
-                }
-            } else {
-                self.bounces += 1;
-            }
-        }
-        self.interactions += u64::from(leave.interactions);
-        self.rage_clicks += u64::from(leave.rage_clicks);
-        self.dead_clicks += u64::from(leave.dead_clicks);
-        self.quick_backs += u64::from(leave.quick_back);
-        self.frustrated_views += u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0);
-        self.engaged_time_ms.insert(f64::from(leave.engaged_ms));
-        self.scroll_depth_pct.insert(f64::from(leave.scroll_pct.min(100)));
-        if let Some(lcp) = leave.lcp_ms {
-            self.lcp_ms.insert(f64::from(lcp));
-        }
-        if let Some(inp) = leave.inp_ms {
-            self.inp_ms.insert(f64::from(inp));
-        }
-        if let Some(cls) = leave.cls {
-            self.cls_milli.insert(f64::from(cls) * 1000.0);
+        if let Some(channel) = leave.channel().filter(|_| leave.is_engaged_visit()) {
+            self.engaged_channels.insert(channel, 1, 0.0);
         }
     }
 
-    /// Takes back what [`Activity::record_leave`] counted for `leave`: each figure goes down
-    /// (counters saturating at zero), each distribution loses its value
-    /// ([`QuantileSketch::remove`]), each list its key ([`TopK::retract`]).
+    /// Takes back what [`Activity::record_leave`] counted for `leave` (see
+    /// [`Engagement::retract_leave`]; each list loses its key, [`TopK::retract`]).
     fn retract_leave(&mut self, leave: &Leave) {
-        let less = |counter: &mut u64, by: u64| *counter = counter.saturating_sub(by);
-        less(&mut self.leaves, 1);
-        match &leave.next {
-            Some(next) => self.next_pages.retract(next),
-            None => less(&mut self.exits, 1),
+        self.engagement.retract_leave(leave);
+        if let Some(next) = &leave.next {
+            self.next_pages.retract(next);
         }
-        if leave.entry {
-            if leave.is_engaged_visit() {
-                less(&mut self.engaged_visits, 1);
-                if let Some(channel) = &leave.channel {
-                    self.engaged_channels.retract(channel);
-                }
-            } else {
-                less(&mut self.bounces, 1);
-            }
-        }
-        less(&mut self.interactions, u64::from(leave.interactions));
-        less(&mut self.rage_clicks, u64::from(leave.rage_clicks));
-        less(&mut self.dead_clicks, u64::from(leave.dead_clicks));
-        less(&mut self.quick_backs, u64::from(leave.quick_back));
-        less(&mut self.frustrated_views, u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0));
-        self.engaged_time_ms.remove(f64::from(leave.engaged_ms));
-        self.scroll_depth_pct.remove(f64::from(leave.scroll_pct.min(100)));
-        if let Some(lcp) = leave.lcp_ms {
-            self.lcp_ms.remove(f64::from(lcp));
-        }
-        if let Some(inp) = leave.inp_ms {
-            self.inp_ms.remove(f64::from(inp));
-        }
-        if let Some(cls) = leave.cls {
-            self.cls_milli.remove(f64::from(cls) * 1000.0);
+        if let Some(channel) = leave.channel().filter(|_| leave.is_engaged_visit()) {
+            self.engaged_channels.retract(channel);
         }
     }
 
@@ -289,26 +169,7 @@ impl Activity {
 
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &Activity) {
-        self.views += other.views;
-        self.entries += other.entries;
-        self.leaves += other.leaves;
-        self.exits += other.exits;
-        self.bounces += other.bounces;
-        self.engaged_visits += other.engaged_visits;
-        self.interactions += other.interactions;
-        self.rage_clicks += other.rage_clicks;
-        self.dead_clicks += other.dead_clicks;
-        self.quick_backs += other.quick_backs;
-        self.frustrated_views += other.frustrated_views;
-        for (mine, theirs) in [
-            (&mut self.engaged_time_ms, &other.engaged_time_ms),
-            (&mut self.scroll_depth_pct, &other.scroll_depth_pct),
-            (&mut self.lcp_ms, &other.lcp_ms),
-            (&mut self.inp_ms, &other.inp_ms),
-            (&mut self.cls_milli, &other.cls_milli),
-        ] {
-            mine.merge(theirs);
-        }
+        self.engagement.merge(&other.engagement);
         for (mine, theirs) in [
             (&mut self.referrers, &other.referrers),
             (&mut self.campaigns, &other.campaigns),
@@ -328,8 +189,12 @@ impl Activity {
         add_counts(&mut self.browsers, &other.browsers);
         add_counts(&mut self.countries, &other.countries);
         add_counts(&mut self.feedback, &other.feedback);
-        self.known_visits.first += other.known_visits.first;
-        self.known_visits.returning += other.known_visits.returning;
+    }
+}
+
+impl AsRef<Engagement> for Activity {
+    fn as_ref(&self) -> &Engagement {
+        &self.engagement
     }
 }
 
@@ -356,16 +221,32 @@ fn add_counts<K: Ord + Copy>(mine: &mut BTreeMap<K, u64>, theirs: &BTreeMap<K, u
 pub struct Traffic {
     visitors: VisitorSketch,
     activity: Activity,
+    segments: Segments,
 }
 
 impl Traffic {
     fn new(visitors: VisitorSketch) -> Traffic {
-        Traffic { visitors, activity: Activity::default() }
+        Traffic { visitors, activity: Activity::default(), segments: Segments::default() }
     }
 
     fn merge(&mut self, other: &Traffic) {
         self.visitors.merge(&other.visitors);
         self.activity.merge(&other.activity);
+        self.segments.merge(&other.segments);
+    }
+
+    /// The traffic of one segment alone, as a whole record would hold it: its visitors and
+    /// engagement, with no lists or breakdowns (segments keep none) and no segments.
+    fn of_segment(&self, segment: Segment) -> Traffic {
+        let (visitors, engagement) = match self.segments.get(segment) {
+            Some(traffic) => (traffic.visitors.clone(), traffic.engagement.clone()),
+            None => (VisitorSketch::for_page(), Engagement::default()),
+        };
+        Traffic {
+            visitors,
+            activity: Activity { engagement, ..Activity::default() },
+            segments: Segments::default(),
+        }
     }
 }
 
@@ -383,20 +264,26 @@ pub trait DayRecord {
         let traffic = self.traffic_mut();
         traffic.visitors.insert(visitor);
         traffic.activity.record_view(view);
+        traffic.segments.record_view(visitor, view);
     }
 
-    /// Counts what a visitor did before leaving a page.
-    fn record_leave(&mut self, leave: &Leave) {
-        self.traffic_mut().activity.record_leave(leave);
+    /// Counts what a visitor did before leaving a page, in the whole and in the segments of
+    /// `key` (see [`SegmentKey::of_leave`]).
+    fn record_leave(&mut self, leave: &Leave, key: SegmentKey) {
+        let traffic = self.traffic_mut();
+        traffic.activity.record_leave(leave);
+        traffic.segments.record_leave(leave, key);
     }
 
     /// Replaces what a visitor did before leaving a page, as an earlier leave of the same view
     /// reported it (`replaced`, already counted), with what its update reports (`leave`): the
-    /// visitor came back to the page after it was hidden.
-    fn update_leave(&mut self, replaced: &Leave, leave: &Leave) {
-        let activity = &mut self.traffic_mut().activity;
-        activity.retract_leave(replaced);
-        activity.record_leave(leave);
+    /// visitor came back to the page after it was hidden. Both count in the segments of `key`.
+    fn update_leave(&mut self, replaced: &Leave, leave: &Leave, key: SegmentKey) {
+        let traffic = self.traffic_mut();
+        traffic.activity.retract_leave(replaced);
+        traffic.activity.record_leave(leave);
+        traffic.segments.retract_leave(replaced, key);
+        traffic.segments.record_leave(leave, key);
     }
 
     /// Counts an event.
@@ -414,9 +301,14 @@ pub trait DayRecord {
         &self.traffic().visitors
     }
 
+    /// The segments' visitors and engagement.
+    fn segments(&self) -> &Segments {
+        &self.traffic().segments
+    }
+
     /// Page views.
     fn views(&self) -> u64 {
-        self.traffic().activity.views
+        self.traffic().activity.engagement.views
     }
 
     /// Estimated distinct visitors (see [`VisitorSketch::estimate`] for why it needs `&mut`).
@@ -439,6 +331,12 @@ impl PageDay {
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &PageDay) {
         self.0.merge(&other.0);
+    }
+
+    /// The page's record for the views of `segment` alone, as a whole record would hold them:
+    /// the segment's visitors and engagement, with no lists or breakdowns (segments keep none).
+    pub fn of_segment(&self, segment: Segment) -> PageDay {
+        PageDay(self.0.of_segment(segment))
     }
 }
 
@@ -537,6 +435,18 @@ impl SiteDay {
         *self.bare_views.count_mut(cause) += 1;
     }
 
+    /// The site's rollup for the views of `segment` alone, as [`PageDay::of_segment`] reads a
+    /// page's: no properties, and the consent tally, dropped bots and bare views of the whole
+    /// site, which no segment divides.
+    pub fn of_segment(&self, segment: Segment) -> SiteDay {
+        SiteDay {
+            traffic: self.traffic.of_segment(segment),
+            goal_properties: PropertyValues::default(),
+            event_properties: PropertyValues::default(),
+            ..self.clone()
+        }
+    }
+
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &SiteDay) {
         self.traffic.merge(&other.traffic);
@@ -618,11 +528,16 @@ mod tests {
     use crate::merge_laws::{both_groupings, both_orders};
     use crate::top_k::TopKEntry;
     use proptest::prelude::*;
-    use tacit_beacon::signal::Leave;
+    use tacit_beacon::signal::{Entry, Leave};
+
+    /// The segments of `leave` on a desktop of unknown country.
+    fn on_desktop(leave: &Leave) -> SegmentKey {
+        SegmentKey::of_leave(leave, DeviceClass::Desktop, None)
+    }
 
     fn leave(entry: bool, next: Option<&str>, engaged_ms: u32) -> Leave {
         Leave {
-            entry,
+            entry: Entry::of(!entry, None),
             next: next.map(str::to_owned),
             engaged_ms,
             scroll_pct: 50,
@@ -646,37 +561,66 @@ mod tests {
     #[test]
     fn sorts_entries_into_bounces_and_engaged_visits_and_counts_exits() {
         let mut page = PageDay::default();
-        page.record_leave(&leave(true, None, 2_000)); // bounce, exit
-        page.record_leave(&leave(true, None, 25_000)); // engaged by time, exit
-        page.record_leave(&leave(true, Some("/pricing"), 1_000)); // engaged by continuing
-        page.record_leave(&leave(false, None, 500)); // not an entry: only an exit
-        page.record_leave(&Leave { reached_goal: true, ..leave(true, None, 0) }); // engaged by goal
+        page.record_leave(&leave(true, None, 2_000), on_desktop(&leave(true, None, 2_000))); // bounce, exit
+        page.record_leave(&leave(true, None, 25_000), on_desktop(&leave(true, None, 25_000))); // engaged by time, exit
+        page.record_leave(
+            &leave(true, Some("/pricing"), 1_000),
+            on_desktop(&leave(true, Some("/pricing"), 1_000)),
+        ); // engaged by continuing
+        page.record_leave(&leave(false, None, 500), on_desktop(&leave(false, None, 500))); // not an entry: only an exit
+        page.record_leave(
+            &Leave { reached_goal: true, ..leave(true, None, 0) },
+            on_desktop(&Leave { reached_goal: true, ..leave(true, None, 0) }),
+        ); // engaged by goal
         let activity = page.activity();
-        assert_eq!((activity.bounces, activity.engaged_visits), (1, 3));
-        assert_eq!((activity.leaves, activity.exits), (5, 4));
+        assert_eq!((activity.engagement.bounces, activity.engagement.engaged_visits), (1, 3));
+        assert_eq!((activity.engagement.leaves, activity.engagement.exits), (5, 4));
         assert_eq!(activity.next_pages.top(1)[0].key, "/pricing");
-        assert_eq!(activity.engaged_time_ms.count(), 5);
+        assert_eq!(activity.engagement.engaged_time_ms.count(), 5);
     }
 
     #[test]
     fn counts_frustration_and_vitals() {
         let mut page = PageDay::default();
-        page.record_leave(&Leave {
-            rage_clicks: 2,
-            dead_clicks: 1,
-            lcp_ms: Some(2400),
-            cls: Some(0.12),
-            ..Leave::default()
-        });
-        page.record_leave(&Leave { quick_back: true, inp_ms: Some(180), ..Leave::default() });
+        page.record_leave(
+            &Leave {
+                rage_clicks: 2,
+                dead_clicks: 1,
+                lcp_ms: Some(2400),
+                cls: Some(0.12),
+                ..Leave::default()
+            },
+            on_desktop(&Leave {
+                rage_clicks: 2,
+                dead_clicks: 1,
+                lcp_ms: Some(2400),
+                cls: Some(0.12),
+                ..Leave::default()
+            }),
+        );
+        page.record_leave(
+            &Leave { quick_back: true, inp_ms: Some(180), ..Leave::default() },
+            on_desktop(&Leave { quick_back: true, inp_ms: Some(180), ..Leave::default() }),
+        );
         let activity = page.activity();
-        assert_eq!((activity.rage_clicks, activity.dead_clicks, activity.quick_backs), (2, 1, 1));
-        assert_eq!(activity.frustrated_views, 1);
         assert_eq!(
-            (activity.lcp_ms.count(), activity.inp_ms.count(), activity.cls_milli.count()),
+            (
+                activity.engagement.rage_clicks,
+                activity.engagement.dead_clicks,
+                activity.engagement.quick_backs
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(activity.engagement.frustrated_views, 1);
+        assert_eq!(
+            (
+                activity.engagement.lcp_ms.count(),
+                activity.engagement.inp_ms.count(),
+                activity.engagement.cls_milli.count()
+            ),
             (1, 1, 1)
         );
-        let cls = activity.cls_milli.quantile(0.5).unwrap();
+        let cls = activity.engagement.cls_milli.quantile(0.5).unwrap();
         assert!((cls - 120.0).abs() <= 120.0 * 0.011, "cls×1000 {cls}");
     }
 
@@ -745,7 +689,7 @@ mod tests {
         assert_eq!(activity.entry_channels.top(1)[0].key, "newsletter");
         assert_eq!(activity.countries.get(&CountryCode::parse("DE").unwrap()), Some(&1));
         assert_eq!(activity.devices.get(&DeviceClass::Desktop), Some(&1));
-        assert_eq!((activity.views, activity.entries), (1, 1));
+        assert_eq!((activity.engagement.views, activity.engagement.entries), (1, 1));
     }
 
     #[test]
@@ -803,7 +747,7 @@ mod tests {
                 return None;
             };
             Some(Leave {
-                entry,
+                entry: Entry::of(!entry, None),
                 next: next.map(|n| format!("/n{n}")),
                 engaged_ms,
                 scroll_pct: scroll,
@@ -826,7 +770,10 @@ mod tests {
                 };
                 record.record_view(VisitorHash::from_u64(visitor), &view);
             }
-            Op::Leave { .. } => record.record_leave(&op.leave().expect("a leave")),
+            Op::Leave { .. } => {
+                let leave = op.leave().expect("a leave");
+                record.record_leave(&leave, on_desktop(&leave));
+            }
             Op::Goal { name, value } => record.record_event(&Event::Goal {
                 name: format!("goal{name}"),
                 value: Some(f64::from(value)),
@@ -847,7 +794,7 @@ mod tests {
         let visitors = record.unique_visitors();
         let a = record.activity();
         let quantiles: Vec<Option<f64>> =
-            [0.5, 0.9].iter().map(|&q| a.engaged_time_ms.quantile(q)).collect();
+            [0.5, 0.9].iter().map(|&q| a.engagement.engaged_time_ms.quantile(q)).collect();
         let top = |list: &TopK| -> Vec<(String, u64, u64)> {
             let mut entries: Vec<_> = list
                 .top(usize::MAX)
@@ -859,13 +806,13 @@ mod tests {
         };
         format!(
             "{visitors} {} {} {} {} {} {} {} {quantiles:?} {:?} {:?} {:?} {:?} {:?}",
-            a.views,
-            a.entries,
-            a.leaves,
-            a.exits,
-            a.bounces,
-            a.engaged_visits,
-            a.rage_clicks,
+            a.engagement.views,
+            a.engagement.entries,
+            a.engagement.leaves,
+            a.engagement.exits,
+            a.engagement.bounces,
+            a.engagement.engaged_visits,
+            a.engagement.rage_clicks,
             top(&a.referrers),
             top(&a.previous_pages),
             top(&a.next_pages),
@@ -905,22 +852,25 @@ mod tests {
             // An update is of the same view: whether it was an entry does not change.
             let leave = Leave { entry: replaced.entry, ..leave };
             let mut updated = build(&before);
-            updated.record_leave(&replaced);
+            updated.record_leave(&replaced, on_desktop(&replaced));
             after.iter().for_each(|op| apply(&mut updated, op));
-            updated.update_leave(&replaced, &leave);
+            updated.update_leave(&replaced, &leave, on_desktop(&leave));
 
             let mut counted_once = build(&before);
             after.iter().for_each(|op| apply(&mut counted_once, op));
-            counted_once.record_leave(&leave);
+            counted_once.record_leave(&leave, on_desktop(&leave));
             // The distributions' buckets agree; their extremes within α (see
             // `QuantileSketch::remove`), so each is compared on its own.
-            let (ours, theirs) = (&updated.activity().engaged_time_ms, &counted_once.activity().engaged_time_ms);
+            let (ours, theirs) = (
+                &updated.activity().engagement.engaged_time_ms,
+                &counted_once.activity().engagement.engaged_time_ms,
+            );
             prop_assert_eq!(ours.count(), theirs.count());
             for q in [0.0, 0.5, 0.9, 1.0] {
                 let (a, b) = (ours.quantile(q).unwrap_or(0.0), theirs.quantile(q).unwrap_or(0.0));
                 prop_assert!((a - b).abs() <= 0.021 * b.max(1.0), "p{}: {} vs {}", q, a, b);
             }
-            updated.0.activity.engaged_time_ms = theirs.clone();
+            updated.0.activity.engagement.engaged_time_ms = theirs.clone();
             prop_assert_eq!(observe(&updated), observe(&counted_once));
         }
 

@@ -5,7 +5,7 @@
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
 //! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
-//! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields); an update also `replaces` |
+//! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields), with its view's `viewport` and, for an entry, its view's `referrer`, `utm` and `returning`; an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal, custom event or feedback |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
 //! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
@@ -13,7 +13,7 @@
 //! A page's leave is sent when the page is first hidden or left. A visitor may come back to it
 //! and do more: at the next hide or leave, the snippet sends the new figures as a `leave` whose
 //! `replaces` object holds the earlier leave's `id` and the figures it sent (all of [`Leave`]'s
-//! fields but `entry` and `channel`, which belong to the view and stay the same), and
+//! fields but `entry` and the view's, which stay the same), and
 //! `after_ms`, how long after the earlier leave this one was sent. The edge takes the earlier
 //! figures back and counts the new ones, when the earlier leave was counted on the same day;
 //! when it never arrived, the update counts as a leave of its own.
@@ -42,8 +42,7 @@ use crate::admission::stands_for_page_view;
 use crate::agent::DeviceClass;
 use crate::consent::{ConsentState, ConsentValue};
 use crate::scrub::{
-    clean_channel, clean_property, scrub_path, search_term, Utm, MAX_PROPERTY_KEY_LEN,
-    MAX_PROPERTY_VALUE_LEN,
+    clean_property, scrub_path, search_term, Utm, MAX_PROPERTY_KEY_LEN, MAX_PROPERTY_VALUE_LEN,
 };
 use crate::signal::{
     BareCause, Entry, Event, FeedbackScore, Language, Leave, Properties, MAX_PROPERTIES,
@@ -259,8 +258,9 @@ struct WireBeacon {
     /// start, with the cause the loader saw; counted in the summary's bare views.
     bare: Option<BareCause>,
     // leave
+    /// leave: whether its view was an entry (referrer, utm and returning then repeat the
+    /// view's, for the channel group and the visitor segments).
     entry: Option<bool>,
-    channel: Option<String>,
     next: Option<String>,
     engaged_ms: Option<u32>,
     scroll_pct: Option<u8>,
@@ -326,27 +326,35 @@ impl utoipa::ToSchema for BeaconSchema {
 }
 
 impl WireBeacon {
-    /// The names of the fields present that belong to a view.
+    /// The names of the fields present that belong to a view alone.
     fn view_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
         [
-            ("referrer", self.referrer.is_some()),
             ("previous", self.previous.is_some()),
-            ("utm", self.utm.is_some()),
             ("search", self.search.is_some()),
-            ("viewport", self.viewport.is_some()),
             ("language", self.language.is_some()),
-            ("returning", self.returning.is_some()),
             ("bare", self.bare.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
     }
 
-    /// The names of the fields present that belong to a leave.
+    /// The names of the fields present that describe a view and that its leave repeats: the
+    /// segments a leave counts in.
+    fn segment_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            ("referrer", self.referrer.is_some()),
+            ("utm", self.utm.is_some()),
+            ("viewport", self.viewport.is_some()),
+            ("returning", self.returning.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+    }
+
+    /// The names of the fields present that belong to a leave alone.
     fn leave_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
         [
             ("entry", self.entry.is_some()),
-            ("channel", self.channel.is_some()),
             ("next", self.next.is_some()),
             ("engaged_ms", self.engaged_ms.is_some()),
             ("scroll_pct", self.scroll_pct.is_some()),
@@ -367,7 +375,11 @@ impl WireBeacon {
     fn page_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
         let path = self.path.is_some().then_some("path");
         let event = self.event.is_some().then_some("event");
-        path.into_iter().chain(event).chain(self.view_fields()).chain(self.leave_fields())
+        path.into_iter()
+            .chain(event)
+            .chain(self.view_fields())
+            .chain(self.segment_fields())
+            .chain(self.leave_fields())
     }
 }
 
@@ -397,19 +409,15 @@ impl Beacon {
                     wire.leave_fields().chain(wire.event.is_some().then_some("event")),
                     "view",
                 )?;
-                let view = parse_view(wire)?;
-                // Only journey consent lets the snippet keep the marker that answers it.
-                let journey = consent.as_ref().map_or(ConsentValue::Unset, |c| c.journey);
-                if view.returning.is_some() && journey != ConsentValue::Granted {
-                    return Err(invalid("returning", "needs journey consent".into()));
-                }
-                BeaconBody::View(view)
+                check_returning(wire.returning, consent.as_ref())?;
+                BeaconBody::View(parse_view(wire)?)
             }
             "leave" => {
                 refuse_fields(
                     wire.view_fields().chain(wire.event.is_some().then_some("event")),
                     "leave",
                 )?;
+                check_returning(wire.returning, consent.as_ref())?;
                 let path = required_path(&mut wire)?;
                 let replaces = wire.replaces.take();
                 let leave = parse_leave(wire)?;
@@ -422,7 +430,8 @@ impl Beacon {
                 }
             }
             "event" => {
-                refuse_fields(wire.view_fields().chain(wire.leave_fields()), "event")?;
+                let page = wire.view_fields().chain(wire.segment_fields());
+                refuse_fields(page.chain(wire.leave_fields()), "event")?;
                 let path = required_path(&mut wire)?;
                 let event = wire.event.ok_or(BeaconError::MissingField("event"))?;
                 BeaconBody::Event { path, event: parse_event(event)? }
@@ -555,12 +564,16 @@ fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
         _ => Ok(value),
     };
     let entry = wire.entry.unwrap_or(false);
-    if wire.channel.is_some() && !entry {
-        return Err(invalid("channel", "belongs to an entry only".into()));
+    if let Some(field) =
+        (!entry).then(|| wire.segment_fields().find(|f| *f != "viewport")).flatten()
+    {
+        return Err(invalid(field, "belongs to an entry's leave only".into()));
     }
     Ok(Leave {
-        entry,
-        channel: wire.channel.as_deref().and_then(clean_channel),
+        entry: Entry::of(!entry, wire.returning),
+        referrer: wire.referrer.map(|host| normalize_host("referrer", &host)).transpose()?,
+        utm: wire.utm.map(|utm| utm.cleaned()).unwrap_or_default(),
+        viewport: wire.viewport,
         next: wire.next.map(|next| site_path("next", &next)).transpose()?,
         engaged_ms: ms("engaged_ms", wire.engaged_ms)?.unwrap_or(0),
         scroll_pct,
@@ -576,7 +589,7 @@ fn parse_leave(wire: WireBeacon) -> Result<Leave, BeaconError> {
 }
 
 /// The earlier leave an update replaces, its id, and how long before it was sent: the same
-/// view's leave, so its `entry` and `channel` are the update's.
+/// view's leave, so its `entry` and what it repeats of the view are the update's.
 fn parse_replaced(
     mut wire: WireBeacon,
     leave: &Leave,
@@ -590,17 +603,23 @@ fn parse_replaced(
         ("path", wire.path.is_some()),
         ("event", wire.event.is_some()),
         ("entry", wire.entry.is_some()),
-        ("channel", wire.channel.is_some()),
         ("replaces", wire.replaces.is_some()),
     ];
-    let view_field = wire.view_fields().next();
+    let view_field = wire.view_fields().chain(wire.segment_fields()).next();
     if let Some(field) = others.iter().find(|(_, present)| *present).map(|(f, _)| *f).or(view_field)
     {
         let reason = format!("holds the replaced leave's figures and after_ms only, not '{field}'");
         return Err(invalid("replaces", reason));
     }
     let replaced = parse_leave(wire)?;
-    Ok((Leave { entry: leave.entry, channel: leave.channel.clone(), ..replaced }, id, after_ms))
+    let replaced = Leave {
+        entry: leave.entry,
+        referrer: leave.referrer.clone(),
+        utm: leave.utm.clone(),
+        viewport: leave.viewport,
+        ..replaced
+    };
+    Ok((replaced, id, after_ms))
 }
 
 fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
@@ -665,7 +684,15 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
     json.string("path", &view.path);
     json.optional_string("referrer", view.referrer.as_deref());
     json.optional_string("previous", view.previous.as_deref());
-    let utm = &view.utm;
+    write_utm(json, &view.utm);
+    json.optional_string("search", view.search_term.as_deref());
+    json.optional_string("viewport", view.viewport.map(DeviceClass::as_str));
+    json.optional_string("language", view.language.as_ref().map(Language::as_str));
+    write_returning(json, view.returning);
+    json.optional_string("bare", view.bare.map(BareCause::as_str));
+}
+
+fn write_utm(json: &mut JsonWriter, utm: &Utm) {
     if utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some() {
         json.key("utm");
         json.open();
@@ -674,22 +701,25 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
         json.optional_string("campaign", utm.campaign.as_deref());
         json.close();
     }
-    json.optional_string("search", view.search_term.as_deref());
-    json.optional_string("viewport", view.viewport.map(DeviceClass::as_str));
-    json.optional_string("language", view.language.as_ref().map(Language::as_str));
-    if let Some(returning) = view.returning {
+}
+
+fn write_returning(json: &mut JsonWriter, returning: Option<bool>) {
+    if let Some(returning) = returning {
         json.bool("returning", returning);
     }
-    json.optional_string("bare", view.bare.map(BareCause::as_str));
 }
 
 fn write_leave(json: &mut JsonWriter, leave: &Leave) {
-    json.bool("entry", leave.entry);
-    json.optional_string("channel", leave.channel.as_deref());
+    json.bool("entry", leave.entry.is_entry());
+    json.optional_string("referrer", leave.referrer.as_deref());
+    write_utm(json, &leave.utm);
+    json.optional_string("viewport", leave.viewport.map(DeviceClass::as_str));
+    write_returning(json, leave.entry.returning());
     write_figures(json, leave);
 }
 
-/// A leave's fields but those of its view (`entry`, `channel`): what an update replaces.
+/// A leave's fields but those of its view (`entry`, `referrer`, `utm`, `viewport`,
+/// `returning`): what an update replaces.
 fn write_figures(json: &mut JsonWriter, leave: &Leave) {
     json.optional_string("next", leave.next.as_deref());
     json.number("engaged_ms", u64::from(leave.engaged_ms));
@@ -772,6 +802,19 @@ fn invalid(field: &'static str, reason: String) -> BeaconError {
 }
 
 /// Refuses the first of `present` fields: they do not belong to a beacon of type `kind`.
+/// Refuses `returning` without journey consent: only that consent lets the snippet keep the
+/// marker that answers it.
+fn check_returning(
+    returning: Option<bool>,
+    consent: Option<&ConsentState>,
+) -> Result<(), BeaconError> {
+    let journey = consent.map_or(ConsentValue::Unset, |c| c.journey);
+    if returning.is_some() && journey != ConsentValue::Granted {
+        return Err(invalid("returning", "needs journey consent".into()));
+    }
+    Ok(())
+}
+
 fn refuse_fields<'a>(
     mut present: impl Iterator<Item = &'a str>,
     kind: &str,

@@ -8,6 +8,7 @@
 //!   identifying path segments: the snippet runs it before sending, the edge again.
 //! - [`agent`] tells bots from people and reduces a user agent to a browser family and a
 //!   device class.
+//! - [`channel`] groups the channels that bring visits (search, social, email, ...).
 //! - [`consent`] names the consent states, their sources and the site's consent modes;
 //!   [`admission`] decides, in one function, what a beacon may add.
 //! - [`signal`] is what the aggregate learns from one beacon: a [`signal::View`],
@@ -34,6 +35,7 @@ extern crate alloc;
 pub mod admission;
 pub mod agent;
 mod beacon;
+pub mod channel;
 pub mod consent;
 pub mod scrub;
 pub mod signal;

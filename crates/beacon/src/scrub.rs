@@ -470,13 +470,6 @@ fn clean_utm_tag(decoded: &str, lower: bool) -> Option<String> {
     capped(value).filter(|kept| !identifies(kept))
 }
 
-/// A channel name (a campaign source, a referrer host or `(direct)`) cleaned as a campaign
-/// source is: a leave beacon carries it again, and must not bring back what the view's
-/// cleaning dropped (an e-mail address in `utm_source`).
-pub fn clean_channel(channel: &str) -> Option<String> {
-    clean_utm_tag(channel, true)
-}
-
 /// A key or a value of a custom property is longer than [`MAX_PROPERTY_KEY_LEN`] or
 /// [`MAX_PROPERTY_VALUE_LEN`] bytes: the call (in the snippet) or the beacon (at the edge) is
 /// refused, since a cut could change what the property means.

@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{BrowserFamily, DeviceClass};
+use crate::channel::ChannelGroup;
 use crate::scrub::{until_any, Utm};
 
 /// A page view. Serializable because the edge hands it to the site's Durable Object.
@@ -93,16 +94,34 @@ impl Entry {
     pub fn is_entry(self) -> bool {
         self != Entry::NotEntry
     }
+
+    /// For an entry whose visitor agreed to journey linking: whether they came before.
+    pub fn returning(self) -> Option<bool> {
+        match self {
+            Entry::FirstVisit => Some(false),
+            Entry::Returning => Some(true),
+            Entry::NotEntry | Entry::Entry => None,
+        }
+    }
 }
 
 impl View {
     /// The channel that brought an entry: the campaign source when tagged, else the referrer
     /// host, else `(direct)`. Views inside a visit have no channel.
     pub fn channel(&self) -> Option<&str> {
-        self.entry.is_entry().then(|| {
-            self.utm.source.as_deref().or(self.referrer.as_deref()).unwrap_or(DIRECT_CHANNEL)
-        })
+        channel(self.entry, self.referrer.as_deref(), &self.utm)
     }
+
+    /// The channel group of an entry (see [`ChannelGroup::of`]); `None` inside a visit.
+    pub fn channel_group(&self) -> Option<ChannelGroup> {
+        self.entry.is_entry().then(|| ChannelGroup::of(self.referrer.as_deref(), &self.utm))
+    }
+}
+
+/// The channel of a view that is `entry`, came from `referrer` and carries `utm`: the campaign
+/// source when tagged, else the referrer host, else `(direct)`; none inside a visit.
+fn channel<'a>(entry: Entry, referrer: Option<&'a str>, utm: &'a Utm) -> Option<&'a str> {
+    entry.is_entry().then(|| utm.source.as_deref().or(referrer).unwrap_or(DIRECT_CHANNEL))
 }
 
 /// The channel of entries with neither a campaign source nor a referrer.
@@ -111,10 +130,15 @@ pub const DIRECT_CHANNEL: &str = "(direct)";
 /// What the visitor did on a page, sent when they leave it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Leave {
-    /// Whether the view this leave ends was an entry.
-    pub entry: bool,
-    /// The channel of that entry (see [`View::channel`]).
-    pub channel: Option<String>,
+    /// Whether the view this leave ends was an entry, and of whom, as the view said.
+    pub entry: Entry,
+    /// For an entry: the external referrer host its view came from (see [`View::referrer`]).
+    pub referrer: Option<String>,
+    /// For an entry: its view's campaign tags.
+    pub utm: Utm,
+    /// The viewport's class, as the view reported it; the edge reads the user agent's when
+    /// the snippet sent none.
+    pub viewport: Option<DeviceClass>,
     /// The same-site page the visitor went on to: the view *continued*. `None` is an exit.
     pub next: Option<String>,
     /// Time visible, focused and not idle, in milliseconds.
@@ -144,6 +168,16 @@ pub struct Leave {
 pub const ENGAGED_VISIT_MS: u32 = 10_000;
 
 impl Leave {
+    /// The channel of the entry this leave ends (see [`View::channel`]).
+    pub fn channel(&self) -> Option<&str> {
+        channel(self.entry, self.referrer.as_deref(), &self.utm)
+    }
+
+    /// The channel group of the entry this leave ends (see [`View::channel_group`]).
+    pub fn channel_group(&self) -> Option<ChannelGroup> {
+        self.entry.is_entry().then(|| ChannelGroup::of(self.referrer.as_deref(), &self.utm))
+    }
+
     /// Whether the view continued to another page of the site.
     pub fn continued(&self) -> bool {
         self.next.is_some()
@@ -311,7 +345,7 @@ mod tests {
     #[test]
     fn engaged_visits_follow_ga4() {
         let leave = |next: Option<&str>, engaged_ms, reached_goal| Leave {
-            entry: true,
+            entry: Entry::Entry,
             next: next.map(str::to_owned),
             engaged_ms,
             reached_goal,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use tacit_aggregate::settings::SettingsError;
 use tacit_aggregate::DayError;
 use tacit_beacon::{BeaconError, SiteIdError};
-use tacit_report::PageNotShown;
+use tacit_report::NotShown;
 use worker::{console_error, Response};
 
 /// Every error answer: `{"error": "<what to fix>"}`.
@@ -91,8 +91,8 @@ impl AppError {
     }
 }
 
-impl From<PageNotShown> for AppError {
-    fn from(error: PageNotShown) -> AppError {
+impl From<NotShown> for AppError {
+    fn from(error: NotShown) -> AppError {
         AppError::NotFound(error.to_string())
     }
 }

@@ -7,10 +7,11 @@
 //! shard. The shard admits again under the site's own mode, which may admit less.
 
 use tacit_aggregate::journal::Addition;
+use tacit_aggregate::segments::SegmentKey;
 use tacit_beacon::admission::{admit, tally_change, HeaderSignals, TallyChange};
 use tacit_beacon::agent::{is_bot_request, reduce};
 use tacit_beacon::consent::ConsentMode;
-use tacit_beacon::signal::{CountryCode, Language, View};
+use tacit_beacon::signal::{CountryCode, Language, Leave, View};
 use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Request, Response};
@@ -84,6 +85,11 @@ impl RequestFacts {
         })
     }
 
+    /// The country of the request's address, when Cloudflare knows it.
+    fn country(&self) -> Option<CountryCode> {
+        self.cf.country.as_deref().and_then(CountryCode::parse)
+    }
+
     /// Whether the request comes from a bot, by its user agent or by Cloudflare's detection.
     fn is_bot(&self) -> bool {
         is_bot_request(&self.user_agent, self.cf.bot_management)
@@ -135,9 +141,13 @@ fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult
                     None => Addition::PageView { path: page.path, view },
                 }
             }
-            BeaconBody::Leave { path, leave } => Addition::Leave { path, leave },
+            BeaconBody::Leave { path, leave } => {
+                let segments = leave_segments(&request, &leave);
+                Addition::Leave { path, leave, segments }
+            }
             BeaconBody::LeaveUpdate { path, leave, replaced, .. } => {
-                Addition::LeaveUpdate { path, replaced, leave }
+                let segments = leave_segments(&request, &leave);
+                Addition::LeaveUpdate { path, replaced, leave, segments }
             }
             BeaconBody::Event { path, event } => Addition::Event { path, event },
             BeaconBody::Consent | BeaconBody::Dropped => Addition::ConsentOnly,
@@ -156,6 +166,12 @@ fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult
     })
 }
 
+/// The segments a leave counts in: its view's, which it repeats, on the device class of its
+/// request's user agent when the snippet sent no viewport class, in its request's country.
+fn leave_segments(request: &RequestFacts, leave: &Leave) -> SegmentKey {
+    SegmentKey::of_leave(leave, reduce(&request.user_agent).device, request.country())
+}
+
 /// What is kept of a page view and its request: the user agent becomes a browser family and
 /// device class (the snippet's viewport class wins), the IP address a country, and the
 /// request's first language stands in for one the snippet did not send.
@@ -168,7 +184,7 @@ fn reduce_view(request: &RequestFacts, page: &ViewBeacon) -> View {
         search_term: page.search_term.clone(),
         browser: agent.browser,
         device: page.viewport.unwrap_or(agent.device),
-        country: request.cf.country.as_deref().and_then(CountryCode::parse),
+        country: request.country(),
         language: page.language.or_else(|| {
             request
                 .accept_language

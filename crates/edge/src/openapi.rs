@@ -235,6 +235,7 @@ fn paths() -> Paths {
             viewer_read(
                 operation("Views and unique visitors per page over a date range (viewer)", Access::SiteToken)
                     .parameters(Some(range()))
+                    .parameter(segment_parameter())
                     .parameter(format_parameter())
                     .response("200", json_or_csv("The range's pages, or as CSV (`path,views,visitors`)", named::<Pages>()))
                     .response("400", bad_range())
@@ -249,14 +250,15 @@ fn paths() -> Paths {
                         "Headline metrics against the previous period of equal length, daily series, top, entry and exit pages, channels with engagement, referrers, campaigns, audience, goals, search terms, events and feedback. Every breakdown is folded under the site's k.",
                     ))
                     .parameters(Some(range()))
+                    .parameter(segment_parameter())
                     .parameter(format_parameter())
                     .parameter(table_parameter())
                     .response("200", json_or_csv(
-                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`) or the goals' and custom events' properties (`kind,name,key,value,count,value_sum`)",
+                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`), the goals' and custom events' properties (`kind,name,key,value,count,value_sum`) or the segments side by side (`segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms`)",
                         named::<SiteReport>(),
                     ))
                     .response("400", bad_range())
-                    .response("404", unknown_site()),
+                    .response("404", error("Unknown site, or a segment with fewer than k visitors in the range")),
             ),
         ),
         (
@@ -265,13 +267,13 @@ fn paths() -> Paths {
                 operation("One page's insight summary against the site (viewer)", Access::SiteToken)
                     .parameter(site())
                     .parameter(path_parameter())
-                    .parameters(Some([from_parameter(), to_parameter(), format_parameter()]))
+                    .parameters(Some([from_parameter(), to_parameter(), segment_parameter(), format_parameter()]))
                     .response("200", json_or_csv(
                         "The page's report as JSON, or its metrics as CSV (`metric,page,site,previous`)",
                         named::<PageReport>(),
                     ))
                     .response("400", bad_range())
-                    .response("404", error("Unknown site, or a page with no views or fewer than k visitors in the range")),
+                    .response("404", error("Unknown site, or a page with no views, or fewer than k visitors in the range or the segment")),
             ),
         ),
         (
@@ -279,6 +281,7 @@ fn paths() -> Paths {
             viewer_read(
                 operation("Every insight card of the range, ranked by expected impact (viewer)", Access::SiteToken)
                     .parameters(Some(range()))
+                    .parameter(segment_parameter())
                     .parameter(format_parameter())
                     .response("200", json_or_csv("The cards as JSON, or as CSV", array_of::<InsightCard>()))
                     .response("400", bad_range())
@@ -354,9 +357,14 @@ fn paths() -> Paths {
                 )
                 .description(Some("Without a token and with `public` off, 401."))
                 .parameters(Some(range()))
+                .parameter(segment_parameter())
                 .response("200", html("The page"))
                 .response("400", bad_range())
-                .response("404", unknown_site()),
+                .response(
+                    "404",
+                    error("The site is not registered (JSON), or a page that says the segment asked for had fewer than k visitors (HTML)")
+                        .content("text/html", ContentBuilder::new().build()),
+                ),
             ),
         ),
         (
@@ -366,11 +374,11 @@ fn paths() -> Paths {
                 operation("A page's insight summary (viewer)", Access::SiteToken)
                     .parameter(site())
                     .parameter(path_parameter())
-                    .parameters(Some([from_parameter(), to_parameter()]))
+                    .parameters(Some([from_parameter(), to_parameter(), segment_parameter()]))
                     .response("200", html("The page"))
                     .response("400", bad_range())
                     .response("404", html(
-                        "No report for the page (no views or fewer than k visitors in the range, or an unknown site): a page that says why, with a link back to the site summary",
+                        "No report for the page (no views or fewer than k visitors in the range or the segment, or an unknown site): a page that says why, with a link back to the site summary",
                     )),
             ),
         ),
@@ -560,12 +568,24 @@ fn table_parameter() -> Parameter {
     ParameterBuilder::new()
         .name("table")
         .parameter_in(ParameterIn::Query)
-        .description(Some("With `format=csv`: `metrics` (the default) or `properties`"))
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some(["metrics", "properties"])),
+        .description(Some("With `format=csv`: `metrics` (the default), `properties` or `segments`"))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some([
+            "metrics",
+            "properties",
+            "segments",
+        ]))))
+        .build()
+}
+
+/// `?segment=`: every figure read for one segment (`tacit_aggregate::segments::Segment`).
+fn segment_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("segment")
+        .parameter_in(ParameterIn::Query)
+        .description(Some(
+            "Every figure for one segment: `device:mobile|tablet|desktop`, `channel:direct|organic_search|paid_search|social|email|referral|campaign|none`, `visitor:new|returning|unknown`, `country:<ISO code>|unknown`. A value that names no segment is a 400; a segment with fewer than k visitors in the range a 404. Lists and breakdowns are not kept per segment: a segment's are empty.",
         ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some("^(device|channel|visitor|country):"))))
         .build()
 }
 

@@ -2,6 +2,7 @@
 //! one shard or merged here from its several.
 
 use serde::de::DeserializeOwned;
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 use tacit_report::public::{NoiseKey, PublicSummary};
 use tacit_report::summary::previous_period;
@@ -31,14 +32,16 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
     report: ReportKind,
 ) -> AppResult<T> {
     let site = known_site(site)?;
-    let (from, to) = requested_range(&req.url()?, today(env), DEFAULT_RANGE_DAYS)?;
+    let url = req.url()?;
+    let (from, to) = requested_range(&url, today(env), DEFAULT_RANGE_DAYS)?;
+    let segment = requested_segment(&url)?;
     let token = token_of(req)?;
     let viewer = Credential::Token(token_sha256(token.as_ref().map_or("", PresentedToken::secret)));
     let count = shard_client::shard_count(env, &site).await?;
     if count > 1 {
         // Several shards: the worker merges their records and builds the report itself.
         let k = shard_client::settings(env, &site).await?.k;
-        let options = SummaryOptions { k: u64::from(k), ..SummaryOptions::default() };
+        let options = SummaryOptions { k: u64::from(k), segment, ..SummaryOptions::default() };
         let current = shard_client::merged_range(env, &site, count, &viewer, from, to).await?;
         let previous = match report.compared_with(from, to) {
             Some((from, to)) => {
@@ -50,7 +53,7 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
         return T::try_from(report)
             .map_err(|_| AppError::Internal("the report built is not of the kind asked".into()));
     }
-    let query = Summary { site: site.clone(), credential: viewer, from, to, report };
+    let query = Summary { site: site.clone(), credential: viewer, from, to, report, segment };
     let json = shard_client::ask(env, &site, 0, &query).await?;
     Ok(serde_json::from_str(&json.0)?)
 }
@@ -74,6 +77,18 @@ pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<P
     Ok(PublicSummary::build(&range, settings.epsilon.get(), u64::from(settings.k), &key))
 }
 
+/// The `segment` query parameter (`device:mobile`): `None` when absent or empty, a `400` that
+/// says what is expected when it names no segment.
+pub fn requested_segment(url: &Url) -> AppResult<Option<Segment>> {
+    query_param(url, "segment")
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            Segment::parse(&segment)
+                .map_err(|error| AppError::BadRequest(format!("segment: {error}")))
+        })
+        .transpose()
+}
+
 /// The `path` query parameter of a page report.
 pub fn requested_path(url: &Url) -> AppResult<String> {
     query_param(url, "path")
@@ -93,6 +108,8 @@ pub enum SummaryTable {
     Metrics,
     /// The goals' and custom events' properties.
     Properties,
+    /// The segments side by side.
+    Segments,
 }
 
 /// The summary CSV's table the request asks for.
@@ -100,8 +117,9 @@ pub fn summary_table(url: &Url) -> AppResult<SummaryTable> {
     match query_param(url, "table").as_deref() {
         None | Some("metrics") => Ok(SummaryTable::Metrics),
         Some("properties") => Ok(SummaryTable::Properties),
+        Some("segments") => Ok(SummaryTable::Segments),
         Some(other) => Err(AppError::BadRequest(format!(
-            "table '{other}' is not one of the summary's: metrics, properties"
+            "table '{other}' is not one of the summary's: metrics, properties, segments"
         ))),
     }
 }
@@ -192,6 +210,7 @@ mod tests {
         assert_eq!(summary_table(&url("?table=metrics")).unwrap(), SummaryTable::Metrics);
         let properties = url("?format=csv&table=properties");
         assert_eq!(summary_table(&properties).unwrap(), SummaryTable::Properties);
+        assert_eq!(summary_table(&url("?table=segments")).unwrap(), SummaryTable::Segments);
         assert!(matches!(summary_table(&url("?table=goals")), Err(AppError::BadRequest(_))));
     }
 

@@ -217,6 +217,7 @@ async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respons
         match read::summary_table(&url)? {
             SummaryTable::Metrics => present::summary_csv(&report),
             SummaryTable::Properties => present::properties_csv(&report),
+            SummaryTable::Segments => present::segments_csv(&report.summary.segments),
         }
     } else {
         present::json(&report)
@@ -252,11 +253,23 @@ async fn site_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response>
         let context = page_context(ctx, None, summary.from, summary.to);
         return present::public_page(&context, &summary);
     }
-    let report: SiteReport =
-        read::report(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await?;
     let key = token.as_ref().and_then(PresentedToken::link_key);
-    let context = page_context(ctx, key, report.summary.from, report.summary.to);
-    present::site_page(&context, &report)
+    let url = req.url()?;
+    let segment = read::requested_segment(&url)?.map(|segment| segment.to_string());
+    match read::report::<SiteReport>(req, &ctx.env, param(ctx, "site"), ReportKind::Site).await {
+        Ok(report) => {
+            let context = page_context(ctx, key, report.summary.from, report.summary.to);
+            let context = PageContext { segment: report.summary.segment.as_deref(), ..context };
+            present::site_page(&context, &report)
+        }
+        // A segment that fewer than k visitors came in: a page that says so.
+        Err(AppError::NotFound(why)) if segment.is_some() => {
+            let (from, to) = read::requested_range(&url, today(&ctx.env), DEFAULT_RANGE_DAYS)?;
+            let context = page_context(ctx, key, from, to);
+            present::site_not_shown(&PageContext { segment: segment.as_deref(), ..context }, &why)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 async fn page_report_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Response> {
@@ -267,13 +280,17 @@ async fn page_report_html(req: &Request, ctx: &RouteContext<()>) -> AppResult<Re
     match read::report::<PageReport>(req, &ctx.env, param(ctx, "site"), kind).await {
         Ok(report) => {
             let context = page_context(ctx, key, report.summary.from, report.summary.to);
+            let context = PageContext { segment: report.summary.segment.as_deref(), ..context };
             present::page_report(&context, &report)
         }
         // No views, or fewer than k visitors: a page that says so, not a bare JSON 404.
         Err(AppError::NotFound(why)) => {
-            let (from, to) =
-                read::requested_range(&req.url()?, today(&ctx.env), DEFAULT_RANGE_DAYS)?;
-            present::page_not_shown(&page_context(ctx, key, from, to), &path, &why)
+            let url = req.url()?;
+            let (from, to) = read::requested_range(&url, today(&ctx.env), DEFAULT_RANGE_DAYS)?;
+            let segment = read::requested_segment(&url)?.map(|segment| segment.to_string());
+            let context = page_context(ctx, key, from, to);
+            let context = PageContext { segment: segment.as_deref(), ..context };
+            present::page_not_shown(&context, &path, &why)
         }
         Err(error) => Err(error),
     }
@@ -309,7 +326,7 @@ fn page_context<'a>(
     from: Day,
     to: Day,
 ) -> PageContext<'a> {
-    PageContext { site: param(ctx, "site"), key, from, to, today: today(&ctx.env) }
+    PageContext { site: param(ctx, "site"), key, from, to, today: today(&ctx.env), segment: None }
 }
 
 fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> &'a str {

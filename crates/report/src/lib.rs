@@ -30,7 +30,7 @@
 //! }
 //! let day = Day::parse("2026-11-23").unwrap();
 //! let range = MergedRange::new(day, day, [("/".to_owned(), page)], [(day, rollup)]);
-//! let summary = RangeSummary::from_merged(&range, 1);
+//! let summary = RangeSummary::from_merged(&range, 1, None);
 //! assert_eq!((summary.views, summary.visitors), (3, 2));
 //! ```
 //!
@@ -45,7 +45,7 @@ pub mod public;
 pub mod report;
 pub mod summary;
 
-pub use report::{PageNotShown, PageReport, Report, ReportKind, SiteReport};
+pub use report::{NotShown, PageReport, Report, ReportKind, SiteReport};
 pub use summary::{
     MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::insights::{find_insights, page_insights, InsightCard};
 use crate::summary::{
-    previous_period, MergedRange, PageSummary, PageUnavailable, RangeSummary, SiteSummary,
-    SummaryOptions,
+    previous_period, MergedRange, PageSummary, PageUnavailable, RangeSummary, SegmentTable,
+    SiteSummary, SummaryOptions,
 };
+use tacit_aggregate::record::DayRecord;
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 
 /// Insight cards shown with the site summary; the insights report lists them all.
@@ -76,28 +78,83 @@ pub enum Report {
     Insights(Vec<InsightCard>),
 }
 
-/// Why a page report cannot be built: the page is not shown.
+/// Why a report cannot be built: the page or the segment asked for is not shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageNotShown {
-    /// The page asked for.
-    pub path: String,
-    /// The site's k.
-    pub k: u64,
-    /// Why it is not shown.
-    pub reason: PageUnavailable,
+pub enum NotShown {
+    /// A page report of a page that is not shown.
+    Page {
+        /// The page asked for.
+        path: String,
+        /// The site's k.
+        k: u64,
+        /// Why it is not shown.
+        reason: PageUnavailable,
+    },
+    /// A report for a segment that fewer than k visitors came in, which would say too much
+    /// about each of them.
+    Segment {
+        /// The segment asked for.
+        segment: Segment,
+        /// The site's k.
+        k: u64,
+    },
 }
 
 impl Report {
     /// The report `kind` over `current`, compared with `previous` where the kind compares (see
-    /// [`ReportKind::compared_with`]).
+    /// [`ReportKind::compared_with`]), for the visitors of `options.segment` when it names one.
+    ///
+    /// A segment's report reads the segment's records as a whole range's (see
+    /// [`MergedRange::of_segment`]), and keeps the segment table of every visitor, so that the
+    /// other segments stay in reach. A segment that fewer than k visitors came in (over the
+    /// site, or the page of a page report) is not shown.
     pub fn build(
         kind: ReportKind,
         current: &MergedRange,
         previous: Option<&MergedRange>,
         options: &SummaryOptions,
-    ) -> Result<Report, PageNotShown> {
+    ) -> Result<Report, NotShown> {
+        let Some(segment) = options.segment else {
+            return Self::build_for(kind, current, previous, options);
+        };
+        let fewer_than_k = || NotShown::Segment { segment, k: options.k };
+        let segmented = current.of_segment(segment);
+        if segmented.site_visitors() < options.k.max(1) {
+            return Err(fewer_than_k());
+        }
+        let previous = previous.map(|range| range.of_segment(segment));
+        let report =
+            Self::build_for(kind, &segmented, previous.as_ref(), options).map_err(|not_shown| {
+                match not_shown {
+                    NotShown::Page { reason: PageUnavailable::FewerThanK, .. } => fewer_than_k(),
+                    other => other,
+                }
+            })?;
+        Ok(match report {
+            Report::Site(mut report) => {
+                report.summary.segments = SegmentTable::new(current.site_segments(), options.k);
+                Report::Site(report)
+            }
+            Report::Page(mut report) => {
+                if let Some(page) = current.page(&report.summary.path) {
+                    report.summary.segments = SegmentTable::new(page.record.segments(), options.k);
+                }
+                Report::Page(report)
+            }
+            other => other,
+        })
+    }
+
+    fn build_for(
+        kind: ReportKind,
+        current: &MergedRange,
+        previous: Option<&MergedRange>,
+        options: &SummaryOptions,
+    ) -> Result<Report, NotShown> {
         Ok(match kind {
-            ReportKind::Pages => Report::Pages(RangeSummary::from_merged(current, options.k)),
+            ReportKind::Pages => {
+                Report::Pages(RangeSummary::from_merged(current, options.k, options.segment))
+            }
             ReportKind::Site => {
                 let mut insights = find_insights(current, previous, options);
                 insights.truncate(TOP_SITE_INSIGHTS);
@@ -105,8 +162,10 @@ impl Report {
                 Report::Site(SiteReport { summary, insights })
             }
             ReportKind::Page { path } => {
-                let summary = PageSummary::new(&path, current, previous, options)
-                    .map_err(|reason| PageNotShown { k: options.k, reason, path: path.clone() })?;
+                let summary =
+                    PageSummary::new(&path, current, previous, options).map_err(|reason| {
+                        NotShown::Page { k: options.k, reason, path: path.clone() }
+                    })?;
                 let insights = page_insights(&path, current, options);
                 Report::Page(PageReport { insights, summary })
             }
@@ -115,20 +174,26 @@ impl Report {
     }
 }
 
-impl fmt::Display for PageNotShown {
+impl fmt::Display for NotShown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (path, k) = (&self.path, self.k);
-        match self.reason {
-            PageUnavailable::NoRecord => write!(f, "no page views of '{path}' in this range"),
-            PageUnavailable::FewerThanK => write!(
+        match self {
+            NotShown::Page { path, reason: PageUnavailable::NoRecord, .. } => {
+                write!(f, "no page views of '{path}' in this range")
+            }
+            NotShown::Page { path, k, reason: PageUnavailable::FewerThanK } => write!(
                 f,
                 "'{path}' had fewer than {k} visitors in this range; pages are shown from {k}"
+            ),
+            NotShown::Segment { segment, k } => write!(
+                f,
+                "fewer than {k} visitors in the segment {segment} in this range; segments are \
+                 shown from {k}"
             ),
         }
     }
 }
 
-impl std::error::Error for PageNotShown {}
+impl std::error::Error for NotShown {}
 
 /// The report of each kind out of a [`Report`], which is given back when it is another kind.
 macro_rules! report_of_kind {
@@ -196,7 +261,7 @@ mod tests {
         assert_eq!(page.insights, page_insights("/guide", &current, &options));
 
         let pages = RangeSummary::try_from(build(ReportKind::Pages)).unwrap();
-        assert_eq!(pages, RangeSummary::from_merged(&current, options.k));
+        assert_eq!(pages, RangeSummary::from_merged(&current, options.k, None));
         let cards = Vec::<InsightCard>::try_from(build(ReportKind::Insights)).unwrap();
         assert_eq!(cards, find_insights(&current, Some(&previous), &options));
         assert!(SiteReport::try_from(build(ReportKind::Insights)).is_err());
@@ -217,6 +282,47 @@ mod tests {
         let report = Report::build(ReportKind::Site, &range, None, &options).unwrap();
         let report = SiteReport::try_from(report).unwrap();
         assert_eq!(report.insights, all[..TOP_SITE_INSIGHTS]);
+    }
+
+    #[test]
+    fn a_segment_report_reads_the_segment_alone_over_several_days() {
+        // Two days, each of 30 visits from a search engine that bounce and 10 direct ones
+        // that read long: the segments' rollups merge over the days as the whole does.
+        let days = [day("2026-11-22"), day("2026-11-23")];
+        let (mut pages, mut rollups) = (Vec::new(), Vec::new());
+        for (n, day) in days.into_iter().enumerate() {
+            let mut site = Site::default();
+            let first = n as u64 * 1_000;
+            site.visits("/", first, 30, Some("www.google.com"), &bounce());
+            site.visits("/guide", first + 500, 10, None, &exit_after(90_000));
+            pages.extend(site.pages);
+            rollups.push((day, site.site));
+        }
+        let range = MergedRange::new(days[0], days[1], pages, rollups);
+        let of = |segment: &str| SummaryOptions {
+            k: 5,
+            segment: Some(Segment::parse(segment).unwrap()),
+            ..SummaryOptions::default()
+        };
+        let report = Report::build(ReportKind::Site, &range, None, &of("channel:organic_search"));
+        let summary = SiteReport::try_from(report.unwrap()).unwrap().summary;
+        assert_eq!(summary.segment.as_deref(), Some("channel:organic_search"));
+        assert_eq!((summary.metrics.visits.current, summary.metrics.visitors.current), (60, 60));
+        assert_eq!(summary.metrics.bounce_rate.current, Some(1.0));
+        assert_eq!(summary.daily.iter().map(|d| d.visits).collect::<Vec<_>>(), [30, 30]);
+        let direct = summary.segments.rows.iter().find(|r| r.segment == "channel:direct");
+        assert_eq!(direct.map(|r| (r.visits, r.bounce_rate)), Some((20, Some(0.0))));
+
+        let page = ReportKind::Page { path: "/guide".into() };
+        let guide =
+            PageReport::try_from(Report::build(page, &range, None, &of("channel:direct")).unwrap());
+        assert_eq!(guide.unwrap().summary.metrics.views.current, 20);
+        let below_k = Report::build(ReportKind::Site, &range, None, &of("channel:social"));
+        assert_eq!(
+            below_k.unwrap_err().to_string(),
+            "fewer than 5 visitors in the segment channel:social in this range; segments are \
+             shown from 5"
+        );
     }
 
     #[test]

@@ -4,13 +4,13 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-use tacit_beacon::agent::{BrowserFamily, DeviceClass};
+use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::consent::ConsentState;
 use tacit_beacon::scrub::{
     external_referrer_host, may_send_text, same_site_previous_path, scrub_path, split_once_ascii,
     until_any, Utm, MAX_PARAM_LEN,
 };
-use tacit_beacon::signal::{Language, Leave, View};
+use tacit_beacon::signal::{Language, Leave};
 use tacit_beacon::{BeaconId, ViewBeacon};
 
 use crate::engagement::Engagement;
@@ -157,29 +157,16 @@ impl Page {
         self.next = Some(path);
     }
 
-    /// What the visitor did, as of `now`.
+    /// What the visitor did, as of `now`, with what the leave repeats of its view.
     pub fn leave(&mut self, now: f64) -> Leave {
         let view = &self.view;
         let entry = view.entry();
-        // The channel is core's rule (`signal::View::channel`); the browser and device here are
-        // placeholders that the rule does not read.
-        let channel = View {
-            referrer: view.referrer.clone(),
-            previous: view.previous.clone(),
-            utm: view.utm.clone(),
-            search_term: None,
-            browser: BrowserFamily::Other,
-            device: DeviceClass::Desktop,
-            country: None,
-            language: None,
-            entry,
-        }
-        .channel()
-        .map(str::to_owned);
         let e = &mut self.engagement;
         Leave {
-            entry: entry.is_entry(),
-            channel,
+            entry,
+            referrer: view.referrer.clone().filter(|_| entry.is_entry()),
+            utm: if entry.is_entry() { view.utm.clone() } else { Utm::default() },
+            viewport: view.viewport,
             next: self.next.clone(),
             engaged_ms: e.engaged_ms(now),
             scroll_pct: e.scroll_pct,
@@ -256,7 +243,7 @@ mod tests {
         assert!(!late.view.entry().is_entry());
         late.join_visit(TabVisit::Lapsed);
         assert!(late.view.entry().is_entry());
-        assert_eq!(late.leave(1.0).channel.as_deref(), Some("(direct)"));
+        assert_eq!(late.leave(1.0).channel(), Some("(direct)"));
     }
 
     #[test]

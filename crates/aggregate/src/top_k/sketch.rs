@@ -101,9 +101,11 @@ impl TopK {
         TopK {
             capacity: m,
             total: 0,
-            hashes: Vec::with_capacity(m),
-            counts: Vec::with_capacity(m),
-            slots: Vec::with_capacity(m),
+            // Allocated as keys come: most of a day's lists hold a few keys, and a segment's
+            // record ([`crate::record::PageDay::of_segment`]) holds none.
+            hashes: Vec::new(),
+            counts: Vec::new(),
+            slots: Vec::new(),
             min_hint: 0,
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::channel::ChannelGroup;
 use crate::consent::{ConsentSource, ConsentValue};
 
 fn parse(body: &str) -> Result<Beacon, BeaconError> {
@@ -129,8 +130,8 @@ fn refuses_invalid_values() {
         "scroll_pct"
     );
     assert_eq!(
-        invalid_field(r#"{"site":"demo","type":"leave","path":"/","channel":"t.co"}"#),
-        "channel"
+        invalid_field(r#"{"site":"demo","type":"leave","path":"/","referrer":"t.co"}"#),
+        "referrer"
     );
     assert_eq!(
         invalid_field(
@@ -150,7 +151,7 @@ fn refuses_invalid_values() {
 fn refuses_fields_of_another_type() {
     assert_eq!(invalid_field(r#"{"site":"demo","path":"/","engaged_ms":5}"#), "type");
     assert_eq!(
-        invalid_field(r#"{"site":"demo","type":"leave","path":"/","referrer":"t.co"}"#),
+        invalid_field(r#"{"site":"demo","type":"leave","path":"/","previous":"/a"}"#),
         "type"
     );
     assert_eq!(invalid_field(r#"{"site":"demo","type":"consent","path":"/"}"#), "type");
@@ -190,9 +191,10 @@ fn a_returning_flag_needs_journey_consent_and_an_entry() {
     let internal =
         format!(r#"{{"site":"demo","path":"/b","previous":"/a",{granted},"returning":true}}"#);
     assert_eq!(invalid_field(&internal), "returning");
+    // A leave repeats its entry's flag, and only an entry's.
     let leave =
         format!(r#"{{"site":"demo","type":"leave","path":"/",{granted},"returning":true}}"#);
-    assert_eq!(invalid_field(&leave), "type", "a view's field");
+    assert_eq!(invalid_field(&leave), "returning", "the leave of a view inside a visit");
 }
 
 #[test]
@@ -209,13 +211,37 @@ fn a_view_from_the_site_is_not_an_entry() {
 #[test]
 fn a_leave_cannot_bring_back_an_address_the_view_dropped() {
     // Regression: the leave's channel repeats the entry's utm_source, uncleaned.
-    let body =
-        r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":"Jane@Example.com"}"#;
+    let leave_with = |utm: &str| {
+        let body =
+            format!(r#"{{"site":"demo","type":"leave","path":"/","entry":true,"utm":{utm}}}"#);
+        let BeaconBody::Leave { leave, .. } = parse(&body).unwrap().body else { panic!("a leave") };
+        leave
+    };
+    let leave = leave_with(r#"{"source":"Jane@Example.com"}"#);
+    assert_eq!(leave.channel(), Some("(direct)"));
+    let leave = leave_with(r#"{"source":" NewsLetter ","medium":"Email"}"#);
+    assert_eq!(leave.channel(), Some("newsletter"));
+    assert_eq!(leave.channel_group(), Some(ChannelGroup::Email));
+}
+
+#[test]
+fn a_leave_repeats_its_views_segments_and_only_an_entrys_referral() {
+    let body = r#"{"site":"demo","type":"leave","path":"/","entry":true,"referrer":"WWW.Google.com","viewport":"mobile","returning":true,"consent":{"measurement":"granted","journey":"granted","source":"api"}}"#;
     let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
-    assert_eq!(leave.channel, None);
-    let body = r#"{"site":"demo","type":"leave","path":"/","entry":true,"channel":" NewsLetter "}"#;
-    let BeaconBody::Leave { leave, .. } = parse(body).unwrap().body else { panic!("a leave") };
-    assert_eq!(leave.channel.as_deref(), Some("newsletter"));
+    assert_eq!(leave.entry, Entry::Returning);
+    assert_eq!(leave.channel_group(), Some(ChannelGroup::OrganicSearch));
+    assert_eq!(leave.viewport, Some(DeviceClass::Mobile));
+    // A view inside a visit has no referral: its leave may not claim one.
+    for field in [r#""referrer":"t.co""#, r#""utm":{"source":"x"}"#] {
+        let body = format!(r#"{{"site":"demo","type":"leave","path":"/","entry":false,{field}}}"#);
+        assert!(matches!(parse(&body), Err(BeaconError::InvalidField { .. })), "{field}");
+    }
+    let inside = r#"{"site":"demo","type":"leave","path":"/","viewport":"tablet"}"#;
+    let BeaconBody::Leave { leave, .. } = parse(inside).unwrap().body else { panic!("a leave") };
+    assert_eq!((leave.entry, leave.viewport), (Entry::NotEntry, Some(DeviceClass::Tablet)));
+    // Returning needs journey consent, on a leave as on its view.
+    let unconsented = r#"{"site":"demo","type":"leave","path":"/","entry":true,"returning":false}"#;
+    assert_eq!(invalid_field(unconsented), "returning");
 }
 
 #[test]
@@ -239,7 +265,7 @@ fn keeps_a_search_term_cleaned_again_and_drops_one_that_looks_like_personal_data
 fn an_update_holds_the_replaced_figures_and_nothing_of_the_view() {
     let update = |replaces: &str| {
         parse(&format!(
-            r#"{{"site":"demo","type":"leave","path":"/","entry":true,"channel":"t.co","engaged_ms":9000,"replaces":{replaces}}}"#
+            r#"{{"site":"demo","type":"leave","path":"/","entry":true,"referrer":"t.co","engaged_ms":9000,"replaces":{replaces}}}"#
         ))
     };
     let Ok(Beacon {
@@ -252,8 +278,8 @@ fn an_update_holds_the_replaced_figures_and_nothing_of_the_view() {
     assert_eq!(replaced_id, Some(BeaconId(0xff)));
     assert_eq!((leave.engaged_ms, replaced.engaged_ms, replaced.scroll_pct), (9000, 4000, 30));
     assert_eq!(
-        (replaced.entry, replaced.channel.as_deref(), after_ms),
-        (true, Some("t.co"), 60_000)
+        (replaced.entry, replaced.channel(), after_ms),
+        (Entry::Entry, Some("t.co"), 60_000)
     );
     assert_eq!(
         update(r#"{"engaged_ms":4000}"#),
@@ -353,8 +379,14 @@ fn every_kind() -> Vec<Beacon> {
         beacon(BeaconBody::Leave {
             path: "/pricing".into(),
             leave: Leave {
-                entry: true,
-                channel: Some("(direct)".into()),
+                entry: Entry::Entry,
+                referrer: None,
+                utm: Utm {
+                    source: Some("google".into()),
+                    medium: Some("cpc".into()),
+                    campaign: Some("Spring".into()),
+                },
+                viewport: Some(DeviceClass::Mobile),
                 next: Some("/signup".into()),
                 engaged_ms: 21_500,
                 scroll_pct: 80,
@@ -372,8 +404,8 @@ fn every_kind() -> Vec<Beacon> {
         beacon(BeaconBody::LeaveUpdate {
             path: "/pricing".into(),
             leave: Leave {
-                entry: true,
-                channel: Some("news.example.com".into()),
+                entry: Entry::Entry,
+                referrer: Some("news.example.com".into()),
                 next: Some("/signup".into()),
                 engaged_ms: 48_000,
                 scroll_pct: 100,
@@ -382,8 +414,8 @@ fn every_kind() -> Vec<Beacon> {
                 ..Leave::default()
             },
             replaced: Leave {
-                entry: true,
-                channel: Some("news.example.com".into()),
+                entry: Entry::Entry,
+                referrer: Some("news.example.com".into()),
                 engaged_ms: 21_500,
                 scroll_pct: 80,
                 interactions: 7,

@@ -19,8 +19,9 @@ const VISITORS_FOOTNOTE: &str = "Unique visitors are HyperLogLog++ estimates (ab
     on another day counts again in a range of several days. No cookies; no IP address, user \
     agent or visitor id is stored.";
 
-/// What an HTML page shows and how it was opened (its site, token and range, and today): what
-/// its frame and links need.
+/// What an HTML page shows and how it was opened (its site, token, range and segment, and
+/// today): what its frame and links need.
+#[derive(Clone, Copy)]
 pub struct PageContext<'a> {
     /// The site's id.
     pub site: &'a str,
@@ -32,6 +33,8 @@ pub struct PageContext<'a> {
     pub to: Day,
     /// Today, for the range presets.
     pub today: Day,
+    /// The segment shown (`device:mobile`), kept in its links; none for every visitor.
+    pub segment: Option<&'a str>,
 }
 
 impl PageContext<'_> {
@@ -43,6 +46,9 @@ impl PageContext<'_> {
             let mut query = url.query_pairs_mut();
             for (name, value) in extra {
                 query.append_pair(name, value);
+            }
+            if let Some(segment) = self.segment {
+                query.append_pair("segment", segment);
             }
             if let Some(key) = self.key {
                 query.append_pair("key", key);
@@ -60,6 +66,17 @@ impl PageContext<'_> {
     /// The site page for the range shown.
     pub fn site_link(&self) -> String {
         self.link(&format!("/s/{}", self.site), &[])
+    }
+
+    /// The same page (`current_path` with `extra` parameters) for `segment` instead, or for
+    /// every visitor.
+    pub fn segment_link(
+        &self,
+        current_path: &str,
+        extra: &[(&str, &str)],
+        segment: Option<&str>,
+    ) -> String {
+        PageContext { segment, ..*self }.link(current_path, extra)
     }
 
     /// The page insight summary of `path` for the range shown.
@@ -167,6 +184,9 @@ fn range_picker(context: &PageContext, current_path: &str, extra: &[(&str, &str)
             form method="get" action=(current_path) {
                 @for (name, value) in extra {
                     input type="hidden" name=(name) value=(value);
+                }
+                @if let Some(segment) = context.segment {
+                    input type="hidden" name="segment" value=(segment);
                 }
                 @if let Some(key) = context.key {
                     input type="hidden" name="key" value=(key);

@@ -11,6 +11,7 @@ mod layout;
 mod page_report;
 mod privacy_page;
 mod public_page;
+mod segments;
 mod site_page;
 mod tables;
 
@@ -18,7 +19,7 @@ use serde::Serialize;
 use tacit_aggregate::Day;
 use tacit_report::audit::{PrivacyExport, PrivacyReport};
 use tacit_report::insights::InsightCard;
-use tacit_report::summary::{Compared, Count, Measure, Rate};
+use tacit_report::summary::{Compared, Count, Measure, Rate, SegmentTable};
 use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
@@ -26,7 +27,7 @@ use crate::error::AppResult;
 use tacit_report::{PageReport, SiteReport};
 
 pub use layout::PageContext;
-pub use page_report::{page_not_shown, page_report};
+pub use page_report::{page_not_shown, page_report, site_not_shown};
 pub use privacy_page::privacy_page;
 pub use public_page::public_page;
 pub use site_page::site_page;
@@ -40,6 +41,8 @@ pub struct Pages<'a> {
     to: Day,
     totals: PageTotals,
     pages: &'a [PageRow],
+    /// The segment the pages are read for (`device:mobile`); none for every visitor.
+    segment: Option<&'a str>,
 }
 
 /// The range's totals over every page.
@@ -64,6 +67,7 @@ pub fn pages_json(site: &str, summary: &RangeSummary) -> AppResult<Response> {
             bots_dropped: summary.bots_dropped,
         },
         pages: &summary.pages,
+        segment: summary.segment.as_deref(),
     })
 }
 
@@ -117,6 +121,36 @@ pub fn properties_csv(report: &SiteReport) -> AppResult<Response> {
         })
     });
     csv(&["kind", "name", "key", "value", "count", "value_sum"], rows)
+}
+
+/// Segments side by side as CSV, a row per segment shown: `segment,label,visitors,views,visits,
+/// bounce_rate,engagement_rate,exit_rate,median_engaged_ms`.
+pub fn segments_csv(table: &SegmentTable) -> AppResult<Response> {
+    let rows = table.rows.iter().map(|row| {
+        vec![
+            row.segment.clone(),
+            row.label.clone(),
+            row.visitors.to_string(),
+            row.views.to_string(),
+            row.visits.to_string(),
+            number(row.bounce_rate),
+            number(row.engagement_rate),
+            number(row.exit_rate),
+            number(row.median_engaged_ms),
+        ]
+    });
+    let headers = [
+        "segment",
+        "label",
+        "visitors",
+        "views",
+        "visits",
+        "bounce_rate",
+        "engagement_rate",
+        "exit_rate",
+        "median_engaged_ms",
+    ];
+    csv(&headers, rows)
 }
 
 /// A page's metrics as CSV: `metric,page,site,previous`.

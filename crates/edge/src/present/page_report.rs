@@ -10,6 +10,7 @@ use super::cards::cards;
 use super::charts::share_bars;
 use super::format;
 use super::layout::{page, PageContext};
+use super::segments::{segment_bar, segment_tables};
 use super::tables::{breakable, breakdown, table};
 use crate::error::AppResult;
 use tacit_report::PageReport;
@@ -23,7 +24,10 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
     let duration = |v: f64| format::duration_ms(Some(v));
     let scroll = |v: f64| format::percent_value(Some(v));
     let path = |label: &str| html! { (breakable(label, '/')) };
+    let current_path = format!("/s/{}/p", context.site);
+    let extra = [("path", summary.path.as_str())];
     let body = html! {
+        (segment_bar(context, &current_path, &extra, &summary.segments))
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
             (cards(context, &report.insights, "No finding about this page passes its minimum sample and significance test in this range."))
@@ -47,6 +51,11 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
                 compared_row("Views with frustration", &summary.frustration.frustrated_view_rate, percent),
                 compared_row("Quick backs", &summary.frustration.quick_back_rate, percent),
             ].into_iter()))
+        }
+        section aria-labelledby="segments" {
+            h2 #segments { "Segments side by side" }
+            p.note { "This page's figures for each segment, over every visitor of the page." }
+            (segment_tables(context, &current_path, &extra, &summary.segments, k))
         }
         div.grid {
             section aria-labelledby="reading" {
@@ -88,26 +97,47 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
                 }
         }
     };
-    let extra = [("path", summary.path.as_str())];
-    page(context, &summary.path, &format!("/s/{}/p", context.site), &extra, body)
+    page(context, &summary.path, &current_path, &extra, body)
 }
 
 /// `GET /s/<site>/p?path=` for a page without a report in the range (no views, or fewer than
-/// k visitors): the reason the edge gave, `why`, and the ways on, on a page of the same frame
-/// as a report, with status 404.
+/// k visitors in the page or the segment): the reason the edge gave, `why`, and the ways on, on
+/// a page of the same frame as a report, with status 404.
 pub fn page_not_shown(context: &PageContext, path: &str, why: &str) -> AppResult<Response> {
+    let current_path = format!("/s/{}/p", context.site);
+    not_shown(context, path, &current_path, &[("path", path)], "No report for this page", why)
+}
+
+/// `GET /s/<site>?segment=` for a segment that fewer than k visitors came in: as
+/// [`page_not_shown`], for the site summary.
+pub fn site_not_shown(context: &PageContext, why: &str) -> AppResult<Response> {
+    let current_path = format!("/s/{}", context.site);
+    not_shown(context, "Site summary", &current_path, &[], "No figures for this segment", why)
+}
+
+fn not_shown(
+    context: &PageContext,
+    title: &str,
+    current_path: &str,
+    extra: &[(&str, &str)],
+    heading: &str,
+    why: &str,
+) -> AppResult<Response> {
+    let site_summary = context.segment_link(&format!("/s/{}", context.site), &[], None);
     let body = html! {
         section aria-labelledby="not-shown" {
-            h2 #not-shown { "No report for this page" }
+            h2 #not-shown { (heading) }
             p.why { (sentence(why)) }
             p {
-                "Choose a longer range above, or go back to "
-                a href=(context.site_link()) { "the site summary" } "."
+                "Choose a longer range above, "
+                @if context.segment.is_some() {
+                    "read it for " a href=(context.segment_link(current_path, extra, None)) { "all visitors" } ", "
+                }
+                "or go back to " a href=(site_summary) { "the site summary" } "."
             }
         }
     };
-    let extra = [("path", path)];
-    let response = page(context, path, &format!("/s/{}/p", context.site), &extra, body)?;
+    let response = page(context, title, current_path, extra, body)?;
     Ok(response.with_status(404))
 }
 

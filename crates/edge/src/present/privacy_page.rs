@@ -285,5 +285,6 @@ fn form_name(form: Form) -> &'static str {
         Form::Distribution => "quantile sketch",
         Form::TopK => "top-k, k-anonymous",
         Form::Breakdown => "counts per value",
+        Form::Segments => "per segment: sketch, counts, distributions",
     }
 }

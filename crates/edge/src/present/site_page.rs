@@ -10,6 +10,7 @@ use super::cards::cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
 use super::layout::{page, PageContext};
+use super::segments::{segment_bar, segment_tables};
 use super::tables::{breakdown, page_cell, Cell};
 use crate::error::AppResult;
 use tacit_beacon::signal::BareCause;
@@ -23,7 +24,9 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
     let series = |f: fn(&tacit_report::summary::DailyPoint) -> f64| -> Vec<f64> {
         summary.daily.iter().map(f).collect()
     };
+    let current_path = format!("/s/{}", context.site);
     let body = html! {
+        (segment_bar(context, &current_path, &[], &summary.segments))
         section.metrics aria-label="Headline metrics" {
             (count_metric("Unique visitors", &metrics.visitors, &series(|d| d.visitors as f64)))
             (count_metric("Visits", &metrics.visits, &series(|d| d.visits as f64)))
@@ -65,6 +68,11 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                 (breakdown(&["Page", "Exits", "Exit rate"], &summary.exit_pages, k, "exit pages", |p| {
                     vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 }))
+            }
+            section.wide aria-labelledby="segments" {
+                h2 #segments { "Segments side by side" }
+                p.note { "Each segment over every visitor of the range; open one to read every figure for it alone." }
+                (segment_tables(context, &current_path, &[], &summary.segments, k))
             }
             section aria-labelledby="channels" {
                 h2 #channels { "Channels" }
@@ -118,7 +126,7 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
             }
         }
     };
-    page(context, "Site summary", &format!("/s/{}", context.site), &[], body)
+    page(context, "Site summary", &current_path, &[], body)
 }
 
 fn text(value: String) -> Cell {

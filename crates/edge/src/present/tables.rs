@@ -88,7 +88,14 @@ mod tests {
 
     fn context() -> PageContext<'static> {
         let day = Day::parse("2026-12-06").unwrap();
-        PageContext { site: "demo", key: Some("k3y"), from: day, to: day, today: day }
+        PageContext {
+            site: "demo",
+            key: Some("k3y"),
+            from: day,
+            to: day,
+            today: day,
+            segment: None,
+        }
     }
 
     fn rows(labels: &[&str]) -> Vec<Row<Counted>> {

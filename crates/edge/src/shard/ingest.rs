@@ -132,7 +132,7 @@ impl SiteShard {
         replaced: ReplacedLeave,
         now: i64,
     ) -> AppResult<Addition> {
-        let Addition::LeaveUpdate { path, leave, replaced: figures } = addition else {
+        let Addition::LeaveUpdate { path, leave, replaced: figures, segments } = addition else {
             return Ok(addition);
         };
         let sent_today =
@@ -140,10 +140,12 @@ impl SiteShard {
         let counted = sent_today && self.counted_leave(replaced.id)?;
         Ok(match Replacement::of(sent_today, counted) {
             Replacement::Nothing => Addition::ConsentOnly,
-            Replacement::Figures => Addition::LeaveUpdate { path, leave, replaced: figures },
+            Replacement::Figures => {
+                Addition::LeaveUpdate { path, leave, replaced: figures, segments }
+            }
             Replacement::OwnLeave => {
                 self.remember_id(replaced.id, now)?;
-                Addition::Leave { path, leave }
+                Addition::Leave { path, leave, segments }
             }
         })
     }

@@ -13,6 +13,7 @@ use tacit_aggregate::codec::{
     decode_page_day, decode_site_day, encode_page_day, encode_site_day, CodecError,
 };
 use tacit_aggregate::journal::Addition;
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::admission::{HeaderSignals, TallyChange};
@@ -151,6 +152,8 @@ pub struct Summary {
     pub to: Day,
     /// The shard answers the [`tacit_report::Report`] of this kind.
     pub report: ReportKind,
+    /// ... for the visitors of this segment only, when given.
+    pub segment: Option<Segment>,
 }
 
 /// The JSON of the report a [`Summary`] asked for, as the shard built it: serialised once

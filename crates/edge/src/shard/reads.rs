@@ -22,7 +22,11 @@ impl SiteShard {
     pub(super) fn summary(&self, query: Summary) -> AppResult<ReportJson> {
         self.flush()?;
         let site = self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        let options = SummaryOptions { k: u64::from(site.settings.k), ..SummaryOptions::default() };
+        let options = SummaryOptions {
+            k: u64::from(site.settings.k),
+            segment: query.segment,
+            ..SummaryOptions::default()
+        };
         let current = self.merged_range(query.from, query.to)?;
         let compared_with = query.report.compared_with(query.from, query.to);
         let previous = compared_with.map(|(from, to)| self.merged_range(from, to)).transpose()?;

@@ -25,6 +25,7 @@ pub use report::{
 
 use serde::Serialize;
 
+use tacit_aggregate::engagement::Engagement;
 use tacit_aggregate::record::{Activity, SiteDay};
 use tacit_beacon::admission::{admit, Adds, HeaderSignals};
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
@@ -45,6 +46,9 @@ pub enum Form {
     TopK,
     /// Counts per value of a closed set (device classes, browser families, countries, scores).
     Breakdown,
+    /// Per segment with traffic (a device class, channel group, visitor kind or country): a
+    /// visitor sketch and the counts and distributions of that segment's views.
+    Segments,
 }
 
 /// One stored field of a page's or the site's day record.
@@ -118,6 +122,12 @@ const FIELDS: &[(&str, Form, &str)] = &[
         "entries with journey consent: first visits and returning visitors",
     ),
     (
+        "segments",
+        Form::Segments,
+        "the views' figures above (counts, distributions, visitors) again per device class, \
+         channel group, new or returning visitor and country",
+    ),
+    (
         "goal_properties",
         Form::TopK,
         "site only: per goal and property key, its values (personal data dropped)",
@@ -137,18 +147,22 @@ const FIELDS: &[(&str, Form, &str)] = &[
     ),
 ];
 
-/// The names of a record's fields: the visitor sketch, the activity's, then the site rollup's
-/// own, each read from its serde layout.
+/// The names of a record's fields: the visitor sketch, the engagement's, the rest of the
+/// activity's, the segments, then the site rollup's own, each read from its serde layout.
 fn record_fields() -> Vec<String> {
     let names = |value: serde_json::Value| -> Vec<String> {
         value.as_object().map(|fields| fields.keys().cloned().collect()).unwrap_or_default()
     };
+    let engagement =
+        names(serde_json::to_value(Engagement::default()).expect("an Engagement serializes"));
     let activity =
         names(serde_json::to_value(Activity::default()).expect("an Activity serializes"));
     let site = names(serde_json::to_value(SiteDay::default()).expect("a SiteDay serializes"));
     ["visitors".to_owned()]
         .into_iter()
-        .chain(activity)
+        .chain(engagement)
+        .chain(activity.into_iter().filter(|name| name != "engagement"))
+        .chain(["segments".to_owned()])
         .chain(site.into_iter().filter(|name| name != "traffic"))
         .collect()
 }

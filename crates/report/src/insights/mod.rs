@@ -349,7 +349,10 @@ mod tests {
         let view = View::sample();
         for v in 0..150 {
             site.view("/guide", v % 20, &view);
-            site.leave("/guide", &Leave { entry: true, ..exit_after(90_000) });
+            site.leave(
+                "/guide",
+                &Leave { entry: tacit_beacon::signal::Entry::Entry, ..exit_after(90_000) },
+            );
         }
         let range = site.range(day("2026-11-23"));
         let options = SummaryOptions { k: 25, ..SummaryOptions::default() };

@@ -149,12 +149,13 @@ pub(super) enum Time {
 /// Long: the page's median is at least [`TIME_FACTOR`] times the site's, and significantly
 /// more than half its views are above the site's median. Short: the mirror image.
 pub(super) fn engaged_time(page: &Activity, site_median: Option<f64>) -> Time {
-    let (Some(site_median), Some(page_median)) = (site_median, page.engaged_time_ms.quantile(0.5))
+    let (Some(site_median), Some(page_median)) =
+        (site_median, page.engagement.engaged_time_ms.quantile(0.5))
     else {
         return Time::Neither;
     };
-    let n = page.engaged_time_ms.count();
-    let above = count_above(&page.engaged_time_ms, site_median);
+    let n = page.engagement.engaged_time_ms.count();
+    let above = count_above(&page.engagement.engaged_time_ms, site_median);
     let Some(z) = one_proportion_z(above, n, 0.5) else {
         return Time::Neither;
     };

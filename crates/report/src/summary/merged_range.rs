@@ -10,6 +10,7 @@ use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
 use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
+use tacit_aggregate::segments::{Segment, Segments};
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::signal::BareCause;
 
@@ -57,7 +58,7 @@ impl MergedPage {
     /// The page's visitors per view, at most 1: the scale of the k estimate of its rows (see
     /// the [module documentation](super)).
     pub fn visitors_per_view(&self) -> f64 {
-        visitors_per_view(self.visitors, self.activity().views)
+        visitors_per_view(self.visitors, self.activity().engagement.views)
     }
 }
 
@@ -85,8 +86,8 @@ impl DailyPoint {
         let activity = record.activity();
         DailyPoint {
             day,
-            visits: activity.entries,
-            views: activity.views,
+            visits: activity.engagement.entries,
+            views: activity.engagement.views,
             bounce_rate: bounce_rate(activity),
             engagement_rate: engagement_rate(activity),
             visitors: record.unique_visitors(),
@@ -118,6 +119,8 @@ pub struct MergedRange {
     site: SiteDay,
     site_visitors: u64,
     daily: Vec<DailyPoint>,
+    /// The site's rollup of each day with one, for a segment's daily series.
+    site_days: BTreeMap<Day, SiteDay>,
 }
 
 impl MergedRange {
@@ -153,21 +156,43 @@ impl MergedRange {
                 }
             }
         }
-        let mut site = SiteDay::default();
+        // Merged into the first day's rollup, not an empty one: a segment's rollups
+        // ([`SiteDay::of_segment`]) count visitors at a page's precision, which a sketch of
+        // the site's precision cannot take in.
+        let mut site: Option<SiteDay> = None;
         let mut daily = Vec::with_capacity(to.days_after(from).max(0) as usize + 1);
         let mut day = from;
         while day <= to {
             daily.push(match by_day.get_mut(&day) {
                 Some(record) => {
-                    site.merge(record);
+                    match &mut site {
+                        Some(site) => site.merge(record),
+                        None => site = Some(record.clone()),
+                    }
                     DailyPoint::of(day, record)
                 }
                 None => DailyPoint::empty(day),
             });
             day = day.add_days(1);
         }
+        let mut site = site.unwrap_or_default();
         let site_visitors = site.unique_visitors();
-        MergedRange { from, to, pages, site, site_visitors, daily }
+        MergedRange { from, to, pages, site, site_visitors, daily, site_days: by_day }
+    }
+
+    /// The range as `segment` alone saw it: every page's and day's record reduced to the
+    /// segment's (see [`PageDay::of_segment`]). A segment of merged records is the merge of
+    /// the days' segments, so this equals merging the segments day by day.
+    pub fn of_segment(&self, segment: Segment) -> MergedRange {
+        let pages =
+            self.pages.iter().map(|page| (page.path.clone(), page.record.of_segment(segment)));
+        let days = self.site_days.iter().map(|(day, record)| (*day, record.of_segment(segment)));
+        MergedRange::new(self.from, self.to, pages, days)
+    }
+
+    /// The site's segments over the range.
+    pub fn site_segments(&self) -> &Segments {
+        self.site.segments()
     }
 
     /// First day of the range.
@@ -235,7 +260,7 @@ impl MergedRange {
 
     /// The site's visitors per view, at most 1: the scale of the k estimate of site rows.
     pub fn site_visitors_per_view(&self) -> f64 {
-        visitors_per_view(self.site_visitors, self.site().views)
+        visitors_per_view(self.site_visitors, self.site().engagement.views)
     }
 }
 
@@ -276,7 +301,7 @@ mod tests {
         let paths: Vec<&str> = one_by_one.iter().map(|(path, _)| path.as_str()).collect();
         assert_eq!(paths, ["/", "/a"]);
         let mut home = one_by_one[0].1.clone();
-        assert_eq!(home.activity().views, 6);
+        assert_eq!(home.activity().engagement.views, 6);
         assert_eq!(home.unique_visitors(), 4);
     }
 

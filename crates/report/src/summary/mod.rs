@@ -68,12 +68,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::privacy::DEFAULT_K;
+use tacit_aggregate::segments::Segment;
 
 mod compared;
 mod merged_range;
 mod page;
 mod rates;
 mod rows;
+mod segments;
 mod site;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -92,6 +94,7 @@ pub use rows::{
     EntryPageRow, ExitPageRow, Exits, Feedback, Figures, GoalCompletions, GoalRow, Landings,
     PageRow, PageViews, PropertyBreakdown, PropertyCounts, PropertyRow, Row, RowLabel,
 };
+pub use segments::{SegmentRow, SegmentTable, MAX_COUNTRY_ROWS};
 pub use site::{Period, RangeSummary, SiteMetrics, SiteSummary};
 
 /// Rows a breakdown shows by default before the rest folds into
@@ -108,10 +111,12 @@ pub struct SummaryOptions {
     /// Rows a breakdown shows at most; the rest is folded into
     /// [`OTHER`](crate::privacy::OTHER). At least 1.
     pub max_rows: usize,
+    /// The segment every figure is read for (`?segment=`); `None` for every visitor.
+    pub segment: Option<Segment>,
 }
 
 impl Default for SummaryOptions {
     fn default() -> SummaryOptions {
-        SummaryOptions { k: DEFAULT_K, max_rows: DEFAULT_MAX_ROWS }
+        SummaryOptions { k: DEFAULT_K, max_rows: DEFAULT_MAX_ROWS, segment: None }
     }
 }

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::compared::{Compared, Count};
 use super::rates::{bounce_rate, engagement_rate, exit_rate, ratio, returning_rate};
 use super::rows::{channel_rows, top_k_rows, ChannelRow, CountRow, Feedback};
-use super::{MergedRange, SummaryOptions};
+use super::{MergedRange, SegmentTable, SummaryOptions};
 use tacit_aggregate::quantiles::{QuantileSketch, RELATIVE_ACCURACY};
-use tacit_aggregate::record::Activity;
+use tacit_aggregate::record::{Activity, DayRecord};
 use tacit_aggregate::Day;
 
 /// The quantiles a [`Distribution`] reports.
@@ -261,6 +261,11 @@ pub struct PageSummary {
     pub vitals: Vitals,
     /// Feedback on the page, when at least k answered.
     pub feedback: Option<Feedback>,
+    /// The segment every figure above is read for (`device:mobile`); none for every visitor.
+    pub segment: Option<String>,
+    /// The page's segments side by side ("mobile against desktop"), always over every visitor
+    /// of the page.
+    pub segments: SegmentTable,
 }
 
 impl PageSummary {
@@ -293,25 +298,46 @@ impl PageSummary {
         let per_view = page.visitors_per_view();
         let metrics = PageMetrics {
             visitors: Count::new(page.visitors, previous.map(|_| before.map_or(0, |b| b.visitors))),
-            views: count(|a| a.views),
-            entries: count(|a| a.entries),
+            views: count(|a| a.engagement.views),
+            entries: count(|a| a.engagement.entries),
             bounce_rate: compared(&bounce_rate),
             engagement_rate: compared(&engagement_rate),
             exit_rate: compared(&exit_rate),
-            median_engaged_ms: compared(&|a| a.engaged_time_ms.quantile(0.5)),
-            median_scroll_pct: compared(&|a| a.scroll_depth_pct.quantile(0.5)),
+            median_engaged_ms: compared(&|a| a.engagement.engaged_time_ms.quantile(0.5)),
+            median_scroll_pct: compared(&|a| a.engagement.scroll_depth_pct.quantile(0.5)),
             returning_rate: compared(&|a| returning_rate(a, options.k)),
         };
         let frustration = Frustration {
-            rage_clicks_per_view: compared(&|a| ratio(a.rage_clicks, a.leaves)),
-            dead_clicks_per_view: compared(&|a| ratio(a.dead_clicks, a.leaves)),
-            frustrated_view_rate: compared(&|a| ratio(a.frustrated_views, a.leaves)),
-            quick_back_rate: compared(&|a| ratio(a.quick_backs, a.leaves)),
+            rage_clicks_per_view: compared(&|a| {
+                ratio(a.engagement.rage_clicks, a.engagement.leaves)
+            }),
+            dead_clicks_per_view: compared(&|a| {
+                ratio(a.engagement.dead_clicks, a.engagement.leaves)
+            }),
+            frustrated_view_rate: compared(&|a| {
+                ratio(a.engagement.frustrated_views, a.engagement.leaves)
+            }),
+            quick_back_rate: compared(&|a| ratio(a.engagement.quick_backs, a.engagement.leaves)),
         };
         let vitals = Vitals {
-            lcp_ms: Vital::new(&a.lcp_ms, &site.lcp_ms, 1.0, LCP_THRESHOLDS_MS),
-            inp_ms: Vital::new(&a.inp_ms, &site.inp_ms, 1.0, INP_THRESHOLDS_MS),
-            cls: Vital::new(&a.cls_milli, &site.cls_milli, 0.001, CLS_THRESHOLDS),
+            lcp_ms: Vital::new(
+                &a.engagement.lcp_ms,
+                &site.engagement.lcp_ms,
+                1.0,
+                LCP_THRESHOLDS_MS,
+            ),
+            inp_ms: Vital::new(
+                &a.engagement.inp_ms,
+                &site.engagement.inp_ms,
+                1.0,
+                INP_THRESHOLDS_MS,
+            ),
+            cls: Vital::new(
+                &a.engagement.cls_milli,
+                &site.engagement.cls_milli,
+                0.001,
+                CLS_THRESHOLDS,
+            ),
         };
         Ok(PageSummary {
             path: page.path.clone(),
@@ -319,15 +345,17 @@ impl PageSummary {
             to: current.to(),
             k: options.k,
             metrics,
-            engaged_time_ms: Distribution::of(&a.engaged_time_ms, &ENGAGED_MARKS_MS),
-            scroll_depth_pct: Distribution::of(&a.scroll_depth_pct, &SCROLL_MARKS_PCT),
+            engaged_time_ms: Distribution::of(&a.engagement.engaged_time_ms, &ENGAGED_MARKS_MS),
+            scroll_depth_pct: Distribution::of(&a.engagement.scroll_depth_pct, &SCROLL_MARKS_PCT),
             previous_pages: top_k_rows(&a.previous_pages, per_view, options),
             channels: channel_rows(a, per_view, options),
-            channel_baseline: ratio(a.engaged_visits, a.entries),
+            channel_baseline: ratio(a.engagement.engaged_visits, a.engagement.entries),
             next_pages: top_k_rows(&a.next_pages, per_view, options),
             frustration,
             vitals,
             feedback: Feedback::of(a, Some(site), per_view, options),
+            segment: options.segment.map(|segment| segment.to_string()),
+            segments: SegmentTable::new(page.record.segments(), options.k),
         })
     }
 }

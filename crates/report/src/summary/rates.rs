@@ -1,6 +1,7 @@
-//! The rates of an [`Activity`], as the [module documentation](super) defines them: `None` when
-//! the denominator is zero.
+//! The rates of an [`Activity`] or a segment's [`Engagement`], as the
+//! [module documentation](super) defines them: `None` when the denominator is zero.
 
+use tacit_aggregate::engagement::Engagement;
 use tacit_aggregate::record::Activity;
 
 /// `numerator / denominator`, `None` when the denominator is zero.
@@ -9,26 +10,29 @@ pub fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
 }
 
 /// Bounces over visits whose leave arrived.
-pub fn bounce_rate(activity: &Activity) -> Option<f64> {
-    ratio(activity.bounces, activity.bounces + activity.engaged_visits)
+pub fn bounce_rate<A: AsRef<Engagement>>(activity: &A) -> Option<f64> {
+    let engagement = activity.as_ref();
+    ratio(engagement.bounces, engagement.bounces + engagement.engaged_visits)
 }
 
 /// Engaged visits over visits whose leave arrived.
-pub fn engagement_rate(activity: &Activity) -> Option<f64> {
-    ratio(activity.engaged_visits, activity.bounces + activity.engaged_visits)
+pub fn engagement_rate<A: AsRef<Engagement>>(activity: &A) -> Option<f64> {
+    let engagement = activity.as_ref();
+    ratio(engagement.engaged_visits, engagement.bounces + engagement.engaged_visits)
 }
 
 /// Exits over views whose leave arrived.
-pub fn exit_rate(activity: &Activity) -> Option<f64> {
-    ratio(activity.exits, activity.leaves)
+pub fn exit_rate<A: AsRef<Engagement>>(activity: &A) -> Option<f64> {
+    let engagement = activity.as_ref();
+    ratio(engagement.exits, engagement.leaves)
 }
 
 /// Returning visits over the visits whose visitor agreed to journey linking (the others cannot
 /// be told apart); `None` with fewer than `k` such visits, where a share would say too much
 /// about each visitor.
 pub fn returning_rate(activity: &Activity, k: u64) -> Option<f64> {
-    let known = activity.known_visits.total();
-    (known >= k.max(1)).then(|| ratio(activity.known_visits.returning, known)).flatten()
+    let known = activity.engagement.known_visits.total();
+    (known >= k.max(1)).then(|| ratio(activity.engagement.known_visits.returning, known)).flatten()
 }
 
 /// Mean feedback score, `None` without answers.

@@ -560,19 +560,23 @@ pub(super) fn page_rows<F: Figures>(
 
 /// The top pages of `range` by views.
 pub(super) fn top_page_rows(range: &MergedRange, options: &SummaryOptions) -> Vec<PageRow> {
-    page_rows(range, options, |a| Some(PageViews { views: a.views }))
+    page_rows(range, options, |a| Some(PageViews { views: a.engagement.views }))
 }
 
 /// The pages of `range` that visits started on.
 pub(super) fn entry_page_rows(range: &MergedRange, options: &SummaryOptions) -> Vec<EntryPageRow> {
     page_rows(range, options, |a| {
-        (a.entries > 0).then(|| Landings::new(a.entries, a.bounces, a.engaged_visits))
+        (a.engagement.entries > 0).then(|| {
+            Landings::new(a.engagement.entries, a.engagement.bounces, a.engagement.engaged_visits)
+        })
     })
 }
 
 /// The pages of `range` that visits ended on.
 pub(super) fn exit_page_rows(range: &MergedRange, options: &SummaryOptions) -> Vec<ExitPageRow> {
-    page_rows(range, options, |a| (a.exits > 0).then(|| Exits::new(a.leaves, a.exits)))
+    page_rows(range, options, |a| {
+        (a.engagement.exits > 0).then(|| Exits::new(a.engagement.leaves, a.engagement.exits))
+    })
 }
 
 /// A top-k list as count rows.
@@ -619,7 +623,7 @@ pub(crate) fn goal_rows(
     visitors_per_view: f64,
     options: &SummaryOptions,
 ) -> Vec<GoalRow> {
-    let visits = activity.entries;
+    let visits = activity.engagement.entries;
     let completions = |count, value| GoalCompletions {
         completions: count,
         conversion_rate: ratio(count, visits),

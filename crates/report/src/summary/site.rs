@@ -10,8 +10,9 @@ use super::rows::{
     property_breakdowns, top_k_rows, top_page_rows, Audience, ChannelRow, CountRow, CustomEventRow,
     EntryPageRow, ExitPageRow, Feedback, GoalRow, PageRow, PropertyBreakdown,
 };
-use super::{DailyPoint, MergedRange, SummaryOptions};
+use super::{DailyPoint, MergedRange, SegmentTable, SummaryOptions};
 use tacit_aggregate::record::Activity;
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 use tacit_beacon::signal::BareCause;
 
@@ -80,18 +81,18 @@ impl SiteMetrics {
         let rate = |f: fn(&Activity) -> Option<f64>| Rate::new(f(now), before.and_then(f));
         SiteMetrics {
             visitors: of_range(MergedRange::site_visitors),
-            visits: count(|a| a.entries),
-            views: count(|a| a.views),
-            views_per_visit: measure(|a| ratio(a.views, a.entries)),
+            visits: count(|a| a.engagement.entries),
+            views: count(|a| a.engagement.views),
+            views_per_visit: measure(|a| ratio(a.engagement.views, a.engagement.entries)),
             bounce_rate: rate(bounce_rate),
             engagement_rate: rate(engagement_rate),
-            median_engaged_ms: measure(|a| a.engaged_time_ms.quantile(0.5)),
-            median_scroll_pct: measure(|a| a.scroll_depth_pct.quantile(0.5)),
+            median_engaged_ms: measure(|a| a.engagement.engaged_time_ms.quantile(0.5)),
+            median_scroll_pct: measure(|a| a.engagement.scroll_depth_pct.quantile(0.5)),
             bots_dropped: of_range(MergedRange::bots_dropped),
             bare_views: of_range(MergedRange::bare_views),
             bare_views_wasm_refused: of_range(|r| r.bare_views_of(BareCause::WasmRefused)),
             bare_views_not_loaded: of_range(|r| r.bare_views_of(BareCause::NotLoaded)),
-            known_visits: count(|a| a.known_visits.total()),
+            known_visits: count(|a| a.engagement.known_visits.total()),
             returning_rate: Rate::new(
                 returning_rate(now, k),
                 before.and_then(|a| returning_rate(a, k)),
@@ -148,6 +149,12 @@ pub struct SiteSummary {
     pub events: Vec<CountRow>,
     /// Feedback over the whole site, when at least k answered.
     pub feedback: Option<Feedback>,
+    /// The segment every figure above is read for (`device:mobile`); none for every visitor.
+    /// Lists and breakdowns are not kept per segment: a segment's are empty.
+    pub segment: Option<String>,
+    /// The site's segments side by side, always over every visitor of the range: the channel
+    /// groups, devices, new and returning visitors and top countries.
+    pub segments: SegmentTable,
 }
 
 impl SiteSummary {
@@ -186,13 +193,15 @@ impl SiteSummary {
             entry_pages: entry_page_rows(current, options),
             exit_pages: exit_page_rows(current, options),
             channels: channel_rows(site, per_view, options),
-            channel_baseline: ratio(site.engaged_visits, site.entries),
+            channel_baseline: ratio(site.engagement.engaged_visits, site.engagement.entries),
             referrers: top_k_rows(&site.referrers, per_view, options),
             campaigns: top_k_rows(&site.campaigns, per_view, options),
             audience: Audience::of(site, per_view, options),
             search_terms: top_k_rows(&site.search_terms, per_view, options),
             events: top_k_rows(&site.events, per_view, options),
             feedback: Feedback::of(site, None, per_view, options),
+            segment: options.segment.map(|segment| segment.to_string()),
+            segments: SegmentTable::new(current.site_segments(), options.k),
         }
     }
 }
@@ -213,12 +222,16 @@ pub struct RangeSummary {
     pub pages: Vec<PageRow>,
     /// Page views dropped because they came from bots.
     pub bots_dropped: u64,
+    /// The segment the table is read for (`device:mobile`); none for every visitor.
+    pub segment: Option<String>,
 }
 
 impl RangeSummary {
-    /// The per-page table of a merged range (every page, no row limit), folded under `k`.
-    pub fn from_merged(range: &MergedRange, k: u64) -> RangeSummary {
-        let pages = top_page_rows(range, &SummaryOptions { k, max_rows: usize::MAX });
+    /// The per-page table of a merged range (every page, no row limit), folded under `k`, of
+    /// `segment` when the range is one's (see [`MergedRange::of_segment`]).
+    pub fn from_merged(range: &MergedRange, k: u64, segment: Option<Segment>) -> RangeSummary {
+        let options = SummaryOptions { k, max_rows: usize::MAX, segment };
+        let pages = top_page_rows(range, &options);
         RangeSummary {
             from: range.from(),
             to: range.to(),
@@ -226,6 +239,7 @@ impl RangeSummary {
             visitors: range.site_visitors(),
             pages,
             bots_dropped: range.bots_dropped(),
+            segment: segment.map(|segment| segment.to_string()),
         }
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use tacit_aggregate::DayRecord;
 
+use tacit_aggregate::segments::SegmentKey;
 use tacit_aggregate::{Day, PageDay, SiteDay, VisitorHash};
+use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::signal::{Event, Leave, View};
 
 use super::MergedRange;
@@ -27,9 +29,11 @@ impl Site {
         self.site.record_view(visitor, view);
     }
 
+    /// Counts `leave` on `path`, from a desktop in an unknown country (as [`View::sample`]).
     pub(crate) fn leave(&mut self, path: &str, leave: &Leave) {
-        self.pages.entry(path.to_owned()).or_default().record_leave(leave);
-        self.site.record_leave(leave);
+        let segments = SegmentKey::of_leave(leave, DeviceClass::Desktop, None);
+        self.pages.entry(path.to_owned()).or_default().record_leave(leave, segments);
+        self.site.record_leave(leave, segments);
     }
 
     pub(crate) fn event(&mut self, path: &str, event: &Event) {
@@ -48,8 +52,7 @@ impl Site {
         leave: &Leave,
     ) {
         let view = View { referrer: channel.map(str::to_owned), ..View::sample() };
-        let leave =
-            Leave { entry: true, channel: view.channel().map(str::to_owned), ..leave.clone() };
+        let leave = leave_of(&view, leave);
         for v in first..first + n {
             self.view(path, v, &view);
             self.leave(path, &leave);
@@ -64,6 +67,16 @@ impl Site {
             self.pages.iter().map(|(p, r)| (p.clone(), r.clone())),
             [(day, self.site.clone())],
         )
+    }
+}
+
+/// `figures` as the leave of `view`, which it repeats (see [`Leave::entry`]).
+pub(crate) fn leave_of(view: &View, figures: &Leave) -> Leave {
+    Leave {
+        entry: view.entry,
+        referrer: view.referrer.clone(),
+        utm: view.utm.clone(),
+        ..figures.clone()
     }
 }
 

@@ -15,15 +15,20 @@ use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_EXIT_RATIO
 /// [`MIN_VISITORS`](crate::insights::MIN_VISITORS) visitors.
 pub(super) fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
-    if a.leaves < MIN_LEAVES {
+    if a.engagement.leaves < MIN_LEAVES {
         return None;
     }
-    let (exit_test, rate, rest) =
-        higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
+    let (exit_test, rate, rest) = higher_than_rest_by(
+        a.engagement.exits,
+        a.engagement.leaves,
+        c.site.engagement.exits,
+        c.site.engagement.leaves,
+        MIN_EXIT_RATIO,
+    )?;
     let Time::Long(time_test) = engaged_time(a, c.site_median) else {
         return None;
     };
-    let median = a.engaged_time_ms.quantile(0.5)?;
+    let median = a.engagement.engaged_time_ms.quantile(0.5)?;
     let path = &c.page.path;
     Some(
         c.card(
@@ -39,7 +44,7 @@ pub(super) fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
                 percent(rest),
             ),
                 evidence: vec![
-                    Evidence::new("exit rate", rate, Unit::Share, a.leaves)
+                    Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
                         .against(rest, "rest of site"),
                     c.median_evidence()?,
                 ],

@@ -28,8 +28,9 @@ pub(in crate::insights) fn channel_engagement(
         .filter(|c| c != OTHER)
         .collect();
     let engaged: Vec<_> = site.engaged_channels.top(usize::MAX);
-    let visitors_per_entry = ratio(range.site_visitors(), site.entries).map_or(1.0, |r| r.min(1.0));
-    let site_rate = ratio(site.engaged_visits, site.entries);
+    let visitors_per_entry =
+        ratio(range.site_visitors(), site.engagement.entries).map_or(1.0, |r| r.min(1.0));
+    let site_rate = ratio(site.engagement.engaged_visits, site.engagement.entries);
     let mut cards = Vec::new();
     for entry in site.entry_channels.top(usize::MAX) {
         if !shown.contains(&entry.key) || entry.count.saturating_sub(entry.max_error) < MIN_VISITS {
@@ -41,8 +42,10 @@ pub(in crate::insights) fn channel_engagement(
         // against the whole site, so that one channel far off the others does not make all
         // the others "far" the other way.
         let baseline_of = |x: u64, n: u64| {
-            let (rest_x, rest_n) =
-                (site.engaged_visits.saturating_sub(x), site.entries.saturating_sub(n));
+            let (rest_x, rest_n) = (
+                site.engagement.engaged_visits.saturating_sub(x),
+                site.engagement.entries.saturating_sub(n),
+            );
             Some((two_proportion_z(x, n, rest_x, rest_n)?, ratio(x, n)?, site_rate?))
         };
         // Above: fewest engaged visits, most entries. Below: the opposite.

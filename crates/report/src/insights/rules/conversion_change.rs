@@ -18,7 +18,7 @@ pub(in crate::insights) fn conversion_change(
     options: &SummaryOptions,
 ) -> Vec<InsightCard> {
     let (now, before) = (current.site(), previous.site());
-    if now.entries < MIN_VISITS || before.entries < MIN_VISITS {
+    if now.engagement.entries < MIN_VISITS || before.engagement.entries < MIN_VISITS {
         return Vec::new();
     }
     let goals = goal_rows(now, current.site_visitors_per_view(), options);
@@ -28,10 +28,15 @@ pub(in crate::insights) fn conversion_change(
         let (name, completions) = (&goal.label, &goal.figures);
         let earlier = previous_goals.iter().find(|g| g.key == *name);
         let earlier_count = earlier.map_or(0, |g| g.count);
-        let x1 = completions.completions.min(now.entries);
-        let x2 = earlier_count.min(before.entries);
-        let Some(z) = two_proportion_z(x1, now.entries, x2, before.entries) else { continue };
-        let (Some(rate), Some(old)) = (ratio(x1, now.entries), ratio(x2, before.entries)) else {
+        let x1 = completions.completions.min(now.engagement.entries);
+        let x2 = earlier_count.min(before.engagement.entries);
+        let Some(z) = two_proportion_z(x1, now.engagement.entries, x2, before.engagement.entries)
+        else {
+            continue;
+        };
+        let (Some(rate), Some(old)) =
+            (ratio(x1, now.engagement.entries), ratio(x2, before.engagement.entries))
+        else {
             continue;
         };
         let Some(confidence) = Confidence::of(Test::TwoProportionZ, z) else { continue };
@@ -60,7 +65,7 @@ pub(in crate::insights) fn conversion_change(
             percent_precise(rate),
         );
         let evidence = vec![
-            Evidence::new("conversions per visit", rate, Unit::Share, now.entries)
+            Evidence::new("conversions per visit", rate, Unit::Share, now.engagement.entries)
                 .against(old, "previous period"),
             Evidence::new("value", completions.value, Unit::Count, completions.completions),
         ];

@@ -15,11 +15,16 @@ use crate::privacy::OTHER;
 /// lower end of its top-k count) and have k visitors itself.
 pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
-    if a.leaves < MIN_LEAVES || a.goals.total() > 0 {
+    if a.engagement.leaves < MIN_LEAVES || a.goals.total() > 0 {
         return None;
     }
-    let (confidence, rate, rest) =
-        higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
+    let (confidence, rate, rest) = higher_than_rest_by(
+        a.engagement.exits,
+        a.engagement.leaves,
+        c.site.engagement.exits,
+        c.site.engagement.leaves,
+        MIN_EXIT_RATIO,
+    )?;
     if matches!(engaged_time(a, c.site_median), Time::Long(_)) {
         return None;
     }
@@ -40,7 +45,8 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.leaves).against(rest, "rest of site"),
+        Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
+            .against(rest, "rest of site"),
         Evidence::new(&format!("arrivals from {from}"), share, Unit::Share, arrivals),
     ];
     let action = format!(

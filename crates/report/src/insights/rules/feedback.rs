@@ -82,7 +82,7 @@ impl FeedbackShare {
         let site_answers: u64 = c.site.feedback.values().sum();
         let (test, rate, rest) =
             higher_than_rest(with_score(a), answers, with_score(c.site), site_answers)?;
-        let (median, site_median) = (a.engaged_time_ms.quantile(0.5)?, c.site_median?);
+        let (median, site_median) = (a.engagement.engaged_time_ms.quantile(0.5)?, c.site_median?);
         Some(FeedbackShare { score_name, answers, test, rate, rest, median, site_median })
     }
 

@@ -16,15 +16,16 @@ const MIN_FRUSTRATION_DIFFERENCE: f64 = 0.05;
 /// visitors.
 pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
-    if a.leaves < MIN_LEAVES {
+    if a.engagement.leaves < MIN_LEAVES {
         return None;
     }
     let (rest_x, rest_n) = (
-        c.site.frustrated_views.saturating_sub(a.frustrated_views),
-        c.site.leaves.saturating_sub(a.leaves),
+        c.site.engagement.frustrated_views.saturating_sub(a.engagement.frustrated_views),
+        c.site.engagement.leaves.saturating_sub(a.engagement.leaves),
     );
-    let z = two_proportion_z(a.frustrated_views, a.leaves, rest_x, rest_n)?;
-    let (rate, rest) = (ratio(a.frustrated_views, a.leaves)?, ratio(rest_x, rest_n)?);
+    let z = two_proportion_z(a.engagement.frustrated_views, a.engagement.leaves, rest_x, rest_n)?;
+    let (rate, rest) =
+        (ratio(a.engagement.frustrated_views, a.engagement.leaves)?, ratio(rest_x, rest_n)?);
     let confidence = Confidence::of(Test::TwoProportionZ, z)?;
     if z <= 0.0
         || confidence.level < MIN_LEVEL
@@ -35,21 +36,37 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     }
     let path = &c.page.path;
     let mut evidence = vec![
-        Evidence::new("views with rage or dead clicks", rate, Unit::Share, a.leaves)
+        Evidence::new("views with rage or dead clicks", rate, Unit::Share, a.engagement.leaves)
             .against(rest, "rest of site"),
-        Evidence::new("rage clicks", a.rage_clicks as f64, Unit::Count, a.leaves),
-        Evidence::new("dead clicks", a.dead_clicks as f64, Unit::Count, a.leaves),
-        Evidence::new("quick backs", ratio(a.quick_backs, a.leaves)?, Unit::Share, a.leaves)
-            .against(ratio(c.site.quick_backs, c.site.leaves)?, "site"),
+        Evidence::new(
+            "rage clicks",
+            a.engagement.rage_clicks as f64,
+            Unit::Count,
+            a.engagement.leaves,
+        ),
+        Evidence::new(
+            "dead clicks",
+            a.engagement.dead_clicks as f64,
+            Unit::Count,
+            a.engagement.leaves,
+        ),
+        Evidence::new(
+            "quick backs",
+            ratio(a.engagement.quick_backs, a.engagement.leaves)?,
+            Unit::Share,
+            a.engagement.leaves,
+        )
+        .against(ratio(c.site.engagement.quick_backs, c.site.engagement.leaves)?, "site"),
     ];
-    let inp = a.inp_ms.quantile(0.75);
+    let inp = a.engagement.inp_ms.quantile(0.75);
     if let Some(inp) = inp {
         evidence.push(
-            Evidence::new("INP p75", inp, Unit::Milliseconds, a.inp_ms.count())
+            Evidence::new("INP p75", inp, Unit::Milliseconds, a.engagement.inp_ms.count())
                 .against(INP_THRESHOLDS_MS.0, "good threshold"),
         );
     }
-    let kind_of_click = if a.rage_clicks >= a.dead_clicks { "rage" } else { "dead" };
+    let kind_of_click =
+        if a.engagement.rage_clicks >= a.engagement.dead_clicks { "rage" } else { "dead" };
     let slow = inp.filter(|&v| v > INP_THRESHOLDS_MS.0);
     let action = match slow {
         Some(inp) => format!(

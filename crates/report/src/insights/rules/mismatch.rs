@@ -16,19 +16,20 @@ use crate::summary::{channel_rows, ratio};
 /// shown in the page's folded channel breakdown.
 pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
-    let ended = a.bounces + a.engaged_visits;
+    let ended = a.engagement.bounces + a.engagement.engaged_visits;
     if ended < MIN_VISITS {
         return None;
     }
-    let site_ended = c.site.bounces + c.site.engaged_visits;
-    let (bounce_test, rate, rest) = higher_than_rest(a.bounces, ended, c.site.bounces, site_ended)?;
+    let site_ended = c.site.engagement.bounces + c.site.engagement.engaged_visits;
+    let (bounce_test, rate, rest) =
+        higher_than_rest(a.engagement.bounces, ended, c.site.engagement.bounces, site_ended)?;
     let Time::Short(time_test) = engaged_time(a, c.site_median) else {
         return None;
     };
-    let median = a.engaged_time_ms.quantile(0.5)?;
+    let median = a.engagement.engaged_time_ms.quantile(0.5)?;
     let path = &c.page.path;
     let channels = channel_rows(a, c.page.visitors_per_view(), c.options);
-    let channel_baseline = ratio(a.engaged_visits, a.entries).unwrap_or(0.0);
+    let channel_baseline = ratio(a.engagement.engaged_visits, a.engagement.entries).unwrap_or(0.0);
     let driver = channels.iter().filter(|row| row.label != OTHER).max_by_key(|row| {
         let bounced = row.figures.entries - row.figures.engaged_visits;
         (bounced, std::cmp::Reverse(row.label.clone()))
@@ -46,9 +47,9 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
         c.median_evidence()?,
     ];
     let action = match driver {
-        Some(row) if a.entries > 0 => {
+        Some(row) if a.engagement.entries > 0 => {
             let (channel, visits) = (&row.label, &row.figures);
-            let share = visits.entries as f64 / a.entries as f64;
+            let share = visits.entries as f64 / a.engagement.entries as f64;
             let engagement = visits.engagement_rate.unwrap_or(0.0);
             let _ = write!(
                 statement,

@@ -32,7 +32,7 @@ pub(super) fn page_cards(
         return Vec::new();
     }
     let site = range.site();
-    let site_median = site.engaged_time_ms.quantile(0.5);
+    let site_median = site.engagement.engaged_time_ms.quantile(0.5);
     let context = PageContext { page, site, site_median, range, options };
     [
         answers_then_leaves::answers_then_leaves(&context),
@@ -66,13 +66,13 @@ impl PageContext<'_> {
     /// The page's median engaged time against the site's.
     fn median_evidence(&self) -> Option<Evidence> {
         let a = self.page.activity();
-        let median = a.engaged_time_ms.quantile(0.5)?;
+        let median = a.engagement.engaged_time_ms.quantile(0.5)?;
         Some(
             Evidence::new(
                 "median engaged time",
                 median,
                 Unit::Milliseconds,
-                a.engaged_time_ms.count(),
+                a.engagement.engaged_time_ms.count(),
             )
             .against(self.site_median?, "site median"),
         )

@@ -14,11 +14,16 @@ use crate::summary::top_k_rows;
 /// Minimum: [`MIN_SEARCHES`] searches and [`MIN_LEAVES`] leaves on the page.
 pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
     let a = c.page.activity();
-    if a.search_terms.total() < MIN_SEARCHES || a.leaves < MIN_LEAVES {
+    if a.search_terms.total() < MIN_SEARCHES || a.engagement.leaves < MIN_LEAVES {
         return None;
     }
-    let (confidence, rate, rest) =
-        higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
+    let (confidence, rate, rest) = higher_than_rest_by(
+        a.engagement.exits,
+        a.engagement.leaves,
+        c.site.engagement.exits,
+        c.site.engagement.leaves,
+        MIN_EXIT_RATIO,
+    )?;
     let terms: Vec<String> = top_k_rows(&a.search_terms, c.page.visitors_per_view(), c.options)
         .into_iter()
         .map(|row| row.label)
@@ -38,8 +43,9 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.leaves).against(rest, "rest of site"),
-        Evidence::new("searches", a.search_terms.total() as f64, Unit::Count, a.views),
+        Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
+            .against(rest, "rest of site"),
+        Evidence::new("searches", a.search_terms.total() as f64, Unit::Count, a.engagement.views),
     ];
     let action = "Check what these searches return; add the content they look for, or synonyms \
                   that lead to it."

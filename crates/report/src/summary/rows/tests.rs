@@ -1,7 +1,7 @@
 use super::*;
-use crate::summary::testing::{bounce, day, exit_after, onward, unfolded, Site};
+use crate::summary::testing::{bounce, day, exit_after, leave_of, onward, unfolded, Site};
 use crate::summary::{PageSummary, RangeSummary, SiteSummary};
-use tacit_beacon::signal::{Entry, Event, Leave, View};
+use tacit_beacon::signal::{Entry, Event, View};
 
 #[test]
 fn channels_show_their_engagement_and_fold_rare_channels() {
@@ -111,7 +111,7 @@ fn rows_past_the_row_limit_fold_into_other() {
     for (n, referrer) in ["a.example", "b.example", "c.example"].iter().enumerate() {
         site.visits("/", n as u64 * 10, 10, Some(referrer), &bounce());
     }
-    let options = SummaryOptions { k: 1, max_rows: 2 };
+    let options = SummaryOptions { k: 1, max_rows: 2, segment: None };
     let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &options);
     let labels: Vec<&str> = summary.referrers.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(labels, vec!["a.example", "b.example", OTHER]);
@@ -237,14 +237,7 @@ fn many_small_rows() -> Site {
                 };
                 let path = format!("/{label}");
                 site.view(&path, n, &view);
-                site.leave(
-                    &path,
-                    &Leave {
-                        entry: true,
-                        channel: view.channel().map(str::to_owned),
-                        ..exit_after(12_000)
-                    },
-                );
+                site.leave(&path, &leave_of(&view, &exit_after(12_000)));
                 let props = vec![("size".to_owned(), label.clone())];
                 site.event(&path, &Event::Goal { name: label.clone(), value: Some(1.0), props });
                 let props = vec![("size".to_owned(), label.clone())];
@@ -295,7 +288,7 @@ fn every_breakdown_of_the_site_and_page_summaries_shows_no_row_under_k() {
     assert_eq!(summary.event_properties[0].values.last().unwrap().label, OTHER);
     check("search terms", &summary.search_terms, k);
     check("events", &summary.events, k);
-    check("pages API", &RangeSummary::from_merged(&range, k).pages, k);
+    check("pages API", &RangeSummary::from_merged(&range, k, None).pages, k);
     // Small rows existed and were folded: every breakdown ends in "(other)".
     assert_eq!(summary.referrers.last().unwrap().label, OTHER);
     assert_eq!(summary.top_pages.last().unwrap().label, OTHER);

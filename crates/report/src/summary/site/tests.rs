@@ -32,7 +32,7 @@ fn the_pages_table_merges_days_per_page_and_counts_the_sites_visitors_once() {
         monday.pages.into_iter().chain(tuesday.pages),
         [(day("2026-11-22"), monday.site), (day("2026-11-23"), tuesday.site)],
     );
-    let summary = RangeSummary::from_merged(&range, 1);
+    let summary = RangeSummary::from_merged(&range, 1, None);
     assert_eq!(summary.views, 6);
     assert_eq!(summary.bots_dropped, 4);
     // Visitor 1 came on both days: a union, not a sum.
@@ -49,7 +49,7 @@ fn the_pages_table_merges_days_per_page_and_counts_the_sites_visitors_once() {
 #[test]
 fn an_empty_range_has_no_pages() {
     let empty = MergedRange::new(day("2026-11-23"), day("2026-11-23"), [], []);
-    let summary = RangeSummary::from_merged(&empty, 5);
+    let summary = RangeSummary::from_merged(&empty, 5, None);
     assert_eq!((summary.views, summary.visitors, summary.pages.len()), (0, 0, 0));
 }
 
@@ -65,7 +65,7 @@ fn the_pages_table_folds_pages_seen_by_fewer_than_k_visitors() {
     let range = MergedRange::new(day("2026-11-23"), day("2026-11-23"), pages, []);
     // "/invoice/acme" and "/team" fold into 3 visitors; "/blog", with 6, stays.
     assert_eq!(
-        RangeSummary::from_merged(&range, DEFAULT_K).pages,
+        RangeSummary::from_merged(&range, DEFAULT_K, None).pages,
         vec![
             Row::new("/", 20, PageViews { views: 20 }),
             Row::new("/blog", 6, PageViews { views: 6 }),
