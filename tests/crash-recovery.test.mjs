@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { steadyLoad } from './support/steady-load.mjs';
 import { useEdge } from './support/fixtures.mjs';
 
-const KILLS = 5;
+const KILLS = 3;
 /** How long each round loads the edge before it is killed: longer than the flush interval
  * (1 s), so that both flushed and journalled beacons are at stake. */
 const LOAD_MS = 1500;
