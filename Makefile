@@ -132,6 +132,7 @@ lint: setup
 	cargo fmt --all --check
 	cd fuzz && cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p tacit-report --features synthetic --all-targets -- -D warnings
 	cargo clippy -p tacit-edge --target $(WASM_TARGET) -- -D warnings
 	cargo clippy -p tacit-edge --features openapi --all-targets -- -D warnings
 	@$(OPENAPI) | diff -u docs/openapi.yaml - || \

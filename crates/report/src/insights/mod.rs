@@ -2,8 +2,9 @@
 //! statistical test and a suggested action (DESIGN, "Insights").
 //!
 //! [`find_insights`] runs every rule over a [`MergedRange`] (and the previous period, for the
-//! rules that compare periods) and returns the cards ranked by expected impact: visitors
-//! affected × effect size. [`page_insights`] runs the page rules for one page.
+//! rules that compare periods), keeps the cards that survive the control of false discoveries,
+//! and returns them ranked by expected impact: visitors affected × effect size.
+//! [`page_insights`] gives the same cards for one page.
 //!
 //! # The rules
 //!
@@ -23,13 +24,25 @@
 //!
 //! # What "far" means
 //!
-//! A card needs both a practical effect (a difference of at least [`MIN_DIFFERENCE`], ten
+//! A card needs a practical effect (a difference of at least [`MIN_DIFFERENCE`], ten
 //! percentage points, and for exit rates and channels a ratio too: [`MIN_EXIT_RATIO`],
-//! [`MIN_CHANNEL_RATIO`]) and a statistical test that rejects "no
-//! difference" at [`MIN_LEVEL`] (99 %, two-sided critical value |z| ≥ 2.576). A site with a
-//! thousand pages runs thousands of tests per range, so the usual 95 % would show about one
-//! false card in twenty tests that find nothing; 99 % and the effect floor keep chance findings
-//! rare, though not impossible.
+//! [`MIN_CHANNEL_RATIO`]), its own test rejecting "no difference" at [`MIN_LEVEL`] (99 %,
+//! two-sided critical value |z| ≥ 2.576), and it must survive the control of false discoveries
+//! over *every* test the range runs.
+//!
+//! # False discoveries controlled
+//!
+//! A site with a thousand pages runs thousands of tests per range: at 99 % each, about one in a
+//! hundred tests that find nothing would still make a card. The engine therefore keeps the
+//! cards whose tests pass the Benjamini–Hochberg procedure at q = [`FALSE_DISCOVERY_RATE`]
+//! (5 %) over all of them (docs/decisions/2026-12-insight-fdr.md): every rule counts one test
+//! for each page, channel or goal that meets its minimum sample, whatever the outcome, and the
+//! cards' p-values are ranked against q · i / m. So at most 5 % of the cards a range shows are
+//! expected to be chance, and a site where nothing stands out shows any card at all in at most
+//! one range in twenty. A finding that needs two tests (a high exit rate *and* a long time)
+//! takes the larger p-value of the two (an intersection–union test). The synthetic ranges of
+//! `synthetic` module (with the `synthetic` feature) measure it: `insight_recall` and
+//! `insight_false_cards_per_null_site` in `make bench`.
 //!
 //! The tests are two-proportion z-tests (pooled) between a page or channel and *the rest of the
 //! site* (site minus it, so the two groups are disjoint; a channel's effect floors are measured
@@ -64,13 +77,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::summary::{MergedRange, SummaryOptions};
 
+mod discoveries;
 mod rules;
 mod stats;
+#[cfg(any(test, feature = "synthetic"))]
+pub mod synthetic;
 #[cfg(test)]
 mod testing;
 
 pub use stats::{
-    one_proportion_z, two_proportion_z, visitors_lower_bound, Confidence, ConfidenceLevel, Test,
+    one_proportion_z, two_proportion_z, two_sided_p, visitors_lower_bound, Confidence,
+    ConfidenceLevel, Test,
 };
 
 /// Leaves a page needs before an exit-rate or frustration rule looks at it.
@@ -96,8 +113,11 @@ pub const MIN_EXIT_RATIO: f64 = 1.5;
 /// How many times the site's engagement a channel's must be (or the site's, its) to be far
 /// from it.
 pub const MIN_CHANNEL_RATIO: f64 = 1.25;
-/// The confidence a card needs.
+/// The confidence a card's own test needs.
 pub const MIN_LEVEL: ConfidenceLevel = ConfidenceLevel::Strong;
+/// The false-discovery rate q the cards of a range are held to, by Benjamini–Hochberg over
+/// every test the range runs: on a site where nothing stands out, the chance of any card.
+pub const FALSE_DISCOVERY_RATE: f64 = 0.05;
 
 /// What a card is about (DESIGN, "Insights").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -271,38 +291,39 @@ impl InsightCard {
     }
 }
 
-/// Every card the rules find over `current`, highest impact first. `previous` (the period of
-/// equal length before it) is only used by [`Rule::ConversionChange`]. `options.k` decides
-/// which pages, channels, previous pages and terms a card may name.
+/// Every card the rules find over `current` that survives the false-discovery control over
+/// all their tests, highest impact first. `previous` (the period of equal length before it) is
+/// used by the rules that compare periods. `options.k` decides which pages, channels, previous
+/// pages and terms a card may name.
 pub fn find_insights(
     current: &MergedRange,
     previous: Option<&MergedRange>,
     options: &SummaryOptions,
 ) -> Vec<InsightCard> {
-    let mut cards = Vec::new();
+    let tests = discoveries::Tests::default();
+    let mut candidates = Vec::new();
     for page in current.pages() {
-        cards.extend(rules::page_cards(page, current, options));
+        candidates.extend(rules::page_cards(page, current, options, &tests));
     }
-    cards.extend(rules::channel_engagement(current, options));
+    candidates.extend(rules::channel_engagement(current, options, &tests));
     if let Some(previous) = previous {
-        cards.extend(rules::conversion_change(current, previous, options));
+        candidates.extend(rules::conversion_change(current, previous, options, &tests));
     }
+    let mut cards = discoveries::discoveries(candidates, tests.count(), FALSE_DISCOVERY_RATE);
     rank(&mut cards);
     cards
 }
 
-/// The cards about `path` over `current`, highest impact first: the page rules only, so this
-/// costs one page's worth of work, not the site's.
+/// The cards about `path`, highest impact first: those of [`find_insights`] that name it, so
+/// that a page shows the cards the site shows, under the same control of false discoveries.
 pub fn page_insights(
     path: &str,
     current: &MergedRange,
+    previous: Option<&MergedRange>,
     options: &SummaryOptions,
 ) -> Vec<InsightCard> {
-    let mut cards = current
-        .page(path)
-        .map(|page| rules::page_cards(page, current, options))
-        .unwrap_or_default();
-    rank(&mut cards);
+    let mut cards = find_insights(current, previous, options);
+    cards.retain(|card| card.page.as_deref() == Some(path));
     cards
 }
 
@@ -338,7 +359,7 @@ mod tests {
             let expected = card.visitors_affected as f64 * card.effect_size;
             assert!((card.impact - expected).abs() < 1e-9);
         }
-        let form = page_insights("/form", &range, &SummaryOptions::default());
+        let form = page_insights("/form", &range, None, &SummaryOptions::default());
         assert_eq!(pages_of(&form), vec![Some("/form")]);
     }
 

@@ -18,6 +18,7 @@ pub(super) fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
     if a.leaves < MIN_LEAVES {
         return None;
     }
+    c.tests.run();
     let (exit_test, rate, rest) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
     let Time::Long(time_test) = engaged_time(a, c.site_median) else {

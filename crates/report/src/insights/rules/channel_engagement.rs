@@ -2,6 +2,7 @@
 //! site's.
 
 use super::percent;
+use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
     Evidence, Finding, InsightCard, Rule, Unit, MIN_CHANNEL_RATIO, MIN_DIFFERENCE, MIN_LEVEL,
@@ -20,6 +21,7 @@ use crate::summary::{channel_rows, ratio, MergedRange, SummaryOptions};
 pub(in crate::insights) fn channel_engagement(
     range: &MergedRange,
     options: &SummaryOptions,
+    tests: &Tests,
 ) -> Vec<InsightCard> {
     let site = range.site();
     let shown: Vec<String> = channel_rows(site, range.site_visitors_per_view(), options)
@@ -35,6 +37,7 @@ pub(in crate::insights) fn channel_engagement(
         if !shown.contains(&entry.key) || entry.count.saturating_sub(entry.max_error) < MIN_VISITS {
             continue;
         }
+        tests.run();
         let (engaged_count, engaged_error) =
             engaged.iter().find(|e| e.key == entry.key).map_or((0, 0), |e| (e.count, e.max_error));
         // The test is against the rest of the site (disjoint groups); the effect floors are

@@ -1,6 +1,7 @@
 //! [`Rule::ConversionChange`]: a goal's conversion per visit changed since the previous period.
 
 use super::percent_precise;
+use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_LEVEL, MIN_VISITS};
 use crate::privacy::OTHER;
@@ -16,6 +17,7 @@ pub(in crate::insights) fn conversion_change(
     current: &MergedRange,
     previous: &MergedRange,
     options: &SummaryOptions,
+    tests: &Tests,
 ) -> Vec<InsightCard> {
     let (now, before) = (current.site(), previous.site());
     if now.entries < MIN_VISITS || before.entries < MIN_VISITS {
@@ -25,6 +27,7 @@ pub(in crate::insights) fn conversion_change(
     let previous_goals = before.goals.top(usize::MAX);
     let mut cards = Vec::new();
     for goal in goals.iter().filter(|g| g.label != OTHER) {
+        tests.run();
         let (name, completions) = (&goal.label, &goal.figures);
         let earlier = previous_goals.iter().find(|g| g.key == *name);
         let earlier_count = earlier.map_or(0, |g| g.count);

@@ -18,6 +18,7 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
     if a.leaves < MIN_LEAVES || a.goals.total() > 0 {
         return None;
     }
+    c.tests.run();
     let (confidence, rate, rest) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
     if matches!(engaged_time(a, c.site_median), Time::Long(_)) {

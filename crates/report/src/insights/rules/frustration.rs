@@ -19,6 +19,7 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     if a.leaves < MIN_LEAVES {
         return None;
     }
+    c.tests.run();
     let (rest_x, rest_n) = (
         c.site.frustrated_views.saturating_sub(a.frustrated_views),
         c.site.leaves.saturating_sub(a.leaves),

@@ -20,6 +20,7 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
     if ended < MIN_VISITS {
         return None;
     }
+    c.tests.run();
     let site_ended = c.site.bounces + c.site.engaged_visits;
     let (bounce_test, rate, rest) = higher_than_rest(a.bounces, ended, c.site.bounces, site_ended)?;
     let Time::Short(time_test) = engaged_time(a, c.site_median) else {

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::discoveries::Tests;
 use super::{visitors_lower_bound, Evidence, Finding, InsightCard, Rule, Unit, MIN_VISITORS};
 use crate::privacy::OTHER;
 use crate::summary::{MergedPage, MergedRange, SummaryOptions};
@@ -21,19 +22,20 @@ mod search_exits;
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
 
-/// The page rules' cards for one page; none for [`OTHER`] or a page under the minimum visitors
-/// or under k.
+/// The page rules' candidate cards for one page, each test counted in `tests`; none for
+/// [`OTHER`] or a page under the minimum visitors or under k.
 pub(super) fn page_cards(
     page: &MergedPage,
     range: &MergedRange,
     options: &SummaryOptions,
+    tests: &Tests,
 ) -> Vec<InsightCard> {
     if page.path == OTHER || visitors_lower_bound(page.visitors) < MIN_VISITORS.max(options.k) {
         return Vec::new();
     }
     let site = range.site();
     let site_median = site.engaged_time_ms.quantile(0.5);
-    let context = PageContext { page, site, site_median, range, options };
+    let context = PageContext { page, site, site_median, range, options, tests };
     [
         answers_then_leaves::answers_then_leaves(&context),
         mismatch::mismatch(&context),
@@ -48,13 +50,15 @@ pub(super) fn page_cards(
     .collect()
 }
 
-/// What a page rule reads: the page, the site over the same range, and the options.
+/// What a page rule reads: the page, the site over the same range, and the options; and where
+/// it counts its tests.
 struct PageContext<'a> {
     page: &'a MergedPage,
     site: &'a Activity,
     site_median: Option<f64>,
     range: &'a MergedRange,
     options: &'a SummaryOptions,
+    tests: &'a Tests,
 }
 
 impl PageContext<'_> {

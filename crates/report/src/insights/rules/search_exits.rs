@@ -17,6 +17,7 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
     if a.search_terms.total() < MIN_SEARCHES || a.leaves < MIN_LEAVES {
         return None;
     }
+    c.tests.run();
     let (confidence, rate, rest) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
     let terms: Vec<String> = top_k_rows(&a.search_terms, c.page.visitors_per_view(), c.options)
