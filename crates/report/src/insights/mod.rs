@@ -19,6 +19,8 @@
 //! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
 //! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed far beyond chance since the previous period | [`MIN_VISITS`] visits in each period |
+//! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
+//! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
 //!
 //! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
 //!
@@ -113,6 +115,10 @@ pub const MIN_EXIT_RATIO: f64 = 1.5;
 /// How many times the site's engagement a channel's must be (or the site's, its) to be far
 /// from it.
 pub const MIN_CHANNEL_RATIO: f64 = 1.25;
+/// How many times larger (or smaller) a channel's share of visits, or a page's share of views,
+/// must be than in the previous period for the traffic rules: a change of the site's traffic
+/// moves every share alike, so a share that moves this far moved beyond it.
+pub const TRAFFIC_FACTOR: f64 = 1.5;
 /// The confidence a card's own test needs.
 pub const MIN_LEVEL: ConfidenceLevel = ConfidenceLevel::Strong;
 /// The false-discovery rate q the cards of a range are held to, by Benjamini–Hochberg over
@@ -161,18 +167,22 @@ pub enum Rule {
     SearchExits,
     /// A goal's conversion changing between periods.
     ConversionChange,
+    /// A channel's visits changing between periods beyond the site's.
+    ChannelTrafficChange,
+    /// A page's views changing between periods beyond the site's.
+    PageTrafficChange,
 }
 
 impl Rule {
     /// The kind of card the rule makes.
     pub fn kind(self) -> InsightKind {
         match self {
-            Rule::AnswersThenLeaves => InsightKind::Behavioural,
+            Rule::AnswersThenLeaves | Rule::PageTrafficChange => InsightKind::Behavioural,
             Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
             Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
                 InsightKind::Emotional
             }
-            Rule::ChannelEngagement => InsightKind::Channel,
+            Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
             Rule::DropOff => InsightKind::Journey,
             Rule::ConversionChange => InsightKind::Value,
         }
@@ -308,6 +318,8 @@ pub fn find_insights(
     candidates.extend(rules::channel_engagement(current, options, &tests));
     if let Some(previous) = previous {
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
+        candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));
+        candidates.extend(rules::page_traffic_change(current, previous, options, &tests));
     }
     let mut cards = discoveries::discoveries(candidates, tests.count(), FALSE_DISCOVERY_RATE);
     rank(&mut cards);

@@ -189,11 +189,13 @@ pub enum Effect {
     SearchExits,
     /// `signup`: reached by 10 % of the views of `/signup` this period, 40 % the previous.
     ConversionFall,
+    /// `news.example`: a quarter of the previous period's visits, while the others hold.
+    ChannelFall,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 10] = [
+    pub const ALL: [Effect; 11] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -204,6 +206,7 @@ impl Effect {
         Effect::DropOff,
         Effect::SearchExits,
         Effect::ConversionFall,
+        Effect::ChannelFall,
     ];
 
     /// The rule whose card finds the effect.
@@ -218,6 +221,7 @@ impl Effect {
             Effect::DropOff => Rule::DropOff,
             Effect::SearchExits => Rule::SearchExits,
             Effect::ConversionFall => Rule::ConversionChange,
+            Effect::ChannelFall => Rule::ChannelTrafficChange,
         }
     }
 
@@ -235,6 +239,7 @@ impl Effect {
             Effect::DropOff => Subject::Page("/checkout"),
             Effect::SearchExits => Subject::Page("/search"),
             Effect::ConversionFall => Subject::Named(GOAL),
+            Effect::ChannelFall => Subject::Named("news.example"),
         }
     }
 
@@ -303,6 +308,10 @@ impl Effect {
             Effect::ConversionFall => {
                 current.goal_rate = 0.1;
                 previous.goal_rate = 0.4;
+            }
+            Effect::ChannelFall => {
+                let news = CHANNELS.iter().position(|(host, _)| *host == Some("news.example"));
+                current.channel_weights[news.expect("a background channel")] /= 4.0;
             }
         }
         (current, previous)

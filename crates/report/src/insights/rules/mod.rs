@@ -18,9 +18,11 @@ mod feedback;
 mod frustration;
 mod mismatch;
 mod search_exits;
+mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
+pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
 /// The page rules' candidate cards for one page, each test counted in `tests`; none for
 /// [`OTHER`] or a page under the minimum visitors or under k.
