@@ -12,6 +12,7 @@
 //! |---|---|---|---|
 //! | [`Rule::AnswersThenLeaves`] | behavioural | a page's exit rate is far above the rest of the site's *and* its engaged time is long | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::Mismatch`] | need | a landing page's bounce rate is far above the rest of the site's *and* its engaged time is short; names the channel whose bounces most exceed its share of visits | [`MIN_VISITS`] ended visits, [`MIN_VISITORS`] visitors |
+//! | [`Rule::SlowPage`] | behavioural | a page's LCP or INP p75 is "needs improvement" or "poor" (web.dev) *and* its bounce rate (or exit rate, for a page few visits land on) is far above the rest of the site's; replaces the mismatch card on that page | 30 views with the vital; [`MIN_VISITS`] ended visits or [`MIN_LEAVES`] leaves |
 //! | [`Rule::Frustration`] | emotional | a page's share of views with rage or dead clicks is at least twice the rest of the site's | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::UnhappyButEngaged`] | emotional | a page's unhappy feedback is far above the rest of the site's while its engaged time is at least the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
 //! | [`Rule::HappyButBrief`] | emotional | a page's happy feedback is far above the rest of the site's while its engaged time is below the site's | [`MIN_ANSWERS`] answers, [`MIN_VISITORS`] visitors |
@@ -171,13 +172,17 @@ pub enum Rule {
     ChannelTrafficChange,
     /// A page's views changing between periods beyond the site's.
     PageTrafficChange,
+    /// A slow page (LCP or INP) whose visits bounce or exit more than the site's.
+    SlowPage,
 }
 
 impl Rule {
     /// The kind of card the rule makes.
     pub fn kind(self) -> InsightKind {
         match self {
-            Rule::AnswersThenLeaves | Rule::PageTrafficChange => InsightKind::Behavioural,
+            Rule::AnswersThenLeaves | Rule::PageTrafficChange | Rule::SlowPage => {
+                InsightKind::Behavioural
+            }
             Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
             Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
                 InsightKind::Emotional

@@ -191,11 +191,14 @@ pub enum Effect {
     ConversionFall,
     /// `news.example`: a quarter of the previous period's visits, while the others hold.
     ChannelFall,
+    /// `/features`: LCP and INP medians of 5 s and 500 ms, 20 % of views continuing, 4 s
+    /// engaged.
+    SlowPage,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 11] = [
+    pub const ALL: [Effect; 12] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -207,6 +210,7 @@ impl Effect {
         Effect::SearchExits,
         Effect::ConversionFall,
         Effect::ChannelFall,
+        Effect::SlowPage,
     ];
 
     /// The rule whose card finds the effect.
@@ -222,6 +226,7 @@ impl Effect {
             Effect::SearchExits => Rule::SearchExits,
             Effect::ConversionFall => Rule::ConversionChange,
             Effect::ChannelFall => Rule::ChannelTrafficChange,
+            Effect::SlowPage => Rule::SlowPage,
         }
     }
 
@@ -240,6 +245,7 @@ impl Effect {
             Effect::SearchExits => Subject::Page("/search"),
             Effect::ConversionFall => Subject::Named(GOAL),
             Effect::ChannelFall => Subject::Named("news.example"),
+            Effect::SlowPage => Subject::Page("/features"),
         }
     }
 
@@ -312,6 +318,16 @@ impl Effect {
             Effect::ChannelFall => {
                 let news = CHANNELS.iter().position(|(host, _)| *host == Some("news.example"));
                 current.channel_weights[news.expect("a background channel")] /= 4.0;
+            }
+            Effect::SlowPage => {
+                let slow = Behaviour {
+                    continues: 0.2,
+                    engaged_median_ms: 4_000.0,
+                    lcp_median_ms: 5_000.0,
+                    inp_median_ms: 500.0,
+                    ..background
+                };
+                current.pages.push(("/features", slow));
             }
         }
         (current, previous)

@@ -18,6 +18,7 @@ mod feedback;
 mod frustration;
 mod mismatch;
 mod search_exits;
+mod slow_page;
 mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
@@ -38,9 +39,10 @@ pub(super) fn page_cards(
     let site = range.site();
     let site_median = site.engaged_time_ms.quantile(0.5);
     let context = PageContext { page, site, site_median, range, options, tests };
-    [
+    let mut cards: Vec<InsightCard> = [
         answers_then_leaves::answers_then_leaves(&context),
         mismatch::mismatch(&context),
+        slow_page::slow_page(&context),
         frustration::frustration(&context),
         feedback::unhappy_but_engaged(&context),
         feedback::happy_but_brief(&context),
@@ -49,7 +51,12 @@ pub(super) fn page_cards(
     ]
     .into_iter()
     .flatten()
-    .collect()
+    .collect();
+    // A slow page's bounces are first a matter of speed: the speed card replaces the mismatch.
+    if cards.iter().any(|card| card.rule == Rule::SlowPage) {
+        cards.retain(|card| card.rule != Rule::Mismatch);
+    }
+    cards
 }
 
 /// What a page rule reads: the page, the site over the same range, and the options; and where
