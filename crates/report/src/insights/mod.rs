@@ -19,7 +19,8 @@
 //! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the site's | [`MIN_VISITS`] entries, k visitors |
 //! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
-//! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed far beyond chance since the previous period | [`MIN_VISITS`] visits in each period |
+//! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed by [`MIN_RELATIVE_CHANGE`] of its previous value since the previous period | [`MIN_VISITS`] visits in each period |
+//! | [`Rule::Loyalty`] | value | the share of returning visits among visits with journey consent changed by at least [`MIN_DIFFERENCE`]; states the coverage | [`MIN_VISITS`] known visits in each period, k returning and k first |
 //! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
 //! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
 //!
@@ -120,6 +121,9 @@ pub const MIN_CHANNEL_RATIO: f64 = 1.25;
 /// must be than in the previous period for the traffic rules: a change of the site's traffic
 /// moves every share alike, so a share that moves this far moved beyond it.
 pub const TRAFFIC_FACTOR: f64 = 1.5;
+/// How far a goal's conversion per visit must move between periods, as a share of its previous
+/// value ([`Rule::ConversionChange`]): conversions are rare, so ten points would be too far.
+pub const MIN_RELATIVE_CHANGE: f64 = 0.2;
 /// The confidence a card's own test needs.
 pub const MIN_LEVEL: ConfidenceLevel = ConfidenceLevel::Strong;
 /// The false-discovery rate q the cards of a range are held to, by Benjamini–Hochberg over
@@ -174,6 +178,8 @@ pub enum Rule {
     PageTrafficChange,
     /// A slow page (LCP or INP) whose visits bounce or exit more than the site's.
     SlowPage,
+    /// The share of returning visits changing between periods.
+    Loyalty,
 }
 
 impl Rule {
@@ -189,7 +195,7 @@ impl Rule {
             }
             Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
             Rule::DropOff => InsightKind::Journey,
-            Rule::ConversionChange => InsightKind::Value,
+            Rule::ConversionChange | Rule::Loyalty => InsightKind::Value,
         }
     }
 }
@@ -325,6 +331,7 @@ pub fn find_insights(
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
         candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));
         candidates.extend(rules::page_traffic_change(current, previous, options, &tests));
+        candidates.extend(rules::loyalty(current, previous, options, &tests));
     }
     let mut cards = discoveries::discoveries(candidates, tests.count(), FALSE_DISCOVERY_RATE);
     rank(&mut cards);

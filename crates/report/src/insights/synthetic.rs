@@ -194,11 +194,13 @@ pub enum Effect {
     /// `/features`: LCP and INP medians of 5 s and 500 ms, 20 % of views continuing, 4 s
     /// engaged.
     SlowPage,
+    /// Returning visits: 15 % of the known visits this period, 40 % the previous.
+    LoyaltyFall,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 12] = [
+    pub const ALL: [Effect; 13] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -211,6 +213,7 @@ impl Effect {
         Effect::ConversionFall,
         Effect::ChannelFall,
         Effect::SlowPage,
+        Effect::LoyaltyFall,
     ];
 
     /// The rule whose card finds the effect.
@@ -227,6 +230,7 @@ impl Effect {
             Effect::ConversionFall => Rule::ConversionChange,
             Effect::ChannelFall => Rule::ChannelTrafficChange,
             Effect::SlowPage => Rule::SlowPage,
+            Effect::LoyaltyFall => Rule::Loyalty,
         }
     }
 
@@ -246,6 +250,7 @@ impl Effect {
             Effect::ConversionFall => Subject::Named(GOAL),
             Effect::ChannelFall => Subject::Named("news.example"),
             Effect::SlowPage => Subject::Page("/features"),
+            Effect::LoyaltyFall => Subject::Named("returning visits"),
         }
     }
 
@@ -328,6 +333,10 @@ impl Effect {
                     ..background
                 };
                 current.pages.push(("/features", slow));
+            }
+            Effect::LoyaltyFall => {
+                current.returning = 0.15;
+                previous.returning = 0.4;
             }
         }
         (current, previous)

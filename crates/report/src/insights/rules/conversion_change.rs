@@ -3,13 +3,15 @@
 use super::percent_precise;
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_LEVEL, MIN_VISITS};
+use crate::insights::{
+    Evidence, Finding, InsightCard, Rule, Unit, MIN_LEVEL, MIN_RELATIVE_CHANGE, MIN_VISITS,
+};
 use crate::privacy::OTHER;
 use crate::summary::{goal_rows, ratio, MergedRange, SummaryOptions};
 
 /// A goal whose conversion per visit changed far beyond chance since the previous period.
 ///
-/// Far: at least a fifth of the previous rate apart at [`MIN_LEVEL`]. Minimum: [`MIN_VISITS`]
+/// Far: at least [`MIN_RELATIVE_CHANGE`] of the previous rate apart at [`MIN_LEVEL`]. Minimum: [`MIN_VISITS`]
 /// visits in each period, and the goal shown in the current period's folded goal breakdown.
 /// Completions above visits (a goal reached several times per visit) are capped at the visits
 /// for the test.
@@ -38,7 +40,7 @@ pub(in crate::insights) fn conversion_change(
             continue;
         };
         let Some(confidence) = Confidence::of(Test::TwoProportionZ, z) else { continue };
-        if confidence.level < MIN_LEVEL || (rate - old).abs() < old * 0.2 {
+        if confidence.level < MIN_LEVEL || (rate - old).abs() < old * MIN_RELATIVE_CHANGE {
             continue;
         }
         let per_completion = completions.value / completions.completions.max(1) as f64;

@@ -16,6 +16,7 @@ mod conversion_change;
 mod drop_off;
 mod feedback;
 mod frustration;
+mod loyalty;
 mod mismatch;
 mod search_exits;
 mod slow_page;
@@ -23,6 +24,7 @@ mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
+pub(super) use loyalty::loyalty;
 pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
 /// The page rules' candidate cards for one page, each test counted in `tests`; none for
