@@ -19,7 +19,7 @@
 //! | [`Rule::ChannelEngagement`] | channel | a channel's engagement is far above (invest) or below (check its promise) the site's | [`MIN_VISITS`] entries, k visitors |
 //! | [`Rule::DropOff`] | journey | a page that a third or more of its same-site arrivals reach from one page ends far more visits than the rest of the site | [`MIN_LEAVES`] leaves, [`MIN_VISITORS`] visitors |
 //! | [`Rule::SearchExits`] | need | a page with site-search terms ends far more visits than the rest of the site: unmet needs | [`MIN_SEARCHES`] searches, [`MIN_LEAVES`] leaves |
-//! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed by [`MIN_RELATIVE_CHANGE`] of its previous value since the previous period | [`MIN_VISITS`] visits in each period |
+//! | [`Rule::ConversionChange`] | value | a goal's conversion per visit changed by [`MIN_RELATIVE_CHANGE`] of its previous value since the previous period; names the step (a page where the goal is reached, or one leading there) whose exit rate moved with it | [`MIN_VISITS`] visits in each period |
 //! | [`Rule::Loyalty`] | value | the share of returning visits among visits with journey consent changed by at least [`MIN_DIFFERENCE`]; states the coverage | [`MIN_VISITS`] known visits in each period, k returning and k first |
 //! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
 //! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
