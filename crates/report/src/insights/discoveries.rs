@@ -55,6 +55,8 @@ mod tests {
     use super::*;
     use crate::insights::stats::{Confidence, ConfidenceLevel, Test};
     use crate::insights::{Finding, Rule};
+    use crate::summary::testing::day;
+    use crate::summary::MergedRange;
 
     fn card(p_value: f64) -> InsightCard {
         let confidence = Confidence {
@@ -70,7 +72,8 @@ mod tests {
             action: String::new(),
             effect_size: 0.2,
         };
-        InsightCard::new(Rule::Frustration, None, 100, finding)
+        let range = MergedRange::new(day("2026-11-23"), day("2026-11-23"), [], []);
+        InsightCard::new(Rule::Frustration, None, &range, 100, finding)
     }
 
     fn kept(p_values: &[f64], tests: usize) -> Vec<f64> {

@@ -70,6 +70,14 @@
 //!   minimum-visitor checks use the estimate less three standard errors
 //!   ([`visitors_lower_bound`]); the impact uses the estimate.
 //!
+//! # Every card checkable
+//!
+//! Each share in a card's evidence carries the counts it is computed from ([`Counts`]: exits
+//! of leaves, bounces of ended visits, visits of the site's visits…), and its baseline too, so
+//! that a reader can recompute every percentage; and each card names the view that shows its
+//! evidence ([`EvidenceView`]): the page's report, or the site summary, over the card's range
+//! and compared with the previous period, with a link to its JSON answer.
+//!
 //! # Privacy
 //!
 //! A card names a page (its own, or the previous page of a drop-off) only if that page's
@@ -79,7 +87,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::summary::{MergedRange, SummaryOptions};
+use crate::summary::{previous_period, MergedRange, SummaryOptions};
+use tacit_aggregate::Day;
 
 mod discoveries;
 mod rules;
@@ -215,6 +224,23 @@ pub enum Unit {
     Score,
 }
 
+/// The raw counts behind a share: `count` of `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Counts {
+    /// What was counted, such as exits.
+    pub count: u64,
+    /// What it is counted out of, such as leaves.
+    pub of: u64,
+}
+
+impl Counts {
+    /// `count / of`; `None` when `of` is zero.
+    pub fn share(self) -> Option<f64> {
+        crate::summary::ratio(self.count, self.of)
+    }
+}
+
 /// One figure of a card's evidence and the baseline it is compared with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -231,9 +257,14 @@ pub struct Evidence {
     pub unit: Unit,
     /// How many observations the value rests on.
     pub sample: u64,
+    /// For a share: the counts it is computed from (`value = count / of`).
+    pub counts: Option<Counts>,
+    /// For a share baseline: the counts it is computed from.
+    pub baseline_counts: Option<Counts>,
 }
 
 impl Evidence {
+    /// A figure that is not a share: a time, a count, a score.
     fn new(measure: &str, value: f64, unit: Unit, sample: u64) -> Evidence {
         Evidence {
             measure: measure.to_owned(),
@@ -242,7 +273,15 @@ impl Evidence {
             baseline_label: None,
             unit,
             sample,
+            counts: None,
+            baseline_counts: None,
         }
+    }
+
+    /// A share with the counts behind it (0 when nothing was counted out of).
+    fn share(measure: &str, counts: Counts) -> Evidence {
+        let value = counts.share().unwrap_or(0.0);
+        Evidence { counts: Some(counts), ..Evidence::new(measure, value, Unit::Share, counts.of) }
     }
 
     fn against(mut self, baseline: f64, label: &str) -> Evidence {
@@ -250,6 +289,63 @@ impl Evidence {
         self.baseline_label = Some(label.to_owned());
         self
     }
+
+    /// Against a share baseline, with the counts behind it.
+    fn against_share(mut self, counts: Counts, label: &str) -> Evidence {
+        self.baseline_counts = Some(counts);
+        self.against(counts.share().unwrap_or(0.0), label)
+    }
+}
+
+/// The view that shows a card's evidence: a page's report (or, for a card about no page, the
+/// site summary) over the card's range, compared with the previous period of equal length as
+/// every report is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvidenceView {
+    /// The page whose report shows the evidence; `None` for the site summary.
+    pub page: Option<String>,
+    /// The range's first day.
+    pub from: Day,
+    /// The range's last day.
+    pub to: Day,
+    /// The first day of the period it is compared with.
+    pub compared_from: Day,
+    /// The last day of that period.
+    pub compared_to: Day,
+    /// The JSON answer that shows it, relative to the API answer the card is in:
+    /// `page?path=…&from=…&to=…` or `summary?from=…&to=…`, which resolve to
+    /// `/api/v1/sites/<site>/page?…` and `/api/v1/sites/<site>/summary?…`. The HTML pages link
+    /// to `/s/<site>/p?…` and `/s/<site>?…` with the same parameters.
+    pub link: String,
+}
+
+impl EvidenceView {
+    /// The view of `page` (or the site) over `from..=to`.
+    fn new(page: Option<&str>, from: Day, to: Day) -> EvidenceView {
+        let (compared_from, compared_to) = previous_period(from, to);
+        let range = format!("from={from}&to={to}");
+        let link = match page {
+            Some(path) => format!("page?path={}&{range}", query_value(path)),
+            None => format!("summary?{range}"),
+        };
+        EvidenceView { page: page.map(str::to_owned), from, to, compared_from, compared_to, link }
+    }
+}
+
+/// `value` percent-encoded for a query string: every byte but the unreserved characters and
+/// `/` (which a query may hold as it is, and which keeps a path readable).
+fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// A finding with its evidence, its test and what to do about it.
@@ -276,6 +372,8 @@ pub struct InsightCard {
     pub effect_size: f64,
     /// `visitors_affected × effect_size`: what cards are ranked by.
     pub impact: f64,
+    /// Where to check it: the view that shows its evidence.
+    pub view: EvidenceView,
 }
 
 /// What a rule found, in its words; [`InsightCard::new`] makes the card.
@@ -288,16 +386,18 @@ struct Finding {
 }
 
 impl InsightCard {
-    /// The card of `rule`'s finding about `page` (or the site), which concerns
+    /// The card of `rule`'s finding about `page` (or the site) over `range`, which concerns
     /// `visitors_affected` visitors.
     fn new(
         rule: Rule,
         page: Option<String>,
+        range: &MergedRange,
         visitors_affected: u64,
         finding: Finding,
     ) -> InsightCard {
         let Finding { statement, evidence, confidence, action, effect_size } = finding;
         InsightCard {
+            view: EvidenceView::new(page.as_deref(), range.from(), range.to()),
             kind: rule.kind(),
             rule,
             statement,
@@ -400,6 +500,46 @@ mod tests {
         let options = SummaryOptions { k: 25, ..SummaryOptions::default() };
         let found = find_insights(&range, None, &options);
         assert!(found.iter().all(|c| c.page.as_deref() != Some("/guide")), "{found:?}");
+    }
+
+    #[test]
+    fn every_share_on_a_card_carries_the_counts_it_is_computed_from() {
+        let mut checked = 0;
+        for effect in synthetic::Effect::ALL {
+            let (current, previous) = synthetic::range(1, Some(effect));
+            for card in find_insights(&current, Some(&previous), &SummaryOptions::default()) {
+                for evidence in card.evidence.iter().filter(|e| e.unit == Unit::Share) {
+                    let counts = evidence.counts.expect("a share's counts");
+                    assert_eq!(counts.share(), Some(evidence.value), "{evidence:?}");
+                    assert_eq!(counts.of, evidence.sample, "{evidence:?}");
+                    if evidence.baseline.is_some() {
+                        let baseline = evidence.baseline_counts.expect("a baseline's counts");
+                        assert_eq!(baseline.share(), evidence.baseline, "{evidence:?}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= synthetic::Effect::ALL.len(), "{checked}");
+    }
+
+    #[test]
+    fn a_card_links_to_the_view_of_its_page_or_the_site_over_its_range() {
+        let mut site = background();
+        site.visits("/guide", 0, 150, None, &exit_after(90_000));
+        let card = &cards(&site, Rule::AnswersThenLeaves)[0];
+        let view = &card.view;
+        assert_eq!(view.link, "page?path=/guide&from=2026-11-23&to=2026-11-23");
+        assert_eq!((view.from, view.to), (day("2026-11-23"), day("2026-11-23")));
+        assert_eq!((view.compared_from, view.compared_to), (day("2026-11-22"), day("2026-11-22")));
+        let site_view = EvidenceView::new(None, day("2026-11-01"), day("2026-11-30"));
+        assert_eq!(site_view.link, "summary?from=2026-11-01&to=2026-11-30");
+        assert_eq!(site_view.compared_from, day("2026-10-02"));
+    }
+
+    #[test]
+    fn a_path_in_a_link_is_percent_encoded_but_for_its_slashes() {
+        assert_eq!(query_value("/a b/c?d&e=ü"), "/a%20b/c%3Fd%26e%3D%C3%BC");
     }
 
     #[test]

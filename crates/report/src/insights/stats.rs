@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MIN_DIFFERENCE, MIN_LEVEL, TIME_FACTOR};
-use crate::summary::ratio;
+use super::{Counts, MIN_DIFFERENCE, MIN_LEVEL, TIME_FACTOR};
 use tacit_aggregate::quantiles::QuantileSketch;
 use tacit_aggregate::record::Activity;
 
@@ -196,13 +195,13 @@ pub(super) fn engaged_time(page: &Activity, site_median: Option<f64>) -> Time {
 }
 
 /// A page's rate `x / n` against the rest of the site's, when it is higher by at least
-/// [`MIN_DIFFERENCE`] at [`MIN_LEVEL`]: the test and the difference.
+/// [`MIN_DIFFERENCE`] at [`MIN_LEVEL`]: the test, the page's counts and the rest's.
 pub(super) fn higher_than_rest(
     x: u64,
     n: u64,
     site_x: u64,
     site_n: u64,
-) -> Option<(Confidence, f64, f64)> {
+) -> Option<(Confidence, Counts, Counts)> {
     higher_than_rest_by(x, n, site_x, site_n, 1.0)
 }
 
@@ -213,16 +212,17 @@ pub(super) fn higher_than_rest_by(
     site_x: u64,
     site_n: u64,
     min_ratio: f64,
-) -> Option<(Confidence, f64, f64)> {
-    let (rest_x, rest_n) = (site_x.saturating_sub(x), site_n.saturating_sub(n));
-    let z = two_proportion_z(x, n, rest_x, rest_n)?;
-    let (rate, rest) = (ratio(x, n)?, ratio(rest_x, rest_n)?);
+) -> Option<(Confidence, Counts, Counts)> {
+    let page = Counts { count: x, of: n };
+    let rest = Counts { count: site_x.saturating_sub(x), of: site_n.saturating_sub(n) };
+    let z = two_proportion_z(page.count, page.of, rest.count, rest.of)?;
+    let (rate, rest_rate) = (page.share()?, rest.share()?);
     let confidence = Confidence::of(Test::TwoProportionZ, z)?;
     (z > 0.0
-        && rate - rest >= MIN_DIFFERENCE
-        && rate >= rest * min_ratio
+        && rate - rest_rate >= MIN_DIFFERENCE
+        && rate >= rest_rate * min_ratio
         && confidence.level >= MIN_LEVEL)
-        .then_some((confidence, rate, rest))
+        .then_some((confidence, page, rest))
 }
 
 #[cfg(test)]

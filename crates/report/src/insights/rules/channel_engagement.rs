@@ -5,7 +5,7 @@ use super::percent;
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
-    Evidence, Finding, InsightCard, Rule, Unit, MIN_CHANNEL_RATIO, MIN_DIFFERENCE, MIN_LEVEL,
+    Counts, Evidence, Finding, InsightCard, Rule, MIN_CHANNEL_RATIO, MIN_DIFFERENCE, MIN_LEVEL,
     MIN_VISITS,
 };
 use crate::privacy::OTHER;
@@ -87,13 +87,24 @@ pub(in crate::insights) fn channel_engagement(
                  or the targeting before spending more on it."
             )
         };
-        let sample = if is_above { entries_high } else { entries_low };
+        let counts = if is_above {
+            Counts { count: engaged_low, of: entries_high }
+        } else {
+            Counts { count: engaged_high, of: entries_low }
+        };
+        let site_counts = Counts { count: site.engaged_visits, of: site.entries };
         let evidence =
-            vec![Evidence::new("engagement rate", rate, Unit::Share, sample).against(rest, "site")];
+            vec![Evidence::share("engagement rate", counts).against_share(site_counts, "site")];
         let visitors_affected = (entries_high as f64 * visitors_per_entry).round() as u64;
         let effect_size = (rate - rest).abs();
         let finding = Finding { statement, evidence, confidence, action, effect_size };
-        cards.push(InsightCard::new(Rule::ChannelEngagement, None, visitors_affected, finding));
+        cards.push(InsightCard::new(
+            Rule::ChannelEngagement,
+            None,
+            range,
+            visitors_affected,
+            finding,
+        ));
     }
     cards
 }

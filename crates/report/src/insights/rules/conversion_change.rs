@@ -6,7 +6,7 @@ use super::{percent, percent_precise};
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
-    Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL, MIN_RELATIVE_CHANGE,
+    Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL, MIN_RELATIVE_CHANGE,
     MIN_VISITS,
 };
 use crate::privacy::OTHER;
@@ -61,27 +61,23 @@ pub(in crate::insights) fn conversion_change(
             percent_precise(rate),
         );
         let mut evidence = vec![
-            Evidence::new("conversions per visit", rate, Unit::Share, now.entries)
-                .against(old, "previous period"),
+            Evidence::share("conversions per visit", Counts { count: x1, of: now.entries })
+                .against_share(Counts { count: x2, of: before.entries }, "previous period"),
             Evidence::new("value", completions.value, Unit::Count, completions.completions),
         ];
         let action = match exit_trace(current, previous, name, fell, options) {
             Some(step) => {
+                // A step has MIN_LEAVES leaves in each period: its shares are defined.
                 let exits = format!(
                     "the exit rate of {} went from {} to {}",
                     step.path,
-                    percent(step.before),
-                    percent(step.now)
+                    percent(step.before.share().unwrap_or(0.0)),
+                    percent(step.now.share().unwrap_or(0.0))
                 );
                 let _ = write!(statement, " With it, {exits}.");
                 evidence.push(
-                    Evidence::new(
-                        &format!("exit rate of {}", step.path),
-                        step.now,
-                        Unit::Share,
-                        step.leaves,
-                    )
-                    .against(step.before, "previous period"),
+                    Evidence::share(&format!("exit rate of {}", step.path), step.now)
+                        .against_share(step.before, "previous period"),
                 );
                 if fell {
                     format!(
@@ -108,6 +104,7 @@ pub(in crate::insights) fn conversion_change(
         cards.push(InsightCard::new(
             Rule::ConversionChange,
             None,
+            current,
             current.site_visitors(),
             finding,
         ));
@@ -118,9 +115,8 @@ pub(in crate::insights) fn conversion_change(
 /// A page on the way to a goal whose exit rate moved with the goal's conversion.
 struct Step {
     path: String,
-    before: f64,
-    now: f64,
-    leaves: u64,
+    before: Counts,
+    now: Counts,
 }
 
 /// The step whose figures changed with a goal's conversion: of the pages where `goal` is
@@ -161,9 +157,8 @@ fn exit_trace(
             let level = Confidence::of(Test::TwoProportionZ, z)?.level;
             let toward = if fell { z > 0.0 } else { z < 0.0 };
             let step = Step {
-                before: ratio(before.exits, before.leaves)?,
-                now: ratio(now.exits, now.leaves)?,
-                leaves: now.leaves,
+                before: Counts { count: before.exits, of: before.leaves },
+                now: Counts { count: now.exits, of: now.leaves },
                 path,
             };
             (toward && level >= MIN_LEVEL).then_some((z.abs(), step))

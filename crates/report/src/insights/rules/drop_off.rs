@@ -2,7 +2,7 @@
 
 use super::{percent, PageContext};
 use crate::insights::stats::{engaged_time, higher_than_rest_by, Time};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_EXIT_RATIO, MIN_LEAVES};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, MIN_EXIT_RATIO, MIN_LEAVES};
 use crate::privacy::OTHER;
 
 /// A page most of its same-site arrivals reach from one page, ending far more visits than the
@@ -19,14 +19,16 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
         return None;
     }
     c.tests.run();
-    let (confidence, rate, rest) =
+    let (confidence, exits, rest_exits) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
+    let (rate, rest) = (exits.share()?, rest_exits.share()?);
     if matches!(engaged_time(a, c.site_median), Time::Long(_)) {
         return None;
     }
     let top = a.previous_pages.top(1).into_iter().next()?;
     let arrivals = a.previous_pages.total();
-    let share = top.count.saturating_sub(top.max_error) as f64 / arrivals as f64;
+    let from_top = Counts { count: top.count.saturating_sub(top.max_error), of: arrivals };
+    let share = from_top.share()?;
     let from = c.range.page(&top.key)?;
     if share < 1.0 / 3.0 || from.visitors < c.options.k || top.key == OTHER {
         return None;
@@ -41,8 +43,8 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.leaves).against(rest, "rest of site"),
-        Evidence::new(&format!("arrivals from {from}"), share, Unit::Share, arrivals),
+        Evidence::share("exit rate", exits).against_share(rest_exits, "rest of site"),
+        Evidence::share(&format!("arrivals from {from}"), from_top),
     ];
     let action = format!(
         "Check that {path} delivers what {from} promises, and that it offers an obvious next step."

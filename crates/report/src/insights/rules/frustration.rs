@@ -2,7 +2,7 @@
 
 use super::{percent, PageContext};
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL};
 use crate::summary::{ratio, INP_THRESHOLDS_MS};
 
 /// Frustrated views are rare, so this rule's effect floor is half of
@@ -36,12 +36,15 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     }
     let path = &c.page.path;
     let mut evidence = vec![
-        Evidence::new("views with rage or dead clicks", rate, Unit::Share, a.leaves)
-            .against(rest, "rest of site"),
+        Evidence::share(
+            "views with rage or dead clicks",
+            Counts { count: a.frustrated_views, of: a.leaves },
+        )
+        .against_share(Counts { count: rest_x, of: rest_n }, "rest of site"),
         Evidence::new("rage clicks", a.rage_clicks as f64, Unit::Count, a.leaves),
         Evidence::new("dead clicks", a.dead_clicks as f64, Unit::Count, a.leaves),
-        Evidence::new("quick backs", ratio(a.quick_backs, a.leaves)?, Unit::Share, a.leaves)
-            .against(ratio(c.site.quick_backs, c.site.leaves)?, "site"),
+        Evidence::share("quick backs", Counts { count: a.quick_backs, of: a.leaves })
+            .against_share(Counts { count: c.site.quick_backs, of: c.site.leaves }, "site"),
     ];
     let inp = a.inp_ms.quantile(0.75);
     if let Some(inp) = inp {

@@ -4,7 +4,7 @@ use super::percent;
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
-    Evidence, Finding, InsightCard, Rule, Unit, MIN_DIFFERENCE, MIN_LEVEL, MIN_VISITS,
+    Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_DIFFERENCE, MIN_LEVEL, MIN_VISITS,
 };
 use crate::summary::{ratio, MergedRange, SummaryOptions};
 use tacit_aggregate::record::KnownVisits;
@@ -31,6 +31,7 @@ pub(in crate::insights) fn loyalty(
         return None;
     }
     tests.run();
+    let counts = |known: KnownVisits| Counts { count: known.returning, of: known.total() };
     let z = two_proportion_z(now.returning, now.total(), before.returning, before.total())?;
     let (share, was) =
         (ratio(now.returning, now.total())?, ratio(before.returning, before.total())?);
@@ -59,16 +60,16 @@ pub(in crate::insights) fn loyalty(
     }
     .to_owned();
     let evidence = vec![
-        Evidence::new("returning share of known visits", share, Unit::Share, now.total())
-            .against(was, "previous period"),
+        Evidence::share("returning share of known visits", counts(now))
+            .against_share(counts(before), "previous period"),
         Evidence::new("returning visits", now.returning as f64, Unit::Count, now.total())
             .against(before.returning as f64, "previous period"),
-        Evidence::new("journey-consent coverage", coverage, Unit::Share, entries),
+        Evidence::share("journey-consent coverage", Counts { count: now.total(), of: entries }),
     ];
     let visitors_affected = (current.site_visitors() as f64 * coverage).round() as u64;
     let finding =
         Finding { statement, evidence, confidence, action, effect_size: (share - was).abs() };
-    Some(InsightCard::new(Rule::Loyalty, None, visitors_affected, finding))
+    Some(InsightCard::new(Rule::Loyalty, None, current, visitors_affected, finding))
 }
 
 #[cfg(test)]

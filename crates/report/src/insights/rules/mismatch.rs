@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::{duration, percent, PageContext};
 use crate::insights::stats::{engaged_time, higher_than_rest, Time};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_VISITS};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, MIN_VISITS};
 use crate::privacy::OTHER;
 use crate::summary::{channel_rows, ratio, ChannelVisits, Row};
 use tacit_beacon::signal::DIRECT_CHANNEL;
@@ -25,7 +25,9 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
     }
     c.tests.run();
     let site_ended = c.site.bounces + c.site.engaged_visits;
-    let (bounce_test, rate, rest) = higher_than_rest(a.bounces, ended, c.site.bounces, site_ended)?;
+    let (bounce_test, bounces, rest_bounces) =
+        higher_than_rest(a.bounces, ended, c.site.bounces, site_ended)?;
+    let (rate, rest) = (bounces.share()?, rest_bounces.share()?);
     let Time::Short(time_test) = engaged_time(a, c.site_median) else {
         return None;
     };
@@ -42,15 +44,16 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
         duration(c.site_median?),
     );
     let mut evidence = vec![
-        Evidence::new("bounce rate", rate, Unit::Share, ended).against(rest, "rest of site"),
+        Evidence::share("bounce rate", bounces).against_share(rest_bounces, "rest of site"),
         c.median_evidence()?,
     ];
     let action = match driver {
         Some(row) => {
             let (channel, visits) = (&row.label, &row.figures);
             let share = visits.entries as f64 / a.entries as f64;
-            let engagement = visits.engagement_rate.unwrap_or(0.0);
-            let page_engagement = ratio(a.engaged_visits, a.entries).unwrap_or(0.0);
+            let engaged = Counts { count: visits.engaged_visits, of: visits.entries };
+            let page_engaged = Counts { count: a.engaged_visits, of: a.entries };
+            let (engagement, page_engagement) = (engaged.share()?, page_engaged.share()?);
             let _ = write!(
                 statement,
                 " Bounces come from {channel} beyond its share: {} of the visits, {} of them \
@@ -60,13 +63,8 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
                 percent(page_engagement),
             );
             evidence.push(
-                Evidence::new(
-                    &format!("engagement from {channel}"),
-                    engagement,
-                    Unit::Share,
-                    visits.entries,
-                )
-                .against(page_engagement, "all visits to the page"),
+                Evidence::share(&format!("engagement from {channel}"), engaged)
+                    .against_share(page_engaged, "all visits to the page"),
             );
             if channel == DIRECT_CHANNEL {
                 // Direct visits come with no link or ad to compare with: typed addresses,

@@ -75,7 +75,13 @@ struct PageContext<'a> {
 impl PageContext<'_> {
     /// The card of `rule`'s finding about the page, which concerns all its visitors.
     fn card(&self, rule: Rule, finding: Finding) -> InsightCard {
-        InsightCard::new(rule, Some(self.page.path.clone()), self.page.visitors, finding)
+        InsightCard::new(
+            rule,
+            Some(self.page.path.clone()),
+            self.range,
+            self.page.visitors,
+            finding,
+        )
     }
 
     /// The page's median engaged time against the site's.

@@ -18,8 +18,9 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
         return None;
     }
     c.tests.run();
-    let (confidence, rate, rest) =
+    let (confidence, exits, rest_exits) =
         higher_than_rest_by(a.exits, a.leaves, c.site.exits, c.site.leaves, MIN_EXIT_RATIO)?;
+    let (rate, rest) = (exits.share()?, rest_exits.share()?);
     let terms: Vec<String> = top_k_rows(&a.search_terms, c.page.visitors_per_view(), c.options)
         .into_iter()
         .map(|row| row.label)
@@ -39,7 +40,7 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.leaves).against(rest, "rest of site"),
+        Evidence::share("exit rate", exits).against_share(rest_exits, "rest of site"),
         Evidence::new("searches", a.search_terms.total() as f64, Unit::Count, a.views),
     ];
     let action = "Check what these searches return; add the content they look for, or synonyms \

@@ -46,7 +46,8 @@ pub(super) fn slow_page(c: &PageContext) -> Option<InsightCard> {
         return None;
     };
     c.tests.run();
-    let (confidence, rate, rest) = higher_than_rest(x, n, site_x, site_n)?;
+    let (confidence, counts, rest_counts) = higher_than_rest(x, n, site_x, site_n)?;
+    let (rate, rest) = (counts.share()?, rest_counts.share()?);
     let path = &c.page.path;
     let vitals: Vec<String> = slow.iter().map(Vital::describe).collect();
     let statement = format!(
@@ -57,7 +58,7 @@ pub(super) fn slow_page(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let mut evidence: Vec<Evidence> = slow.iter().flat_map(Vital::evidence).collect();
-    evidence.push(Evidence::new(measure, rate, Unit::Share, n).against(rest, "rest of site"));
+    evidence.push(Evidence::share(measure, counts).against_share(rest_counts, "rest of site"));
     let advice: Vec<&str> = slow.iter().map(|v| v.advice()).collect();
     let action = format!(
         "Make {path} faster: {}. Then compare its {measure} with the rest of the site's again.",

@@ -5,7 +5,8 @@ use super::percent_precise;
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
-    Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL, MIN_VISITS, TRAFFIC_FACTOR,
+    Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL, MIN_VISITS,
+    TRAFFIC_FACTOR,
 };
 use crate::privacy::OTHER;
 use crate::summary::{channel_rows, ratio, MergedRange, SummaryOptions};
@@ -46,10 +47,10 @@ fn by(now: u64, before: u64) -> String {
 }
 
 /// The evidence of a share's change: the share against the previous period's, and the counts.
-fn evidence(what: &str, s: &Shares, now: f64, before: f64) -> Vec<Evidence> {
+fn evidence(what: &str, s: &Shares) -> Vec<Evidence> {
     vec![
-        Evidence::new(&format!("share of {what}"), now, Unit::Share, s.now_total)
-            .against(before, "previous period"),
+        Evidence::share(&format!("share of {what}"), Counts { count: s.now, of: s.now_total })
+            .against_share(Counts { count: s.before, of: s.before_total }, "previous period"),
         Evidence::new(what, s.now as f64, Unit::Count, s.now)
             .against(s.before as f64, "previous period"),
         Evidence::new(&format!("site {what}"), s.now_total as f64, Unit::Count, s.now_total)
@@ -120,12 +121,18 @@ pub(in crate::insights) fn channel_traffic_change(
             (shares.now.max(shares.before) as f64 * visitors_per_entry).round() as u64;
         let finding = Finding {
             statement,
-            evidence: evidence("visits", &shares, now, was),
+            evidence: evidence("visits", &shares),
             confidence,
             action,
             effect_size: (now - was).abs(),
         };
-        cards.push(InsightCard::new(Rule::ChannelTrafficChange, None, visitors_affected, finding));
+        cards.push(InsightCard::new(
+            Rule::ChannelTrafficChange,
+            None,
+            current,
+            visitors_affected,
+            finding,
+        ));
     }
     cards
 }
@@ -183,7 +190,7 @@ pub(in crate::insights) fn page_traffic_change(
         };
         let finding = Finding {
             statement,
-            evidence: evidence("views", &shares, now, was),
+            evidence: evidence("views", &shares),
             confidence,
             action,
             effect_size: (now - was).abs(),
@@ -192,6 +199,7 @@ pub(in crate::insights) fn page_traffic_change(
         cards.push(InsightCard::new(
             Rule::PageTrafficChange,
             Some(path.clone()),
+            current,
             visitors_affected,
             finding,
         ));
