@@ -114,7 +114,7 @@ $(EDGE_DIST): $(EDGE_SOURCES) | setup
 OPENAPI := cargo run --quiet -p tacit-edge --features openapi --bin openapi
 # The native lints and tests build every crate once, with the features only they need: the
 # same set each time, so that cargo reuses what the other built.
-NATIVE_FEATURES := --features tacit-edge/openapi
+NATIVE_FEATURES := --features tacit-edge/openapi,tacit-report/synthetic
 
 openapi:
 	$(OPENAPI) > docs/openapi.yaml
@@ -134,8 +134,9 @@ lint: setup
 		crates/beacon/data/crawler-user-agents.json
 	cargo fmt --all --check
 	cd fuzz && cargo fmt --check
-	@# Natively with the edge's `openapi` feature, in one pass (a second, without it, would
-	@# check every crate again); the wasm32 pass checks the edge as it ships, without it.
+	@# Natively with the edge's `openapi` and the report's `synthetic` features, in one pass
+	@# (a second, without them, would check every crate again); the wasm32 pass checks the
+	@# edge as it ships, without them.
 	cargo clippy --workspace --all-targets $(NATIVE_FEATURES) -- -D warnings
 	cargo clippy -p tacit-edge --target $(WASM_TARGET) -- -D warnings
 	@$(OPENAPI) | diff -u docs/openapi.yaml - || \

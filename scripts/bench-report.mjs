@@ -12,6 +12,8 @@
 //   node scripts/bench-snippet.mjs              snippet_startup_ms (Chromium), Plausible's, Umami's, a floor's
 //   cargo bench -p tacit-aggregate --features test-support --bench aggregate   core aggregate speed, sizes, accuracy
 //   cargo bench -p tacit-aggregate --features test-support --bench versus      tacit's sketch next to Apache DataSketches' HLL
+//   cargo run --release -p tacit-report --features synthetic --example insight_bench   insight_recall,
+//                                               insight_false_cards_per_null_site on synthetic ranges
 //   node scripts/bench-trackers.mjs             tacit's snippet next to other trackers
 //   node scripts/bench-bundle.mjs               edge_bundle_gz_bytes beside the Workers plans' limits
 //   node scripts/bench-edge.mjs                 ingest and summary latency against wrangler dev
@@ -46,6 +48,7 @@ await part('snippet size', 'node', ['www/build.mjs']);
 await part('snippet start-up', 'node', ['scripts/bench-snippet.mjs']);
 await part('core bench', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'aggregate']);
 await part('sketch comparison', 'cargo', ['bench', '--quiet', '-p', 'tacit-aggregate', '--features', 'test-support', '--bench', 'versus']);
+await part('insights', 'cargo', ['run', '--quiet', '--release', '-p', 'tacit-report', '--features', 'synthetic', '--example', 'insight_bench']);
 await part('trackers', 'node', ['scripts/bench-trackers.mjs']);
 await part('edge bundle', 'node', ['scripts/bench-bundle.mjs']);
 await part('edge', 'node', ['scripts/bench-edge.mjs']);
@@ -242,6 +245,23 @@ sizes, sketch accuracy (95th percentile relative error).
 
 ${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
 
+## Insights: planted effects found, false cards on background-only sites
+
+\`cargo run --release -p tacit-report --features synthetic --example insight_bench\`: for each seed
+(${f('insight_seeds')}), one synthetic background-only range (eight pages, five channels, every page and
+channel drawn from the same distributions, a previous period drawn alike) and one range per planted
+effect (${f('insight_planted_effects')} effects, one per rule and direction; see
+\`crates/report/src/insights/synthetic.rs\`). Cards are kept by Benjamini–Hochberg at q = 0.05 over
+every test of the range (docs/decisions/2026-12-insight-fdr.md). Recall = planted effects whose card
+the engine made / planted effects run; first = of those found, the share ranked first.
+
+${table(['figure', 'value'], [
+    ['\`insight_recall\`', `**${f('insight_recall')}**`],
+    ['\`insight_found_first\`', f('insight_found_first')],
+    ['\`insight_false_cards_per_null_site\`', `**${f('insight_false_cards_per_null_site')}**`],
+    ['\`insight_null_sites_with_cards\`', f('insight_null_sites_with_cards')],
+  ])}
+
 ## Edge: ingest and summaries under \`wrangler dev\`
 
 \`node scripts/bench-edge.mjs\`: a local \`wrangler dev\` (workerd, SQLite-backed Durable Objects)
@@ -354,6 +374,7 @@ node www/build.mjs                           # snippet_gz_bytes, snippet_loader_
 node scripts/bench-snippet.mjs               # snippet_startup_ms, next to Plausible and Umami
 cargo bench -p tacit-aggregate --features test-support --bench aggregate   # core aggregate
 cargo bench -p tacit-aggregate --features test-support --bench versus      # sketch next to DataSketches
+cargo run --release -p tacit-report --features synthetic --example insight_bench [seeds=100]  # insights
 node scripts/bench-trackers.mjs              # snippet next to other trackers
 node scripts/bench-edge.mjs [requests=2000]  # edge ingest and summaries
 \`\`\`

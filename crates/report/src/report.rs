@@ -166,7 +166,7 @@ impl Report {
                     PageSummary::new(&path, current, previous, options).map_err(|reason| {
                         NotShown::Page { k: options.k, reason, path: path.clone() }
                     })?;
-                let insights = page_insights(&path, current, options);
+                let insights = page_insights(&path, current, previous, options);
                 Report::Page(PageReport { insights, summary })
             }
             ReportKind::Insights => Report::Insights(find_insights(current, previous, options)),
@@ -258,7 +258,7 @@ mod tests {
         let page = build(ReportKind::Page { path: "/guide".into() });
         let page = PageReport::try_from(page).unwrap();
         assert_eq!(page.summary.path, "/guide");
-        assert_eq!(page.insights, page_insights("/guide", &current, &options));
+        assert_eq!(page.insights, page_insights("/guide", &current, Some(&previous), &options));
 
         let pages = RangeSummary::try_from(build(ReportKind::Pages)).unwrap();
         assert_eq!(pages, RangeSummary::from_merged(&current, options.k, None));

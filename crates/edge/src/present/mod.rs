@@ -187,7 +187,8 @@ pub fn page_csv(report: &PageReport) -> AppResult<Response> {
     csv(&["metric", "page", "site", "previous"], rows.into_iter())
 }
 
-/// Insight cards as CSV, one per line.
+/// Insight cards as CSV, one per line, with the link to the JSON view of each card's evidence
+/// (relative to the API route, as in the JSON).
 pub fn insights_csv(cards: &[InsightCard]) -> AppResult<Response> {
     let rows = cards.iter().map(|card| {
         vec![
@@ -197,8 +198,10 @@ pub fn insights_csv(cards: &[InsightCard]) -> AppResult<Response> {
             card.statement.clone(),
             card.action.clone(),
             serde_plain(&card.confidence.level),
+            format!("{:.3e}", card.confidence.p_value),
             card.visitors_affected.to_string(),
             format!("{:.3}", card.impact),
+            card.view.link.clone(),
         ]
     });
     csv(
@@ -209,8 +212,10 @@ pub fn insights_csv(cards: &[InsightCard]) -> AppResult<Response> {
             "statement",
             "action",
             "confidence",
+            "p_value",
             "visitors_affected",
             "impact",
+            "view",
         ],
         rows,
     )

@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MIN_DIFFERENCE, MIN_LEVEL, TIME_FACTOR};
-use crate::summary::ratio;
+use super::{Counts, MIN_DIFFERENCE, MIN_LEVEL, TIME_FACTOR};
 use tacit_aggregate::quantiles::QuantileSketch;
 use tacit_aggregate::record::Activity;
 
@@ -53,7 +52,7 @@ pub enum Test {
     OneProportionZ,
 }
 
-/// A test result: which test, its statistic, and the level it reaches.
+/// A test result: which test, its statistic, its p-value and the level it reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confidence {
@@ -61,6 +60,9 @@ pub struct Confidence {
     pub test: Test,
     /// Its z statistic (positive when the finding's group is higher).
     pub statistic: f64,
+    /// The two-sided p-value of the statistic: what the false-discovery control ranks (see
+    /// [`FALSE_DISCOVERY_RATE`](super::FALSE_DISCOVERY_RATE)).
+    pub p_value: f64,
     /// The level |z| reaches.
     pub level: ConfidenceLevel,
 }
@@ -69,7 +71,7 @@ impl Confidence {
     /// The result of `test` with statistic `z`, `None` below 95 %.
     pub(super) fn of(test: Test, z: f64) -> Option<Confidence> {
         let level = ConfidenceLevel::of_z(z)?;
-        Some(Confidence { test, statistic: z, level })
+        Some(Confidence { test, statistic: z, p_value: two_sided_p(z), level })
     }
 
     /// The weaker of two tests a finding needs both of.
@@ -80,6 +82,32 @@ impl Confidence {
             self
         }
     }
+}
+
+/// The two-sided p-value of a standard normal statistic: P(|Z| ≥ |z|) = erfc(|z| / √2).
+pub fn two_sided_p(z: f64) -> f64 {
+    erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// The complementary error function for x ≥ 0, by the Chebyshev fit of Numerical Recipes'
+/// `erfcc` (fractional error under 1.2 × 10⁻⁷): the p-values it gives are compared with
+/// thresholds of q · i / m, far coarser than that.
+fn erfc(x: f64) -> f64 {
+    const COEFFICIENTS: [f64; 10] = [
+        -1.265_512_23,
+        1.000_023_68,
+        0.374_091_96,
+        0.096_784_18,
+        -0.186_288_06,
+        0.278_868_07,
+        -1.135_203_98,
+        1.488_515_87,
+        -0.822_152_23,
+        0.170_872_77,
+    ];
+    let t = 1.0 / (1.0 + 0.5 * x);
+    let polynomial = COEFFICIENTS.iter().rev().fold(0.0, |sum, &c| sum * t + c);
+    t * (-x * x + polynomial).exp()
 }
 
 /// A visitor estimate less three relative standard errors of a page sketch: the count a
@@ -168,13 +196,13 @@ pub(super) fn engaged_time(page: &Activity, site_median: Option<f64>) -> Time {
 }
 
 /// A page's rate `x / n` against the rest of the site's, when it is higher by at least
-/// [`MIN_DIFFERENCE`] at [`MIN_LEVEL`]: the test and the difference.
+/// [`MIN_DIFFERENCE`] at [`MIN_LEVEL`]: the test, the page's counts and the rest's.
 pub(super) fn higher_than_rest(
     x: u64,
     n: u64,
     site_x: u64,
     site_n: u64,
-) -> Option<(Confidence, f64, f64)> {
+) -> Option<(Confidence, Counts, Counts)> {
     higher_than_rest_by(x, n, site_x, site_n, 1.0)
 }
 
@@ -185,16 +213,17 @@ pub(super) fn higher_than_rest_by(
     site_x: u64,
     site_n: u64,
     min_ratio: f64,
-) -> Option<(Confidence, f64, f64)> {
-    let (rest_x, rest_n) = (site_x.saturating_sub(x), site_n.saturating_sub(n));
-    let z = two_proportion_z(x, n, rest_x, rest_n)?;
-    let (rate, rest) = (ratio(x, n)?, ratio(rest_x, rest_n)?);
+) -> Option<(Confidence, Counts, Counts)> {
+    let page = Counts { count: x, of: n };
+    let rest = Counts { count: site_x.saturating_sub(x), of: site_n.saturating_sub(n) };
+    let z = two_proportion_z(page.count, page.of, rest.count, rest.of)?;
+    let (rate, rest_rate) = (page.share()?, rest.share()?);
     let confidence = Confidence::of(Test::TwoProportionZ, z)?;
     (z > 0.0
-        && rate - rest >= MIN_DIFFERENCE
-        && rate >= rest * min_ratio
+        && rate - rest_rate >= MIN_DIFFERENCE
+        && rate >= rest_rate * min_ratio
         && confidence.level >= MIN_LEVEL)
-        .then_some((confidence, rate, rest))
+        .then_some((confidence, page, rest))
 }
 
 #[cfg(test)]
@@ -219,6 +248,17 @@ mod tests {
         assert_eq!(two_proportion_z(1, 0, 1, 10), None);
         // 60/100 against 0.5: (0.6 − 0.5) / √(0.25 / 100) = 2.
         assert!((one_proportion_z(60, 100, 0.5).unwrap() - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn p_values_match_the_normal_critical_values() {
+        // 1.960, 2.576 and 3.291 are the two-sided 5 %, 1 % and 0.1 % points, rounded to three
+        // decimals: the rounding moves p by up to 0.2 %, so 0.5 % is allowed.
+        for (z, p) in [(0.0, 1.0), (1.960, 0.05), (-2.576, 0.01), (3.291, 0.001)] {
+            assert!((two_sided_p(z) - p).abs() < p * 5e-3, "p({z}) = {}", two_sided_p(z));
+        }
+        let c = Confidence::of(Test::TwoProportionZ, 3.0).unwrap();
+        assert!((c.p_value - 0.0027).abs() < 1e-4, "{c:?}");
     }
 
     #[test]

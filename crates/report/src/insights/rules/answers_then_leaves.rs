@@ -2,7 +2,7 @@
 
 use super::{duration, percent, PageContext};
 use crate::insights::stats::{engaged_time, higher_than_rest_by, Time};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_EXIT_RATIO, MIN_LEAVES};
+use crate::insights::{Evidence, Finding, InsightCard, Rule, MIN_EXIT_RATIO, MIN_LEAVES};
 
 /// High exit rate + long engaged time: the page answers the question; add a next step.
 ///
@@ -18,13 +18,15 @@ pub(super) fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
     if a.engagement.leaves < MIN_LEAVES {
         return None;
     }
-    let (exit_test, rate, rest) = higher_than_rest_by(
+    c.tests.run();
+    let (exit_test, exits, rest_exits) = higher_than_rest_by(
         a.engagement.exits,
         a.engagement.leaves,
         c.site.engagement.exits,
         c.site.engagement.leaves,
         MIN_EXIT_RATIO,
     )?;
+    let (rate, rest) = (exits.share()?, rest_exits.share()?);
     let Time::Long(time_test) = engaged_time(a, c.site_median) else {
         return None;
     };
@@ -44,8 +46,7 @@ pub(super) fn answers_then_leaves(c: &PageContext) -> Option<InsightCard> {
                 percent(rest),
             ),
                 evidence: vec![
-                    Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
-                        .against(rest, "rest of site"),
+                    Evidence::share("exit rate", exits).against_share(rest_exits, "rest of site"),
                     c.median_evidence()?,
                 ],
                 confidence: exit_test.weaker(time_test),

@@ -2,9 +2,10 @@
 //! site's.
 
 use super::percent;
+use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
-    Evidence, Finding, InsightCard, Rule, Unit, MIN_CHANNEL_RATIO, MIN_DIFFERENCE, MIN_LEVEL,
+    Counts, Evidence, Finding, InsightCard, Rule, MIN_CHANNEL_RATIO, MIN_DIFFERENCE, MIN_LEVEL,
     MIN_VISITS,
 };
 use crate::privacy::OTHER;
@@ -20,6 +21,7 @@ use crate::summary::{channel_rows, ratio, MergedRange, SummaryOptions};
 pub(in crate::insights) fn channel_engagement(
     range: &MergedRange,
     options: &SummaryOptions,
+    tests: &Tests,
 ) -> Vec<InsightCard> {
     let site = range.site();
     let shown: Vec<String> = channel_rows(site, range.site_visitors_per_view(), options)
@@ -36,6 +38,7 @@ pub(in crate::insights) fn channel_engagement(
         if !shown.contains(&entry.key) || entry.count.saturating_sub(entry.max_error) < MIN_VISITS {
             continue;
         }
+        tests.run();
         let (engaged_count, engaged_error) =
             engaged.iter().find(|e| e.key == entry.key).map_or((0, 0), |e| (e.count, e.max_error));
         // The test is against the rest of the site (disjoint groups); the effect floors are
@@ -87,13 +90,25 @@ pub(in crate::insights) fn channel_engagement(
                  or the targeting before spending more on it."
             )
         };
-        let sample = if is_above { entries_high } else { entries_low };
+        let counts = if is_above {
+            Counts { count: engaged_low, of: entries_high }
+        } else {
+            Counts { count: engaged_high, of: entries_low }
+        };
+        let site_counts =
+            Counts { count: site.engagement.engaged_visits, of: site.engagement.entries };
         let evidence =
-            vec![Evidence::new("engagement rate", rate, Unit::Share, sample).against(rest, "site")];
+            vec![Evidence::share("engagement rate", counts).against_share(site_counts, "site")];
         let visitors_affected = (entries_high as f64 * visitors_per_entry).round() as u64;
         let effect_size = (rate - rest).abs();
         let finding = Finding { statement, evidence, confidence, action, effect_size };
-        cards.push(InsightCard::new(Rule::ChannelEngagement, None, visitors_affected, finding));
+        cards.push(InsightCard::new(
+            Rule::ChannelEngagement,
+            None,
+            range,
+            visitors_affected,
+            finding,
+        ));
     }
     cards
 }

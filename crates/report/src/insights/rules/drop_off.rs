@@ -2,7 +2,7 @@
 
 use super::{percent, PageContext};
 use crate::insights::stats::{engaged_time, higher_than_rest_by, Time};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_EXIT_RATIO, MIN_LEAVES};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, MIN_EXIT_RATIO, MIN_LEAVES};
 use crate::privacy::OTHER;
 
 /// A page most of its same-site arrivals reach from one page, ending far more visits than the
@@ -18,19 +18,22 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
     if a.engagement.leaves < MIN_LEAVES || a.goals.total() > 0 {
         return None;
     }
-    let (confidence, rate, rest) = higher_than_rest_by(
+    c.tests.run();
+    let (confidence, exits, rest_exits) = higher_than_rest_by(
         a.engagement.exits,
         a.engagement.leaves,
         c.site.engagement.exits,
         c.site.engagement.leaves,
         MIN_EXIT_RATIO,
     )?;
+    let (rate, rest) = (exits.share()?, rest_exits.share()?);
     if matches!(engaged_time(a, c.site_median), Time::Long(_)) {
         return None;
     }
     let top = a.previous_pages.top(1).into_iter().next()?;
     let arrivals = a.previous_pages.total();
-    let share = top.count.saturating_sub(top.max_error) as f64 / arrivals as f64;
+    let from_top = Counts { count: top.count.saturating_sub(top.max_error), of: arrivals };
+    let share = from_top.share()?;
     let from = c.range.page(&top.key)?;
     if share < 1.0 / 3.0 || from.visitors < c.options.k || top.key == OTHER {
         return None;
@@ -45,9 +48,8 @@ pub(super) fn drop_off(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
-            .against(rest, "rest of site"),
-        Evidence::new(&format!("arrivals from {from}"), share, Unit::Share, arrivals),
+        Evidence::share("exit rate", exits).against_share(rest_exits, "rest of site"),
+        Evidence::share(&format!("arrivals from {from}"), from_top),
     ];
     let action = format!(
         "Check that {path} delivers what {from} promises, and that it offers an obvious next step."

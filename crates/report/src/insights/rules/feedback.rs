@@ -3,7 +3,7 @@
 
 use super::{duration, percent, PageContext};
 use crate::insights::stats::{higher_than_rest, Confidence};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_ANSWERS};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, MIN_ANSWERS};
 use tacit_aggregate::record::Activity;
 
 /// The lowest and highest feedback scores, with their names.
@@ -58,6 +58,8 @@ struct FeedbackShare {
     score_name: &'static str,
     answers: u64,
     test: Confidence,
+    counts: Counts,
+    rest_counts: Counts,
     rate: f64,
     rest: f64,
     median: f64,
@@ -76,14 +78,26 @@ impl FeedbackShare {
         if answers < MIN_ANSWERS {
             return None;
         }
+        c.tests.run();
         let with_score = |activity: &Activity| {
             activity.feedback.iter().filter(|(s, _)| s.get() == score).map(|(_, &n)| n).sum()
         };
         let site_answers: u64 = c.site.feedback.values().sum();
-        let (test, rate, rest) =
+        let (test, counts, rest_counts) =
             higher_than_rest(with_score(a), answers, with_score(c.site), site_answers)?;
+        let (rate, rest) = (counts.share()?, rest_counts.share()?);
         let (median, site_median) = (a.engagement.engaged_time_ms.quantile(0.5)?, c.site_median?);
-        Some(FeedbackShare { score_name, answers, test, rate, rest, median, site_median })
+        Some(FeedbackShare {
+            score_name,
+            answers,
+            test,
+            counts,
+            rest_counts,
+            rate,
+            rest,
+            median,
+            site_median,
+        })
     }
 
     /// "Visitors `did` (their median time against the site's) `rated`: the share against the
@@ -110,13 +124,8 @@ impl FeedbackShare {
         action: String,
     ) -> Option<InsightCard> {
         let evidence = vec![
-            Evidence::new(
-                &format!("{} answers", self.score_name),
-                self.rate,
-                Unit::Share,
-                self.answers,
-            )
-            .against(self.rest, "rest of site"),
+            Evidence::share(&format!("{} answers", self.score_name), self.counts)
+                .against_share(self.rest_counts, "rest of site"),
             c.median_evidence()?,
         ];
         let (confidence, effect_size) = (self.test, self.rate - self.rest);

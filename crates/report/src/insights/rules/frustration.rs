@@ -2,7 +2,7 @@
 
 use super::{percent, PageContext};
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_LEAVES, MIN_LEVEL};
 use crate::summary::{ratio, INP_THRESHOLDS_MS};
 
 /// Frustrated views are rare, so this rule's effect floor is half of
@@ -19,6 +19,7 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     if a.engagement.leaves < MIN_LEAVES {
         return None;
     }
+    c.tests.run();
     let (rest_x, rest_n) = (
         c.site.engagement.frustrated_views.saturating_sub(a.engagement.frustrated_views),
         c.site.engagement.leaves.saturating_sub(a.engagement.leaves),
@@ -36,8 +37,11 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
     }
     let path = &c.page.path;
     let mut evidence = vec![
-        Evidence::new("views with rage or dead clicks", rate, Unit::Share, a.engagement.leaves)
-            .against(rest, "rest of site"),
+        Evidence::share(
+            "views with rage or dead clicks",
+            Counts { count: a.engagement.frustrated_views, of: a.engagement.leaves },
+        )
+        .against_share(Counts { count: rest_x, of: rest_n }, "rest of site"),
         Evidence::new(
             "rage clicks",
             a.engagement.rage_clicks as f64,
@@ -50,13 +54,14 @@ pub(super) fn frustration(c: &PageContext) -> Option<InsightCard> {
             Unit::Count,
             a.engagement.leaves,
         ),
-        Evidence::new(
+        Evidence::share(
             "quick backs",
-            ratio(a.engagement.quick_backs, a.engagement.leaves)?,
-            Unit::Share,
-            a.engagement.leaves,
+            Counts { count: a.engagement.quick_backs, of: a.engagement.leaves },
         )
-        .against(ratio(c.site.engagement.quick_backs, c.site.engagement.leaves)?, "site"),
+        .against_share(
+            Counts { count: c.site.engagement.quick_backs, of: c.site.engagement.leaves },
+            "site",
+        ),
     ];
     let inp = a.engagement.inp_ms.quantile(0.75);
     if let Some(inp) = inp {

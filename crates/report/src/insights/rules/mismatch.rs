@@ -4,12 +4,15 @@ use std::fmt::Write;
 
 use super::{duration, percent, PageContext};
 use crate::insights::stats::{engaged_time, higher_than_rest, Time};
-use crate::insights::{Evidence, Finding, InsightCard, Rule, Unit, MIN_VISITS};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, MIN_VISITS};
 use crate::privacy::OTHER;
-use crate::summary::{channel_rows, ratio};
+use crate::summary::{channel_rows, ratio, ChannelVisits, Row};
+use tacit_beacon::signal::DIRECT_CHANNEL;
 
 /// High bounce rate + short engaged time on a landing page: what brought visitors is not what
-/// they found; names the channel that brings the most bounces.
+/// they found; names the channel whose bounces most exceed what its share of the page's visits
+/// would give ([`excess_bouncer`]), and advises about links and ads only for a channel that
+/// has them (never for direct visits).
 ///
 /// Minimum: [`MIN_VISITS`] visits that ended (bounced or engaged) and
 /// [`MIN_VISITORS`](crate::insights::MIN_VISITORS) visitors. The channel is named only if it is
@@ -20,20 +23,18 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
     if ended < MIN_VISITS {
         return None;
     }
+    c.tests.run();
     let site_ended = c.site.engagement.bounces + c.site.engagement.engaged_visits;
-    let (bounce_test, rate, rest) =
+    let (bounce_test, bounces, rest_bounces) =
         higher_than_rest(a.engagement.bounces, ended, c.site.engagement.bounces, site_ended)?;
+    let (rate, rest) = (bounces.share()?, rest_bounces.share()?);
     let Time::Short(time_test) = engaged_time(a, c.site_median) else {
         return None;
     };
     let median = a.engagement.engaged_time_ms.quantile(0.5)?;
     let path = &c.page.path;
     let channels = channel_rows(a, c.page.visitors_per_view(), c.options);
-    let channel_baseline = ratio(a.engagement.engaged_visits, a.engagement.entries).unwrap_or(0.0);
-    let driver = channels.iter().filter(|row| row.label != OTHER).max_by_key(|row| {
-        let bounced = row.figures.entries - row.figures.engaged_visits;
-        (bounced, std::cmp::Reverse(row.label.clone()))
-    });
+    let driver = excess_bouncer(&channels, a.engagement.entries, a.engagement.engaged_visits);
     let mut statement = format!(
         "Visitors who land on {path} leave quickly: {} of its visits bounce, against {} \
          elsewhere, after a median {} engaged (site {}).",
@@ -43,38 +44,46 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
         duration(c.site_median?),
     );
     let mut evidence = vec![
-        Evidence::new("bounce rate", rate, Unit::Share, ended).against(rest, "rest of site"),
+        Evidence::share("bounce rate", bounces).against_share(rest_bounces, "rest of site"),
         c.median_evidence()?,
     ];
     let action = match driver {
-        Some(row) if a.engagement.entries > 0 => {
+        Some(row) => {
             let (channel, visits) = (&row.label, &row.figures);
             let share = visits.entries as f64 / a.engagement.entries as f64;
-            let engagement = visits.engagement_rate.unwrap_or(0.0);
+            let engaged = Counts { count: visits.engaged_visits, of: visits.entries };
+            let page_engaged =
+                Counts { count: a.engagement.engaged_visits, of: a.engagement.entries };
+            let (engagement, page_engagement) = (engaged.share()?, page_engaged.share()?);
             let _ = write!(
                 statement,
-                " The most bounces come from {channel} ({} of its visits, {} of them engaged): \
-                 what brought them is not what they found.",
+                " Bounces come from {channel} beyond its share: {} of the visits, {} of them \
+                 engaged against {} of all the page's.",
                 percent(share),
                 percent(engagement),
+                percent(page_engagement),
             );
             evidence.push(
-                Evidence::new(
-                    &format!("engagement from {channel}"),
-                    engagement,
-                    Unit::Share,
-                    visits.entries,
-                )
-                .against(channel_baseline, "all visits to the page"),
+                Evidence::share(&format!("engagement from {channel}"), engaged)
+                    .against_share(page_engaged, "all visits to the page"),
             );
-            format!(
-                "Compare what {channel} promises (the link, the ad, the snippet) with what {path} \
-                 shows first, and make them match."
-            )
+            if channel == DIRECT_CHANNEL {
+                // Direct visits come with no link or ad to compare with: typed addresses,
+                // bookmarks, apps and mail clients that send no referrer.
+                format!(
+                    "Check what {path} shows first against what people who type its address or \
+                     keep it bookmarked come back for; its direct visitors leave it quickly."
+                )
+            } else {
+                format!(
+                    "Compare what {channel} promises (the link, the ad, the snippet) with what \
+                     {path} shows first, and make them match."
+                )
+            }
         }
-        _ => {
+        None => {
             statement.push_str(" What brought them is not what they found.");
-            format!("Check what the links to {path} promise against what it shows first.")
+            format!("Check what {path} shows first against what brings its visitors to it.")
         }
     };
     let confidence = bounce_test.weaker(time_test);
@@ -82,6 +91,25 @@ pub(super) fn mismatch(c: &PageContext) -> Option<InsightCard> {
         Rule::Mismatch,
         Finding { statement, evidence, confidence, action, effect_size: rate - rest },
     ))
+}
+
+/// The channel whose bounces (entries not engaged) most exceed what its share of the page's
+/// `entries` would give at the page's own rate; `None` when no channel bounces more than that.
+/// The channel that brings the most bounces is usually just the biggest one.
+fn excess_bouncer(
+    channels: &[Row<ChannelVisits>],
+    entries: u64,
+    engaged_visits: u64,
+) -> Option<&Row<ChannelVisits>> {
+    let bounce_share = ratio(entries.saturating_sub(engaged_visits), entries)?;
+    let excess = |row: &Row<ChannelVisits>| {
+        let bounced = row.figures.entries.saturating_sub(row.figures.engaged_visits) as f64;
+        bounced - row.figures.entries as f64 * bounce_share
+    };
+    channels
+        .iter()
+        .filter(|row| row.label != OTHER && excess(row) > 0.0)
+        .max_by(|a, b| excess(a).total_cmp(&excess(b)).then_with(|| b.label.cmp(&a.label)))
 }
 
 #[cfg(test)]
@@ -115,6 +143,47 @@ mod tests {
         let mut site = background();
         site.visits("/offer", 0, MIN_VISITS - 1, Some("ads.example"), &bounce());
         assert_eq!(cards(&site, Rule::Mismatch), vec![]);
+    }
+
+    // Regression: the card named the channel with the most bounces, the biggest one, here
+    // (direct), which engaged better than the page's average, and advised about its "link" and
+    // "ad".
+    #[test]
+    fn regression_mismatch_named_the_biggest_channel_instead_of_the_one_bouncing_in_excess() {
+        let mut site = background();
+        site.visits("/offer", 0, 120, None, &bounce());
+        site.visits("/offer", 120, 80, None, &onward("/docs"));
+        site.visits("/offer", 200, 78, Some("ads.example"), &bounce());
+        site.visits("/offer", 278, 2, Some("ads.example"), &onward("/docs"));
+        let found = cards(&site, Rule::Mismatch);
+        assert_eq!(pages_of(&found), vec![Some("/offer")]);
+        assert!(found[0].statement.contains("from ads.example"), "{}", found[0].statement);
+        assert!(!found[0].statement.contains("(direct)"), "{}", found[0].statement);
+        assert!(found[0].action.contains("ads.example"), "{}", found[0].action);
+    }
+
+    #[test]
+    fn a_mismatch_driven_by_direct_visits_never_advises_about_a_link_or_an_ad() {
+        let mut site = background();
+        site.visits("/offer", 0, 150, None, &bounce());
+        site.visits("/offer", 150, 100, Some("search.example"), &onward("/docs"));
+        let found = cards(&site, Rule::Mismatch);
+        assert_eq!(pages_of(&found), vec![Some("/offer")]);
+        assert!(found[0].statement.contains("from (direct)"), "{}", found[0].statement);
+        let action = found[0].action.to_lowercase();
+        let words: Vec<&str> = action.split(|c: char| !c.is_alphanumeric()).collect();
+        assert!(!words.iter().any(|w| ["link", "links", "ad", "ads"].contains(w)), "{action}");
+    }
+
+    #[test]
+    fn a_mismatch_names_no_channel_when_none_bounces_beyond_its_share() {
+        let mut site = background();
+        site.visits("/offer", 0, 150, None, &bounce());
+        site.visits("/offer", 150, 30, None, &onward("/docs"));
+        let found = cards(&site, Rule::Mismatch);
+        assert_eq!(pages_of(&found), vec![Some("/offer")]);
+        assert!(!found[0].statement.contains("(direct)"), "{}", found[0].statement);
+        assert!(!found[0].action.to_lowercase().contains("link"), "{}", found[0].action);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::discoveries::Tests;
 use super::{visitors_lower_bound, Evidence, Finding, InsightCard, Rule, Unit, MIN_VISITORS};
 use crate::privacy::OTHER;
 use crate::summary::{MergedPage, MergedRange, SummaryOptions};
@@ -15,28 +16,35 @@ mod conversion_change;
 mod drop_off;
 mod feedback;
 mod frustration;
+mod loyalty;
 mod mismatch;
 mod search_exits;
+mod slow_page;
+mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
+pub(super) use loyalty::loyalty;
+pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
-/// The page rules' cards for one page; none for [`OTHER`] or a page under the minimum visitors
-/// or under k.
+/// The page rules' candidate cards for one page, each test counted in `tests`; none for
+/// [`OTHER`] or a page under the minimum visitors or under k.
 pub(super) fn page_cards(
     page: &MergedPage,
     range: &MergedRange,
     options: &SummaryOptions,
+    tests: &Tests,
 ) -> Vec<InsightCard> {
     if page.path == OTHER || visitors_lower_bound(page.visitors) < MIN_VISITORS.max(options.k) {
         return Vec::new();
     }
     let site = range.site();
     let site_median = site.engagement.engaged_time_ms.quantile(0.5);
-    let context = PageContext { page, site, site_median, range, options };
-    [
+    let context = PageContext { page, site, site_median, range, options, tests };
+    let mut cards: Vec<InsightCard> = [
         answers_then_leaves::answers_then_leaves(&context),
         mismatch::mismatch(&context),
+        slow_page::slow_page(&context),
         frustration::frustration(&context),
         feedback::unhappy_but_engaged(&context),
         feedback::happy_but_brief(&context),
@@ -45,22 +53,35 @@ pub(super) fn page_cards(
     ]
     .into_iter()
     .flatten()
-    .collect()
+    .collect();
+    // A slow page's bounces are first a matter of speed: the speed card replaces the mismatch.
+    if cards.iter().any(|card| card.rule == Rule::SlowPage) {
+        cards.retain(|card| card.rule != Rule::Mismatch);
+    }
+    cards
 }
 
-/// What a page rule reads: the page, the site over the same range, and the options.
+/// What a page rule reads: the page, the site over the same range, and the options; and where
+/// it counts its tests.
 struct PageContext<'a> {
     page: &'a MergedPage,
     site: &'a Activity,
     site_median: Option<f64>,
     range: &'a MergedRange,
     options: &'a SummaryOptions,
+    tests: &'a Tests,
 }
 
 impl PageContext<'_> {
     /// The card of `rule`'s finding about the page, which concerns all its visitors.
     fn card(&self, rule: Rule, finding: Finding) -> InsightCard {
-        InsightCard::new(rule, Some(self.page.path.clone()), self.page.visitors, finding)
+        InsightCard::new(
+            rule,
+            Some(self.page.path.clone()),
+            self.range,
+            self.page.visitors,
+            finding,
+        )
     }
 
     /// The page's median engaged time against the site's.

@@ -17,13 +17,15 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
     if a.search_terms.total() < MIN_SEARCHES || a.engagement.leaves < MIN_LEAVES {
         return None;
     }
-    let (confidence, rate, rest) = higher_than_rest_by(
+    c.tests.run();
+    let (confidence, exits, rest_exits) = higher_than_rest_by(
         a.engagement.exits,
         a.engagement.leaves,
         c.site.engagement.exits,
         c.site.engagement.leaves,
         MIN_EXIT_RATIO,
     )?;
+    let (rate, rest) = (exits.share()?, rest_exits.share()?);
     let terms: Vec<String> = top_k_rows(&a.search_terms, c.page.visitors_per_view(), c.options)
         .into_iter()
         .map(|row| row.label)
@@ -43,8 +45,7 @@ pub(super) fn search_exits(c: &PageContext) -> Option<InsightCard> {
         percent(rest),
     );
     let evidence = vec![
-        Evidence::new("exit rate", rate, Unit::Share, a.engagement.leaves)
-            .against(rest, "rest of site"),
+        Evidence::share("exit rate", exits).against_share(rest_exits, "rest of site"),
         Evidence::new("searches", a.search_terms.total() as f64, Unit::Count, a.engagement.views),
     ];
     let action = "Check what these searches return; add the content they look for, or synonyms \
