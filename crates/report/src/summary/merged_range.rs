@@ -10,7 +10,6 @@ use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
 use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
-use tacit_aggregate::rollup::Rollup;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::signal::BareCause;
 
@@ -134,19 +133,24 @@ impl MergedRange {
         pages: impl IntoIterator<Item = (String, PageDay)>,
         site_days: impl IntoIterator<Item = (Day, SiteDay)>,
     ) -> MergedRange {
-        MergedRange::with_site_rollups(from, to, pages, site_days, [])
+        let site_days: Vec<(Day, SiteDay)> = site_days.into_iter().collect();
+        let mut site = SiteDay::default();
+        for (_, record) in site_days.iter().filter(|(day, _)| from <= *day && *day <= to) {
+            site.merge(record);
+        }
+        MergedRange::with_site_total(from, to, pages, site_days, site)
     }
 
-    /// As [`MergedRange::new`], with the site's records of whole periods of the range already
-    /// merged ([`tacit_aggregate::rollup`]: every shard's stored rollup of each period). A
-    /// period's rollups give the range's totals for its days, whose own records then only give
-    /// the daily series. Page pairs may likewise be periods merged: merging is associative.
-    pub fn with_site_rollups(
+    /// As [`MergedRange::new`], with the site's records of the range already merged into
+    /// `site` (by a shard, from its stored rollups and single days: see
+    /// [`tacit_aggregate::rollup`]), so that `site_days` only give the daily series. Page pairs
+    /// may likewise be periods merged: merging is associative.
+    pub fn with_site_total(
         from: Day,
         to: Day,
         pages: impl IntoIterator<Item = (String, PageDay)>,
         site_days: impl IntoIterator<Item = (Day, SiteDay)>,
-        site_rollups: impl IntoIterator<Item = (Rollup, SiteDay)>,
+        mut site: SiteDay,
     ) -> MergedRange {
         let pages: Vec<MergedPage> = merge_by_path(pages)
             .into_iter()
@@ -168,24 +172,11 @@ impl MergedRange {
                 }
             }
         }
-        let rollups: Vec<(Rollup, SiteDay)> = site_rollups
-            .into_iter()
-            .filter(|(rollup, _)| from <= rollup.first && rollup.last <= to)
-            .collect();
-        let mut site = SiteDay::default();
-        for (_, record) in &rollups {
-            site.merge(record);
-        }
         let mut daily = Vec::with_capacity(to.days_after(from).max(0) as usize + 1);
         let mut day = from;
         while day <= to {
             daily.push(match by_day.get_mut(&day) {
-                Some(record) => {
-                    if !rollups.iter().any(|(rollup, _)| rollup.covers(day)) {
-                        site.merge(record);
-                    }
-                    DailyPoint::of(day, record)
-                }
+                Some(record) => DailyPoint::of(day, record),
                 None => DailyPoint::empty(day),
             });
             day = day.add_days(1);
@@ -266,7 +257,7 @@ impl MergedRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::summary::testing::{bounce, day, exit_after, onward, Site};
+    use crate::summary::testing::{bounce, day, onward, Site};
     use tacit_aggregate::VisitorHash;
     use tacit_beacon::signal::View;
 
@@ -302,93 +293,6 @@ mod tests {
         let mut home = one_by_one[0].1.clone();
         assert_eq!(home.activity().views, 6);
         assert_eq!(home.unique_visitors(), 4);
-    }
-
-    /// Day `n` of a synthetic 41-day site: a few pages, visitors returning across days, leaves
-    /// that bounce, go on or exit after varied times, and referrers.
-    fn synthetic_day(n: u64) -> Site {
-        let mut site = Site::default();
-        let referrers = [Some("news.example.com"), None, Some("t.co")];
-        for page in 0..(3 + n % 5) {
-            let path = format!("/docs/{page}");
-            let leave = match (n + page) % 3 {
-                0 => bounce(),
-                1 => onward(&format!("/docs/{}", page + 1)),
-                _ => exit_after(1_000 + 977 * ((n * 7 + page) % 40) as u32),
-            };
-            site.visits(
-                &path,
-                n * 3 + page,
-                1 + (n + page) % 4,
-                referrers[(n % 3) as usize],
-                &leave,
-            );
-        }
-        site
-    }
-
-    #[test]
-    fn a_range_read_from_rollups_gives_the_figures_of_its_days_one_by_one() {
-        use crate::summary::{PageSummary, SiteSummary};
-        use tacit_aggregate::rollup::{pieces, Piece};
-
-        let first = day("2027-01-21");
-        let days: Vec<(Day, Site)> =
-            (0..41).map(|n| (first.add_days(n as i32), synthetic_day(n))).collect();
-        let records = |from: Day, to: Day| days.iter().filter(move |(d, _)| from <= *d && *d <= to);
-        let page_pairs = |from, to| -> Vec<(String, PageDay)> {
-            records(from, to)
-                .flat_map(|(_, site)| site.pages.iter().map(|(p, r)| (p.clone(), r.clone())))
-                .collect()
-        };
-        let site_days = |from, to| -> Vec<(Day, SiteDay)> {
-            records(from, to).map(|(d, site)| (*d, site.site.clone())).collect()
-        };
-        let today = first.add_days(41);
-        let options = crate::summary::SummaryOptions { k: 1, ..Default::default() };
-        // Thursday to Tuesday across a whole week and a whole month; Friday to Friday; one day.
-        for (from, to) in [
-            ("2027-01-21", "2027-03-02"),
-            ("2027-01-22", "2027-02-26"),
-            ("2027-02-03", "2027-02-03"),
-        ] {
-            let (from, to) = (day(from), day(to));
-            let one_by_one = MergedRange::new(from, to, page_pairs(from, to), site_days(from, to));
-            // What a shard reads: each rollup stored merged (per page, and the site), the rest
-            // as single days; the daily series always from the days.
-            let mut pages = Vec::new();
-            let mut rollups = Vec::new();
-            for piece in pieces(from, to, today) {
-                match piece {
-                    Piece::Rollup(rollup) => {
-                        pages.extend(merge_by_path(page_pairs(rollup.first, rollup.last)));
-                        let mut merged = SiteDay::default();
-                        for (_, record) in site_days(rollup.first, rollup.last) {
-                            merged.merge(&record);
-                        }
-                        rollups.push((rollup, merged));
-                    }
-                    Piece::Days(first, last) => pages.extend(page_pairs(first, last)),
-                }
-            }
-            assert!(from == to || !rollups.is_empty(), "{from}..{to} reads rollups");
-            let from_rollups =
-                MergedRange::with_site_rollups(from, to, pages, site_days(from, to), rollups);
-            let json = |range: &MergedRange| {
-                let site = serde_json::to_string(&SiteSummary::new(range, None, &options)).unwrap();
-                let page = serde_json::to_string(
-                    &PageSummary::new("/docs/1", range, None, &options).unwrap(),
-                )
-                .unwrap();
-                (site, page)
-            };
-            assert_eq!(json(&from_rollups), json(&one_by_one), "{from}..{to}");
-            assert!(
-                one_by_one.site().views > 0
-                    && one_by_one.site().exits > 0
-                    && one_by_one.site().bounces > 0
-            );
-        }
     }
 
     #[test]
