@@ -315,7 +315,8 @@ fn paths() -> Paths {
                     .response("200", json_answer("The public summary", named::<PublicSummary>()))
                     .response("400", bad_range())
                     .response("401", error("The site does not publish a summary"))
-                    .response("404", unknown_site()),
+                    .response("404", unknown_site())
+                    .response("503", shards_unavailable()),
             ),
         ),
         (
@@ -438,7 +439,7 @@ fn viewer_read(get: OperationBuilder) -> PathItemBuilder {
     let preflight = ResponseBuilder::new().description(
         "When the site lists the request's `Origin` in `cors_origins`: `Access-Control-Allow-Origin` (that origin), `Access-Control-Allow-Methods: GET, HEAD`, `Access-Control-Allow-Headers: Authorization`; otherwise no CORS header. The reads themselves carry `Access-Control-Allow-Origin` for a listed origin, error answers included, and every answer of these routes `Vary: Origin`.",
     );
-    item(HttpMethod::Get, get).operation(
+    item(HttpMethod::Get, get.response("503", shards_unavailable())).operation(
         HttpMethod::Options,
         operation("CORS preflight for a dashboard on another origin", Access::Anyone)
             .parameter(site_parameter())
@@ -503,6 +504,10 @@ fn create_site_body() -> RefOr<Schema> {
 
 fn error(description: &str) -> ResponseBuilder {
     json_answer(description, named::<ErrorBody>())
+}
+
+fn shards_unavailable() -> ResponseBuilder {
+    error("One of the site's shards could not be read: no partial figures are given; retry later")
 }
 
 fn unknown_site() -> ResponseBuilder {
