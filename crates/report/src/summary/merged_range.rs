@@ -13,6 +13,11 @@ use tacit_aggregate::record::Activity;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::signal::BareCause;
 
+/// What the pages say of a range's visitors when it spans more than one day (see
+/// [`MergedRange::visitors_counted_per_day`]).
+pub const VISITORS_COUNTED_PER_DAY: &str =
+    "Visitors are counted per day; a person returning on another day counts again.";
+
 /// The period of equal length that ends the day before `from`: what a range is compared with.
 pub fn previous_period(from: Day, to: Day) -> (Day, Day) {
     let length = to.days_after(from) + 1;
@@ -243,6 +248,13 @@ impl MergedRange {
         self.site.bare_views().of(cause)
     }
 
+    /// Whether the range spans more than one day, so that its visitors are counted per day:
+    /// each day hashes visitors with its own salt, so a person who returns on another day
+    /// counts again ([`VISITORS_COUNTED_PER_DAY`]).
+    pub fn visitors_counted_per_day(&self) -> bool {
+        self.to > self.from
+    }
+
     /// One point per day of the range, in order.
     pub fn daily(&self) -> &[DailyPoint] {
         &self.daily
@@ -335,5 +347,7 @@ mod tests {
         );
         // Visitor 0 and 1 came on both days: a union, not a sum.
         assert_eq!(range.site_visitors(), 3);
+        assert!(range.visitors_counted_per_day(), "three days");
+        assert!(!monday.range(day("2026-11-23")).visitors_counted_per_day(), "one day");
     }
 }
