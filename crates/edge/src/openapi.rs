@@ -357,7 +357,8 @@ fn paths() -> Paths {
                 .parameters(Some(range()))
                 .response("200", html("The page"))
                 .response("400", bad_range())
-                .response("404", unknown_site()),
+                .response("404", unknown_site())
+                .response("503", shards_unavailable()),
             ),
         ),
         (
@@ -372,7 +373,8 @@ fn paths() -> Paths {
                     .response("400", bad_range())
                     .response("404", html(
                         "No report for the page (no views or fewer than k visitors in the range, or an unknown site): a page that says why, with a link back to the site summary",
-                    )),
+                    ))
+                    .response("503", shards_unavailable()),
             ),
         ),
         (

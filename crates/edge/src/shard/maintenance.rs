@@ -124,15 +124,24 @@ impl SiteShard {
     /// Writes the rollup of every closed week and month within the retention that has none:
     /// the ones that closed since the last maintenance, and any that a crash, retention or a
     /// changed day left missing. Each is written whole or not at all (nothing here awaits), and
-    /// a period without its rollup is read from its days meanwhile.
+    /// a period without its rollup is read from its days meanwhile. A period whose records do
+    /// not decode is logged and left without one: it must not stop the salt rotation and the
+    /// retention, which run first.
     fn write_rollups(&self, plan: Maintenance) -> AppResult<()> {
         let Some(oldest) = self.store.oldest_record_day()? else { return Ok(()) };
         let stored = self.store.rollups()?;
         let first_kept = oldest.max(plan.delete_records_before);
         for rollup in Rollup::closed_since(first_kept, plan.today) {
-            if !stored.contains(&rollup) {
-                let records = PeriodRecords::merge_days(&self.store, rollup)?;
-                self.store.save_rollup(rollup, &records)?;
+            if stored.contains(&rollup) {
+                continue;
+            }
+            match PeriodRecords::merge_days(&self.store, rollup) {
+                Ok(records) => self.store.save_rollup(rollup, &records)?,
+                Err(error) => console_error!(
+                    "no rollup of {}..{}: {error:?}; its days are read one by one",
+                    rollup.first,
+                    rollup.last
+                ),
             }
         }
         Ok(())
