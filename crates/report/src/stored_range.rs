@@ -32,7 +32,7 @@ pub trait StoredRecords {
 }
 
 /// A period's records merged: one record per page, and the site's.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PeriodRecords {
     /// One record per page, by path.
     pub pages: Vec<(String, PageDay)>,

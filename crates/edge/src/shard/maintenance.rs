@@ -111,7 +111,6 @@ impl SiteShard {
         }
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
-        self.store.delete_rollups_before(plan.delete_records_before)?;
         self.write_rollups(plan)?;
         self.forget_old_ids(now)?;
         // A flush alarm replaces this one; the flush then sets it again from here.
@@ -121,15 +120,22 @@ impl SiteShard {
         Ok(())
     }
 
-    /// Writes the rollup of every closed week and month within the retention that has none:
+    /// Deletes the rollups that outlive their first day (retention deleted it), and writes the
+    /// rollup of every closed week and month within the retention that has none:
     /// the ones that closed since the last maintenance, and any that a crash, retention or a
     /// changed day left missing. Each is written whole or not at all (nothing here awaits), and
     /// a period without its rollup is read from its days meanwhile. A period whose records do
     /// not decode is logged and left without one: it must not stop the salt rotation and the
     /// retention, which run first.
     fn write_rollups(&self, plan: Maintenance) -> AppResult<()> {
+        let mut stored = self.store.rollups()?;
+        for rollup in &stored {
+            if rollup.outlives(plan.delete_records_before) {
+                self.store.delete_rollup(*rollup)?;
+            }
+        }
+        stored.retain(|rollup| !rollup.outlives(plan.delete_records_before));
         let Some(oldest) = self.store.oldest_record_day()? else { return Ok(()) };
-        let stored = self.store.rollups()?;
         let first_kept = oldest.max(plan.delete_records_before);
         for rollup in Rollup::closed_since(first_kept, plan.today) {
             if stored.contains(&rollup) {

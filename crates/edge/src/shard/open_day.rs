@@ -34,7 +34,9 @@ impl OpenDay {
     /// replayed from the journal after it closed (or a test's clock set back) has any, and the
     /// next maintenance writes them again.
     pub fn open(store: &Store, day: Day) -> AppResult<OpenDay> {
-        store.delete_rollups_covering(day)?;
+        for rollup in store.rollups()?.into_iter().filter(|rollup| rollup.covers(day)) {
+            store.delete_rollup(rollup)?;
+        }
         Ok(OpenDay {
             day,
             site: store.site_day(day)?,

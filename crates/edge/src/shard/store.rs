@@ -478,7 +478,7 @@ impl Store {
     /// Stores `records` as the rollup of `rollup`'s period, replacing any other (no await in
     /// between: one transaction, so a rollup is stored whole or not at all).
     pub fn save_rollup(&self, rollup: Rollup, records: &PeriodRecords) -> AppResult<()> {
-        self.delete_rollups_where("first_day = ? AND last_day = ?", rollup_key(rollup))?;
+        self.delete_rollup(rollup)?;
         for (path, record) in &records.pages {
             let [first, last] = rollup_key(rollup);
             self.sql.exec(
@@ -494,24 +494,13 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes the rollups that cover a day before `first_kept`: retention deleted that day.
-    pub fn delete_rollups_before(&self, first_kept: Day) -> AppResult<()> {
-        self.delete_rollups_where("first_day < ?", [first_kept.days_since_epoch().into()])
-    }
-
-    /// Deletes the rollups that cover `day`, whose records are about to change.
-    pub fn delete_rollups_covering(&self, day: Day) -> AppResult<()> {
-        let day = day.days_since_epoch();
-        self.delete_rollups_where("first_day <= ? AND last_day >= ?", [day.into(), day.into()])
-    }
-
-    fn delete_rollups_where<const N: usize>(
-        &self,
-        condition: &str,
-        bindings: [SqlStorageValue; N],
-    ) -> AppResult<()> {
+    /// Deletes the rollup of `rollup`'s period.
+    pub fn delete_rollup(&self, rollup: Rollup) -> AppResult<()> {
         for table in ["rollups", "page_rollups"] {
-            self.sql.exec(&format!("DELETE FROM {table} WHERE {condition}"), bindings.to_vec())?;
+            self.sql.exec(
+                &format!("DELETE FROM {table} WHERE first_day = ? AND last_day = ?"),
+                rollup_key(rollup).to_vec(),
+            )?;
         }
         Ok(())
     }
