@@ -98,12 +98,14 @@ impl TopK {
             (MIN_CAPACITY..=MAX_CAPACITY).contains(&m),
             "TopK capacity {m} is outside {MIN_CAPACITY}..={MAX_CAPACITY}"
         );
+        // The counters are allocated as keys come, not up front: most lists of a page's day
+        // hold a few keys, and a range read decodes and merges thousands of records.
         TopK {
             capacity: m,
             total: 0,
-            hashes: Vec::with_capacity(m),
-            counts: Vec::with_capacity(m),
-            slots: Vec::with_capacity(m),
+            hashes: Vec::new(),
+            counts: Vec::new(),
+            slots: Vec::new(),
             min_hint: 0,
         }
     }
@@ -318,6 +320,9 @@ impl TopK {
         self.hashes.clear();
         self.counts.clear();
         self.slots.clear();
+        self.hashes.reserve(counters.len());
+        self.counts.reserve(counters.len());
+        self.slots.reserve(counters.len());
         for Counter { count, slot } in counters {
             self.hashes.push(key_hash(&slot.key));
             self.counts.push(count);
