@@ -6,7 +6,7 @@
 //
 //   node scripts/bench-edge.mjs [part...]   # after `make build`; needs `wrk` (make bench installs it)
 //
-// Parts (all by default, in this order): ingest, levels, pages, month.
+// Parts (all by default, in this order): ingest, levels, pages, month, year, shards.
 //
 // Load comes from `wrk` (scripts/support/beacons.lua), not from Node, which would take the CPU
 // it measures. The yardstick is `POST /yardstick`: the same requests, to a route that answers
@@ -34,11 +34,25 @@
 //    the 30-day summary page and API, and the yardstick, SUMMARY_SECONDS each:
 //    summary_p95_ms (the HTML page), summary_api_p95_ms, and summary_vs_baseline (the page's
 //    p95 / the yardstick's p95, the ratio that holds on a noisy machine); and summary_cold_ms,
-//    the page's first read after the restart, before any range is kept merged.
+//    the page's first read after the restart, before any range is kept merged; summary_cpu_ms,
+//    the edge's CPU per warm read of the page, beside the yardstick's (summary_baseline_cpu_ms).
+// 5. A year: 365 days × 200 pages, the records stored straight into the site's shard (see
+//    crates/aggregate/examples/bench_records.rs: what part 4's beacons would store, without a
+//    restart per day). summary_year_rollups_ms is the first read after they are stored, whose
+//    maintenance writes every week's and month's rollup; summary_year_cold_ms the first read
+//    after a restart; summary_year_p95_ms the warm reads'; summary_year_uncached_ms the median
+//    first read of five ranges a day or more shorter, on the warm instance (rollups, nothing
+//    kept merged in memory).
+// 6. Shards: part 4's 30 days × 1,000 pages stored the same way in a site of 1 shard and one of
+//    64 (each visitor's records in the shard the edge would pick), read after a restart for
+//    SUMMARY_SECONDS each: summary_shards1_p95_ms, summary_shards64_p95_ms, and their ratio.
+//    The 10,000 pages of part 3 give summary_pages10k_p95_ms (its JSON summary's p95).
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createSite, pages, postBeacon, startEdge, todayUtc } from '../tests/support/edge.mjs';
+import { createSite, pages, postBeacon, REPO_ROOT, startEdge, todayUtc } from '../tests/support/edge.mjs';
+import { rewriteSqlite, shardDatabase } from '../tests/support/sqlite-file.mjs';
 import {
   closedLoop, figure, loadBeacon, processTree, quantiles, UNLIMITED, wrk,
 } from './support/bench.mjs';
@@ -63,6 +77,11 @@ const SEED_CONCURRENCY = 16;
 const RANGE_DAYS = 30;
 const RANGE_PAGES = 1_000;
 const SUMMARY_SECONDS = 10;
+/** The year's range: days and pages. */
+const YEAR_DAYS = 365;
+const YEAR_PAGES = 200;
+/** The many-shard site's shards. */
+const MANY_SHARDS = 64;
 const REFERRERS = ['news.example.com', 'www.google.com', 't.co'];
 
 // A read goes once more when the connection it went on was closed by the edge while idle (as
@@ -235,6 +254,7 @@ async function summaryByPageCount() {
       figure(`${prefix}_${name}_p50_ms`, p50.toFixed(1));
       figure(`${prefix}_${name}_p95_ms`, p95.toFixed(1));
       figure(`${prefix}_${name}_bytes`, bytes);
+      if (pageCount === 10_000 && name === 'api') figure('summary_pages10k_p95_ms', p95.toFixed(1));
     }
   }
 }
@@ -305,6 +325,111 @@ async function thirtyDaySummary() {
   figure('summary_baseline_p95_ms', yardstick.p95.toFixed(2));
   figure('summary_vs_baseline', (html.p95 / yardstick.p95).toFixed(1));
   figure('summary_api_vs_baseline', (api.p95 / yardstick.p95).toFixed(1));
+  figure('summary_cpu_ms', html.cpuMsPerRequest.toFixed(2));
+  figure('summary_api_cpu_ms', api.cpuMsPerRequest.toFixed(2));
+  figure('summary_baseline_cpu_ms', yardstick.cpuMsPerRequest.toFixed(3));
+}
+
+/** The day `days` before `day` (YYYY-MM-DD). */
+const daysBefore = (day, days) => new Date(Date.parse(`${day}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Stores `days` days × `pages` pages of records ending today in each site of `sites` (ids, by
+ * shard count), as crates/aggregate/examples/bench_records.rs writes them, with the edge
+ * stopped, then starts it again.
+ */
+async function storeRecords(sites, days, pages) {
+  const first = daysBefore(todayUtc(), days - 1);
+  const rows = new Map();
+  for (const [id, shards] of sites) {
+    const bytes = execFileSync('cargo', ['run', '--release', '--quiet', '-p', 'tacit-aggregate', '--example', 'bench_records',
+      '--', first, String(days), String(pages), String(shards)], { cwd: REPO_ROOT, maxBuffer: 1 << 30 });
+    for (let at = 0; at < bytes.length;) {
+      const [kind, shard, day] = [bytes.readUInt8(at), bytes.readUInt16LE(at + 1), bytes.readInt32LE(at + 3)];
+      const pathLength = bytes.readUInt16LE(at + 7);
+      const path = bytes.toString('utf8', at + 9, at + 9 + pathLength);
+      const recordLength = bytes.readUInt32LE(at + 9 + pathLength);
+      const record = bytes.subarray(at + 13 + pathLength, at + 13 + pathLength + recordLength);
+      at += 13 + pathLength + recordLength;
+      const key = `${id}/${shard}`;
+      if (!rows.has(key)) rows.set(key, { id, shard, rows: [] });
+      rows.get(key).rows.push({ kind, day, path, record });
+    }
+  }
+  await edge.stop();
+  for (const { id, shard, rows: records } of rows.values()) {
+    const file = await shardDatabase(persistDir, id, shard);
+    if (!file) throw new Error(`no database for shard ${shard} of ${id}`);
+    await rewriteSqlite(file, (db) => {
+      db.run('BEGIN');
+      for (const { kind, day, path, record } of records) {
+        if (kind === 1) db.run('INSERT INTO page_days (day, path, record) VALUES (?, ?, ?)', [day, path, record]);
+        else db.run('INSERT INTO site_days (day, record) VALUES (?, ?)', [day, record]);
+      }
+      db.run('COMMIT');
+    });
+  }
+  await restartWithClock(0);
+}
+
+/** Milliseconds of one read of `target`, which must answer 200. */
+async function timedRead(target) {
+  const started = performance.now();
+  const res = await fetch(`${edge.url}${target}`);
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${target} answered ${res.status}`);
+  return performance.now() - started;
+}
+
+async function yearSummary() {
+  const site = await createSite(edge.url, edge.adminToken, 'year', UNLIMITED);
+  const started = performance.now();
+  await storeRecords([['year', 1]], YEAR_DAYS, YEAR_PAGES);
+  console.error(`${YEAR_DAYS} days of ${YEAR_PAGES} pages stored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const target = `/s/year?key=${site.viewer_token}&from=${daysBefore(todayUtc(), YEAR_DAYS - 1)}&to=${todayUtc()}`;
+  // The first request after the records appeared: its maintenance writes every rollup.
+  const rollupsMs = await timedRead(target);
+  await restartWithClock(0);
+  const coldMs = await timedRead(target);
+  const warm = run({ route: 'GET', target, seconds: SUMMARY_SECONDS });
+  if (warm.failed > 0) throw new Error(`the year's summary failed ${warm.failed} times`);
+  // A warm instance, and a range it has not kept merged: one day shorter, each read once.
+  const uncached = [];
+  for (let shorter = 1; shorter <= 5; shorter += 1) {
+    uncached.push(await timedRead(target.replace(/from=[0-9-]+/, `from=${daysBefore(todayUtc(), YEAR_DAYS - 1 - shorter)}`)));
+  }
+  figure('summary_year_days', YEAR_DAYS);
+  figure('summary_year_pages', YEAR_PAGES);
+  figure('summary_year_rollups_ms', rollupsMs.toFixed(0));
+  figure('summary_year_cold_ms', coldMs.toFixed(0));
+  figure('summary_year_p95_ms', warm.p95.toFixed(1));
+  figure('summary_year_uncached_ms', quantiles(uncached).p50.toFixed(0));
+  figure('summary_year_cpu_ms', warm.cpuMsPerRequest.toFixed(2));
+  // Node's pooled connection sat idle through the wrk run: see the end of the ingest part.
+  await fetch(`${edge.url}/healthz`).then((res) => res.arrayBuffer(), () => {});
+}
+
+async function shardedSummary() {
+  const sites = {};
+  for (const shards of [1, MANY_SHARDS]) {
+    sites[shards] = await createSite(edge.url, edge.adminToken, `stored${shards}`, { ...UNLIMITED, shards });
+  }
+  await storeRecords([['stored1', 1], [`stored${MANY_SHARDS}`, MANY_SHARDS]], RANGE_DAYS, RANGE_PAGES);
+  const range = `from=${daysBefore(todayUtc(), RANGE_DAYS - 1)}&to=${todayUtc()}`;
+  const targets = Object.fromEntries(Object.entries(sites).map(([shards, site]) => [shards, `/s/${site.id}?key=${site.viewer_token}&${range}`]));
+  // Every shard's first request writes its rollups; then a restart, as after a deploy.
+  for (const target of Object.values(targets)) await timedRead(target);
+  await restartWithClock(0);
+  const reads = {};
+  for (const [shards, target] of Object.entries(targets)) {
+    figure(`summary_shards${shards}_cold_ms`, (await timedRead(target)).toFixed(0));
+    reads[shards] = run({ route: 'GET', target, seconds: SUMMARY_SECONDS });
+    if (reads[shards].failed > 0) throw new Error(`the ${shards}-shard summary failed ${reads[shards].failed} times`);
+  }
+  figure('summary_shards1_p95_ms', reads[1].p95.toFixed(1));
+  figure(`summary_shards${MANY_SHARDS}_p95_ms`, reads[MANY_SHARDS].p95.toFixed(1));
+  figure(`summary_shards${MANY_SHARDS}_vs_1`, (reads[MANY_SHARDS].p95 / reads[1].p95).toFixed(1));
+  figure(`summary_shards${MANY_SHARDS}_cpu_ms`, reads[MANY_SHARDS].cpuMsPerRequest.toFixed(2));
 }
 
 const PARTS = {
@@ -312,6 +437,8 @@ const PARTS = {
   levels: ingestByConcurrency,
   pages: summaryByPageCount,
   month: thirtyDaySummary,
+  year: yearSummary,
+  shards: shardedSummary,
 };
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
 for (const name of chosen) if (!PARTS[name]) throw new Error(`no part ${name}; parts: ${Object.keys(PARTS).join(', ')}`);

@@ -119,6 +119,54 @@ const datasketchesVersion = readFileSync(path.join(REPO_ROOT, 'Cargo.lock'), 'ut
   .match(/name = "datasketches"\nversion = "([^"]+)"/)[1];
 const coreNames = Object.keys(figures).filter((name) => /^(core_|record_|site_record_|visitors_|engaged_|top_k_)/.test(name));
 
+// Scale on paper --------------------------------------------------------------------------------
+/** Cloudflare's limits that a large site meets first (developers.cloudflare.com, Durable Objects and Workers limits). */
+const DO_STORAGE_BYTES = 10 * 2 ** 30; // SQLite storage per Durable Object (Workers Paid)
+const DO_SOFT_RPS = 1_000; // requests per second one Durable Object handles, its documented soft limit
+const PAID_CPU_MS = 30_000; // default CPU per request, Workers Paid
+/**
+ * The projection of a site of 1 billion page views a day over 64 shards, from this run's figures:
+ * ingest per shard against one shard's measured rate, stored bytes against a Durable Object's
+ * storage, and what a year's read decodes.
+ */
+function scaleProjection() {
+  const views = 1e9;
+  const shards = 64;
+  const beaconsPerView = 2; // a view and its leave (updates and events add more)
+  const perShardRps = (views * beaconsPerView) / 86_400 / shards;
+  const shardRps = n('edge_c100_ingest_rps');
+  const pagesPerDay = 1_000; // max_pages_per_day's default: the rest folds into "(other)"
+  // At 15.6 million views per shard and day, every page record is at its bounded maximum.
+  const dayBytes = pagesPerDay * n('record_bytes_max') + n('site_record_bytes_max');
+  const weeks = 52;
+  const months = 12;
+  const rollupBytesYear = (weeks + months) * dayBytes;
+  const dayBytesYear = 365 * dayBytes;
+  const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  const retainedBytes = (days) => days * dayBytes + (days / 7 + days / 30.4) * dayBytes;
+  const daysThatFit = DO_STORAGE_BYTES / (dayBytes * (1 + 1 / 7 + 1 / 30.4));
+  const yearPieces = 17; // at most 12 months, 4 weeks and a run of days on each side, and the open day
+  const yearRecordsPerShard = yearPieces * (pagesPerDay + 1);
+  const measuredPerRecordMs = n('summary_year_cold_ms') / ((yearPieces) * (n('summary_year_pages') + 1));
+  return `${table(['quantity', 'per shard', 'against'], [
+    ['beacons per second (a view and its leave per page view)', perShardRps.toFixed(0), `${int(shardRps)}/s measured for one shard (\`edge_c100_ingest_rps\`), ${DO_SOFT_RPS}/s Cloudflare's soft limit per object`],
+    ['bytes of one day\'s records (1,000 pages at \`record_bytes_max\` and the site\'s)', gib(dayBytes), ''],
+    ['day records per year', gib(dayBytesYear), `${gib(DO_STORAGE_BYTES)} per Durable Object`],
+    ['rollups per year (52 weeks, 12 months)', gib(rollupBytesYear), `${(100 * rollupBytesYear / dayBytesYear).toFixed(0)} % of the day records`],
+    ['everything kept for the default 762 days', gib(retainedBytes(762)), `${gib(DO_STORAGE_BYTES)}: ${daysThatFit.toFixed(0)} days fit`],
+    [`records a year's read decodes (≤ ${yearPieces} pieces × 1,001)`, int(yearRecordsPerShard), `${int(yearRecordsPerShard * shards)} over 64 shards, sent to the worker`],
+  ])}
+
+Storage per Durable Object binds first: at ${int(perShardRps)} beacons a second a shard is well within
+its measured rate and Cloudflare's per-object request limit, but a day of 1,000 pages whose records are
+full weighs ${gib(dayBytes)} in every shard, so ${gib(DO_STORAGE_BYTES)} holds about ${daysThatFit.toFixed(0)} days of records and
+their rollups, not the default 762. More shards do not help, since shards split visitors, not pages
+(each holds every page's record of every day): such a site needs a retention of about ${daysThatFit.toFixed(0)} days, or
+fewer pages a day. CPU per request binds next, on reads: a year's read decodes up to
+${int(yearRecordsPerShard)} records per shard, each up to ${int(n('record_bytes_max'))} bytes; this run's year read took
+${measuredPerRecordMs.toFixed(3)} ms per small record it decoded, and Workers Paid's default CPU budget per request is ${PAID_CPU_MS / 1000} s.`;
+}
+
 // Edge ----------------------------------------------------------------------------------------
 const clients = [1, 10, 100];
 const pageCounts = [10, 1000, 10000];
@@ -327,10 +375,32 @@ ${table(['route', 'p50 ms', 'p95 ms', 'vs yardstick p95'], [
     ['\`GET /api/v1/sites/<site>/summary\` (JSON)', f('summary_api_p50_ms'), f('summary_api_p95_ms'), `${f('summary_api_vs_baseline')}×`],
     ['\`POST /yardstick\`', '', f('summary_baseline_p95_ms'), '1×']])}
 
-The shard keeps a range's closed days merged per page (docs/architecture.md, "Reading a date
-range"), so these reads merge only today's records into them. The first read after the edge restarted, before
-anything is kept, took **${int(f('summary_cold_ms'))} ms** (\`summary_cold_ms\`): a Durable Object that was
-evicted, or a new deploy, pays that once per range.
+The shard reads a range's closed weeks and months from their stored rollups and keeps the
+merged result per range in memory (docs/decisions/2026-12-rollups.md), so these reads merge only today's
+records into it. The first read after the edge restarted, nothing kept in memory, took
+**${int(f('summary_cold_ms'))} ms** (\`summary_cold_ms\`): what a Durable Object that was evicted, or a new
+deploy, pays once per range. The edge's CPU per warm read of the page was **${f('summary_cpu_ms')} ms**
+(\`summary_cpu_ms\`; the JSON ${f('summary_api_cpu_ms')} ms, the yardstick ${f('summary_baseline_cpu_ms')} ms),
+against the 10 ms a request gets on Cloudflare's Workers Free plan.
+
+### Reading at scale: a year, 64 shards
+
+${table(['read', 'figure', 'ms', 'yardstick p95 ms (same run)'], [
+    [`${f('summary_year_days')} days × ${f('summary_year_pages')} pages, first read after the records were stored (writes every rollup)`, '\`summary_year_rollups_ms\`', int(f('summary_year_rollups_ms')), f('summary_baseline_p95_ms')],
+    ['the same year, first read after a restart', '\`summary_year_cold_ms\`', `**${int(f('summary_year_cold_ms'))}**`, f('summary_baseline_p95_ms')],
+    ['the same year, warm (kept merged in memory), p95', '\`summary_year_p95_ms\`', f('summary_year_p95_ms'), f('summary_baseline_p95_ms')],
+    ['ranges of the same year not kept yet, on the warm instance (from rollups), median', '\`summary_year_uncached_ms\`', f('summary_year_uncached_ms'), f('summary_baseline_p95_ms')],
+    [`30 days × 1,000 pages stored in 1 shard, p95`, '\`summary_shards1_p95_ms\`', f('summary_shards1_p95_ms'), f('summary_baseline_p95_ms')],
+    [`the same records over 64 shards, p95 (${f('summary_shards64_vs_1')}× one shard)`, '\`summary_shards64_p95_ms\`', `**${f('summary_shards64_p95_ms')}**`, f('summary_baseline_p95_ms')],
+    ['one day of 10,000 pages, JSON, p95', '\`summary_pages10k_p95_ms\`', `**${f('summary_pages10k_p95_ms')}**`, f('summary_baseline_p95_ms')]])}
+
+The year's and the sharded site's records are stored straight into their shards
+(\`crates/aggregate/examples/bench_records.rs\`: one view and its leave per page and day, as the
+30-day site's beacons give), since seeding a year through \`POST /e\` takes a restart per day.
+
+### 1 billion page views a day over 64 shards, on paper
+
+${scaleProjection()}
 
 ### Summary latency with 10, 1,000 and 10,000 distinct pages
 

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { apiRequest, createSite, pages, postBeacon, todayUtc } from './support/edge.mjs';
+import { apiRequest, createSite, edgeFetch, pages, postBeacon, todayUtc } from './support/edge.mjs';
 import { assertJsonError, useEdge } from './support/fixtures.mjs';
+import { rewriteSqlite, shardDatabase } from './support/sqlite-file.mjs';
 
 /** How many Durable Object databases the edge's storage holds. */
 async function databases(persistDir) {
@@ -121,6 +122,45 @@ describe('sharding', () => {
     assert.equal(summary.engaged_time_ms.count, 8, 'one leave per reader: each update replaced its leave, on whichever shard counted it');
     assert.ok(summary.scroll_depth_pct.quantiles.every((q) => Math.abs(q.value - 50) <= 1), JSON.stringify(summary.scroll_depth_pct));
     assert.ok(summary.engaged_time_ms.quantiles.every((q) => Math.abs(q.value - 9000) <= 90), JSON.stringify(summary.engaged_time_ms));
+  });
+
+  test('answers 503, naming nothing internal, when one of four shards cannot be read', async () => {
+    const site = await createSite(env.edge.url, env.edge.adminToken, 'failing-shard', { shards: 4 });
+    for (let visitor = 0; visitor < 40; visitor += 1) {
+      const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Visitor/${visitor}`;
+      const res = await postBeacon(env.edge.url, { site: 'failing-shard', path: `/page-${visitor % 5}` }, { 'User-Agent': userAgent });
+      assert.equal(res.status, 202);
+    }
+    const day = todayUtc();
+    const range = `from=${day}&to=${day}`;
+    const read = (route, token = site.viewer_token) => apiRequest(env.edge.url, 'GET', `/api/v1/sites/failing-shard/${route}`, { token });
+    // A read flushes every shard: their records are in storage before the edge stops.
+    assert.equal((await (await read(`pages?${range}`)).json()).totals.views, 40);
+
+    // A disk fault in shard 2: one byte of one of its page records flipped, which the codec's
+    // checksum catches.
+    await env.restart({
+      whileStopped: async () => {
+        const file = await shardDatabase(env.persistDir, 'failing-shard', 2);
+        assert.ok(file, "shard 2's database");
+        await rewriteSqlite(file, (db) => {
+          const [[recordDay, path, record]] = db.exec('SELECT day, path, record FROM page_days LIMIT 1')[0].values;
+          const flipped = Uint8Array.from(record);
+          flipped[flipped.length >> 1] ^= 0xff;
+          db.run('UPDATE page_days SET record = ? WHERE day = ? AND path = ?', [flipped, recordDay, path]);
+        });
+      },
+    });
+    for (const route of [`summary?${range}`, `pages?${range}`, `page?path=/page-1&${range}`, `insights?${range}`]) {
+      const res = await read(route);
+      const body = await res.clone().json();
+      await assertJsonError(res, 503, route);
+      assert.doesNotMatch(body.error, /shard|page_days|checksum|record|internal/i, 'nothing internal');
+    }
+    const html = await edgeFetch(`${env.edge.url}/s/failing-shard?key=${site.viewer_token}&${range}`);
+    assert.equal(html.status, 503);
+    // The token is still checked first: a wrong one learns nothing of the fault.
+    await assertJsonError(await read(`summary?${range}`, 'wrong'), 401);
   });
 
   test('answers the merged summary only to the viewer token', async () => {

@@ -14,17 +14,20 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
  * tests, stopped after them even when they fail, its output kept in test-results/ to debug with.
  * The returned object is filled in by the time the tests run: `edge` (see startEdge),
  * `site` ({ id, viewer_token, auditor_token, settings }), `persistDir`, `pages(range)`,
- * `restart({ vars, crash })`. `settings` are the site's settings (default: the local hostnames allowed).
+ * `restart({ vars, crash, whileStopped })`. `settings` are the site's settings (default: the local
+ * hostnames allowed).
  */
 export function useEdge({ site = 'demo', settings } = {}) {
   const env = {
     pages: (range) => pages(env.edge.url, site, env.site.viewer_token, range),
     // Same storage and admin token, new process: what survives is what was persisted.
     // `vars` as for startEdge, e.g. a clock offset; `crash` kills the edge with SIGKILL
-    // instead of stopping it.
-    restart: async ({ vars, crash = false } = {}) => {
+    // instead of stopping it; `whileStopped` runs between the stop and the start (to change
+    // the storage as a fault would).
+    restart: async ({ vars, crash = false, whileStopped } = {}) => {
       await saveOutput();
       await (crash ? env.edge.kill() : env.edge.stop());
+      await whileStopped?.();
       const { adminToken, saltKey } = env.edge;
       env.edge = await startEdge({ persistDir: env.persistDir, adminToken, saltKey, vars });
     },

@@ -3,7 +3,8 @@
 // and does not checkpoint it on exit, so the main file alone is out of date. This folds the
 // committed frames of the write-ahead log into a copy of the main file and opens the copy with
 // sql.js. Format: https://www.sqlite.org/fileformat2.html#the_write_ahead_log
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import initSqlJs from 'sql.js';
 
 const WAL_HEADER_BYTES = 32;
@@ -46,4 +47,42 @@ function applyWal(image, wal) {
     if (page <= committedPages) bytes.copy(copy, (page - 1) * pageSize);
   }
   return copy;
+}
+
+/**
+ * The SQLite file of shard `index` of `site` under a stopped edge's `persistDir` (each shard's
+ * `site_config` row names its site and index), or undefined.
+ */
+export async function shardDatabase(persistDir, site, index = 0) {
+  const entries = await readdir(persistDir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.sqlite')) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    const db = await openSqliteCopy(file);
+    try {
+      const isShard = db.exec("SELECT 1 FROM sqlite_master WHERE name = 'site_config'").length > 0;
+      const [id, shardIndex] = isShard ? db.exec('SELECT id, shard_index FROM site_config')[0]?.values[0] ?? [] : [];
+      if (id === site && shardIndex === index) return file;
+    } finally {
+      db.close();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Changes the database at `file` with `change(db)` (a sql.js Database) and writes it back in
+ * place of the file and its write-ahead log, as a disk fault or another process would: only
+ * while the edge is stopped.
+ */
+export async function rewriteSqlite(file, change) {
+  const db = await openSqliteCopy(file);
+  try {
+    change(db);
+    await writeFile(file, db.export());
+  } finally {
+    db.close();
+  }
+  await rm(`${file}-wal`, { force: true });
+  await rm(`${file}-shm`, { force: true });
 }

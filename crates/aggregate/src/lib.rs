@@ -15,7 +15,8 @@
 //!   answers, so that records are written in batches without losing an acknowledged beacon.
 //! - [`settings`] validates a site's settings (hostnames, consent mode, k, retention, limits);
 //!   [`change_log`] hash-chains every change to them. [`rate_limit`] holds the in-memory limits
-//!   and recent beacon ids that guard ingest; [`schedule`] plans salt rotation and retention.
+//!   and recent beacon ids that guard ingest; [`schedule`] plans salt rotation and retention;
+//!   [`rollup`] plans which stored weeks and months, and which single days, a range reads.
 //!
 //! ```
 //! use tacit_aggregate::{DailySalt, DayRecord, PageDay, SiteId, VisitorHash};
@@ -47,6 +48,7 @@ pub mod properties;
 pub mod quantiles;
 pub mod rate_limit;
 pub mod record;
+pub mod rollup;
 pub mod schedule;
 pub mod segments;
 pub mod settings;

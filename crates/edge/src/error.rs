@@ -36,6 +36,10 @@ pub enum AppError {
     PayloadTooLarge(String),
     /// A fault on our side. Logged with its cause; the client sees a generic message.
     Internal(String),
+    /// Part of the site's records could not be read (one of its shards failed), so no figure
+    /// is given rather than a partial one. Logged with its cause; the client sees a generic
+    /// message.
+    Unavailable(String),
 }
 
 impl AppError {
@@ -52,13 +56,19 @@ impl AppError {
             AppError::PayloadTooLarge(message) => (413, message),
             AppError::TooManyRequests(_) => (429, "too many beacons; retry later"),
             AppError::Internal(_) => (500, "internal error"),
+            AppError::Unavailable(_) => (
+                503,
+                "part of the site's data cannot be read right now, so no partial figures are shown; retry later",
+            ),
         }
     }
 
     /// The response for this error: `{"error": "..."}` with the matching status.
     pub fn into_response(self) -> worker::Result<Response> {
-        if let AppError::Internal(cause) = &self {
-            console_error!("internal error: {cause}");
+        match &self {
+            AppError::Internal(cause) => console_error!("internal error: {cause}"),
+            AppError::Unavailable(cause) => console_error!("unavailable: {cause}"),
+            _ => {}
         }
         let (status, message) = self.status_and_message();
         let mut response = Response::from_json(&ErrorBody { error: message })?.with_status(status);

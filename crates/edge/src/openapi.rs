@@ -318,7 +318,8 @@ fn paths() -> Paths {
                     .response("200", json_answer("The public summary", named::<PublicSummary>()))
                     .response("400", bad_range())
                     .response("401", error("The site does not publish a summary"))
-                    .response("404", unknown_site()),
+                    .response("404", unknown_site())
+                    .response("503", shards_unavailable()),
             ),
         ),
         (
@@ -364,7 +365,8 @@ fn paths() -> Paths {
                     "404",
                     error("The site is not registered (JSON), or a page that says the segment asked for had fewer than k visitors (HTML)")
                         .content("text/html", ContentBuilder::new().build()),
-                ),
+                )
+                .response("503", shards_unavailable()),
             ),
         ),
         (
@@ -379,7 +381,8 @@ fn paths() -> Paths {
                     .response("400", bad_range())
                     .response("404", html(
                         "No report for the page (no views or fewer than k visitors in the range or the segment, or an unknown site): a page that says why, with a link back to the site summary",
-                    )),
+                    ))
+                    .response("503", shards_unavailable()),
             ),
         ),
         (
@@ -446,7 +449,7 @@ fn viewer_read(get: OperationBuilder) -> PathItemBuilder {
     let preflight = ResponseBuilder::new().description(
         "When the site lists the request's `Origin` in `cors_origins`: `Access-Control-Allow-Origin` (that origin), `Access-Control-Allow-Methods: GET, HEAD`, `Access-Control-Allow-Headers: Authorization`; otherwise no CORS header. The reads themselves carry `Access-Control-Allow-Origin` for a listed origin, error answers included, and every answer of these routes `Vary: Origin`.",
     );
-    item(HttpMethod::Get, get).operation(
+    item(HttpMethod::Get, get.response("503", shards_unavailable())).operation(
         HttpMethod::Options,
         operation("CORS preflight for a dashboard on another origin", Access::Anyone)
             .parameter(site_parameter())
@@ -511,6 +514,10 @@ fn create_site_body() -> RefOr<Schema> {
 
 fn error(description: &str) -> ResponseBuilder {
     json_answer(description, named::<ErrorBody>())
+}
+
+fn shards_unavailable() -> ResponseBuilder {
+    error("One of the site's shards could not be read: no partial figures are given; retry later")
 }
 
 fn unknown_site() -> ResponseBuilder {

@@ -1,6 +1,7 @@
 //! Reading a site's figures: the viewer token, the date range, and the report, from the site's
 //! one shard or merged here from its several.
 
+use futures_util::future::join3;
 use serde::de::DeserializeOwned;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
@@ -39,16 +40,25 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
     let viewer = Credential::Token(token_sha256(token.as_ref().map_or("", PresentedToken::secret)));
     let count = shard_client::shard_count(env, &site).await?;
     if count > 1 {
-        // Several shards: the worker merges their records and builds the report itself.
-        let k = shard_client::settings(env, &site).await?.k;
-        let options = SummaryOptions { k: u64::from(k), segment, ..SummaryOptions::default() };
-        let current = shard_client::merged_range(env, &site, count, &viewer, from, to).await?;
-        let previous = match report.compared_with(from, to) {
-            Some((from, to)) => {
-                Some(shard_client::merged_range(env, &site, count, &viewer, from, to).await?)
+        // Several shards: the worker merges their records and builds the report itself, with
+        // the settings, the range and the period it is compared with asked at once.
+        let previous = async {
+            match report.compared_with(from, to) {
+                Some((from, to)) => {
+                    shard_client::merged_range(env, &site, count, &viewer, from, to).await.map(Some)
+                }
+                None => Ok(None),
             }
-            None => None,
         };
+        let (settings, current, previous) = join3(
+            shard_client::settings(env, &site),
+            shard_client::merged_range(env, &site, count, &viewer, from, to),
+            previous,
+        )
+        .await;
+        let options =
+            SummaryOptions { k: u64::from(settings?.k), segment, ..SummaryOptions::default() };
+        let (current, previous) = (current?, previous?);
         let report = Report::build(report, &current, previous.as_ref(), &options)?;
         return T::try_from(report)
             .map_err(|_| AppError::Internal("the report built is not of the kind asked".into()));

@@ -17,11 +17,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use futures_util::future::{join_all, try_join_all};
+use futures_util::future::join_all;
 use sha2::{Digest, Sha256};
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
+use tacit_report::stored_range::RangeRecords;
 use tacit_report::MergedRange;
 use worker::{Date, Env, Method, Request, RequestInit};
 
@@ -160,9 +161,11 @@ pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) ->
     Ok(())
 }
 
-/// The merged records of `from..=to` over a site's `count` shards: shard 0 first, which checks
-/// `credential` (a viewer token, or the worker itself for a public summary), then the others
-/// at once, asked as the worker itself. Visitors are routed to one shard by their address and
+/// The merged records of `from..=to` over a site's `count` shards, all asked at once: shard 0
+/// as `credential` (a viewer token, or the worker itself for a public summary), which it
+/// checks, the others as the worker itself. Shard 0's refusal is the answer, whatever the
+/// others said; any other shard's failure fails the whole read ([`AppError::Unavailable`]):
+/// never a silently partial summary. Visitors are routed to one shard by their address and
 /// browser, so the shards' visitor sketches hold disjoint sets and their union is exact up to
 /// the sketch's own error.
 pub async fn merged_range(
@@ -173,18 +176,25 @@ pub async fn merged_range(
     from: Day,
     to: Day,
 ) -> AppResult<MergedRange> {
-    let records = |index: u32, credential: Credential| {
+    let asks = (0..count.max(1)).map(|index| {
+        let credential = if index == 0 { credential.clone() } else { Credential::Admin };
         let query = Records { site: site.clone(), credential, from, to };
         async move { ask(env, site, index, &query).await }
-    };
-    // A wrong token costs one shard's read, not every shard's.
-    let ShardRecords { mut pages, mut site_days } = records(0, credential.clone()).await?;
-    let others = (1..count).map(|index| records(index, Credential::Admin));
-    for shard in try_join_all(others).await? {
-        pages.extend(shard.pages);
-        site_days.extend(shard.site_days);
+    });
+    let mut merged = RangeRecords::default();
+    for (index, answer) in join_all(asks).await.into_iter().enumerate() {
+        match answer {
+            Ok(ShardRecords(records)) => merged.merge(records),
+            // A wrong token or an unknown site, as shard 0 found: that is the answer.
+            Err(error) if index == 0 && !matches!(error, AppError::Internal(_)) => {
+                return Err(error);
+            }
+            Err(error) => {
+                return Err(AppError::Unavailable(format!("shard {index} of {site}: {error:?}")));
+            }
+        }
     }
-    Ok(MergedRange::new(from, to, pages, site_days))
+    Ok(merged.into_merged(from, to))
 }
 
 #[cfg(test)]

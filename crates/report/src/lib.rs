@@ -13,6 +13,8 @@
 //! - [`privacy`] folds every breakdown row seen by fewer than k visitors into "(other)" and adds
 //!   optional Laplace noise to public counts; [`public`] builds the noisy summary of a site that
 //!   publishes one.
+//! - [`stored_range`] reads a range from a shard's stored records: closed weeks and months from
+//!   their rollups, the other days one by one, with the same figures either way.
 //! - [`audit`] lists what is stored and what each consent state leads to, from the code's own
 //!   definitions, for the privacy page.
 //!
@@ -43,6 +45,7 @@ pub mod insights;
 pub mod privacy;
 pub mod public;
 pub mod report;
+pub mod stored_range;
 pub mod summary;
 
 pub use report::{NotShown, PageReport, Report, ReportKind, SiteReport};

@@ -98,11 +98,11 @@ impl TopK {
             (MIN_CAPACITY..=MAX_CAPACITY).contains(&m),
             "TopK capacity {m} is outside {MIN_CAPACITY}..={MAX_CAPACITY}"
         );
+        // The counters are allocated as keys come, not up front: most lists of a page's day
+        // hold a few keys, and a range read decodes and merges thousands of records.
         TopK {
             capacity: m,
             total: 0,
-            // Allocated as keys come: most of a day's lists hold a few keys, and a segment's
-            // record ([`crate::record::PageDay::of_segment`]) holds none.
             hashes: Vec::new(),
             counts: Vec::new(),
             slots: Vec::new(),
@@ -320,6 +320,9 @@ impl TopK {
         self.hashes.clear();
         self.counts.clear();
         self.slots.clear();
+        self.hashes.reserve(counters.len());
+        self.counts.reserve(counters.len());
+        self.slots.reserve(counters.len());
         for Counter { count, slot } in counters {
             self.hashes.push(key_hash(&slot.key));
             self.counts.push(count);

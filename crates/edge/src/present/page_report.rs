@@ -3,7 +3,7 @@
 //! what frustrated them, and how fast the page was for them.
 
 use maud::{html, Markup};
-use tacit_report::summary::{Compared, Distribution, Vital, VitalRating};
+use tacit_report::summary::{Compared, Distribution, Vital, VitalRating, VISITORS_COUNTED_PER_DAY};
 use worker::Response;
 
 use super::cards::cards;
@@ -38,6 +38,9 @@ pub fn page_report(context: &PageContext, report: &PageReport) -> AppResult<Resp
                 (format::count(metrics.visitors.current)) " unique visitors, "
                 (format::count(metrics.views.current)) " views, "
                 (format::count(metrics.entries.current)) " visits started here."
+                @if summary.visitors_counted_per_day {
+                    " " (VISITORS_COUNTED_PER_DAY)
+                }
             }
             (table(&["Measure", "This page", "Site", "Previous period"], [
                 compared_row("Bounce rate", &metrics.bounce_rate, percent),

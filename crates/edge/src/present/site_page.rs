@@ -3,7 +3,9 @@
 //! engagement, audience, goals and custom events with their properties, and searches. Rendered at the edge, no script.
 
 use maud::{html, Markup};
-use tacit_report::summary::{ChannelRow, Count, CountRow, Measure, PropertyBreakdown, Rate};
+use tacit_report::summary::{
+    ChannelRow, Count, CountRow, Measure, PropertyBreakdown, Rate, VISITORS_COUNTED_PER_DAY,
+};
 use worker::Response;
 
 use super::cards::cards;
@@ -103,6 +105,9 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
             (count_section("languages", "Languages", "languages", "Views", &summary.audience.languages, k))
         }
         p.note {
+            @if summary.visitors_counted_per_day {
+                (VISITORS_COUNTED_PER_DAY) " "
+            }
             @if k > 1 {
                 "Rows seen by fewer than " (k) " visitors are folded into “(other)”. "
             }

@@ -1,12 +1,12 @@
 //! Closed days' records, merged once per range and kept in the shard's memory.
 //!
-//! A 30-day summary of a site with 1,000 pages reads 30,000 page-day records; decoding and
-//! merging them is almost all of its cost, and a marketer reads the same range again and again
-//! (the site page, a page's summary, the comparison period, back). Closed days no longer change
-//! (beacons count on the current day only), so their records are merged once per range into one
-//! record per page, kept encoded, and merged with the open day's records on each read. Merging
-//! is associative and sketches merge as unions, so the figures are the same as merging the days
-//! one by one (a core test holds that).
+//! A range's closed days are read from stored rollups and single days
+//! ([`tacit_report::stored_range`]): a 30-day summary of a site with 1,000 pages decodes and
+//! merges up to a dozen records per page. A marketer reads the same range again and again (the
+//! site page, a page's summary, the comparison period, back), so the closed part is merged once
+//! per range into one record per page, kept encoded, and merged with the open day's records on
+//! each read: one record per page to decode. Merging is associative and sketches merge as
+//! unions, so the figures are the same as merging the days one by one (a core test holds that).
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
@@ -16,16 +16,13 @@
 use std::collections::VecDeque;
 
 use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
-use tacit_aggregate::{Day, PageDay, SiteDay};
-use tacit_report::summary::merge_by_path;
+use tacit_aggregate::Day;
+use tacit_report::stored_range::RangeRecords;
 
 use crate::error::{AppError, AppResult};
 
 /// The most bytes of encoded records kept, over all ranges.
 const MAX_KEPT_BYTES: usize = 16 << 20;
-
-/// One record per page over a range, and the range's site rollups, one per day.
-pub type RangeRecords = (Vec<(String, PageDay)>, Vec<(Day, SiteDay)>);
 
 /// A closed range's records, encoded.
 struct KeptRange {
@@ -33,6 +30,7 @@ struct KeptRange {
     to: Day,
     pages: Vec<(String, Vec<u8>)>,
     site_days: Vec<(Day, Vec<u8>)>,
+    site: Vec<u8>,
     bytes: usize,
 }
 
@@ -43,8 +41,8 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`, merged per page: kept ones, or `read`'s
-    /// (the stored pairs, one per page and day), which are then kept if they fit.
+    /// The records of the closed days `from..=to`: kept ones, or `read`'s, which are then kept
+    /// if they fit.
     pub fn get_or_read(
         &mut self,
         from: Day,
@@ -57,10 +55,9 @@ impl ClosedRanges {
             self.kept.push_front(kept);
             return records;
         }
-        let (pages, site_days) = read()?;
-        let pages = merge_by_path(pages);
-        self.keep(from, to, &pages, &site_days);
-        Ok((pages, site_days))
+        let records = read()?;
+        self.keep(from, to, &records);
+        Ok(records)
     }
 
     /// Forgets every kept range: stored records may have changed.
@@ -68,26 +65,25 @@ impl ClosedRanges {
         self.kept.clear();
     }
 
-    fn keep(
-        &mut self,
-        from: Day,
-        to: Day,
-        pages: &[(String, PageDay)],
-        site_days: &[(Day, SiteDay)],
-    ) {
-        let pages: Vec<(String, Vec<u8>)> =
-            pages.iter().map(|(path, record)| (path.clone(), encode_page_day(record))).collect();
+    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) {
+        let pages: Vec<(String, Vec<u8>)> = records
+            .pages
+            .iter()
+            .map(|(path, record)| (path.clone(), encode_page_day(record)))
+            .collect();
         let site_days: Vec<(Day, Vec<u8>)> =
-            site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
+            records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
+        let site = encode_site_day(&records.site);
         let bytes = pages.iter().map(|(path, bytes)| path.len() + bytes.len()).sum::<usize>()
-            + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>();
+            + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+            + site.len();
         if bytes > MAX_KEPT_BYTES {
             return;
         }
         while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + bytes > MAX_KEPT_BYTES {
             self.kept.pop_back();
         }
-        self.kept.push_front(KeptRange { from, to, pages, site_days, bytes });
+        self.kept.push_front(KeptRange { from, to, pages, site_days, site, bytes });
     }
 }
 
@@ -105,5 +101,6 @@ fn decoded(kept: &KeptRange) -> AppResult<RangeRecords> {
         .iter()
         .map(|(day, bytes)| Ok((*day, decode_site_day(bytes).map_err(|e| corrupt("site", e))?)))
         .collect::<AppResult<_>>()?;
-    Ok((pages, site_days))
+    let site = decode_site_day(&kept.site).map_err(|e| corrupt("site", e))?;
+    Ok(RangeRecords { pages, site_days, site })
 }

@@ -1,10 +1,13 @@
 //! Keeping the shard's storage in step: flushing the open day, replaying the journal a previous
 //! instance left, and the daily maintenance at 00:00 UTC (the new day's salt, expired salts,
-//! records beyond the retention, old beacon ids), all driven by one alarm.
+//! records and rollups beyond the retention, the rollups of the weeks and months that closed,
+//! old beacon ids), all driven by one alarm.
 
 use tacit_aggregate::codec::decode_journal_entry;
+use tacit_aggregate::rollup::Rollup;
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::Day;
+use tacit_report::stored_range::PeriodRecords;
 use worker::{console_error, ScheduledTime};
 
 use super::ingest::SeenId;
@@ -87,8 +90,9 @@ impl SiteShard {
         Ok(())
     }
 
-    /// Draws today's salt, deletes expired salts, records beyond the retention and old beacon
-    /// ids, and sets the alarm for the next 00:00 UTC. Does nothing for a shard without a site.
+    /// Draws today's salt, deletes expired salts, records and rollups beyond the retention and
+    /// old beacon ids, writes the rollups of closed periods, and sets the alarm for the next
+    /// 00:00 UTC. Does nothing for a shard without a site.
     pub(super) async fn maintain(&self) -> AppResult<()> {
         self.flush()?;
         // Retention may delete days that kept ranges hold.
@@ -107,11 +111,45 @@ impl SiteShard {
         }
         self.store.delete_salts_through(plan.delete_salts_through)?;
         self.store.delete_records_before(plan.delete_records_before)?;
+        self.write_rollups(plan)?;
         self.forget_old_ids(now)?;
         // A flush alarm replaces this one; the flush then sets it again from here.
         self.next_maintenance_ms.set(plan.next_alarm_ms);
         self.set_alarm(plan.next_alarm_ms).await?;
         self.maintained.set(true);
+        Ok(())
+    }
+
+    /// Deletes the rollups that outlive their first day (retention deleted it), and writes the
+    /// rollup of every closed week and month within the retention that has none:
+    /// the ones that closed since the last maintenance, and any that a crash, retention or a
+    /// changed day left missing. Each is written whole or not at all (nothing here awaits), and
+    /// a period without its rollup is read from its days meanwhile. A period whose records do
+    /// not decode is logged and left without one: it must not stop the salt rotation and the
+    /// retention, which run first.
+    fn write_rollups(&self, plan: Maintenance) -> AppResult<()> {
+        let mut stored = self.store.rollups()?;
+        for rollup in &stored {
+            if rollup.outlives(plan.delete_records_before) {
+                self.store.delete_rollup(*rollup)?;
+            }
+        }
+        stored.retain(|rollup| !rollup.outlives(plan.delete_records_before));
+        let Some(oldest) = self.store.oldest_record_day()? else { return Ok(()) };
+        let first_kept = oldest.max(plan.delete_records_before);
+        for rollup in Rollup::closed_since(first_kept, plan.today) {
+            if stored.contains(&rollup) {
+                continue;
+            }
+            match PeriodRecords::merge_days(&self.store, rollup) {
+                Ok(records) => self.store.save_rollup(rollup, &records)?,
+                Err(error) => console_error!(
+                    "no rollup of {}..{}: {error:?}; its days are read one by one",
+                    rollup.first,
+                    rollup.last
+                ),
+            }
+        }
         Ok(())
     }
 

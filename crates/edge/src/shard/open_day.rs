@@ -29,8 +29,14 @@ pub struct OpenDay {
 }
 
 impl OpenDay {
-    /// Opens `day`: its site rollup and its page count, from storage.
+    /// Opens `day`: its site rollup and its page count, from storage. The stored week and month
+    /// rollups that cover it are deleted, since its records are about to change: only a day
+    /// replayed from the journal after it closed (or a test's clock set back) has any, and the
+    /// next maintenance writes them again.
     pub fn open(store: &Store, day: Day) -> AppResult<OpenDay> {
+        for rollup in store.rollups()?.into_iter().filter(|rollup| rollup.covers(day)) {
+            store.delete_rollup(rollup)?;
+        }
         Ok(OpenDay {
             day,
             site: store.site_day(day)?,

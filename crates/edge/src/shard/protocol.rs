@@ -15,11 +15,12 @@ use tacit_aggregate::codec::{
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::settings::SiteSettings;
-use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_aggregate::Day;
 use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
+use tacit_report::stored_range::RangeRecords;
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -182,35 +183,35 @@ pub struct Records {
     pub to: Day,
 }
 
-/// A shard's records of a range: one per page, and the site's rollups, one per day.
+/// A shard's records of a range: one per page, the site's of each day, and the site's of the
+/// whole range merged.
 #[derive(Default)]
-pub struct ShardRecords {
-    pub pages: Vec<(String, PageDay)>,
-    pub site_days: Vec<(Day, SiteDay)>,
-}
+pub struct ShardRecords(pub RangeRecords);
 
 /// Each list as its length, then each item: a path as its length and UTF-8 bytes, a day as its
 /// number since the epoch, a record as its length and the codec's bytes (u32 and i32
-/// little-endian).
+/// little-endian); then the range's site record, as its length and the codec's bytes.
 impl WireAnswer for ShardRecords {
     fn to_body(&self) -> AppResult<Vec<u8>> {
+        let ShardRecords(records) = self;
         let mut body = Vec::new();
-        put_len(&mut body, self.pages.len())?;
-        for (path, record) in &self.pages {
+        put_len(&mut body, records.pages.len())?;
+        for (path, record) in &records.pages {
             put_bytes(&mut body, path.as_bytes())?;
             put_bytes(&mut body, &encode_page_day(record))?;
         }
-        put_len(&mut body, self.site_days.len())?;
-        for (day, record) in &self.site_days {
+        put_len(&mut body, records.site_days.len())?;
+        for (day, record) in &records.site_days {
             body.extend_from_slice(&day.days_since_epoch().to_le_bytes());
             put_bytes(&mut body, &encode_site_day(record))?;
         }
+        put_bytes(&mut body, &encode_site_day(&records.site))?;
         Ok(body)
     }
 
     fn from_body(body: &[u8]) -> AppResult<ShardRecords> {
         let mut reader = Reader { rest: body };
-        let mut records = ShardRecords::default();
+        let mut records = RangeRecords::default();
         for _ in 0..reader.u32("page count")? {
             let path = std::str::from_utf8(reader.bytes("path")?)
                 .map_err(|_| corrupt("a path that is not UTF-8"))?;
@@ -222,10 +223,11 @@ impl WireAnswer for ShardRecords {
             let record = decode_site_day(reader.bytes("site record")?).map_err(codec)?;
             records.site_days.push((day, record));
         }
+        records.site = decode_site_day(reader.bytes("range's site record")?).map_err(codec)?;
         if !reader.rest.is_empty() {
             return Err(corrupt("bytes after the last record"));
         }
-        Ok(records)
+        Ok(ShardRecords(records))
     }
 }
 
@@ -441,27 +443,34 @@ pub struct SyncSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tacit_aggregate::{PageDay, SiteDay};
 
     fn records() -> ShardRecords {
         let day = Day::from_days_since_epoch(20_000);
-        ShardRecords {
+        let mut site = SiteDay::default();
+        site.record_bot_dropped();
+        ShardRecords(RangeRecords {
             pages: vec![("/".into(), PageDay::default()), ("/é".into(), PageDay::default())],
             site_days: vec![(day, SiteDay::default()), (day.add_days(1), SiteDay::default())],
-        }
+            site,
+        })
     }
 
     #[test]
     fn records_cross_as_the_codecs_bytes_and_come_back_whole() {
         let body = records().to_body().unwrap();
-        let read = ShardRecords::from_body(&body).unwrap();
+        let ShardRecords(read) = ShardRecords::from_body(&body).unwrap();
         let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
         assert_eq!(paths, ["/", "/é"]);
         let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
-        assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
-        assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
+        assert_eq!(days, records().0.site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
+        assert_eq!(read.site.bots_dropped(), 1);
+        assert_eq!(ShardRecords(read).to_body().unwrap(), body, "the same records, byte for byte");
         let empty = ShardRecords::default().to_body().unwrap();
-        assert_eq!(empty, [0; 8], "two empty lists");
-        assert!(ShardRecords::from_body(&empty).unwrap().pages.is_empty());
+        let empty_site = encode_site_day(&SiteDay::default());
+        assert_eq!(empty[..8], [0; 8], "two empty lists");
+        assert_eq!(empty.len(), 8 + 4 + empty_site.len(), "then the range's site record");
+        assert!(ShardRecords::from_body(&empty).unwrap().0.pages.is_empty());
     }
 
     #[test]

@@ -6,9 +6,9 @@ use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::Day;
 use tacit_report::audit::StorageFacts;
+use tacit_report::stored_range::RangeRecords;
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
-use super::closed_ranges::RangeRecords;
 use super::protocol::{
     ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
     ShardRecords, ShardStatus, Status, Summary,
@@ -38,8 +38,7 @@ impl SiteShard {
     pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        let (pages, site_days) = self.range_records(query.from, query.to)?;
-        Ok(ShardRecords { pages, site_days })
+        Ok(ShardRecords(self.range_records(query.from, query.to)?))
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -98,27 +97,25 @@ impl SiteShard {
     }
 
     fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {
-        let (pages, site_days) = self.range_records(from, to)?;
-        Ok(MergedRange::new(from, to, pages, site_days))
+        Ok(self.range_records(from, to)?.into_merged(from, to))
     }
 
-    /// The records of `from..=to` (the open day's must be flushed): the closed days' merged per
-    /// page, kept for the next read, then the open day's.
+    /// The records of `from..=to` (the open day's must be flushed): the closed days' from
+    /// their rollups and single days, kept for the next read, then the open day's.
     fn range_records(&self, from: Day, to: Day) -> AppResult<RangeRecords> {
         let today = Day::from_unix_ms(self.clock.now_ms());
         let closed_to = to.min(today.add_days(-1));
-        let (mut pages, mut site_days) = if from <= closed_to {
+        let mut records = if from <= closed_to {
             self.closed_ranges.borrow_mut().get_or_read(from, closed_to, || {
-                Ok((self.store.page_days(from, closed_to)?, self.store.site_days(from, closed_to)?))
+                RangeRecords::read(&self.store, from, closed_to, today)
             })?
         } else {
-            (Vec::new(), Vec::new())
+            RangeRecords::default()
         };
         let open_from = from.max(today);
         if open_from <= to {
-            pages.extend(self.store.page_days(open_from, to)?);
-            site_days.extend(self.store.site_days(open_from, to)?);
+            records.merge(RangeRecords::read(&self.store, open_from, to, today)?);
         }
-        Ok((pages, site_days))
+        Ok(records)
     }
 }

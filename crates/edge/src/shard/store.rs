@@ -2,10 +2,12 @@
 
 use tacit_aggregate::change_log::ChangeEntry;
 use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_aggregate::rollup::Rollup;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SALT_NONCE_LEN};
 use tacit_beacon::SiteId;
 use tacit_report::audit::HeldSalt;
+use tacit_report::stored_range::{PeriodRecords, StoredRecords};
 use worker::{console_warn, SqlStorage, SqlStorageValue};
 
 use crate::access::TokenHashes;
@@ -49,6 +51,19 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS site_days (
         day INTEGER PRIMARY KEY,
         record BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rollups (
+        first_day INTEGER NOT NULL,
+        last_day INTEGER NOT NULL,
+        site_record BLOB NOT NULL,
+        PRIMARY KEY (first_day, last_day)
+    );
+    CREATE TABLE IF NOT EXISTS page_rollups (
+        first_day INTEGER NOT NULL,
+        last_day INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        record BLOB NOT NULL,
+        PRIMARY KEY (first_day, last_day, path)
     );
     CREATE TABLE IF NOT EXISTS journal (
         seq INTEGER PRIMARY KEY,
@@ -447,6 +462,49 @@ impl Store {
         })
     }
 
+    /// The periods whose rollups are stored.
+    pub fn rollups(&self) -> AppResult<Vec<Rollup>> {
+        self.rows("rollups", "SELECT first_day, last_day FROM rollups", vec![], |row| {
+            Ok(match row.as_slice() {
+                [SqlStorageValue::Integer(first), SqlStorageValue::Integer(last)] => Some(Rollup {
+                    first: Day::from_days_since_epoch(*first as i32),
+                    last: Day::from_days_since_epoch(*last as i32),
+                }),
+                _ => None,
+            })
+        })
+    }
+
+    /// Stores `records` as the rollup of `rollup`'s period, replacing any other (no await in
+    /// between: one transaction, so a rollup is stored whole or not at all).
+    pub fn save_rollup(&self, rollup: Rollup, records: &PeriodRecords) -> AppResult<()> {
+        self.delete_rollup(rollup)?;
+        for (path, record) in &records.pages {
+            let [first, last] = rollup_key(rollup);
+            self.sql.exec(
+                "INSERT INTO page_rollups (first_day, last_day, path, record) VALUES (?, ?, ?, ?)",
+                vec![first, last, path.as_str().into(), encode_page_day(record).into()],
+            )?;
+        }
+        let [first, last] = rollup_key(rollup);
+        self.sql.exec(
+            "INSERT INTO rollups (first_day, last_day, site_record) VALUES (?, ?, ?)",
+            vec![first, last, encode_site_day(&records.site).into()],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes the rollup of `rollup`'s period.
+    pub fn delete_rollup(&self, rollup: Rollup) -> AppResult<()> {
+        for table in ["rollups", "page_rollups"] {
+            self.sql.exec(
+                &format!("DELETE FROM {table} WHERE first_day = ? AND last_day = ?"),
+                rollup_key(rollup).to_vec(),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Appends an accepted beacon's encoded [`tacit_aggregate::journal::JournalEntry`] of `day`.
     pub fn append_journal(&self, day: Day, entry: &[u8]) -> AppResult<()> {
         self.sql.exec(
@@ -514,6 +572,53 @@ impl Store {
     ) -> AppResult<Option<Vec<SqlStorageValue>>> {
         Ok(self.sql.exec(query, bindings)?.raw().next().transpose()?)
     }
+}
+
+/// A shard's range reads: see [`tacit_report::stored_range`].
+impl StoredRecords for Store {
+    type Error = AppError;
+
+    fn page_days(&self, from: Day, to: Day) -> AppResult<Vec<(String, PageDay)>> {
+        Store::page_days(self, from, to)
+    }
+
+    fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<(Day, SiteDay)>> {
+        Store::site_days(self, from, to)
+    }
+
+    fn rollup(&self, rollup: Rollup) -> AppResult<Option<PeriodRecords>> {
+        let label = format!("{}..{}", rollup.first, rollup.last);
+        let site = self.first_row(
+            "SELECT site_record FROM rollups WHERE first_day = ? AND last_day = ?",
+            rollup_key(rollup).to_vec(),
+        )?;
+        let site = match site.map(<[SqlStorageValue; 1]>::try_from) {
+            None => return Ok(None),
+            Some(Ok([SqlStorageValue::Blob(bytes)])) => {
+                decode_site_day(&bytes).map_err(|e| corrupt("rollups", rollup.first, &label, e))?
+            }
+            Some(_) => return Err(AppError::Internal("rollups row has unexpected columns".into())),
+        };
+        let pages = self.rows(
+            "page_rollups",
+            "SELECT path, record FROM page_rollups WHERE first_day = ? AND last_day = ?",
+            rollup_key(rollup).to_vec(),
+            |row| match <[SqlStorageValue; 2]>::try_from(row) {
+                Ok([SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
+                    let record = decode_page_day(&bytes)
+                        .map_err(|e| corrupt("page_rollups", rollup.first, &path, e))?;
+                    Ok(Some((path, record)))
+                }
+                _ => Ok(None),
+            },
+        )?;
+        Ok(Some(PeriodRecords { pages, site }))
+    }
+}
+
+/// A rollup's key columns: its first and last days.
+fn rollup_key(rollup: Rollup) -> [SqlStorageValue; 2] {
+    [rollup.first.days_since_epoch().into(), rollup.last.days_since_epoch().into()]
 }
 
 fn corrupt(table: &str, day: Day, path: &str, error: impl std::fmt::Display) -> AppError {

@@ -434,6 +434,16 @@ fn inventory(settings: &SiteSettings) -> DataInventory {
             ),
         },
         HeldKind {
+            kind: "Week and month rollups (each page's and the site's)",
+            form: "the day records of a closed ISO week or calendar month, merged: the same \
+                   fields, for faster reads of long ranges",
+            kept_for: format!(
+                "until the first of their days is deleted ({} days after it, today included); \
+                 the rest of their days is then read day by day",
+                settings.retention_days
+            ),
+        },
+        HeldKind {
             kind: "Daily salts",
             form: "16 random bytes per site and day, shared by the site's shards and sealed with SALT_KEY: the key of the visitor hash",
             kept_for: format!("at most {MAX_SALT_AGE_HOURS} hours"),
@@ -737,8 +747,14 @@ mod tests {
         let settings = SiteSettings { retention_days: 90, ..SiteSettings::default() };
         let inventory = inventory(&settings);
         assert!(inventory.held[0].kept_for.starts_with("90 days"));
+        assert!(inventory.held[1].kind.contains("rollups"));
+        assert!(
+            inventory.held[1].kept_for.contains("90 days after"),
+            "{}",
+            inventory.held[1].kept_for
+        );
         assert_eq!(
-            inventory.held[2].kept_for,
+            inventory.held[3].kept_for,
             "10 minutes; a counted leave's until its UTC day ends"
         );
         assert_eq!(inventory.record_fields, stored_fields());

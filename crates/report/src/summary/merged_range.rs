@@ -14,6 +14,11 @@ use tacit_aggregate::segments::{Segment, Segments};
 use tacit_aggregate::{Day, PageDay, SiteDay};
 use tacit_beacon::signal::BareCause;
 
+/// What the pages say of a range's visitors when it spans more than one day (see
+/// [`MergedRange::visitors_counted_per_day`]).
+pub const VISITORS_COUNTED_PER_DAY: &str =
+    "Visitors are counted per day; a person returning on another day counts again.";
+
 /// The period of equal length that ends the day before `from`: what a range is compared with.
 pub fn previous_period(from: Day, to: Day) -> (Day, Day) {
     let length = to.days_after(from) + 1;
@@ -136,6 +141,31 @@ impl MergedRange {
         pages: impl IntoIterator<Item = (String, PageDay)>,
         site_days: impl IntoIterator<Item = (Day, SiteDay)>,
     ) -> MergedRange {
+        let site_days: Vec<(Day, SiteDay)> = site_days.into_iter().collect();
+        // Merged into the first day's rollup, not an empty one: a segment's rollups
+        // ([`SiteDay::of_segment`]) count visitors at a page's precision, which a sketch of
+        // the site's precision cannot take in.
+        let mut site: Option<SiteDay> = None;
+        for (_, record) in site_days.iter().filter(|(day, _)| from <= *day && *day <= to) {
+            match &mut site {
+                Some(site) => site.merge(record),
+                None => site = Some(record.clone()),
+            }
+        }
+        MergedRange::with_site_total(from, to, pages, site_days, site.unwrap_or_default())
+    }
+
+    /// As [`MergedRange::new`], with the site's records of the range already merged into
+    /// `site` (by a shard, from its stored rollups and single days: see
+    /// [`tacit_aggregate::rollup`]), so that `site_days` only give the daily series. Page pairs
+    /// may likewise be periods merged: merging is associative.
+    pub fn with_site_total(
+        from: Day,
+        to: Day,
+        pages: impl IntoIterator<Item = (String, PageDay)>,
+        site_days: impl IntoIterator<Item = (Day, SiteDay)>,
+        mut site: SiteDay,
+    ) -> MergedRange {
         let pages: Vec<MergedPage> = merge_by_path(pages)
             .into_iter()
             .map(|(path, mut record)| {
@@ -156,26 +186,15 @@ impl MergedRange {
                 }
             }
         }
-        // Merged into the first day's rollup, not an empty one: a segment's rollups
-        // ([`SiteDay::of_segment`]) count visitors at a page's precision, which a sketch of
-        // the site's precision cannot take in.
-        let mut site: Option<SiteDay> = None;
         let mut daily = Vec::with_capacity(to.days_after(from).max(0) as usize + 1);
         let mut day = from;
         while day <= to {
             daily.push(match by_day.get_mut(&day) {
-                Some(record) => {
-                    match &mut site {
-                        Some(site) => site.merge(record),
-                        None => site = Some(record.clone()),
-                    }
-                    DailyPoint::of(day, record)
-                }
+                Some(record) => DailyPoint::of(day, record),
                 None => DailyPoint::empty(day),
             });
             day = day.add_days(1);
         }
-        let mut site = site.unwrap_or_default();
         let site_visitors = site.unique_visitors();
         MergedRange { from, to, pages, site, site_visitors, daily, site_days: by_day }
     }
@@ -187,7 +206,8 @@ impl MergedRange {
         let pages =
             self.pages.iter().map(|page| (page.path.clone(), page.record.of_segment(segment)));
         let days = self.site_days.iter().map(|(day, record)| (*day, record.of_segment(segment)));
-        MergedRange::new(self.from, self.to, pages, days)
+        let site = self.site.of_segment(segment);
+        MergedRange::with_site_total(self.from, self.to, pages, days, site)
     }
 
     /// The site's segments over the range.
@@ -251,6 +271,13 @@ impl MergedRange {
     /// Page views counted bare for `cause`.
     pub fn bare_views_of(&self, cause: BareCause) -> u64 {
         self.site.bare_views().of(cause)
+    }
+
+    /// Whether the range spans more than one day, so that its visitors are counted per day:
+    /// each day hashes visitors with its own salt, so a person who returns on another day
+    /// counts again ([`VISITORS_COUNTED_PER_DAY`]).
+    pub fn visitors_counted_per_day(&self) -> bool {
+        self.to > self.from
     }
 
     /// One point per day of the range, in order.
@@ -345,5 +372,7 @@ mod tests {
         );
         // Visitor 0 and 1 came on both days: a union, not a sum.
         assert_eq!(range.site_visitors(), 3);
+        assert!(range.visitors_counted_per_day(), "three days");
+        assert!(!monday.range(day("2026-11-23")).visitors_counted_per_day(), "one day");
     }
 }

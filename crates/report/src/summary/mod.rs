@@ -81,7 +81,9 @@ mod site;
 pub(crate) mod testing;
 
 pub use compared::{Compared, Count, Measure, Rate};
-pub use merged_range::{merge_by_path, previous_period, DailyPoint, MergedPage, MergedRange};
+pub use merged_range::{
+    merge_by_path, previous_period, DailyPoint, MergedPage, MergedRange, VISITORS_COUNTED_PER_DAY,
+};
 pub use page::{
     Distribution, Frustration, PageMetrics, PageSummary, PageUnavailable, QuantilePoint, Reached,
     Vital, VitalRating, Vitals, CLS_THRESHOLDS, DISTRIBUTION_QUANTILES, ENGAGED_MARKS_MS,

@@ -239,6 +239,9 @@ pub struct PageSummary {
     pub from: Day,
     /// Last day of the range, included.
     pub to: Day,
+    /// Whether the range spans more than one day: its visitors are then counted per day, and a
+    /// person returning on another day counts again (each day has its own salt).
+    pub visitors_counted_per_day: bool,
     /// The k that breakdowns were folded with.
     pub k: u64,
     /// Metrics against the site and the previous period.
@@ -343,6 +346,7 @@ impl PageSummary {
             path: page.path.clone(),
             from: current.from(),
             to: current.to(),
+            visitors_counted_per_day: current.visitors_counted_per_day(),
             k: options.k,
             metrics,
             engaged_time_ms: Distribution::of(&a.engagement.engaged_time_ms, &ENGAGED_MARKS_MS),

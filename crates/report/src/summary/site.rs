@@ -109,6 +109,9 @@ pub struct SiteSummary {
     pub from: Day,
     /// Last day of the range, included.
     pub to: Day,
+    /// Whether the range spans more than one day: its visitors are then counted per day, and a
+    /// person returning on another day counts again (each day has its own salt).
+    pub visitors_counted_per_day: bool,
     /// The range it is compared with, when one was given.
     pub previous: Option<Period>,
     /// The k that breakdowns were folded with.
@@ -184,6 +187,7 @@ impl SiteSummary {
             custom_events,
             from: current.from(),
             to: current.to(),
+            visitors_counted_per_day: current.visitors_counted_per_day(),
             previous: previous.map(|p| Period { from: p.from(), to: p.to() }),
             k: options.k,
             metrics: SiteMetrics::new(current, previous, options.k),
@@ -213,6 +217,9 @@ pub struct RangeSummary {
     pub from: Day,
     /// Last day of the range, included.
     pub to: Day,
+    /// Whether the range spans more than one day: its visitors are then counted per day, and a
+    /// person returning on another day counts again (each day has its own salt).
+    pub visitors_counted_per_day: bool,
     /// Views of all pages.
     pub views: u64,
     /// Estimated unique visitors of the site over the range, from the site rollups.
@@ -235,6 +242,7 @@ impl RangeSummary {
         RangeSummary {
             from: range.from(),
             to: range.to(),
+            visitors_counted_per_day: range.visitors_counted_per_day(),
             views: pages.iter().map(|p| p.figures.views).sum(),
             visitors: range.site_visitors(),
             pages,

@@ -1,0 +1,305 @@
+//! Reading a range from a shard's stored records: its closed weeks and months from their
+//! rollups, the rest day by day ([`tacit_aggregate::rollup::pieces`]).
+//!
+//! A shard stores each closed period's records merged ([`PeriodRecords::merge_days`], at its
+//! daily maintenance), and reads a range through [`RangeRecords::read`]: a stored rollup where
+//! there is one, the period's days where there is none (a crash before the maintenance wrote
+//! it, or retention deleted it with its first days). Merging is associative and every sketch
+//! merges as a union, so either way the figures are those of merging the days one by one.
+//!
+//! The daily series needs each day's site record whatever the rollups: they are read for every
+//! day of the range, and the range's site total comes from the rollups and the single days.
+
+use tacit_aggregate::rollup::{pieces, Piece, Rollup};
+use tacit_aggregate::{Day, PageDay, SiteDay};
+
+use crate::summary::merge_by_path;
+use crate::MergedRange;
+
+/// What a shard stores: its page records and site rollups, by day, and its period rollups.
+pub trait StoredRecords {
+    /// Why a read failed.
+    type Error;
+
+    /// Every `(path, record)` pair of the days `from..=to`.
+    fn page_days(&self, from: Day, to: Day) -> Result<Vec<(String, PageDay)>, Self::Error>;
+
+    /// Every site record of the days `from..=to`, with its day.
+    fn site_days(&self, from: Day, to: Day) -> Result<Vec<(Day, SiteDay)>, Self::Error>;
+
+    /// The stored rollup of `rollup`'s period, `None` when there is none.
+    fn rollup(&self, rollup: Rollup) -> Result<Option<PeriodRecords>, Self::Error>;
+}
+
+/// A period's records merged: one record per page, and the site's.
+#[derive(Debug, Clone)]
+pub struct PeriodRecords {
+    /// One record per page, by path.
+    pub pages: Vec<(String, PageDay)>,
+    /// The site's records merged.
+    pub site: SiteDay,
+}
+
+impl PeriodRecords {
+    /// The records of `rollup`'s days, merged: what a shard stores as its rollup.
+    pub fn merge_days<S: StoredRecords>(source: &S, rollup: Rollup) -> Result<Self, S::Error> {
+        let pages = merge_by_path(source.page_days(rollup.first, rollup.last)?);
+        let mut site = SiteDay::default();
+        for (_, record) in source.site_days(rollup.first, rollup.last)? {
+            site.merge(&record);
+        }
+        Ok(PeriodRecords { pages, site })
+    }
+}
+
+/// One shard's records of a range: one record per page, each day's site record (for the daily
+/// series) and the site's records of the whole range merged.
+#[derive(Debug, Clone, Default)]
+pub struct RangeRecords {
+    /// One record per page, by path.
+    pub pages: Vec<(String, PageDay)>,
+    /// Each day's site record.
+    pub site_days: Vec<(Day, SiteDay)>,
+    /// The site's records of the range, merged.
+    pub site: SiteDay,
+}
+
+impl RangeRecords {
+    /// The records of `from..=to` on `today`, from `source`'s rollups where it has them and its
+    /// days for the rest.
+    pub fn read<S: StoredRecords>(
+        source: &S,
+        from: Day,
+        to: Day,
+        today: Day,
+    ) -> Result<RangeRecords, S::Error> {
+        let site_days = source.site_days(from, to)?;
+        let mut pages = Vec::new();
+        let mut site = SiteDay::default();
+        let merge_site_days = |first: Day, last: Day, site: &mut SiteDay| {
+            for (_, record) in site_days.iter().filter(|(day, _)| first <= *day && *day <= last) {
+                site.merge(record);
+            }
+        };
+        for piece in pieces(from, to, today) {
+            match piece {
+                Piece::Rollup(rollup) => match source.rollup(rollup)? {
+                    Some(stored) => {
+                        pages.extend(stored.pages);
+                        site.merge(&stored.site);
+                    }
+                    None => {
+                        pages.extend(source.page_days(rollup.first, rollup.last)?);
+                        merge_site_days(rollup.first, rollup.last, &mut site);
+                    }
+                },
+                Piece::Days(first, last) => {
+                    pages.extend(source.page_days(first, last)?);
+                    merge_site_days(first, last, &mut site);
+                }
+            }
+        }
+        Ok(RangeRecords { pages: merge_by_path(pages), site_days, site })
+    }
+
+    /// Adds another shard's records of the same range.
+    pub fn merge(&mut self, other: RangeRecords) {
+        self.pages.extend(other.pages);
+        self.site_days.extend(other.site_days);
+        self.site.merge(&other.site);
+    }
+
+    /// The range `from..=to` merged, for the summaries.
+    pub fn into_merged(self, from: Day, to: Day) -> MergedRange {
+        MergedRange::with_site_total(from, to, self.pages, self.site_days, self.site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::BTreeMap;
+    use std::convert::Infallible;
+
+    use super::*;
+    use crate::summary::testing::{bounce, day, exit_after, onward, Site};
+    use crate::summary::{PageSummary, SiteSummary, SummaryOptions};
+    use tacit_aggregate::rollup::Rollup;
+
+    /// A shard's storage in memory: days, and the rollups its maintenance wrote.
+    #[derive(Default)]
+    struct Shard {
+        days: BTreeMap<Day, Site>,
+        rollups: BTreeMap<Rollup, PeriodRecords>,
+        rollups_read: Cell<usize>,
+    }
+
+    impl StoredRecords for Shard {
+        type Error = Infallible;
+
+        fn page_days(&self, from: Day, to: Day) -> Result<Vec<(String, PageDay)>, Infallible> {
+            Ok(self
+                .days
+                .range(from..=to)
+                .flat_map(|(_, site)| site.pages.iter().map(|(p, r)| (p.clone(), r.clone())))
+                .collect())
+        }
+
+        fn site_days(&self, from: Day, to: Day) -> Result<Vec<(Day, SiteDay)>, Infallible> {
+            Ok(self.days.range(from..=to).map(|(day, site)| (*day, site.site.clone())).collect())
+        }
+
+        fn rollup(&self, rollup: Rollup) -> Result<Option<PeriodRecords>, Infallible> {
+            let stored = self.rollups.get(&rollup).cloned();
+            self.rollups_read.set(self.rollups_read.get() + usize::from(stored.is_some()));
+            Ok(stored)
+        }
+    }
+
+    impl Shard {
+        /// The daily maintenance on `today`: retention deletes the days before `first_kept`
+        /// and every rollup that covers one; the closed periods' rollups are written.
+        fn maintain(&mut self, today: Day, first_kept: Day) {
+            self.days.retain(|day, _| *day >= first_kept);
+            self.rollups.retain(|rollup, _| !rollup.outlives(first_kept));
+            for rollup in Rollup::closed_since(first_kept, today) {
+                let records = PeriodRecords::merge_days(&*self, rollup).unwrap();
+                self.rollups.insert(rollup, records);
+            }
+        }
+    }
+
+    /// Day `n` of a synthetic site: a few pages, visitors returning across days, leaves that
+    /// bounce, go on or exit after varied times, and referrers.
+    fn synthetic_day(n: u64) -> Site {
+        let mut site = Site::default();
+        let referrers = [Some("news.example.com"), None, Some("t.co")];
+        for page in 0..(3 + n % 5) {
+            let path = format!("/docs/{page}");
+            let leave = match (n + page) % 3 {
+                0 => bounce(),
+                1 => onward(&format!("/docs/{}", page + 1)),
+                _ => exit_after(1_000 + 977 * ((n * 7 + page) % 40) as u32),
+            };
+            let (first, visits) = (n * 3 + page, 1 + (n + page) % 4);
+            site.visits(&path, first, visits, referrers[(n % 3) as usize], &leave);
+        }
+        site
+    }
+
+    /// A site of 41 days from Thursday 2027-01-21 to Wednesday 2027-03-03: February 2027 starts
+    /// on a Monday, so the range holds whole weeks and a whole month.
+    fn forty_one_days() -> Shard {
+        let first = day("2027-01-21");
+        let days = (0..41).map(|n| (first.add_days(n as i32), synthetic_day(n))).collect();
+        Shard { days, ..Shard::default() }
+    }
+
+    /// The range merged day by day, as if no rollup existed.
+    fn one_by_one(shard: &Shard, from: Day, to: Day) -> MergedRange {
+        let (pages, site_days) = (shard.page_days(from, to), shard.site_days(from, to));
+        MergedRange::new(from, to, pages.unwrap(), site_days.unwrap())
+    }
+
+    /// What the pages and the API show of a range: the site's summary and a page's.
+    fn shown(range: &MergedRange) -> (String, String) {
+        let options = SummaryOptions { k: 1, ..Default::default() };
+        let site = SiteSummary::new(range, None, &options);
+        let page = PageSummary::new("/docs/1", range, None, &options).unwrap();
+        (serde_json::to_string(&site).unwrap(), serde_json::to_string(&page).unwrap())
+    }
+
+    fn read(shard: &Shard, from: Day, to: Day, today: Day) -> MergedRange {
+        let Ok(records) = RangeRecords::read(shard, from, to, today);
+        records.into_merged(from, to)
+    }
+
+    const RANGES: [(&str, &str); 3] = [
+        // Thursday to Tuesday across a whole week and a whole month; Friday to Friday; a day.
+        ("2027-01-21", "2027-03-02"),
+        ("2027-01-22", "2027-02-26"),
+        ("2027-02-03", "2027-02-03"),
+    ];
+
+    #[test]
+    fn a_range_read_from_rollups_gives_the_figures_of_its_days_one_by_one() {
+        let today = day("2027-03-03");
+        let mut shard = forty_one_days();
+        shard.maintain(today, day("2027-01-01"));
+        assert!(shard.rollups.contains_key(&Rollup::month_of(day("2027-02-01"))));
+        for (from, to) in RANGES.map(|(from, to)| (day(from), day(to))) {
+            let expected = one_by_one(&shard, from, to);
+            assert_eq!(shown(&read(&shard, from, to, today)), shown(&expected), "{from}..{to}");
+            let activity = expected.site();
+            assert!(
+                activity.engagement.views > 0
+                    && activity.engagement.exits > 0
+                    && activity.engagement.bounces > 0
+            );
+        }
+        assert!(shard.rollups_read.get() >= 3, "the rollups were read");
+    }
+
+    #[test]
+    fn a_crash_before_the_rollups_are_written_loses_nothing_and_counts_nothing_twice() {
+        let today = day("2027-03-03");
+        let crashed = forty_one_days();
+        let mut maintained = forty_one_days();
+        maintained.maintain(today, day("2027-01-01"));
+        // Only some rollups written: a crash in the middle cannot happen (one transaction),
+        // but a period without its rollup is read from its days whatever the others.
+        let mut half = forty_one_days();
+        half.maintain(today, day("2027-01-01"));
+        half.rollups.retain(|rollup, _| rollup.last.days_after(rollup.first) > 7);
+        for (from, to) in RANGES.map(|(from, to)| (day(from), day(to))) {
+            let expected = shown(&one_by_one(&crashed, from, to));
+            assert_eq!(shown(&read(&crashed, from, to, today)), expected, "{from}..{to}");
+            assert_eq!(shown(&read(&half, from, to, today)), expected, "{from}..{to}");
+            assert_eq!(shown(&read(&maintained, from, to, today)), expected, "{from}..{to}");
+        }
+        assert_eq!(crashed.rollups_read.get(), 0);
+    }
+
+    #[test]
+    fn across_a_retention_cut_a_range_counts_the_days_left_and_no_rollup_outlives_its_days() {
+        let today = day("2027-03-03");
+        let mut shard = forty_one_days();
+        shard.maintain(today, day("2027-01-01"));
+        let week = Rollup::week_of(day("2027-01-25"));
+        assert!(shard.rollups.contains_key(&week));
+        // Retention now keeps from Wednesday 2027-01-27: the week of the 25th lost two days.
+        let first_kept = day("2027-01-27");
+        shard.maintain(today, first_kept);
+        assert!(!shard.rollups.contains_key(&week), "the rollup went with its first days");
+        let (from, to) = (day("2027-01-21"), day("2027-03-02"));
+        let after_cut = read(&shard, from, to, today);
+        assert_eq!(shown(&after_cut), shown(&one_by_one(&shard, from, to)));
+        let kept = one_by_one(&forty_one_days(), first_kept, to);
+        assert_eq!(
+            after_cut.site().engagement.views,
+            kept.site().engagement.views,
+            "the days left, and only them"
+        );
+        assert_eq!(shown(&read(&shard, first_kept, to, today)), shown(&kept));
+    }
+
+    #[test]
+    fn shards_read_apart_merge_into_the_range_of_their_days() {
+        let today = day("2027-03-03");
+        let (from, to) = (day("2027-01-22"), day("2027-03-02"));
+        let mut shards = [forty_one_days(), Shard::default()];
+        // The second shard counts every third day's visitors instead of the first.
+        let moved: Vec<Day> = shards[0].days.keys().copied().step_by(3).collect();
+        for day in moved {
+            let site = shards[0].days.remove(&day).unwrap();
+            shards[1].days.insert(day, site);
+        }
+        shards[0].maintain(today, day("2027-01-01"));
+        let [first, second] = &shards;
+        let Ok(mut merged) = RangeRecords::read(first, from, to, today);
+        let Ok(other) = RangeRecords::read(second, from, to, today);
+        merged.merge(other);
+        let all = forty_one_days();
+        assert_eq!(shown(&merged.into_merged(from, to)), shown(&one_by_one(&all, from, to)));
+    }
+}
