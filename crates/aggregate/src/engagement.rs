@@ -98,16 +98,8 @@ impl Engagement {
         self.dead_clicks += u64::from(leave.dead_clicks);
         self.quick_backs += u64::from(leave.quick_back);
         self.frustrated_views += u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0);
-        self.engaged_time_ms.insert(f64::from(leave.engaged_ms));
-        self.scroll_depth_pct.insert(f64::from(leave.scroll_pct.min(100)));
-        if let Some(lcp) = leave.lcp_ms {
-            self.lcp_ms.insert(f64::from(lcp));
-        }
-        if let Some(inp) = leave.inp_ms {
-            self.inp_ms.insert(f64::from(inp));
-        }
-        if let Some(cls) = leave.cls {
-            self.cls_milli.insert(f64::from(cls) * 1000.0);
+        for (distribution, value) in self.distributions_of(leave) {
+            distribution.insert(value);
         }
     }
 
@@ -130,17 +122,26 @@ impl Engagement {
         less(&mut self.dead_clicks, u64::from(leave.dead_clicks));
         less(&mut self.quick_backs, u64::from(leave.quick_back));
         less(&mut self.frustrated_views, u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0));
-        self.engaged_time_ms.remove(f64::from(leave.engaged_ms));
-        self.scroll_depth_pct.remove(f64::from(leave.scroll_pct.min(100)));
-        if let Some(lcp) = leave.lcp_ms {
-            self.lcp_ms.remove(f64::from(lcp));
+        for (distribution, value) in self.distributions_of(leave) {
+            distribution.remove(value);
         }
-        if let Some(inp) = leave.inp_ms {
-            self.inp_ms.remove(f64::from(inp));
-        }
-        if let Some(cls) = leave.cls {
-            self.cls_milli.remove(f64::from(cls) * 1000.0);
-        }
+    }
+
+    /// Each distribution with the value `leave` gives it, for those it gives one: what
+    /// [`Engagement::record_leave`] counts and [`Engagement::retract_leave`] takes back.
+    fn distributions_of(
+        &mut self,
+        leave: &Leave,
+    ) -> impl Iterator<Item = (&mut QuantileSketch, f64)> {
+        [
+            (&mut self.engaged_time_ms, Some(f64::from(leave.engaged_ms))),
+            (&mut self.scroll_depth_pct, Some(f64::from(leave.scroll_pct.min(100)))),
+            (&mut self.lcp_ms, leave.lcp_ms.map(f64::from)),
+            (&mut self.inp_ms, leave.inp_ms.map(f64::from)),
+            (&mut self.cls_milli, leave.cls.map(|cls| f64::from(cls) * 1000.0)),
+        ]
+        .into_iter()
+        .filter_map(|(distribution, value)| Some((distribution, value?)))
     }
 
     /// Adds everything `other` counted.
