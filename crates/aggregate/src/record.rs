@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engagement::Engagement;
+use crate::funnels::FunnelTallies;
 use crate::properties::PropertyValues;
 use crate::segments::{Segment, SegmentKey, Segments};
 use crate::top_k::TopK;
@@ -361,6 +362,7 @@ pub struct SiteDay {
     consent: ConsentTally,
     bots_dropped: u64,
     bare_views: BareViews,
+    funnels: FunnelTallies,
 }
 
 /// A site's bare page views of one day, by the cause the loader saw (see [`BareCause`]).
@@ -407,6 +409,7 @@ impl Default for SiteDay {
             consent: ConsentTally::default(),
             bots_dropped: 0,
             bare_views: BareViews::default(),
+            funnels: FunnelTallies::default(),
         }
     }
 }
@@ -435,14 +438,26 @@ impl SiteDay {
         *self.bare_views.count_mut(cause) += 1;
     }
 
+    /// Counts a visit of `visitor`, in the segments `key`, that reached `step` of `funnel`.
+    pub fn record_funnel_step(
+        &mut self,
+        funnel: u32,
+        step: u8,
+        visitor: VisitorHash,
+        key: SegmentKey,
+    ) {
+        self.funnels.record(funnel, step, visitor, key);
+    }
+
     /// The site's rollup for the views of `segment` alone, as [`PageDay::of_segment`] reads a
-    /// page's: no properties, and the consent tally, dropped bots and bare views of the whole
-    /// site, which no segment divides.
+    /// page's: no properties, the funnel counts of the segment's visits, and the consent tally,
+    /// dropped bots and bare views of the whole site, which no segment divides.
     pub fn of_segment(&self, segment: Segment) -> SiteDay {
         SiteDay {
             traffic: self.traffic.of_segment(segment),
             goal_properties: PropertyValues::default(),
             event_properties: PropertyValues::default(),
+            funnels: self.funnels.of_segment(segment),
             ..self.clone()
         }
     }
@@ -455,6 +470,12 @@ impl SiteDay {
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
         self.bare_views.merge(other.bare_views);
+        self.funnels.merge(&other.funnels);
+    }
+
+    /// The visits that reached each funnel step.
+    pub fn funnels(&self) -> &FunnelTallies {
+        &self.funnels
     }
 
     /// The goals' custom properties.

@@ -11,6 +11,7 @@ use worker::Response;
 use super::cards::cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
+use super::funnels::funnels;
 use super::layout::{page, PageContext};
 use super::segments::{segment_bar, segment_tables};
 use super::tables::{breakdown, page_cell, Cell};
@@ -70,6 +71,10 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                 (breakdown(&["Page", "Exits", "Exit rate"], &summary.exit_pages, k, "exit pages", |p| {
                     vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 }))
+            }
+            section.wide aria-labelledby="funnels" {
+                h2 #funnels { "Funnels" }
+                (funnels(&summary.funnels, k, context.segment))
             }
             section.wide aria-labelledby="segments" {
                 h2 #segments { "Segments side by side" }

@@ -145,6 +145,12 @@ const FIELDS: &[(&str, Form, &str)] = &[
         "site only: page views sent without the snippet's WebAssembly, path only, by the cause \
          the loader saw (WebAssembly refused, or not loaded)",
     ),
+    (
+        "funnels",
+        Form::Segments,
+        "site only: per funnel step, the visits with journey consent that reached it (one \
+         beacon each, no id, no path), their visitor sketch, and the same per segment",
+    ),
 ];
 
 /// The names of a record's fields: the visitor sketch, the engagement's, the rest of the

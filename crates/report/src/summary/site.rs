@@ -10,7 +10,7 @@ use super::rows::{
     property_breakdowns, top_k_rows, top_page_rows, Audience, ChannelRow, CountRow, CustomEventRow,
     EntryPageRow, ExitPageRow, Feedback, GoalRow, PageRow, PropertyBreakdown,
 };
-use super::{DailyPoint, MergedRange, SegmentTable, SummaryOptions};
+use super::{DailyPoint, Funnels, MergedRange, SegmentTable, SummaryOptions};
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
@@ -158,6 +158,8 @@ pub struct SiteSummary {
     /// The site's segments side by side, always over every visitor of the range: the channel
     /// groups, devices, new and returning visitors and top countries.
     pub segments: SegmentTable,
+    /// The site's funnels, for the segment when one is read.
+    pub funnels: Funnels,
 }
 
 impl SiteSummary {
@@ -206,6 +208,7 @@ impl SiteSummary {
             feedback: Feedback::of(site, None, per_view, options),
             segment: options.segment.map(|segment| segment.to_string()),
             segments: SegmentTable::new(current.site_segments(), options.k),
+            funnels: Funnels::new(current, &options.funnels, options.k),
         }
     }
 }
@@ -237,7 +240,7 @@ impl RangeSummary {
     /// The per-page table of a merged range (every page, no row limit), folded under `k`, of
     /// `segment` when the range is one's (see [`MergedRange::of_segment`]).
     pub fn from_merged(range: &MergedRange, k: u64, segment: Option<Segment>) -> RangeSummary {
-        let options = SummaryOptions { k, max_rows: usize::MAX, segment };
+        let options = SummaryOptions { k, max_rows: usize::MAX, segment, funnels: Vec::new() };
         let pages = top_page_rows(range, &options);
         RangeSummary {
             from: range.from(),

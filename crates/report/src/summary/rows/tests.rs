@@ -111,7 +111,7 @@ fn rows_past_the_row_limit_fold_into_other() {
     for (n, referrer) in ["a.example", "b.example", "c.example"].iter().enumerate() {
         site.visits("/", n as u64 * 10, 10, Some(referrer), &bounce());
     }
-    let options = SummaryOptions { k: 1, max_rows: 2, segment: None };
+    let options = SummaryOptions { k: 1, max_rows: 2, ..SummaryOptions::default() };
     let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &options);
     let labels: Vec<&str> = summary.referrers.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(labels, vec!["a.example", "b.example", OTHER]);
