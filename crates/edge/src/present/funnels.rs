@@ -3,6 +3,7 @@
 //! and the devices and channel groups of the visits lost there.
 
 use maud::{html, Markup};
+use tacit_beacon::funnel::GOAL_PREFIX;
 use tacit_report::summary::{DropRow, FunnelSummary, Funnels};
 
 use super::format;
@@ -35,7 +36,7 @@ pub fn funnels(funnels: &Funnels, k: u64, segment: Option<&str>) -> Markup {
 fn one(funnel: &FunnelSummary, segment: Option<&str>) -> Markup {
     let rows = funnel.steps.iter().enumerate().map(|(i, step)| -> Vec<Cell> {
         vec![
-            html! { (i + 1) ". " (breakable(&step.step, '/')) },
+            html! { (i + 1) ". " (step_label(&step.step)) },
             html! { (step.visits.map_or_else(|| "—".to_owned(), format::count)) },
             html! { @if i == 0 { "" } @else { (format::percent(step.from_previous)) } },
             html! { (format::percent(step.from_start)) },
@@ -51,18 +52,26 @@ fn one(funnel: &FunnelSummary, segment: Option<&str>) -> Markup {
                 p.funnel-drop {
                     strong { "Biggest drop: " }
                     (format::count(drop.visits)) " visits (" (format::percent(drop.share)) ") reached "
-                    code { (step) } " and went no further."
+                    (step_label(step)) " and went no further."
                 }
                 @if segment.is_some() {
                     p.note { "Who drops out is shown for all visitors only." }
                 } @else {
-                    div.grid {
+                    div.funnel-who {
                         (who("By device", &drop.devices))
                         (who("By channel group", &drop.channels))
                     }
                 }
             }
         }
+    }
+}
+
+/// A step as a reader names it: a path, or "Goal" and the goal's name.
+fn step_label(step: &str) -> Markup {
+    match step.strip_prefix(GOAL_PREFIX) {
+        Some(goal) => html! { "Goal " strong { (goal) } },
+        None => html! { code { (breakable(step, '/')) } },
     }
 }
 

@@ -72,7 +72,7 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                     vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 }))
             }
-            section.wide aria-labelledby="funnels" {
+            section.full aria-labelledby="funnels" {
                 h2 #funnels { "Funnels" }
                 (funnels(&summary.funnels, k, context.segment))
             }
