@@ -89,14 +89,14 @@
   // The URL's campaign tags and its site-search term (the parameter data-search names), one
   // per line for the WebAssembly (`params` in crates/snippet/src/page.rs), which cleans the term.
   const params = (url) => {
-    const values = ['', '', '', ''];
+    const values = ['', '', '', '', '', ''];
     const search = attr('search');
     for (const [k, v] of new URL(url).searchParams) {
-      const i = k === search ? 3 : ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
+      const i = k === search ? 5 : ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'].indexOf(k.toLowerCase());
       // Source and medium are compared in lower case, as the edge keeps them.
-      // The term is lower-cased with its whitespace collapsed here: the browser has the
+      // The search term is lower-cased with its whitespace collapsed here: the browser has the
       // Unicode tables the WebAssembly would otherwise carry.
-      const value = i == 3 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;
+      const value = i == 5 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;
       if (i >= 0 && !values[i]) values[i] = value.replace(/\n/g, ' ').trim().slice(0, 200);
     }
     return values.join('\n');

@@ -45,6 +45,10 @@ pub struct Activity {
     pub referrers: TopK,
     /// UTM campaigns as `source / medium / campaign`.
     pub campaigns: TopK,
+    /// `utm_term` values: paid keywords.
+    pub campaign_terms: TopK,
+    /// `utm_content` values: which ad or link.
+    pub campaign_contents: TopK,
     /// Entries per channel (see [`View::channel`]).
     pub entry_channels: TopK,
     /// Engaged visits per channel.
@@ -81,6 +85,8 @@ impl Default for Activity {
             engagement: Engagement::default(),
             referrers: TopK::with_capacity(TOP_K_LARGE),
             campaigns: TopK::with_capacity(TOP_K_SMALL),
+            campaign_terms: TopK::with_capacity(TOP_K_SMALL),
+            campaign_contents: TopK::with_capacity(TOP_K_SMALL),
             entry_channels: TopK::with_capacity(TOP_K_LARGE),
             engaged_channels: TopK::with_capacity(TOP_K_LARGE),
             previous_pages: TopK::with_capacity(TOP_K_SMALL),
@@ -106,6 +112,12 @@ impl Activity {
         }
         if let Some(campaign) = campaign_key(view) {
             self.campaigns.insert(&campaign, 1, 0.0);
+        }
+        if let Some(term) = &view.utm.term {
+            self.campaign_terms.insert(term, 1, 0.0);
+        }
+        if let Some(content) = &view.utm.content {
+            self.campaign_contents.insert(content, 1, 0.0);
         }
         if let Some(channel) = view.channel() {
             self.entry_channels.insert(channel, 1, 0.0);
@@ -174,6 +186,8 @@ impl Activity {
         for (mine, theirs) in [
             (&mut self.referrers, &other.referrers),
             (&mut self.campaigns, &other.campaigns),
+            (&mut self.campaign_terms, &other.campaign_terms),
+            (&mut self.campaign_contents, &other.campaign_contents),
             (&mut self.entry_channels, &other.entry_channels),
             (&mut self.engaged_channels, &other.engaged_channels),
             (&mut self.previous_pages, &other.previous_pages),

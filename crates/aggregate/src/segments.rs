@@ -458,7 +458,12 @@ mod tests {
     fn a_leave_counts_in_its_views_channel_group_and_the_requests_country() {
         let leave = Leave {
             entry: Entry::Returning,
-            utm: Utm { source: Some("google".into()), medium: Some("cpc".into()), campaign: None },
+            utm: Utm {
+                source: Some("google".into()),
+                medium: Some("cpc".into()),
+                campaign: None,
+                ..Utm::default()
+            },
             viewport: Some(DeviceClass::Tablet),
             ..Leave::default()
         };

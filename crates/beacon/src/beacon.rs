@@ -751,12 +751,14 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
 }
 
 fn write_utm(json: &mut JsonWriter, utm: &Utm) {
-    if utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some() {
+    if *utm != Utm::default() {
         json.key("utm");
         json.open();
         json.optional_string("source", utm.source.as_deref());
         json.optional_string("medium", utm.medium.as_deref());
         json.optional_string("campaign", utm.campaign.as_deref());
+        json.optional_string("term", utm.term.as_deref());
+        json.optional_string("content", utm.content.as_deref());
         json.close();
     }
 }

@@ -176,7 +176,7 @@ impl FunnelVisit {
         let mut next = || lines.next().filter(|line| !line.is_empty()).map(String::from);
         let progress = next().map_or_else(Progress::default, |line| Progress::parse(&line));
         let referrer = next();
-        let utm = Utm { source: next(), medium: next(), campaign: next() };
+        let utm = Utm { source: next(), medium: next(), campaign: next(), ..Utm::default() };
         let returning = next().map(|flag| flag == "1");
         FunnelVisit { progress, entry: VisitEntry { referrer, utm, returning, viewport: None } }
     }
@@ -284,7 +284,12 @@ mod tests {
     fn a_funnel_visit_reads_back_what_it_kept() {
         let entry = VisitEntry {
             referrer: Some("t.co".into()),
-            utm: Utm { source: None, medium: Some("social".into()), campaign: None },
+            utm: Utm {
+                source: None,
+                medium: Some("social".into()),
+                campaign: None,
+                ..Utm::default()
+            },
             returning: Some(false),
             viewport: None,
         };

@@ -88,6 +88,8 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
             }
             (count_section("referrers", "Referrers", "referrers", "Views", &summary.referrers, k))
             (count_section("campaigns", "Campaigns (source / medium / campaign)", "campaigns", "Views", &summary.campaigns, k))
+            (count_section("campaign-terms", "Campaign terms (utm_term)", "campaign terms", "Views", &summary.campaign_terms, k))
+            (count_section("campaign-contents", "Campaign contents (utm_content)", "campaign contents", "Views", &summary.campaign_contents, k))
             section aria-labelledby="goals" {
                 h2 #goals { "Goals" }
                 (breakdown(&["Goal", "Completions", "Conversion", "Value"], &summary.goals, k, "goals", |g| {

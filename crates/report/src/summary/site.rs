@@ -136,6 +136,10 @@ pub struct SiteSummary {
     pub referrers: Vec<CountRow>,
     /// UTM campaigns (`source / medium / campaign`) by views.
     pub campaigns: Vec<CountRow>,
+    /// `utm_term` values (paid keywords) by views.
+    pub campaign_terms: Vec<CountRow>,
+    /// `utm_content` values (which ad or link) by views.
+    pub campaign_contents: Vec<CountRow>,
     /// Devices, browsers, countries and languages.
     pub audience: Audience,
     /// Goals with conversion rate and value.
@@ -202,6 +206,8 @@ impl SiteSummary {
             channel_baseline: ratio(site.engagement.engaged_visits, site.engagement.entries),
             referrers: top_k_rows(&site.referrers, per_view, options),
             campaigns: top_k_rows(&site.campaigns, per_view, options),
+            campaign_terms: top_k_rows(&site.campaign_terms, per_view, options),
+            campaign_contents: top_k_rows(&site.campaign_contents, per_view, options),
             audience: Audience::of(site, per_view, options),
             search_terms: top_k_rows(&site.search_terms, per_view, options),
             events: top_k_rows(&site.events, per_view, options),

@@ -221,6 +221,8 @@ fn many_small_rows() -> Site {
                         source: Some(label.clone()),
                         medium: None,
                         campaign: Some(label.clone()),
+                        term: Some(label.clone()),
+                        content: Some(label.clone()),
                     },
                     search_term: Some(label.clone()),
                     country: tacit_beacon::signal::CountryCode::parse(&format!(
@@ -275,6 +277,8 @@ fn every_breakdown_of_the_site_and_page_summaries_shows_no_row_under_k() {
     check("channels", &summary.channels, k);
     check("referrers", &summary.referrers, k);
     check("campaigns", &summary.campaigns, k);
+    check("campaign terms", &summary.campaign_terms, k);
+    check("campaign contents", &summary.campaign_contents, k);
     check("devices", &summary.audience.devices, k);
     check("browsers", &summary.audience.browsers, k);
     check("countries", &summary.audience.countries, k);
