@@ -60,7 +60,7 @@ fn main() -> std::io::Result<()> {
             None,
             Addition::LeaveUpdate {
                 path: "/pricing".into(),
-                replaced: leave(7),
+                replaced: Box::new(leave(7)),
                 leave: leave(8),
                 segments: segments(8),
             },

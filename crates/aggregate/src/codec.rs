@@ -309,7 +309,7 @@ mod tests {
                 None,
                 Addition::LeaveUpdate {
                     path: "/a".into(),
-                    replaced: Leave { engaged_ms: 4_000, ..Leave::default() },
+                    replaced: Box::new(Leave { engaged_ms: 4_000, ..Leave::default() }),
                     leave: Leave {
                         engaged_ms: 31_000,
                         next: Some("/b".into()),

@@ -107,8 +107,8 @@ pub enum Addition {
     LeaveUpdate {
         /// The page whose record counts it.
         path: String,
-        /// The figures the page's earlier leave added, taken back.
-        replaced: Leave,
+        /// The figures the page's earlier leave added, taken back (boxed, as in the beacon).
+        replaced: Box<Leave>,
         /// The figures added instead.
         leave: Leave,
         /// The segments both count in.
@@ -276,8 +276,12 @@ mod tests {
         assert!(
             Addition::Leave { path: path.clone(), leave: leave.clone(), segments }.counts_leave()
         );
-        let update =
-            Addition::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave, segments };
+        let update = Addition::LeaveUpdate {
+            path: path.clone(),
+            replaced: Box::new(leave.clone()),
+            leave,
+            segments,
+        };
         assert!(update.counts_leave());
         assert!(!Addition::PageView { path, view: View::sample() }.counts_leave());
         assert!(!Addition::ConsentOnly.counts_leave());

@@ -132,8 +132,9 @@ pub enum BeaconBody {
         path: String,
         /// What happened there, in all.
         leave: Leave,
-        /// What the earlier leave reported, which this one replaces.
-        replaced: Leave,
+        /// What the earlier leave reported, which this one replaces (boxed: an update is rare,
+        /// and two leaves would double every beacon's size).
+        replaced: Box<Leave>,
         /// The earlier leave's id, by which the edge knows whether it arrived.
         replaced_id: Option<BeaconId>,
         /// How long after the earlier leave this one was sent, in milliseconds.
@@ -444,6 +445,7 @@ impl Beacon {
                     None => BeaconBody::Leave { path, leave },
                     Some(replaced) => {
                         let (replaced, replaced_id, after_ms) = parse_replaced(*replaced, &leave)?;
+                        let replaced = Box::new(replaced);
                         BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms }
                     }
                 }

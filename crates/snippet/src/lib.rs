@@ -625,7 +625,7 @@ impl Tracker {
                 BeaconBody::LeaveUpdate {
                     path,
                     leave: leave.clone(),
-                    replaced: sent.leave,
+                    replaced: alloc::boxed::Box::new(sent.leave),
                     replaced_id: sent.id,
                     after_ms: (wall_ms - sent.at_ms).clamp(0.0, f64::from(u32::MAX)) as u32,
                 }
@@ -714,7 +714,7 @@ mod tests {
         let [BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }] = &left[..] else {
             panic!("{left:?}")
         };
-        assert_eq!(replaced, first, "the update replaces what the first leave said");
+        assert_eq!(**replaced, *first, "the update replaces what the first leave said");
         assert_eq!(*after_ms, 130_000);
         assert_eq!((leave.engaged_ms, leave.scroll_pct), (5_500 + 15_000, 90));
         assert_eq!(leave.next.as_deref(), Some("/pricing"));

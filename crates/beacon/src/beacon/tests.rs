@@ -417,7 +417,7 @@ fn every_kind() -> Vec<Beacon> {
                 inp_ms: Some(120),
                 ..Leave::default()
             },
-            replaced: Leave {
+            replaced: Box::new(Leave {
                 entry: Entry::Entry,
                 referrer: Some("news.example.com".into()),
                 engaged_ms: 21_500,
@@ -425,7 +425,7 @@ fn every_kind() -> Vec<Beacon> {
                 interactions: 7,
                 cls: Some(0.05),
                 ..Leave::default()
-            },
+            }),
             replaced_id: Some(BeaconId(0x0fed_cba9_8765_4321)),
             after_ms: 3_600_000,
         }),
