@@ -189,6 +189,8 @@ pub enum Rule {
     SlowPage,
     /// The share of returning visits changing between periods.
     Loyalty,
+    /// The funnel step that loses the most visits, and the segment that drops there most.
+    FunnelStep,
 }
 
 impl Rule {
@@ -203,7 +205,7 @@ impl Rule {
                 InsightKind::Emotional
             }
             Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
-            Rule::DropOff => InsightKind::Journey,
+            Rule::DropOff | Rule::FunnelStep => InsightKind::Journey,
             Rule::ConversionChange | Rule::Loyalty => InsightKind::Value,
         }
     }
@@ -427,6 +429,7 @@ pub fn find_insights(
         candidates.extend(rules::page_cards(page, current, options, &tests));
     }
     candidates.extend(rules::channel_engagement(current, options, &tests));
+    candidates.extend(rules::funnel_steps(current, options, &tests));
     if let Some(previous) = previous {
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
         candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));

@@ -83,6 +83,8 @@ pub struct DropRow {
     pub label: String,
     /// Its visits lost at the step.
     pub visits: u64,
+    /// Its visits that reached the step.
+    pub reached: u64,
     /// Its visits lost over its visits that reached the step: how often it drops there.
     pub drop_rate: Option<f64>,
 }
@@ -171,6 +173,7 @@ fn drop_rows(
                 segment: segment.to_string(),
                 label: segment.label(),
                 visits: lost,
+                reached: count.visits,
                 drop_rate: ratio(lost, count.visits),
             });
         } else {
@@ -184,6 +187,7 @@ fn drop_rows(
             segment: OTHER.into(),
             label: OTHER.into(),
             visits: other.0,
+            reached: other.1,
             drop_rate: ratio(other.0, other.1),
         });
     }
