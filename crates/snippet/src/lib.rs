@@ -58,7 +58,7 @@ use tacit_beacon::agent::is_evident_bot;
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 use tacit_beacon::funnel::{FunnelStep, Reached, VisitEntry};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
-use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
+use tacit_beacon::signal::{Entry, Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
 use crate::consent::Consent;
@@ -558,21 +558,16 @@ impl Tracker {
         } else {
             None
         };
+        if self.page.view.entry().is_entry() {
+            // Kept with the page, so that its leave repeats it (the visitor segments).
+            self.page.view.returning = returning;
+            if self.linked() {
+                journey::start_funnel_visit(self.page.visit_entry());
+            }
+        }
         let mut view = self.page.view.clone();
         view.viewport = Some(self.viewport);
         view.language = self.language;
-        if view.entry().is_entry() {
-            view.returning = returning;
-            if self.linked() {
-                let (referrer, utm) = (view.referrer.clone(), view.utm.clone());
-                journey::start_funnel_visit(VisitEntry {
-                    referrer,
-                    utm,
-                    returning,
-                    viewport: None,
-                });
-            }
-        }
         self.emit(BeaconBody::View(view));
         self.flush_queue();
         self.funnel_steps(Reached::Page(&self.page.view.path.clone()));
@@ -610,7 +605,11 @@ impl Tracker {
         if !self.page.counted || !self.measuring() {
             return;
         }
-        let leave = self.page.leave(now);
+        let mut leave = self.page.leave(now);
+        if !self.linked() && leave.entry.is_entry() {
+            // Journey consent withdrawn on the page takes the returning flag with it.
+            leave.entry = Entry::Entry;
+        }
         let path = self.page.view.path.clone();
         let body = match self.page.sent.take() {
             Some(sent) if !says_more(&sent.leave, &leave) => {

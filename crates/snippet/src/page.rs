@@ -6,6 +6,7 @@ use alloc::string::String;
 
 use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::consent::ConsentState;
+use tacit_beacon::funnel::VisitEntry;
 use tacit_beacon::scrub::{
     external_referrer_host, may_send_text, same_site_previous_path, scrub_path, split_once_ascii,
     until_any, Utm, MAX_PARAM_LEN,
@@ -155,6 +156,17 @@ impl Page {
         self.quick_back |=
             self.view.previous.as_deref() == Some(&*path) && now - self.start < QUICK_BACK_MS;
         self.next = Some(path);
+    }
+
+    /// The view as the entry of its visit: what a funnel step or a goal repeats of it.
+    pub fn visit_entry(&self) -> VisitEntry {
+        let view = &self.view;
+        VisitEntry {
+            referrer: view.referrer.clone(),
+            utm: view.utm.clone(),
+            returning: view.returning,
+            viewport: None,
+        }
     }
 
     /// What the visitor did, as of `now`, with what the leave repeats of its view.
