@@ -70,6 +70,9 @@ describe('funnels', () => {
     const funnel = ofType(beacons, 'funnel');
     assert.deepEqual(funnel.map((b) => b.referrer), ['t.co', 't.co', 't.co'], 'the entry, for the channel group');
     assert.ok(funnel.every((b) => b.viewport === 'desktop' && b.path === undefined && b.previous === undefined));
+    // The goal, two pages into the visit, repeats the visit's entry too (journey consent).
+    const [goal] = ofType(beacons, 'event');
+    assert.deepEqual([goal.path, goal.entry, goal.referrer], ['/signup.html', true, 't.co']);
     await env.allAccepted();
     const after = visitsAt(await summaryFunnels(), SIGNUP);
     assert.deepEqual(after, before.map((n) => n + 1));

@@ -14,8 +14,8 @@ const K = 5;
 const GROUPS = [
   // 12 from Google's results on phones, who bounce.
   { n: 12, first: 0, view: { referrer: 'www.google.com', viewport: 'mobile' }, leave: { engaged_ms: 2_000, scroll_pct: 10 } },
-  // 8 from Twitter's links on desktops, who read and go on to /signup.
-  { n: 8, first: 100, view: { referrer: 't.co', viewport: 'desktop' }, leave: { engaged_ms: 40_000, scroll_pct: 90, next: '/signup' } },
+  // 8 from Twitter's links on desktops, who read, go on to /signup and sign up (worth 20 each).
+  { n: 8, first: 100, view: { referrer: 't.co', viewport: 'desktop' }, leave: { engaged_ms: 40_000, scroll_pct: 90, next: '/signup' }, goal: 20_000 },
   // 6 from a Google ad on desktops, who read and leave.
   { n: 6, first: 200, view: { utm: { source: 'google', medium: 'cpc', campaign: 'spring' }, viewport: 'desktop' }, leave: { engaged_ms: 15_000, scroll_pct: 50 } },
   // 2 typed the address on a tablet: fewer than k.
@@ -37,7 +37,7 @@ describe('segments', () => {
   const row = (table, segment) => table.rows.find((r) => r.segment === segment);
 
   before(async () => {
-    for (const { n, first, view, leave } of GROUPS) {
+    for (const { n, first, view, leave, goal } of GROUPS) {
       for (let v = first; v < first + n; v++) {
         const send = async (body) => {
           const res = await postBeacon(env.edge.url, { site: 'demo', ...body }, { 'User-Agent': visitorAgent(v) });
@@ -46,6 +46,8 @@ describe('segments', () => {
         await send({ path: '/pricing', ...view });
         // The leave repeats its view's referral and viewport, as the snippet sends it.
         await send({ type: 'leave', path: '/pricing', entry: true, ...view, ...leave });
+        // A goal repeats its visit's entry and viewport too.
+        if (goal) await send({ type: 'event', path: '/pricing', event: { kind: 'goal', name: 'signup', value_milli: goal }, entry: true, ...view });
       }
     }
     await waitForViews(() => env.pages(), (r) => r.totals.views >= VISITORS);
@@ -63,6 +65,8 @@ describe('segments', () => {
     assert.deepEqual([organic.label, organic.visitors, organic.visits, organic.bounce_rate], ['Organic search', 12, 12, 1]);
     const social = row(segments, 'channel:social');
     assert.deepEqual([social.visits, social.bounce_rate, social.exit_rate], [8, 0, 0]);
+    assert.deepEqual([social.goal_completions, social.goal_value, social.value_per_visit], [8, 160, 20], 'each social visit signed up for 20');
+    assert.deepEqual([organic.goal_completions, organic.value_per_visit], [0, 0]);
     const paid = row(segments, 'channel:paid_search');
     assert.deepEqual([paid.visits, paid.engagement_rate], [6, 1]);
     assert.deepEqual([row(segments, 'device:mobile').views, row(segments, 'device:desktop').views], [12, 14]);
@@ -130,8 +134,9 @@ describe('segments', () => {
   test('serves the segments as CSV, and the pages table of a segment', async () => {
     const csv = await (await api('summary?format=csv&table=segments')).text();
     const lines = csv.trim().split('\n');
-    assert.equal(lines[0].trim(), 'segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms');
+    assert.equal(lines[0].trim(), 'segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms,goal_completions,goal_value,value_per_visit');
     assert.ok(lines.some((line) => line.startsWith('channel:organic_search,Organic search,12,12,12,1,0,')), csv);
+    assert.ok(lines.some((line) => line.startsWith('channel:social,') && line.trim().endsWith(',8,160,20')), csv);
     const pages = await json('pages?segment=channel:social');
     assert.equal(pages.segment, 'channel:social');
     assert.deepEqual(pages.pages.map(({ path, views }) => [path, views]), [['/pricing', 8]]);

@@ -20,6 +20,9 @@ describe('goals', () => {
       { kind: 'goal', name: 'signup', value_milli: 12500 },
     ]);
     assert.equal(leave.reached_goal, true);
+    // On the visit's first page, a goal repeats its entry (direct: no referrer) and viewport.
+    const goals = ofType(env.recorder.beacons, 'event');
+    assert.deepEqual(goals.map((e) => [e.entry, e.referrer, e.viewport]), [[true, undefined, 'desktop'], [true, undefined, 'desktop']]);
     await env.allAccepted();
   });
 });

@@ -39,6 +39,7 @@ fn main() -> std::io::Result<()> {
             if n.is_multiple_of(3) {
                 page.record_leave(&leave(n), segments(n));
                 site.record_event(&event(n));
+                site.record_goal_segments(Some(1.5), segments(n));
                 site.record_consent(ConsentState::default());
             }
         }
@@ -54,7 +55,7 @@ fn main() -> std::io::Result<()> {
     let additions = [
         (Some(visitor), Addition::PageView { path: "/pricing".into(), view: view(0) }),
         (None, Addition::Leave { path: "/pricing".into(), leave: leave(7), segments: segments(7) }),
-        (None, Addition::Event { path: "/pricing".into(), event: event(0) }),
+        (None, Addition::Event { path: "/pricing".into(), event: event(0), segments: None }),
         (None, Addition::BotDropped),
         (
             None,
@@ -74,7 +75,14 @@ fn main() -> std::io::Result<()> {
             },
         ),
         (None, Addition::ConsentOnly),
-        (None, Addition::Event { path: "/pricing".into(), event: event(2) }),
+        (
+            None,
+            Addition::Event {
+                path: "/pricing".into(),
+                event: event(2),
+                segments: Some(segments(2)),
+            },
+        ),
         (Some(visitor), Addition::FunnelStep { funnel: 0x1234, step: 2, segments: segments(3) }),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {

@@ -282,6 +282,11 @@ mod tests {
                 Addition::Event {
                     path: "/a".into(),
                     event: Event::Goal { name: "signup".into(), value: Some(-12.5), props: vec![] },
+                    segments: Some(SegmentKey::of_goal(
+                        &tacit_beacon::GoalContext::default(),
+                        tacit_beacon::agent::DeviceClass::Mobile,
+                        None,
+                    )),
                 },
             ),
             (
@@ -293,6 +298,7 @@ mod tests {
                         value: None,
                         props: vec![("title".into(), "intro".into())],
                     },
+                    segments: None,
                 },
             ),
             (None, Addition::ConsentOnly),

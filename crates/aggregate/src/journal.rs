@@ -96,6 +96,8 @@ pub enum Addition {
         path: String,
         /// The event, validated.
         event: Event,
+        /// For a goal: the segments it counts in (its page view's and its visit's entry's).
+        segments: Option<SegmentKey>,
     },
     /// Nothing but the consent state (an opted-out visitor, or no consent in opt-in mode).
     ConsentOnly,
@@ -205,9 +207,12 @@ impl JournalEntry {
                 page.update_leave(replaced, leave, *segments);
                 site.update_leave(replaced, leave, *segments);
             }
-            (Addition::Event { event, .. }, Some(page), _) => {
+            (Addition::Event { event, segments, .. }, Some(page), _) => {
                 page.record_event(event);
                 site.record_event(event);
+                if let (Event::Goal { value, .. }, Some(key)) = (event, segments) {
+                    site.record_goal_segments(*value, *key);
+                }
             }
             (Addition::FunnelStep { funnel, step, segments }, _, Some(visitor)) => {
                 site.record_funnel_step(*funnel, *step, visitor.visitor(), *segments);

@@ -43,6 +43,7 @@ pub mod codec;
 mod day;
 pub mod engagement;
 pub mod funnels;
+pub mod goals;
 pub mod journal;
 #[cfg(test)]
 mod merge_laws;

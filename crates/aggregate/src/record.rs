@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engagement::Engagement;
 use crate::funnels::FunnelTallies;
+use crate::goals::GoalSegments;
 use crate::properties::PropertyValues;
 use crate::segments::{Segment, SegmentKey, Segments};
 use crate::top_k::TopK;
@@ -377,6 +378,7 @@ pub struct SiteDay {
     bots_dropped: u64,
     bare_views: BareViews,
     funnels: FunnelTallies,
+    goal_segments: GoalSegments,
 }
 
 /// A site's bare page views of one day, by the cause the loader saw (see [`BareCause`]).
@@ -424,6 +426,7 @@ impl Default for SiteDay {
             bots_dropped: 0,
             bare_views: BareViews::default(),
             funnels: FunnelTallies::default(),
+            goal_segments: GoalSegments::default(),
         }
     }
 }
@@ -472,6 +475,7 @@ impl SiteDay {
             goal_properties: PropertyValues::default(),
             event_properties: PropertyValues::default(),
             funnels: self.funnels.of_segment(segment),
+            goal_segments: self.goal_segments.of_segment(segment),
             ..self.clone()
         }
     }
@@ -485,6 +489,17 @@ impl SiteDay {
         self.bots_dropped += other.bots_dropped;
         self.bare_views.merge(other.bare_views);
         self.funnels.merge(&other.funnels);
+        self.goal_segments.merge(&other.goal_segments);
+    }
+
+    /// Counts a goal of `value` in the segments `key` (see [`GoalSegments`]).
+    pub fn record_goal_segments(&mut self, value: Option<f64>, key: SegmentKey) {
+        self.goal_segments.record(value, key);
+    }
+
+    /// Goal completions and their value per segment.
+    pub fn goal_segments(&self) -> &GoalSegments {
+        &self.goal_segments
     }
 
     /// The visits that reached each funnel step.

@@ -26,6 +26,7 @@ use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::channel::ChannelGroup;
 use tacit_beacon::funnel::VisitEntry;
 use tacit_beacon::signal::{CountryCode, Entry, Leave, View};
+use tacit_beacon::GoalContext;
 
 /// Whether an entry's visitor came before, as far as the snippet may tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -224,6 +225,22 @@ impl SegmentKey {
             device: entry.viewport.unwrap_or(device),
             channel: Some(entry.channel_group()),
             visitor: VisitorKind::of(Entry::of(false, entry.returning)),
+            country,
+        }
+    }
+
+    /// The segments of a goal: its page view's device class and country, and its visit's entry
+    /// where the tab knew it (else `channel:none` and an unknown kind of visitor).
+    pub fn of_goal(
+        context: &GoalContext,
+        device: DeviceClass,
+        country: Option<CountryCode>,
+    ) -> SegmentKey {
+        let entry = context.entry.as_ref();
+        SegmentKey {
+            device: context.viewport.unwrap_or(device),
+            channel: entry.map(VisitEntry::channel_group),
+            visitor: VisitorKind::of(Entry::of(entry.is_none(), entry.and_then(|e| e.returning))),
             country,
         }
     }

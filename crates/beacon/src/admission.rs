@@ -327,6 +327,7 @@ mod tests {
         let event = BeaconBody::Event {
             path: "/".into(),
             event: crate::signal::Event::Outbound { host: "example.com".into() },
+            context: Default::default(),
         };
         for (body, tallied) in [
             (BeaconBody::View(Default::default()), true),

@@ -6,7 +6,7 @@
 //! |-----------|--------------------------------------------------------------------------|
 //! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields), with its view's `viewport` and, for an entry, its view's `referrer`, `utm` and `returning`; an update also `replaces` |
-//! | `event`   | `path` and `event`: outbound link, download, form, goal, custom event or feedback |
+//! | `event`   | `path` and `event`: outbound link, download, form, goal, custom event or feedback; a goal also its page's `viewport` and, when the tab knows its visit's entry, `entry: true` with the entry's `referrer`, `utm` and `returning` |
 //! | `funnel`  | `funnel` and `step`: the tab's visit reached that step of that funnel (journey consent only), with its entry's `referrer`, `utm` and `returning`, and the `viewport` |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
 //! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
@@ -148,11 +148,24 @@ pub enum BeaconBody {
         path: String,
         /// What happened.
         event: Event,
+        /// For a goal: what it repeats of its page view and visit (none for other events).
+        context: GoalContext,
     },
     /// Only the consent state: the visitor opted out (or has not opted in).
     Consent,
     /// A bot the snippet recognised.
     Dropped,
+}
+
+/// What a goal repeats of its page view and its visit, as a leave repeats its view's: the
+/// segments its completion counts in (the value per visit of each channel group).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalContext {
+    /// The visit's entry, when the tab knows it: the goal's page is the entry, or the visitor
+    /// agreed to journey linking and the tab kept its visit's entry.
+    pub entry: Option<VisitEntry>,
+    /// The viewport's class.
+    pub viewport: Option<DeviceClass>,
 }
 
 /// What a `view` beacon carries: a page view as the snippet reports it, before the edge reduces
@@ -451,14 +464,15 @@ impl Beacon {
                 }
             }
             "event" => {
-                let page = wire.view_fields().chain(wire.segment_fields());
-                refuse_fields(
-                    page.chain(wire.leave_fields()).chain(wire.funnel_fields()),
-                    "event",
-                )?;
+                let leave = wire.leave_fields().filter(|field| *field != "entry");
+                let others = wire.view_fields().chain(leave).chain(wire.funnel_fields());
+                refuse_fields(others, "event")?;
+                check_returning(wire.returning, consent.as_ref())?;
                 let path = required_path(&mut wire)?;
-                let event = wire.event.ok_or(BeaconError::MissingField("event"))?;
-                BeaconBody::Event { path, event: parse_event(event)? }
+                let event = wire.event.take().ok_or(BeaconError::MissingField("event"))?;
+                let event = parse_event(event)?;
+                let context = parse_goal_context(wire, &event)?;
+                BeaconBody::Event { path, event, context }
             }
             "funnel" => {
                 let path = wire.path.is_some().then_some("path");
@@ -544,9 +558,16 @@ impl Beacon {
                 write_figures(&mut json, replaced);
                 json.close();
             }
-            BeaconBody::Event { path, event } => {
+            BeaconBody::Event { path, event, context } => {
                 json.string("path", path);
                 write_event(&mut json, event);
+                if let Some(entry) = &context.entry {
+                    json.bool("entry", true);
+                    json.optional_string("referrer", entry.referrer.as_deref());
+                    write_utm(&mut json, &entry.utm);
+                    write_returning(&mut json, entry.returning);
+                }
+                json.optional_string("viewport", context.viewport.map(DeviceClass::as_str));
             }
             BeaconBody::Funnel(reached) => {
                 json.number("funnel", u64::from(reached.funnel));
@@ -667,6 +688,36 @@ fn parse_replaced(
         ..replaced
     };
     Ok((replaced, id, after_ms))
+}
+
+/// What a goal repeats of its page view and visit; nothing may come with another event. The
+/// referrer, campaign tags and returning flag are the entry's, so they come with `entry` only.
+fn parse_goal_context(wire: WireBeacon, event: &Event) -> Result<GoalContext, BeaconError> {
+    let entry = wire.entry.unwrap_or(false);
+    if !matches!(event, Event::Goal { .. }) {
+        if let Some(field) = wire.segment_fields().chain(wire.entry.map(|_| "entry")).next() {
+            return Err(invalid(field, "belongs to a goal event only".into()));
+        }
+    }
+    if let Some(field) =
+        (!entry).then(|| wire.segment_fields().find(|f| *f != "viewport")).flatten()
+    {
+        return Err(invalid(field, "comes with its visit's entry ('entry': true) only".into()));
+    }
+    let entry = entry
+        .then(|| -> Result<VisitEntry, BeaconError> {
+            Ok(VisitEntry {
+                referrer: wire
+                    .referrer
+                    .map(|host| normalize_host("referrer", &host))
+                    .transpose()?,
+                utm: wire.utm.map(|utm| utm.cleaned()).unwrap_or_default(),
+                returning: wire.returning,
+                viewport: None,
+            })
+        })
+        .transpose()?;
+    Ok(GoalContext { entry, viewport: wire.viewport })
 }
 
 /// A funnel beacon's step, and its visit's entry.

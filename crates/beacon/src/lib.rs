@@ -44,7 +44,8 @@ pub mod signal;
 mod site;
 
 pub use beacon::{
-    push_decimal, Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES,
+    push_decimal, Beacon, BeaconBody, BeaconError, BeaconId, GoalContext, ViewBeacon,
+    MAX_BEACON_BYTES,
 };
 pub use site::{SiteId, SiteIdError};
 

@@ -11,7 +11,7 @@ use tacit_aggregate::segments::SegmentKey;
 use tacit_beacon::admission::{admit, tally_change, HeaderSignals, TallyChange};
 use tacit_beacon::agent::{is_bot_request, reduce};
 use tacit_beacon::consent::ConsentMode;
-use tacit_beacon::signal::{CountryCode, Language, Leave, View};
+use tacit_beacon::signal::{CountryCode, Event, Language, Leave, View};
 use tacit_beacon::{Beacon, BeaconBody, BeaconError, BeaconId, ViewBeacon, MAX_BEACON_BYTES};
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Request, Response};
@@ -147,7 +147,13 @@ fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult
                 let segments = leave_segments(&request, &leave);
                 Addition::LeaveUpdate { path, replaced, leave, segments }
             }
-            BeaconBody::Event { path, event } => Addition::Event { path, event },
+            BeaconBody::Event { path, event, context } => {
+                let segments = matches!(event, Event::Goal { .. }).then(|| {
+                    let device = reduce(&request.user_agent).device;
+                    SegmentKey::of_goal(&context, device, request.country())
+                });
+                Addition::Event { path, event, segments }
+            }
             BeaconBody::Funnel(reached) => {
                 let device = reduce(&request.user_agent).device;
                 let segments = SegmentKey::of_funnel(&reached.entry, device, request.country());

@@ -254,7 +254,7 @@ fn paths() -> Paths {
                     .parameter(format_parameter())
                     .parameter(table_parameter())
                     .response("200", json_or_csv(
-                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`), the goals' and custom events' properties (`kind,name,key,value,count,value_sum`) the segments side by side (`segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms`) or the funnels, a row per step (`funnel,since,step_number,step,visits,from_previous,from_start`)",
+                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`), the goals' and custom events' properties (`kind,name,key,value,count,value_sum`) the segments side by side (`segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms,goal_completions,goal_value,value_per_visit`) or the funnels, a row per step (`funnel,since,step_number,step,visits,from_previous,from_start`)",
                         named::<SiteReport>(),
                     ))
                     .response("400", bad_range())

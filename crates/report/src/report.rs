@@ -132,7 +132,8 @@ impl Report {
             })?;
         Ok(match report {
             Report::Site(mut report) => {
-                report.summary.segments = SegmentTable::new(current.site_segments(), options.k);
+                report.summary.segments = SegmentTable::new(current.site_segments(), options.k)
+                    .with_goals(current.goal_segments());
                 Report::Site(report)
             }
             Report::Page(mut report) => {

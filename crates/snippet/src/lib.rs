@@ -59,7 +59,7 @@ use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
 use tacit_beacon::funnel::{FunnelStep, Reached, VisitEntry};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
 use tacit_beacon::signal::{Entry, Event, FeedbackScore, Language, Leave};
-use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
+use tacit_beacon::{Beacon, BeaconBody, BeaconId, GoalContext, SiteId};
 
 use crate::consent::Consent;
 use crate::engagement::Engagement;
@@ -638,8 +638,28 @@ impl Tracker {
     fn event(&mut self, event: Event) {
         if self.page.counted && self.measuring() {
             let path = self.page.view.path.clone();
-            self.emit(BeaconBody::Event { path, event });
+            let context = match event {
+                Event::Goal { .. } => self.goal_context(),
+                _ => GoalContext::default(),
+            };
+            self.emit(BeaconBody::Event { path, event, context });
         }
+    }
+
+    /// What a goal repeats of its page view and visit: the visit's entry when the tab knows it
+    /// (this page is the entry, or journey consent kept the visit's), and the viewport.
+    fn goal_context(&self) -> GoalContext {
+        let entry = if self.page.view.entry().is_entry() {
+            let mut entry = self.page.visit_entry();
+            // Journey consent withdrawn on the page takes the returning flag with it.
+            entry.returning = entry.returning.filter(|_| self.linked());
+            Some(entry)
+        } else if self.linked() {
+            journey::funnel_visit().map(|visit| visit.entry)
+        } else {
+            None
+        };
+        GoalContext { entry, viewport: Some(self.viewport) }
     }
 
     /// See [`Tracker::on`].
@@ -758,15 +778,27 @@ mod tests {
         let props = vec![("title".to_owned(), "intro".to_owned())];
         let (goal, engaged) = leave_after(false);
         let reached = Event::Goal { name: "play".into(), value: Some(2.0), props: props.clone() };
+        // The goal's page is the visit's entry (direct), on a desktop's viewport.
+        let context = GoalContext {
+            entry: Some(tacit_beacon::funnel::VisitEntry::default()),
+            viewport: Some(tacit_beacon::agent::DeviceClass::Desktop),
+        };
         assert_eq!(
             (&goal[..], engaged),
-            (&[BeaconBody::Event { path: "/video".into(), event: reached }][..], true)
+            (&[BeaconBody::Event { path: "/video".into(), event: reached, context }][..], true)
         );
         let (custom, engaged) = leave_after(true);
         let happened = Event::Custom { name: "play".into(), value: Some(2.0), props };
         assert_eq!(
             (&custom[..], engaged),
-            (&[BeaconBody::Event { path: "/video".into(), event: happened }][..], false)
+            (
+                &[BeaconBody::Event {
+                    path: "/video".into(),
+                    event: happened,
+                    context: GoalContext::default()
+                }][..],
+                false,
+            )
         );
     }
 

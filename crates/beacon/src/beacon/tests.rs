@@ -1,6 +1,7 @@
 use super::*;
 use crate::channel::ChannelGroup;
 use crate::consent::{ConsentSource, ConsentValue};
+use crate::funnel::VisitEntry;
 
 fn parse(body: &str) -> Result<Beacon, BeaconError> {
     Beacon::parse(body.as_bytes())
@@ -432,14 +433,17 @@ fn every_kind() -> Vec<Beacon> {
         beacon(BeaconBody::Event {
             path: "/".into(),
             event: Event::Outbound { host: "github.com".into() },
+            context: GoalContext::default(),
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
             event: Event::Download { file: "/guide.pdf".into() },
+            context: GoalContext::default(),
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
             event: Event::FormSubmit { form: "contact".into() },
+            context: GoalContext::default(),
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
@@ -448,10 +452,19 @@ fn every_kind() -> Vec<Beacon> {
                 value: Some(-12.5),
                 props: vec![("plan".into(), "pro".into()), ("source".into(), "footer".into())],
             },
+            context: GoalContext {
+                entry: Some(VisitEntry {
+                    referrer: Some("news.example.com".into()),
+                    utm: Utm { medium: Some("email".into()), ..Utm::default() },
+                    ..VisitEntry::default()
+                }),
+                viewport: Some(DeviceClass::Mobile),
+            },
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
             event: Event::Goal { name: "trial".into(), value: None, props: vec![] },
+            context: GoalContext { entry: None, viewport: Some(DeviceClass::Desktop) },
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
@@ -460,10 +473,12 @@ fn every_kind() -> Vec<Beacon> {
                 value: Some(3.0),
                 props: vec![("title".into(), "Intro \"2026\"".into())],
             },
+            context: GoalContext::default(),
         }),
         beacon(BeaconBody::Event {
             path: "/".into(),
             event: Event::Feedback { score: FeedbackScore::new(2).unwrap() },
+            context: GoalContext::default(),
         }),
         Beacon { id: None, ..beacon(BeaconBody::Consent) },
         // Consent changed on the page: a grant after a refusal, an opt-out after the view.
@@ -506,6 +521,7 @@ fn to_json_escapes_quotes_backslashes_and_control_characters_and_keeps_other_tex
         body: BeaconBody::Event {
             path: "/".into(),
             event: Event::Goal { name: name.into(), value: None, props: vec![] },
+            context: GoalContext::default(),
         },
     };
     let json = beacon.to_json();
@@ -593,4 +609,31 @@ fn a_funnel_step_needs_journey_consent_and_carries_its_visits_entry() {
     assert_eq!(invalid_field(&with(r#""funnel":1,"step":1,"path":"/a""#)), "type");
     assert_eq!(invalid_field(&with(r#""funnel":1,"step":1,"engaged_ms":3"#)), "type");
     assert_eq!(invalid_field(r#"{"site":"demo","path":"/a","funnel":1}"#), "type");
+}
+
+#[test]
+fn a_goal_repeats_its_visits_entry_and_viewport_and_no_other_event_may() {
+    let goal = r#""event":{"kind":"goal","name":"signup"}"#;
+    let parsed = parse(&format!(
+        r#"{{"site":"demo","type":"event","path":"/","{goal_key},"entry":true,"referrer":"t.co","viewport":"mobile"}}"#,
+        goal_key = &goal[1..]
+    ))
+    .unwrap();
+    let BeaconBody::Event { context, .. } = &parsed.body else { panic!("{parsed:?}") };
+    assert_eq!(context.entry.as_ref().map(VisitEntry::channel_group), Some(ChannelGroup::Social));
+    assert_eq!(context.viewport, Some(DeviceClass::Mobile));
+    let without_entry =
+        format!(r#"{{"site":"demo","type":"event","path":"/",{goal},"viewport":"mobile"}}"#);
+    assert!(
+        matches!(&parse(&without_entry).unwrap().body, BeaconBody::Event { context, .. } if context.entry.is_none())
+    );
+    let referrer_alone =
+        format!(r#"{{"site":"demo","type":"event","path":"/",{goal},"referrer":"t.co"}}"#);
+    assert_eq!(invalid_field(&referrer_alone), "referrer");
+    let outbound = r#"{"site":"demo","type":"event","path":"/","event":{"kind":"outbound","host":"a.example"},"viewport":"mobile"}"#;
+    assert_eq!(invalid_field(outbound), "viewport");
+    let returning = format!(
+        r#"{{"site":"demo","type":"event","path":"/",{goal},"entry":true,"returning":true}}"#
+    );
+    assert_eq!(invalid_field(&returning), "returning", "needs journey consent");
 }

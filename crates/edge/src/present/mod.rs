@@ -125,7 +125,8 @@ pub fn properties_csv(report: &SiteReport) -> AppResult<Response> {
 }
 
 /// Segments side by side as CSV, a row per segment shown: `segment,label,visitors,views,visits,
-/// bounce_rate,engagement_rate,exit_rate,median_engaged_ms`.
+/// bounce_rate,engagement_rate,exit_rate,median_engaged_ms,goal_completions,goal_value,
+/// value_per_visit` (the goal columns empty on a page's rows).
 pub fn segments_csv(table: &SegmentTable) -> AppResult<Response> {
     let rows = table.rows.iter().map(|row| {
         vec![
@@ -138,6 +139,9 @@ pub fn segments_csv(table: &SegmentTable) -> AppResult<Response> {
             number(row.engagement_rate),
             number(row.exit_rate),
             number(row.median_engaged_ms),
+            row.goal_completions.map(|n| n.to_string()).unwrap_or_default(),
+            number(row.goal_value),
+            number(row.value_per_visit),
         ]
     });
     let headers = [
@@ -150,6 +154,9 @@ pub fn segments_csv(table: &SegmentTable) -> AppResult<Response> {
         "engagement_rate",
         "exit_rate",
         "median_engaged_ms",
+        "goal_completions",
+        "goal_value",
+        "value_per_visit",
     ];
     csv(&headers, rows)
 }

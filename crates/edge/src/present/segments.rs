@@ -73,7 +73,9 @@ pub fn segment_tables(
     segments: &SegmentTable,
     k: u64,
 ) -> Markup {
-    let headers = [
+    // The site's rows carry their goals; a page's do not.
+    let goals = segments.rows.iter().any(|row| row.goal_completions.is_some());
+    let mut headers = vec![
         "Segment",
         "Visitors",
         "Visits",
@@ -82,8 +84,11 @@ pub fn segment_tables(
         "Exit rate",
         "Median engaged time",
     ];
+    if goals {
+        headers.extend(["Goals", "Value per visit"]);
+    }
     let cells = |row: &SegmentRow| -> Vec<Cell> {
-        vec![
+        let mut cells = vec![
             html! { a href=(context.segment_link(current_path, extra, Some(&row.segment))) { (row.label) } },
             html! { (format::count(row.visitors)) },
             html! { (format::count(row.visits)) },
@@ -91,7 +96,14 @@ pub fn segment_tables(
             html! { (format::percent(row.engagement_rate)) },
             html! { (format::percent(row.exit_rate)) },
             html! { (format::duration_ms(row.median_engaged_ms)) },
-        ]
+        ];
+        if goals {
+            cells.push(html! { (row.goal_completions.map_or_else(String::new, format::count)) });
+            cells.push(
+                html! { (row.value_per_visit.map_or_else(String::new, |v| format!("{v:.2}"))) },
+            );
+        }
+        cells
     };
     html! {
         @for (dimension, title) in DIMENSIONS {

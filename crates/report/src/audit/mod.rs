@@ -153,6 +153,12 @@ const FIELDS: &[(&str, Form, &str)] = &[
         "site only: per funnel step, the visits with journey consent that reached it (one \
          beacon each, no id, no path), their visitor sketch, and the same per segment",
     ),
+    (
+        "goal_segments",
+        Form::Breakdown,
+        "site only: goal completions and their value sum per segment (device class, channel \
+         group of the visit's entry, new or returning visitor, country)",
+    ),
 ];
 
 /// The names of a record's fields: the visitor sketch, the engagement's, the rest of the

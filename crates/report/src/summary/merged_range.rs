@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
 use tacit_aggregate::funnels::FunnelTallies;
+use tacit_aggregate::goals::GoalSegments;
 use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::segments::{Segment, Segments};
@@ -263,6 +264,11 @@ impl MergedRange {
     /// The visits that reached each funnel step, from the rollups.
     pub fn funnels(&self) -> &FunnelTallies {
         self.site.funnels()
+    }
+
+    /// Goal completions and their value per segment, from the rollups.
+    pub fn goal_segments(&self) -> &GoalSegments {
+        self.site.goal_segments()
     }
 
     /// The consent states of the range's page views.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rates::{bounce_rate, engagement_rate, exit_rate};
 use tacit_aggregate::engagement::Engagement;
+use tacit_aggregate::goals::GoalSegments;
 use tacit_aggregate::segments::{Segment, SegmentTraffic, Segments, VisitorKind};
 
 /// Country rows shown at most: the countries with the most visitors.
@@ -36,6 +37,13 @@ pub struct SegmentRow {
     pub exit_rate: Option<f64>,
     /// Median engaged time per view, in milliseconds.
     pub median_engaged_ms: Option<f64>,
+    /// The site's rows only: goals reached by the segment's visits (see
+    /// [`tacit_aggregate::goals`]); `None` on a page's rows, which keep no goals per segment.
+    pub goal_completions: Option<u64>,
+    /// The site's rows only: the sum of those goals' values.
+    pub goal_value: Option<f64>,
+    /// The site's rows only: goal value per visit.
+    pub value_per_visit: Option<f64>,
 }
 
 /// The segments of a site or page with at least k visitors, by dimension, and how many fewer.
@@ -80,6 +88,21 @@ impl SegmentTable {
     }
 }
 
+impl SegmentTable {
+    /// The table with each row's goals from `goals`: the site's table (a page keeps no goals
+    /// per segment).
+    pub fn with_goals(mut self, goals: &GoalSegments) -> SegmentTable {
+        for row in &mut self.rows {
+            let Ok(segment) = Segment::parse(&row.segment) else { continue };
+            let count = goals.get(segment);
+            row.goal_completions = Some(count.completions);
+            row.goal_value = Some(count.value);
+            row.value_per_visit = (row.visits > 0).then(|| count.value / row.visits as f64);
+        }
+        self
+    }
+}
+
 impl SegmentRow {
     fn of(segment: Segment, traffic: &SegmentTraffic) -> SegmentRow {
         let engagement: &Engagement = &traffic.engagement;
@@ -94,6 +117,9 @@ impl SegmentRow {
             engagement_rate: engagement_rate(engagement),
             exit_rate: exit_rate(engagement),
             median_engaged_ms: engagement.engaged_time_ms.quantile(0.5),
+            goal_completions: None,
+            goal_value: None,
+            value_per_visit: None,
         }
     }
 }

@@ -213,7 +213,8 @@ impl SiteSummary {
             events: top_k_rows(&site.events, per_view, options),
             feedback: Feedback::of(site, None, per_view, options),
             segment: options.segment.map(|segment| segment.to_string()),
-            segments: SegmentTable::new(current.site_segments(), options.k),
+            segments: SegmentTable::new(current.site_segments(), options.k)
+                .with_goals(current.goal_segments()),
             funnels: Funnels::new(current, &options.funnels, options.k),
         }
     }
