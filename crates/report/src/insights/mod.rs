@@ -191,6 +191,8 @@ pub enum Rule {
     Loyalty,
     /// The funnel step that loses the most visits, and the segment that drops there most.
     FunnelStep,
+    /// A channel group whose visits reach goals far more or less often than the others'.
+    ChannelValue,
 }
 
 impl Rule {
@@ -206,7 +208,7 @@ impl Rule {
             }
             Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
             Rule::DropOff | Rule::FunnelStep => InsightKind::Journey,
-            Rule::ConversionChange | Rule::Loyalty => InsightKind::Value,
+            Rule::ConversionChange | Rule::Loyalty | Rule::ChannelValue => InsightKind::Value,
         }
     }
 }
@@ -430,6 +432,7 @@ pub fn find_insights(
     }
     candidates.extend(rules::channel_engagement(current, options, &tests));
     candidates.extend(rules::funnel_steps(current, options, &tests));
+    candidates.extend(rules::channel_value(current, options, &tests));
     if let Some(previous) = previous {
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
         candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));

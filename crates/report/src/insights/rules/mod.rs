@@ -12,6 +12,7 @@ use tacit_aggregate::record::Activity;
 
 mod answers_then_leaves;
 mod channel_engagement;
+mod channel_value;
 mod conversion_change;
 mod drop_off;
 mod feedback;
@@ -24,6 +25,7 @@ mod slow_page;
 mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
+pub(super) use channel_value::channel_value;
 pub(super) use conversion_change::conversion_change;
 pub(super) use funnel_step::funnel_steps;
 pub(super) use loyalty::loyalty;

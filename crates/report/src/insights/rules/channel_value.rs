@@ -1,0 +1,196 @@
+//! [`Rule::ChannelValue`]: a channel group whose visits reach goals, and bring goal value, far
+//! more or far less often than the visits of the other channel groups.
+
+use super::percent;
+use crate::insights::discoveries::Tests;
+use crate::insights::stats::{two_proportion_z, Confidence, Test};
+use crate::insights::{Counts, Evidence, Finding, InsightCard, Rule, Unit, MIN_LEVEL, MIN_VISITS};
+use crate::summary::{ratio, MergedRange, SummaryOptions};
+use tacit_aggregate::goals::GoalCount;
+use tacit_aggregate::segments::Segment;
+
+/// How many times more (or less) often a channel's visits must reach a goal than the others'.
+pub const MIN_VALUE_RATIO: f64 = 2.0;
+/// Goals a channel and the rest must reach between them for a comparison.
+pub const MIN_GOALS: u64 = 20;
+
+/// A channel group whose goal conversion (goals over visits) is at least [`MIN_VALUE_RATIO`]
+/// times the other groups' or at most its inverse, by a two-proportion z-test at [`MIN_LEVEL`]
+/// against the other groups' visits. Only goals whose visit's entry is known count (see
+/// [`tacit_aggregate::goals`]); the card says what share of goals that is.
+///
+/// Minimum: [`MIN_VISITS`] visits and k visitors in the group, [`MIN_VISITS`] visits in the
+/// rest, [`MIN_GOALS`] goals in all; a group reaching more goals than it has visits (goals
+/// repeated within visits) is not tested.
+pub(in crate::insights) fn channel_value(
+    range: &MergedRange,
+    options: &SummaryOptions,
+    tests: &Tests,
+) -> Vec<InsightCard> {
+    let goals = range.goal_segments();
+    let channels: Vec<(Segment, u64, u64, GoalCount)> = range
+        .site_segments()
+        .iter()
+        .filter(|(segment, _)| matches!(segment, Segment::Channel(Some(_))))
+        .map(|(segment, traffic)| {
+            let visitors = traffic.visitors.clone().estimate();
+            (segment, traffic.engagement.entries, visitors, goals.get(segment))
+        })
+        .collect();
+    let all_visits: u64 = channels.iter().map(|c| c.1).sum();
+    let attributed: u64 = channels.iter().map(|c| c.3.completions).sum();
+    let all_value: f64 = channels.iter().map(|c| c.3.value).sum();
+    let unattributed = goals.get(Segment::Channel(None)).completions;
+    if attributed < MIN_GOALS {
+        return Vec::new();
+    }
+    let mut cards = Vec::new();
+    for &(segment, visits, visitors, count) in &channels {
+        let rest =
+            Counts { count: attributed - count.completions, of: all_visits.saturating_sub(visits) };
+        if visits < MIN_VISITS || visitors < options.k.max(1) || rest.of < MIN_VISITS {
+            continue;
+        }
+        let own = Counts { count: count.completions, of: visits };
+        tests.run();
+        let Some(z) = two_proportion_z(own.count, own.of, rest.count, rest.of) else { continue };
+        let (Some(rate), Some(rest_rate)) = (own.share(), rest.share()) else { continue };
+        let far = if z > 0.0 {
+            rate >= rest_rate * MIN_VALUE_RATIO
+        } else {
+            rate * MIN_VALUE_RATIO <= rest_rate
+        };
+        let Some(confidence) = Confidence::of(Test::TwoProportionZ, z) else { continue };
+        if !far || confidence.level < MIN_LEVEL {
+            continue;
+        }
+        let label = segment.label();
+        let value_per_visit = count.value / visits as f64;
+        let rest_value_per_visit = (all_value - count.value) / rest.of as f64;
+        let worth = if all_value > 0.0 {
+            format!(
+                " Each of its visits brings {value_per_visit:.2} of goal value, against \
+                 {rest_value_per_visit:.2}."
+            )
+        } else {
+            String::new()
+        };
+        let statement = format!(
+            "Visits from {label} reach a goal far {} often than the other channels': {} of them \
+             ({} goals in {} visits), against {}.{worth} ({} of goals could be traced to their \
+             channel.)",
+            if z > 0.0 { "more" } else { "less" },
+            percent(rate),
+            own.count,
+            own.of,
+            percent(rest_rate),
+            percent(ratio(attributed, attributed + unattributed).unwrap_or(0.0)),
+        );
+        let action = if z > 0.0 {
+            format!(
+                "{label} brings the visits that convert: give it more of the budget or the \
+                 content it responds to, and find what its visitors see first."
+            )
+        } else {
+            format!(
+                "{label} brings visits that rarely convert: check where it lands them and what \
+                 it promises, or weigh what it costs against what it brings."
+            )
+        };
+        let evidence = vec![
+            Evidence::share("goals per visit", own).against_share(rest, "other channels"),
+            Evidence::new("goal value per visit", value_per_visit, Unit::Count, visits)
+                .against(rest_value_per_visit, "other channels"),
+        ];
+        let effect_size = (rate - rest_rate).abs();
+        let finding = Finding { statement, evidence, confidence, action, effect_size };
+        cards.push(InsightCard::new(Rule::ChannelValue, None, range, visitors, finding));
+    }
+    cards
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insights::find_insights;
+    use crate::insights::InsightKind;
+    use crate::summary::testing::{day, leave_of, onward, Site};
+    use tacit_aggregate::segments::SegmentKey;
+    use tacit_beacon::agent::DeviceClass;
+    use tacit_beacon::funnel::VisitEntry;
+    use tacit_beacon::signal::{Entry, Event, View};
+    use tacit_beacon::GoalContext;
+
+    /// `visits` entries from `referrer` of which `goals` reach a goal worth `value`.
+    fn channel(site: &mut Site, first: u64, referrer: &str, visits: u64, goals: u64, value: f64) {
+        let view = View { referrer: Some(referrer.into()), entry: Entry::Entry, ..View::sample() };
+        let leave = leave_of(&view, &onward("/signup"));
+        let entry = VisitEntry { referrer: Some(referrer.into()), ..VisitEntry::default() };
+        let context = GoalContext { entry: Some(entry), viewport: None };
+        let key = SegmentKey::of_goal(&context, DeviceClass::Desktop, None);
+        for n in first..first + visits {
+            site.view("/", n, &view);
+            site.leave("/", &leave);
+            if n - first < goals {
+                let goal = Event::Goal { name: "signup".into(), value: Some(value), props: vec![] };
+                site.event("/signup", &goal);
+                site.site.record_goal_segments(Some(value), key);
+            }
+        }
+    }
+
+    fn value_cards(site: &Site, k: u64) -> Vec<InsightCard> {
+        let options = SummaryOptions { k, ..SummaryOptions::default() };
+        let mut cards = find_insights(&site.range(day("2026-11-23")), None, &options);
+        cards.retain(|card| card.rule == Rule::ChannelValue);
+        cards
+    }
+
+    #[test]
+    fn a_channel_whose_visits_convert_far_more_often_is_a_value_card() {
+        let mut site = Site::default();
+        channel(&mut site, 0, "news.example.com", 200, 40, 30.0);
+        channel(&mut site, 1_000, "www.google.com", 400, 16, 30.0);
+        let found = value_cards(&site, 5);
+        assert_eq!(found.len(), 2, "the one far above, and the one far below: {found:?}");
+        let card = found.iter().find(|c| c.statement.contains("Referral")).unwrap();
+        assert_eq!(card.kind, InsightKind::Value);
+        assert!(card.statement.contains("far more often than the other channels': 20 % of them (40 goals in 200 visits), against 4 %"), "{}", card.statement);
+        assert!(
+            card.statement.contains("brings 6.00 of goal value, against 1.20"),
+            "{}",
+            card.statement
+        );
+        assert_eq!(card.evidence[0].counts, Some(Counts { count: 40, of: 200 }));
+        assert_eq!(card.evidence[0].baseline_counts, Some(Counts { count: 16, of: 400 }));
+    }
+
+    #[test]
+    fn channels_that_convert_alike_make_no_value_card() {
+        let mut site = Site::default();
+        channel(&mut site, 0, "news.example.com", 200, 12, 30.0);
+        channel(&mut site, 1_000, "www.google.com", 400, 20, 30.0);
+        assert_eq!(value_cards(&site, 5), vec![]);
+    }
+
+    #[test]
+    fn too_few_goals_or_visits_make_no_value_card() {
+        let mut site = Site::default();
+        channel(&mut site, 0, "news.example.com", 200, 15, 30.0);
+        channel(&mut site, 1_000, "www.google.com", 400, 0, 30.0);
+        assert_eq!(value_cards(&site, 5), vec![], "15 goals in all");
+        let mut site = Site::default();
+        channel(&mut site, 0, "news.example.com", MIN_VISITS - 1, 30, 30.0);
+        channel(&mut site, 1_000, "www.google.com", 400, 10, 30.0);
+        assert!(value_cards(&site, 5).iter().all(|c| !c.statement.contains("Referral")));
+    }
+
+    #[test]
+    fn a_channel_with_fewer_visitors_than_k_is_never_named() {
+        let mut site = Site::default();
+        channel(&mut site, 0, "news.example.com", 200, 40, 30.0);
+        channel(&mut site, 1_000, "www.google.com", 400, 16, 30.0);
+        let found = value_cards(&site, 300);
+        assert!(found.iter().all(|c| !c.statement.contains("Referral")), "{found:?}");
+    }
+}
