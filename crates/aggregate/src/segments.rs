@@ -128,6 +128,17 @@ impl Segment {
         }
     }
 
+    /// Whether the segment is a value the segments tell apart, not what they cannot: views
+    /// inside a visit (no channel group), visitors of unknown kind, an unknown country.
+    pub const fn is_told_apart(self) -> bool {
+        !matches!(
+            self,
+            Segment::Channel(None)
+                | Segment::Visitor(VisitorKind::Unknown)
+                | Segment::Country(None)
+        )
+    }
+
     /// The segment's dimension, as in `?segment=`.
     pub const fn dimension(self) -> &'static str {
         match self {
