@@ -296,8 +296,8 @@ ${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
 ## Insights: planted effects found, false cards on background-only sites
 
 \`cargo run --release -p tacit-report --features synthetic --example insight_bench\`: for each seed
-(${f('insight_seeds')}), one synthetic background-only range (eight pages, five channels, every page and
-channel drawn from the same distributions, a previous period drawn alike) and one range per planted
+(${f('insight_seeds')}), one synthetic background-only range (eight pages, five channels, three device
+classes, every page, channel and device drawn from the same distributions, a previous period drawn alike) and one range per planted
 effect (${f('insight_planted_effects')} effects, one per rule and direction; see
 \`crates/report/src/insights/synthetic.rs\`). Cards are kept by Benjamini–Hochberg at q = 0.05 over
 every test of the range (docs/decisions/2026-12-insight-fdr.md). Recall = planted effects whose card

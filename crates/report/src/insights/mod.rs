@@ -23,6 +23,7 @@
 //! | [`Rule::Loyalty`] | value | the share of returning visits among visits with journey consent changed by at least [`MIN_DIFFERENCE`]; states the coverage | [`MIN_VISITS`] known visits in each period, k returning and k first |
 //! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
 //! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
+//! | [`Rule::SegmentGap`] | behavioural | one segment of a page's visits (a device class, channel group, new or returning visitors, a country) bounces [`MIN_SEGMENT_RATIO`] times as often as the rest of its dimension, or that much less; links to the page's report for the segment | [`MIN_VISITS`] ended visits and [`MIN_VISITORS`] visitors, at least k, in the segment and in the rest |
 //!
 //! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
 //!
@@ -88,6 +89,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::summary::{previous_period, MergedRange, SummaryOptions};
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 
 mod discoveries;
@@ -98,6 +100,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod testing;
 
+pub use rules::MIN_SEGMENT_RATIO;
 pub use stats::{
     one_proportion_z, two_proportion_z, two_sided_p, visitors_lower_bound, Confidence,
     ConfidenceLevel, Test,
@@ -189,15 +192,19 @@ pub enum Rule {
     SlowPage,
     /// The share of returning visits changing between periods.
     Loyalty,
+    /// One segment of a page's visits bouncing far more, or far less, than the rest of its
+    /// dimension.
+    SegmentGap,
 }
 
 impl Rule {
     /// The kind of card the rule makes.
     pub fn kind(self) -> InsightKind {
         match self {
-            Rule::AnswersThenLeaves | Rule::PageTrafficChange | Rule::SlowPage => {
-                InsightKind::Behavioural
-            }
+            Rule::AnswersThenLeaves
+            | Rule::PageTrafficChange
+            | Rule::SlowPage
+            | Rule::SegmentGap => InsightKind::Behavioural,
             Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
             Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
                 InsightKind::Emotional
@@ -313,8 +320,11 @@ pub struct EvidenceView {
     pub compared_from: Day,
     /// The last day of that period.
     pub compared_to: Day,
+    /// The segment the view is read for, as `?segment=` names it (`device:mobile`); `None`:
+    /// every visitor.
+    pub segment: Option<String>,
     /// The JSON answer that shows it, relative to the API answer the card is in:
-    /// `page?path=…&from=…&to=…` or `summary?from=…&to=…`, which resolve to
+    /// `page?path=…&from=…&to=…` or `summary?from=…&to=…` (and `&segment=…`), which resolve to
     /// `/api/v1/sites/<site>/page?…` and `/api/v1/sites/<site>/summary?…`. The HTML pages link
     /// to `/s/<site>/p?…` and `/s/<site>?…` with the same parameters.
     pub link: String,
@@ -329,7 +339,22 @@ impl EvidenceView {
             Some(path) => format!("page?path={}&{range}", query_value(path)),
             None => format!("summary?{range}"),
         };
-        EvidenceView { page: page.map(str::to_owned), from, to, compared_from, compared_to, link }
+        EvidenceView {
+            page: page.map(str::to_owned),
+            from,
+            to,
+            compared_from,
+            compared_to,
+            segment: None,
+            link,
+        }
+    }
+
+    /// The same view read for `segment` alone.
+    fn of_segment(self, segment: Segment) -> EvidenceView {
+        let name = segment.to_string();
+        let link = format!("{}&segment={}", self.link, query_value(&name));
+        EvidenceView { segment: Some(name), link, ..self }
     }
 }
 

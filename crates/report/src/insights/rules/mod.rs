@@ -19,12 +19,14 @@ mod frustration;
 mod loyalty;
 mod mismatch;
 mod search_exits;
+mod segment_gap;
 mod slow_page;
 mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
 pub(super) use loyalty::loyalty;
+pub use segment_gap::MIN_SEGMENT_RATIO;
 pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
 /// The page rules' candidate cards for one page, each test counted in `tests`; none for
@@ -53,6 +55,7 @@ pub(super) fn page_cards(
     ]
     .into_iter()
     .flatten()
+    .chain(segment_gap::segment_gap(&context))
     .collect();
     // A slow page's bounces are first a matter of speed: the speed card replaces the mismatch.
     if cards.iter().any(|card| card.rule == Rule::SlowPage) {
