@@ -292,13 +292,13 @@ impl Segment {
     /// Where the segment's traffic is kept. The enums' declaration order is their order, so a
     /// value's discriminant is its place among its dimension's values in [`FIXED`].
     fn place(self) -> Place {
-        const CHANNELS: usize = DeviceClass::ALL.len();
-        const VISITORS: usize = CHANNELS + 1 + ChannelGroup::ALL.len();
+        const FIRST_CHANNEL: usize = DeviceClass::ALL.len();
+        const FIRST_VISITOR: usize = FIRST_CHANNEL + 1 + ChannelGroup::ALL.len();
         match self {
             Segment::Device(device) => Place::Slot(device as usize),
-            Segment::Channel(None) => Place::Slot(CHANNELS),
-            Segment::Channel(Some(group)) => Place::Slot(CHANNELS + 1 + group as usize),
-            Segment::Visitor(kind) => Place::Slot(VISITORS + kind as usize),
+            Segment::Channel(None) => Place::Slot(FIRST_CHANNEL),
+            Segment::Channel(Some(group)) => Place::Slot(FIRST_CHANNEL + 1 + group as usize),
+            Segment::Visitor(kind) => Place::Slot(FIRST_VISITOR + kind as usize),
             Segment::Country(code) => Place::Country(code),
         }
     }
