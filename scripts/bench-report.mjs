@@ -367,13 +367,17 @@ ${table(['acknowledged (kills)', '\`edge_loss_on_kill\`', '\`edge_loss_on_stop\`
 ### A 30-day summary of a site with 1,000 pages
 
 ${f('summary_days')} days, each seeded with the edge's clock set to that day: a page view and a leave (engaged
-time, scroll, vitals) for each of 1,000 pages (${f('summary_pages_stored')} pages stored over the range). Then one
+time, scroll, vitals) for each of 1,000 pages, a third of them from a phone (${f('summary_pages_stored')} pages stored over the range). Then one
 client reads the 30-day summary for 10 s per route, and the yardstick likewise.
 
 ${table(['route', 'p50 ms', 'p95 ms', 'vs yardstick p95'], [
     ['\`GET /s/<site>\` (HTML, \`summary_p95_ms\`)', f('summary_p50_ms'), `**${f('summary_p95_ms')}**`, `**${f('summary_vs_baseline')}×**`],
     ['\`GET /api/v1/sites/<site>/summary\` (JSON)', f('summary_api_p50_ms'), f('summary_api_p95_ms'), `${f('summary_api_vs_baseline')}×`],
+    ['\`GET /s/<site>?segment=device:mobile\` (HTML, \`summary_segment_p95_ms\`)', f('summary_segment_p50_ms'), f('summary_segment_p95_ms'), `${(Number(f('summary_segment_p95_ms')) / Number(f('summary_baseline_p95_ms'))).toFixed(1)}×`],
     ['\`POST /yardstick\`', '', f('summary_baseline_p95_ms'), '1×']])}
+
+The page read for one segment (a third of the visitors are on phones) took
+**${f('summary_segment_vs_whole')}×** the whole page's p95 (\`summary_segment_vs_whole\`; issue 19's bar is 1.5×).
 
 The shard reads a range's closed weeks and months from their stored rollups and keeps the
 merged result per range in memory (docs/decisions/2026-12-rollups.md), so these reads merge only today's
