@@ -19,11 +19,14 @@ pub const MIN_SEGMENT_RATIO: f64 = 1.5;
 /// The dimensions, each tested on its own.
 const DIMENSIONS: [&str; 4] = ["device", "channel", "visitor", "country"];
 
-/// For each dimension, the segment of the page's visits whose bounce rate is farthest from the
-/// rest of its dimension's (the page's other visits with a known value of it), when it is
-/// [`MIN_SEGMENT_RATIO`] times it or more (or a [`MIN_SEGMENT_RATIO`]th or less) and at least
-/// [`MIN_DIFFERENCE`] away, at [`MIN_LEVEL`]. The values the segments cannot tell apart (see
-/// [`Segment::is_told_apart`]) are neither tested nor in the rest.
+/// For each dimension, the segment of the page's visits whose bounce rate is far from the rest
+/// of its dimension's (the page's other visits with a known value of it): [`MIN_SEGMENT_RATIO`]
+/// times it or more (or a [`MIN_SEGMENT_RATIO`]th or less) and at least [`MIN_DIFFERENCE`] away,
+/// at [`MIN_LEVEL`]. Of several, the one that bounces more with the smallest p-value: a segment
+/// far worse than the rest makes the others look better against a rest that holds it, and is
+/// the one to act on; one that bounces far less only when none bounces far more. The values the
+/// segments cannot tell apart (see [`Segment::is_told_apart`]) are neither tested nor in the
+/// rest.
 ///
 /// Minimum: [`MIN_VISITS`] ended visits in the segment and in the rest; [`MIN_VISITORS`]
 /// visitors (lower bound, at least k) in the segment, which the card names, and in the rest
@@ -61,7 +64,10 @@ fn dimension_gap(c: &PageContext, dimension: &str) -> Option<InsightCard> {
             let named_rest = (groups.len() == 2).then(|| groups[1 - i].visitors);
             gap_card(c, group, rest, named_rest)
         })
-        .min_by(|a, b| a.confidence.p_value.total_cmp(&b.confidence.p_value))
+        .min_by(|a, b| {
+            let better = |card: &InsightCard| card.confidence.statistic < 0.0;
+            better(a).cmp(&better(b)).then(a.confidence.p_value.total_cmp(&b.confidence.p_value))
+        })
 }
 
 /// One segment's bounces of its ended visits, and its visitors.
@@ -289,11 +295,32 @@ mod tests {
         let tablet = View { device: DeviceClass::Tablet, ..View::sample() };
         land(&mut site, "/", &tablet, 0, 50, 50, &bounce());
         land(&mut site, "/", &tablet, 50, 100, 100, &onward("/docs"));
-        land(&mut site, "/", &mobile(), 150, 15, 15, &bounce());
-        land(&mut site, "/", &mobile(), 165, 135, 135, &onward("/docs"));
+        land(&mut site, "/", &mobile(), 150, 20, 20, &bounce());
+        land(&mut site, "/", &mobile(), 170, 130, 130, &onward("/docs"));
         let found = cards(&site, Rule::SegmentGap);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].statement.starts_with("Mobile visitors bounce from / far less often"));
+        assert_eq!(
+            found[0].statement,
+            "Mobile visitors bounce from / far less often than visitors on other devices: 13 % \
+             of their visits against 33 %."
+        );
+        assert!(found[0].action.starts_with("Find what mobile visitors get from /"));
+    }
+
+    #[test]
+    fn of_a_segment_far_worse_and_the_others_far_better_against_it_the_worse_is_the_card() {
+        // Desktops bounce 33 %, phones 80 %, three tablets 100 %: against phones and tablets,
+        // desktops bounce far less, with a smaller p-value than phones' gap; the phones' is
+        // the card.
+        let mut site = background();
+        land(&mut site, "/", &mobile(), 0, 80, 80, &bounce());
+        land(&mut site, "/", &mobile(), 80, 20, 20, &onward("/docs"));
+        let tablet = View { device: DeviceClass::Tablet, ..View::sample() };
+        land(&mut site, "/", &tablet, 100, 3, 3, &bounce());
+        let found = cards(&site, Rule::SegmentGap);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].view.segment.as_deref(), Some("device:mobile"));
+        assert!(found[0].statement.contains("2.4 times as often"), "{}", found[0].statement);
     }
 
     #[test]
