@@ -83,7 +83,8 @@
 //!
 //! A card names a page (its own, or the previous page of a drop-off) only if that page's
 //! visitors reach k, as the page tables do, and names a channel, a goal or a search term only
-//! if the matching folded breakdown of the summary shows it.
+//! if the matching folded breakdown of the summary shows it, and a segment (or the one segment
+//! it compares with) only if k visitors came in it, as the segment table shows it.
 //! Statements are plain text; the edge escapes them.
 
 use serde::{Deserialize, Serialize};
