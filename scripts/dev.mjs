@@ -51,7 +51,9 @@ async function demoSite(edge, token) {
     if (err.code !== 'ENOENT') throw err;
   }
   try {
-    const site = await createSite(edge.url, token, SITE);
+    // A funnel to show: the visits that go from the home page to pricing and on to the docs.
+    const funnels = [{ name: 'Home to docs', steps: ['/', '/pricing.html', '/docs.html'] }];
+    const site = await createSite(edge.url, token, SITE, { funnels });
     await writeFile(DEMO_SITE_FILE, `${JSON.stringify(site, null, 2)}\n`, { mode: 0o600 });
     return site;
   } catch (err) {

@@ -37,14 +37,16 @@ describe('tacit-cli', () => {
   });
 
   test('shows and changes the settings, and the change log records it', async () => {
-    const set = await cli('site', 'set', 'from-cli', 'retention_days=30', 'hostnames=a.example,b.example');
+    const funnels = 'funnels=[{"name": "Signup", "steps": ["/pricing", "goal:Signed up"]}]';
+    const set = await cli('site', 'set', 'from-cli', 'retention_days=30', 'hostnames=a.example,b.example', funnels);
     assert.equal(set.status, 0);
     assert.deepEqual(set.out.settings.hostnames, ['a.example', 'b.example']);
+    assert.deepEqual(set.out.settings.funnels.map((f) => [f.name, f.steps]), [['Signup', ['/pricing', 'goal:Signed up']]]);
     const shown = await cli('site', 'show', 'from-cli');
     assert.equal(shown.out.settings.retention_days, 30);
     const changes = await cli('site', 'changes', 'from-cli');
     assert.equal(changes.out.verified, true);
-    assert.deepEqual(changes.out.entries.map((e) => e.field), ['site', 'hostnames', 'retention_days']);
+    assert.deepEqual(changes.out.entries.map((e) => e.field), ['site', 'hostnames', 'retention_days', 'funnels']);
   });
 
   test('reports an invalid setting and an unknown site with exit status 1', async () => {

@@ -41,7 +41,7 @@ describe('sites admin API', () => {
     assert.deepEqual(created.settings, {
       hostnames: [], consent_mode: 'exempt', k: 5, retention_days: 762, max_pages_per_day: 1000, shards: 1,
       visitor_beacons_per_minute: 60, site_beacons_per_minute: 60000, public: false, epsilon: 1, search_param: null,
-      cors_origins: [],
+      cors_origins: [], funnels: [],
     });
   });
 
@@ -57,6 +57,7 @@ describe('sites admin API', () => {
       [{ epsilon: 0 }, /'epsilon'/],
       [{ public: 'yes' }, /invalid type/],
       [{ cors_origins: ['https://dash.example/'] }, /'cors_origins'/],
+      [{ funnels: [{ name: 'One', steps: ['/a'] }] }, /'funnels'/],
     ];
     for (const [settings, message] of invalid) {
       for (const res of [

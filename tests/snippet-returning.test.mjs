@@ -28,9 +28,11 @@ describe('returning visitors', () => {
 
     // A page of the site reached by a link continues the visit: it renews the day, says nothing.
     await tab.click('#next');
-    const views = await env.waitFor((b) => ofType(b, 'view').length === 2, 'the second view');
+    const views = await env.waitFor((b) => ofType(b, 'view').length === 2 && ofType(b, 'leave').length === 1, 'the second view');
     assert.equal(ofType(views, 'view')[1].path, '/next.html');
     assert.equal(ofType(views, 'view')[1].returning, undefined, 'not an entry');
+    // The entry's leave repeats it, for the new and returning visitor segments.
+    assert.deepEqual([ofType(views, 'leave')[0].entry, ofType(views, 'leave')[0].returning], [true, false]);
 
     // A new visit in another tab of the same browser.
     const again = await context.newPage();

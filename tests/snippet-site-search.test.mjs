@@ -27,19 +27,22 @@ describe('site search', () => {
     return res.json();
   };
 
-  test('sends the search term and no other query data, and the summary lists it', async () => {
+  test('sends the search term and the campaign tags and no other query data, and the summary lists them', async () => {
     const settings = await setSearchParam('q');
     assert.equal(settings.settings.search_param, 'q');
-    await env.open(SEARCH_PAGE, { path: '/search.html?q=Refund++Policy&utm_source=Newsletter&secret=s3cr3t-value' });
+    const query = 'q=Refund++Policy&utm_source=Newsletter&utm_term=Privacy+Analytics&utm_content=banner-a&secret=s3cr3t-value';
+    await env.open(SEARCH_PAGE, { path: `/search.html?${query}` });
     const [view] = await env.waitFor((b) => ofType(b, 'view').length === 1, 'the view');
     assert.equal(view.path, '/search.html');
     assert.equal(view.search, 'refund policy');
-    assert.deepEqual(view.utm, { source: 'newsletter' });
+    assert.deepEqual(view.utm, { source: 'newsletter', term: 'Privacy Analytics', content: 'banner-a' });
     assert.doesNotMatch(env.recorder.bodies.join('\n'), /secret|s3cr3t/);
     await env.allAccepted();
 
     const result = await summary('demo', env.site.viewer_token);
-    assert.deepEqual(result.search_terms.map((row) => [row.label, row.count]), [['refund policy', 1]]);
+    const rows = (table) => table.map((row) => [row.label, row.count]);
+    assert.deepEqual(rows(result.search_terms), [['refund policy', 1]]);
+    assert.deepEqual([rows(result.campaign_terms), rows(result.campaign_contents)], [[['Privacy Analytics', 1]], [['banner-a', 1]]]);
   });
 
   test('sends no term that looks like personal data', async () => {

@@ -29,7 +29,8 @@
   const attr = (name) => script && script.getAttribute(`data-${name}`);
   const site = attr('site');
   if (!site) return;
-  const endpoint = `${new URL(script.src).origin}/e`;
+  const origin = new URL(script.src).origin;
+  const endpoint = `${origin}/e`;
   // The browser's own fetch, taken before the page can replace it; a replaced one (a wrapper, a
   // polyfill) might alter or drop a beacon, so sendBeacon is used instead.
   const F = W.fetch;
@@ -60,11 +61,22 @@
   const queue = (W.tacit && W.tacit.q) || [];
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
+  // With journey consent, the site's funnels, once per visit (the WebAssembly says when): the
+  // tab follows its visit through them and sends a beacon at each step reached.
+  let fetchingFunnels;
+  const funnels = () => {
+    if (fetchingFunnels || !nativeFetch || !tracker.wants_funnels()) return;
+    fetchingFunnels = 1;
+    nativeFetch(`${origin}/f/${site}`, { credentials: 'omit' }).then((r) => r.ok && r.text())
+      .then(safe((text) => text !== false && out(tracker.funnels(text))), () => {})
+      .then(() => { fetchingFunnels = 0; });
+  };
   // Shows or hides the feedback widget as consent changes (see its section below).
   let feedbackWidget = () => {};
   const consented = (lines) => {
     out(lines);
     feedbackWidget();
+    funnels();
   };
   // The page's objects go to the WebAssembly as they are: it reads them field by field, and
   // warns in the console of a malformed call.
@@ -77,14 +89,14 @@
   // The URL's campaign tags and its site-search term (the parameter data-search names), one
   // per line for the WebAssembly (`params` in crates/snippet/src/page.rs), which cleans the term.
   const params = (url) => {
-    const values = ['', '', '', ''];
+    const values = ['', '', '', '', '', ''];
     const search = attr('search');
     for (const [k, v] of new URL(url).searchParams) {
-      const i = k === search ? 3 : ['utm_source', 'utm_medium', 'utm_campaign'].indexOf(k.toLowerCase());
+      const i = k === search ? 5 : ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'].indexOf(k.toLowerCase());
       // Source and medium are compared in lower case, as the edge keeps them.
-      // The term is lower-cased with its whitespace collapsed here: the browser has the
+      // The search term is lower-cased with its whitespace collapsed here: the browser has the
       // Unicode tables the WebAssembly would otherwise carry.
-      const value = i == 3 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;
+      const value = i == 5 ? v.toLowerCase().replace(/\s+/g, ' ') : i < 2 ? v.toLowerCase() : v;
       if (i >= 0 && !values[i]) values[i] = value.replace(/\n/g, ' ').trim().slice(0, 200);
     }
     return values.join('\n');
@@ -194,7 +206,10 @@
     });
 
     // Route changes of single-page apps; going back in the session history.
-    const route = safe(() => out(tracker.nav(location.href, params(location.href), now(), Date.now(), false)));
+    const route = safe(() => {
+      out(tracker.nav(location.href, params(location.href), now(), Date.now(), false));
+      funnels();
+    });
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];
       history[name] = function () {
@@ -289,7 +304,7 @@
   // WebAssembly compiles as it downloads; the glue then instantiates it. A Content-Security-Policy
   // without 'wasm-unsafe-eval' refuses the compilation.
   try {
-    const files = `${new URL(script.src).origin}/t/`;
+    const files = `${origin}/t/`;
     Promise.all([
       import(files + __TACIT_GLUE_FILE__),
       WebAssembly.compileStreaming(F(files + __TACIT_WASM_FILE__, { integrity: __TACIT_WASM_INTEGRITY__, credentials: 'omit' })),

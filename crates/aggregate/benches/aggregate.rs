@@ -166,16 +166,34 @@ fn record_bytes() {
     let groups = [
         (None, Utm::default()),
         (Some("www.google.com"), Utm::default()),
-        (None, Utm { source: Some("google".into()), medium: Some("cpc".into()), campaign: None }),
+        (
+            None,
+            Utm {
+                source: Some("google".into()),
+                medium: Some("cpc".into()),
+                campaign: None,
+                ..Utm::default()
+            },
+        ),
         (Some("t.co"), Utm::default()),
         (
             None,
-            Utm { source: Some("newsletter".into()), medium: Some("email".into()), campaign: None },
+            Utm {
+                source: Some("newsletter".into()),
+                medium: Some("email".into()),
+                campaign: None,
+                ..Utm::default()
+            },
         ),
         (Some("blog.example.org"), Utm::default()),
         (
             None,
-            Utm { source: Some("partner".into()), medium: Some("display".into()), campaign: None },
+            Utm {
+                source: Some("partner".into()),
+                medium: Some("display".into()),
+                campaign: None,
+                ..Utm::default()
+            },
         ),
     ];
     let countries = ["DE", "US", "FR", "GB", "BR", "IN", "JP", "ES", "IT", "NL", "XX"];
@@ -233,6 +251,8 @@ fn record_bytes() {
                 source: Some(long("s", i)),
                 medium: Some(long("m", i)),
                 campaign: Some(long("c", i)),
+                term: Some(long("t", i)),
+                content: Some(long("x", i)),
             },
             search_term: Some(long("q", i)),
             browser: BrowserFamily::ALL[(i % BrowserFamily::ALL.len() as u64) as usize],

@@ -42,6 +42,8 @@ fn main() -> std::io::Result<()> {
                 site.record_consent(ConsentState::default());
             }
         }
+        site.record_funnel_step(0x1234, 1, VisitorHash::from_u64(visitors), segments(1));
+        site.record_funnel_step(0x1234, 2, VisitorHash::from_u64(visitors), segments(2));
         site.record_bot_dropped();
         site.record_bare_view(BareCause::WasmRefused);
         site.record_bare_view(BareCause::NotLoaded);
@@ -58,7 +60,7 @@ fn main() -> std::io::Result<()> {
             None,
             Addition::LeaveUpdate {
                 path: "/pricing".into(),
-                replaced: leave(7),
+                replaced: Box::new(leave(7)),
                 leave: leave(8),
                 segments: segments(8),
             },
@@ -73,6 +75,7 @@ fn main() -> std::io::Result<()> {
         ),
         (None, Addition::ConsentOnly),
         (None, Addition::Event { path: "/pricing".into(), event: event(2) }),
+        (Some(visitor), Addition::FunnelStep { funnel: 0x1234, step: 2, segments: segments(3) }),
     ];
     for (n, (visitor, addition)) in additions.into_iter().enumerate() {
         // A page view's tally, moved from the refusal it first had by the consent-only entry.

@@ -33,7 +33,7 @@ use crate::{quantiles, top_k, visitors};
 pub const MAGIC: [u8; 2] = *b"TC";
 /// The current format version; bump it when a record's serde layout changes, a sketch's
 /// included.
-pub const FORMAT_VERSION: u8 = 6;
+pub const FORMAT_VERSION: u8 = 8;
 /// The kind byte of a [`PageDay`] record.
 pub const KIND_PAGE_DAY: u8 = 1;
 /// The kind byte of a [`SiteDay`] record.
@@ -309,7 +309,7 @@ mod tests {
                 None,
                 Addition::LeaveUpdate {
                     path: "/a".into(),
-                    replaced: Leave { engaged_ms: 4_000, ..Leave::default() },
+                    replaced: Box::new(Leave { engaged_ms: 4_000, ..Leave::default() }),
                     leave: Leave {
                         engaged_ms: 31_000,
                         next: Some("/b".into()),

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::segments::SegmentKey;
 use crate::visitors::SPARSE_PRECISION;
 use crate::{PageDay, SiteDay, VisitorHash};
-use tacit_beacon::admission::TallyChange;
+use tacit_beacon::admission::{Adds, TallyChange};
 use tacit_beacon::signal::{BareCause, Event, Leave, View};
 
 /// What the visitor sketches keep of a visitor hash: its top 25 bits and the position of its
@@ -107,11 +107,21 @@ pub enum Addition {
     LeaveUpdate {
         /// The page whose record counts it.
         path: String,
-        /// The figures the page's earlier leave added, taken back.
-        replaced: Leave,
+        /// The figures the page's earlier leave added, taken back (boxed, as in the beacon).
+        replaced: Box<Leave>,
         /// The figures added instead.
         leave: Leave,
         /// The segments both count in.
+        segments: SegmentKey,
+    },
+    /// A visit reached the next step of one of the site's funnels (journey consent): counted for
+    /// the site only.
+    FunnelStep {
+        /// The funnel's id.
+        funnel: u32,
+        /// The step reached, from 1.
+        step: u8,
+        /// The segments of the visit's entry, with the request's device and country.
         segments: SegmentKey,
     },
     /// A page view the loader sent without the snippet's WebAssembly: counted as a view, and
@@ -127,6 +137,26 @@ pub enum Addition {
 }
 
 impl Addition {
+    /// What the addition may add where a beacon's consent, under the site's mode, `adds`: all
+    /// of it, but a funnel step only with journey consent; else nothing but the consent state.
+    pub fn admitted(self, adds: Adds) -> Addition {
+        match self {
+            Addition::FunnelStep { .. } if adds == Adds::CountedWithJourney => self,
+            Addition::FunnelStep { .. } => Addition::ConsentOnly,
+            addition if adds.counts() => addition,
+            _ => Addition::ConsentOnly,
+        }
+    }
+
+    /// Whether the shard keeps the visitor's key with it, for the visitor sketches: a page view
+    /// and a funnel step.
+    pub fn counts_visitor(&self) -> bool {
+        matches!(
+            self,
+            Addition::PageView { .. } | Addition::BarePageView { .. } | Addition::FunnelStep { .. }
+        )
+    }
+
     /// Whether it counts a page's leave, whose figures a later update may replace.
     pub fn counts_leave(&self) -> bool {
         matches!(self, Addition::Leave { .. } | Addition::LeaveUpdate { .. })
@@ -142,7 +172,7 @@ impl JournalEntry {
             | Addition::Event { path, .. }
             | Addition::LeaveUpdate { path, .. }
             | Addition::BarePageView { path, .. } => Some(path),
-            Addition::ConsentOnly | Addition::BotDropped => None,
+            Addition::ConsentOnly | Addition::BotDropped | Addition::FunnelStep { .. } => None,
         }
     }
 
@@ -179,6 +209,9 @@ impl JournalEntry {
                 page.record_event(event);
                 site.record_event(event);
             }
+            (Addition::FunnelStep { funnel, step, segments }, _, Some(visitor)) => {
+                site.record_funnel_step(*funnel, *step, visitor.visitor(), *segments);
+            }
             (Addition::BotDropped, _, _) => site.record_bot_dropped(),
             (Addition::ConsentOnly, _, _) => {}
             (
@@ -186,7 +219,8 @@ impl JournalEntry {
                 | Addition::Leave { .. }
                 | Addition::Event { .. }
                 | Addition::LeaveUpdate { .. }
-                | Addition::BarePageView { .. },
+                | Addition::BarePageView { .. }
+                | Addition::FunnelStep { .. },
                 _,
                 _,
             ) => {
@@ -242,8 +276,12 @@ mod tests {
         assert!(
             Addition::Leave { path: path.clone(), leave: leave.clone(), segments }.counts_leave()
         );
-        let update =
-            Addition::LeaveUpdate { path: path.clone(), replaced: leave.clone(), leave, segments };
+        let update = Addition::LeaveUpdate {
+            path: path.clone(),
+            replaced: Box::new(leave.clone()),
+            leave,
+            segments,
+        };
         assert!(update.counts_leave());
         assert!(!Addition::PageView { path, view: View::sample() }.counts_leave());
         assert!(!Addition::ConsentOnly.counts_leave());

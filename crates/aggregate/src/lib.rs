@@ -9,7 +9,8 @@
 //!   relative error), [`top_k::TopK`] breakdowns (Space-Saving, bounded error) and the visitor
 //!   sketch. Every part merges, so a date range is a merge of days. Each record keeps its
 //!   [`engagement::Engagement`] again per [`segments::Segment`] (device, channel group,
-//!   visitor kind, country), so that any figure can be read for one segment.
+//!   visitor kind, country), so that any figure can be read for one segment. The site's
+//!   record also counts the visits that reached each [`funnels`] step.
 //! - [`codec`] writes and reads records in a versioned, checksummed binary format;
 //!   [`journal`] describes each accepted beacon as a small entry a shard stores before it
 //!   answers, so that records are written in batches without losing an acknowledged beacon.
@@ -41,6 +42,7 @@ pub mod change_log;
 pub mod codec;
 mod day;
 pub mod engagement;
+pub mod funnels;
 pub mod journal;
 #[cfg(test)]
 mod merge_laws;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engagement::{Engagement, LeaveFigures};
+use crate::funnels::FunnelTallies;
 use crate::properties::PropertyValues;
 use crate::segments::{Segment, SegmentKey, Segments};
 use crate::top_k::TopK;
@@ -44,6 +45,10 @@ pub struct Activity {
     pub referrers: TopK,
     /// UTM campaigns as `source / medium / campaign`.
     pub campaigns: TopK,
+    /// `utm_term` values: paid keywords.
+    pub campaign_terms: TopK,
+    /// `utm_content` values: which ad or link.
+    pub campaign_contents: TopK,
     /// Entries per channel (see [`View::channel`]).
     pub entry_channels: TopK,
     /// Engaged visits per channel.
@@ -80,6 +85,8 @@ impl Default for Activity {
             engagement: Engagement::default(),
             referrers: TopK::with_capacity(TOP_K_LARGE),
             campaigns: TopK::with_capacity(TOP_K_SMALL),
+            campaign_terms: TopK::with_capacity(TOP_K_SMALL),
+            campaign_contents: TopK::with_capacity(TOP_K_SMALL),
             entry_channels: TopK::with_capacity(TOP_K_LARGE),
             engaged_channels: TopK::with_capacity(TOP_K_LARGE),
             previous_pages: TopK::with_capacity(TOP_K_SMALL),
@@ -105,6 +112,12 @@ impl Activity {
         }
         if let Some(campaign) = campaign_key(view) {
             self.campaigns.insert(&campaign, 1, 0.0);
+        }
+        if let Some(term) = &view.utm.term {
+            self.campaign_terms.insert(term, 1, 0.0);
+        }
+        if let Some(content) = &view.utm.content {
+            self.campaign_contents.insert(content, 1, 0.0);
         }
         if let Some(channel) = view.channel() {
             self.entry_channels.insert(channel, 1, 0.0);
@@ -173,6 +186,8 @@ impl Activity {
         for (mine, theirs) in [
             (&mut self.referrers, &other.referrers),
             (&mut self.campaigns, &other.campaigns),
+            (&mut self.campaign_terms, &other.campaign_terms),
+            (&mut self.campaign_contents, &other.campaign_contents),
             (&mut self.entry_channels, &other.entry_channels),
             (&mut self.engaged_channels, &other.engaged_channels),
             (&mut self.previous_pages, &other.previous_pages),
@@ -363,6 +378,7 @@ pub struct SiteDay {
     consent: ConsentTally,
     bots_dropped: u64,
     bare_views: BareViews,
+    funnels: FunnelTallies,
 }
 
 /// A site's bare page views of one day, by the cause the loader saw (see [`BareCause`]).
@@ -409,6 +425,7 @@ impl Default for SiteDay {
             consent: ConsentTally::default(),
             bots_dropped: 0,
             bare_views: BareViews::default(),
+            funnels: FunnelTallies::default(),
         }
     }
 }
@@ -437,14 +454,26 @@ impl SiteDay {
         *self.bare_views.count_mut(cause) += 1;
     }
 
+    /// Counts a visit of `visitor`, in the segments `key`, that reached `step` of `funnel`.
+    pub fn record_funnel_step(
+        &mut self,
+        funnel: u32,
+        step: u8,
+        visitor: VisitorHash,
+        key: SegmentKey,
+    ) {
+        self.funnels.record(funnel, step, visitor, key);
+    }
+
     /// The site's rollup for the views of `segment` alone, as [`PageDay::of_segment`] reads a
-    /// page's: no properties, and the consent tally, dropped bots and bare views of the whole
-    /// site, which no segment divides.
+    /// page's: no properties, the funnel counts of the segment's visits, and the consent tally,
+    /// dropped bots and bare views of the whole site, which no segment divides.
     pub fn of_segment(&self, segment: Segment) -> SiteDay {
         SiteDay {
             traffic: self.traffic.of_segment(segment),
             goal_properties: PropertyValues::default(),
             event_properties: PropertyValues::default(),
+            funnels: self.funnels.of_segment(segment),
             ..self.clone()
         }
     }
@@ -457,6 +486,12 @@ impl SiteDay {
         self.consent.merge(&other.consent);
         self.bots_dropped += other.bots_dropped;
         self.bare_views.merge(other.bare_views);
+        self.funnels.merge(&other.funnels);
+    }
+
+    /// The visits that reached each funnel step.
+    pub fn funnels(&self) -> &FunnelTallies {
+        &self.funnels
     }
 
     /// The goals' custom properties.

@@ -26,6 +26,7 @@ use crate::engagement::{Engagement, LeaveFigures};
 use crate::{VisitorHash, VisitorSketch};
 use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::channel::ChannelGroup;
+use tacit_beacon::funnel::VisitEntry;
 use tacit_beacon::signal::{CountryCode, Entry, Leave, View};
 
 /// Whether an entry's visitor came before, as far as the snippet may tell.
@@ -225,7 +226,22 @@ impl SegmentKey {
         }
     }
 
-    fn segments(self) -> [Segment; 4] {
+    /// The segments of a visit that reached a funnel step: its entry's (see
+    /// [`VisitEntry`]), with the device class and country of its request where it has none.
+    pub fn of_funnel(
+        entry: &VisitEntry,
+        device: DeviceClass,
+        country: Option<CountryCode>,
+    ) -> SegmentKey {
+        SegmentKey {
+            device: entry.viewport.unwrap_or(device),
+            channel: Some(entry.channel_group()),
+            visitor: VisitorKind::of(Entry::of(false, entry.returning)),
+            country,
+        }
+    }
+
+    pub(crate) fn segments(self) -> [Segment; 4] {
         [
             Segment::Device(self.device),
             Segment::Channel(self.channel),
@@ -553,7 +569,12 @@ mod tests {
     fn a_leave_counts_in_its_views_channel_group_and_the_requests_country() {
         let leave = Leave {
             entry: Entry::Returning,
-            utm: Utm { source: Some("google".into()), medium: Some("cpc".into()), campaign: None },
+            utm: Utm {
+                source: Some("google".into()),
+                medium: Some("cpc".into()),
+                campaign: None,
+                ..Utm::default()
+            },
             viewport: Some(DeviceClass::Tablet),
             ..Leave::default()
         };

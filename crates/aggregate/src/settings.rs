@@ -9,10 +9,12 @@
 //! ```
 //! use tacit_beacon::consent::ConsentMode;
 //! use tacit_aggregate::settings::{origin_hostname, SettingsPatch, SiteSettings};
+//! use tacit_aggregate::Day;
 //!
 //! let patch: SettingsPatch =
 //!     serde_json::from_str(r#"{"hostnames": ["Example.com", "*.example.com"], "k": 10}"#).unwrap();
-//! let (settings, changes) = SiteSettings::default().apply(&patch).unwrap();
+//! let today = Day::parse("2026-12-07").unwrap();
+//! let (settings, changes) = SiteSettings::default().apply(&patch, today).unwrap();
 //! assert_eq!(settings.hostnames, ["example.com", "*.example.com"]);
 //! assert_eq!(changes.len(), 2);
 //! assert_eq!(settings.consent_mode, ConsentMode::Exempt);
@@ -28,7 +30,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::record::DEFAULT_MAX_PAGES_PER_DAY;
+use crate::Day;
 use tacit_beacon::consent::ConsentMode;
+use tacit_beacon::funnel::{check_step, funnel_id, MAX_FUNNELS, MAX_STEPS, MIN_STEPS};
 use tacit_beacon::signal::View;
 
 /// Default retention: 25 months (CNIL's audience-measurement exemption), 25 × 30.5 days.
@@ -52,6 +56,8 @@ pub const RETENTION_RANGE: (u32, u32) = (1, 3660);
 pub const MAX_PAGES_RANGE: (u32, u32) = (1, 100_000);
 /// The range of the shard count.
 pub const SHARDS_RANGE: (u32, u32) = (1, 64);
+/// The longest funnel name, in bytes.
+pub const MAX_FUNNEL_NAME_LEN: usize = 100;
 /// The range of a per-minute rate limit.
 pub const RATE_RANGE: (u32, u32) = (1, 10_000_000);
 
@@ -91,6 +97,44 @@ pub struct SiteSettings {
     /// site's viewer API with the viewer token, a dashboard on another origin (CORS). None by
     /// default. Stored as a browser sends `Origin`: lowercase, without the scheme's default port.
     pub cors_origins: Vec<String>,
+    /// The site's funnels, at most [`MAX_FUNNELS`] (see [`tacit_beacon::funnel`]).
+    pub funnels: Vec<Funnel>,
+}
+
+/// A funnel: ordered steps a visit may go through, counted from `since`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Funnel {
+    /// What the pages call it: 1 to 100 bytes, unique in the site.
+    pub name: String,
+    /// 2 to 8 steps, each a path (`/pricing`; `*` matches any characters: `/blog/*`) or
+    /// `goal:` and a goal's name (`goal:Signed up`).
+    pub steps: Vec<String>,
+    /// The day its steps were last set: its figures start then.
+    pub since: Day,
+}
+
+impl Funnel {
+    /// The id the snippet and the records know it by, which changes with its steps.
+    pub fn id(&self) -> u32 {
+        funnel_id(self.steps.iter().map(String::as_str))
+    }
+
+    /// Whether this is funnel `id` and it has a step `step` (from 1).
+    pub fn has_step(&self, id: u32, step: u8) -> bool {
+        (1..=self.steps.len()).contains(&usize::from(step)) && self.id() == id
+    }
+}
+
+/// A funnel as an admin sets it: `since` is the edge's to set.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FunnelPatch {
+    /// See [`Funnel::name`].
+    pub name: String,
+    /// See [`Funnel::steps`].
+    pub steps: Vec<String>,
 }
 
 /// The smallest ε a site may choose: noise scale b = 10 Δ, about ± 30 Δ at 95 %.
@@ -160,6 +204,7 @@ impl Default for SiteSettings {
             epsilon: Epsilon::default(),
             search_param: None,
             cors_origins: Vec::new(),
+            funnels: Vec::new(),
         }
     }
 }
@@ -193,6 +238,9 @@ pub struct SettingsPatch {
     pub search_param: Option<String>,
     /// See [`SiteSettings::cors_origins`]; the empty list removes them all.
     pub cors_origins: Option<Vec<String>>,
+    /// See [`SiteSettings::funnels`]: the whole list, which replaces the current one. A funnel
+    /// whose steps are unchanged keeps its figures; one with new steps starts afresh `today`.
+    pub funnels: Option<Vec<FunnelPatch>>,
 }
 
 /// One field's change, for the change log: JSON texts of the old and new values.
@@ -224,13 +272,18 @@ impl fmt::Display for SettingsError {
 impl std::error::Error for SettingsError {}
 
 impl SiteSettings {
-    /// The settings after `patch`, and what changed, or the first invalid field. Hostnames are
-    /// lowercased and de-duplicated; a field set to its current value is not a change.
+    /// The settings after `patch` on `today`, and what changed, or the first invalid field.
+    /// Hostnames are lowercased and de-duplicated; a field set to its current value is not a
+    /// change.
     pub fn apply(
         &self,
         patch: &SettingsPatch,
+        today: Day,
     ) -> Result<(SiteSettings, Vec<FieldChange>), SettingsError> {
         let mut next = self.clone();
+        if let Some(funnels) = &patch.funnels {
+            next.funnels = self.funnels_after(funnels, today)?;
+        }
         if let Some(hostnames) = &patch.hostnames {
             next.hostnames = normalize_hostnames(hostnames)?;
         }
@@ -295,6 +348,54 @@ impl SiteSettings {
         Ok((next, changes))
     }
 
+    /// The funnels `patch` sets, checked, each keeping the `since` of a current funnel with the
+    /// same steps.
+    fn funnels_after(
+        &self,
+        patch: &[FunnelPatch],
+        today: Day,
+    ) -> Result<Vec<Funnel>, SettingsError> {
+        let error = |reason: String| SettingsError { field: "funnels", reason };
+        if patch.len() > MAX_FUNNELS {
+            return Err(error(format!("at most {MAX_FUNNELS} funnels")));
+        }
+        let mut funnels: Vec<Funnel> = Vec::with_capacity(patch.len());
+        for FunnelPatch { name, steps } in patch {
+            let name = name.trim();
+            if name.is_empty()
+                || name.len() > MAX_FUNNEL_NAME_LEN
+                || name.contains(char::is_control)
+            {
+                return Err(error(format!(
+                    "a funnel's name is 1 to {MAX_FUNNEL_NAME_LEN} bytes of text"
+                )));
+            }
+            if !(MIN_STEPS..=MAX_STEPS).contains(&steps.len()) {
+                return Err(error(format!(
+                    "the funnel '{name}' has {} steps: a funnel has {MIN_STEPS} to {MAX_STEPS}",
+                    steps.len()
+                )));
+            }
+            for step in steps {
+                check_step(step).map_err(|why| error(format!("'{step}' in '{name}': {why}")))?;
+            }
+            let mut funnel = Funnel { name: name.to_owned(), steps: steps.clone(), since: today };
+            if let Some(twin) =
+                funnels.iter().find(|f| f.name == funnel.name || f.id() == funnel.id())
+            {
+                return Err(error(format!(
+                    "the funnels '{}' and '{name}' have the same name or the same steps",
+                    twin.name
+                )));
+            }
+            if let Some(current) = self.funnels.iter().find(|f| f.id() == funnel.id()) {
+                funnel.since = current.since;
+            }
+            funnels.push(funnel);
+        }
+        Ok(funnels)
+    }
+
     /// The fields that differ between `self` and `other`, as JSON texts.
     pub fn changes_to(&self, other: &SiteSettings) -> Vec<FieldChange> {
         let (Value::Object(old), Value::Object(new)) = (to_json(self), to_json(other)) else {
@@ -338,7 +439,7 @@ impl SiteSettings {
 }
 
 /// Every settings field, in the order changes are listed.
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 13] = [
     "hostnames",
     "consent_mode",
     "k",
@@ -351,6 +452,7 @@ const FIELDS: [&str; 12] = [
     "epsilon",
     "search_param",
     "cors_origins",
+    "funnels",
 ];
 
 fn to_json(settings: &SiteSettings) -> Value {
@@ -502,6 +604,59 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
+    fn today() -> Day {
+        Day::parse("2026-12-07").unwrap()
+    }
+
+    #[test]
+    fn a_funnel_keeps_its_figures_while_its_steps_stay_and_starts_afresh_when_they_change() {
+        let signup = r#"{"funnels": [{"name": "Signup", "steps": ["/pricing", "/signup", "goal:Signed up"]}]}"#;
+        let (first, changes) = SiteSettings::default().apply(&patch(signup), today()).unwrap();
+        assert_eq!(first.funnels[0].since, today());
+        assert_eq!(changes[0].field, "funnels");
+        let later = Day::from_days_since_epoch(today().days_since_epoch() + 3);
+        let renamed = signup.replace("Signup", "Sign-up");
+        let (renamed, _) = first.apply(&patch(&renamed), later).unwrap();
+        assert_eq!(
+            (renamed.funnels[0].since, renamed.funnels[0].id()),
+            (today(), first.funnels[0].id())
+        );
+        let shorter = signup.replace(r#", "/signup""#, "");
+        let (changed, _) = renamed.apply(&patch(&shorter), later).unwrap();
+        assert_eq!(changed.funnels[0].since, later);
+        assert_ne!(changed.funnels[0].id(), first.funnels[0].id());
+        let (none, _) = changed.apply(&patch(r#"{"funnels": []}"#), later).unwrap();
+        assert!(none.funnels.is_empty());
+    }
+
+    #[test]
+    fn refuses_funnels_that_cannot_be_counted_and_says_why() {
+        let funnel =
+            |name: &str, steps: &str| format!(r#"{{"name": "{name}", "steps": [{steps}]}}"#);
+        let refused = |funnels: &[String]| {
+            let json = format!(r#"{{"funnels": [{}]}}"#, funnels.join(","));
+            SiteSettings::default().apply(&patch(&json), today()).unwrap_err()
+        };
+        let two = r#""/a", "/b""#;
+        for wrong in [
+            vec![funnel("One step", r#""/a""#)],
+            vec![funnel("Nine", &[r#""/a""#; 9].join(","))],
+            vec![funnel("No slash", r#""/a", "pricing""#)],
+            vec![funnel("Empty goal", r#""/a", "goal:""#)],
+            vec![funnel("", two)],
+            vec![funnel("Twice", two), funnel("Twice", r#""/c", "/d""#)],
+            vec![funnel("Same steps", two), funnel("Other name", two)],
+            (0..11).map(|i| funnel(&format!("F{i}"), &format!(r#""/{i}", "/b""#))).collect(),
+        ] {
+            let error = refused(&wrong);
+            assert_eq!(error.field, "funnels", "{wrong:?}");
+            assert!(!error.reason.is_empty());
+        }
+        let unknown =
+            r#"{"funnels": [{"name": "A", "steps": ["/a", "/b"], "since": "2026-01-01"}]}"#;
+        assert!(serde_json::from_str::<SettingsPatch>(unknown).is_err(), "since is the edge's");
+    }
+
     #[test]
     fn defaults_follow_the_design() {
         let settings = SiteSettings::default();
@@ -519,7 +674,7 @@ mod tests {
     #[test]
     fn applies_a_patch_and_lists_only_what_changed() {
         let (settings, changes) = SiteSettings::default()
-            .apply(&patch(r#"{"consent_mode": "opt-in", "k": 5, "retention_days": 30}"#))
+            .apply(&patch(r#"{"consent_mode": "opt-in", "k": 5, "retention_days": 30}"#), today())
             .unwrap();
         assert_eq!(settings.consent_mode, ConsentMode::OptIn);
         assert_eq!(settings.retention_days, 30);
@@ -544,7 +699,7 @@ mod tests {
         assert_eq!(kept.search_term, None, "no search parameter: no terms");
 
         let (with_q, changes) =
-            SiteSettings::default().apply(&patch(r#"{"search_param": "q"}"#)).unwrap();
+            SiteSettings::default().apply(&patch(r#"{"search_param": "q"}"#), today()).unwrap();
         assert_eq!(with_q.search_param.as_deref(), Some("q"));
         assert_eq!(
             changes[0],
@@ -554,7 +709,7 @@ mod tests {
         with_q.keep_asked(&mut kept);
         assert_eq!(kept.search_term.as_deref(), Some("refund"));
 
-        let (removed, _) = with_q.apply(&patch(r#"{"search_param": ""}"#)).unwrap();
+        let (removed, _) = with_q.apply(&patch(r#"{"search_param": ""}"#), today()).unwrap();
         assert_eq!(removed.search_param, None);
         // Stored before the field existed: none.
         let stored: SiteSettings = serde_json::from_str(r#"{"k": 5}"#).unwrap();
@@ -580,16 +735,17 @@ mod tests {
             (r#"{"search_param": "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"}"#, "search_param"),
         ] {
             assert_eq!(
-                SiteSettings::default().apply(&patch(json)).unwrap_err().field,
+                SiteSettings::default().apply(&patch(json), today()).unwrap_err().field,
                 field,
                 "{json}"
             );
         }
         let four = SiteSettings { shards: 4, ..SiteSettings::default() };
-        assert_eq!(four.apply(&patch(r#"{"shards": 2}"#)).unwrap_err().field, "shards");
-        assert_eq!(four.apply(&patch(r#"{"shards": 8}"#)).unwrap().0.shards, 8);
-        let (public, changes) =
-            SiteSettings::default().apply(&patch(r#"{"public": true, "epsilon": 0.5}"#)).unwrap();
+        assert_eq!(four.apply(&patch(r#"{"shards": 2}"#), today()).unwrap_err().field, "shards");
+        assert_eq!(four.apply(&patch(r#"{"shards": 8}"#), today()).unwrap().0.shards, 8);
+        let (public, changes) = SiteSettings::default()
+            .apply(&patch(r#"{"public": true, "epsilon": 0.5}"#), today())
+            .unwrap();
         assert!(public.public);
         assert_eq!(public.epsilon.get(), 0.5);
         assert_eq!(changes.iter().map(|c| c.field).collect::<Vec<_>>(), ["public", "epsilon"]);
@@ -597,7 +753,7 @@ mod tests {
         // A stored ε out of range does not read: settings are only ever written checked.
         assert!(serde_json::from_str::<SiteSettings>(r#"{"epsilon": 0}"#).is_err());
         // k = 1 (no folding) is allowed.
-        assert_eq!(SiteSettings::default().apply(&patch(r#"{"k": 1}"#)).unwrap().0.k, 1);
+        assert_eq!(SiteSettings::default().apply(&patch(r#"{"k": 1}"#), today()).unwrap().0.k, 1);
     }
 
     #[test]
@@ -615,9 +771,12 @@ mod tests {
     #[test]
     fn matches_hostnames_exactly_or_by_subdomain_wildcard() {
         let (settings, _) = SiteSettings::default()
-            .apply(&patch(
-                r#"{"hostnames": ["LOCALHOST", "localhost", "*.example.com", "127.0.0.1"]}"#,
-            ))
+            .apply(
+                &patch(
+                    r#"{"hostnames": ["LOCALHOST", "localhost", "*.example.com", "127.0.0.1"]}"#,
+                ),
+                today(),
+            )
             .unwrap();
         assert_eq!(settings.hostnames, ["localhost", "*.example.com", "127.0.0.1"]);
         for host in ["localhost", "127.0.0.1", "www.example.com", "a.b.example.com"] {
@@ -631,10 +790,13 @@ mod tests {
     #[test]
     fn opens_the_viewer_api_to_listed_origins_only_as_a_browser_sends_them() {
         let (settings, changes) = SiteSettings::default()
-            .apply(&patch(
-                r#"{"cors_origins": ["https://Dash.Example", "https://dash.example:443",
+            .apply(
+                &patch(
+                    r#"{"cors_origins": ["https://Dash.Example", "https://dash.example:443",
                     "http://localhost:5173", "http://10.0.0.2:80"]}"#,
-            ))
+                ),
+                today(),
+            )
             .unwrap();
         assert_eq!(
             settings.cors_origins,
@@ -658,7 +820,7 @@ mod tests {
         // None by default, and the empty list closes it again.
         assert!(SiteSettings::default().cors_origins.is_empty());
         assert!(!SiteSettings::default().allows_origin("https://dash.example"));
-        let (closed, _) = settings.apply(&patch(r#"{"cors_origins": []}"#)).unwrap();
+        let (closed, _) = settings.apply(&patch(r#"{"cors_origins": []}"#), today()).unwrap();
         assert!(closed.cors_origins.is_empty());
     }
 
@@ -681,13 +843,13 @@ mod tests {
             "null",
         ] {
             let json = serde_json::json!({ "cors_origins": [origin] }).to_string();
-            let error = SiteSettings::default().apply(&patch(&json)).unwrap_err();
+            let error = SiteSettings::default().apply(&patch(&json), today()).unwrap_err();
             assert_eq!(error.field, "cors_origins", "{origin}");
         }
         let many: Vec<String> =
             (0..=MAX_CORS_ORIGINS).map(|n| format!("https://d{n}.example")).collect();
         let json = serde_json::json!({ "cors_origins": many }).to_string();
-        assert!(SiteSettings::default().apply(&patch(&json)).is_err());
+        assert!(SiteSettings::default().apply(&patch(&json), today()).is_err());
     }
 
     #[test]

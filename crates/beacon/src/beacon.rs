@@ -1,12 +1,13 @@
 //! The beacon: what the snippet sends to `POST /e`, and the strict checks it passes at the edge.
 //!
-//! A beacon is one of five kinds, named by its `type` field (absent means `view`):
+//! A beacon is one of six kinds, named by its `type` field (absent means `view`):
 //!
 //! | type      | carries                                                                  |
 //! |-----------|--------------------------------------------------------------------------|
 //! | `view`    | `path`, and `referrer` or `previous`, `utm`, `search`, `viewport`, `language`, `returning`; `bare` (its [`BareCause`]) from the loader alone |
 //! | `leave`   | `path` and what the visitor did there ([`Leave`]'s fields), with its view's `viewport` and, for an entry, its view's `referrer`, `utm` and `returning`; an update also `replaces` |
 //! | `event`   | `path` and `event`: outbound link, download, form, goal, custom event or feedback |
+//! | `funnel`  | `funnel` and `step`: the tab's visit reached that step of that funnel (journey consent only), with its entry's `referrer`, `utm` and `returning`, and the `viewport` |
 //! | `consent` | nothing but its consent state: the whole beacon of a visitor who opted out |
 //! | `dropped` | nothing: a bot the snippet recognised, counted as dropped                |
 //!
@@ -41,6 +42,7 @@ use serde::Deserialize;
 use crate::admission::stands_for_page_view;
 use crate::agent::DeviceClass;
 use crate::consent::{ConsentState, ConsentValue};
+use crate::funnel::{FunnelStep, VisitEntry, MAX_STEPS};
 use crate::scrub::{
     clean_property, scrub_path, search_term, Utm, MAX_PROPERTY_KEY_LEN, MAX_PROPERTY_VALUE_LEN,
 };
@@ -130,13 +132,16 @@ pub enum BeaconBody {
         path: String,
         /// What happened there, in all.
         leave: Leave,
-        /// What the earlier leave reported, which this one replaces.
-        replaced: Leave,
+        /// What the earlier leave reported, which this one replaces (boxed: an update is rare,
+        /// and two leaves would double every beacon's size).
+        replaced: Box<Leave>,
         /// The earlier leave's id, by which the edge knows whether it arrived.
         replaced_id: Option<BeaconId>,
         /// How long after the earlier leave this one was sent, in milliseconds.
         after_ms: u32,
     },
+    /// The tab's visit reached the next step of a funnel (see [`crate::funnel`]).
+    Funnel(FunnelStep),
     /// Something the visitor did on a page.
     Event {
         /// The page's scrubbed path.
@@ -228,7 +233,7 @@ pub enum BeaconError {
 struct WireBeacon {
     /// Required: the site id.
     site: Option<String>,
-    /// `view` (the default), `leave`, `event`, `consent` or `dropped`.
+    /// `view` (the default), `leave`, `event`, `funnel`, `consent` or `dropped`.
     #[serde(rename = "type")]
     kind: Option<String>,
     /// 16 hex digits, random per beacon, for the de-duplication of retries; not on consent
@@ -280,6 +285,11 @@ struct WireBeacon {
     after_ms: Option<u32>,
     // event
     event: Option<WireEvent>,
+    // funnel
+    /// funnel: the funnel's id, as `GET /f/<site>` lists it.
+    funnel: Option<u32>,
+    /// funnel: the step reached, from 1.
+    step: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -372,11 +382,19 @@ impl WireBeacon {
         .filter_map(|(name, present)| present.then_some(name))
     }
 
+    /// The names of the fields present that belong to a funnel beacon alone.
+    fn funnel_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [("funnel", self.funnel.is_some()), ("step", self.step.is_some())]
+            .into_iter()
+            .filter_map(|(name, present)| present.then_some(name))
+    }
+
     fn page_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
         let path = self.path.is_some().then_some("path");
         let event = self.event.is_some().then_some("event");
         path.into_iter()
             .chain(event)
+            .chain(self.funnel_fields())
             .chain(self.view_fields())
             .chain(self.segment_fields())
             .chain(self.leave_fields())
@@ -405,16 +423,18 @@ impl Beacon {
 
         let body = match kind.as_deref().unwrap_or("view") {
             "view" => {
+                let event = wire.event.is_some().then_some("event");
                 refuse_fields(
-                    wire.leave_fields().chain(wire.event.is_some().then_some("event")),
+                    wire.leave_fields().chain(event).chain(wire.funnel_fields()),
                     "view",
                 )?;
                 check_returning(wire.returning, consent.as_ref())?;
                 BeaconBody::View(parse_view(wire)?)
             }
             "leave" => {
+                let event = wire.event.is_some().then_some("event");
                 refuse_fields(
-                    wire.view_fields().chain(wire.event.is_some().then_some("event")),
+                    wire.view_fields().chain(event).chain(wire.funnel_fields()),
                     "leave",
                 )?;
                 check_returning(wire.returning, consent.as_ref())?;
@@ -425,16 +445,31 @@ impl Beacon {
                     None => BeaconBody::Leave { path, leave },
                     Some(replaced) => {
                         let (replaced, replaced_id, after_ms) = parse_replaced(*replaced, &leave)?;
+                        let replaced = Box::new(replaced);
                         BeaconBody::LeaveUpdate { path, leave, replaced, replaced_id, after_ms }
                     }
                 }
             }
             "event" => {
                 let page = wire.view_fields().chain(wire.segment_fields());
-                refuse_fields(page.chain(wire.leave_fields()), "event")?;
+                refuse_fields(
+                    page.chain(wire.leave_fields()).chain(wire.funnel_fields()),
+                    "event",
+                )?;
                 let path = required_path(&mut wire)?;
                 let event = wire.event.ok_or(BeaconError::MissingField("event"))?;
                 BeaconBody::Event { path, event: parse_event(event)? }
+            }
+            "funnel" => {
+                let path = wire.path.is_some().then_some("path");
+                let event = wire.event.is_some().then_some("event");
+                refuse_fields(path.into_iter().chain(event), "funnel")?;
+                refuse_fields(wire.view_fields().chain(wire.leave_fields()), "funnel")?;
+                let journey = consent.as_ref().map_or(ConsentValue::Unset, |c| c.journey);
+                if journey != ConsentValue::Granted {
+                    return Err(invalid("consent", "a funnel beacon needs journey consent".into()));
+                }
+                BeaconBody::Funnel(parse_funnel(wire)?)
             }
             "consent" => {
                 refuse_fields(wire.page_fields(), "consent")?;
@@ -453,7 +488,7 @@ impl Beacon {
             _ => {
                 return Err(invalid(
                     "type",
-                    "must be view, leave, event, consent or dropped".into(),
+                    "must be view, leave, event, funnel, consent or dropped".into(),
                 ))
             }
         };
@@ -475,6 +510,7 @@ impl Beacon {
             BeaconBody::View(_) => "view",
             BeaconBody::Leave { .. } | BeaconBody::LeaveUpdate { .. } => "leave",
             BeaconBody::Event { .. } => "event",
+            BeaconBody::Funnel(_) => "funnel",
             BeaconBody::Consent => "consent",
             BeaconBody::Dropped => "dropped",
         };
@@ -511,6 +547,15 @@ impl Beacon {
             BeaconBody::Event { path, event } => {
                 json.string("path", path);
                 write_event(&mut json, event);
+            }
+            BeaconBody::Funnel(reached) => {
+                json.number("funnel", u64::from(reached.funnel));
+                json.number("step", u64::from(reached.step));
+                let entry = &reached.entry;
+                json.optional_string("referrer", entry.referrer.as_deref());
+                write_utm(&mut json, &entry.utm);
+                json.optional_string("viewport", entry.viewport.map(DeviceClass::as_str));
+                write_returning(&mut json, entry.returning);
             }
             BeaconBody::Consent | BeaconBody::Dropped => {}
         }
@@ -604,6 +649,8 @@ fn parse_replaced(
         ("event", wire.event.is_some()),
         ("entry", wire.entry.is_some()),
         ("replaces", wire.replaces.is_some()),
+        ("funnel", wire.funnel.is_some()),
+        ("step", wire.step.is_some()),
     ];
     let view_field = wire.view_fields().chain(wire.segment_fields()).next();
     if let Some(field) = others.iter().find(|(_, present)| *present).map(|(f, _)| *f).or(view_field)
@@ -620,6 +667,19 @@ fn parse_replaced(
         ..replaced
     };
     Ok((replaced, id, after_ms))
+}
+
+/// A funnel beacon's step, and its visit's entry.
+fn parse_funnel(wire: WireBeacon) -> Result<FunnelStep, BeaconError> {
+    let funnel = wire.funnel.ok_or(BeaconError::MissingField("funnel"))?;
+    let step = wire.step.ok_or(BeaconError::MissingField("step"))?;
+    if !(1..=MAX_STEPS).contains(&usize::from(step)) {
+        return Err(invalid("step", format!("must be 1 to {MAX_STEPS}")));
+    }
+    let referrer = wire.referrer.map(|host| normalize_host("referrer", &host)).transpose()?;
+    let utm = wire.utm.map(|utm| utm.cleaned()).unwrap_or_default();
+    let entry = VisitEntry { referrer, utm, returning: wire.returning, viewport: wire.viewport };
+    Ok(FunnelStep { funnel, step, entry })
 }
 
 fn parse_event(event: WireEvent) -> Result<Event, BeaconError> {
@@ -693,12 +753,14 @@ fn write_view(json: &mut JsonWriter, view: &ViewBeacon) {
 }
 
 fn write_utm(json: &mut JsonWriter, utm: &Utm) {
-    if utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some() {
+    if *utm != Utm::default() {
         json.key("utm");
         json.open();
         json.optional_string("source", utm.source.as_deref());
         json.optional_string("medium", utm.medium.as_deref());
         json.optional_string("campaign", utm.campaign.as_deref());
+        json.optional_string("term", utm.term.as_deref());
+        json.optional_string("content", utm.content.as_deref());
         json.close();
     }
 }

@@ -230,7 +230,7 @@ mod tests {
         Utm {
             source: source.map(ToOwned::to_owned),
             medium: medium.map(ToOwned::to_owned),
-            campaign: None,
+            ..Utm::default()
         }
     }
 

@@ -9,6 +9,7 @@
 //! - [`agent`] tells bots from people and reduces a user agent to a browser family and a
 //!   device class.
 //! - [`channel`] groups the channels that bring visits (search, social, email, ...).
+//! - [`funnel`] matches a visit's pages and goals to a site's funnel steps, in order.
 //! - [`consent`] names the consent states, their sources and the site's consent modes;
 //!   [`admission`] decides, in one function, what a beacon may add.
 //! - [`signal`] is what the aggregate learns from one beacon: a [`signal::View`],
@@ -37,6 +38,7 @@ pub mod agent;
 mod beacon;
 pub mod channel;
 pub mod consent;
+pub mod funnel;
 pub mod scrub;
 pub mod signal;
 mod site;

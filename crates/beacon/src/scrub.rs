@@ -71,6 +71,10 @@ pub struct Utm {
     pub medium: Option<String>,
     /// `utm_campaign`, as written: `"Spring Sale"`.
     pub campaign: Option<String>,
+    /// `utm_term`, as written: the paid keyword, `"privacy analytics"`.
+    pub term: Option<String>,
+    /// `utm_content`, as written: which ad or link, `"header-banner"`.
+    pub content: Option<String>,
 }
 
 /// What is kept of a page URL: the scrubbed path and the allow-listed query parameters.
@@ -117,13 +121,14 @@ pub fn scrub_path(url: &str) -> String {
 }
 
 /// Scrubs `url` like [`scrub_path`] and keeps the allow-listed query parameters: `utm_source`,
-/// `utm_medium` and `utm_campaign` (names in any case), and the site-search parameter named
+/// `utm_medium`, `utm_campaign`, `utm_term` and `utm_content` (names in any case), and the
+/// site-search parameter named
 /// `search_param` (exactly), if the site has one. All other parameters are dropped.
 ///
 /// Values are percent-decoded (`+` is a space; invalid escapes are kept as written, invalid UTF-8
 /// is replaced), trimmed and cut to [`MAX_PARAM_LEN`] bytes; empty values are `None`, and when a
 /// parameter repeats, the first non-empty value counts. Source and medium are lower-cased, the
-/// campaign is kept as written. A UTM value that looks like an e-mail address is dropped.
+/// campaign, term and content are kept as written. A UTM value that looks like an e-mail address is dropped.
 ///
 /// The search term is lower-cased with its whitespace collapsed. A term that looks like personal
 /// data (an e-mail address, a phone or account number, a token — see the module docs) is dropped
@@ -144,6 +149,10 @@ pub fn scrub_url(url: &str, search_param: Option<&str>) -> ScrubbedUrl {
             (&mut scrubbed.utm.medium, true)
         } else if key.eq_ignore_ascii_case("utm_campaign") {
             (&mut scrubbed.utm.campaign, false)
+        } else if key.eq_ignore_ascii_case("utm_term") {
+            (&mut scrubbed.utm.term, false)
+        } else if key.eq_ignore_ascii_case("utm_content") {
+            (&mut scrubbed.utm.content, false)
         } else {
             continue;
         };
@@ -510,6 +519,8 @@ impl Utm {
             source: clean(&self.source, true),
             medium: clean(&self.medium, true),
             campaign: clean(&self.campaign, false),
+            term: clean(&self.term, false),
+            content: clean(&self.content, false),
         }
     }
 }

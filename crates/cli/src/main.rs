@@ -26,7 +26,8 @@ const USAGE: &str =
                 [--search-param NAME]
   set <site> <setting>=<value>...     (hostnames=a.example,b.example and
                                        cors_origins=https://dash.example as lists; numbers and
-                                       true/false as themselves)
+                                       true/false as themselves; funnels as JSON:
+                                       funnels='[{\"name\":\"Signup\",\"steps\":[\"/pricing\",\"goal:Signed up\"]}]')
 environment: TACIT_EDGE (default http://127.0.0.1:8787), TACIT_ADMIN_TOKEN (or .dev.vars)";
 
 fn main() -> ExitCode {
@@ -106,7 +107,8 @@ fn create_options(args: &[String]) -> Result<Map<String, Value>, String> {
 }
 
 /// `k=10 hostnames=a,b consent_mode=opt-in` → `{"k": 10, "hostnames": ["a", "b"], ...}`. The
-/// list settings are comma-separated; an empty one (`cors_origins=`) is the empty list.
+/// list settings are comma-separated; an empty one (`cors_origins=`) is the empty list. The
+/// funnels, a list of objects, are written as JSON.
 fn assignments(args: &[String]) -> Result<Value, String> {
     if args.is_empty() {
         return Err(USAGE.into());
@@ -115,7 +117,10 @@ fn assignments(args: &[String]) -> Result<Value, String> {
     for arg in args {
         let (name, value) =
             arg.split_once('=').ok_or_else(|| format!("expected name=value: {arg}"))?;
-        let value = if LIST_SETTINGS.contains(&name) {
+        let value = if name == "funnels" {
+            serde_json::from_str(value)
+                .map_err(|e| format!("funnels must be JSON such as [{{\"name\": \"Signup\", \"steps\": [\"/pricing\", \"goal:Signed up\"]}}]: {e}"))?
+        } else if LIST_SETTINGS.contains(&name) {
             Value::Array(
                 value
                     .split(',')
@@ -240,6 +245,12 @@ mod tests {
             serde_json::json!({ "k": 7, "hostnames": ["a.example", "b.example"], "consent_mode": "exempt" })
         );
         assert!(assignments(&strings(&["k"])).is_err());
+        let funnels = r#"funnels=[{"name": "Signup", "steps": ["/pricing", "goal:Signed up"]}]"#;
+        assert_eq!(
+            assignments(&strings(&[funnels])).unwrap(),
+            serde_json::json!({"funnels": [{"name": "Signup", "steps": ["/pricing", "goal:Signed up"]}]})
+        );
+        assert!(assignments(&strings(&["funnels=Signup"])).unwrap_err().contains("JSON"));
         let origins = assignments(&strings(&["cors_origins=https://a.example,http://b.example"]));
         assert_eq!(
             origins.unwrap(),

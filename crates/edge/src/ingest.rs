@@ -130,10 +130,8 @@ fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult
     let addition = if bot {
         // Answered like any beacon: a bot learns nothing from the edge's answer.
         Addition::BotDropped
-    } else if !admit(consent, request.headers, ConsentMode::Exempt).adds.counts() {
-        Addition::ConsentOnly
     } else {
-        match body {
+        let addition = match body {
             BeaconBody::View(page) => {
                 let view = reduce_view(&request, &page);
                 match page.bare {
@@ -150,8 +148,14 @@ fn ingest_message(beacon: Beacon, request: RequestFacts, bot: bool) -> AppResult
                 Addition::LeaveUpdate { path, replaced, leave, segments }
             }
             BeaconBody::Event { path, event } => Addition::Event { path, event },
+            BeaconBody::Funnel(reached) => {
+                let device = reduce(&request.user_agent).device;
+                let segments = SegmentKey::of_funnel(&reached.entry, device, request.country());
+                Addition::FunnelStep { funnel: reached.funnel, step: reached.step, segments }
+            }
             BeaconBody::Consent | BeaconBody::Dropped => Addition::ConsentOnly,
-        }
+        };
+        addition.admitted(admit(consent, request.headers, ConsentMode::Exempt).adds)
     };
     Ok(Ingest {
         site,

@@ -254,7 +254,7 @@ fn paths() -> Paths {
                     .parameter(format_parameter())
                     .parameter(table_parameter())
                     .response("200", json_or_csv(
-                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`), the goals' and custom events' properties (`kind,name,key,value,count,value_sum`) or the segments side by side (`segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms`)",
+                        "The report as JSON, or as CSV the headline metrics (`metric,current,previous`), the goals' and custom events' properties (`kind,name,key,value,count,value_sum`) the segments side by side (`segment,label,visitors,views,visits,bounce_rate,engagement_rate,exit_rate,median_engaged_ms`) or the funnels, a row per step (`funnel,since,step_number,step,visits,from_previous,from_start`)",
                         named::<SiteReport>(),
                     ))
                     .response("400", bad_range())
@@ -391,6 +391,17 @@ fn paths() -> Paths {
                 HttpMethod::Get,
                 operation("The loader script site owners paste as a script tag", Access::Anyone)
                     .response("200", ResponseBuilder::new().description("JavaScript, cached 5 minutes, CORS").content("text/javascript", ContentBuilder::new().build())),
+            ),
+        ),
+        (
+            "/f/{site}",
+            item(
+                HttpMethod::Get,
+                operation("The site's funnels as the snippet reads them, once per visit with journey consent", Access::Anyone)
+                    .description(Some("One funnel per line: its id (a hash of its steps), then its steps, separated by tabs (`tacit_beacon::funnel::write_definitions`). Names and dates are not in it."))
+                    .parameter(site())
+                    .response("200", ResponseBuilder::new().description("Text, cached 5 minutes, CORS").content("text/plain", ContentBuilder::new().build()))
+                    .response("404", unknown_site()),
             ),
         ),
         (
@@ -570,16 +581,19 @@ fn format_parameter() -> Parameter {
         .build()
 }
 
-/// The summary's CSV holds one of two tables (`crate::read::SummaryTable`).
+/// The summary's CSV holds one of its tables (`crate::read::SummaryTable`).
 fn table_parameter() -> Parameter {
     ParameterBuilder::new()
         .name("table")
         .parameter_in(ParameterIn::Query)
-        .description(Some("With `format=csv`: `metrics` (the default), `properties` or `segments`"))
+        .description(Some(
+            "With `format=csv`: `metrics` (the default), `properties`, `segments` or `funnels`",
+        ))
         .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some([
             "metrics",
             "properties",
             "segments",
+            "funnels",
         ]))))
         .build()
 }

@@ -56,8 +56,13 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
             previous,
         )
         .await;
-        let options =
-            SummaryOptions { k: u64::from(settings?.k), segment, ..SummaryOptions::default() };
+        let settings = settings?;
+        let options = SummaryOptions {
+            k: u64::from(settings.k),
+            segment,
+            funnels: settings.funnels,
+            ..SummaryOptions::default()
+        };
         let (current, previous) = (current?, previous?);
         let report = Report::build(report, &current, previous.as_ref(), &options)?;
         return T::try_from(report)
@@ -111,7 +116,8 @@ pub fn wants_csv(url: &Url) -> bool {
     query_param(url, "format").as_deref() == Some("csv")
 }
 
-/// Which table a summary's CSV holds: `?table=metrics` (the default) or `?table=properties`.
+/// Which table a summary's CSV holds: `?table=metrics` (the default), `properties`, `segments`
+/// or `funnels`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryTable {
     /// The headline metrics.
@@ -120,6 +126,8 @@ pub enum SummaryTable {
     Properties,
     /// The segments side by side.
     Segments,
+    /// The funnels, a row per step.
+    Funnels,
 }
 
 /// The summary CSV's table the request asks for.
@@ -128,8 +136,9 @@ pub fn summary_table(url: &Url) -> AppResult<SummaryTable> {
         None | Some("metrics") => Ok(SummaryTable::Metrics),
         Some("properties") => Ok(SummaryTable::Properties),
         Some("segments") => Ok(SummaryTable::Segments),
+        Some("funnels") => Ok(SummaryTable::Funnels),
         Some(other) => Err(AppError::BadRequest(format!(
-            "table '{other}' is not one of the summary's: metrics, properties, segments"
+            "table '{other}' is not one of the summary's: metrics, properties, segments, funnels"
         ))),
     }
 }

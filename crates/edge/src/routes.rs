@@ -51,6 +51,9 @@ fn routes() -> Routes {
         .get("/t/:file", |_, ctx| async move {
             respond(snippet::hashed_file(&ctx.env, param(&ctx, "file")).await)
         })
+        .get("/f/:site", |_, ctx| async move {
+            respond(snippet::funnels(&ctx.env, param(&ctx, "site")).await)
+        })
         .route(Method::Post, "/e", |req, ctx| async move {
             cors::beacon_cors(respond(ingest::beacon(req, &ctx.env).await)?)
         })
@@ -218,6 +221,7 @@ async fn summary_api(req: &Request, ctx: &RouteContext<()>) -> AppResult<Respons
             SummaryTable::Metrics => present::summary_csv(&report),
             SummaryTable::Properties => present::properties_csv(&report),
             SummaryTable::Segments => present::segments_csv(&report.summary.segments),
+            SummaryTable::Funnels => present::funnels_csv(&report.summary.funnels),
         }
     } else {
         present::json(&report)

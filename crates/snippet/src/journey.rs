@@ -2,7 +2,9 @@
 //! and only with journey consent (the tracker asks nothing of it otherwise, and removes it all
 //! when that consent is refused): the day of this browser's last visit to the site in
 //! `localStorage` (a day number, never an id), and in `sessionStorage` this tab's visit (the time
-//! of its last view and that view's path) and the beacons that wait for a retry on its next page.
+//! of its last view and that view's path), the beacons that wait for a retry on its next page,
+//! the site's funnels as the edge lists them, and how far the visit got in them with what its
+//! entry was (see [`FunnelVisit`]).
 //!
 //! Whatever is kept there is the page's to change, so every value read is checked: a value that
 //! makes no sense counts as none. Storage the browser refuses (blocked cookies, a sandboxed
@@ -12,8 +14,9 @@ use alloc::string::String;
 
 use web_sys::{Storage, Window};
 
+use tacit_beacon::funnel::{Progress, VisitEntry};
 use tacit_beacon::push_decimal;
-use tacit_beacon::scrub::{scrub_path, split_once_ascii};
+use tacit_beacon::scrub::{scrub_path, split_ascii, split_once_ascii, Utm};
 
 use crate::page::TabVisit;
 
@@ -23,6 +26,10 @@ const LAST_VISIT: &str = "tacit:day";
 const TAB_VISIT: &str = "tacit:tab";
 /// The `sessionStorage` key of the beacons that wait for a retry.
 const RETRIES: &str = "tacit:q";
+/// The `sessionStorage` key of the site's funnels, as `GET /f/<site>` lists them.
+const FUNNELS: &str = "tacit:f";
+/// The `sessionStorage` key of the visit's progress in the funnels, and its entry.
+const FUNNEL_VISIT: &str = "tacit:fv";
 
 /// A last visit within this many days makes a returning visitor: 13 months.
 const RETURNING_DAYS: u64 = 395;
@@ -138,14 +145,90 @@ pub fn take_retries() -> Option<String> {
     retries
 }
 
-/// Removes all that journey linking kept: the last-visit day, the tab's visit and its retries.
+/// Removes all that journey linking kept: the last-visit day, the tab's visit, its retries and
+/// its funnels.
 pub fn forget() {
     if let Some(local) = local() {
         let _ = local.remove_item(LAST_VISIT);
     }
     if let Some(session) = session() {
-        let _ = session.remove_item(TAB_VISIT);
-        let _ = session.remove_item(RETRIES);
+        for key in [TAB_VISIT, RETRIES, FUNNELS, FUNNEL_VISIT] {
+            let _ = session.remove_item(key);
+        }
+    }
+}
+
+/// How far the tab's visit got in the site's funnels, and what its entry was: a funnel beacon
+/// repeats the entry, as a leave repeats its view, so that the edge can tell who reaches a
+/// step (the entry's channel group and kind of visitor).
+#[derive(Debug, Default, PartialEq)]
+pub struct FunnelVisit {
+    pub progress: Progress,
+    pub entry: VisitEntry,
+}
+
+impl FunnelVisit {
+    /// As [`FunnelVisit::to_text`] wrote it: one value per line (the viewport is the page's,
+    /// not kept). The edge checks what it is sent again, so a value the page changed costs at
+    /// most that beacon.
+    fn parse(text: &str) -> FunnelVisit {
+        let mut lines = split_ascii(text, b'\n');
+        let mut next = || lines.next().filter(|line| !line.is_empty()).map(String::from);
+        let progress = next().map_or_else(Progress::default, |line| Progress::parse(&line));
+        let referrer = next();
+        let utm = Utm { source: next(), medium: next(), campaign: next(), ..Utm::default() };
+        let returning = next().map(|flag| flag == "1");
+        FunnelVisit { progress, entry: VisitEntry { referrer, utm, returning, viewport: None } }
+    }
+
+    fn to_text(&self) -> String {
+        let entry = &self.entry;
+        let returning = entry.returning.map(|returning| if returning { "1" } else { "0" });
+        let lines = [
+            Some(&*self.progress.as_text()),
+            entry.referrer.as_deref(),
+            entry.utm.source.as_deref(),
+            entry.utm.medium.as_deref(),
+            entry.utm.campaign.as_deref(),
+            returning,
+        ];
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(line.unwrap_or(""));
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// A new visit begins with `entry`: nothing reached yet, and the site's funnels read afresh
+/// (they may have changed since the last visit).
+pub fn start_funnel_visit(entry: VisitEntry) {
+    if let Some(session) = session() {
+        let _ = session.remove_item(FUNNELS);
+        keep_funnel_visit(&FunnelVisit { progress: Progress::default(), entry });
+    }
+}
+
+/// The tab's visit in the funnels; none when it began before journey consent.
+pub fn funnel_visit() -> Option<FunnelVisit> {
+    Some(FunnelVisit::parse(&session()?.get_item(FUNNEL_VISIT).ok()??))
+}
+
+pub fn keep_funnel_visit(visit: &FunnelVisit) {
+    if let Some(session) = session() {
+        let _ = session.set_item(FUNNEL_VISIT, &visit.to_text());
+    }
+}
+
+/// The site's funnels, when this visit read them.
+pub fn funnels() -> Option<String> {
+    session()?.get_item(FUNNELS).ok()?
+}
+
+pub fn keep_funnels(definitions: &str) {
+    if let Some(session) = session() {
+        let _ = session.set_item(FUNNELS, definitions);
     }
 }
 
@@ -195,6 +278,25 @@ mod tests {
         assert!(matches!(continued(Some("1763999000000"), now), TabVisit::Lapsed));
         assert!(matches!(continued(Some("1764000600000 /a"), now), TabVisit::Live(_)));
         assert!(matches!(continued(None, now), TabVisit::Unknown));
+    }
+
+    #[test]
+    fn a_funnel_visit_reads_back_what_it_kept() {
+        let entry = VisitEntry {
+            referrer: Some("t.co".into()),
+            utm: Utm {
+                source: None,
+                medium: Some("social".into()),
+                campaign: None,
+                ..Utm::default()
+            },
+            returning: Some(false),
+            viewport: None,
+        };
+        let visit = FunnelVisit { progress: Progress::parse("21"), entry };
+        assert_eq!(FunnelVisit::parse(&visit.to_text()), visit);
+        assert_eq!(FunnelVisit::parse(""), FunnelVisit::default());
+        assert_eq!(FunnelVisit::parse("\nt.co").entry.referrer.as_deref(), Some("t.co"));
     }
 
     #[test]

@@ -20,9 +20,10 @@
 //!
 //! ```text
 //! loader ── start(site, page, browser) ─▶ Tracker ── beacons ─▶ loader ── fetch / sendBeacon ─▶ edge
-//!        ── consent / signal / tcf / consent_mode ─▶  (view, leave, event, consent, dropped)
+//!        ── consent / signal / tcf / consent_mode ─▶  (view, leave, event, funnel, consent, dropped)
 //!        ── go() once consent is known ─▶
 //!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
+//!        ── funnels(text) when wants_funnels(), from GET /f/<site> ─▶
 //! ```
 //!
 //! Not here: anything that touches the DOM or the network, and any clock but the wall clock that
@@ -55,8 +56,9 @@ use wasm_bindgen::prelude::*;
 use tacit_beacon::admission::{admit, stands_for_page_view, Adds, HeaderSignals};
 use tacit_beacon::agent::is_evident_bot;
 use tacit_beacon::consent::{ConsentMode, ConsentState, ConsentValue};
+use tacit_beacon::funnel::{FunnelStep, Reached, VisitEntry};
 use tacit_beacon::scrub::{same_site_previous_path, scrub_path, split_ascii, url_host};
-use tacit_beacon::signal::{Event, FeedbackScore, Language, Leave};
+use tacit_beacon::signal::{Entry, Event, FeedbackScore, Language, Leave};
 use tacit_beacon::{Beacon, BeaconBody, BeaconId, SiteId};
 
 use crate::consent::Consent;
@@ -340,6 +342,26 @@ impl Tracker {
         self.answer()
     }
 
+    /// Whether the loader should fetch the site's funnels (`GET /f/<site>`) and hand them to
+    /// [`Tracker::funnels`]: once per visit, with journey consent, for a visit whose entry is
+    /// known.
+    pub fn wants_funnels(&self) -> bool {
+        self.linked()
+            && self.page.counted
+            && journey::funnels().is_none()
+            && journey::funnel_visit().is_some()
+    }
+
+    /// The site's funnels, as `GET /f/<site>` lists them: kept for the visit, and the current
+    /// page checked against them.
+    pub fn funnels(&mut self, definitions: &str) -> Answer {
+        if self.wants_funnels() {
+            journey::keep_funnels(definitions);
+            self.funnel_steps(Reached::Page(&self.page.view.path.clone()));
+        }
+        self.answer()
+    }
+
     /// A beacon the loader could not deliver: it is sent again, once, with the next page view.
     pub fn failed(&mut self, body: String) {
         if self.queue.len() >= MAX_QUEUED {
@@ -459,13 +481,16 @@ impl Tracker {
         if name.is_empty() {
             return;
         }
-        let name = name.into();
+        let name: String = name.into();
         self.page.reached_goal |= !custom;
-        self.event(if custom {
-            Event::Custom { name, value, props }
+        if custom {
+            self.event(Event::Custom { name, value, props });
         } else {
-            Event::Goal { name, value, props }
-        });
+            self.event(Event::Goal { name: name.clone(), value, props });
+            if self.page.counted && self.measuring() {
+                self.funnel_steps(Reached::Goal(&name));
+            }
+        }
     }
 
     /// Writes a beacon, and returns its id and body; all but consent tallies carry a random id.
@@ -533,14 +558,36 @@ impl Tracker {
         } else {
             None
         };
+        if self.page.view.entry().is_entry() {
+            // Kept with the page, so that its leave repeats it (the visitor segments).
+            self.page.view.returning = returning;
+            if self.linked() {
+                journey::start_funnel_visit(self.page.visit_entry());
+            }
+        }
         let mut view = self.page.view.clone();
         view.viewport = Some(self.viewport);
         view.language = self.language;
-        if view.entry().is_entry() {
-            view.returning = returning;
-        }
         self.emit(BeaconBody::View(view));
         self.flush_queue();
+        self.funnel_steps(Reached::Page(&self.page.view.path.clone()));
+    }
+
+    /// The visit `reached` a page or a goal: with journey consent, a funnel beacon for each of
+    /// the site's funnels whose next step it is. Nothing before the visit read the funnels, and
+    /// nothing for a visit that began before journey consent (its entry is not known).
+    fn funnel_steps(&mut self, reached: Reached) {
+        if !self.linked() {
+            return;
+        }
+        let (Some(funnels), Some(mut visit)) = (journey::funnels(), journey::funnel_visit()) else {
+            return;
+        };
+        let entry = VisitEntry { viewport: Some(self.viewport), ..visit.entry.clone() };
+        for (funnel, step) in visit.progress.advance(&funnels, reached) {
+            self.emit(BeaconBody::Funnel(FunnelStep { funnel, step, entry: entry.clone() }));
+        }
+        journey::keep_funnel_visit(&visit);
     }
 
     fn flush_queue(&mut self) {
@@ -558,7 +605,11 @@ impl Tracker {
         if !self.page.counted || !self.measuring() {
             return;
         }
-        let leave = self.page.leave(now);
+        let mut leave = self.page.leave(now);
+        if !self.linked() && leave.entry.is_entry() {
+            // Journey consent withdrawn on the page takes the returning flag with it.
+            leave.entry = Entry::Entry;
+        }
         let path = self.page.view.path.clone();
         let body = match self.page.sent.take() {
             Some(sent) if !says_more(&sent.leave, &leave) => {
@@ -573,7 +624,7 @@ impl Tracker {
                 BeaconBody::LeaveUpdate {
                     path,
                     leave: leave.clone(),
-                    replaced: sent.leave,
+                    replaced: alloc::boxed::Box::new(sent.leave),
                     replaced_id: sent.id,
                     after_ms: (wall_ms - sent.at_ms).clamp(0.0, f64::from(u32::MAX)) as u32,
                 }
@@ -662,7 +713,7 @@ mod tests {
         let [BeaconBody::LeaveUpdate { leave, replaced, after_ms, .. }] = &left[..] else {
             panic!("{left:?}")
         };
-        assert_eq!(replaced, first, "the update replaces what the first leave said");
+        assert_eq!(**replaced, *first, "the update replaces what the first leave said");
         assert_eq!(*after_ms, 130_000);
         assert_eq!((leave.engaged_ms, leave.scroll_pct), (5_500 + 15_000, 90));
         assert_eq!(leave.next.as_deref(), Some("/pricing"));

@@ -6,6 +6,7 @@ use alloc::string::String;
 
 use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::consent::ConsentState;
+use tacit_beacon::funnel::VisitEntry;
 use tacit_beacon::scrub::{
     external_referrer_host, may_send_text, same_site_previous_path, scrub_path, split_once_ascii,
     until_any, Utm, MAX_PARAM_LEN,
@@ -157,6 +158,17 @@ impl Page {
         self.next = Some(path);
     }
 
+    /// The view as the entry of its visit: what a funnel step or a goal repeats of it.
+    pub fn visit_entry(&self) -> VisitEntry {
+        let view = &self.view;
+        VisitEntry {
+            referrer: view.referrer.clone(),
+            utm: view.utm.clone(),
+            returning: view.returning,
+            viewport: None,
+        }
+    }
+
     /// What the visitor did, as of `now`, with what the leave repeats of its view.
     pub fn leave(&mut self, now: f64) -> Leave {
         let view = &self.view;
@@ -183,8 +195,8 @@ impl Page {
 }
 
 /// Query parameters from the loader, which reads them with the browser's own URL parser, one
-/// per line: `utm_source`, `utm_medium` and `utm_campaign`, each cut to the length the edge
-/// keeps, and the value of the site's search parameter (the script tag's `data-search`), which
+/// per line: `utm_source`, `utm_medium`, `utm_campaign`, `utm_term` and `utm_content`, each cut
+/// to the length the edge keeps, and the value of the site's search parameter (the script tag's `data-search`), which
 /// the loader has lower-cased with its whitespace collapsed. The edge cleans all of them again as
 /// it does for any client; a search term that looks like personal data is not even sent.
 pub fn params(lines: &str) -> (Utm, Option<String>) {
@@ -192,13 +204,21 @@ pub fn params(lines: &str) -> (Utm, Option<String>) {
     let (source, rest) = first_line(lines);
     let (medium, rest) = first_line(rest);
     // The term is all the rest: a line break in it is a control character, which is not sent.
-    let (campaign, term) = first_line(rest);
+    let (campaign, rest) = first_line(rest);
+    let (term, rest) = first_line(rest);
+    let (content, search) = first_line(rest);
     let value = |line: &str| {
         let value = crate::cut(line.trim_ascii(), MAX_PARAM_LEN);
         (!value.is_empty()).then(|| value.to_owned())
     };
-    let utm = Utm { source: value(source), medium: value(medium), campaign: value(campaign) };
-    let search_term = value(term).filter(|term| may_send_text(term));
+    let utm = Utm {
+        source: value(source),
+        medium: value(medium),
+        campaign: value(campaign),
+        term: value(term),
+        content: value(content),
+    };
+    let search_term = value(search).filter(|term| may_send_text(term));
     (utm, search_term)
 }
 
@@ -248,13 +268,17 @@ mod tests {
 
     #[test]
     fn reads_the_campaign_tags_and_a_cleaned_search_term_from_the_loaders_lines() {
-        let (utm, search) = params("news\nemail\nSpring Sale\n refund policy ");
+        let (utm, search) = params("news\nemail\nSpring Sale\nanalytics\nbanner\n refund policy ");
         assert_eq!(utm.source.as_deref(), Some("news"));
         assert_eq!(utm.campaign.as_deref(), Some("Spring Sale"));
+        assert_eq!(
+            (utm.term.as_deref(), utm.content.as_deref()),
+            (Some("analytics"), Some("banner"))
+        );
         assert_eq!(search.as_deref(), Some("refund policy"));
         // Personal data is never sent, nor a control character.
-        assert_eq!(params("\n\n\njane@example.com").1, None);
-        assert_eq!(params("\n\n\nred\nshoes").1, None);
+        assert_eq!(params("\n\n\n\n\njane@example.com").1, None);
+        assert_eq!(params("\n\n\n\n\nred\nshoes").1, None);
         assert_eq!(params("news").1, None);
     }
 }

@@ -346,6 +346,8 @@ fn every_kind() -> Vec<Beacon> {
                 source: Some("news".into()),
                 medium: None,
                 campaign: Some("Launch \"26\"".into()),
+                term: Some("privacy \\ analytics".into()),
+                content: None,
             },
             search_term: Some("preise \"2026\"".into()),
             viewport: Some(DeviceClass::Tablet),
@@ -385,6 +387,8 @@ fn every_kind() -> Vec<Beacon> {
                     source: Some("google".into()),
                     medium: Some("cpc".into()),
                     campaign: Some("Spring".into()),
+                    term: None,
+                    content: Some("banner-a".into()),
                 },
                 viewport: Some(DeviceClass::Mobile),
                 next: Some("/signup".into()),
@@ -413,7 +417,7 @@ fn every_kind() -> Vec<Beacon> {
                 inp_ms: Some(120),
                 ..Leave::default()
             },
-            replaced: Leave {
+            replaced: Box::new(Leave {
                 entry: Entry::Entry,
                 referrer: Some("news.example.com".into()),
                 engaged_ms: 21_500,
@@ -421,7 +425,7 @@ fn every_kind() -> Vec<Beacon> {
                 interactions: 7,
                 cls: Some(0.05),
                 ..Leave::default()
-            },
+            }),
             replaced_id: Some(BeaconId(0x0fed_cba9_8765_4321)),
             after_ms: 3_600_000,
         }),
@@ -563,4 +567,30 @@ fn refuses_too_many_too_long_or_nested_properties() {
     }
     let outbound = r#"{"kind":"outbound","host":"github.com","props":{"a":"b"}}"#;
     assert!(matches!(event(outbound), Err(BeaconError::Malformed(_))), "only goals and events");
+}
+
+#[test]
+fn a_funnel_step_needs_journey_consent_and_carries_its_visits_entry() {
+    let granted = r#""consent":{"measurement":"granted","journey":"granted","source":"api"}"#;
+    let body = format!(
+        r#"{{"site":"demo","type":"funnel","id":"00000000000000aa",{granted},"funnel":12,"step":2,"referrer":"t.co","utm":{{"medium":"social"}},"viewport":"mobile","returning":true}}"#
+    );
+    let beacon = parse(&body).unwrap();
+    let BeaconBody::Funnel(reached) = &beacon.body else { panic!("{beacon:?}") };
+    assert_eq!((reached.funnel, reached.step), (12, 2));
+    assert_eq!(reached.entry.channel_group(), ChannelGroup::Social);
+    assert_eq!(reached.entry.returning, Some(true));
+    assert_eq!(parse(&beacon.to_json()).unwrap(), beacon, "the snippet's JSON reads back");
+
+    let without = r#"{"site":"demo","type":"funnel","funnel":12,"step":2}"#;
+    assert_eq!(invalid_field(without), "consent");
+    let with = |fields: &str| format!(r#"{{"site":"demo","type":"funnel",{granted},{fields}}}"#);
+    assert!(matches!(parse(&with(r#""step":1"#)), Err(BeaconError::MissingField("funnel"))));
+    assert!(matches!(parse(&with(r#""funnel":1"#)), Err(BeaconError::MissingField("step"))));
+    for step in [0, 9] {
+        assert_eq!(invalid_field(&with(&format!(r#""funnel":1,"step":{step}"#))), "step");
+    }
+    assert_eq!(invalid_field(&with(r#""funnel":1,"step":1,"path":"/a""#)), "type");
+    assert_eq!(invalid_field(&with(r#""funnel":1,"step":1,"engaged_ms":3"#)), "type");
+    assert_eq!(invalid_field(r#"{"site":"demo","path":"/a","funnel":1}"#), "type");
 }

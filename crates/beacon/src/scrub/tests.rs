@@ -232,6 +232,7 @@ fn utm(source: Option<&str>, medium: Option<&str>, campaign: Option<&str>) -> Ut
         source: source.map(str::to_owned),
         medium: medium.map(str::to_owned),
         campaign: campaign.map(str::to_owned),
+        ..Utm::default()
     }
 }
 
@@ -250,7 +251,18 @@ fn keeps_utm_tags_decoded_trimmed_and_lower_cased() {
         ("/p?utm_source=&utm_medium=%20%20&utm_campaign", utm(None, None, None)),
         ("/p?utm_source=&utm_source=duckduckgo", utm(Some("duckduckgo"), None, None)),
         ("/p?utm_source=a&utm_source=b", utm(Some("a"), None, None)),
-        ("/p?utm_term=shoes&utm_content=banner&utm_id=42", utm(None, None, None)),
+        (
+            "/p?utm_term=Red+Shoes&utm_content=banner&utm_id=42",
+            Utm {
+                term: Some("Red Shoes".into()),
+                content: Some("banner".into()),
+                ..Utm::default()
+            },
+        ),
+        (
+            "/p?utm_term=jane%40example.com&utm_content=%2B41%2079%20123%2045%2067",
+            utm(None, None, None),
+        ),
         ("/p?utm_campaign=jane%40example.com", utm(None, None, None)),
         ("/p?utm_campaign=Sommer%C3%9Cberraschung", utm(None, None, Some("SommerÜberraschung"))),
         ("/p?utm_campaign=100%+off", utm(None, None, Some("100% off"))),
@@ -277,13 +289,18 @@ fn drops_utm_values_that_identify_someone_in_every_tag() {
         "d41d8cd98f00b204e9800998ecf8427e",
         "203.0.113.9",
     ];
-    for tag in ["utm_source", "utm_medium", "utm_campaign"] {
+    for tag in ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] {
         for identifier in identifiers {
             let url = format!("/p?{tag}={identifier}");
             assert_eq!(scrub_url(&url, None).utm, Utm::default(), "{url}");
             let decoded = percent_decode(identifier, true).into_owned();
-            let sent =
-                Utm { campaign: Some(decoded.clone()), source: Some(decoded), ..Utm::default() };
+            let sent = Utm {
+                campaign: Some(decoded.clone()),
+                source: Some(decoded.clone()),
+                term: Some(decoded.clone()),
+                content: Some(decoded),
+                ..Utm::default()
+            };
             assert_eq!(sent.cleaned(), Utm::default(), "{identifier} sent in a beacon");
         }
     }

@@ -7,6 +7,7 @@
 mod cards;
 mod charts;
 mod format;
+mod funnels;
 mod layout;
 mod page_report;
 mod privacy_page;
@@ -19,7 +20,7 @@ use serde::Serialize;
 use tacit_aggregate::Day;
 use tacit_report::audit::{PrivacyExport, PrivacyReport};
 use tacit_report::insights::InsightCard;
-use tacit_report::summary::{Compared, Count, Measure, Rate, SegmentTable};
+use tacit_report::summary::{Compared, Count, Funnels, Measure, Rate, SegmentTable};
 use tacit_report::{PageRow, RangeSummary};
 use worker::Response;
 
@@ -150,6 +151,27 @@ pub fn segments_csv(table: &SegmentTable) -> AppResult<Response> {
         "exit_rate",
         "median_engaged_ms",
     ];
+    csv(&headers, rows)
+}
+
+/// The funnels as CSV, a row per step: `funnel,since,step_number,step,visits,from_previous,
+/// from_start` (no visits: fewer than k visitors reached the step).
+pub fn funnels_csv(funnels: &Funnels) -> AppResult<Response> {
+    let rows = funnels.funnels.iter().flat_map(|funnel| {
+        funnel.steps.iter().enumerate().map(|(i, step)| {
+            vec![
+                funnel.name.clone(),
+                funnel.since.to_string(),
+                (i + 1).to_string(),
+                step.step.clone(),
+                step.visits.map(|visits| visits.to_string()).unwrap_or_default(),
+                number(step.from_previous),
+                number(step.from_start),
+            ]
+        })
+    });
+    let headers =
+        ["funnel", "since", "step_number", "step", "visits", "from_previous", "from_start"];
     csv(&headers, rows)
 }
 

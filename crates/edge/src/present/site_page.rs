@@ -11,6 +11,7 @@ use worker::Response;
 use super::cards::cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
+use super::funnels::funnels;
 use super::layout::{page, PageContext};
 use super::segments::{segment_bar, segment_tables};
 use super::tables::{breakdown, page_cell, Cell};
@@ -71,6 +72,10 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
                     vec![page_cell(context, &p.label), text(format::count(p.figures.exits)), text(format::percent(p.figures.exit_rate))]
                 }))
             }
+            section.full aria-labelledby="funnels" {
+                h2 #funnels { "Funnels" }
+                (funnels(&summary.funnels, k, context.segment))
+            }
             section.wide aria-labelledby="segments" {
                 h2 #segments { "Segments side by side" }
                 p.note { "Each segment over every visitor of the range; open one to read every figure for it alone." }
@@ -83,6 +88,8 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
             }
             (count_section("referrers", "Referrers", "referrers", "Views", &summary.referrers, k))
             (count_section("campaigns", "Campaigns (source / medium / campaign)", "campaigns", "Views", &summary.campaigns, k))
+            (count_section("campaign-terms", "Campaign terms (utm_term)", "campaign terms", "Views", &summary.campaign_terms, k))
+            (count_section("campaign-contents", "Campaign contents (utm_content)", "campaign contents", "Views", &summary.campaign_contents, k))
             section aria-labelledby="goals" {
                 h2 #goals { "Goals" }
                 (breakdown(&["Goal", "Completions", "Conversion", "Value"], &summary.goals, k, "goals", |g| {

@@ -4,6 +4,7 @@
 
 use tacit_aggregate::change_log::{verify_chain, ChangeEntry, GENESIS_HASH};
 use tacit_aggregate::settings::{FieldChange, SettingsPatch, SiteSettings};
+use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
 
 use super::protocol::{
@@ -22,7 +23,8 @@ impl SiteShard {
         if self.store.registration()?.is_some() {
             return Err(AppError::Conflict(format!("site '{}' already exists", message.site)));
         }
-        let settings = SiteSettings::default().apply(&parse_patch(message.settings)?)?.0;
+        let today = Day::from_unix_ms(self.clock.now_ms());
+        let settings = SiteSettings::default().apply(&parse_patch(message.settings)?, today)?.0;
         let site = SiteRegistration {
             id: message.site,
             settings,
@@ -68,7 +70,8 @@ impl SiteShard {
     /// shorter retention applies at once.
     pub(super) async fn update_site(&self, message: UpdateSite) -> AppResult<SiteView> {
         let mut site = self.registered(&message.site)?;
-        let (settings, changes) = site.settings.apply(&parse_patch(message.patch)?)?;
+        let today = Day::from_unix_ms(self.clock.now_ms());
+        let (settings, changes) = site.settings.apply(&parse_patch(message.patch)?, today)?;
         if !changes.is_empty() {
             self.store.save_settings(&settings)?;
             self.log_changes(&message.actor, changes)?;

@@ -64,14 +64,16 @@ impl SiteShard {
         }
         let mut addition = match message.addition {
             Addition::BotDropped => Addition::BotDropped,
+            // A step of a funnel the site no longer has (a tab that read the funnels before
+            // they changed) counts nowhere.
+            Addition::FunnelStep { funnel, step, .. }
+                if !site.settings.funnels.iter().any(|f| f.has_step(funnel, step)) =>
+            {
+                return Ok(());
+            }
             addition => {
                 let mode = site.settings.consent_mode;
-                let adds = admit(message.consent, message.headers, mode).adds;
-                if adds.counts() {
-                    addition
-                } else {
-                    Addition::ConsentOnly
-                }
+                addition.admitted(admit(message.consent, message.headers, mode).adds)
             }
         };
         if let Addition::PageView { view, .. } | Addition::BarePageView { view, .. } = &mut addition
@@ -84,8 +86,7 @@ impl SiteShard {
         if let Some(id) = message.id.filter(|_| addition.counts_leave()) {
             self.mark_counted_leave(id);
         }
-        let visitor = matches!(addition, Addition::PageView { .. } | Addition::BarePageView { .. })
-            .then(|| SketchKey::of(visitor));
+        let visitor = addition.counts_visitor().then(|| SketchKey::of(visitor));
         let entry = JournalEntry {
             id: message.id,
             accepted_ms: now,

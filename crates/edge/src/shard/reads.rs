@@ -25,6 +25,7 @@ impl SiteShard {
         let options = SummaryOptions {
             k: u64::from(site.settings.k),
             segment: query.segment,
+            funnels: site.settings.funnels,
             ..SummaryOptions::default()
         };
         let current = self.merged_range(query.from, query.to)?;

@@ -103,6 +103,8 @@ const FIELDS: &[(&str, Form, &str)] = &[
     ("cls_milli", Form::Distribution, "Cumulative Layout Shift"),
     ("referrers", Form::TopK, "hosts of external referrers"),
     ("campaigns", Form::TopK, "UTM source / medium / campaign"),
+    ("campaign_terms", Form::TopK, "utm_term values (personal data dropped)"),
+    ("campaign_contents", Form::TopK, "utm_content values (personal data dropped)"),
     ("entry_channels", Form::TopK, "visits per channel"),
     ("engaged_channels", Form::TopK, "engaged visits per channel"),
     ("previous_pages", Form::TopK, "same-site pages visitors came from"),
@@ -144,6 +146,12 @@ const FIELDS: &[(&str, Form, &str)] = &[
         Form::Count,
         "site only: page views sent without the snippet's WebAssembly, path only, by the cause \
          the loader saw (WebAssembly refused, or not loaded)",
+    ),
+    (
+        "funnels",
+        Form::Segments,
+        "site only: per funnel step, the visits with journey consent that reached it (one \
+         beacon each, no id, no path), their visitor sketch, and the same per segment",
     ),
 ];
 

@@ -23,7 +23,7 @@
 //! | [`Rule::Loyalty`] | value | the share of returning visits among visits with journey consent changed by at least [`MIN_DIFFERENCE`]; states the coverage | [`MIN_VISITS`] known visits in each period, k returning and k first |
 //! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
 //! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
-//! | [`Rule::SegmentGap`] | behavioural | one segment of a page's visits (a device class, channel group, new or returning visitors, a country) bounces [`MIN_SEGMENT_RATIO`] times as often as the rest of its dimension, or that much less; links to the page's report for the segment | [`MIN_VISITS`] ended visits and [`MIN_VISITORS`] visitors, at least k, in the segment and in the rest |
+//! | [`Rule::SegmentGap`] | behavioural | one segment of a page's visits (a device class, channel group, new or returning visitors, a country) bounces [`MIN_SEGMENT_RATIO`] times as often as the rest of its dimension, or that much less; links to the page's report for the segment | [`MIN_VISITS`] ended visits in the segment and in the rest; [`MIN_VISITORS`] visitors, at least k, in the segment (and in the rest when it is one value) |
 //!
 //! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
 //!
@@ -193,6 +193,8 @@ pub enum Rule {
     SlowPage,
     /// The share of returning visits changing between periods.
     Loyalty,
+    /// The funnel step that loses the most visits, and the segment that drops there most.
+    FunnelStep,
     /// One segment of a page's visits bouncing far more, or far less, than the rest of its
     /// dimension.
     SegmentGap,
@@ -211,7 +213,7 @@ impl Rule {
                 InsightKind::Emotional
             }
             Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
-            Rule::DropOff => InsightKind::Journey,
+            Rule::DropOff | Rule::FunnelStep => InsightKind::Journey,
             Rule::ConversionChange | Rule::Loyalty => InsightKind::Value,
         }
     }
@@ -453,6 +455,7 @@ pub fn find_insights(
         candidates.extend(rules::page_cards(page, current, options, &tests));
     }
     candidates.extend(rules::channel_engagement(current, options, &tests));
+    candidates.extend(rules::funnel_steps(current, options, &tests));
     if let Some(previous) = previous {
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
         candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::rates::{bounce_rate, engagement_rate};
 use super::rows::visitors_per_view;
+use tacit_aggregate::funnels::FunnelTallies;
 use tacit_aggregate::properties::PropertyValues;
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::segments::{Segment, Segments};
 use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_beacon::consent::ConsentTally;
 use tacit_beacon::signal::BareCause;
 
 /// What the pages say of a range's visitors when it spans more than one day (see
@@ -256,6 +258,16 @@ impl MergedRange {
     /// Unique visitors of the site over the range.
     pub fn site_visitors(&self) -> u64 {
         self.site_visitors
+    }
+
+    /// The visits that reached each funnel step, from the rollups.
+    pub fn funnels(&self) -> &FunnelTallies {
+        self.site.funnels()
+    }
+
+    /// The consent states of the range's page views.
+    pub fn consent(&self) -> &ConsentTally {
+        self.site.consent()
     }
 
     /// Page views dropped as bots'.

@@ -8,6 +8,8 @@
 //!   page tables, channels with their engagement, breakdowns, goals, search terms;
 //! - a [`PageSummary`] for one path: its metrics against the site's, distributions, journeys in
 //!   and out, frustration, vitals against Google's thresholds, feedback;
+//! - [`Funnels`]: each of the site's funnels, step by step, with where visits drop and who
+//!   they are;
 //! - a [`RangeSummary`]: the per-page table of `GET /api/v1/sites/<site>/pages`;
 //! - and, in [`crate::insights`], the insight cards.
 //!
@@ -69,8 +71,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::privacy::DEFAULT_K;
 use tacit_aggregate::segments::Segment;
+use tacit_aggregate::settings::Funnel;
 
 mod compared;
+mod funnels;
 mod merged_range;
 mod page;
 mod rates;
@@ -81,6 +85,7 @@ mod site;
 pub(crate) mod testing;
 
 pub use compared::{Compared, Count, Measure, Rate};
+pub use funnels::{DropRow, FunnelDrop, FunnelStepRow, FunnelSummary, Funnels};
 pub use merged_range::{
     merge_by_path, previous_period, DailyPoint, MergedPage, MergedRange, VISITORS_COUNTED_PER_DAY,
 };
@@ -103,8 +108,9 @@ pub use site::{Period, RangeSummary, SiteMetrics, SiteSummary};
 /// [`OTHER`](crate::privacy::OTHER).
 pub const DEFAULT_MAX_ROWS: usize = 50;
 
-/// How a site's summaries are built: its privacy threshold and how long breakdowns may be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How a site's summaries are built: its privacy threshold, how long breakdowns may be, the
+/// segment read, and the site's funnels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryOptions {
     /// Breakdown rows with fewer estimated visitors than k are folded into
     /// [`OTHER`](crate::privacy::OTHER) (see the [module documentation](self)). A site
@@ -115,10 +121,17 @@ pub struct SummaryOptions {
     pub max_rows: usize,
     /// The segment every figure is read for (`?segment=`); `None` for every visitor.
     pub segment: Option<Segment>,
+    /// The site's funnels (a site setting), whose steps the site summary shows.
+    pub funnels: Vec<Funnel>,
 }
 
 impl Default for SummaryOptions {
     fn default() -> SummaryOptions {
-        SummaryOptions { k: DEFAULT_K, max_rows: DEFAULT_MAX_ROWS, segment: None }
+        SummaryOptions {
+            k: DEFAULT_K,
+            max_rows: DEFAULT_MAX_ROWS,
+            segment: None,
+            funnels: Vec::new(),
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::rows::{
     property_breakdowns, top_k_rows, top_page_rows, Audience, ChannelRow, CountRow, CustomEventRow,
     EntryPageRow, ExitPageRow, Feedback, GoalRow, PageRow, PropertyBreakdown,
 };
-use super::{DailyPoint, MergedRange, SegmentTable, SummaryOptions};
+use super::{DailyPoint, Funnels, MergedRange, SegmentTable, SummaryOptions};
 use tacit_aggregate::record::Activity;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
@@ -136,6 +136,10 @@ pub struct SiteSummary {
     pub referrers: Vec<CountRow>,
     /// UTM campaigns (`source / medium / campaign`) by views.
     pub campaigns: Vec<CountRow>,
+    /// `utm_term` values (paid keywords) by views.
+    pub campaign_terms: Vec<CountRow>,
+    /// `utm_content` values (which ad or link) by views.
+    pub campaign_contents: Vec<CountRow>,
     /// Devices, browsers, countries and languages.
     pub audience: Audience,
     /// Goals with conversion rate and value.
@@ -158,6 +162,8 @@ pub struct SiteSummary {
     /// The site's segments side by side, always over every visitor of the range: the channel
     /// groups, devices, new and returning visitors and top countries.
     pub segments: SegmentTable,
+    /// The site's funnels, for the segment when one is read.
+    pub funnels: Funnels,
 }
 
 impl SiteSummary {
@@ -200,12 +206,15 @@ impl SiteSummary {
             channel_baseline: ratio(site.engagement.engaged_visits, site.engagement.entries),
             referrers: top_k_rows(&site.referrers, per_view, options),
             campaigns: top_k_rows(&site.campaigns, per_view, options),
+            campaign_terms: top_k_rows(&site.campaign_terms, per_view, options),
+            campaign_contents: top_k_rows(&site.campaign_contents, per_view, options),
             audience: Audience::of(site, per_view, options),
             search_terms: top_k_rows(&site.search_terms, per_view, options),
             events: top_k_rows(&site.events, per_view, options),
             feedback: Feedback::of(site, None, per_view, options),
             segment: options.segment.map(|segment| segment.to_string()),
             segments: SegmentTable::new(current.site_segments(), options.k),
+            funnels: Funnels::new(current, &options.funnels, options.k),
         }
     }
 }
@@ -237,7 +246,7 @@ impl RangeSummary {
     /// The per-page table of a merged range (every page, no row limit), folded under `k`, of
     /// `segment` when the range is one's (see [`MergedRange::of_segment`]).
     pub fn from_merged(range: &MergedRange, k: u64, segment: Option<Segment>) -> RangeSummary {
-        let options = SummaryOptions { k, max_rows: usize::MAX, segment };
+        let options = SummaryOptions { k, max_rows: usize::MAX, segment, funnels: Vec::new() };
         let pages = top_page_rows(range, &options);
         RangeSummary {
             from: range.from(),

@@ -8,6 +8,7 @@ use crate::insights::{
 };
 use crate::summary::{ratio, MergedRange, SummaryOptions};
 use tacit_aggregate::engagement::KnownVisits;
+use tacit_aggregate::segments::Segment;
 
 /// The share of returning visits among the visits whose visitor agreed to journey linking
 /// (the only ones whose first or returning visit is known), when it changed by at least
@@ -15,8 +16,9 @@ use tacit_aggregate::engagement::KnownVisits;
 /// those known visits are.
 ///
 /// Minimum: [`MIN_VISITS`] known visits in each period, and k returning and k first visits in
-/// each (a smaller group is not described). The records do not break returning visits down by
-/// channel, so the card cannot say which channels' visitors return most.
+/// each (a smaller group is not described). The card also names the channel group whose known
+/// visits return most, among those with [`MIN_VISITS`] known visits and k returning ones (the
+/// channel segments keep their known visits).
 pub(in crate::insights) fn loyalty(
     current: &MergedRange,
     previous: &MergedRange,
@@ -67,10 +69,41 @@ pub(in crate::insights) fn loyalty(
             .against(before.returning as f64, "previous period"),
         Evidence::share("journey-consent coverage", Counts { count: now.total(), of: entries }),
     ];
+    let mut statement = statement;
+    let mut evidence = evidence;
+    if let Some((segment, known)) = most_returning_channel(current, options.k) {
+        let channel_share = ratio(known.returning, known.total())?;
+        statement.push_str(&format!(
+            " {} visitors return most: {} of their known visits.",
+            segment.label(),
+            percent(channel_share)
+        ));
+        evidence.push(
+            Evidence::share(
+                &format!("returning share of {} visits", segment.label()),
+                counts(known),
+            )
+            .against_share(counts(now), "all known visits"),
+        );
+    }
     let visitors_affected = (current.site_visitors() as f64 * coverage).round() as u64;
     let finding =
         Finding { statement, evidence, confidence, action, effect_size: (share - was).abs() };
     Some(InsightCard::new(Rule::Loyalty, None, current, visitors_affected, finding))
+}
+
+/// The channel group whose entries under journey consent return most, with enough of them.
+fn most_returning_channel(range: &MergedRange, k: u64) -> Option<(Segment, KnownVisits)> {
+    range
+        .site_segments()
+        .iter()
+        .filter(|(segment, _)| matches!(segment, Segment::Channel(Some(_))))
+        .map(|(segment, traffic)| (segment, traffic.engagement.known_visits))
+        .filter(|(_, known)| known.total() >= MIN_VISITS && known.returning >= k.max(1))
+        .max_by(|(_, a), (_, b)| {
+            let share = |known: &KnownVisits| known.returning as f64 / known.total() as f64;
+            share(a).total_cmp(&share(b))
+        })
 }
 
 #[cfg(test)]
@@ -79,7 +112,7 @@ mod tests {
     use crate::insights::find_insights;
     use crate::insights::testing::{background, BACKGROUND};
     use crate::insights::InsightKind;
-    use crate::summary::testing::{day, onward, Site};
+    use crate::summary::testing::{day, leave_of, onward, Site};
     use tacit_beacon::signal::{Entry, Leave, View};
 
     /// The background site with `first` and `returning` known visits to `/`.
@@ -113,6 +146,29 @@ mod tests {
         // 200 known visits of 500: the background's 300 have no journey consent.
         assert!(card.statement.contains("the 40 % of visits (200 of 500)"), "{}", card.statement);
         assert!(card.action.starts_with("Fewer"), "{}", card.action);
+    }
+
+    #[test]
+    fn the_loyalty_card_names_the_channel_whose_visitors_return_most() {
+        let mut now = site(170, 30);
+        let social = View { referrer: Some("t.co".into()), ..View::sample() };
+        let leave = Leave { entry: Entry::Entry, ..onward("/docs") };
+        for (n, entry) in
+            (0..60).map(|n| (n, if n < 45 { Entry::Returning } else { Entry::FirstVisit }))
+        {
+            now.view("/", 5 * BACKGROUND + n, &View { entry, ..social.clone() });
+            now.leave("/", &leave_of(&View { entry, ..social.clone() }, &leave));
+        }
+        let found = loyalty_cards(&now, &site(130, 170), &SummaryOptions::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let card = &found[0];
+        assert!(
+            card.statement.contains("Social visitors return most: 75 % of their known visits"),
+            "{}",
+            card.statement
+        );
+        let channel = card.evidence.last().unwrap();
+        assert_eq!(channel.counts, Some(Counts { count: 45, of: 60 }));
     }
 
     // 600/2,000 against 780/2,000: z = −6.0, but 9 points apart.

@@ -16,6 +16,7 @@ mod conversion_change;
 mod drop_off;
 mod feedback;
 mod frustration;
+mod funnel_step;
 mod loyalty;
 mod mismatch;
 mod search_exits;
@@ -25,6 +26,7 @@ mod traffic_change;
 
 pub(super) use channel_engagement::channel_engagement;
 pub(super) use conversion_change::conversion_change;
+pub(super) use funnel_step::funnel_steps;
 pub(super) use loyalty::loyalty;
 pub use segment_gap::MIN_SEGMENT_RATIO;
 pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};

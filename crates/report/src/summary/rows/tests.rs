@@ -111,7 +111,7 @@ fn rows_past_the_row_limit_fold_into_other() {
     for (n, referrer) in ["a.example", "b.example", "c.example"].iter().enumerate() {
         site.visits("/", n as u64 * 10, 10, Some(referrer), &bounce());
     }
-    let options = SummaryOptions { k: 1, max_rows: 2, segment: None };
+    let options = SummaryOptions { k: 1, max_rows: 2, ..SummaryOptions::default() };
     let summary = SiteSummary::new(&site.range(day("2026-11-23")), None, &options);
     let labels: Vec<&str> = summary.referrers.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(labels, vec!["a.example", "b.example", OTHER]);
@@ -221,6 +221,8 @@ fn many_small_rows() -> Site {
                         source: Some(label.clone()),
                         medium: None,
                         campaign: Some(label.clone()),
+                        term: Some(label.clone()),
+                        content: Some(label.clone()),
                     },
                     search_term: Some(label.clone()),
                     country: tacit_beacon::signal::CountryCode::parse(&format!(
@@ -275,6 +277,8 @@ fn every_breakdown_of_the_site_and_page_summaries_shows_no_row_under_k() {
     check("channels", &summary.channels, k);
     check("referrers", &summary.referrers, k);
     check("campaigns", &summary.campaigns, k);
+    check("campaign terms", &summary.campaign_terms, k);
+    check("campaign contents", &summary.campaign_contents, k);
     check("devices", &summary.audience.devices, k);
     check("browsers", &summary.audience.browsers, k);
     check("countries", &summary.audience.countries, k);
