@@ -33,7 +33,9 @@
 //    day): a page view and a leave for every page. Then, with the real clock, one client reads
 //    the 30-day summary page and API, and the yardstick, SUMMARY_SECONDS each:
 //    summary_p95_ms (the HTML page), summary_api_p95_ms, and summary_vs_baseline (the page's
-//    p95 / the yardstick's p95, the ratio that holds on a noisy machine); and summary_cold_ms,
+//    p95 / the yardstick's p95, the ratio that holds on a noisy machine); summary_segment_p95_ms,
+//    the page for the mobile segment (a third of the pages' visitors are on phones), and
+//    summary_segment_vs_whole, its p95 / the whole page's; and summary_cold_ms,
 //    the page's first read after the restart, before any range is kept merged; summary_cpu_ms,
 //    the edge's CPU per warm read of the page, beside the yardstick's (summary_baseline_cpu_ms).
 // 5. A year: 365 days × 200 pages, the records stored straight into the site's shard (see
@@ -273,7 +275,10 @@ async function seedRangeDay(site, day) {
       inp_ms: 40 + (page * 17) % 400, cls_milli: (page * 11) % 300,
       ...(page % 2 === 0 ? { next: `/docs/page-${(page + 1) % RANGE_PAGES}` } : {}),
     };
-    const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 Day/${day} Page/${page}`;
+    // A third of the visitors on phones, for the summary of the mobile segment.
+    const platform = page % 3 === 1 ? 'Linux; Android 14; Pixel 8' : 'X11; Linux x86_64';
+    const browser = page % 3 === 1 ? 'Chrome/131.0.0.0 Mobile Safari/537.36' : 'Chrome/131.0.0.0 Safari/537.36';
+    const userAgent = `Mozilla/5.0 (${platform}) ${browser} Day/${day} Page/${page}`;
     beacons.push([{ site, path, ...view }, userAgent], [{ site, ...leave }, userAgent]);
   }
   const seeded = await closedLoop({
@@ -308,10 +313,11 @@ async function thirtyDaySummary() {
   };
   const html = read(`/s/${site.id}?key=${site.viewer_token}&${range}`);
   const api = read(`/api/v1/sites/${site.id}/summary?${range}`, { Authorization: `Bearer ${site.viewer_token}` });
+  const segment = read(`/s/${site.id}?key=${site.viewer_token}&${range}&segment=device:mobile`);
   const yardstick = run({ route: '/yardstick', seconds: SUMMARY_SECONDS });
   const stored = (await pages(edge.url, site.id, site.viewer_token, { from, to })).pages
     .filter((page) => page.path !== '(other)').length;
-  for (const [name, r] of [['html', html], ['api', api]]) {
+  for (const [name, r] of [['html', html], ['api', api], ['segment', segment]]) {
     if (r.failed > 0) throw new Error(`the 30-day summary (${name}) failed ${r.failed} times`);
   }
   figure('summary_days', RANGE_DAYS);
@@ -322,6 +328,9 @@ async function thirtyDaySummary() {
   figure('summary_p95_ms', html.p95.toFixed(1));
   figure('summary_api_p50_ms', api.p50.toFixed(1));
   figure('summary_api_p95_ms', api.p95.toFixed(1));
+  figure('summary_segment_p50_ms', segment.p50.toFixed(1));
+  figure('summary_segment_p95_ms', segment.p95.toFixed(1));
+  figure('summary_segment_vs_whole', (segment.p95 / html.p95).toFixed(2));
   figure('summary_baseline_p95_ms', yardstick.p95.toFixed(2));
   figure('summary_vs_baseline', (html.p95 / yardstick.p95).toFixed(1));
   figure('summary_api_vs_baseline', (api.p95 / yardstick.p95).toFixed(1));

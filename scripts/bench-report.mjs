@@ -296,8 +296,8 @@ ${table(['figure', 'value'], coreNames.map((name) => [`\`${name}\``, f(name)]))}
 ## Insights: planted effects found, false cards on background-only sites
 
 \`cargo run --release -p tacit-report --features synthetic --example insight_bench\`: for each seed
-(${f('insight_seeds')}), one synthetic background-only range (eight pages, five channels, every page and
-channel drawn from the same distributions, a previous period drawn alike) and one range per planted
+(${f('insight_seeds')}), one synthetic background-only range (eight pages, five channels, three device
+classes, every page, channel and device drawn from the same distributions, a previous period drawn alike) and one range per planted
 effect (${f('insight_planted_effects')} effects, one per rule and direction; see
 \`crates/report/src/insights/synthetic.rs\`). Cards are kept by Benjamini–Hochberg at q = 0.05 over
 every test of the range (docs/decisions/2026-12-insight-fdr.md). Recall = planted effects whose card
@@ -367,13 +367,17 @@ ${table(['acknowledged (kills)', '\`edge_loss_on_kill\`', '\`edge_loss_on_stop\`
 ### A 30-day summary of a site with 1,000 pages
 
 ${f('summary_days')} days, each seeded with the edge's clock set to that day: a page view and a leave (engaged
-time, scroll, vitals) for each of 1,000 pages (${f('summary_pages_stored')} pages stored over the range). Then one
+time, scroll, vitals) for each of 1,000 pages, a third of them from a phone (${f('summary_pages_stored')} pages stored over the range). Then one
 client reads the 30-day summary for 10 s per route, and the yardstick likewise.
 
 ${table(['route', 'p50 ms', 'p95 ms', 'vs yardstick p95'], [
     ['\`GET /s/<site>\` (HTML, \`summary_p95_ms\`)', f('summary_p50_ms'), `**${f('summary_p95_ms')}**`, `**${f('summary_vs_baseline')}×**`],
     ['\`GET /api/v1/sites/<site>/summary\` (JSON)', f('summary_api_p50_ms'), f('summary_api_p95_ms'), `${f('summary_api_vs_baseline')}×`],
+    ['\`GET /s/<site>?segment=device:mobile\` (HTML, \`summary_segment_p95_ms\`)', f('summary_segment_p50_ms'), f('summary_segment_p95_ms'), `${(Number(f('summary_segment_p95_ms')) / Number(f('summary_baseline_p95_ms'))).toFixed(1)}×`],
     ['\`POST /yardstick\`', '', f('summary_baseline_p95_ms'), '1×']])}
+
+The page read for one segment (a third of the visitors are on phones) took
+**${f('summary_segment_vs_whole')}×** the whole page's p95 (\`summary_segment_vs_whole\`; issue 19's bar is 1.5×).
 
 The shard reads a range's closed weeks and months from their stored rollups and keeps the
 merged result per range in memory (docs/decisions/2026-12-rollups.md), so these reads merge only today's

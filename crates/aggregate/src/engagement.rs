@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::quantiles::QuantileSketch;
+use crate::quantiles::{Measurement, QuantileSketch};
 use tacit_beacon::signal::{Entry, Leave};
 
 /// Views, visits, and what visitors did on them.
@@ -64,6 +64,49 @@ impl KnownVisits {
     }
 }
 
+/// What one leave adds to an [`Engagement`], worked out once for the whole of its page or site
+/// and again for each of its segments: each distribution's bucket costs a logarithm.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LeaveFigures {
+    /// The view did not continue to another page of the site.
+    exit: bool,
+    /// For an entry, whether it made an engaged visit (else it bounced); `None` inside a visit.
+    engaged_visit: Option<bool>,
+    interactions: u64,
+    rage_clicks: u64,
+    dead_clicks: u64,
+    quick_back: bool,
+    /// Engaged time, scroll depth, LCP, INP and CLS × 1000, where the leave has them.
+    measurements: [Option<Measurement>; 5],
+}
+
+impl LeaveFigures {
+    /// The figures of `leave`.
+    pub(crate) fn of(leave: &Leave) -> LeaveFigures {
+        let measure = |value: Option<f64>| value.and_then(Measurement::new);
+        LeaveFigures {
+            exit: !leave.continued(),
+            engaged_visit: leave.entry.is_entry().then(|| leave.is_engaged_visit()),
+            interactions: u64::from(leave.interactions),
+            rage_clicks: u64::from(leave.rage_clicks),
+            dead_clicks: u64::from(leave.dead_clicks),
+            quick_back: leave.quick_back,
+            measurements: [
+                measure(Some(f64::from(leave.engaged_ms))),
+                measure(Some(f64::from(leave.scroll_pct.min(100)))),
+                measure(leave.lcp_ms.map(f64::from)),
+                measure(leave.inp_ms.map(f64::from)),
+                measure(leave.cls.map(|cls| f64::from(cls) * 1000.0)),
+            ],
+        }
+    }
+
+    /// Whether the view had a rage or a dead click.
+    fn frustrated(&self) -> bool {
+        self.rage_clicks > 0 || self.dead_clicks > 0
+    }
+}
+
 impl AsRef<Engagement> for Engagement {
     fn as_ref(&self) -> &Engagement {
         self
@@ -83,65 +126,63 @@ impl Engagement {
     }
 
     /// Counts what a visitor did before leaving a page.
-    pub(crate) fn record_leave(&mut self, leave: &Leave) {
+    pub(crate) fn record_leave(&mut self, leave: &LeaveFigures) {
         self.leaves += 1;
-        self.exits += u64::from(!leave.continued());
-        if leave.entry.is_entry() {
-            if leave.is_engaged_visit() {
-                self.engaged_visits += 1;
-            } else {
-                self.bounces += 1;
-            }
+        self.exits += u64::from(leave.exit);
+        match leave.engaged_visit {
+            Some(true) => self.engaged_visits += 1,
+            Some(false) => self.bounces += 1,
+            None => {}
         }
-        self.interactions += u64::from(leave.interactions);
-        self.rage_clicks += u64::from(leave.rage_clicks);
-        self.dead_clicks += u64::from(leave.dead_clicks);
+        self.interactions += leave.interactions;
+        self.rage_clicks += leave.rage_clicks;
+        self.dead_clicks += leave.dead_clicks;
         self.quick_backs += u64::from(leave.quick_back);
-        self.frustrated_views += u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0);
-        for (distribution, value) in self.distributions_of(leave) {
-            distribution.insert(value);
+        self.frustrated_views += u64::from(leave.frustrated());
+        for (distribution, measurement) in
+            self.distributions_mut().into_iter().zip(leave.measurements)
+        {
+            if let Some(measurement) = measurement {
+                distribution.insert_measurement(measurement);
+            }
         }
     }
 
     /// Takes back what [`Engagement::record_leave`] counted for `leave`: each figure goes down
     /// (counters saturating at zero), each distribution loses its value
     /// ([`QuantileSketch::remove`]).
-    pub(crate) fn retract_leave(&mut self, leave: &Leave) {
+    pub(crate) fn retract_leave(&mut self, leave: &LeaveFigures) {
         let less = |counter: &mut u64, by: u64| *counter = counter.saturating_sub(by);
         less(&mut self.leaves, 1);
-        less(&mut self.exits, u64::from(!leave.continued()));
-        if leave.entry.is_entry() {
-            if leave.is_engaged_visit() {
-                less(&mut self.engaged_visits, 1);
-            } else {
-                less(&mut self.bounces, 1);
-            }
+        less(&mut self.exits, u64::from(leave.exit));
+        match leave.engaged_visit {
+            Some(true) => less(&mut self.engaged_visits, 1),
+            Some(false) => less(&mut self.bounces, 1),
+            None => {}
         }
-        less(&mut self.interactions, u64::from(leave.interactions));
-        less(&mut self.rage_clicks, u64::from(leave.rage_clicks));
-        less(&mut self.dead_clicks, u64::from(leave.dead_clicks));
+        less(&mut self.interactions, leave.interactions);
+        less(&mut self.rage_clicks, leave.rage_clicks);
+        less(&mut self.dead_clicks, leave.dead_clicks);
         less(&mut self.quick_backs, u64::from(leave.quick_back));
-        less(&mut self.frustrated_views, u64::from(leave.rage_clicks > 0 || leave.dead_clicks > 0));
-        for (distribution, value) in self.distributions_of(leave) {
-            distribution.remove(value);
+        less(&mut self.frustrated_views, u64::from(leave.frustrated()));
+        for (distribution, measurement) in
+            self.distributions_mut().into_iter().zip(leave.measurements)
+        {
+            if let Some(measurement) = measurement {
+                distribution.remove_measurement(measurement);
+            }
         }
     }
 
-    /// Each distribution with the value `leave` gives it, for those it gives one: what
-    /// [`Engagement::record_leave`] counts and [`Engagement::retract_leave`] takes back.
-    fn distributions_of(
-        &mut self,
-        leave: &Leave,
-    ) -> impl Iterator<Item = (&mut QuantileSketch, f64)> {
+    /// The distributions a leave counts in, in the order of [`LeaveFigures::measurements`].
+    fn distributions_mut(&mut self) -> [&mut QuantileSketch; 5] {
         [
-            (&mut self.engaged_time_ms, Some(f64::from(leave.engaged_ms))),
-            (&mut self.scroll_depth_pct, Some(f64::from(leave.scroll_pct.min(100)))),
-            (&mut self.lcp_ms, leave.lcp_ms.map(f64::from)),
-            (&mut self.inp_ms, leave.inp_ms.map(f64::from)),
-            (&mut self.cls_milli, leave.cls.map(|cls| f64::from(cls) * 1000.0)),
+            &mut self.engaged_time_ms,
+            &mut self.scroll_depth_pct,
+            &mut self.lcp_ms,
+            &mut self.inp_ms,
+            &mut self.cls_milli,
         ]
-        .into_iter()
-        .filter_map(|(distribution, value)| Some((distribution, value?)))
     }
 
     /// Adds everything `other` counted.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engagement::Engagement;
+use crate::engagement::{Engagement, LeaveFigures};
 use crate::funnels::FunnelTallies;
 use crate::goals::GoalSegments;
 use crate::properties::PropertyValues;
@@ -139,8 +139,8 @@ impl Activity {
         }
     }
 
-    fn record_leave(&mut self, leave: &Leave) {
-        self.engagement.record_leave(leave);
+    fn record_leave(&mut self, leave: &Leave, figures: &LeaveFigures) {
+        self.engagement.record_leave(figures);
         if let Some(next) = &leave.next {
             self.next_pages.insert(next, 1, 0.0);
         }
@@ -151,8 +151,8 @@ impl Activity {
 
     /// Takes back what [`Activity::record_leave`] counted for `leave` (see
     /// [`Engagement::retract_leave`]; each list loses its key, [`TopK::retract`]).
-    fn retract_leave(&mut self, leave: &Leave) {
-        self.engagement.retract_leave(leave);
+    fn retract_leave(&mut self, leave: &Leave, figures: &LeaveFigures) {
+        self.engagement.retract_leave(figures);
         if let Some(next) = &leave.next {
             self.next_pages.retract(next);
         }
@@ -286,20 +286,22 @@ pub trait DayRecord {
     /// Counts what a visitor did before leaving a page, in the whole and in the segments of
     /// `key` (see [`SegmentKey::of_leave`]).
     fn record_leave(&mut self, leave: &Leave, key: SegmentKey) {
+        let figures = LeaveFigures::of(leave);
         let traffic = self.traffic_mut();
-        traffic.activity.record_leave(leave);
-        traffic.segments.record_leave(leave, key);
+        traffic.activity.record_leave(leave, &figures);
+        traffic.segments.record_leave(&figures, key);
     }
 
     /// Replaces what a visitor did before leaving a page, as an earlier leave of the same view
     /// reported it (`replaced`, already counted), with what its update reports (`leave`): the
     /// visitor came back to the page after it was hidden. Both count in the segments of `key`.
     fn update_leave(&mut self, replaced: &Leave, leave: &Leave, key: SegmentKey) {
+        let (replaced_figures, figures) = (LeaveFigures::of(replaced), LeaveFigures::of(leave));
         let traffic = self.traffic_mut();
-        traffic.activity.retract_leave(replaced);
-        traffic.activity.record_leave(leave);
-        traffic.segments.retract_leave(replaced, key);
-        traffic.segments.record_leave(leave, key);
+        traffic.activity.retract_leave(replaced, &replaced_figures);
+        traffic.activity.record_leave(leave, &figures);
+        traffic.segments.retract_leave(&replaced_figures, key);
+        traffic.segments.record_leave(&figures, key);
     }
 
     /// Counts an event.

@@ -18,9 +18,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::engagement::Engagement;
+use crate::engagement::{Engagement, LeaveFigures};
 use crate::{VisitorHash, VisitorSketch};
 use tacit_beacon::agent::DeviceClass;
 use tacit_beacon::channel::ChannelGroup;
@@ -126,6 +128,17 @@ impl Segment {
                 .ok_or_else(|| unknown_value("country", "a country code such as DE, or unknown")),
             _ => Err(SegmentError("unknown dimension: expected device, channel, visitor or country".into())),
         }
+    }
+
+    /// Whether the segment is a value the segments tell apart, not what they cannot: views
+    /// inside a visit (no channel group), visitors of unknown kind, an unknown country.
+    pub const fn is_told_apart(self) -> bool {
+        !matches!(
+            self,
+            Segment::Channel(None)
+                | Segment::Visitor(VisitorKind::Unknown)
+                | Segment::Country(None)
+        )
     }
 
     /// The segment's dimension, as in `?segment=`.
@@ -270,14 +283,72 @@ impl Default for SegmentTraffic {
     }
 }
 
-/// The segments of a record, by segment; one with no traffic is absent.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Segments(BTreeMap<Segment, SegmentTraffic>);
+/// The segments of a record; one with no traffic is absent.
+///
+/// Device classes, channel groups and kinds of visitor are few: each has a slot of its own, found
+/// without a search, as the four segments of every view and leave are. Countries are open-ended
+/// and kept by code. Stored, the segments are a map in [`Segment`] order, as a `BTreeMap` is.
+#[derive(Clone, Debug, Default)]
+pub struct Segments {
+    /// The traffic of [`FIXED`]`[i]` in slot `i`.
+    fixed: [Option<Box<SegmentTraffic>>; FIXED.len()],
+    countries: BTreeMap<Option<CountryCode>, SegmentTraffic>,
+}
+
+/// Every segment but the countries, in [`Segment`] order: the segments with a slot.
+const FIXED: [Segment; 14] = [
+    Segment::Device(DeviceClass::Mobile),
+    Segment::Device(DeviceClass::Tablet),
+    Segment::Device(DeviceClass::Desktop),
+    Segment::Channel(None),
+    Segment::Channel(Some(ChannelGroup::Direct)),
+    Segment::Channel(Some(ChannelGroup::OrganicSearch)),
+    Segment::Channel(Some(ChannelGroup::PaidSearch)),
+    Segment::Channel(Some(ChannelGroup::Social)),
+    Segment::Channel(Some(ChannelGroup::Email)),
+    Segment::Channel(Some(ChannelGroup::Referral)),
+    Segment::Channel(Some(ChannelGroup::Campaign)),
+    Segment::Visitor(VisitorKind::New),
+    Segment::Visitor(VisitorKind::Returning),
+    Segment::Visitor(VisitorKind::Unknown),
+];
+
+/// Where a segment's traffic is kept.
+enum Place {
+    /// The slot of [`FIXED`]`[i]`.
+    Slot(usize),
+    /// A country's entry.
+    Country(Option<CountryCode>),
+}
+
+impl Segment {
+    /// Where the segment's traffic is kept. The enums' declaration order is their order, so a
+    /// value's discriminant is its place among its dimension's values in [`FIXED`].
+    fn place(self) -> Place {
+        const FIRST_CHANNEL: usize = DeviceClass::ALL.len();
+        const FIRST_VISITOR: usize = FIRST_CHANNEL + 1 + ChannelGroup::ALL.len();
+        match self {
+            Segment::Device(device) => Place::Slot(device as usize),
+            Segment::Channel(None) => Place::Slot(FIRST_CHANNEL),
+            Segment::Channel(Some(group)) => Place::Slot(FIRST_CHANNEL + 1 + group as usize),
+            Segment::Visitor(kind) => Place::Slot(FIRST_VISITOR + kind as usize),
+            Segment::Country(code) => Place::Country(code),
+        }
+    }
+}
 
 impl Segments {
     fn each(&mut self, key: SegmentKey, mut count: impl FnMut(&mut SegmentTraffic)) {
         for segment in key.segments() {
-            count(self.0.entry(segment).or_default());
+            count(self.traffic_mut(segment));
+        }
+    }
+
+    /// The traffic of `segment`, to count into.
+    fn traffic_mut(&mut self, segment: Segment) -> &mut SegmentTraffic {
+        match segment.place() {
+            Place::Slot(slot) => self.fixed[slot].get_or_insert_with(Box::default),
+            Place::Country(code) => self.countries.entry(code).or_default(),
         }
     }
 
@@ -288,18 +359,18 @@ impl Segments {
         });
     }
 
-    pub(crate) fn record_leave(&mut self, leave: &Leave, key: SegmentKey) {
+    pub(crate) fn record_leave(&mut self, leave: &LeaveFigures, key: SegmentKey) {
         self.each(key, |traffic| traffic.engagement.record_leave(leave));
     }
 
-    pub(crate) fn retract_leave(&mut self, leave: &Leave, key: SegmentKey) {
+    pub(crate) fn retract_leave(&mut self, leave: &LeaveFigures, key: SegmentKey) {
         self.each(key, |traffic| traffic.engagement.retract_leave(leave));
     }
 
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &Segments) {
-        for (segment, theirs) in &other.0 {
-            let mine = self.0.entry(*segment).or_default();
+        for (segment, theirs) in other.iter() {
+            let mine = self.traffic_mut(segment);
             mine.visitors.merge(&theirs.visitors);
             mine.engagement.merge(&theirs.engagement);
         }
@@ -307,12 +378,52 @@ impl Segments {
 
     /// The traffic of `segment`; `None` when none came in it.
     pub fn get(&self, segment: Segment) -> Option<&SegmentTraffic> {
-        self.0.get(&segment)
+        match segment.place() {
+            Place::Slot(slot) => self.fixed[slot].as_deref(),
+            Place::Country(code) => self.countries.get(&code),
+        }
     }
 
     /// Every segment with traffic, in order (device, channel, visitor, country).
     pub fn iter(&self) -> impl Iterator<Item = (Segment, &SegmentTraffic)> {
-        self.0.iter().map(|(segment, traffic)| (*segment, traffic))
+        let fixed = FIXED.iter().zip(&self.fixed);
+        let fixed = fixed.filter_map(|(segment, traffic)| Some((*segment, traffic.as_deref()?)));
+        fixed.chain(self.countries.iter().map(|(code, traffic)| (Segment::Country(*code), traffic)))
+    }
+}
+
+impl Serialize for Segments {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // postcard writes a map's length first: it needs the count before the entries.
+        let mut map = serializer.serialize_map(Some(self.iter().count()))?;
+        for (segment, traffic) in self.iter() {
+            map.serialize_entry(&segment, traffic)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Segments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Segments, D::Error> {
+        struct SegmentsVisitor;
+
+        impl<'de> Visitor<'de> for SegmentsVisitor {
+            type Value = Segments;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of segments to their traffic")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Segments, A::Error> {
+                let mut segments = Segments::default();
+                while let Some((segment, traffic)) = map.next_entry::<Segment, SegmentTraffic>()? {
+                    *segments.traffic_mut(segment) = traffic;
+                }
+                Ok(segments)
+            }
+        }
+
+        deserializer.deserialize_map(SegmentsVisitor)
     }
 }
 
@@ -497,6 +608,36 @@ mod tests {
         let inside = Leave { entry: Entry::NotEntry, ..Leave::default() };
         let key = SegmentKey::of_leave(&inside, DeviceClass::Mobile, None);
         assert_eq!((key.channel, key.visitor), (None, VisitorKind::Unknown));
+    }
+
+    #[test]
+    fn the_fixed_segments_are_in_order_each_in_its_own_slot() {
+        assert!(FIXED.windows(2).all(|pair| pair[0] < pair[1]));
+        for (i, segment) in FIXED.into_iter().enumerate() {
+            assert!(matches!(segment.place(), Place::Slot(slot) if slot == i), "{segment}");
+        }
+        let segments =
+            DeviceClass::ALL.len() + 1 + ChannelGroup::ALL.len() + VisitorKind::ALL.len();
+        assert_eq!(FIXED.len(), segments);
+    }
+
+    #[test]
+    fn segments_are_stored_as_a_map_in_segment_order() {
+        let mut record = PageDay::default();
+        for (device, country) in [(DeviceClass::Desktop, "DE"), (DeviceClass::Mobile, "BR")] {
+            let view = View { device, country: CountryCode::parse(country), ..View::sample() };
+            record.record_view(VisitorHash::from_u64(1), &view);
+        }
+        let segments = record.segments();
+        let as_map: BTreeMap<Segment, &SegmentTraffic> = segments.iter().collect();
+        let bytes = postcard::to_allocvec(segments).unwrap();
+        assert_eq!(bytes, postcard::to_allocvec(&as_map).unwrap());
+        let decoded: Segments = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(postcard::to_allocvec(&decoded).unwrap(), bytes);
+        assert_eq!(
+            decoded.iter().map(|(segment, _)| segment).collect::<Vec<_>>(),
+            as_map.into_keys().collect::<Vec<_>>()
+        );
     }
 
     #[test]

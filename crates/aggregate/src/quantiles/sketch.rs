@@ -80,21 +80,28 @@ impl QuantileSketch {
     /// Counts `value` `n` times, exactly as `n` calls of [`QuantileSketch::insert`] would.
     /// Counts saturate at `u64::MAX` instead of overflowing.
     pub fn insert_n(&mut self, value: f64, n: u64) {
-        // NaN and −∞ fail `is_finite` too.
-        if n == 0 || !value.is_finite() || value < 0.0 {
+        if let Some(measurement) = Measurement::new(value) {
+            self.insert_measurement_n(measurement, n);
+        }
+    }
+
+    /// Counts `measurement` once, as [`QuantileSketch::insert`] counts its value.
+    pub fn insert_measurement(&mut self, measurement: Measurement) {
+        self.insert_measurement_n(measurement, 1);
+    }
+
+    fn insert_measurement_n(&mut self, Measurement { value, bucket }: Measurement, n: u64) {
+        if n == 0 {
             return;
         }
-        // Turns −0.0 into 0.0, so that the minimum is never negative zero.
-        let value = value.abs();
         self.count = self.count.saturating_add(n);
         self.min = self.min.min(value);
         self.max = self.max.max(value);
-        if value < MIN_INDEXABLE_VALUE {
+        let Some(index) = bucket else {
             self.zero_count = self.zero_count.saturating_add(n);
             return;
-        }
-        let index = index_of(value);
-        match self.bins.binary_search_by_key(&index, |&(i, _)| i) {
+        };
+        match self.position(index) {
             Ok(pos) => self.bins[pos].1 = self.bins[pos].1.saturating_add(n),
             // At the cap, a bucket below the lowest would be collapsed into the lowest at once.
             Err(0) if self.bins.len() == MAX_BUCKETS => {
@@ -110,6 +117,36 @@ impl QuantileSketch {
         }
     }
 
+    /// Where bucket `index` is in `bins` (`Ok`), or would be inserted (`Err`). Indices are
+    /// distinct integers, so the bucket at position `p` is at least `p` above the first and at
+    /// least `len − 1 − p` below the last: that narrows the search to the positions those allow.
+    /// The ends of that range are where the bucket is when the buckets above it, or below it,
+    /// are contiguous, as real measurements mostly fill them (whole milliseconds leave gaps
+    /// only below 50 ms), so they are tried first.
+    pub(super) fn position(&self, index: i32) -> Result<usize, usize> {
+        let (Some(&(first, _)), Some(&(last, _))) = (self.bins.first(), self.bins.last()) else {
+            return Err(0);
+        };
+        if index < first {
+            return Err(0);
+        }
+        if index > last {
+            return Err(self.bins.len());
+        }
+        let top = self.bins.len() - 1;
+        let high = top.min(index.abs_diff(first) as usize);
+        let low = top.saturating_sub(last.abs_diff(index) as usize).min(high);
+        for end in [low, high] {
+            if self.bins[end].0 == index {
+                return Ok(end);
+            }
+        }
+        match self.bins[low..=high].binary_search_by_key(&index, |&(i, _)| i) {
+            Ok(pos) => Ok(low + pos),
+            Err(pos) => Err(low + pos),
+        }
+    }
+
     /// Takes back one count of `value`, which an earlier [`QuantileSketch::insert`] counted (a
     /// leave beacon replaced by its update). Afterwards the buckets are exactly those of a sketch
     /// that never counted it. The minimum and maximum stay exact unless the value was one of
@@ -118,20 +155,18 @@ impl QuantileSketch {
     /// empty). Quantiles keep their guarantee. Returns `false`, changing nothing, when no
     /// counted value could be that one.
     pub fn remove(&mut self, value: f64) -> bool {
-        if self.count == 0 || !value.is_finite() || value < 0.0 {
+        Measurement::new(value).is_some_and(|measurement| self.remove_measurement(measurement))
+    }
+
+    /// Takes back one count of `measurement`, as [`QuantileSketch::remove`] takes back its value.
+    pub fn remove_measurement(&mut self, Measurement { value, bucket }: Measurement) -> bool {
+        if self.count == 0 {
             return false;
         }
         // Which extreme lost the last value of its bucket (or of the zeros), if any.
         let (mut lowest_emptied, mut highest_emptied) = (false, false);
-        if value < MIN_INDEXABLE_VALUE {
-            if self.zero_count == 0 {
-                return false;
-            }
-            self.zero_count -= 1;
-            lowest_emptied = self.zero_count == 0;
-        } else {
-            let index = index_of(value);
-            let pos = match self.bins.binary_search_by_key(&index, |&(i, _)| i) {
+        if let Some(index) = bucket {
+            let pos = match self.position(index) {
                 Ok(pos) => pos,
                 // At the cap, values below the lowest bucket were collapsed into it.
                 Err(0) if self.bins.len() == MAX_BUCKETS => 0,
@@ -156,6 +191,12 @@ impl QuantileSketch {
                     self.min = nearest_to_all(value, top);
                 }
             }
+        } else {
+            if self.zero_count == 0 {
+                return false;
+            }
+            self.zero_count -= 1;
+            lowest_emptied = self.zero_count == 0;
         }
         self.count -= 1;
         if self.count == 0 {
@@ -281,6 +322,30 @@ impl QuantileSketch {
 impl Default for QuantileSketch {
     fn default() -> QuantileSketch {
         QuantileSketch::new()
+    }
+}
+
+/// A value to count, with its bucket worked out: a leave's engaged time counts in its page's
+/// distribution and in each of its segments', at the cost of one logarithm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measurement {
+    /// The value, non-negative and finite (never `−0.0`).
+    value: f64,
+    /// Its bucket; `None` below [`MIN_INDEXABLE_VALUE`], counted among the zeros.
+    bucket: Option<i32>,
+}
+
+impl Measurement {
+    /// `value` ready to count; `None` for a negative value, NaN or an infinity, which
+    /// [`QuantileSketch::insert`] ignores.
+    pub fn new(value: f64) -> Option<Measurement> {
+        // NaN and −∞ fail `is_finite` too.
+        if !value.is_finite() || value < 0.0 {
+            return None;
+        }
+        // Turns −0.0 into 0.0, so that the minimum is never negative zero.
+        let value = value.abs();
+        Some(Measurement { value, bucket: (value >= MIN_INDEXABLE_VALUE).then(|| index_of(value)) })
     }
 }
 

@@ -439,6 +439,24 @@ proptest! {
     }
 
     #[test]
+    fn the_narrowed_search_finds_what_a_binary_search_finds(
+        indices in proptest::collection::btree_set(-2_000i32..2_000, 0..300),
+        // Mostly contiguous runs, as real measurements fill them.
+        run in proptest::collection::btree_set(-100i32..100, 0..200),
+        index in -2_100i32..2_100,
+    ) {
+        let bins: Vec<(i32, u64)> = indices.union(&run).map(|&i| (i, 1)).collect();
+        let sketch = QuantileSketch { count: bins.len() as u64, bins, ..QuantileSketch::new() };
+        for index in [index, index % 110] {
+            prop_assert_eq!(
+                sketch.position(index),
+                sketch.bins.binary_search_by_key(&index, |&(i, _)| i),
+                "{}", index
+            );
+        }
+    }
+
+    #[test]
     fn removing_values_leaves_the_sketch_that_never_counted_them(
         kept in values(400),
         removed in values(400),

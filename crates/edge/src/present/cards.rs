@@ -53,8 +53,10 @@ fn one(context: &PageContext, card: &InsightCard) -> Markup {
 }
 
 /// The HTML page of the view that shows a card's evidence: the page report or the site page,
-/// for the card's range (each compares it with the previous period).
+/// for the card's range (each compares it with the previous period), and for the card's
+/// segment, or else the segment shown.
 fn view_link(context: &PageContext, view: &EvidenceView) -> String {
+    let context = PageContext { segment: view.segment.as_deref().or(context.segment), ..*context };
     match &view.page {
         Some(path) => context.link_for(
             &format!("/s/{}/p", context.site),
@@ -70,6 +72,10 @@ fn view_label(view: &EvidenceView) -> String {
     let report = match &view.page {
         Some(path) => format!("the report of {path}"),
         None => "the site summary".to_owned(),
+    };
+    let report = match &view.segment {
+        Some(segment) => format!("{report} for {segment}"),
+        None => report,
     };
     format!(
         "Check it: {report}, {} – {}, compared with {} – {}",
@@ -164,6 +170,7 @@ mod tests {
             to: day("2026-11-29"),
             compared_from: day("2026-11-16"),
             compared_to: day("2026-11-22"),
+            segment: None,
             link: "page?path=/signup&from=2026-11-23&to=2026-11-29".into(),
         };
         InsightCard {
@@ -198,6 +205,19 @@ mod tests {
         let link = "/s/demo/p?path=%2Fsignup&amp;key=k3y&amp;from=2026-11-23&amp;to=2026-11-29";
         assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
         assert!(html.contains("compared with 2026-11-16 – 2026-11-22"), "{html}");
+    }
+
+    #[test]
+    fn a_card_about_a_segment_links_to_the_view_of_that_segment() {
+        let day = day("2026-12-06");
+        let context =
+            PageContext { site: "demo", key: None, from: day, to: day, today: day, segment: None };
+        let mut card = card();
+        card.view.segment = Some("device:mobile".into());
+        let html = one(&context, &card).into_string();
+        let link = "/s/demo/p?path=%2Fsignup&amp;segment=device%3Amobile&amp;from=";
+        assert!(html.contains(link), "{html}");
+        assert!(html.contains("the report of /signup for device:mobile"), "{html}");
     }
 
     #[test]

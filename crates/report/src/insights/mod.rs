@@ -23,6 +23,9 @@
 //! | [`Rule::Loyalty`] | value | the share of returning visits among visits with journey consent changed by at least [`MIN_DIFFERENCE`]; states the coverage | [`MIN_VISITS`] known visits in each period, k returning and k first |
 //! | [`Rule::ChannelTrafficChange`] | channel | a channel's share of the site's visits grew or shrank [`TRAFFIC_FACTOR`] times since the previous period: beyond the site's own change | [`MIN_VISITS`] visits in the larger period; shown under k in both |
 //! | [`Rule::PageTrafficChange`] | behavioural | a page's share of the site's views grew or shrank [`TRAFFIC_FACTOR`] times since the previous period | [`MIN_LEAVES`] views in the larger period; k visitors in both |
+//! | [`Rule::SegmentGap`] | behavioural | one segment of a page's visits (a device class, channel group, new or returning visitors, a country) bounces [`MIN_SEGMENT_RATIO`] times as often as the rest of its dimension, or that much less; links to the page's report for the segment | [`MIN_VISITS`] ended visits in the segment and in the rest; [`MIN_VISITORS`] visitors, at least k, in the segment (and in the rest when it is one value) |
+//! | [`Rule::FunnelStep`] | journey | at the step after which a funnel loses the most visits, a device class or channel group drops out far more than the other visits (at least [`MIN_DIFFERENCE`]) | [`MIN_VISITORS`] visits of the segment and of the rest at the step; k visitors in the segment |
+//! | [`Rule::ChannelValue`] | value | a channel group's visits reach goals at least twice (or half) as often as the other groups'; states goal value per visit and the share of goals traced to a channel | [`MIN_VISITS`] visits and k visitors in the group, [`MIN_VISITS`] in the rest, 20 goals in all |
 //!
 //! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
 //!
@@ -82,12 +85,14 @@
 //!
 //! A card names a page (its own, or the previous page of a drop-off) only if that page's
 //! visitors reach k, as the page tables do, and names a channel, a goal or a search term only
-//! if the matching folded breakdown of the summary shows it.
+//! if the matching folded breakdown of the summary shows it, and a segment (or the one segment
+//! it compares with) only if k visitors came in it, as the segment table shows it.
 //! Statements are plain text; the edge escapes them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::summary::{previous_period, MergedRange, SummaryOptions};
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 
 mod discoveries;
@@ -98,6 +103,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod testing;
 
+pub use rules::MIN_SEGMENT_RATIO;
 pub use stats::{
     one_proportion_z, two_proportion_z, two_sided_p, visitors_lower_bound, Confidence,
     ConfidenceLevel, Test,
@@ -193,15 +199,19 @@ pub enum Rule {
     FunnelStep,
     /// A channel group whose visits reach goals far more or less often than the others'.
     ChannelValue,
+    /// One segment of a page's visits bouncing far more, or far less, than the rest of its
+    /// dimension.
+    SegmentGap,
 }
 
 impl Rule {
     /// The kind of card the rule makes.
     pub fn kind(self) -> InsightKind {
         match self {
-            Rule::AnswersThenLeaves | Rule::PageTrafficChange | Rule::SlowPage => {
-                InsightKind::Behavioural
-            }
+            Rule::AnswersThenLeaves
+            | Rule::PageTrafficChange
+            | Rule::SlowPage
+            | Rule::SegmentGap => InsightKind::Behavioural,
             Rule::Mismatch | Rule::SearchExits => InsightKind::Need,
             Rule::Frustration | Rule::UnhappyButEngaged | Rule::HappyButBrief => {
                 InsightKind::Emotional
@@ -317,8 +327,11 @@ pub struct EvidenceView {
     pub compared_from: Day,
     /// The last day of that period.
     pub compared_to: Day,
+    /// The segment the view is read for, as `?segment=` names it (`device:mobile`); `None`:
+    /// every visitor.
+    pub segment: Option<String>,
     /// The JSON answer that shows it, relative to the API answer the card is in:
-    /// `page?path=…&from=…&to=…` or `summary?from=…&to=…`, which resolve to
+    /// `page?path=…&from=…&to=…` or `summary?from=…&to=…` (and `&segment=…`), which resolve to
     /// `/api/v1/sites/<site>/page?…` and `/api/v1/sites/<site>/summary?…`. The HTML pages link
     /// to `/s/<site>/p?…` and `/s/<site>?…` with the same parameters.
     pub link: String,
@@ -333,7 +346,22 @@ impl EvidenceView {
             Some(path) => format!("page?path={}&{range}", query_value(path)),
             None => format!("summary?{range}"),
         };
-        EvidenceView { page: page.map(str::to_owned), from, to, compared_from, compared_to, link }
+        EvidenceView {
+            page: page.map(str::to_owned),
+            from,
+            to,
+            compared_from,
+            compared_to,
+            segment: None,
+            link,
+        }
+    }
+
+    /// The same view read for `segment` alone.
+    fn of_segment(self, segment: Segment) -> EvidenceView {
+        let name = segment.to_string();
+        let link = format!("{}&segment={}", self.link, query_value(&name));
+        EvidenceView { segment: Some(name), link, ..self }
     }
 }
 

@@ -1,9 +1,10 @@
 //! Synthetic ranges for measuring the insight engine: seeded background traffic in which no
 //! page, channel or period differs from the others, with or without one planted [`Effect`].
 //!
-//! The background site has eight pages visited through five channels; every visit lands on a
-//! page, goes on to a random page with the same chance on every page, and each view draws its
-//! engaged time, clicks, vitals and feedback from the same distributions. So on a background
+//! The background site has eight pages visited through five channels, from phones, tablets
+//! and desktops alike; every visit lands on a page, goes on to a random page with the same
+//! chance on every page, and each view draws its engaged time, clicks, vitals and feedback from
+//! the same distributions. So on a background
 //! range every card is a false discovery, and on a planted range the planted effect is the one
 //! finding the engine must make. [`measure`] runs both over a set of seeds: the figures
 //! `make bench` prints (`cargo run --release -p tacit-report --features synthetic --example
@@ -17,7 +18,7 @@ use tacit_aggregate::segments::SegmentKey;
 use tacit_aggregate::test_rng::SplitMix64;
 use tacit_aggregate::{Day, DayRecord, PageDay, SiteDay, VisitorHash};
 use tacit_beacon::agent::DeviceClass;
-use tacit_beacon::signal::{Entry, Event, FeedbackScore, Leave, View};
+use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
 
 use super::{find_insights, InsightCard, Rule};
 use crate::summary::{MergedRange, SummaryOptions};
@@ -31,12 +32,14 @@ pub struct Site {
     pub site: SiteDay,
 }
 
-/// `figures` as the leave of `view`, which it repeats (see [`Leave::entry`]).
+/// `figures` as the leave of `view`, which it repeats (see [`Leave::entry`] and
+/// [`Leave::viewport`]).
 pub fn leave_of(view: &View, figures: &Leave) -> Leave {
     Leave {
         entry: view.entry,
         referrer: view.referrer.clone(),
         utm: view.utm.clone(),
+        viewport: Some(view.device),
         ..figures.clone()
     }
 }
@@ -54,10 +57,15 @@ impl Site {
         self.site.record_view(visitor, view);
     }
 
-    /// The leave of a view of `path`, from a desktop in an unknown country (as
-    /// [`View::sample`]).
+    /// The leave of a view of `path`, from a desktop (unless the leave repeats its view's
+    /// viewport) in an unknown country, as [`View::sample`].
     pub fn leave(&mut self, path: &str, leave: &Leave) {
-        let segments = SegmentKey::of_leave(leave, DeviceClass::Desktop, None);
+        self.leave_from(path, leave, None);
+    }
+
+    /// The leave of a view of `path`, whose request came from `country`.
+    pub fn leave_from(&mut self, path: &str, leave: &Leave, country: Option<CountryCode>) {
+        let segments = SegmentKey::of_leave(leave, DeviceClass::Desktop, country);
         self.pages.entry(path.to_owned()).or_default().record_leave(leave, segments);
         self.site.record_leave(leave, segments);
     }
@@ -151,6 +159,8 @@ struct Traffic {
     goal_rate: f64,
     /// Pages that behave otherwise than the background.
     pages: Vec<(&'static str, Behaviour)>,
+    /// Pages whose views on phones behave otherwise than the background and the page's own.
+    mobile_pages: Vec<(&'static str, Behaviour)>,
     /// Extra visits through `channel` along `path`, whose last view behaves as given.
     cohort: Option<Cohort>,
 }
@@ -170,12 +180,15 @@ impl Traffic {
             returning: 0.3,
             goal_rate: 0.3,
             pages: Vec::new(),
+            mobile_pages: Vec::new(),
             cohort: None,
         }
     }
 
-    fn behaviour(&self, path: &str) -> Behaviour {
-        self.pages.iter().find(|(p, _)| *p == path).map_or(Behaviour::BACKGROUND, |&(_, b)| b)
+    fn behaviour(&self, path: &str, device: DeviceClass) -> Behaviour {
+        let mobile = self.mobile_pages.iter().filter(|_| device == DeviceClass::Mobile);
+        let page = mobile.chain(&self.pages).find(|(p, _)| *p == path);
+        page.map_or(Behaviour::BACKGROUND, |&(_, b)| b)
     }
 }
 
@@ -209,11 +222,13 @@ pub enum Effect {
     SlowPage,
     /// Returning visits: 15 % of the known visits this period, 40 % the previous.
     LoyaltyFall,
+    /// `/pricing` on phones: 10 % of views continuing, 3 s engaged.
+    MobileBounce,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 13] = [
+    pub const ALL: [Effect; 14] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -227,6 +242,7 @@ impl Effect {
         Effect::ChannelFall,
         Effect::SlowPage,
         Effect::LoyaltyFall,
+        Effect::MobileBounce,
     ];
 
     /// The rule whose card finds the effect.
@@ -244,6 +260,7 @@ impl Effect {
             Effect::ChannelFall => Rule::ChannelTrafficChange,
             Effect::SlowPage => Rule::SlowPage,
             Effect::LoyaltyFall => Rule::Loyalty,
+            Effect::MobileBounce => Rule::SegmentGap,
         }
     }
 
@@ -264,6 +281,7 @@ impl Effect {
             Effect::ChannelFall => Subject::Named("news.example"),
             Effect::SlowPage => Subject::Page("/features"),
             Effect::LoyaltyFall => Subject::Named("returning visits"),
+            Effect::MobileBounce => Subject::Segment("/pricing", "device:mobile"),
         }
     }
 
@@ -273,6 +291,10 @@ impl Effect {
             && match self.subject() {
                 Subject::Page(path) => card.page.as_deref() == Some(path),
                 Subject::Named(name) => card.statement.contains(name),
+                Subject::Segment(path, segment) => {
+                    card.page.as_deref() == Some(path)
+                        && card.view.segment.as_deref() == Some(segment)
+                }
             }
     }
 
@@ -351,6 +373,10 @@ impl Effect {
                 current.returning = 0.15;
                 previous.returning = 0.4;
             }
+            Effect::MobileBounce => {
+                let phone = Behaviour { continues: 0.1, engaged_median_ms: 3_000.0, ..background };
+                current.mobile_pages.push(("/pricing", phone));
+            }
         }
         (current, previous)
     }
@@ -363,6 +389,8 @@ pub enum Subject {
     Page(&'static str),
     /// A channel or a goal, which the card's statement names.
     Named(&'static str),
+    /// A page and the segment (as `?segment=` names it) whose view the card links to.
+    Segment(&'static str, &'static str),
 }
 
 /// The first day of the current period of every synthetic range; the previous period is the
@@ -420,6 +448,8 @@ fn visit(
     last: Option<Behaviour>,
 ) {
     let visitor_n = rng.next_u64();
+    // From the visitor's number, which the stream drew anyway: the other draws stay the same.
+    let device = DeviceClass::ALL[(visitor_n % DeviceClass::ALL.len() as u64) as usize];
     let entry = match (rng.unit() < 0.5, rng.unit() < traffic.returning) {
         (false, _) => Entry::Entry,
         (true, false) => Entry::FirstVisit,
@@ -430,8 +460,8 @@ fn visit(
     for step in 0..5 {
         let planned = path.get(step + 1).copied();
         let behaviour = match (planned, step + 1 == path.len()) {
-            (None, true) => last.unwrap_or_else(|| traffic.behaviour(page)),
-            _ => traffic.behaviour(page),
+            (None, true) => last.unwrap_or_else(|| traffic.behaviour(page, device)),
+            _ => traffic.behaviour(page, device),
         };
         let next = planned.or_else(|| {
             (step < 4 && rng.unit() < behaviour.continues).then(|| loop {
@@ -448,6 +478,7 @@ fn visit(
             search_term: (page == "/search")
                 .then(|| TERMS[rng.below(TERMS.len() as u64) as usize].to_owned()),
             entry: if is_entry { entry } else { Entry::NotEntry },
+            device,
             ..View::sample()
         };
         let reached_goal = page == "/signup" && rng.unit() < traffic.goal_rate;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::rates::{bounce_rate, engagement_rate, exit_rate};
 use tacit_aggregate::engagement::Engagement;
 use tacit_aggregate::goals::GoalSegments;
-use tacit_aggregate::segments::{Segment, SegmentTraffic, Segments, VisitorKind};
+use tacit_aggregate::segments::{Segment, SegmentTraffic, Segments};
 
 /// Country rows shown at most: the countries with the most visitors.
 pub const MAX_COUNTRY_ROWS: usize = 10;
@@ -65,12 +65,7 @@ impl SegmentTable {
         let mut table = SegmentTable::default();
         let mut countries = Vec::new();
         for (segment, traffic) in segments.iter() {
-            if matches!(
-                segment,
-                Segment::Channel(None)
-                    | Segment::Visitor(VisitorKind::Unknown)
-                    | Segment::Country(None)
-            ) {
+            if !segment.is_told_apart() {
                 continue;
             }
             let row = SegmentRow::of(segment, traffic);

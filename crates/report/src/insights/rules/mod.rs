@@ -21,6 +21,7 @@ mod funnel_step;
 mod loyalty;
 mod mismatch;
 mod search_exits;
+mod segment_gap;
 mod slow_page;
 mod traffic_change;
 
@@ -29,6 +30,7 @@ pub(super) use channel_value::channel_value;
 pub(super) use conversion_change::conversion_change;
 pub(super) use funnel_step::funnel_steps;
 pub(super) use loyalty::loyalty;
+pub use segment_gap::MIN_SEGMENT_RATIO;
 pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
 /// The page rules' candidate cards for one page, each test counted in `tests`; none for
@@ -57,6 +59,7 @@ pub(super) fn page_cards(
     ]
     .into_iter()
     .flatten()
+    .chain(segment_gap::segment_gap(&context))
     .collect();
     // A slow page's bounces are first a matter of speed: the speed card replaces the mismatch.
     if cards.iter().any(|card| card.rule == Rule::SlowPage) {
