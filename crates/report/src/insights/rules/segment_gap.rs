@@ -118,8 +118,11 @@ fn gap_card(
     let path = &c.page.path;
     let who = who(segment);
     let others = others(segment);
-    let how = if z > 0.0 {
+    let how = if z > 0.0 && rest_rate > 0.0 {
         format!("{} as often as", times(rate / rest_rate))
+    } else if z > 0.0 {
+        // No ratio of a rest that never bounces.
+        "far more often than".to_owned()
     } else {
         "far less often than".to_owned()
     };
@@ -286,6 +289,23 @@ mod tests {
         assert_eq!(
             card.view.link,
             "page?path=/&from=2026-11-23&to=2026-11-23&segment=device%3Amobile"
+        );
+    }
+
+    // A screenshot showed "inf times as often" against a rest that never bounced.
+    #[test]
+    fn against_a_rest_that_never_bounces_the_card_names_no_ratio() {
+        let mut site = Site::default();
+        land(&mut site, "/pricing", &mobile(), 0, 60, 60, &bounce());
+        land(&mut site, "/pricing", &View::sample(), 60, 60, 60, &onward("/signup"));
+        let found = segment_cards(&site, 5);
+        let statements: Vec<&str> = found.iter().map(|card| card.statement.as_str()).collect();
+        assert!(
+            statements.contains(
+                &"Mobile visitors bounce from /pricing far more often than visitors on other \
+                  devices: 100 % of their visits against 0 %."
+            ),
+            "{statements:?}"
         );
     }
 
