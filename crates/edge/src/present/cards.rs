@@ -88,7 +88,7 @@ fn evidence_line(evidence: &Evidence) -> Markup {
         Unit::Share => format::percent(Some(v)),
         Unit::Milliseconds => format::duration_ms(Some(v)),
         Unit::Count => format::count(v.round().max(0.0) as u64),
-        Unit::Score => format!("{v:.2}"),
+        Unit::Score | Unit::Value => format!("{v:.2}"),
     };
     html! {
         (evidence.measure) ": " strong { (value(evidence.value)) }

@@ -236,6 +236,8 @@ pub enum Unit {
     Count,
     /// A feedback score from 1 to 3.
     Score,
+    /// A goal value, such as revenue: a sum or a value per visit, with cents.
+    Value,
 }
 
 /// The raw counts behind a share: `count` of `of`.

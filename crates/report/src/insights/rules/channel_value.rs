@@ -99,7 +99,7 @@ pub(in crate::insights) fn channel_value(
         };
         let evidence = vec![
             Evidence::share("goals per visit", own).against_share(rest, "other channels"),
-            Evidence::new("goal value per visit", value_per_visit, Unit::Count, visits)
+            Evidence::new("goal value per visit", value_per_visit, Unit::Value, visits)
                 .against(rest_value_per_visit, "other channels"),
         ];
         let effect_size = (rate - rest_rate).abs();

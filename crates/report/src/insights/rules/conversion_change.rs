@@ -71,7 +71,7 @@ pub(in crate::insights) fn conversion_change(
                 Counts { count: x1, of: now.engagement.entries },
             )
             .against_share(Counts { count: x2, of: before.engagement.entries }, "previous period"),
-            Evidence::new("value", completions.value, Unit::Count, completions.completions),
+            Evidence::new("value", completions.value, Unit::Value, completions.completions),
         ];
         let action = match exit_trace(current, previous, name, fell, options) {
             Some(step) => {

@@ -72,13 +72,17 @@ fn funnel_step(
         of = row.reached,
         rest_rate = percent(rest.share()?),
     );
-    let action = if row.segment.starts_with("device:") {
+    let action = if let Some(device) = row.segment.strip_prefix("device:") {
+        let device = match device {
+            "mobile" => "phone",
+            "desktop" => "desktop computer",
+            other => other,
+        };
         format!(
-            "Go from {} to {} on a {} yourself: the next step may be hard to find, reach or \
-             use there.",
+            "Go from {} to {} on a {device} yourself: the next step may be hard to find, reach \
+             or use there.",
             step_name(step),
             step_name(next),
-            row.label.to_lowercase(),
         )
     } else {
         format!(
@@ -192,7 +196,7 @@ mod tests {
             "{}",
             card.statement
         );
-        assert!(card.action.contains("on a mobile"), "{}", card.action);
+        assert!(card.action.contains("on a phone"), "{}", card.action);
         assert_eq!(card.evidence[0].counts, Some(Counts { count: 54, of: 60 }));
         assert_eq!(card.evidence[0].baseline_counts, Some(Counts { count: 20, of: 80 }));
         assert_eq!(card.view.link, "summary?from=2026-11-23&to=2026-11-23");
