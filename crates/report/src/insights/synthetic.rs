@@ -4,7 +4,8 @@
 //! The background site has eight pages visited through five channels, from phones, tablets
 //! and desktops alike; every visit lands on a page, goes on to a random page with the same
 //! chance on every page, and each view draws its engaged time, clicks, vitals and feedback from
-//! the same distributions. So on a background
+//! the same distributions. Its funnel ([`funnel`]) goes from `/signup` to the goal, and every
+//! goal and funnel step is counted in its visit's segments. So on a background
 //! range every card is a false discovery, and on a planted range the planted effect is the one
 //! finding the engine must make. [`measure`] runs both over a set of seeds: the figures
 //! `make bench` prints (`cargo run --release -p tacit-report --features synthetic --example
@@ -15,10 +16,13 @@
 use std::collections::BTreeMap;
 
 use tacit_aggregate::segments::SegmentKey;
+use tacit_aggregate::settings::Funnel;
 use tacit_aggregate::test_rng::SplitMix64;
 use tacit_aggregate::{Day, DayRecord, PageDay, SiteDay, VisitorHash};
 use tacit_beacon::agent::DeviceClass;
+use tacit_beacon::funnel::VisitEntry;
 use tacit_beacon::signal::{CountryCode, Entry, Event, FeedbackScore, Leave, View};
+use tacit_beacon::GoalContext;
 
 use super::{find_insights, InsightCard, Rule};
 use crate::summary::{MergedRange, SummaryOptions};
@@ -117,6 +121,12 @@ const VISITS: u64 = 2_000;
 /// The goal reached on `/signup`, and its value.
 const GOAL: &str = "signup";
 const GOAL_VALUE: f64 = 20.0;
+/// The background's funnel: `/signup`, then the goal.
+pub fn funnel() -> Funnel {
+    let steps = ["/signup", "goal:signup"].map(String::from).to_vec();
+    Funnel { name: "Signup".into(), steps, since: current_day().add_days(-1) }
+}
+
 /// Search terms on `/search`.
 const TERMS: [&str; 3] = ["pricing", "api keys", "refund"];
 
@@ -163,6 +173,12 @@ struct Traffic {
     mobile_pages: Vec<(&'static str, Behaviour)>,
     /// Extra visits through `channel` along `path`, whose last view behaves as given.
     cohort: Option<Cohort>,
+    /// The chance that a view of `/signup` reaches the goal on a phone, when not the
+    /// background's.
+    mobile_goal_rate: Option<f64>,
+    /// The chance that a view of `/signup` reaches the goal in a visit through one channel,
+    /// when not the background's.
+    channel_goal_rate: Option<(&'static str, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +198,17 @@ impl Traffic {
             pages: Vec::new(),
             mobile_pages: Vec::new(),
             cohort: None,
+            mobile_goal_rate: None,
+            channel_goal_rate: None,
+        }
+    }
+
+    /// The chance that a view of `/signup` reaches the goal.
+    fn goal_rate(&self, channel: Option<&str>, device: DeviceClass) -> f64 {
+        match (self.channel_goal_rate, self.mobile_goal_rate) {
+            (Some((host, rate)), _) if channel == Some(host) => rate,
+            (_, Some(rate)) if device == DeviceClass::Mobile => rate,
+            _ => self.goal_rate,
         }
     }
 
@@ -224,11 +251,18 @@ pub enum Effect {
     LoyaltyFall,
     /// `/pricing` on phones: 10 % of views continuing, 3 s engaged.
     MobileBounce,
+    /// 300 more visits go `/pricing` → `/signup`, where phones reach the goal in 2 % of views,
+    /// against 30 %.
+    FunnelMobileDrop,
+    /// `newsletter.example` (a referral, as `news.example` and `social.example` are): 150 more
+    /// visits go `/pricing` → `/signup` and reach the goal in 90 % of its views there, against
+    /// 30 %.
+    ChannelValue,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 14] = [
+    pub const ALL: [Effect; 16] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -243,6 +277,8 @@ impl Effect {
         Effect::SlowPage,
         Effect::LoyaltyFall,
         Effect::MobileBounce,
+        Effect::FunnelMobileDrop,
+        Effect::ChannelValue,
     ];
 
     /// The rule whose card finds the effect.
@@ -261,6 +297,8 @@ impl Effect {
             Effect::SlowPage => Rule::SlowPage,
             Effect::LoyaltyFall => Rule::Loyalty,
             Effect::MobileBounce => Rule::SegmentGap,
+            Effect::FunnelMobileDrop => Rule::FunnelStep,
+            Effect::ChannelValue => Rule::ChannelValue,
         }
     }
 
@@ -282,6 +320,8 @@ impl Effect {
             Effect::SlowPage => Subject::Page("/features"),
             Effect::LoyaltyFall => Subject::Named("returning visits"),
             Effect::MobileBounce => Subject::Segment("/pricing", "device:mobile"),
+            Effect::FunnelMobileDrop => Subject::Named("mobile visits dropped out"),
+            Effect::ChannelValue => Subject::Named("Visits from Referral"),
         }
     }
 
@@ -377,6 +417,20 @@ impl Effect {
                 let phone = Behaviour { continues: 0.1, engaged_median_ms: 3_000.0, ..background };
                 current.mobile_pages.push(("/pricing", phone));
             }
+            Effect::FunnelMobileDrop => {
+                current.cohort = Some(Cohort {
+                    visits: 300,
+                    channel: None,
+                    path: &["/pricing", "/signup"],
+                    last: background,
+                });
+                current.mobile_goal_rate = Some(0.02);
+            }
+            Effect::ChannelValue => {
+                current.cohort =
+                    cohort(Some("newsletter.example"), &["/pricing", "/signup"], background);
+                current.channel_goal_rate = Some(("newsletter.example", 0.9));
+            }
         }
         (current, previous)
     }
@@ -455,6 +509,21 @@ fn visit(
         (true, false) => Entry::FirstVisit,
         (true, true) => Entry::Returning,
     };
+    // What the tab keeps with journey consent: the visit's entry and its funnel progress.
+    let visit_entry = VisitEntry {
+        referrer: channel.map(str::to_owned),
+        returning: entry.returning(),
+        ..VisitEntry::default()
+    };
+    let funnel = funnel();
+    let mut funnel_steps = 0u8;
+    let mut reach = |site: &mut Site, step: &str| {
+        if funnel.steps.get(usize::from(funnel_steps)).is_some_and(|next| next == step) {
+            funnel_steps += 1;
+            let key = SegmentKey::of_funnel(&visit_entry, device, None);
+            site.site.record_funnel_step(funnel.id(), funnel_steps, visitor(visitor_n), key);
+        }
+    };
     let mut previous: Option<&str> = None;
     let mut page = path[0];
     for step in 0..5 {
@@ -481,7 +550,7 @@ fn visit(
             device,
             ..View::sample()
         };
-        let reached_goal = page == "/signup" && rng.unit() < traffic.goal_rate;
+        let reached_goal = page == "/signup" && rng.unit() < traffic.goal_rate(channel, device);
         let log_normal = |rng: &mut SplitMix64, median: f64, sigma: f64| {
             (median.ln() + sigma * rng.normal()).exp().round() as u32
         };
@@ -497,9 +566,16 @@ fn visit(
             ..leave_of(&view, &Leave::default())
         };
         site.view(page, visitor_n, &view);
+        reach(site, page);
         if reached_goal {
             let goal = Event::Goal { name: GOAL.into(), value: Some(GOAL_VALUE), props: vec![] };
             site.event(page, &goal);
+            let context = GoalContext { entry: Some(visit_entry.clone()), viewport: Some(device) };
+            site.site.record_goal_segments(
+                Some(GOAL_VALUE),
+                SegmentKey::of_goal(&context, device, None),
+            );
+            reach(site, &format!("goal:{GOAL}"));
         }
         if rng.unit() < behaviour.rated {
             let draw = rng.unit();
@@ -564,6 +640,8 @@ impl Measured {
 
 /// Runs the engine over a background range and a range per planted effect for each seed.
 pub fn measure(seeds: &[u64], options: &SummaryOptions) -> Measured {
+    // The synthetic site's own setting: its funnel.
+    let options = &SummaryOptions { funnels: vec![funnel()], ..options.clone() };
     let cards_of = |seed, effect| {
         let (current, previous) = range(seed, effect);
         find_insights(&current, Some(&previous), options)
