@@ -134,6 +134,8 @@ lint: setup
 		crates/beacon/data/crawler-user-agents.json
 	cargo fmt --all --check
 	cd fuzz && cargo fmt --check
+	@# The fuzz crate is outside the workspace: check it here, not first in test-fuzz.
+	cd fuzz && cargo clippy --all-targets -- -D warnings
 	@# Natively with the edge's `openapi` and the report's `synthetic` features, in one pass
 	@# (a second, without them, would check every crate again); the wasm32 pass checks the
 	@# edge as it ships, without them.

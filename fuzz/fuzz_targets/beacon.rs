@@ -26,8 +26,11 @@ fuzz_target!(|body: &[u8]| {
                 .flatten()
                 .map(String::as_str),
         ),
-        BeaconBody::Event { path, event } => {
+        BeaconBody::Event { path, event, context } => {
             paths.push(path);
+            if let Some(entry) = &context.entry {
+                assert_eq!(entry.utm.cleaned(), entry.utm, "a goal's entry tags are not cleaned");
+            }
             if let Event::Download { file } = event {
                 paths.push(file);
             }
@@ -35,6 +38,13 @@ fuzz_target!(|body: &[u8]| {
                 let cleaned = clean_property(key, value);
                 assert_eq!(cleaned, Ok(Some((key.clone(), value.clone()))), "not cleaned");
             }
+        }
+        BeaconBody::Funnel(step) => {
+            assert_eq!(
+                step.entry.utm.cleaned(),
+                step.entry.utm,
+                "a step's entry tags are not cleaned"
+            );
         }
         BeaconBody::Consent | BeaconBody::Dropped => {}
     }

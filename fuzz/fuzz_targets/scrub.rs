@@ -28,10 +28,9 @@ fuzz_target!(|url: &str| {
     let scrubbed = scrub_url(url, Some(SEARCH_PARAM));
     assert_eq!(scrubbed.path, path);
     let utm = &scrubbed.utm;
-    for value in [&utm.source, &utm.medium, &utm.campaign, &scrubbed.search_term] {
-        if let Some(value) = value {
-            assert_kept_text(value);
-        }
+    let kept = [&utm.source, &utm.medium, &utm.campaign, &utm.term, &utm.content];
+    for value in kept.into_iter().chain([&scrubbed.search_term]).flatten() {
+        assert_kept_text(value);
     }
 
     // A leave beacon carries its view's tags again: cleaning them twice must change nothing.
