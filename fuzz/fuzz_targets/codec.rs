@@ -49,11 +49,14 @@ fuzz_target!(|data: &[u8]| {
         // update replays after the leave it replaces, and once more on its own.
         let (mut site, mut page) = (SiteDay::default(), PageDay::default());
         match &entry.addition {
-            Addition::PageView { .. } | Addition::BarePageView { .. }
+            // Never journalled: these count their visitor.
+            Addition::PageView { .. }
+            | Addition::BarePageView { .. }
+            | Addition::FunnelStep { .. }
                 if entry.visitor.is_none() =>
             {
                 return
-            } // never journalled
+            }
             Addition::LeaveUpdate { replaced, segments, .. } => {
                 site.record_leave(replaced, *segments);
                 page.record_leave(replaced, *segments);
