@@ -26,6 +26,7 @@
 //! | [`Rule::SegmentGap`] | behavioural | one segment of a page's visits (a device class, channel group, new or returning visitors, a country) bounces [`MIN_SEGMENT_RATIO`] times as often as the rest of its dimension, or that much less; links to the page's report for the segment | [`MIN_VISITS`] ended visits in the segment and in the rest; [`MIN_VISITORS`] visitors, at least k, in the segment (and in the rest when it is one value) |
 //! | [`Rule::FunnelStep`] | journey | at the step after which a funnel loses the most visits, a device class or channel group drops out far more than the other visits (at least [`MIN_DIFFERENCE`]) | [`MIN_VISITORS`] visits of the segment and of the rest at the step; k visitors in the segment |
 //! | [`Rule::ChannelValue`] | value | a channel group's visits reach goals at least twice (or half) as often as the other groups'; states goal value per visit and the share of goals traced to a channel | [`MIN_VISITS`] visits and k visitors in the group, [`MIN_VISITS`] in the rest, 20 goals in all |
+//! | [`Rule::GoalGap`] | value | a device class, new or returning visitors, or a country reach goals at least twice (or half) as often as the rest of the dimension; links to the summary for the segment | [`MIN_VISITS`] visits and k visitors in the segment, [`MIN_VISITS`] in the rest, 20 goals in the dimension |
 //!
 //! Each rule has its own file under `rules/`; the tests they share are in `stats.rs`.
 //!
@@ -202,6 +203,9 @@ pub enum Rule {
     /// One segment of a page's visits bouncing far more, or far less, than the rest of its
     /// dimension.
     SegmentGap,
+    /// One segment of the site's visits reaching goals far less, or far more, often than the
+    /// rest of its dimension.
+    GoalGap,
 }
 
 impl Rule {
@@ -218,7 +222,9 @@ impl Rule {
             }
             Rule::ChannelEngagement | Rule::ChannelTrafficChange => InsightKind::Channel,
             Rule::DropOff | Rule::FunnelStep => InsightKind::Journey,
-            Rule::ConversionChange | Rule::Loyalty | Rule::ChannelValue => InsightKind::Value,
+            Rule::ConversionChange | Rule::Loyalty | Rule::ChannelValue | Rule::GoalGap => {
+                InsightKind::Value
+            }
         }
     }
 }
@@ -463,6 +469,7 @@ pub fn find_insights(
     candidates.extend(rules::channel_engagement(current, options, &tests));
     candidates.extend(rules::funnel_steps(current, options, &tests));
     candidates.extend(rules::channel_value(current, options, &tests));
+    candidates.extend(rules::goal_gap(current, options, &tests));
     if let Some(previous) = previous {
         candidates.extend(rules::conversion_change(current, previous, options, &tests));
         candidates.extend(rules::channel_traffic_change(current, previous, options, &tests));

@@ -179,6 +179,9 @@ struct Traffic {
     /// The chance that a view of `/signup` reaches the goal in a visit through one channel,
     /// when not the background's.
     channel_goal_rate: Option<(&'static str, f64)>,
+    /// The chance that a view of `/signup` reaches the goal in a first visit, when not the
+    /// background's.
+    new_visitor_goal_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -200,14 +203,16 @@ impl Traffic {
             cohort: None,
             mobile_goal_rate: None,
             channel_goal_rate: None,
+            new_visitor_goal_rate: None,
         }
     }
 
     /// The chance that a view of `/signup` reaches the goal.
-    fn goal_rate(&self, channel: Option<&str>, device: DeviceClass) -> f64 {
-        match (self.channel_goal_rate, self.mobile_goal_rate) {
-            (Some((host, rate)), _) if channel == Some(host) => rate,
-            (_, Some(rate)) if device == DeviceClass::Mobile => rate,
+    fn goal_rate(&self, channel: Option<&str>, device: DeviceClass, entry: Entry) -> f64 {
+        match (self.channel_goal_rate, self.mobile_goal_rate, self.new_visitor_goal_rate) {
+            (Some((host, rate)), _, _) if channel == Some(host) => rate,
+            (_, Some(rate), _) if device == DeviceClass::Mobile => rate,
+            (_, _, Some(rate)) if entry == Entry::FirstVisit => rate,
             _ => self.goal_rate,
         }
     }
@@ -258,11 +263,14 @@ pub enum Effect {
     /// visits go `/pricing` → `/signup` and reach the goal in 90 % of its views there, against
     /// 30 %.
     ChannelValue,
+    /// 300 more visits go `/pricing` → `/signup`, where first visits reach the goal in 3 % of
+    /// its views, against 30 %.
+    NewVisitorGoals,
 }
 
 impl Effect {
     /// Every effect the generator plants.
-    pub const ALL: [Effect; 16] = [
+    pub const ALL: [Effect; 17] = [
         Effect::AnswersThenLeaves,
         Effect::Mismatch,
         Effect::Frustration,
@@ -279,6 +287,7 @@ impl Effect {
         Effect::MobileBounce,
         Effect::FunnelMobileDrop,
         Effect::ChannelValue,
+        Effect::NewVisitorGoals,
     ];
 
     /// The rule whose card finds the effect.
@@ -299,6 +308,7 @@ impl Effect {
             Effect::MobileBounce => Rule::SegmentGap,
             Effect::FunnelMobileDrop => Rule::FunnelStep,
             Effect::ChannelValue => Rule::ChannelValue,
+            Effect::NewVisitorGoals => Rule::GoalGap,
         }
     }
 
@@ -322,6 +332,7 @@ impl Effect {
             Effect::MobileBounce => Subject::Segment("/pricing", "device:mobile"),
             Effect::FunnelMobileDrop => Subject::Named("mobile visits dropped out"),
             Effect::ChannelValue => Subject::Named("Visits from Referral"),
+            Effect::NewVisitorGoals => Subject::Named("New visitors reach a goal far less"),
         }
     }
 
@@ -430,6 +441,15 @@ impl Effect {
                 current.cohort =
                     cohort(Some("newsletter.example"), &["/pricing", "/signup"], background);
                 current.channel_goal_rate = Some(("newsletter.example", 0.9));
+            }
+            Effect::NewVisitorGoals => {
+                current.cohort = Some(Cohort {
+                    visits: 300,
+                    channel: None,
+                    path: &["/pricing", "/signup"],
+                    last: background,
+                });
+                current.new_visitor_goal_rate = Some(0.03);
             }
         }
         (current, previous)
@@ -550,7 +570,8 @@ fn visit(
             device,
             ..View::sample()
         };
-        let reached_goal = page == "/signup" && rng.unit() < traffic.goal_rate(channel, device);
+        let reached_goal =
+            page == "/signup" && rng.unit() < traffic.goal_rate(channel, device, entry);
         let log_normal = |rng: &mut SplitMix64, median: f64, sigma: f64| {
             (median.ln() + sigma * rng.normal()).exp().round() as u32
         };

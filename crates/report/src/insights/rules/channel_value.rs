@@ -28,46 +28,21 @@ pub(in crate::insights) fn channel_value(
     tests: &Tests,
 ) -> Vec<InsightCard> {
     let goals = range.goal_segments();
-    let channels: Vec<(Segment, u64, u64, GoalCount)> = range
-        .site_segments()
-        .iter()
-        .filter(|(segment, _)| matches!(segment, Segment::Channel(Some(_))))
-        .map(|(segment, traffic)| {
-            let visitors = traffic.visitors.clone().estimate();
-            (segment, traffic.engagement.entries, visitors, goals.get(segment))
-        })
-        .collect();
-    let all_visits: u64 = channels.iter().map(|c| c.1).sum();
-    let attributed: u64 = channels.iter().map(|c| c.3.completions).sum();
-    let all_value: f64 = channels.iter().map(|c| c.3.value).sum();
+    let channels = GoalGroup::all(range, |segment| matches!(segment, Segment::Channel(Some(_))));
+    let attributed: u64 = channels.iter().map(|c| c.goals.completions).sum();
     let unattributed = goals.get(Segment::Channel(None)).completions;
+    let total = GoalGroup::total(&channels);
     if attributed < MIN_GOALS {
         return Vec::new();
     }
     let mut cards = Vec::new();
-    for &(segment, visits, visitors, count) in &channels {
-        let rest =
-            Counts { count: attributed - count.completions, of: all_visits.saturating_sub(visits) };
-        if visits < MIN_VISITS || visitors < options.k.max(1) || rest.of < MIN_VISITS {
-            continue;
-        }
-        let own = Counts { count: count.completions, of: visits };
-        tests.run();
-        let Some(z) = two_proportion_z(own.count, own.of, rest.count, rest.of) else { continue };
-        let (Some(rate), Some(rest_rate)) = (own.share(), rest.share()) else { continue };
-        let far = if z > 0.0 {
-            rate >= rest_rate * MIN_VALUE_RATIO
-        } else {
-            rate * MIN_VALUE_RATIO <= rest_rate
-        };
-        let Some(confidence) = Confidence::of(Test::TwoProportionZ, z) else { continue };
-        if !far || confidence.level < MIN_LEVEL {
-            continue;
-        }
-        let label = segment.label();
-        let value_per_visit = count.value / visits as f64;
-        let rest_value_per_visit = (all_value - count.value) / rest.of as f64;
-        let worth = if all_value > 0.0 {
+    for channel in &channels {
+        let Some(gap) = GoalGap::test(channel, &total, options, tests) else { continue };
+        let label = channel.segment.label();
+        let visits = channel.visits;
+        let value_per_visit = channel.goals.value / visits as f64;
+        let rest_value_per_visit = (total.goals.value - channel.goals.value) / gap.rest.of as f64;
+        let worth = if total.goals.value > 0.0 {
             format!(
                 " Each of its visits brings {value_per_visit:.2} of goal value, against \
                  {rest_value_per_visit:.2}."
@@ -79,14 +54,14 @@ pub(in crate::insights) fn channel_value(
             "Visits from {label} reach a goal far {} often than the other channels': {} of them \
              ({} goals in {} visits), against {}.{worth} ({} of goals could be traced to their \
              channel.)",
-            if z > 0.0 { "more" } else { "less" },
-            percent(rate),
-            own.count,
-            own.of,
-            percent(rest_rate),
+            if gap.more() { "more" } else { "less" },
+            percent(gap.rate),
+            gap.own.count,
+            gap.own.of,
+            percent(gap.rest_rate),
             percent(ratio(attributed, attributed + unattributed).unwrap_or(0.0)),
         );
-        let action = if z > 0.0 {
+        let action = if gap.more() {
             format!(
                 "{label} brings the visits that convert: give it more of the budget or the \
                  content it responds to, and find what its visitors see first."
@@ -98,15 +73,110 @@ pub(in crate::insights) fn channel_value(
             )
         };
         let evidence = vec![
-            Evidence::share("goals per visit", own).against_share(rest, "other channels"),
+            Evidence::share("goals per visit", gap.own).against_share(gap.rest, "other channels"),
             Evidence::new("goal value per visit", value_per_visit, Unit::Value, visits)
                 .against(rest_value_per_visit, "other channels"),
         ];
-        let effect_size = (rate - rest_rate).abs();
-        let finding = Finding { statement, evidence, confidence, action, effect_size };
-        cards.push(InsightCard::new(Rule::ChannelValue, None, range, visitors, finding));
+        let effect_size = (gap.rate - gap.rest_rate).abs();
+        let finding =
+            Finding { statement, evidence, confidence: gap.confidence, action, effect_size };
+        cards.push(InsightCard::new(Rule::ChannelValue, None, range, channel.visitors, finding));
     }
     cards
+}
+
+/// One segment's visits (entries), visitors and goals over a range.
+pub(super) struct GoalGroup {
+    pub segment: Segment,
+    pub visits: u64,
+    pub visitors: u64,
+    pub goals: GoalCount,
+}
+
+impl GoalGroup {
+    /// The site's segments that `keep` keeps, with their goals.
+    pub fn all(range: &MergedRange, keep: impl Fn(Segment) -> bool) -> Vec<GoalGroup> {
+        let goals = range.goal_segments();
+        range
+            .site_segments()
+            .iter()
+            .filter(|(segment, _)| keep(*segment))
+            .map(|(segment, traffic)| GoalGroup {
+                segment,
+                visits: traffic.engagement.entries,
+                visitors: traffic.visitors.clone().estimate(),
+                goals: goals.get(segment),
+            })
+            .collect()
+    }
+
+    /// The visits and goals of `groups` together (its segment and visitors are the first's, and
+    /// not read).
+    pub fn total(groups: &[GoalGroup]) -> GoalGroup {
+        let mut goals = GoalCount::default();
+        for group in groups {
+            goals.completions += group.goals.completions;
+            goals.value += group.goals.value;
+        }
+        let visits = groups.iter().map(|group| group.visits).sum();
+        let segment = groups.first().map_or(Segment::Channel(None), |group| group.segment);
+        GoalGroup { segment, visits, visitors: 0, goals }
+    }
+}
+
+/// A group's goals per visit far from the rest's of its dimension: [`MIN_VALUE_RATIO`] times
+/// as many or fewer, by a two-proportion z-test at [`MIN_LEVEL`].
+pub(super) struct GoalGap {
+    pub own: Counts,
+    pub rest: Counts,
+    pub rate: f64,
+    pub rest_rate: f64,
+    pub z: f64,
+    pub confidence: Confidence,
+}
+
+impl GoalGap {
+    /// `group`'s gap against the rest of `total`, if far, counted in `tests`. Minimum:
+    /// [`MIN_VISITS`] visits and k visitors in the group, [`MIN_VISITS`] visits in the rest; a
+    /// group reaching more goals than it has visits (goals repeated within visits) is not
+    /// tested.
+    pub fn test(
+        group: &GoalGroup,
+        total: &GoalGroup,
+        options: &SummaryOptions,
+        tests: &Tests,
+    ) -> Option<GoalGap> {
+        let rest = Counts {
+            count: total.goals.completions - group.goals.completions,
+            of: total.visits.saturating_sub(group.visits),
+        };
+        if group.visits < MIN_VISITS || group.visitors < options.k.max(1) || rest.of < MIN_VISITS {
+            return None;
+        }
+        let own = Counts { count: group.goals.completions, of: group.visits };
+        tests.run();
+        let z = two_proportion_z(own.count, own.of, rest.count, rest.of)?;
+        let (rate, rest_rate) = (own.share()?, rest.share()?);
+        let far = if z > 0.0 {
+            rate >= rest_rate * MIN_VALUE_RATIO
+        } else {
+            rate * MIN_VALUE_RATIO <= rest_rate
+        };
+        let confidence = Confidence::of(Test::TwoProportionZ, z)?;
+        (far && confidence.level >= MIN_LEVEL).then_some(GoalGap {
+            own,
+            rest,
+            rate,
+            rest_rate,
+            z,
+            confidence,
+        })
+    }
+
+    /// Whether the group reaches goals more often than the rest.
+    pub fn more(&self) -> bool {
+        self.z > 0.0
+    }
 }
 
 #[cfg(test)]

@@ -156,7 +156,7 @@ fn gap_card(
 }
 
 /// Who a segment's visits are, to start a sentence: "Mobile visitors", "Organic search visits".
-fn who(segment: Segment) -> String {
+pub(super) fn who(segment: Segment) -> String {
     match segment {
         Segment::Device(_) => format!("{} visitors", segment.label()),
         Segment::Visitor(_) => segment.label(),
@@ -166,13 +166,13 @@ fn who(segment: Segment) -> String {
 }
 
 /// `text` with its first letter in lower case, for the middle of a sentence.
-fn lower_first(text: &str) -> String {
+pub(super) fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
 }
 
 /// The rest of a segment's dimension, as the baseline of its card.
-fn others(segment: Segment) -> String {
+pub(super) fn others(segment: Segment) -> String {
     match segment {
         Segment::Device(_) => "visitors on other devices".to_owned(),
         Segment::Channel(_) => "visits from other channels".to_owned(),
