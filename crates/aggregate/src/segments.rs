@@ -277,6 +277,11 @@ impl Segments {
         self.0.get(&segment)
     }
 
+    /// Drops every segment but `kept` (every one when `kept` is `None`).
+    pub fn keep_only(&mut self, kept: Option<Segment>) {
+        self.0.retain(|segment, _| Some(*segment) == kept);
+    }
+
     /// Every segment with traffic, in order (device, channel, visitor, country).
     pub fn iter(&self) -> impl Iterator<Item = (Segment, &SegmentTraffic)> {
         self.0.iter().map(|(segment, traffic)| (*segment, traffic))
