@@ -10,11 +10,13 @@
 //! The daily series needs each day's site record whatever the rollups: they are read for every
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
+use serde::{Deserialize, Serialize};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 
 use crate::summary::merge_by_path;
-use crate::MergedRange;
+use crate::{MergedRange, ReportKind};
 
 /// What a shard stores: its page records and site rollups, by day, and its period rollups.
 pub trait StoredRecords {
@@ -64,7 +66,67 @@ pub struct RangeRecords {
     pub site: SiteDay,
 }
 
+/// What a report reads of a range's segments: a page's and a day's only for the segment the
+/// report is read for, and every one of the page a page report is about (its segment table),
+/// besides the range's site record, which keeps all of them (the site's segment table).
+///
+/// A record's segments are most of what decoding and merging it costs, so a shard drops the
+/// others ([`RangeRecords::trim`]) before it sends a site's worker its records, and decodes
+/// its pages without them where none is needed ([`RecordsNeeded::page_segments`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsNeeded {
+    /// The segment the report is read for: the only one kept in every page and day.
+    pub segment: Option<Segment>,
+    /// The page whose record keeps every segment.
+    pub page: Option<String>,
+}
+
+/// Which of a page record's segments a read needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSegments {
+    /// Every one.
+    All,
+    /// This one.
+    One(Segment),
+    /// None.
+    None,
+}
+
+impl RecordsNeeded {
+    /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
+    pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
+        let page = match kind {
+            ReportKind::Page { path } => Some(path.clone()),
+            ReportKind::Pages | ReportKind::Site | ReportKind::Insights => None,
+        };
+        RecordsNeeded { segment, page }
+    }
+
+    /// The segments needed of the page at `path`.
+    pub fn page_segments(&self, path: &str) -> PageSegments {
+        match (self.page.as_deref() == Some(path), self.segment) {
+            (true, _) => PageSegments::All,
+            (false, Some(segment)) => PageSegments::One(segment),
+            (false, None) => PageSegments::None,
+        }
+    }
+}
+
 impl RangeRecords {
+    /// Drops the segments `needed` does not name from every page's and day's record.
+    pub fn trim(&mut self, needed: &RecordsNeeded) {
+        for (path, record) in &mut self.pages {
+            match needed.page_segments(path) {
+                PageSegments::All => {}
+                PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
+                PageSegments::None => record.keep_only_segment(None),
+            }
+        }
+        for (_, record) in &mut self.site_days {
+            record.keep_only_segment(needed.segment);
+        }
+    }
+
     /// The records of `from..=to` on `today`, from `source`'s rollups where it has them and its
     /// days for the rest.
     pub fn read<S: StoredRecords>(
@@ -281,6 +343,47 @@ mod tests {
             "the days left, and only them"
         );
         assert_eq!(shown(&read(&shard, first_kept, to, today)), shown(&kept));
+    }
+
+    #[test]
+    fn every_report_reads_the_same_from_records_trimmed_to_what_it_needs() {
+        let today = day("2027-03-03");
+        let mut shard = forty_one_days();
+        shard.maintain(today, day("2027-01-01"));
+        let (from, to) = (day("2027-02-10"), day("2027-03-02"));
+        let previous = crate::summary::previous_period(from, to);
+        let range = |from, to, needed: Option<&RecordsNeeded>| {
+            let Ok(mut records) = RangeRecords::read(&shard, from, to, today);
+            if let Some(needed) = needed {
+                records.trim(needed);
+            }
+            records.into_merged(from, to)
+        };
+        let kinds = [
+            ReportKind::Pages,
+            ReportKind::Site,
+            ReportKind::Insights,
+            ReportKind::Page { path: "/docs/1".into() },
+        ];
+        let segments = [None, Some("device:desktop"), Some("channel:direct")];
+        let (full, full_before) = (range(from, to, None), range(previous.0, previous.1, None));
+        assert!(full.site_segments().iter().count() > 2, "segments to drop");
+        for kind in kinds {
+            for segment in segments.map(|name| name.map(|name| Segment::parse(name).unwrap())) {
+                let needed = RecordsNeeded::of(&kind, segment);
+                let trimmed = range(from, to, Some(&needed));
+                let trimmed_before = range(previous.0, previous.1, Some(&needed));
+                let options = SummaryOptions { k: 1, segment, ..SummaryOptions::default() };
+                let build = |current, previous| {
+                    crate::Report::build(kind.clone(), current, Some(previous), &options).unwrap()
+                };
+                assert_eq!(
+                    build(&trimmed, &trimmed_before),
+                    build(&full, &full_before),
+                    "{kind:?} for {segment:?}"
+                );
+            }
+        }
     }
 
     #[test]
