@@ -11,6 +11,7 @@
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
 use serde::{Deserialize, Serialize};
+use tacit_aggregate::codec::{decode_page_day, decode_page_day_without_segments, CodecError};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, PageDay, SiteDay};
@@ -110,6 +111,20 @@ impl RecordsNeeded {
             (false, None) => PageSegments::None,
         }
     }
+
+    /// The stored record of the page at `path`, decoded with the segments needed of it: when
+    /// none is, its segments are not decoded at all.
+    pub fn decode_page(&self, path: &str, bytes: &[u8]) -> Result<PageDay, CodecError> {
+        match self.page_segments(path) {
+            PageSegments::All => decode_page_day(bytes),
+            PageSegments::One(segment) => {
+                let mut record = decode_page_day(bytes)?;
+                record.keep_only_segment(Some(segment));
+                Ok(record)
+            }
+            PageSegments::None => decode_page_day_without_segments(bytes),
+        }
+    }
 }
 
 impl RangeRecords {
@@ -186,6 +201,7 @@ mod tests {
     use super::*;
     use crate::summary::testing::{bounce, day, exit_after, onward, Site};
     use crate::summary::{PageSummary, SiteSummary, SummaryOptions};
+    use tacit_aggregate::codec::encode_page_day;
     use tacit_aggregate::rollup::Rollup;
 
     /// A shard's storage in memory: days, and the rollups its maintenance wrote.
@@ -382,6 +398,17 @@ mod tests {
                     build(&full, &full_before),
                     "{kind:?} for {segment:?}"
                 );
+                // A stored page decoded for the read is the page trimmed.
+                for page in full.pages() {
+                    let bytes = encode_page_day(&page.record);
+                    let mut records = RangeRecords {
+                        pages: vec![(page.path.clone(), page.record.clone())],
+                        ..RangeRecords::default()
+                    };
+                    records.trim(&needed);
+                    let decoded = needed.decode_page(&page.path, &bytes).unwrap();
+                    assert_eq!(encode_page_day(&decoded), encode_page_day(&records.pages[0].1));
+                }
             }
         }
     }

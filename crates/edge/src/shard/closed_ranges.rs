@@ -15,9 +15,9 @@
 
 use std::collections::VecDeque;
 
-use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
+use tacit_aggregate::codec::{decode_site_day, encode_page_day, encode_site_day};
 use tacit_aggregate::Day;
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 
 use crate::error::{AppError, AppResult};
 
@@ -41,17 +41,18 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`: kept ones, or `read`'s, which are then kept
-    /// if they fit.
+    /// The records of the closed days `from..=to`: kept ones, their pages decoded with only the
+    /// segments `needed` names, or `read`'s, which are then kept whole if they fit.
     pub fn get_or_read(
         &mut self,
         from: Day,
         to: Day,
+        needed: &RecordsNeeded,
         read: impl FnOnce() -> AppResult<RangeRecords>,
     ) -> AppResult<RangeRecords> {
         if let Some(index) = self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
             let kept = self.kept.remove(index).expect("the index was just found");
-            let records = decoded(&kept);
+            let records = decoded(&kept, needed);
             self.kept.push_front(kept);
             return records;
         }
@@ -87,13 +88,14 @@ impl ClosedRanges {
     }
 }
 
-fn decoded(kept: &KeptRange) -> AppResult<RangeRecords> {
+fn decoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
     let corrupt = |what: &str, e| AppError::Internal(format!("kept {what} record: {e}"));
     let pages = kept
         .pages
         .iter()
         .map(|(path, bytes)| {
-            Ok((path.clone(), decode_page_day(bytes).map_err(|e| corrupt("page", e))?))
+            let record = needed.decode_page(path, bytes).map_err(|e| corrupt("page", e))?;
+            Ok((path.clone(), record))
         })
         .collect::<AppResult<_>>()?;
     let site_days = kept

@@ -20,7 +20,7 @@ use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -181,6 +181,8 @@ pub struct Records {
     pub credential: Credential,
     pub from: Day,
     pub to: Day,
+    /// The segments the report reads: the others are dropped before the records cross.
+    pub needed: RecordsNeeded,
 }
 
 /// A shard's records of a range: one per page, the site's of each day, and the site's of the

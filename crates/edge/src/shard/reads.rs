@@ -6,13 +6,14 @@ use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::Day;
 use tacit_report::audit::StorageFacts;
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::protocol::{
     ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
     ShardRecords, ShardStatus, Status, Summary,
 };
+use super::store::StoreRead;
 use super::SiteShard;
 use crate::access::Role;
 use crate::error::AppResult;
@@ -27,18 +28,22 @@ impl SiteShard {
             segment: query.segment,
             ..SummaryOptions::default()
         };
-        let current = self.merged_range(query.from, query.to)?;
+        let needed = RecordsNeeded::of(&query.report, query.segment);
+        let current = self.merged_range(query.from, query.to, &needed)?;
         let compared_with = query.report.compared_with(query.from, query.to);
-        let previous = compared_with.map(|(from, to)| self.merged_range(from, to)).transpose()?;
+        let previous =
+            compared_with.map(|(from, to)| self.merged_range(from, to, &needed)).transpose()?;
         let report = Report::build(query.report, &current, previous.as_ref(), &options)?;
         Ok(ReportJson(serde_json::to_string(&report)?))
     }
 
-    /// The range's records, merged per page, for the worker to merge with the other shards'.
+    /// The range's records, merged per page, for the worker to merge with the other shards':
+    /// only the segments the report needs, which keeps what crosses, and what the worker
+    /// decodes and merges from every shard, small.
     pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        Ok(ShardRecords(self.range_records(query.from, query.to)?))
+        Ok(ShardRecords(self.range_records(query.from, query.to, &query.needed)?))
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -96,17 +101,18 @@ impl SiteShard {
         })
     }
 
-    fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {
-        Ok(self.range_records(from, to)?.into_merged(from, to))
+    fn merged_range(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<MergedRange> {
+        Ok(self.range_records(from, to, needed)?.into_merged(from, to))
     }
 
-    /// The records of `from..=to` (the open day's must be flushed): the closed days' from
-    /// their rollups and single days, kept for the next read, then the open day's.
-    fn range_records(&self, from: Day, to: Day) -> AppResult<RangeRecords> {
+    /// The records of `from..=to` (the open day's must be flushed), with only the segments
+    /// `needed` names: the closed days' from their rollups and single days, kept for the next
+    /// read, then the open day's.
+    fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
         let today = Day::from_unix_ms(self.clock.now_ms());
         let closed_to = to.min(today.add_days(-1));
         let mut records = if from <= closed_to {
-            self.closed_ranges.borrow_mut().get_or_read(from, closed_to, || {
+            self.closed_ranges.borrow_mut().get_or_read(from, closed_to, needed, || {
                 RangeRecords::read(&self.store, from, closed_to, today)
             })?
         } else {
@@ -114,8 +120,10 @@ impl SiteShard {
         };
         let open_from = from.max(today);
         if open_from <= to {
-            records.merge(RangeRecords::read(&self.store, open_from, to, today)?);
+            let store = StoreRead { store: &self.store, needed };
+            records.merge(RangeRecords::read(&store, open_from, to, today)?);
         }
+        records.trim(needed);
         Ok(records)
     }
 }
