@@ -185,8 +185,8 @@ pub async fn merged_range(
     });
     let mut merged = RangeRecords::default();
     for (index, answer) in join_all(asks).await.into_iter().enumerate() {
-        match answer {
-            Ok(ShardRecords(records)) => merged.merge(records),
+        match answer.and_then(ShardRecords::decoded) {
+            Ok(records) => merged.merge(records),
             // A wrong token or an unknown site, as shard 0 found: that is the answer.
             Err(error) if index == 0 && !matches!(error, AppError::Internal(_)) => {
                 return Err(error);

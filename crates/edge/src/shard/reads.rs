@@ -43,7 +43,23 @@ impl SiteShard {
     pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        Ok(ShardRecords(self.range_records(query.from, query.to, &query.needed)?))
+        let (needed, parts) = (&query.needed, self.range_parts(query.from, query.to));
+        // The closed days' pages as kept, encoded: passed on without being decoded here.
+        let mut records = match parts.closed {
+            Some((from, to)) => {
+                self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
+                    RangeRecords::read(&self.store, from, to, parts.today)
+                })?
+            }
+            None => ShardRecords::default(),
+        };
+        if let Some((from, to)) = parts.open {
+            let store = StoreRead { store: &self.store, needed };
+            let mut open = RangeRecords::read(&store, from, to, parts.today)?;
+            open.trim(needed);
+            records.merge(ShardRecords::encoded(open));
+        }
+        Ok(records)
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -109,21 +125,38 @@ impl SiteShard {
     /// `needed` names: the closed days' from their rollups and single days, kept for the next
     /// read, then the open day's.
     fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
-        let today = Day::from_unix_ms(self.clock.now_ms());
-        let closed_to = to.min(today.add_days(-1));
-        let mut records = if from <= closed_to {
-            self.closed_ranges.borrow_mut().get_or_read(from, closed_to, needed, || {
-                RangeRecords::read(&self.store, from, closed_to, today)
-            })?
-        } else {
-            RangeRecords::default()
+        let parts = self.range_parts(from, to);
+        let mut records = match parts.closed {
+            Some((from, to)) => {
+                self.closed_ranges.borrow_mut().get_or_read(from, to, needed, || {
+                    RangeRecords::read(&self.store, from, to, parts.today)
+                })?
+            }
+            None => RangeRecords::default(),
         };
-        let open_from = from.max(today);
-        if open_from <= to {
+        if let Some((from, to)) = parts.open {
             let store = StoreRead { store: &self.store, needed };
-            records.merge(RangeRecords::read(&store, open_from, to, today)?);
+            records.merge(RangeRecords::read(&store, from, to, parts.today)?);
         }
         records.trim(needed);
         Ok(records)
     }
+
+    /// `from..=to` cut at today, by the shard's clock.
+    fn range_parts(&self, from: Day, to: Day) -> RangeParts {
+        let today = Day::from_unix_ms(self.clock.now_ms());
+        let (closed_to, open_from) = (to.min(today.add_days(-1)), from.max(today));
+        RangeParts {
+            today,
+            closed: (from <= closed_to).then_some((from, closed_to)),
+            open: (open_from <= to).then_some((open_from, to)),
+        }
+    }
+}
+
+/// A range's closed days (before today), which a shard keeps merged, and its open days.
+struct RangeParts {
+    today: Day,
+    closed: Option<(Day, Day)>,
+    open: Option<(Day, Day)>,
 }
