@@ -7,6 +7,8 @@
 //! per range into one record per page, kept encoded, and merged with the open day's records on
 //! each read: one record per page to decode. Merging is associative and sketches merge as
 //! unions, so the figures are the same as merging the days one by one (a core test holds that).
+//! Each page is kept whole and without its segments, which most reports do not read: a shard
+//! of a site split across several sends those bytes to the worker as they are.
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
