@@ -384,6 +384,11 @@ impl Segments {
         }
     }
 
+    /// Drops every segment but `kept` (every one when `kept` is `None`).
+    pub fn keep_only(&mut self, kept: Option<Segment>) {
+        self.0.retain(|segment, _| Some(*segment) == kept);
+    }
+
     /// Every segment with traffic, in order (device, channel, visitor, country).
     pub fn iter(&self) -> impl Iterator<Item = (Segment, &SegmentTraffic)> {
         let fixed = FIXED.iter().zip(&self.fixed);
