@@ -386,7 +386,12 @@ impl Segments {
 
     /// Drops every segment but `kept` (every one when `kept` is `None`).
     pub fn keep_only(&mut self, kept: Option<Segment>) {
-        self.0.retain(|segment, _| Some(*segment) == kept);
+        for (segment, traffic) in FIXED.iter().zip(&mut self.fixed) {
+            if Some(*segment) != kept {
+                *traffic = None;
+            }
+        }
+        self.countries.retain(|code, _| Some(Segment::Country(*code)) == kept);
     }
 
     /// Every segment with traffic, in order (device, channel, visitor, country).

@@ -68,18 +68,32 @@ pub struct RangeRecords {
 }
 
 /// What a report reads of a range's segments: a page's and a day's only for the segment the
-/// report is read for, and every one of the page a page report is about (its segment table),
-/// besides the range's site record, which keeps all of them (the site's segment table).
+/// report is read for, and every one of the pages whose segments the report compares (a page
+/// report's page, for its segment table; every page for the insights, whose segment gap rule
+/// compares each page's segments), besides the range's site record, which keeps all of them
+/// (the site's segment table).
 ///
 /// A record's segments are most of what decoding and merging it costs, so a shard drops the
 /// others ([`RangeRecords::trim`]) before it sends a site's worker its records, and decodes
 /// its pages without them where none is needed ([`RecordsNeeded::page_segments`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordsNeeded {
-    /// The segment the report is read for: the only one kept in every page and day.
+    /// The segment the report is read for: the only one kept in every other page and day.
     pub segment: Option<Segment>,
-    /// The page whose record keeps every segment.
-    pub page: Option<String>,
+    /// The pages whose records keep every segment.
+    pub whole_pages: WholePages,
+}
+
+/// The pages a read needs every segment of.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WholePages {
+    /// None of them.
+    #[default]
+    None,
+    /// The page at this path.
+    One(String),
+    /// Every page.
+    Every,
 }
 
 /// Which of a page record's segments a read needs.
@@ -96,16 +110,22 @@ pub enum PageSegments {
 impl RecordsNeeded {
     /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
     pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
-        let page = match kind {
-            ReportKind::Page { path } => Some(path.clone()),
-            ReportKind::Pages | ReportKind::Site | ReportKind::Insights => None,
+        let whole_pages = match kind {
+            ReportKind::Page { path } => WholePages::One(path.clone()),
+            ReportKind::Insights => WholePages::Every,
+            ReportKind::Pages | ReportKind::Site => WholePages::None,
         };
-        RecordsNeeded { segment, page }
+        RecordsNeeded { segment, whole_pages }
     }
 
     /// The segments needed of the page at `path`.
     pub fn page_segments(&self, path: &str) -> PageSegments {
-        match (self.page.as_deref() == Some(path), self.segment) {
+        let whole = match &self.whole_pages {
+            WholePages::None => false,
+            WholePages::One(page) => page == path,
+            WholePages::Every => true,
+        };
+        match (whole, self.segment) {
             (true, _) => PageSegments::All,
             (false, Some(segment)) => PageSegments::One(segment),
             (false, None) => PageSegments::None,
@@ -359,6 +379,19 @@ mod tests {
             "the days left, and only them"
         );
         assert_eq!(shown(&read(&shard, first_kept, to, today)), shown(&kept));
+    }
+
+    #[test]
+    fn the_insights_read_every_page_whole_and_a_page_report_its_page() {
+        // The segment gap rule compares each page's segments, whatever segment is read.
+        let mobile = Segment::parse("device:mobile").ok();
+        let insights = RecordsNeeded::of(&ReportKind::Insights, mobile);
+        assert_eq!(insights.page_segments("/any"), PageSegments::All);
+        let page = RecordsNeeded::of(&ReportKind::Page { path: "/a".into() }, None);
+        assert_eq!(page.page_segments("/a"), PageSegments::All);
+        assert_eq!(page.page_segments("/b"), PageSegments::None);
+        let pages = RecordsNeeded::of(&ReportKind::Pages, mobile);
+        assert_eq!(pages.page_segments("/a"), PageSegments::One(mobile.unwrap()));
     }
 
     #[test]
