@@ -154,7 +154,7 @@ function scaleProjection() {
     ['day records per year', gib(dayBytesYear), `${gib(DO_STORAGE_BYTES)} per Durable Object`],
     ['rollups per year (52 weeks, 12 months)', gib(rollupBytesYear), `${(100 * rollupBytesYear / dayBytesYear).toFixed(0)} % of the day records`],
     ['everything kept for the default 762 days', gib(retainedBytes(762)), `${gib(DO_STORAGE_BYTES)}: ${daysThatFit.toFixed(0)} days fit`],
-    [`records a year's read decodes (≤ ${yearPieces} pieces × 1,001)`, int(yearRecordsPerShard), `${int(yearRecordsPerShard * shards)} over 64 shards, sent to the worker`],
+    [`records a year's read decodes (≤ ${yearPieces} pieces × 1,001)`, int(yearRecordsPerShard), `${int(yearRecordsPerShard * shards)} over 64 shards; each shard merges its own and sends the worker one per page, without the segments the report does not read: ${int((pagesPerDay + 1) * shards)} for the worker to decode and merge`],
   ])}
 
 Storage per Durable Object binds first: at ${int(perShardRps)} beacons a second a shard is well within

@@ -37,12 +37,28 @@ describe('sharding', () => {
         assert.equal(res.status, 202, await res.text());
       }
     }
-    const single = await pages(env.edge.url, 'one-shard', one.viewer_token);
-    const sharded = await pages(env.edge.url, 'four-shards', four.viewer_token);
+    const single = { ...await pages(env.edge.url, 'one-shard', one.viewer_token), token: one.viewer_token };
+    const sharded = { ...await pages(env.edge.url, 'four-shards', four.viewer_token), token: four.viewer_token };
     assert.equal(single.totals.views, beacons.length);
     // Small sets: the sketches count exactly, so the merge must match to the visitor.
     assert.deepEqual(sharded.totals, single.totals);
     assert.deepEqual(sharded.pages, single.pages);
+    // Every report, for every visitor and for a segment: each shard sends only the segments the
+    // report reads, and the worker builds the same report the one shard builds.
+    const read = async (site, token, route) => {
+      const res = await apiRequest(env.edge.url, 'GET', `/api/v1/sites/${site}/${route}`, { token });
+      assert.equal(res.status, 200, `${route}: ${await res.clone().text()}`);
+      return res.json();
+    };
+    // The pages table names its site; nothing else differs.
+    const withoutSite = ({ site, ...report }) => report;
+    for (const route of ['summary', 'summary?segment=device:desktop', 'page?path=/page-a',
+      'page?path=/page-b&segment=channel:direct', 'insights', 'pages?segment=device:desktop']) {
+      const [one, four] = [await read('one-shard', single.token, route), await read('four-shards', sharded.token, route)];
+      assert.deepEqual(withoutSite(four), withoutSite(one), route);
+    }
+    const { segments } = (await read('four-shards', sharded.token, 'page?path=/page-a')).summary;
+    assert.ok(segments.rows.length + segments.fewer_than_k > 0, "the page report has the page's segments");
     // The beacons really were spread: shard 0 of each site plus three further shards.
     assert.equal(await databases(env.persistDir), before + 5);
 

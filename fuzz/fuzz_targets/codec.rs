@@ -10,8 +10,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use tacit_aggregate::codec::{
-    decode_journal_entry, decode_page_day, decode_site_day, encode_journal_entry, encode_page_day,
-    encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY, KIND_SITE_DAY, MAGIC,
+    decode_journal_entry, decode_page_day, decode_page_day_without_segments, decode_site_day,
+    encode_journal_entry, encode_page_day, encode_site_day, KIND_JOURNAL_ENTRY, KIND_PAGE_DAY,
+    KIND_SITE_DAY, MAGIC,
 };
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::DayRecord;
@@ -33,6 +34,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(mut record) = decode_page_day(&bytes) {
         let mut again = decode_page_day(&encode_page_day(&record)).expect("a page record decodes");
         assert_eq!(counts(&mut again), counts(&mut record), "page record changed on a round trip");
+    }
+    if let Ok(mut head) = decode_page_day_without_segments(&bytes) {
+        // A read that needs no segment: the record it decodes stores, and is the whole
+        // record less its segments.
+        assert!(head.segments().iter().next().is_none(), "segments read");
+        let mut again = decode_page_day(&encode_page_day(&head)).expect("a page record decodes");
+        assert_eq!(counts(&mut again), counts(&mut head), "page record changed on a round trip");
+        if let Ok(mut whole) = decode_page_day(&bytes) {
+            whole.keep_only_segment(None);
+            assert_eq!(counts(&mut whole), counts(&mut head), "the segments' bytes read as more");
+        }
     }
     if let Ok(mut record) = decode_site_day(&bytes) {
         let mut again = decode_site_day(&encode_site_day(&record)).expect("a site rollup decodes");

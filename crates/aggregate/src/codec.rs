@@ -92,6 +92,18 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
     Ok(record)
 }
 
+/// Decodes a page's record as [`decode_page_day`] does, without its segments, which it does
+/// not read: for a read that shows the page as a whole (see [`PageDay::keep_only_segment`]).
+/// The checksum still covers every byte.
+pub fn decode_page_day_without_segments(bytes: &[u8]) -> Result<PageDay, CodecError> {
+    let record: PageDay =
+        from_payload::<crate::record::PageDayWithoutSegments>(open(bytes, KIND_PAGE_DAY)?)?.into();
+    if !record.visitors().has_precision(PAGE_PRECISION) {
+        return Err(CodecError::SketchPrecision);
+    }
+    Ok(record)
+}
+
 /// Decodes a site's rollup written by [`encode_site_day`] of this format version.
 pub fn decode_site_day(bytes: &[u8]) -> Result<SiteDay, CodecError> {
     let record: SiteDay = from_payload(open(bytes, KIND_SITE_DAY)?)?;
@@ -216,6 +228,29 @@ mod tests {
             assert_eq!(decoded.views(), original.views());
             assert_eq!(decoded.unique_visitors(), original.unique_visitors());
         }
+    }
+
+    #[test]
+    fn a_page_record_read_without_its_segments_is_the_record_without_them() {
+        for size in [0u64, 1, 10, 5_000] {
+            let original = record((0..size).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            let bytes = encode_page_day(&original);
+            let read = decode_page_day_without_segments(&bytes).unwrap();
+            assert_eq!(read.segments().iter().count(), 0);
+            assert_eq!(original.segments().iter().next().is_some(), size > 0, "segments to drop");
+            let mut without = original.clone();
+            without.keep_only_segment(None);
+            assert_eq!(encode_page_day(&read), encode_page_day(&without), "{size} visitors");
+        }
+        let bytes = encode_page_day(&record([1, 2, 3]));
+        for i in 0..bytes.len() {
+            let mut corrupted = bytes.clone();
+            corrupted[i] ^= 0x20;
+            assert!(decode_page_day_without_segments(&corrupted).is_err(), "byte {i}");
+        }
+        let site = encode_site_day(&SiteDay::default());
+        let refused = decode_page_day_without_segments(&site).unwrap_err();
+        assert_eq!(refused, CodecError::WrongKind(KIND_SITE_DAY));
     }
 
     #[test]

@@ -339,6 +339,22 @@ pub trait DayRecord {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PageDay(Traffic);
 
+/// A page record's fields before its segments, which come last: the codec reads a record's
+/// bytes as these and stops there, for a read that needs no segment of the page
+/// ([`crate::codec::decode_page_day_without_segments`]).
+#[derive(Deserialize)]
+pub(crate) struct PageDayWithoutSegments {
+    visitors: VisitorSketch,
+    activity: Activity,
+}
+
+impl From<PageDayWithoutSegments> for PageDay {
+    fn from(head: PageDayWithoutSegments) -> PageDay {
+        let PageDayWithoutSegments { visitors, activity } = head;
+        PageDay(Traffic { visitors, activity, segments: Segments::default() })
+    }
+}
+
 impl Default for PageDay {
     fn default() -> PageDay {
         PageDay(Traffic::new(VisitorSketch::for_page()))
@@ -349,6 +365,13 @@ impl PageDay {
     /// Adds everything `other` counted.
     pub fn merge(&mut self, other: &PageDay) {
         self.0.merge(&other.0);
+    }
+
+    /// Drops every segment but `kept` (every one when `kept` is `None`): what a read that
+    /// shows the page as a whole, or for one segment, needs of it. A record's segments are
+    /// most of what decoding and merging it costs.
+    pub fn keep_only_segment(&mut self, kept: Option<Segment>) {
+        self.0.segments.keep_only(kept);
     }
 
     /// The page's record for the views of `segment` alone, as a whole record would hold them:
@@ -480,6 +503,12 @@ impl SiteDay {
             goal_segments: self.goal_segments.of_segment(segment),
             ..self.clone()
         }
+    }
+
+    /// Drops every segment but `kept` (every one when `kept` is `None`), as
+    /// [`PageDay::keep_only_segment`] does.
+    pub fn keep_only_segment(&mut self, kept: Option<Segment>) {
+        self.traffic.segments.keep_only(kept);
     }
 
     /// Adds everything `other` counted.

@@ -384,6 +384,16 @@ impl Segments {
         }
     }
 
+    /// Drops every segment but `kept` (every one when `kept` is `None`).
+    pub fn keep_only(&mut self, kept: Option<Segment>) {
+        for (segment, traffic) in FIXED.iter().zip(&mut self.fixed) {
+            if Some(*segment) != kept {
+                *traffic = None;
+            }
+        }
+        self.countries.retain(|code, _| Some(Segment::Country(*code)) == kept);
+    }
+
     /// Every segment with traffic, in order (device, channel, visitor, country).
     pub fn iter(&self) -> impl Iterator<Item = (Segment, &SegmentTraffic)> {
         let fixed = FIXED.iter().zip(&self.fixed);

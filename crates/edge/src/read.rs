@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 use tacit_report::public::{NoiseKey, PublicSummary};
+use tacit_report::stored_range::RecordsNeeded;
 use tacit_report::summary::previous_period;
 use tacit_report::{Report, ReportKind, SummaryOptions};
 use worker::{Env, Request, Url};
@@ -42,17 +43,20 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
     if count > 1 {
         // Several shards: the worker merges their records and builds the report itself, with
         // the settings, the range and the period it is compared with asked at once.
+        let needed = RecordsNeeded::of(&report, segment);
         let previous = async {
             match report.compared_with(from, to) {
-                Some((from, to)) => {
-                    shard_client::merged_range(env, &site, count, &viewer, from, to).await.map(Some)
+                Some(range) => {
+                    shard_client::merged_range(env, &site, count, &viewer, range, &needed)
+                        .await
+                        .map(Some)
                 }
                 None => Ok(None),
             }
         };
         let (settings, current, previous) = join3(
             shard_client::settings(env, &site),
-            shard_client::merged_range(env, &site, count, &viewer, from, to),
+            shard_client::merged_range(env, &site, count, &viewer, (from, to), &needed),
             previous,
         )
         .await;
@@ -88,7 +92,11 @@ pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<P
     })?;
     let key = NoiseKey::derive(&secret.to_string(), &site);
     let count = settings.shards;
-    let range = shard_client::merged_range(env, &site, count, &Credential::Admin, from, to).await?;
+    // The public summary reads no segment.
+    let needed = RecordsNeeded::default();
+    let range =
+        shard_client::merged_range(env, &site, count, &Credential::Admin, (from, to), &needed)
+            .await?;
     Ok(PublicSummary::build(&range, settings.epsilon.get(), u64::from(settings.k), &key))
 }
 

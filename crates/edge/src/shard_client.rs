@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::MergedRange;
 use worker::{Date, Env, Method, Request, RequestInit};
 
@@ -161,7 +161,8 @@ pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) ->
     Ok(())
 }
 
-/// The merged records of `from..=to` over a site's `count` shards, all asked at once: shard 0
+/// The merged records of `from..=to` over a site's `count` shards, with the segments `needed`
+/// names (see [`RecordsNeeded`]), all asked at once: shard 0
 /// as `credential` (a viewer token, or the worker itself for a public summary), which it
 /// checks, the others as the worker itself. Shard 0's refusal is the answer, whatever the
 /// others said; any other shard's failure fails the whole read ([`AppError::Unavailable`]):
@@ -173,18 +174,19 @@ pub async fn merged_range(
     site: &SiteId,
     count: u32,
     credential: &Credential,
-    from: Day,
-    to: Day,
+    (from, to): (Day, Day),
+    needed: &RecordsNeeded,
 ) -> AppResult<MergedRange> {
     let asks = (0..count.max(1)).map(|index| {
         let credential = if index == 0 { credential.clone() } else { Credential::Admin };
-        let query = Records { site: site.clone(), credential, from, to };
+        let needed = needed.clone();
+        let query = Records { site: site.clone(), credential, from, to, needed };
         async move { ask(env, site, index, &query).await }
     });
     let mut merged = RangeRecords::default();
     for (index, answer) in join_all(asks).await.into_iter().enumerate() {
-        match answer {
-            Ok(ShardRecords(records)) => merged.merge(records),
+        match answer.and_then(ShardRecords::decoded) {
+            Ok(records) => merged.merge(records),
             // A wrong token or an unknown site, as shard 0 found: that is the answer.
             Err(error) if index == 0 && !matches!(error, AppError::Internal(_)) => {
                 return Err(error);

@@ -10,11 +10,14 @@
 //! The daily series needs each day's site record whatever the rollups: they are read for every
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
+use serde::{Deserialize, Serialize};
+use tacit_aggregate::codec::{decode_page_day, decode_page_day_without_segments, CodecError};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
+use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 
 use crate::summary::merge_by_path;
-use crate::MergedRange;
+use crate::{MergedRange, ReportKind};
 
 /// What a shard stores: its page records and site rollups, by day, and its period rollups.
 pub trait StoredRecords {
@@ -64,7 +67,101 @@ pub struct RangeRecords {
     pub site: SiteDay,
 }
 
+/// What a report reads of a range's segments: a page's and a day's only for the segment the
+/// report is read for, and every one of the pages whose segments the report compares (a page
+/// report's page, for its segment table; every page for the insights, whose segment gap rule
+/// compares each page's segments), besides the range's site record, which keeps all of them
+/// (the site's segment table).
+///
+/// A record's segments are most of what decoding and merging it costs, so a shard drops the
+/// others ([`RangeRecords::trim`]) before it sends a site's worker its records, and decodes
+/// its pages without them where none is needed ([`RecordsNeeded::page_segments`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsNeeded {
+    /// The segment the report is read for: the only one kept in every other page and day.
+    pub segment: Option<Segment>,
+    /// The pages whose records keep every segment.
+    pub whole_pages: WholePages,
+}
+
+/// The pages a read needs every segment of.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WholePages {
+    /// None of them.
+    #[default]
+    None,
+    /// The page at this path.
+    One(String),
+    /// Every page.
+    Every,
+}
+
+/// Which of a page record's segments a read needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSegments {
+    /// Every one.
+    All,
+    /// This one.
+    One(Segment),
+    /// None.
+    None,
+}
+
+impl RecordsNeeded {
+    /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
+    pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
+        let whole_pages = match kind {
+            ReportKind::Page { path } => WholePages::One(path.clone()),
+            ReportKind::Insights => WholePages::Every,
+            ReportKind::Pages | ReportKind::Site => WholePages::None,
+        };
+        RecordsNeeded { segment, whole_pages }
+    }
+
+    /// The segments needed of the page at `path`.
+    pub fn page_segments(&self, path: &str) -> PageSegments {
+        let whole = match &self.whole_pages {
+            WholePages::None => false,
+            WholePages::One(page) => page == path,
+            WholePages::Every => true,
+        };
+        match (whole, self.segment) {
+            (true, _) => PageSegments::All,
+            (false, Some(segment)) => PageSegments::One(segment),
+            (false, None) => PageSegments::None,
+        }
+    }
+
+    /// The stored record of the page at `path`, decoded with the segments needed of it: when
+    /// none is, its segments are not decoded at all.
+    pub fn decode_page(&self, path: &str, bytes: &[u8]) -> Result<PageDay, CodecError> {
+        match self.page_segments(path) {
+            PageSegments::All => decode_page_day(bytes),
+            PageSegments::One(segment) => {
+                let mut record = decode_page_day(bytes)?;
+                record.keep_only_segment(Some(segment));
+                Ok(record)
+            }
+            PageSegments::None => decode_page_day_without_segments(bytes),
+        }
+    }
+}
+
 impl RangeRecords {
+    /// Drops the segments `needed` does not name from every page's and day's record.
+    pub fn trim(&mut self, needed: &RecordsNeeded) {
+        for (path, record) in &mut self.pages {
+            match needed.page_segments(path) {
+                PageSegments::All => {}
+                PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
+                PageSegments::None => record.keep_only_segment(None),
+            }
+        }
+        for (_, record) in &mut self.site_days {
+            record.keep_only_segment(needed.segment);
+        }
+    }
+
     /// The records of `from..=to` on `today`, from `source`'s rollups where it has them and its
     /// days for the rest.
     pub fn read<S: StoredRecords>(
@@ -124,6 +221,7 @@ mod tests {
     use super::*;
     use crate::summary::testing::{bounce, day, exit_after, onward, Site};
     use crate::summary::{PageSummary, SiteSummary, SummaryOptions};
+    use tacit_aggregate::codec::encode_page_day;
     use tacit_aggregate::rollup::Rollup;
 
     /// A shard's storage in memory: days, and the rollups its maintenance wrote.
@@ -281,6 +379,71 @@ mod tests {
             "the days left, and only them"
         );
         assert_eq!(shown(&read(&shard, first_kept, to, today)), shown(&kept));
+    }
+
+    #[test]
+    fn the_insights_read_every_page_whole_and_a_page_report_its_page() {
+        // The segment gap rule compares each page's segments, whatever segment is read.
+        let mobile = Segment::parse("device:mobile").ok();
+        let insights = RecordsNeeded::of(&ReportKind::Insights, mobile);
+        assert_eq!(insights.page_segments("/any"), PageSegments::All);
+        let page = RecordsNeeded::of(&ReportKind::Page { path: "/a".into() }, None);
+        assert_eq!(page.page_segments("/a"), PageSegments::All);
+        assert_eq!(page.page_segments("/b"), PageSegments::None);
+        let pages = RecordsNeeded::of(&ReportKind::Pages, mobile);
+        assert_eq!(pages.page_segments("/a"), PageSegments::One(mobile.unwrap()));
+    }
+
+    #[test]
+    fn every_report_reads_the_same_from_records_trimmed_to_what_it_needs() {
+        let today = day("2027-03-03");
+        let mut shard = forty_one_days();
+        shard.maintain(today, day("2027-01-01"));
+        let (from, to) = (day("2027-02-10"), day("2027-03-02"));
+        let previous = crate::summary::previous_period(from, to);
+        let range = |from, to, needed: Option<&RecordsNeeded>| {
+            let Ok(mut records) = RangeRecords::read(&shard, from, to, today);
+            if let Some(needed) = needed {
+                records.trim(needed);
+            }
+            records.into_merged(from, to)
+        };
+        let kinds = [
+            ReportKind::Pages,
+            ReportKind::Site,
+            ReportKind::Insights,
+            ReportKind::Page { path: "/docs/1".into() },
+        ];
+        let segments = [None, Some("device:desktop"), Some("channel:direct")];
+        let (full, full_before) = (range(from, to, None), range(previous.0, previous.1, None));
+        assert!(full.site_segments().iter().count() > 2, "segments to drop");
+        for kind in kinds {
+            for segment in segments.map(|name| name.map(|name| Segment::parse(name).unwrap())) {
+                let needed = RecordsNeeded::of(&kind, segment);
+                let trimmed = range(from, to, Some(&needed));
+                let trimmed_before = range(previous.0, previous.1, Some(&needed));
+                let options = SummaryOptions { k: 1, segment, ..SummaryOptions::default() };
+                let build = |current, previous| {
+                    crate::Report::build(kind.clone(), current, Some(previous), &options).unwrap()
+                };
+                assert_eq!(
+                    build(&trimmed, &trimmed_before),
+                    build(&full, &full_before),
+                    "{kind:?} for {segment:?}"
+                );
+                // A stored page decoded for the read is the page trimmed.
+                for page in full.pages() {
+                    let bytes = encode_page_day(&page.record);
+                    let mut records = RangeRecords {
+                        pages: vec![(page.path.clone(), page.record.clone())],
+                        ..RangeRecords::default()
+                    };
+                    records.trim(&needed);
+                    let decoded = needed.decode_page(&page.path, &bytes).unwrap();
+                    assert_eq!(encode_page_day(&decoded), encode_page_day(&records.pages[0].1));
+                }
+            }
+        }
     }
 
     #[test]

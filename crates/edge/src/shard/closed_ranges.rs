@@ -7,6 +7,8 @@
 //! per range into one record per page, kept encoded, and merged with the open day's records on
 //! each read: one record per page to decode. Merging is associative and sketches merge as
 //! unions, so the figures are the same as merging the days one by one (a core test holds that).
+//! Each page is kept whole and without its segments, which most reports do not read: a shard
+//! of a site split across several sends those bytes to the worker as they are.
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
@@ -15,10 +17,13 @@
 
 use std::collections::VecDeque;
 
-use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
-use tacit_aggregate::Day;
-use tacit_report::stored_range::RangeRecords;
+use tacit_aggregate::codec::{
+    decode_page_day_without_segments, decode_site_day, encode_page_day, encode_site_day, CodecError,
+};
+use tacit_aggregate::{Day, SiteDay};
+use tacit_report::stored_range::{PageSegments, RangeRecords, RecordsNeeded};
 
+use super::protocol::ShardRecords;
 use crate::error::{AppError, AppResult};
 
 /// The most bytes of encoded records kept, over all ranges.
@@ -28,10 +33,29 @@ const MAX_KEPT_BYTES: usize = 16 << 20;
 struct KeptRange {
     from: Day,
     to: Day,
-    pages: Vec<(String, Vec<u8>)>,
+    pages: Vec<KeptPage>,
     site_days: Vec<(Day, Vec<u8>)>,
     site: Vec<u8>,
     bytes: usize,
+}
+
+/// A page's record of a closed range, encoded whole and without its segments, which most
+/// reads do not need: such a read passes the second on to a site's worker as it is.
+struct KeptPage {
+    path: String,
+    whole: Vec<u8>,
+    without_segments: Vec<u8>,
+}
+
+impl KeptPage {
+    /// The page's record with the segments `needed` names, as the codec's bytes.
+    fn encoded(&self, needed: &RecordsNeeded) -> Result<Vec<u8>, CodecError> {
+        Ok(match needed.page_segments(&self.path) {
+            PageSegments::All => self.whole.clone(),
+            PageSegments::None => self.without_segments.clone(),
+            PageSegments::One(_) => encode_page_day(&needed.decode_page(&self.path, &self.whole)?),
+        })
+    }
 }
 
 /// The closed ranges read lately, most recent first.
@@ -41,23 +65,52 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`: kept ones, or `read`'s, which are then kept
-    /// if they fit.
+    /// The records of the closed days `from..=to`: kept ones, their pages decoded with only the
+    /// segments `needed` names, or `read`'s, which are then kept whole if they fit.
     pub fn get_or_read(
         &mut self,
         from: Day,
         to: Day,
+        needed: &RecordsNeeded,
         read: impl FnOnce() -> AppResult<RangeRecords>,
     ) -> AppResult<RangeRecords> {
         if let Some(index) = self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
             let kept = self.kept.remove(index).expect("the index was just found");
-            let records = decoded(&kept);
+            let records = decoded(&kept, needed);
             self.kept.push_front(kept);
             return records;
         }
         let records = read()?;
-        self.keep(from, to, &records);
+        self.keep(from, to, &records)?;
         Ok(records)
+    }
+
+    /// As [`ClosedRanges::get_or_read`], with each page left as the codec's bytes: those kept
+    /// are passed on without being decoded, for a site's worker, which decodes them.
+    pub fn get_or_read_encoded(
+        &mut self,
+        from: Day,
+        to: Day,
+        needed: &RecordsNeeded,
+        read: impl FnOnce() -> AppResult<RangeRecords>,
+    ) -> AppResult<ShardRecords> {
+        let kept_at = |ranges: &ClosedRanges| {
+            ranges.kept.iter().position(|kept| kept.from == from && kept.to == to)
+        };
+        if kept_at(self).is_none() {
+            let mut records = read()?;
+            self.keep(from, to, &records)?;
+            if kept_at(self).is_none() {
+                // Too large to keep: encoded from what was read.
+                records.trim(needed);
+                return Ok(ShardRecords::encoded(records));
+            }
+        }
+        let index = kept_at(self).expect("kept above, if not before");
+        let kept = self.kept.remove(index).expect("the index was just found");
+        let records = encoded(&kept, needed);
+        self.kept.push_front(kept);
+        records
     }
 
     /// Forgets every kept range: stored records may have changed.
@@ -65,42 +118,75 @@ impl ClosedRanges {
         self.kept.clear();
     }
 
-    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) {
-        let pages: Vec<(String, Vec<u8>)> = records
+    /// Keeps `records` if they fit, whole and with their pages also without segments.
+    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) -> AppResult<()> {
+        let pages = records
             .pages
             .iter()
-            .map(|(path, record)| (path.clone(), encode_page_day(record)))
-            .collect();
+            .map(|(path, record)| {
+                let whole = encode_page_day(record);
+                let without_segments = decode_page_day_without_segments(&whole)
+                    .map(|record| encode_page_day(&record))
+                    .map_err(corrupt("page"))?;
+                Ok(KeptPage { path: path.clone(), whole, without_segments })
+            })
+            .collect::<AppResult<Vec<KeptPage>>>()?;
         let site_days: Vec<(Day, Vec<u8>)> =
             records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
         let site = encode_site_day(&records.site);
-        let bytes = pages.iter().map(|(path, bytes)| path.len() + bytes.len()).sum::<usize>()
+        let page_bytes = |page: &KeptPage| page.path.len() + page.whole.len();
+        let bytes = pages.iter().map(|page| page_bytes(page) + page.without_segments.len());
+        let bytes = bytes.sum::<usize>()
             + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
             + site.len();
         if bytes > MAX_KEPT_BYTES {
-            return;
+            return Ok(());
         }
         while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + bytes > MAX_KEPT_BYTES {
             self.kept.pop_back();
         }
         self.kept.push_front(KeptRange { from, to, pages, site_days, site, bytes });
+        Ok(())
     }
 }
 
-fn decoded(kept: &KeptRange) -> AppResult<RangeRecords> {
-    let corrupt = |what: &str, e| AppError::Internal(format!("kept {what} record: {e}"));
+fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
+    move |error| AppError::Internal(format!("kept {what} record: {error}"))
+}
+
+/// The kept range, its pages decoded with the segments `needed` names.
+fn decoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
     let pages = kept
         .pages
         .iter()
-        .map(|(path, bytes)| {
-            Ok((path.clone(), decode_page_day(bytes).map_err(|e| corrupt("page", e))?))
+        .map(|page| {
+            let record = needed.decode_page(&page.path, &page.whole).map_err(corrupt("page"))?;
+            Ok((page.path.clone(), record))
         })
         .collect::<AppResult<_>>()?;
+    let (site_days, site) = decoded_site(kept)?;
+    Ok(RangeRecords { pages, site_days, site })
+}
+
+/// The kept range with the segments `needed` names, its pages left as the codec's bytes.
+fn encoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
+    let pages = kept
+        .pages
+        .iter()
+        .map(|page| Ok((page.path.clone(), page.encoded(needed).map_err(corrupt("page"))?)))
+        .collect::<AppResult<_>>()?;
+    let (site_days, site) = decoded_site(kept)?;
+    let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
+    site_records.trim(needed);
+    Ok(ShardRecords { pages, site_days: site_records.site_days, site: site_records.site })
+}
+
+/// The kept range's site records: each day's, and the range's.
+fn decoded_site(kept: &KeptRange) -> AppResult<(Vec<(Day, SiteDay)>, SiteDay)> {
     let site_days = kept
         .site_days
         .iter()
-        .map(|(day, bytes)| Ok((*day, decode_site_day(bytes).map_err(|e| corrupt("site", e))?)))
+        .map(|(day, bytes)| Ok((*day, decode_site_day(bytes).map_err(corrupt("site"))?)))
         .collect::<AppResult<_>>()?;
-    let site = decode_site_day(&kept.site).map_err(|e| corrupt("site", e))?;
-    Ok(RangeRecords { pages, site_days, site })
+    Ok((site_days, decode_site_day(&kept.site).map_err(corrupt("site"))?))
 }

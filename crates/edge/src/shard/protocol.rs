@@ -15,12 +15,12 @@ use tacit_aggregate::codec::{
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::settings::SiteSettings;
-use tacit_aggregate::Day;
+use tacit_aggregate::{Day, SiteDay};
 use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -181,42 +181,73 @@ pub struct Records {
     pub credential: Credential,
     pub from: Day,
     pub to: Day,
+    /// The segments the report reads: the others are dropped before the records cross.
+    pub needed: RecordsNeeded,
 }
 
-/// A shard's records of a range: one per page, the site's of each day, and the site's of the
-/// whole range merged.
+/// A shard's records of a range: one per page, as the codec's bytes (a shard passes on the
+/// bytes it keeps of a closed range without decoding them), the site's of each day, and the
+/// site's of the whole range merged.
 #[derive(Default)]
-pub struct ShardRecords(pub RangeRecords);
+pub struct ShardRecords {
+    pub pages: Vec<(String, Vec<u8>)>,
+    pub site_days: Vec<(Day, SiteDay)>,
+    pub site: SiteDay,
+}
+
+impl ShardRecords {
+    /// `records`, their pages encoded.
+    pub fn encoded(records: RangeRecords) -> ShardRecords {
+        let RangeRecords { pages, site_days, site } = records;
+        let pages = pages.into_iter().map(|(path, record)| (path, encode_page_day(&record)));
+        ShardRecords { pages: pages.collect(), site_days, site }
+    }
+
+    /// Adds another part of the same range: the pages of both are merged when decoded.
+    pub fn merge(&mut self, other: ShardRecords) {
+        self.pages.extend(other.pages);
+        self.site_days.extend(other.site_days);
+        self.site.merge(&other.site);
+    }
+
+    /// The records, their pages decoded.
+    pub fn decoded(self) -> AppResult<RangeRecords> {
+        let pages = self
+            .pages
+            .into_iter()
+            .map(|(path, bytes)| Ok((path, decode_page_day(&bytes).map_err(codec)?)))
+            .collect::<AppResult<_>>()?;
+        Ok(RangeRecords { pages, site_days: self.site_days, site: self.site })
+    }
+}
 
 /// Each list as its length, then each item: a path as its length and UTF-8 bytes, a day as its
 /// number since the epoch, a record as its length and the codec's bytes (u32 and i32
 /// little-endian); then the range's site record, as its length and the codec's bytes.
 impl WireAnswer for ShardRecords {
     fn to_body(&self) -> AppResult<Vec<u8>> {
-        let ShardRecords(records) = self;
         let mut body = Vec::new();
-        put_len(&mut body, records.pages.len())?;
-        for (path, record) in &records.pages {
+        put_len(&mut body, self.pages.len())?;
+        for (path, record) in &self.pages {
             put_bytes(&mut body, path.as_bytes())?;
-            put_bytes(&mut body, &encode_page_day(record))?;
+            put_bytes(&mut body, record)?;
         }
-        put_len(&mut body, records.site_days.len())?;
-        for (day, record) in &records.site_days {
+        put_len(&mut body, self.site_days.len())?;
+        for (day, record) in &self.site_days {
             body.extend_from_slice(&day.days_since_epoch().to_le_bytes());
             put_bytes(&mut body, &encode_site_day(record))?;
         }
-        put_bytes(&mut body, &encode_site_day(&records.site))?;
+        put_bytes(&mut body, &encode_site_day(&self.site))?;
         Ok(body)
     }
 
     fn from_body(body: &[u8]) -> AppResult<ShardRecords> {
         let mut reader = Reader { rest: body };
-        let mut records = RangeRecords::default();
+        let mut records = ShardRecords::default();
         for _ in 0..reader.u32("page count")? {
             let path = std::str::from_utf8(reader.bytes("path")?)
                 .map_err(|_| corrupt("a path that is not UTF-8"))?;
-            let record = decode_page_day(reader.bytes("page record")?).map_err(codec)?;
-            records.pages.push((path.to_owned(), record));
+            records.pages.push((path.to_owned(), reader.bytes("page record")?.to_vec()));
         }
         for _ in 0..reader.u32("site day count")? {
             let day = Day::from_days_since_epoch(i32::from_le_bytes(reader.array("day")?));
@@ -227,7 +258,7 @@ impl WireAnswer for ShardRecords {
         if !reader.rest.is_empty() {
             return Err(corrupt("bytes after the last record"));
         }
-        Ok(ShardRecords(records))
+        Ok(records)
     }
 }
 
@@ -443,45 +474,52 @@ pub struct SyncSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tacit_aggregate::{PageDay, SiteDay};
+    use tacit_aggregate::PageDay;
 
     fn records() -> ShardRecords {
         let day = Day::from_days_since_epoch(20_000);
         let mut site = SiteDay::default();
         site.record_bot_dropped();
-        ShardRecords(RangeRecords {
-            pages: vec![("/".into(), PageDay::default()), ("/é".into(), PageDay::default())],
+        let page = encode_page_day(&PageDay::default());
+        ShardRecords {
+            pages: vec![("/".into(), page.clone()), ("/é".into(), page)],
             site_days: vec![(day, SiteDay::default()), (day.add_days(1), SiteDay::default())],
             site,
-        })
+        }
     }
 
     #[test]
     fn records_cross_as_the_codecs_bytes_and_come_back_whole() {
         let body = records().to_body().unwrap();
-        let ShardRecords(read) = ShardRecords::from_body(&body).unwrap();
+        let read = ShardRecords::from_body(&body).unwrap();
+        assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
+        let read = read.decoded().unwrap();
         let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
         assert_eq!(paths, ["/", "/é"]);
         let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
-        assert_eq!(days, records().0.site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
+        assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
         assert_eq!(read.site.bots_dropped(), 1);
-        assert_eq!(ShardRecords(read).to_body().unwrap(), body, "the same records, byte for byte");
         let empty = ShardRecords::default().to_body().unwrap();
         let empty_site = encode_site_day(&SiteDay::default());
         assert_eq!(empty[..8], [0; 8], "two empty lists");
         assert_eq!(empty.len(), 8 + 4 + empty_site.len(), "then the range's site record");
-        assert!(ShardRecords::from_body(&empty).unwrap().0.pages.is_empty());
+        assert!(ShardRecords::from_body(&empty).unwrap().pages.is_empty());
     }
 
     #[test]
-    fn cut_or_padded_records_are_refused() {
+    fn cut_padded_or_corrupt_records_are_refused() {
         let body = records().to_body().unwrap();
         for len in 0..body.len() {
-            assert!(ShardRecords::from_body(&body[..len]).is_err(), "cut at {len}");
+            let read = ShardRecords::from_body(&body[..len]).and_then(ShardRecords::decoded);
+            assert!(read.is_err(), "cut at {len}");
         }
-        let mut padded = body;
+        let mut padded = body.clone();
         padded.push(0);
         assert!(ShardRecords::from_body(&padded).is_err());
+        // A flipped byte in a page's record: read as bytes, refused when decoded.
+        let mut flipped = body;
+        flipped[4 + 4 + 1 + 4 + 6] ^= 0xff;
+        assert!(ShardRecords::from_body(&flipped).unwrap().decoded().is_err());
     }
 
     #[test]

@@ -6,13 +6,14 @@ use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::Day;
 use tacit_report::audit::StorageFacts;
-use tacit_report::stored_range::RangeRecords;
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::protocol::{
     ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
     ShardRecords, ShardStatus, Status, Summary,
 };
+use super::store::StoreRead;
 use super::SiteShard;
 use crate::access::Role;
 use crate::error::AppResult;
@@ -28,18 +29,38 @@ impl SiteShard {
             funnels: site.settings.funnels,
             ..SummaryOptions::default()
         };
-        let current = self.merged_range(query.from, query.to)?;
+        let needed = RecordsNeeded::of(&query.report, query.segment);
+        let current = self.merged_range(query.from, query.to, &needed)?;
         let compared_with = query.report.compared_with(query.from, query.to);
-        let previous = compared_with.map(|(from, to)| self.merged_range(from, to)).transpose()?;
+        let previous =
+            compared_with.map(|(from, to)| self.merged_range(from, to, &needed)).transpose()?;
         let report = Report::build(query.report, &current, previous.as_ref(), &options)?;
         Ok(ReportJson(serde_json::to_string(&report)?))
     }
 
-    /// The range's records, merged per page, for the worker to merge with the other shards'.
+    /// The range's records, merged per page, for the worker to merge with the other shards':
+    /// only the segments the report needs, which keeps what crosses, and what the worker
+    /// decodes and merges from every shard, small.
     pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        Ok(ShardRecords(self.range_records(query.from, query.to)?))
+        let (needed, parts) = (&query.needed, self.range_parts(query.from, query.to));
+        // The closed days' pages as kept, encoded: passed on without being decoded here.
+        let mut records = match parts.closed {
+            Some((from, to)) => {
+                self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
+                    RangeRecords::read(&self.store, from, to, parts.today)
+                })?
+            }
+            None => ShardRecords::default(),
+        };
+        if let Some((from, to)) = parts.open {
+            let store = StoreRead { store: &self.store, needed };
+            let mut open = RangeRecords::read(&store, from, to, parts.today)?;
+            open.trim(needed);
+            records.merge(ShardRecords::encoded(open));
+        }
+        Ok(records)
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -97,26 +118,46 @@ impl SiteShard {
         })
     }
 
-    fn merged_range(&self, from: Day, to: Day) -> AppResult<MergedRange> {
-        Ok(self.range_records(from, to)?.into_merged(from, to))
+    fn merged_range(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<MergedRange> {
+        Ok(self.range_records(from, to, needed)?.into_merged(from, to))
     }
 
-    /// The records of `from..=to` (the open day's must be flushed): the closed days' from
-    /// their rollups and single days, kept for the next read, then the open day's.
-    fn range_records(&self, from: Day, to: Day) -> AppResult<RangeRecords> {
-        let today = Day::from_unix_ms(self.clock.now_ms());
-        let closed_to = to.min(today.add_days(-1));
-        let mut records = if from <= closed_to {
-            self.closed_ranges.borrow_mut().get_or_read(from, closed_to, || {
-                RangeRecords::read(&self.store, from, closed_to, today)
-            })?
-        } else {
-            RangeRecords::default()
+    /// The records of `from..=to` (the open day's must be flushed), with only the segments
+    /// `needed` names: the closed days' from their rollups and single days, kept for the next
+    /// read, then the open day's.
+    fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
+        let parts = self.range_parts(from, to);
+        let mut records = match parts.closed {
+            Some((from, to)) => {
+                self.closed_ranges.borrow_mut().get_or_read(from, to, needed, || {
+                    RangeRecords::read(&self.store, from, to, parts.today)
+                })?
+            }
+            None => RangeRecords::default(),
         };
-        let open_from = from.max(today);
-        if open_from <= to {
-            records.merge(RangeRecords::read(&self.store, open_from, to, today)?);
+        if let Some((from, to)) = parts.open {
+            let store = StoreRead { store: &self.store, needed };
+            records.merge(RangeRecords::read(&store, from, to, parts.today)?);
         }
+        records.trim(needed);
         Ok(records)
     }
+
+    /// `from..=to` cut at today, by the shard's clock.
+    fn range_parts(&self, from: Day, to: Day) -> RangeParts {
+        let today = Day::from_unix_ms(self.clock.now_ms());
+        let (closed_to, open_from) = (to.min(today.add_days(-1)), from.max(today));
+        RangeParts {
+            today,
+            closed: (from <= closed_to).then_some((from, closed_to)),
+            open: (open_from <= to).then_some((open_from, to)),
+        }
+    }
+}
+
+/// A range's closed days (before today), which a shard keeps merged, and its open days.
+struct RangeParts {
+    today: Day,
+    closed: Option<(Day, Day)>,
+    open: Option<(Day, Day)>,
 }
