@@ -41,9 +41,16 @@ fn change(now: u64, before: u64) -> String {
     format!("{}{:.0} %", if relative < 0.0 { "−" } else { "+" }, relative.abs() * 100.0)
 }
 
-/// `75 %`: the size of the relative change from `before` to `now`.
-fn by(now: u64, before: u64) -> String {
-    format!("{:.0} %", relative(now, before).abs() * 100.0)
+/// `fell 75 %`, `rose 12 %` or `held steady`: how a count moved from `before` to `now`, which
+/// a share's change may not follow (a page's views that held while the site's rose).
+fn moved(now: u64, before: u64) -> String {
+    let relative = relative(now, before);
+    let size = format!("{:.0} %", relative.abs() * 100.0);
+    match size.as_str() {
+        "0 %" => "held steady".to_owned(),
+        _ if relative < 0.0 => format!("fell {size}"),
+        _ => format!("rose {size}"),
+    }
 }
 
 /// The evidence of a share's change: the share against the previous period's, and the counts.
@@ -90,11 +97,11 @@ pub(in crate::insights) fn channel_traffic_change(
         tests.run();
         let Some((confidence, now, was)) = changed(&shares) else { continue };
         let channel = &row.label;
-        let (verb, fell) = if now < was { ("fell", true) } else { ("rose", false) };
+        let fell = now < was;
         let statement = format!(
-            "Visits from {channel} {verb} {} since the previous period ({} to {}), while the \
+            "Visits from {channel} {} since the previous period ({} to {}), while the \
              site's changed {} ({} to {}): its share of visits went from {} to {}.",
-            by(shares.now, shares.before),
+            moved(shares.now, shares.before),
             shares.before,
             shares.now,
             change(shares.now_total, shares.before_total),
@@ -166,11 +173,11 @@ pub(in crate::insights) fn page_traffic_change(
         tests.run();
         let Some((confidence, now, was)) = changed(&shares) else { continue };
         let path = &page.path;
-        let (verb, fell) = if now < was { ("fell", true) } else { ("rose", false) };
+        let fell = now < was;
         let statement = format!(
-            "Views of {path} {verb} {} since the previous period ({} to {}), while the site's \
+            "Views of {path} {} since the previous period ({} to {}), while the site's \
              changed {}: its share of views went from {} to {}.",
-            by(shares.now, shares.before),
+            moved(shares.now, shares.before),
             shares.before,
             shares.now,
             change(shares.now_total, shares.before_total),
@@ -210,6 +217,14 @@ pub(in crate::insights) fn page_traffic_change(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_that_held_while_its_share_moved_is_said_to_hold() {
+        assert_eq!(moved(850, 850), "held steady");
+        assert_eq!(moved(100, 400), "fell 75 %");
+        assert_eq!(moved(1_040, 300), "rose 247 %");
+        assert_eq!(moved(1_001, 1_000), "held steady");
+    }
     use crate::insights::testing::{background, BACKGROUND};
     use crate::insights::{find_insights, InsightKind};
     use crate::summary::testing::{bounce, day, onward, Site};
