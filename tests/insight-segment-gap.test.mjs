@@ -62,6 +62,15 @@ describe('segment gap insight', () => {
     assert.equal(summary.metrics.bounce_rate.page, 0.8);
   });
 
+  test('is among the site summary\'s cards, as the insights list it', async () => {
+    // The summary runs the insights over the records it reads: every page's segments.
+    const { insights } = await json('summary');
+    const gap = insights.find((card) => card.rule === 'segment_gap');
+    assert.ok(gap, JSON.stringify(insights.map((card) => card.statement)));
+    const html = await (await edgeFetch(`${env.edge.url}/s/demo?key=${env.site.viewer_token}`)).text();
+    assert.match(html, /Mobile visitors bounce from \/pricing/);
+  });
+
   test('shows the card on the page report with its link, and names no segment under k', async () => {
     const res = await edgeFetch(`${env.edge.url}/s/demo/p?path=/pricing&key=${env.site.viewer_token}`);
     assert.equal(res.status, 200);

@@ -68,10 +68,12 @@ pub struct RangeRecords {
 }
 
 /// What a report reads of a range's segments: a page's and a day's only for the segment the
-/// report is read for, and every one of the pages whose segments the report compares (a page
-/// report's page, for its segment table; every page for the insights, whose segment gap rule
-/// compares each page's segments), besides the range's site record, which keeps all of them
-/// (the site's segment table).
+/// report is read for, and every one of the pages whose segments the report compares, besides
+/// the range's site record, which keeps all of them (the site's segment table). A report of
+/// the whole site that runs the insights (the site summary, a page report, the insights)
+/// compares every page's segments: the segment gap rule tests each page's, and the control of
+/// false discoveries counts every test of the range. A segment's report reads the segment's
+/// records alone, which have no segments, and a page report its page's segment table.
 ///
 /// A record's segments are most of what decoding and merging it costs, so a shard drops the
 /// others ([`RangeRecords::trim`]) before it sends a site's worker its records, and decodes
@@ -110,10 +112,13 @@ pub enum PageSegments {
 impl RecordsNeeded {
     /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
     pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
-        let whole_pages = match kind {
-            ReportKind::Page { path } => WholePages::One(path.clone()),
-            ReportKind::Insights => WholePages::Every,
-            ReportKind::Pages | ReportKind::Site => WholePages::None,
+        let whole_pages = match (kind, segment) {
+            (ReportKind::Pages, _) => WholePages::None,
+            (ReportKind::Site | ReportKind::Insights, Some(_)) => WholePages::None,
+            (ReportKind::Page { path }, Some(_)) => WholePages::One(path.clone()),
+            (ReportKind::Site | ReportKind::Insights | ReportKind::Page { .. }, None) => {
+                WholePages::Every
+            }
         };
         RecordsNeeded { segment, whole_pages }
     }
@@ -382,16 +387,23 @@ mod tests {
     }
 
     #[test]
-    fn the_insights_read_every_page_whole_and_a_page_report_its_page() {
-        // The segment gap rule compares each page's segments, whatever segment is read.
+    fn the_reports_that_run_the_insights_read_every_page_whole() {
+        // The segment gap rule compares each page's segments, and the false-discovery control
+        // counts every test: a read of the whole site that runs the insights needs them all.
+        let page = || ReportKind::Page { path: "/a".into() };
+        for kind in [ReportKind::Site, ReportKind::Insights, page()] {
+            let needed = RecordsNeeded::of(&kind, None);
+            assert_eq!(needed.page_segments("/b"), PageSegments::All, "{kind:?}");
+        }
+        let pages = RecordsNeeded::of(&ReportKind::Pages, None);
+        assert_eq!(pages.page_segments("/a"), PageSegments::None);
+        // A segment's records have no segments; a page report keeps its page's segment table.
         let mobile = Segment::parse("device:mobile").ok();
-        let insights = RecordsNeeded::of(&ReportKind::Insights, mobile);
-        assert_eq!(insights.page_segments("/any"), PageSegments::All);
-        let page = RecordsNeeded::of(&ReportKind::Page { path: "/a".into() }, None);
-        assert_eq!(page.page_segments("/a"), PageSegments::All);
-        assert_eq!(page.page_segments("/b"), PageSegments::None);
-        let pages = RecordsNeeded::of(&ReportKind::Pages, mobile);
-        assert_eq!(pages.page_segments("/a"), PageSegments::One(mobile.unwrap()));
+        for kind in [ReportKind::Site, ReportKind::Insights, ReportKind::Pages, page()] {
+            let needed = RecordsNeeded::of(&kind, mobile);
+            assert_eq!(needed.page_segments("/b"), PageSegments::One(mobile.unwrap()), "{kind:?}");
+        }
+        assert_eq!(RecordsNeeded::of(&page(), mobile).page_segments("/a"), PageSegments::All);
     }
 
     #[test]
