@@ -48,7 +48,7 @@ pub mod report;
 pub mod stored_range;
 pub mod summary;
 
-pub use report::{NotShown, PageReport, Report, ReportKind, SiteReport};
+pub use report::{NotShown, PageReport, Report, ReportKind, SiteReport, TOP_SITE_INSIGHTS};
 pub use summary::{
     MergedRange, PageRow, PageSummary, PageUnavailable, RangeSummary, SiteSummary, SummaryOptions,
 };

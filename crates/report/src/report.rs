@@ -16,7 +16,7 @@ use tacit_aggregate::record::DayRecord;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
 
-/// Insight cards shown with the site summary; the insights report lists them all.
+/// Insight cards the site summary's page shows open; the others it folds under them.
 pub const TOP_SITE_INSIGHTS: usize = 5;
 
 /// Which report a read asks for.
@@ -49,7 +49,8 @@ impl ReportKind {
 pub struct SiteReport {
     /// The figures of the site.
     pub summary: SiteSummary,
-    /// The [`TOP_SITE_INSIGHTS`] cards of highest impact.
+    /// Every card, highest impact first, as the insights report lists them (the page shows
+    /// the first [`TOP_SITE_INSIGHTS`] open).
     pub insights: Vec<InsightCard>,
 }
 
@@ -157,8 +158,7 @@ impl Report {
                 Report::Pages(RangeSummary::from_merged(current, options.k, options.segment))
             }
             ReportKind::Site => {
-                let mut insights = find_insights(current, previous, options);
-                insights.truncate(TOP_SITE_INSIGHTS);
+                let insights = find_insights(current, previous, options);
                 let summary = SiteSummary::new(current, previous, options);
                 Report::Site(SiteReport { summary, insights })
             }
@@ -269,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn the_site_report_shows_the_top_cards_only() {
+    fn the_site_report_lists_every_card_the_insights_find() {
         // Guides read long and left, each against a site of visits that go on.
         let mut site = Site::default();
         site.visits("/", 100_000, 3_000, None, &onward("/a"));
@@ -282,7 +282,7 @@ mod tests {
         assert!(all.len() > TOP_SITE_INSIGHTS, "{all:?}");
         let report = Report::build(ReportKind::Site, &range, None, &options).unwrap();
         let report = SiteReport::try_from(report).unwrap();
-        assert_eq!(report.insights, all[..TOP_SITE_INSIGHTS]);
+        assert_eq!(report.insights, all);
     }
 
     #[test]

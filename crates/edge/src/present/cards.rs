@@ -30,6 +30,26 @@ pub fn cards(context: &PageContext, cards: &[InsightCard], none: &str) -> Markup
     }
 }
 
+/// The cards, the first `open` of them shown and the others folded under them: a site's
+/// cards can be many, and the first are the ones most worth acting on.
+pub fn top_cards(context: &PageContext, all: &[InsightCard], none: &str, open: usize) -> Markup {
+    let (top, more) = all.split_at(open.min(all.len()));
+    html! {
+        (cards(context, top, none))
+        @if !more.is_empty() {
+            details.more-cards {
+                summary {
+                    (more.len()) " more " (if more.len() == 1 { "finding" } else { "findings" })
+                    ", of lower expected impact"
+                }
+                ol.cards start=(open + 1) {
+                    @for card in more { li { (one(context, card)) } }
+                }
+            }
+        }
+    }
+}
+
 fn one(context: &PageContext, card: &InsightCard) -> Markup {
     html! {
         article.card {
@@ -228,5 +248,23 @@ mod tests {
         let html = cards(&context, &[card()], "none").into_string();
         assert!(html.contains("Ranked by expected impact"), "{html}");
         assert!(html.contains("at most 5.0 % of the cards"), "{html}");
+    }
+
+    #[test]
+    fn cards_past_the_top_are_folded_under_them_in_order() {
+        let day = day("2026-12-06");
+        let context =
+            PageContext { site: "demo", key: None, from: day, to: day, today: day, segment: None };
+        let all: Vec<InsightCard> =
+            (0..7).map(|n| InsightCard { statement: format!("Finding {n}."), ..card() }).collect();
+        let html = top_cards(&context, &all, "none", 5).into_string();
+        let (open, folded) = html.split_once("<details").expect("the rest folded");
+        assert!(open.contains("Finding 4.") && !open.contains("Finding 5."), "{html}");
+        assert!(folded.contains("2 more findings, of lower expected impact"), "{html}");
+        assert!(folded.contains("<ol class=\"cards\" start=\"6\">"), "{html}");
+        assert!(folded.find("Finding 5.") < folded.find("Finding 6."), "{html}");
+        let few = top_cards(&context, &all[..5], "none", 5).into_string();
+        assert!(!few.contains("<details"), "{few}");
+        assert!(top_cards(&context, &[], "none yet", 5).into_string().contains("none yet"));
     }
 }

@@ -8,7 +8,7 @@ use tacit_report::summary::{
 };
 use worker::Response;
 
-use super::cards::cards;
+use super::cards::top_cards;
 use super::charts::{daily_chart, sparkline};
 use super::format;
 use super::funnels::funnels;
@@ -17,7 +17,7 @@ use super::segments::{segment_bar, segment_tables};
 use super::tables::{breakdown, page_cell, Cell};
 use crate::error::AppResult;
 use tacit_beacon::signal::BareCause;
-use tacit_report::SiteReport;
+use tacit_report::{SiteReport, TOP_SITE_INSIGHTS};
 
 /// Renders the site summary.
 pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Response> {
@@ -43,7 +43,7 @@ pub fn site_page(context: &PageContext, report: &SiteReport) -> AppResult<Respon
         }
         section aria-labelledby="insights" {
             h2 #insights { "Insights" }
-            (cards(context, &report.insights, "No finding passes its minimum sample and significance test in this range yet."))
+            (top_cards(context, &report.insights, "No finding passes its minimum sample and significance test in this range yet.", TOP_SITE_INSIGHTS))
         }
         section aria-labelledby="daily" {
             h2 #daily { "Visitors per day" }
