@@ -109,8 +109,16 @@ impl PageContext<'_> {
     }
 }
 
+/// `47 %`; under 10 % with its tenths, as the evidence shows it (`0.8 %`, not `1 %`), unless
+/// they are nought (`4 %`).
 fn percent(share: f64) -> String {
-    format!("{:.0} %", share * 100.0)
+    let percent = share * 100.0;
+    let tenths = format!("{percent:.1}");
+    match tenths.strip_suffix(".0") {
+        _ if percent >= 9.95 => format!("{percent:.0} %"),
+        Some(whole) => format!("{whole} %"),
+        None => format!("{tenths} %"),
+    }
 }
 
 fn percent_precise(share: f64) -> String {
@@ -148,5 +156,15 @@ mod tests {
         assert_eq!(duration(9_600.0), "10 s");
         assert_eq!(duration(100_000.0), "1 min 40 s");
         assert_eq!(duration(120_000.0), "2 min");
+    }
+
+    #[test]
+    fn small_shares_keep_their_tenths() {
+        assert_eq!(percent(0.008), "0.8 %");
+        assert_eq!(percent(0.066), "6.6 %");
+        assert_eq!(percent(0.04), "4 %");
+        assert_eq!(percent(0.0996), "10 %");
+        assert_eq!(percent(0.47), "47 %");
+        assert_eq!(percent(0.0), "0 %");
     }
 }
