@@ -31,18 +31,19 @@ pub(in crate::insights) fn channel_value(
     let channels = GoalGroup::all(range, |segment| matches!(segment, Segment::Channel(Some(_))));
     let attributed: u64 = channels.iter().map(|c| c.goals.completions).sum();
     let unattributed = goals.get(Segment::Channel(None)).completions;
-    let total = GoalGroup::total(&channels);
+    let all = GoalGroup::goals_per_visit(&channels);
+    let all_value: f64 = channels.iter().map(|c| c.goals.value).sum();
     if attributed < MIN_GOALS {
         return Vec::new();
     }
     let mut cards = Vec::new();
     for channel in &channels {
-        let Some(gap) = GoalGap::test(channel, &total, options, tests) else { continue };
+        let Some(gap) = GoalGap::test(channel, all, options, tests) else { continue };
         let label = channel.segment.label();
         let visits = channel.visits;
         let value_per_visit = channel.goals.value / visits as f64;
-        let rest_value_per_visit = (total.goals.value - channel.goals.value) / gap.rest.of as f64;
-        let worth = if total.goals.value > 0.0 {
+        let rest_value_per_visit = (all_value - channel.goals.value) / gap.rest.of as f64;
+        let worth = if all_value > 0.0 {
             format!(
                 " Each of its visits brings {value_per_visit:.2} of goal value, against \
                  {rest_value_per_visit:.2}."
@@ -110,17 +111,12 @@ impl GoalGroup {
             .collect()
     }
 
-    /// The visits and goals of `groups` together (its segment and visitors are the first's, and
-    /// not read).
-    pub fn total(groups: &[GoalGroup]) -> GoalGroup {
-        let mut goals = GoalCount::default();
-        for group in groups {
-            goals.completions += group.goals.completions;
-            goals.value += group.goals.value;
+    /// The goals of `groups` over their visits, together.
+    pub fn goals_per_visit(groups: &[GoalGroup]) -> Counts {
+        Counts {
+            count: groups.iter().map(|group| group.goals.completions).sum(),
+            of: groups.iter().map(|group| group.visits).sum(),
         }
-        let visits = groups.iter().map(|group| group.visits).sum();
-        let segment = groups.first().map_or(Segment::Channel(None), |group| group.segment);
-        GoalGroup { segment, visits, visitors: 0, goals }
     }
 }
 
@@ -136,19 +132,20 @@ pub(super) struct GoalGap {
 }
 
 impl GoalGap {
-    /// `group`'s gap against the rest of `total`, if far, counted in `tests`. Minimum:
+    /// `group`'s gap against the rest of `all` (goals over visits), if far, counted in `tests`.
+    /// Minimum:
     /// [`MIN_VISITS`] visits and k visitors in the group, [`MIN_VISITS`] visits in the rest; a
     /// group reaching more goals than it has visits (goals repeated within visits) is not
     /// tested.
     pub fn test(
         group: &GoalGroup,
-        total: &GoalGroup,
+        all: Counts,
         options: &SummaryOptions,
         tests: &Tests,
     ) -> Option<GoalGap> {
         let rest = Counts {
-            count: total.goals.completions - group.goals.completions,
-            of: total.visits.saturating_sub(group.visits),
+            count: all.count - group.goals.completions,
+            of: all.of.saturating_sub(group.visits),
         };
         if group.visits < MIN_VISITS || group.visitors < options.k.max(1) || rest.of < MIN_VISITS {
             return None;
@@ -170,6 +167,18 @@ impl GoalGap {
             rest_rate,
             z,
             confidence,
+        })
+    }
+
+    /// The same gap seen from the rest: when the rest is one segment, its gap against the group.
+    pub fn mirror(self) -> Option<GoalGap> {
+        Some(GoalGap {
+            own: self.rest,
+            rest: self.own,
+            rate: self.rest_rate,
+            rest_rate: self.rate,
+            z: -self.z,
+            confidence: Confidence::of(Test::TwoProportionZ, -self.z)?,
         })
     }
 

@@ -2,6 +2,7 @@
 //! or channel group that drops out there far more than the other visits.
 
 use super::percent;
+use super::segment_gap::a_device;
 use crate::insights::discoveries::Tests;
 use crate::insights::stats::{two_proportion_z, Confidence, Test};
 use crate::insights::{
@@ -9,6 +10,7 @@ use crate::insights::{
 };
 use crate::privacy::OTHER;
 use crate::summary::{DropRow, FunnelSummary, Funnels, MergedRange, SummaryOptions};
+use tacit_aggregate::segments::Segment;
 use tacit_beacon::funnel::GOAL_PREFIX;
 
 /// One card per funnel at most: at the step after which most visits leave (see
@@ -72,17 +74,13 @@ fn funnel_step(
         of = row.reached,
         rest_rate = percent(rest.share()?),
     );
-    let action = if let Some(device) = row.segment.strip_prefix("device:") {
-        let device = match device {
-            "mobile" => "phone",
-            "desktop" => "desktop computer",
-            other => other,
-        };
+    let action = if let Ok(Segment::Device(device)) = Segment::parse(&row.segment) {
         format!(
-            "Go from {} to {} on a {device} yourself: the next step may be hard to find, reach \
-             or use there.",
+            "Go from {} to {} on {} yourself: the next step may be hard to find, reach or use \
+             there.",
             step_name(step),
             step_name(next),
+            a_device(device),
         )
     } else {
         format!(

@@ -5,12 +5,11 @@
 
 use super::channel_value::{GoalGap, GoalGroup, MIN_GOALS};
 use super::percent;
-use super::segment_gap::{lower_first, others, who};
+use super::segment_gap::{a_device, lower_first, others, who};
 use crate::insights::discoveries::Tests;
 use crate::insights::{Evidence, Finding, InsightCard, Rule};
 use crate::summary::{MergedRange, SummaryOptions};
 use tacit_aggregate::segments::{Segment, VisitorKind};
-use tacit_beacon::agent::DeviceClass;
 
 /// The dimensions, each tested on its own.
 const DIMENSIONS: [&str; 3] = ["device", "visitor", "country"];
@@ -43,21 +42,24 @@ fn dimension_gap(
     let groups = GoalGroup::all(range, |segment| {
         segment.dimension() == dimension && segment.is_told_apart()
     });
-    let total = GoalGroup::total(&groups);
-    if total.goals.completions < MIN_GOALS {
+    let all = GoalGroup::goals_per_visit(&groups);
+    if all.count < MIN_GOALS {
         return None;
     }
-    let gaps: Vec<(&GoalGroup, GoalGap)> = if groups.len() == 2 {
-        // One test: its mirror is the other value's.
-        let gap = GoalGap::test(&groups[0], &total, options, tests)?;
-        let worse = if gap.more() { &groups[1] } else { &groups[0] };
-        // Counted once above; the card names the rest too, which must be seen by k visitors.
-        vec![(worse, GoalGap::test(worse, &total, options, &Tests::default())?)]
-    } else {
-        groups
+    let gaps: Vec<(&GoalGroup, GoalGap)> = match groups.as_slice() {
+        // One test, whose mirror is the other value's; the card names both, so each must be
+        // seen by k visitors.
+        [first, second] => {
+            if second.visitors < options.k.max(1) {
+                return None;
+            }
+            let gap = GoalGap::test(first, all, options, tests)?;
+            vec![if gap.more() { (second, gap.mirror()?) } else { (first, gap) }]
+        }
+        _ => groups
             .iter()
-            .filter_map(|group| Some((group, GoalGap::test(group, &total, options, tests)?)))
-            .collect()
+            .filter_map(|group| Some((group, GoalGap::test(group, all, options, tests)?)))
+            .collect(),
     };
     gaps.into_iter()
         .min_by(|(_, a), (_, b)| {
@@ -100,11 +102,7 @@ fn card(range: &MergedRange, group: &GoalGroup, gap: GoalGap) -> InsightCard {
 fn fewer_action(segment: Segment) -> String {
     match segment {
         Segment::Device(device) => {
-            let on = match device {
-                DeviceClass::Mobile => "a phone",
-                DeviceClass::Tablet => "a tablet",
-                DeviceClass::Desktop => "a desktop computer",
-            };
+            let on = a_device(device);
             format!(
                 "Go the way to each goal on {on}: the forms, the buttons, the steps of sign-up \
                  or checkout, and how fast each loads."
@@ -135,6 +133,7 @@ mod tests {
     use crate::insights::{find_insights, InsightKind};
     use crate::summary::testing::{day, leave_of, onward, Site};
     use tacit_aggregate::segments::SegmentKey;
+    use tacit_beacon::agent::DeviceClass;
     use tacit_beacon::signal::{Entry, Event, View};
     use tacit_beacon::GoalContext;
 

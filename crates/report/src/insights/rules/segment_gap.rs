@@ -192,15 +192,20 @@ fn times(ratio: f64) -> String {
     }
 }
 
+/// A device of the class, as an action names it: "a phone".
+pub(super) fn a_device(device: DeviceClass) -> &'static str {
+    match device {
+        DeviceClass::Mobile => "a phone",
+        DeviceClass::Tablet => "a tablet",
+        DeviceClass::Desktop => "a desktop computer",
+    }
+}
+
 /// What to do about a segment that bounces far more than the rest of its dimension.
 fn worse_action(segment: Segment, path: &str) -> String {
     match segment {
         Segment::Device(device) => {
-            let on = match device {
-                DeviceClass::Mobile => "a phone",
-                DeviceClass::Tablet => "a tablet",
-                DeviceClass::Desktop => "a desktop computer",
-            };
+            let on = a_device(device);
             format!(
                 "Open {path} on {on} and go through what its visitors see first: the layout, the \
                  speed, what is above the fold and what there is to tap or click next."
