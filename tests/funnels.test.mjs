@@ -128,8 +128,9 @@ describe('funnels', () => {
   test('journey consent withdrawn mid-funnel stops it and removes what the tab kept', async () => {
     const { page: tab } = await env.open(PAGES, { init: JOURNEY, path: '/pricing.html' });
     await env.waitFor((b) => steps(b, SIGNUP).length === 1, 'step 1');
-    assert.ok(await tab.evaluate(() => sessionStorage.getItem('tacit:fv')));
+    assert.ok(await tab.evaluate(() => sessionStorage.getItem('tacit:fp')), 'the progress is kept');
     await tab.evaluate(() => window.tacit('consent', { measurement: true, journey: false }));
+    assert.equal(await tab.evaluate(() => sessionStorage.length), 0, 'and removed');
     await tab.click('#signup');
     await env.waitFor((b) => ofType(b, 'view').length === 2, 'the view of /signup.html');
     await tab.click('#done');

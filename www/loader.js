@@ -51,9 +51,21 @@
       } else if (!N.sendBeacon(endpoint, body) && !last && tracker) tracker.failed(body);
     } catch (e) { /* never into the page */ }
   };
+  // With journey consent, the site's funnels, once per visit, when a `?` line asks for them:
+  // the tab follows its visit through them and sends a beacon at each step reached.
+  let fetchingFunnels;
+  const funnels = () => {
+    if (fetchingFunnels || !nativeFetch) return;
+    fetchingFunnels = 1;
+    nativeFetch(`${origin}/f/${site}`, { credentials: 'omit' }).then((r) => r.ok && r.text())
+      .then(safe((text) => text !== false && out(tracker.funnels(text))), () => {})
+      .then(() => { fetchingFunnels = 0; });
+  };
   // Lines from the WebAssembly: beacons; a `~` line is a retry, sent once more at most.
   const out = (lines) => {
-    if (lines) for (const line of lines.split('\n')) line[0] == '~' ? send(line.slice(1), 1) : send(line);
+    if (lines) {
+      for (const line of lines.split('\n')) line[0] == '~' ? send(line.slice(1), 1) : line == '?' ? funnels() : send(line);
+    }
   };
 
   // The `tacit(...)` API: calls wait in `queue` until the WebAssembly runs. A page may have
@@ -61,22 +73,11 @@
   const queue = (W.tacit && W.tacit.q) || [];
   let call;
   W.tacit = function () { call ? call(arguments) : (queue[queue.length] = arguments); };
-  // With journey consent, the site's funnels, once per visit (the WebAssembly says when): the
-  // tab follows its visit through them and sends a beacon at each step reached.
-  let fetchingFunnels;
-  const funnels = () => {
-    if (fetchingFunnels || !nativeFetch || !tracker.wants_funnels()) return;
-    fetchingFunnels = 1;
-    nativeFetch(`${origin}/f/${site}`, { credentials: 'omit' }).then((r) => r.ok && r.text())
-      .then(safe((text) => text !== false && out(tracker.funnels(text))), () => {})
-      .then(() => { fetchingFunnels = 0; });
-  };
   // Shows or hides the feedback widget as consent changes (see its section below).
   let feedbackWidget = () => {};
   const consented = (lines) => {
     out(lines);
     feedbackWidget();
-    funnels();
   };
   // The page's objects go to the WebAssembly as they are: it reads them field by field, and
   // warns in the console of a malformed call.
@@ -208,7 +209,6 @@
     // Route changes of single-page apps; going back in the session history.
     const route = safe(() => {
       out(tracker.nav(location.href, params(location.href), now(), Date.now(), false));
-      funnels();
     });
     for (const name of ['pushState', 'replaceState']) {
       const original = history[name];

@@ -13,15 +13,15 @@
 //! // What `GET /f/<site>` answers: one funnel per line, its id, then its steps.
 //! let definitions = "7\t/pricing\t/signup\tgoal:Signed up";
 //! let mut visit = Progress::default();
-//! assert_eq!(visit.advance(definitions, Reached::Page("/pricing")), [(7, 1)]);
-//! assert!(visit.advance(definitions, Reached::Goal("Signed up")).is_empty(), "skips /signup");
-//! assert_eq!(visit.advance(definitions, Reached::Page("/signup")), [(7, 2)]);
-//! assert_eq!(visit.advance(definitions, Reached::Goal("Signed up")), [(7, 3)]);
-//! assert_eq!(Progress::parse(&visit.as_text()), visit);
+//! let mut steps = Vec::new();
+//! for reached in [Reached::Page("/pricing"), Reached::Goal("Signed up"), Reached::Page("/signup")] {
+//!     visit.advance(definitions, reached, |funnel, step| steps.push((funnel, step)));
+//! }
+//! assert_eq!(steps, [(7, 1), (7, 2)], "the goal came before its step, /signup");
+//! assert_eq!(visit, Progress(2));
 //! ```
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
@@ -150,40 +150,33 @@ pub fn write_definitions<'a>(funnels: impl IntoIterator<Item = &'a [String]>) ->
 }
 
 /// How far a visit got: for each funnel of the definitions the visit read (see
-/// [`write_definitions`]), in their order, one digit: the steps it reached. The definitions are
-/// read once per visit, so the order holds for the visit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress(Vec<u8>);
+/// [`write_definitions`]), in their order, the steps it reached, four bits each (the first
+/// funnel's in the lowest). A number, because the snippet keeps numbers already. The
+/// definitions are read once per visit, so the order holds for the visit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress(pub u64);
 
 impl Progress {
-    /// Progress as [`Progress::as_text`] wrote it; a byte that is no step count counts as none
-    /// (the page may have changed it).
-    pub fn parse(text: &str) -> Progress {
-        Progress(text.bytes().map(|b| b.wrapping_sub(b'0').min(MAX_STEPS as u8)).collect())
-    }
-
-    /// One digit per funnel.
-    pub fn as_text(&self) -> String {
-        self.0.iter().map(|steps| char::from(b'0' + steps)).collect()
+    /// The steps reached in the definitions' `funnel`th funnel.
+    fn steps(self, funnel: usize) -> u8 {
+        (self.0 >> (4 * funnel) & 0xf) as u8
     }
 
     /// The visit `reached` something: every funnel of `definitions` whose next step it is moves
-    /// on. Answers each such funnel's id and step number (from 1).
-    pub fn advance(&mut self, definitions: &str, reached: Reached) -> Vec<(u32, u8)> {
-        let mut moved = Vec::new();
-        for (i, line) in split_ascii(definitions, b'\n').enumerate() {
+    /// on, and `moved` hears its id and the step number (from 1). A count past the last step
+    /// (the page may have changed what the snippet kept) moves nothing.
+    pub fn advance(&mut self, definitions: &str, reached: Reached, mut moved: impl FnMut(u32, u8)) {
+        for (i, line) in split_ascii(definitions, b'\n').take(MAX_FUNNELS).enumerate() {
             let mut fields = split_ascii(line, b'\t');
             let Some(id) = fields.next().and_then(number) else { continue };
-            if self.0.len() <= i {
-                self.0.resize(i + 1, 0);
-            }
-            let done = self.0[i];
-            if fields.nth(usize::from(done)).is_some_and(|step| step_matches(step, reached)) {
-                self.0[i] = done + 1;
-                moved.push((id, done + 1));
+            let done = self.steps(i);
+            if usize::from(done) < MAX_STEPS
+                && fields.nth(usize::from(done)).is_some_and(|step| step_matches(step, reached))
+            {
+                self.0 += 1 << (4 * i);
+                moved(id, done + 1);
             }
         }
-        moved
     }
 }
 
@@ -202,7 +195,7 @@ fn number(text: &str) -> Option<u32> {
 mod tests {
     use super::*;
     use alloc::string::ToString;
-    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn a_star_matches_any_run_of_characters() {
@@ -255,6 +248,13 @@ mod tests {
         ])
     }
 
+    /// The steps `reached` moves `visit` on.
+    fn advance(visit: &mut Progress, definitions: &str, reached: Reached) -> Vec<(u32, u8)> {
+        let mut moved = Vec::new();
+        visit.advance(definitions, reached, |funnel, step| moved.push((funnel, step)));
+        moved
+    }
+
     #[test]
     fn a_visit_moves_through_steps_in_order_and_each_counts_once() {
         let definitions = definitions();
@@ -262,40 +262,49 @@ mod tests {
             funnel_id(["/pricing", "/signup", "goal:Signed up"]),
             funnel_id(["/blog/*", "/pricing"]),
         ];
-        let mut visit = Progress::default();
-        assert_eq!(visit.advance(&definitions, Reached::Page("/blog/a")), [(blog, 1)]);
+        let visit = &mut Progress::default();
+        assert_eq!(advance(visit, &definitions, Reached::Page("/blog/a")), [(blog, 1)]);
         assert_eq!(
-            visit.advance(&definitions, Reached::Page("/pricing")),
+            advance(visit, &definitions, Reached::Page("/pricing")),
             [(signup, 1), (blog, 2)]
         );
         // Back and forth: nothing counts twice.
-        assert!(visit.advance(&definitions, Reached::Page("/blog/b")).is_empty());
-        assert!(visit.advance(&definitions, Reached::Page("/pricing")).is_empty());
+        assert!(advance(visit, &definitions, Reached::Page("/blog/b")).is_empty());
+        assert!(advance(visit, &definitions, Reached::Page("/pricing")).is_empty());
         // The goal before its step does not count; after it, it does.
-        assert!(visit.advance(&definitions, Reached::Goal("Signed up")).is_empty());
-        assert_eq!(visit.advance(&definitions, Reached::Page("/signup")), [(signup, 2)]);
-        assert_eq!(visit.advance(&definitions, Reached::Goal("Signed up")), [(signup, 3)]);
-        assert!(visit.advance(&definitions, Reached::Goal("Signed up")).is_empty(), "the end");
-        assert_eq!(visit.as_text(), "32", "in the definitions' order");
+        assert!(advance(visit, &definitions, Reached::Goal("Signed up")).is_empty());
+        assert_eq!(advance(visit, &definitions, Reached::Page("/signup")), [(signup, 2)]);
+        assert_eq!(advance(visit, &definitions, Reached::Goal("Signed up")), [(signup, 3)]);
+        assert!(advance(visit, &definitions, Reached::Goal("Signed up")).is_empty(), "the end");
+        assert_eq!(*visit, Progress(0x23), "four bits a funnel, in the definitions' order");
     }
 
     #[test]
-    fn progress_reads_back_what_it_wrote_and_nothing_else() {
-        let progress = Progress(vec![0, 1, 8]);
-        assert_eq!(progress.as_text(), "018");
-        assert_eq!(Progress::parse("018"), progress);
-        assert_eq!(Progress::parse(""), Progress::default());
-        assert_eq!(Progress::parse("9x/"), Progress(vec![8, 8, 8]), "past the last step");
+    fn a_count_past_the_last_step_moves_nothing() {
+        let eight = (1..=MAX_STEPS).map(|n| alloc::format!("/{n}")).collect::<Vec<_>>();
+        let definitions = write_definitions([&eight[..]]);
+        let id = funnel_id(eight.iter().map(String::as_str));
+        assert_eq!(advance(&mut Progress(7), &definitions, Reached::Page("/8")), [(id, 8)]);
+        for kept in [8, 0xf] {
+            let visit = &mut Progress(kept);
+            assert!(advance(visit, &definitions, Reached::Page("/1")).is_empty(), "{kept}");
+            assert_eq!(*visit, Progress(kept));
+        }
+    }
+
+    #[test]
+    fn funnels_past_the_tenth_are_not_followed() {
+        let definitions = "1\t/a\t/b\n".repeat(MAX_FUNNELS + 2);
+        let visit = &mut Progress::default();
+        assert_eq!(advance(visit, &definitions, Reached::Page("/a")).len(), MAX_FUNNELS);
     }
 
     #[test]
     fn definitions_that_make_no_sense_move_nothing() {
-        let mut visit = Progress::default();
+        let visit = &mut Progress::default();
         for definitions in ["", "\n\n", "x\t/pricing", "12", "-3\t/pricing"] {
-            assert!(
-                visit.advance(definitions, Reached::Page("/pricing")).is_empty(),
-                "{definitions}"
-            );
+            let moved = advance(visit, definitions, Reached::Page("/pricing"));
+            assert!(moved.is_empty(), "{definitions}");
         }
     }
 }

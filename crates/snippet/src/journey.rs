@@ -3,8 +3,8 @@
 //! when that consent is refused): the day of this browser's last visit to the site in
 //! `localStorage` (a day number, never an id), and in `sessionStorage` this tab's visit (the time
 //! of its last view and that view's path), the beacons that wait for a retry on its next page,
-//! the site's funnels as the edge lists them, and how far the visit got in them with what its
-//! entry was (see [`FunnelVisit`]).
+//! the visit's entry ([`visit_entry`]), the site's funnels as the edge lists them, and how far
+//! the visit got in them.
 //!
 //! Whatever is kept there is the page's to change, so every value read is checked: a value that
 //! makes no sense counts as none. Storage the browser refuses (blocked cookies, a sandboxed
@@ -28,8 +28,10 @@ const TAB_VISIT: &str = "tacit:tab";
 const RETRIES: &str = "tacit:q";
 /// The `sessionStorage` key of the site's funnels, as `GET /f/<site>` lists them.
 const FUNNELS: &str = "tacit:f";
-/// The `sessionStorage` key of the visit's progress in the funnels, and its entry.
-const FUNNEL_VISIT: &str = "tacit:fv";
+/// The `sessionStorage` key of the visit's entry ([`visit_entry`]).
+const VISIT_ENTRY: &str = "tacit:fe";
+/// The `sessionStorage` key of how far the visit got in the site's funnels.
+const FUNNEL_PROGRESS: &str = "tacit:fp";
 
 /// A last visit within this many days makes a returning visitor: 13 months.
 const RETURNING_DAYS: u64 = 395;
@@ -145,79 +147,74 @@ pub fn take_retries() -> Option<String> {
     retries
 }
 
-/// Removes all that journey linking kept: the last-visit day, the tab's visit, its retries and
-/// its funnels.
+/// Removes all that journey linking kept: the last-visit day, the tab's visit, its retries, its
+/// entry and its funnels.
 pub fn forget() {
     if let Some(local) = local() {
         let _ = local.remove_item(LAST_VISIT);
     }
     if let Some(session) = session() {
-        for key in [TAB_VISIT, RETRIES, FUNNELS, FUNNEL_VISIT] {
+        for key in [TAB_VISIT, RETRIES, VISIT_ENTRY, FUNNELS, FUNNEL_PROGRESS] {
             let _ = session.remove_item(key);
         }
     }
 }
 
-/// How far the tab's visit got in the site's funnels, and what its entry was: a funnel beacon
-/// repeats the entry, as a leave repeats its view, so that the edge can tell who reaches a
-/// step (the entry's channel group and kind of visitor).
-#[derive(Debug, Default, PartialEq)]
-pub struct FunnelVisit {
-    pub progress: Progress,
-    pub entry: VisitEntry,
+/// The tab's visit's entry, as [`entry_text`] wrote it: one value per line (the viewport is the
+/// page's, not kept). The edge checks what it is sent again, so a value the page changed costs
+/// at most that beacon.
+fn parse_entry(text: &str) -> VisitEntry {
+    let mut lines = split_ascii(text, b'\n');
+    let mut next = || lines.next().filter(|line| !line.is_empty()).map(String::from);
+    let referrer = next();
+    let utm = Utm { source: next(), medium: next(), campaign: next(), ..Utm::default() };
+    let returning = next().map(|flag| flag == "1");
+    VisitEntry { referrer, utm, returning, viewport: None }
 }
 
-impl FunnelVisit {
-    /// As [`FunnelVisit::to_text`] wrote it: one value per line (the viewport is the page's,
-    /// not kept). The edge checks what it is sent again, so a value the page changed costs at
-    /// most that beacon.
-    fn parse(text: &str) -> FunnelVisit {
-        let mut lines = split_ascii(text, b'\n');
-        let mut next = || lines.next().filter(|line| !line.is_empty()).map(String::from);
-        let progress = next().map_or_else(Progress::default, |line| Progress::parse(&line));
-        let referrer = next();
-        let utm = Utm { source: next(), medium: next(), campaign: next(), ..Utm::default() };
-        let returning = next().map(|flag| flag == "1");
-        FunnelVisit { progress, entry: VisitEntry { referrer, utm, returning, viewport: None } }
+fn entry_text(entry: &VisitEntry) -> String {
+    let returning = entry.returning.map(|returning| if returning { "1" } else { "0" });
+    let lines = [
+        entry.referrer.as_deref(),
+        entry.utm.source.as_deref(),
+        entry.utm.medium.as_deref(),
+        entry.utm.campaign.as_deref(),
+        returning,
+    ];
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(line.unwrap_or(""));
+        text.push('\n');
     }
-
-    fn to_text(&self) -> String {
-        let entry = &self.entry;
-        let returning = entry.returning.map(|returning| if returning { "1" } else { "0" });
-        let lines = [
-            Some(&*self.progress.as_text()),
-            entry.referrer.as_deref(),
-            entry.utm.source.as_deref(),
-            entry.utm.medium.as_deref(),
-            entry.utm.campaign.as_deref(),
-            returning,
-        ];
-        let mut text = String::new();
-        for line in lines {
-            text.push_str(line.unwrap_or(""));
-            text.push('\n');
-        }
-        text
-    }
+    text
 }
 
 /// A new visit begins with `entry`: nothing reached yet, and the site's funnels read afresh
 /// (they may have changed since the last visit).
-pub fn start_funnel_visit(entry: VisitEntry) {
+pub fn start_visit(entry: &VisitEntry) {
     if let Some(session) = session() {
         let _ = session.remove_item(FUNNELS);
-        keep_funnel_visit(&FunnelVisit { progress: Progress::default(), entry });
+        let _ = session.remove_item(FUNNEL_PROGRESS);
+        let _ = session.set_item(VISIT_ENTRY, &entry_text(entry));
     }
 }
 
-/// The tab's visit in the funnels; none when it began before journey consent.
-pub fn funnel_visit() -> Option<FunnelVisit> {
-    Some(FunnelVisit::parse(&session()?.get_item(FUNNEL_VISIT).ok()??))
+/// The entry of the tab's visit; none when the visit began before journey consent. A goal and
+/// a funnel beacon repeat it, as a leave repeats its view, so that the edge can tell who
+/// reaches them (the entry's channel group and kind of visitor).
+pub fn visit_entry() -> Option<VisitEntry> {
+    Some(parse_entry(&session()?.get_item(VISIT_ENTRY).ok()??))
 }
 
-pub fn keep_funnel_visit(visit: &FunnelVisit) {
+/// How far the tab's visit got in the site's funnels.
+pub fn funnel_progress() -> Progress {
+    let kept = session().and_then(|session| session.get_item(FUNNEL_PROGRESS).ok()?);
+    Progress(kept.as_deref().and_then(whole_number).unwrap_or(0))
+}
+
+pub fn keep_funnel_progress(progress: Progress) {
     if let Some(session) = session() {
-        let _ = session.set_item(FUNNEL_VISIT, &visit.to_text());
+        let _ = session.set_item(FUNNEL_PROGRESS, &decimal(progress.0));
     }
 }
 
@@ -281,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn a_funnel_visit_reads_back_what_it_kept() {
+    fn a_visit_entry_reads_back_what_it_kept() {
         let entry = VisitEntry {
             referrer: Some("t.co".into()),
             utm: Utm {
@@ -293,10 +290,10 @@ mod tests {
             returning: Some(false),
             viewport: None,
         };
-        let visit = FunnelVisit { progress: Progress::parse("21"), entry };
-        assert_eq!(FunnelVisit::parse(&visit.to_text()), visit);
-        assert_eq!(FunnelVisit::parse(""), FunnelVisit::default());
-        assert_eq!(FunnelVisit::parse("\nt.co").entry.referrer.as_deref(), Some("t.co"));
+        assert_eq!(parse_entry(&entry_text(&entry)), entry);
+        assert_eq!(parse_entry(""), VisitEntry::default());
+        assert_eq!(parse_entry("t.co").referrer.as_deref(), Some("t.co"));
+        assert_eq!(parse_entry("\n\n\n\n1").returning, Some(true));
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! takes numbers, strings, or the page's own objects as they are (its `tacit(...)` calls, a TCF
 //! CMP's `TCData`, the `dataLayer`'s entries, each read field by field in [`calls`]), and
 //! answers with the beacon bodies to send, one per line ([`Answer`]); a line that starts with
-//! `~` is a retry, to be sent once more and then forgotten.
+//! `~` is a retry, to be sent once more and then forgotten, and a `?` line asks for the site's
+//! funnels.
 //!
 //! The boundary is wasm-bindgen's, both ways: the exports are `#[wasm_bindgen]` functions and
 //! methods, and its generated glue (`wasm-bindgen --target web`, an ES module the loader imports
@@ -23,7 +24,7 @@
 //!        ── consent / signal / tcf / consent_mode ─▶  (view, leave, event, funnel, consent, dropped)
 //!        ── go() once consent is known ─▶
 //!        ── on(kind, time, a, b), link, submit, nav, goal, feedback ─▶
-//!        ── funnels(text) when wants_funnels(), from GET /f/<site> ─▶
+//!        ── funnels(text) after a `?` line, from GET /f/<site> ─▶
 //! ```
 //!
 //! Not here: anything that touches the DOM or the network, and any clock but the wall clock that
@@ -99,6 +100,8 @@ pub type Started = JsValue;
 #[cfg(not(target_arch = "wasm32"))]
 pub type Started = Result<Tracker, String>;
 
+/// The answer's line that asks the loader for the site's funnels ([`Tracker::funnels`]).
+const FUNNELS_WANTED: &str = "?";
 /// The longest goal name the edge accepts, in bytes.
 const MAX_NAME_BYTES: usize = 100;
 /// Failed beacons kept for a retry; older ones are dropped first.
@@ -342,20 +345,11 @@ impl Tracker {
         self.answer()
     }
 
-    /// Whether the loader should fetch the site's funnels (`GET /f/<site>`) and hand them to
-    /// [`Tracker::funnels`]: once per visit, with journey consent, for a visit whose entry is
-    /// known.
-    pub fn wants_funnels(&self) -> bool {
-        self.linked()
-            && self.page.counted
-            && journey::funnels().is_none()
-            && journey::funnel_visit().is_some()
-    }
-
-    /// The site's funnels, as `GET /f/<site>` lists them: kept for the visit, and the current
-    /// page checked against them.
+    /// The site's funnels, as `GET /f/<site>` lists them, which the loader fetches when an
+    /// answer asks for them ([`FUNNELS_WANTED`]): kept for the visit, and the current page
+    /// checked against them.
     pub fn funnels(&mut self, definitions: &str) -> Answer {
-        if self.wants_funnels() {
+        if self.linked() && journey::funnels().is_none() {
             journey::keep_funnels(definitions);
             self.funnel_steps(Reached::Page(&self.page.view.path.clone()));
         }
@@ -562,7 +556,7 @@ impl Tracker {
             // Kept with the page, so that its leave repeats it (the visitor segments).
             self.page.view.returning = returning;
             if self.linked() {
-                journey::start_funnel_visit(self.page.visit_entry());
+                journey::start_visit(&self.page.visit_entry());
             }
         }
         let mut view = self.page.view.clone();
@@ -577,17 +571,21 @@ impl Tracker {
     /// the site's funnels whose next step it is. Nothing before the visit read the funnels, and
     /// nothing for a visit that began before journey consent (its entry is not known).
     fn funnel_steps(&mut self, reached: Reached) {
-        if !self.linked() {
+        if !self.linked() || !self.page.counted {
             return;
         }
-        let (Some(funnels), Some(mut visit)) = (journey::funnels(), journey::funnel_visit()) else {
+        let Some(entry) = journey::visit_entry() else { return };
+        let Some(funnels) = journey::funnels() else {
+            // Read once per visit: a visit's funnels hold for the whole visit.
+            self.line(FUNNELS_WANTED);
             return;
         };
-        let entry = VisitEntry { viewport: Some(self.viewport), ..visit.entry.clone() };
-        for (funnel, step) in visit.progress.advance(&funnels, reached) {
+        let entry = VisitEntry { viewport: Some(self.viewport), ..entry };
+        let mut progress = journey::funnel_progress();
+        progress.advance(&funnels, reached, |funnel, step| {
             self.emit(BeaconBody::Funnel(FunnelStep { funnel, step, entry: entry.clone() }));
-        }
-        journey::keep_funnel_visit(&visit);
+        });
+        journey::keep_funnel_progress(progress);
     }
 
     fn flush_queue(&mut self) {
@@ -655,7 +653,7 @@ impl Tracker {
             entry.returning = entry.returning.filter(|_| self.linked());
             Some(entry)
         } else if self.linked() {
-            journey::funnel_visit().map(|visit| visit.entry)
+            journey::visit_entry()
         } else {
             None
         };
@@ -703,7 +701,7 @@ mod tests {
         let lines = lines.unwrap_or_default();
         let parse =
             |line: &str| Beacon::parse(line.trim_start_matches('~').as_bytes()).expect(line);
-        lines.lines().map(|line| parse(line).body).collect()
+        lines.lines().filter(|line| *line != FUNNELS_WANTED).map(|line| parse(line).body).collect()
     }
 
     #[test]
