@@ -374,6 +374,13 @@ impl PageDay {
         self.0.segments.keep_only(kept);
     }
 
+    /// Adds the segments of a record of the same page, whose other figures were merged
+    /// already: the second step of a read that decodes a page's segments only when it needs
+    /// them ([`crate::codec::decode_page_day_head`]).
+    pub fn merge_segments(&mut self, segments: &Segments) {
+        self.0.segments.merge(segments);
+    }
+
     /// The page's record for the views of `segment` alone, as a whole record would hold them:
     /// the segment's visitors and engagement, with no lists or breakdowns (segments keep none).
     pub fn of_segment(&self, segment: Segment) -> PageDay {

@@ -18,7 +18,8 @@
 use std::collections::VecDeque;
 
 use tacit_aggregate::codec::{
-    decode_page_day_without_segments, decode_site_day, encode_page_day, encode_site_day, CodecError,
+    decode_page_day, decode_page_day_without_segments, decode_site_day, encode_page_day,
+    encode_site_day, CodecError,
 };
 use tacit_aggregate::{Day, SiteDay};
 use tacit_report::stored_range::{PageSegments, RangeRecords, RecordsNeeded};
@@ -48,12 +49,17 @@ struct KeptPage {
 }
 
 impl KeptPage {
-    /// The page's record with the segments `needed` names, as the codec's bytes.
+    /// The page's record with the segments `needed` names, as the codec's bytes: whole when
+    /// they depend on the page's records merged with the range's other parts, which decide.
     fn encoded(&self, needed: &RecordsNeeded) -> Result<Vec<u8>, CodecError> {
         Ok(match needed.page_segments(&self.path) {
-            PageSegments::All => self.whole.clone(),
+            PageSegments::All | PageSegments::AllIfTestable => self.whole.clone(),
             PageSegments::None => self.without_segments.clone(),
-            PageSegments::One(_) => encode_page_day(&needed.decode_page(&self.path, &self.whole)?),
+            PageSegments::One(segment) => {
+                let mut record = decode_page_day(&self.whole)?;
+                record.keep_only_segment(Some(segment));
+                encode_page_day(&record)
+            }
         })
     }
 }
@@ -65,28 +71,10 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`: kept ones, their pages decoded with only the
-    /// segments `needed` names, or `read`'s, which are then kept whole if they fit.
-    pub fn get_or_read(
-        &mut self,
-        from: Day,
-        to: Day,
-        needed: &RecordsNeeded,
-        read: impl FnOnce() -> AppResult<RangeRecords>,
-    ) -> AppResult<RangeRecords> {
-        if let Some(index) = self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
-            let kept = self.kept.remove(index).expect("the index was just found");
-            let records = decoded(&kept, needed);
-            self.kept.push_front(kept);
-            return records;
-        }
-        let records = read()?;
-        self.keep(from, to, &records)?;
-        Ok(records)
-    }
-
-    /// As [`ClosedRanges::get_or_read`], with each page left as the codec's bytes: those kept
-    /// are passed on without being decoded, for a site's worker, which decodes them.
+    /// The records of the closed days `from..=to` with the segments `needed` names (see
+    /// [`KeptPage::encoded`]), each page left as the codec's bytes: kept ones, passed on without
+    /// being decoded, or `read`'s, which are then kept whole if they fit. The reader decodes
+    /// them with the range's other parts (the open day, a site's other shards).
     pub fn get_or_read_encoded(
         &mut self,
         from: Day,
@@ -152,20 +140,6 @@ impl ClosedRanges {
 
 fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
     move |error| AppError::Internal(format!("kept {what} record: {error}"))
-}
-
-/// The kept range, its pages decoded with the segments `needed` names.
-fn decoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
-    let pages = kept
-        .pages
-        .iter()
-        .map(|page| {
-            let record = needed.decode_page(&page.path, &page.whole).map_err(corrupt("page"))?;
-            Ok((page.path.clone(), record))
-        })
-        .collect::<AppResult<_>>()?;
-    let (site_days, site) = decoded_site(kept)?;
-    Ok(RangeRecords { pages, site_days, site })
 }
 
 /// The kept range with the segments `needed` names, its pages left as the codec's bytes.
