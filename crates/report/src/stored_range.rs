@@ -154,15 +154,24 @@ pub fn decode_pages<'a>(
     parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     needed: &RecordsNeeded,
 ) -> Result<Vec<(String, PageDay)>, CodecError> {
-    let parts = parts.into_iter();
-    let mut heads = Vec::with_capacity(parts.size_hint().0);
-    let mut segments = Vec::with_capacity(parts.size_hint().0);
-    for (path, bytes) in parts {
-        let (head, rest) = decode_page_day_head(bytes)?;
-        heads.push((path.to_owned(), head));
-        segments.push((path, rest));
-    }
+    let mut segments = Vec::new();
+    let mut failure = None;
+    // Each part merged as soon as it is decoded: a site's worker holds one record per page,
+    // not one per page and shard.
+    let heads = parts.into_iter().map_while(|(path, bytes)| match decode_page_day_head(bytes) {
+        Ok((head, rest)) => {
+            segments.push((path, rest));
+            Some((path.to_owned(), head))
+        }
+        Err(error) => {
+            failure = Some(error);
+            None
+        }
+    });
     let mut pages = merge_by_path(heads);
+    if let Some(error) = failure {
+        return Err(error);
+    }
     for (path, encoded) in segments {
         let at = pages
             .binary_search_by(|(page, _)| page.as_str().cmp(path))
