@@ -191,9 +191,10 @@ pub fn decode_pages<'a>(
 }
 
 impl RangeRecords {
-    /// Drops the segments `needed` does not name from every page's and day's record. These
-    /// may be one shard's, or one part of the range: a page whose segments are needed if they
-    /// can be tested keeps them all, since only its records merged tell.
+    /// Drops the segments `needed` does not name from every page's and day's record, and from
+    /// each day's site record all that the daily series does not read. These may be one
+    /// shard's, or one part of the range: a page whose segments are needed if they can be
+    /// tested keeps them all, since only its records merged tell.
     pub fn trim(&mut self, needed: &RecordsNeeded) {
         for (path, record) in &mut self.pages {
             match needed.page_segments(path) {
@@ -203,7 +204,7 @@ impl RangeRecords {
             }
         }
         for (_, record) in &mut self.site_days {
-            record.keep_only_segment(needed.segment);
+            record.keep_only_daily_series(needed.segment);
         }
     }
 

@@ -18,8 +18,7 @@
 use std::collections::VecDeque;
 
 use tacit_aggregate::codec::{
-    decode_page_day, decode_page_day_without_segments, decode_site_day, encode_page_day,
-    encode_site_day, CodecError,
+    decode_page_day_without_segments, decode_site_day, encode_page_day, encode_site_day, CodecError,
 };
 use tacit_aggregate::{Day, SiteDay};
 use tacit_report::stored_range::{PageSegments, RangeRecords, RecordsNeeded};
@@ -49,18 +48,17 @@ struct KeptPage {
 }
 
 impl KeptPage {
-    /// The page's record with the segments `needed` names, as the codec's bytes: whole when
-    /// they depend on the page's records merged with the range's other parts, which decide.
-    fn encoded(&self, needed: &RecordsNeeded) -> Result<Vec<u8>, CodecError> {
-        Ok(match needed.page_segments(&self.path) {
-            PageSegments::All | PageSegments::AllIfTestable => self.whole.clone(),
-            PageSegments::None => self.without_segments.clone(),
-            PageSegments::One(segment) => {
-                let mut record = decode_page_day(&self.whole)?;
-                record.keep_only_segment(Some(segment));
-                encode_page_day(&record)
+    /// The page's record as the codec's bytes: without its segments when `needed` names none
+    /// of them, whole otherwise. The reader drops the others as it decodes the segments
+    /// ([`tacit_report::stored_range::decode_pages`]), and decides there which pages need
+    /// them when that depends on the page's records merged with the range's other parts.
+    fn encoded(&self, needed: &RecordsNeeded) -> Vec<u8> {
+        match needed.page_segments(&self.path) {
+            PageSegments::All | PageSegments::AllIfTestable | PageSegments::One(_) => {
+                self.whole.clone()
             }
-        })
+            PageSegments::None => self.without_segments.clone(),
+        }
     }
 }
 
@@ -142,13 +140,10 @@ fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
     move |error| AppError::Internal(format!("kept {what} record: {error}"))
 }
 
-/// The kept range with the segments `needed` names, its pages left as the codec's bytes.
+/// The kept range for a read that needs the segments `needed` names, its pages left as the
+/// codec's bytes.
 fn encoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
-    let pages = kept
-        .pages
-        .iter()
-        .map(|page| Ok((page.path.clone(), page.encoded(needed).map_err(corrupt("page"))?)))
-        .collect::<AppResult<_>>()?;
+    let pages = kept.pages.iter().map(|page| (page.path.clone(), page.encoded(needed))).collect();
     let (site_days, site) = decoded_site(kept)?;
     let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
     site_records.trim(needed);
