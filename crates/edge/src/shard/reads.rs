@@ -113,9 +113,9 @@ impl SiteShard {
 
     /// The records of `from..=to` (the open day's must be flushed), their pages as the codec's
     /// bytes: the closed days' from their rollups and single days, kept merged for the next
-    /// read and passed on as kept, then the open day's as stored. Each page keeps the segments
-    /// `needed` names, or all when it may need them (see [`RecordsNeeded`]): the bytes are not
-    /// decoded here.
+    /// read and passed on as kept, then the open day's as stored. A page's bytes may hold
+    /// more segments than `needed` names: they are not decoded here, and the reader drops the
+    /// others as it decodes them ([`ShardRecords::decoded`]).
     fn range_encoded(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
         let parts = self.range_parts(from, to);
         let mut records = match parts.closed {
