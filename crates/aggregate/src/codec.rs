@@ -26,6 +26,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::journal::JournalEntry;
 use crate::record::{PageDay, SiteDay};
+use crate::segments::Segments;
 use crate::visitors::{PAGE_PRECISION, SITE_PRECISION};
 use crate::{quantiles, top_k, visitors};
 
@@ -96,12 +97,35 @@ pub fn decode_page_day(bytes: &[u8]) -> Result<PageDay, CodecError> {
 /// not read: for a read that shows the page as a whole (see [`PageDay::keep_only_segment`]).
 /// The checksum still covers every byte.
 pub fn decode_page_day_without_segments(bytes: &[u8]) -> Result<PageDay, CodecError> {
-    let record: PageDay =
-        from_payload::<crate::record::PageDayWithoutSegments>(open(bytes, KIND_PAGE_DAY)?)?.into();
+    decode_page_day_head(bytes).map(|(record, _)| record)
+}
+
+/// Decodes a page's record in two steps: now without its segments, as
+/// [`decode_page_day_without_segments`] does, and its segments later, from the bytes returned,
+/// if the read needs them: a read may only know which pages' segments it needs once it has
+/// merged every page's record without them.
+pub fn decode_page_day_head(bytes: &[u8]) -> Result<(PageDay, PageSegmentBytes<'_>), CodecError> {
+    let payload = open(bytes, KIND_PAGE_DAY)?;
+    let (head, segments) =
+        postcard::take_from_bytes::<crate::record::PageDayWithoutSegments>(payload)
+            .map_err(|e| CodecError::Payload(e.to_string()))?;
+    let record = PageDay::from(head);
     if !record.visitors().has_precision(PAGE_PRECISION) {
         return Err(CodecError::SketchPrecision);
     }
-    Ok(record)
+    Ok((record, PageSegmentBytes(segments)))
+}
+
+/// A page record's segments, not yet decoded: the rest of the bytes
+/// [`decode_page_day_head`] read, which the record's checksum covered.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSegmentBytes<'a>(&'a [u8]);
+
+impl PageSegmentBytes<'_> {
+    /// The segments.
+    pub fn decode(self) -> Result<Segments, CodecError> {
+        from_payload(self.0)
+    }
 }
 
 /// Decodes a site's rollup written by [`encode_site_day`] of this format version.
@@ -251,6 +275,19 @@ mod tests {
         let site = encode_site_day(&SiteDay::default());
         let refused = decode_page_day_without_segments(&site).unwrap_err();
         assert_eq!(refused, CodecError::WrongKind(KIND_SITE_DAY));
+    }
+
+    #[test]
+    fn a_page_record_read_in_two_steps_is_the_record() {
+        for size in [0u64, 1, 10, 5_000] {
+            let original = record((0..size).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+            let bytes = encode_page_day(&original);
+            let (mut read, segments) = decode_page_day_head(&bytes).unwrap();
+            let without = decode_page_day_without_segments(&bytes).unwrap();
+            assert_eq!(encode_page_day(&read), encode_page_day(&without), "{size} visitors");
+            read.merge_segments(&segments.decode().unwrap());
+            assert_eq!(encode_page_day(&read), bytes, "{size} visitors");
+        }
     }
 
     #[test]

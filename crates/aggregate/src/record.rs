@@ -374,6 +374,13 @@ impl PageDay {
         self.0.segments.keep_only(kept);
     }
 
+    /// Adds the segments of a record of the same page, whose other figures were merged
+    /// already: the second step of a read that decodes a page's segments only when it needs
+    /// them ([`crate::codec::decode_page_day_head`]).
+    pub fn merge_segments(&mut self, segments: &Segments) {
+        self.0.segments.merge(segments);
+    }
+
     /// The page's record for the views of `segment` alone, as a whole record would hold them:
     /// the segment's visitors and engagement, with no lists or breakdowns (segments keep none).
     pub fn of_segment(&self, segment: Segment) -> PageDay {
@@ -509,6 +516,19 @@ impl SiteDay {
     /// [`PageDay::keep_only_segment`] does.
     pub fn keep_only_segment(&mut self, kept: Option<Segment>) {
         self.traffic.segments.keep_only(kept);
+    }
+
+    /// Keeps only what a day's point of a range's daily series reads: the visitors, the
+    /// engagement and the segment `kept` (none when `None`), for which the series may be read.
+    /// A range's own site record keeps the rest; a day's lists and breakdowns are most of its
+    /// bytes, which a site's worker would otherwise decode and merge for every shard and day.
+    pub fn keep_only_daily_series(&mut self, kept: Option<Segment>) {
+        let engagement = std::mem::take(&mut self.traffic.activity.engagement);
+        let visitors = std::mem::replace(&mut self.traffic.visitors, VisitorSketch::for_site());
+        let mut segments = std::mem::take(&mut self.traffic.segments);
+        segments.keep_only(kept);
+        let activity = Activity { engagement, ..Activity::default() };
+        *self = SiteDay { traffic: Traffic { visitors, activity, segments }, ..SiteDay::default() };
     }
 
     /// Adds everything `other` counted.
@@ -771,6 +791,28 @@ mod tests {
         assert_eq!(activity.countries.get(&CountryCode::parse("DE").unwrap()), Some(&1));
         assert_eq!(activity.devices.get(&DeviceClass::Desktop), Some(&1));
         assert_eq!((activity.engagement.views, activity.engagement.entries), (1, 1));
+    }
+
+    #[test]
+    fn a_day_kept_for_the_daily_series_keeps_its_visitors_engagement_and_one_segment() {
+        let mut site = SiteDay::default();
+        let mut view = View::sample();
+        view.utm.source = Some("newsletter".into());
+        for visitor in 0..3 {
+            site.record_view(VisitorHash::from_u64(visitor), &view);
+        }
+        site.record_bot_dropped();
+        let desktop = Segment::Device(DeviceClass::Desktop);
+        let mut kept = site.clone();
+        kept.keep_only_daily_series(Some(desktop));
+        assert_eq!(kept.unique_visitors(), 3);
+        assert_eq!(kept.activity().engagement.views, site.activity().engagement.views);
+        assert!(kept.activity().entry_channels.is_empty(), "no lists");
+        assert_eq!(kept.bots_dropped(), 0);
+        let segments: Vec<Segment> = kept.segments().iter().map(|(s, _)| s).collect();
+        assert_eq!(segments, [desktop]);
+        kept.keep_only_daily_series(None);
+        assert_eq!((kept.segments().iter().count(), kept.unique_visitors()), (0, 3));
     }
 
     #[test]

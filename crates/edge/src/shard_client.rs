@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
-use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::RecordsNeeded;
 use tacit_report::MergedRange;
 use worker::{Date, Env, Method, Request, RequestInit};
 
@@ -183,9 +183,9 @@ pub async fn merged_range(
         let query = Records { site: site.clone(), credential, from, to, needed };
         async move { ask(env, site, index, &query).await }
     });
-    let mut merged = RangeRecords::default();
+    let mut merged = ShardRecords::default();
     for (index, answer) in join_all(asks).await.into_iter().enumerate() {
-        match answer.and_then(ShardRecords::decoded) {
+        match answer {
             Ok(records) => merged.merge(records),
             // A wrong token or an unknown site, as shard 0 found: that is the answer.
             Err(error) if index == 0 && !matches!(error, AppError::Internal(_)) => {
@@ -196,6 +196,11 @@ pub async fn merged_range(
             }
         }
     }
+    // Decoded once every shard's records are in: which pages' segments a report needs may
+    // depend on their records merged over every shard.
+    let merged = merged.decoded(needed).map_err(|error| {
+        AppError::Unavailable(format!("the records of {site}'s shards: {error:?}"))
+    })?;
     Ok(merged.into_merged(from, to))
 }
 

@@ -11,11 +11,12 @@
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
 use serde::{Deserialize, Serialize};
-use tacit_aggregate::codec::{decode_page_day, decode_page_day_without_segments, CodecError};
+use tacit_aggregate::codec::{decode_page_day_head, CodecError};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
 use tacit_aggregate::segments::Segment;
-use tacit_aggregate::{Day, PageDay, SiteDay};
+use tacit_aggregate::{Day, DayRecord, PageDay, SiteDay};
 
+use crate::insights::page_segments_testable;
 use crate::summary::merge_by_path;
 use crate::{MergedRange, ReportKind};
 
@@ -68,34 +69,26 @@ pub struct RangeRecords {
 }
 
 /// What a report reads of a range's segments: a page's and a day's only for the segment the
-/// report is read for, and every one of the pages whose segments the report compares, besides
-/// the range's site record, which keeps all of them (the site's segment table). A report of
-/// the whole site that runs the insights (the site summary, a page report, the insights)
-/// compares every page's segments: the segment gap rule tests each page's, and the control of
-/// false discoveries counts every test of the range. A segment's report reads the segment's
-/// records alone, which have no segments, and a page report its page's segment table.
+/// report is read for; every one of a page report's page (its segment table); every one of the
+/// pages whose segments the insights may test, when the report runs them over the whole site
+/// (the site summary, a page report, the insights); and the range's site record's, always (the
+/// site's segment table). A segment's report reads the segment's records alone, which have no
+/// segments.
 ///
-/// A record's segments are most of what decoding and merging it costs, so a shard drops the
-/// others ([`RangeRecords::trim`]) before it sends a site's worker its records, and decodes
-/// its pages without them where none is needed ([`RecordsNeeded::page_segments`]).
+/// The segment gap rule tests each page's segments and the control of false discoveries counts
+/// every test of the range, so such a report needs the segments of every page that can be
+/// tested: of those with enough ended visits ([`page_segments_testable`]), which only the page's
+/// records merged over the range and every shard tell. So its pages are read in two steps
+/// ([`decode_pages`]): every part without its segments, merged; then the segments of the pages
+/// that can be tested. A record's segments are most of what decoding and merging it costs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordsNeeded {
     /// The segment the report is read for: the only one kept in every other page and day.
     pub segment: Option<Segment>,
-    /// The pages whose records keep every segment.
-    pub whole_pages: WholePages,
-}
-
-/// The pages a read needs every segment of.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WholePages {
-    /// None of them.
-    #[default]
-    None,
-    /// The page at this path.
-    One(String),
-    /// Every page.
-    Every,
+    /// The page whose record keeps every segment, for its segment table.
+    pub whole_page: Option<String>,
+    /// Whether every page whose segments can be tested keeps them all, for the insights.
+    pub testable_pages: bool,
 }
 
 /// Which of a page record's segments a read needs.
@@ -103,67 +96,115 @@ pub enum WholePages {
 pub enum PageSegments {
     /// Every one.
     All,
+    /// Every one if the page's segments can be tested ([`page_segments_testable`]), which
+    /// its record merged over the range and every shard tells; none otherwise.
+    AllIfTestable,
     /// This one.
     One(Segment),
     /// None.
     None,
 }
 
-impl RecordsNeeded {
-    /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
-    pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
-        let whole_pages = match (kind, segment) {
-            (ReportKind::Pages, _) => WholePages::None,
-            (ReportKind::Site | ReportKind::Insights, Some(_)) => WholePages::None,
-            (ReportKind::Page { path }, Some(_)) => WholePages::One(path.clone()),
-            (ReportKind::Site | ReportKind::Insights | ReportKind::Page { .. }, None) => {
-                WholePages::Every
+impl PageSegments {
+    /// The segments needed of a page whose record over the whole range, every shard's merged,
+    /// is `merged`.
+    pub fn of_merged(self, merged: &PageDay) -> PageSegments {
+        match self {
+            PageSegments::AllIfTestable
+                if page_segments_testable(&merged.activity().engagement) =>
+            {
+                PageSegments::All
             }
-        };
-        RecordsNeeded { segment, whole_pages }
-    }
-
-    /// The segments needed of the page at `path`.
-    pub fn page_segments(&self, path: &str) -> PageSegments {
-        let whole = match &self.whole_pages {
-            WholePages::None => false,
-            WholePages::One(page) => page == path,
-            WholePages::Every => true,
-        };
-        match (whole, self.segment) {
-            (true, _) => PageSegments::All,
-            (false, Some(segment)) => PageSegments::One(segment),
-            (false, None) => PageSegments::None,
-        }
-    }
-
-    /// The stored record of the page at `path`, decoded with the segments needed of it: when
-    /// none is, its segments are not decoded at all.
-    pub fn decode_page(&self, path: &str, bytes: &[u8]) -> Result<PageDay, CodecError> {
-        match self.page_segments(path) {
-            PageSegments::All => decode_page_day(bytes),
-            PageSegments::One(segment) => {
-                let mut record = decode_page_day(bytes)?;
-                record.keep_only_segment(Some(segment));
-                Ok(record)
-            }
-            PageSegments::None => decode_page_day_without_segments(bytes),
+            PageSegments::AllIfTestable => PageSegments::None,
+            needed => needed,
         }
     }
 }
 
+impl RecordsNeeded {
+    /// What a `kind` report for the visitors of `segment` (every visitor when `None`) reads.
+    pub fn of(kind: &ReportKind, segment: Option<Segment>) -> RecordsNeeded {
+        let whole_page = match (kind, segment) {
+            (ReportKind::Page { path }, _) => Some(path.clone()),
+            (ReportKind::Pages | ReportKind::Site | ReportKind::Insights, _) => None,
+        };
+        let runs_insights = !matches!(kind, ReportKind::Pages);
+        RecordsNeeded { segment, whole_page, testable_pages: runs_insights && segment.is_none() }
+    }
+
+    /// The segments needed of the page at `path`.
+    pub fn page_segments(&self, path: &str) -> PageSegments {
+        if self.whole_page.as_deref() == Some(path) {
+            return PageSegments::All;
+        }
+        match (self.segment, self.testable_pages) {
+            (Some(segment), _) => PageSegments::One(segment),
+            (None, true) => PageSegments::AllIfTestable,
+            (None, false) => PageSegments::None,
+        }
+    }
+}
+
+/// Page records of a range as the codec's bytes, `(path, bytes)` pairs that may be several of
+/// one page (days, kept ranges, shards), merged into one record per page with the segments
+/// `needed` names: every pair decoded without its segments and merged, then the segments of
+/// each pair of a page that needs them (which the merged record tells:
+/// [`PageSegments::of_merged`]) decoded and merged into its record.
+pub fn decode_pages<'a>(
+    parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    needed: &RecordsNeeded,
+) -> Result<Vec<(String, PageDay)>, CodecError> {
+    let mut segments = Vec::new();
+    let mut failure = None;
+    // Each part merged as soon as it is decoded: a site's worker holds one record per page,
+    // not one per page and shard.
+    let heads = parts.into_iter().map_while(|(path, bytes)| match decode_page_day_head(bytes) {
+        Ok((head, rest)) => {
+            segments.push((path, rest));
+            Some((path.to_owned(), head))
+        }
+        Err(error) => {
+            failure = Some(error);
+            None
+        }
+    });
+    let mut pages = merge_by_path(heads);
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    for (path, encoded) in segments {
+        let at = pages
+            .binary_search_by(|(page, _)| page.as_str().cmp(path))
+            .expect("merge_by_path keeps every path, sorted");
+        let record = &mut pages[at].1;
+        match needed.page_segments(path).of_merged(record) {
+            PageSegments::All => record.merge_segments(&encoded.decode()?),
+            PageSegments::One(segment) => {
+                let mut decoded = encoded.decode()?;
+                decoded.keep_only(Some(segment));
+                record.merge_segments(&decoded);
+            }
+            PageSegments::None | PageSegments::AllIfTestable => {}
+        }
+    }
+    Ok(pages)
+}
+
 impl RangeRecords {
-    /// Drops the segments `needed` does not name from every page's and day's record.
+    /// Drops the segments `needed` does not name from every page's and day's record, and from
+    /// each day's site record all that the daily series does not read. These may be one
+    /// shard's, or one part of the range: a page whose segments are needed if they can be
+    /// tested keeps them all, since only its records merged tell.
     pub fn trim(&mut self, needed: &RecordsNeeded) {
         for (path, record) in &mut self.pages {
             match needed.page_segments(path) {
-                PageSegments::All => {}
+                PageSegments::All | PageSegments::AllIfTestable => {}
                 PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
                 PageSegments::None => record.keep_only_segment(None),
             }
         }
         for (_, record) in &mut self.site_days {
-            record.keep_only_segment(needed.segment);
+            record.keep_only_daily_series(needed.segment);
         }
     }
 
@@ -224,10 +265,13 @@ mod tests {
     use std::convert::Infallible;
 
     use super::*;
-    use crate::summary::testing::{bounce, day, exit_after, onward, Site};
+    use crate::insights::MIN_VISITS;
+    use crate::summary::testing::{bounce, day, exit_after, leave_of, onward, Site};
     use crate::summary::{PageSummary, SiteSummary, SummaryOptions};
     use tacit_aggregate::codec::encode_page_day;
     use tacit_aggregate::rollup::Rollup;
+    use tacit_beacon::agent::DeviceClass;
+    use tacit_beacon::signal::View;
 
     /// A shard's storage in memory: days, and the rollups its maintenance wrote.
     #[derive(Default)]
@@ -387,14 +431,16 @@ mod tests {
     }
 
     #[test]
-    fn the_reports_that_run_the_insights_read_every_page_whole() {
+    fn the_reports_that_run_the_insights_read_every_page_whole_that_can_be_tested() {
         // The segment gap rule compares each page's segments, and the false-discovery control
-        // counts every test: a read of the whole site that runs the insights needs them all.
+        // counts every test: a read of the whole site that runs the insights needs them all of
+        // every page whose merged records can be tested.
         let page = || ReportKind::Page { path: "/a".into() };
         for kind in [ReportKind::Site, ReportKind::Insights, page()] {
             let needed = RecordsNeeded::of(&kind, None);
-            assert_eq!(needed.page_segments("/b"), PageSegments::All, "{kind:?}");
+            assert_eq!(needed.page_segments("/b"), PageSegments::AllIfTestable, "{kind:?}");
         }
+        assert_eq!(RecordsNeeded::of(&page(), None).page_segments("/a"), PageSegments::All);
         let pages = RecordsNeeded::of(&ReportKind::Pages, None);
         assert_eq!(pages.page_segments("/a"), PageSegments::None);
         // A segment's records have no segments; a page report keeps its page's segment table.
@@ -404,10 +450,88 @@ mod tests {
             assert_eq!(needed.page_segments("/b"), PageSegments::One(mobile.unwrap()), "{kind:?}");
         }
         assert_eq!(RecordsNeeded::of(&page(), mobile).page_segments("/a"), PageSegments::All);
+        // Whether a page can be tested is the rule's own minimum, on its merged record.
+        let mut testable = PageDay::default();
+        let mut below = PageDay::default();
+        for visit in 0..2 * MIN_VISITS {
+            let mut site = Site::default();
+            site.visits("/", visit, 1, None, &bounce());
+            testable.merge(&site.pages["/"]);
+            if visit > 0 {
+                below.merge(&site.pages["/"]);
+            }
+        }
+        assert_eq!(PageSegments::AllIfTestable.of_merged(&testable), PageSegments::All);
+        assert_eq!(PageSegments::AllIfTestable.of_merged(&below), PageSegments::None);
+    }
+
+    /// The range's pages encoded one record per page and day, as a shard stores them, then
+    /// read for `needed` ([`decode_pages`]).
+    fn decoded(days: &[&Site], needed: &RecordsNeeded) -> Vec<(String, PageDay)> {
+        let encoded: Vec<(&str, Vec<u8>)> = days
+            .iter()
+            .flat_map(|site| site.pages.iter().map(|(p, r)| (p.as_str(), encode_page_day(r))))
+            .collect();
+        decode_pages(encoded.iter().map(|(p, bytes)| (*p, bytes.as_slice())), needed).unwrap()
     }
 
     #[test]
-    fn every_report_reads_the_same_from_records_trimmed_to_what_it_needs() {
+    fn a_page_whose_merged_records_can_be_tested_keeps_its_segments_though_no_day_alone_can() {
+        // Five days of a landing page on which mobile visits bounce twice as often as the
+        // others': the segment gap card of the rule's own test, a fifth of it a day.
+        let mobile = View { device: DeviceClass::Mobile, ..View::sample() };
+        let days: Vec<Site> = (0..5u64)
+            .map(|n| {
+                let mut site = Site::default();
+                let first = n * 1_000;
+                site.visits("/", first, 20, None, &onward("/docs"));
+                site.visits("/", first + 20, 20, None, &exit_after(15_000));
+                site.visits("/", first + 40, 20, None, &bounce());
+                site.visits("/docs", first + 60, 10, None, &exit_after(20_000));
+                for (v, leave) in
+                    (0..30).map(|v| (v, if v < 18 { bounce() } else { onward("/docs") }))
+                {
+                    site.view("/", first + 100 + v, &mobile);
+                    site.leave_from("/", &leave_of(&mobile, &leave), mobile.country);
+                }
+                site
+            })
+            .collect();
+        let testable = |record: &PageDay| page_segments_testable(&record.activity().engagement);
+        assert!(days.iter().all(|site| !testable(&site.pages["/"])), "no day alone");
+        let (from, to) = (day("2027-02-01"), day("2027-02-05"));
+        let site_days: Vec<(Day, SiteDay)> = days
+            .iter()
+            .enumerate()
+            .map(|(n, site)| (from.add_days(n as i32), site.site.clone()))
+            .collect();
+        let pages_whole = days.iter().flat_map(|site| site.pages.clone());
+        let whole = MergedRange::new(from, to, pages_whole, site_days.clone());
+        let needed = RecordsNeeded::of(&ReportKind::Site, None);
+        let pages = decoded(&days.iter().collect::<Vec<_>>(), &needed);
+        let segments_of = |path: &str| {
+            let (_, record) = pages.iter().find(|(page, _)| page == path).unwrap();
+            record.segments().iter().count()
+        };
+        assert!(segments_of("/") > 0, "the page that can be tested keeps its segments");
+        assert_eq!(segments_of("/docs"), 0, "the page that cannot be tested loses them");
+        let read = MergedRange::new(from, to, pages, site_days);
+        let options = SummaryOptions { k: 1, ..SummaryOptions::default() };
+        let cards = crate::insights::find_insights(&read, None, &options);
+        assert!(
+            cards.iter().any(|card| card.rule == crate::insights::Rule::SegmentGap),
+            "{cards:?}"
+        );
+        for kind in [ReportKind::Site, ReportKind::Insights] {
+            assert_eq!(
+                crate::Report::build(kind.clone(), &read, None, &options).unwrap(),
+                crate::Report::build(kind, &whole, None, &options).unwrap(),
+            );
+        }
+    }
+
+    #[test]
+    fn every_report_reads_the_same_from_records_trimmed_or_decoded_for_what_it_needs() {
         let today = day("2027-03-03");
         let mut shard = forty_one_days();
         shard.maintain(today, day("2027-01-01"));
@@ -418,6 +542,15 @@ mod tests {
             if let Some(needed) = needed {
                 records.trim(needed);
             }
+            records.into_merged(from, to)
+        };
+        // Each day's pages stored apart and decoded for the read, as a shard and a site's
+        // worker decode the parts of a range.
+        let days_decoded = |from: Day, to: Day, needed: &RecordsNeeded| {
+            let days: Vec<&Site> = shard.days.range(from..=to).map(|(_, site)| site).collect();
+            let Ok(mut records) = RangeRecords::read(&shard, from, to, today);
+            records.pages = decoded(&days, needed);
+            records.trim(needed);
             records.into_merged(from, to)
         };
         let kinds = [
@@ -432,28 +565,17 @@ mod tests {
         for kind in kinds {
             for segment in segments.map(|name| name.map(|name| Segment::parse(name).unwrap())) {
                 let needed = RecordsNeeded::of(&kind, segment);
-                let trimmed = range(from, to, Some(&needed));
-                let trimmed_before = range(previous.0, previous.1, Some(&needed));
                 let options = SummaryOptions { k: 1, segment, ..SummaryOptions::default() };
                 let build = |current, previous| {
                     crate::Report::build(kind.clone(), current, Some(previous), &options).unwrap()
                 };
-                assert_eq!(
-                    build(&trimmed, &trimmed_before),
-                    build(&full, &full_before),
-                    "{kind:?} for {segment:?}"
-                );
-                // A stored page decoded for the read is the page trimmed.
-                for page in full.pages() {
-                    let bytes = encode_page_day(&page.record);
-                    let mut records = RangeRecords {
-                        pages: vec![(page.path.clone(), page.record.clone())],
-                        ..RangeRecords::default()
-                    };
-                    records.trim(&needed);
-                    let decoded = needed.decode_page(&page.path, &bytes).unwrap();
-                    assert_eq!(encode_page_day(&decoded), encode_page_day(&records.pages[0].1));
-                }
+                let expected = build(&full, &full_before);
+                let trimmed = range(from, to, Some(&needed));
+                let trimmed_before = range(previous.0, previous.1, Some(&needed));
+                assert_eq!(build(&trimmed, &trimmed_before), expected, "{kind:?} for {segment:?}");
+                let read = days_decoded(from, to, &needed);
+                let read_before = days_decoded(previous.0, previous.1, &needed);
+                assert_eq!(build(&read, &read_before), expected, "{kind:?} for {segment:?}");
             }
         }
     }

@@ -48,13 +48,17 @@ struct KeptPage {
 }
 
 impl KeptPage {
-    /// The page's record with the segments `needed` names, as the codec's bytes.
-    fn encoded(&self, needed: &RecordsNeeded) -> Result<Vec<u8>, CodecError> {
-        Ok(match needed.page_segments(&self.path) {
-            PageSegments::All => self.whole.clone(),
+    /// The page's record as the codec's bytes: without its segments when `needed` names none
+    /// of them, whole otherwise. The reader drops the others as it decodes the segments
+    /// ([`tacit_report::stored_range::decode_pages`]), and decides there which pages need
+    /// them when that depends on the page's records merged with the range's other parts.
+    fn encoded(&self, needed: &RecordsNeeded) -> Vec<u8> {
+        match needed.page_segments(&self.path) {
+            PageSegments::All | PageSegments::AllIfTestable | PageSegments::One(_) => {
+                self.whole.clone()
+            }
             PageSegments::None => self.without_segments.clone(),
-            PageSegments::One(_) => encode_page_day(&needed.decode_page(&self.path, &self.whole)?),
-        })
+        }
     }
 }
 
@@ -65,28 +69,10 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`: kept ones, their pages decoded with only the
-    /// segments `needed` names, or `read`'s, which are then kept whole if they fit.
-    pub fn get_or_read(
-        &mut self,
-        from: Day,
-        to: Day,
-        needed: &RecordsNeeded,
-        read: impl FnOnce() -> AppResult<RangeRecords>,
-    ) -> AppResult<RangeRecords> {
-        if let Some(index) = self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
-            let kept = self.kept.remove(index).expect("the index was just found");
-            let records = decoded(&kept, needed);
-            self.kept.push_front(kept);
-            return records;
-        }
-        let records = read()?;
-        self.keep(from, to, &records)?;
-        Ok(records)
-    }
-
-    /// As [`ClosedRanges::get_or_read`], with each page left as the codec's bytes: those kept
-    /// are passed on without being decoded, for a site's worker, which decodes them.
+    /// The records of the closed days `from..=to` with the segments `needed` names (see
+    /// [`KeptPage::encoded`]), each page left as the codec's bytes: kept ones, passed on without
+    /// being decoded, or `read`'s, which are then kept whole if they fit. The reader decodes
+    /// them with the range's other parts (the open day, a site's other shards).
     pub fn get_or_read_encoded(
         &mut self,
         from: Day,
@@ -154,27 +140,10 @@ fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
     move |error| AppError::Internal(format!("kept {what} record: {error}"))
 }
 
-/// The kept range, its pages decoded with the segments `needed` names.
-fn decoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
-    let pages = kept
-        .pages
-        .iter()
-        .map(|page| {
-            let record = needed.decode_page(&page.path, &page.whole).map_err(corrupt("page"))?;
-            Ok((page.path.clone(), record))
-        })
-        .collect::<AppResult<_>>()?;
-    let (site_days, site) = decoded_site(kept)?;
-    Ok(RangeRecords { pages, site_days, site })
-}
-
-/// The kept range with the segments `needed` names, its pages left as the codec's bytes.
+/// The kept range for a read that needs the segments `needed` names, its pages left as the
+/// codec's bytes.
 fn encoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
-    let pages = kept
-        .pages
-        .iter()
-        .map(|page| Ok((page.path.clone(), page.encoded(needed).map_err(corrupt("page"))?)))
-        .collect::<AppResult<_>>()?;
+    let pages = kept.pages.iter().map(|page| (page.path.clone(), page.encoded(needed))).collect();
     let (site_days, site) = decoded_site(kept)?;
     let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
     site_records.trim(needed);

@@ -9,9 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tacit_aggregate::change_log::ChangeEntry;
-use tacit_aggregate::codec::{
-    decode_page_day, decode_site_day, encode_page_day, encode_site_day, CodecError,
-};
+use tacit_aggregate::codec::{decode_site_day, encode_page_day, encode_site_day, CodecError};
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::settings::SiteSettings;
@@ -20,7 +18,7 @@ use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{decode_pages, RangeRecords, RecordsNeeded};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -210,13 +208,12 @@ impl ShardRecords {
         self.site.merge(&other.site);
     }
 
-    /// The records, their pages decoded.
-    pub fn decoded(self) -> AppResult<RangeRecords> {
-        let pages = self
-            .pages
-            .into_iter()
-            .map(|(path, bytes)| Ok((path, decode_page_day(&bytes).map_err(codec)?)))
-            .collect::<AppResult<_>>()?;
+    /// The records, their pages merged into one record per page with the segments `needed`
+    /// names: the pages whose segments depend on their merged figures are decided here, so
+    /// every part of the range must be in (see [`decode_pages`]).
+    pub fn decoded(self, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
+        let parts = self.pages.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
+        let pages = decode_pages(parts, needed).map_err(codec)?;
         Ok(RangeRecords { pages, site_days: self.site_days, site: self.site })
     }
 }
@@ -493,7 +490,7 @@ mod tests {
         let body = records().to_body().unwrap();
         let read = ShardRecords::from_body(&body).unwrap();
         assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
-        let read = read.decoded().unwrap();
+        let read = read.decoded(&RecordsNeeded::default()).unwrap();
         let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
         assert_eq!(paths, ["/", "/é"]);
         let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
@@ -510,7 +507,8 @@ mod tests {
     fn cut_padded_or_corrupt_records_are_refused() {
         let body = records().to_body().unwrap();
         for len in 0..body.len() {
-            let read = ShardRecords::from_body(&body[..len]).and_then(ShardRecords::decoded);
+            let read = ShardRecords::from_body(&body[..len])
+                .and_then(|read| read.decoded(&RecordsNeeded::default()));
             assert!(read.is_err(), "cut at {len}");
         }
         let mut padded = body.clone();
@@ -519,7 +517,10 @@ mod tests {
         // A flipped byte in a page's record: read as bytes, refused when decoded.
         let mut flipped = body;
         flipped[4 + 4 + 1 + 4 + 6] ^= 0xff;
-        assert!(ShardRecords::from_body(&flipped).unwrap().decoded().is_err());
+        assert!(ShardRecords::from_body(&flipped)
+            .unwrap()
+            .decoded(&RecordsNeeded::default())
+            .is_err());
     }
 
     #[test]

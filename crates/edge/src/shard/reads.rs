@@ -4,7 +4,7 @@
 
 use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
-use tacit_aggregate::Day;
+use tacit_aggregate::{Day, SiteDay};
 use tacit_report::audit::StorageFacts;
 use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
@@ -13,7 +13,6 @@ use super::protocol::{
     ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
     ShardRecords, ShardStatus, Status, Summary,
 };
-use super::store::StoreRead;
 use super::SiteShard;
 use crate::access::Role;
 use crate::error::AppResult;
@@ -44,23 +43,7 @@ impl SiteShard {
     pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        let (needed, parts) = (&query.needed, self.range_parts(query.from, query.to));
-        // The closed days' pages as kept, encoded: passed on without being decoded here.
-        let mut records = match parts.closed {
-            Some((from, to)) => {
-                self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
-                    RangeRecords::read(&self.store, from, to, parts.today)
-                })?
-            }
-            None => ShardRecords::default(),
-        };
-        if let Some((from, to)) = parts.open {
-            let store = StoreRead { store: &self.store, needed };
-            let mut open = RangeRecords::read(&store, from, to, parts.today)?;
-            open.trim(needed);
-            records.merge(ShardRecords::encoded(open));
-        }
-        Ok(records)
+        self.range_encoded(query.from, query.to, &query.needed)
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -123,23 +106,38 @@ impl SiteShard {
     }
 
     /// The records of `from..=to` (the open day's must be flushed), with only the segments
-    /// `needed` names: the closed days' from their rollups and single days, kept for the next
-    /// read, then the open day's.
+    /// `needed` names.
     fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
+        self.range_encoded(from, to, needed)?.decoded(needed)
+    }
+
+    /// The records of `from..=to` (the open day's must be flushed), their pages as the codec's
+    /// bytes: the closed days' from their rollups and single days, kept merged for the next
+    /// read and passed on as kept, then the open day's as stored. A page's bytes may hold
+    /// more segments than `needed` names: they are not decoded here, and the reader drops the
+    /// others as it decodes them ([`ShardRecords::decoded`]).
+    fn range_encoded(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
         let parts = self.range_parts(from, to);
         let mut records = match parts.closed {
             Some((from, to)) => {
-                self.closed_ranges.borrow_mut().get_or_read(from, to, needed, || {
+                self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
                     RangeRecords::read(&self.store, from, to, parts.today)
                 })?
             }
-            None => RangeRecords::default(),
+            None => ShardRecords::default(),
         };
         if let Some((from, to)) = parts.open {
-            let store = StoreRead { store: &self.store, needed };
-            records.merge(RangeRecords::read(&store, from, to, parts.today)?);
+            let site_days = self.store.site_days(from, to)?;
+            let mut site = SiteDay::default();
+            for (_, record) in &site_days {
+                site.merge(record);
+            }
+            let mut open = RangeRecords { pages: Vec::new(), site_days, site };
+            open.trim(needed);
+            let RangeRecords { site_days, site, .. } = open;
+            let pages = self.store.page_days_encoded(from, to)?;
+            records.merge(ShardRecords { pages, site_days, site });
         }
-        records.trim(needed);
         Ok(records)
     }
 

@@ -1,15 +1,13 @@
 //! The shard's SQLite tables and every query on them.
 
 use tacit_aggregate::change_log::ChangeEntry;
-use tacit_aggregate::codec::{
-    decode_page_day, decode_site_day, encode_page_day, encode_site_day, CodecError,
-};
+use tacit_aggregate::codec::{decode_page_day, decode_site_day, encode_page_day, encode_site_day};
 use tacit_aggregate::rollup::Rollup;
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SALT_NONCE_LEN};
 use tacit_beacon::SiteId;
 use tacit_report::audit::HeldSalt;
-use tacit_report::stored_range::{PeriodRecords, RecordsNeeded, StoredRecords};
+use tacit_report::stored_range::{PeriodRecords, StoredRecords};
 use worker::{console_warn, SqlStorage, SqlStorageValue};
 
 use crate::access::TokenHashes;
@@ -383,25 +381,29 @@ impl Store {
 
     /// Every `(path, record)` pair of the days from `from` to `to`, both included.
     pub fn page_days(&self, from: Day, to: Day) -> AppResult<Vec<(String, PageDay)>> {
-        self.page_days_decoded(from, to, |_, bytes| decode_page_day(bytes))
-    }
-
-    /// As [`Store::page_days`], each record decoded by `decode` from its path and bytes.
-    fn page_days_decoded(
-        &self,
-        from: Day,
-        to: Day,
-        decode: impl Fn(&str, &[u8]) -> Result<PageDay, CodecError>,
-    ) -> AppResult<Vec<(String, PageDay)>> {
         self.rows_between("page_days", "day, path, record", from, to, |row| {
             match <[SqlStorageValue; 3]>::try_from(row) {
                 Ok(
                     [SqlStorageValue::Integer(day), SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)],
                 ) => {
                     let day = Day::from_days_since_epoch(day as i32);
-                    let record = decode(&path, &bytes)
+                    let record = decode_page_day(&bytes)
                         .map_err(|e| corrupt("page_days", day, &path, e))?;
                     Ok(Some((path, record)))
+                }
+                _ => Ok(None),
+            }
+        })
+    }
+
+    /// As [`Store::page_days`], each record as the codec's bytes, not decoded: for a read
+    /// that decodes the segments of the pages that need them once every part of its range is
+    /// in ([`tacit_report::stored_range::decode_pages`]).
+    pub fn page_days_encoded(&self, from: Day, to: Day) -> AppResult<Vec<(String, Vec<u8>)>> {
+        self.rows_between("page_days", "path, record", from, to, |row| {
+            match <[SqlStorageValue; 2]>::try_from(row) {
+                Ok([SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
+                    Ok(Some((path, bytes)))
                 }
                 _ => Ok(None),
             }
@@ -583,29 +585,6 @@ impl Store {
         bindings: Vec<SqlStorageValue>,
     ) -> AppResult<Option<Vec<SqlStorageValue>>> {
         Ok(self.sql.exec(query, bindings)?.raw().next().transpose()?)
-    }
-}
-
-/// The store as one read sees it: its pages decoded with only the segments the read needs
-/// (see [`RecordsNeeded`]). Rollups are read whole: the closed ranges keep what they read.
-pub struct StoreRead<'a> {
-    pub store: &'a Store,
-    pub needed: &'a RecordsNeeded,
-}
-
-impl StoredRecords for StoreRead<'_> {
-    type Error = AppError;
-
-    fn page_days(&self, from: Day, to: Day) -> AppResult<Vec<(String, PageDay)>> {
-        self.store.page_days_decoded(from, to, |path, bytes| self.needed.decode_page(path, bytes))
-    }
-
-    fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<(Day, SiteDay)>> {
-        self.store.site_days(from, to)
-    }
-
-    fn rollup(&self, rollup: Rollup) -> AppResult<Option<PeriodRecords>> {
-        self.store.rollup(rollup)
     }
 }
 

@@ -104,7 +104,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod testing;
 
-pub use rules::MIN_SEGMENT_RATIO;
+pub use rules::{page_segments_testable, MIN_SEGMENT_RATIO};
 pub use stats::{
     one_proportion_z, two_proportion_z, two_sided_p, visitors_lower_bound, Confidence,
     ConfidenceLevel, Test,

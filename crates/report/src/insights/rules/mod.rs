@@ -32,7 +32,7 @@ pub(super) use conversion_change::conversion_change;
 pub(super) use funnel_step::funnel_steps;
 pub(super) use goal_gap::goal_gap;
 pub(super) use loyalty::loyalty;
-pub use segment_gap::MIN_SEGMENT_RATIO;
+pub use segment_gap::{page_segments_testable, MIN_SEGMENT_RATIO};
 pub(super) use traffic_change::{channel_traffic_change, page_traffic_change};
 
 /// The page rules' candidate cards for one page, each test counted in `tests`; none for

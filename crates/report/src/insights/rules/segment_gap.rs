@@ -7,6 +7,7 @@ use crate::insights::{
     visitors_lower_bound, Counts, Evidence, Finding, InsightCard, Rule, MIN_DIFFERENCE, MIN_LEVEL,
     MIN_VISITORS, MIN_VISITS,
 };
+use tacit_aggregate::engagement::Engagement;
 use tacit_aggregate::segments::{Segment, SegmentTraffic, VisitorKind};
 use tacit_aggregate::DayRecord;
 use tacit_beacon::agent::DeviceClass;
@@ -15,6 +16,15 @@ use tacit_beacon::agent::DeviceClass;
 /// rest's, the segment's, to bounce "far less"): ten points apart alone is ordinary between
 /// bounce rates of 60 % and 70 %.
 pub const MIN_SEGMENT_RATIO: f64 = 1.5;
+
+/// Whether the segments of a page with this `engagement` can be tested at all: a test needs
+/// [`MIN_VISITS`] ended visits in a segment and as many in the rest of its dimension, and a
+/// dimension's segments hold the page's ended visits between them, each in one. A read of the
+/// whole site decodes the segments of these pages alone ([`crate::stored_range`]): the others'
+/// are never tested, nor counted by the control of false discoveries.
+pub fn page_segments_testable(engagement: &Engagement) -> bool {
+    engagement.bounces + engagement.engaged_visits >= 2 * MIN_VISITS
+}
 
 /// The dimensions, each tested on its own.
 const DIMENSIONS: [&str; 4] = ["device", "channel", "visitor", "country"];
@@ -33,6 +43,9 @@ const DIMENSIONS: [&str; 4] = ["device", "channel", "visitor", "country"];
 /// when it is a single value, which the card names too: the other value of a dimension of two.
 /// There the two segments' tests are one test, counted once, about the one that bounces more.
 pub(super) fn segment_gap(c: &PageContext) -> Vec<InsightCard> {
+    if !page_segments_testable(&c.page.activity().engagement) {
+        return Vec::new();
+    }
     DIMENSIONS.into_iter().filter_map(|dimension| dimension_gap(c, dimension)).collect()
 }
 
