@@ -81,6 +81,34 @@ describe('daily maintenance', () => {
     await env.restart();
   });
 
+  test("today's pages, read again, are kept decoded and still count what is added; a deleted site's are gone", async () => {
+    // The shard keeps the open day's page records decoded for the reads of today
+    // (crates/edge/src/shard/open_day.rs); every flush updates them.
+    let site = await createSite(env.edge.url, env.edge.adminToken, 'today');
+    const send = async (path, userAgent) => {
+      const res = await postBeacon(env.edge.url, { site: 'today', path }, { 'User-Agent': userAgent });
+      assert.equal(res.status, 202);
+    };
+    const read = () => pages(env.edge.url, 'today', site.viewer_token);
+    await send('/a', UA_WINDOWS);
+    await send('/b', UA_MAC);
+    const first = countsByPath(await read());
+    assert.deepEqual(first, { '/a': { views: 1, visitors: 1 }, '/b': { views: 1, visitors: 1 } });
+    assert.deepEqual(countsByPath(await read()), first, 'the same day read again');
+    await send('/a', UA_MAC);
+    await send('/c', UA_WINDOWS);
+    assert.deepEqual(countsByPath(await read()), {
+      '/a': { views: 2, visitors: 2 }, '/b': { views: 1, visitors: 1 }, '/c': { views: 1, visitors: 1 },
+    });
+
+    const deleted = await apiRequest(env.edge.url, 'DELETE', '/api/v1/sites/today', { token: env.edge.adminToken });
+    assert.equal(deleted.status, 204, await deleted.text());
+    site = await createSite(env.edge.url, env.edge.adminToken, 'today');
+    assert.deepEqual((await read()).pages, [], 'nothing of the deleted site is kept');
+    await send('/d', UA_MAC);
+    assert.deepEqual(countsByPath(await read()), { '/d': { views: 1, visitors: 1 } });
+  });
+
   test('rotates the salt at midnight, keeps no salt beyond 48 hours and deletes records beyond the retention', async () => {
     const day0 = todayUtc();
     const site = await createSite(env.edge.url, env.edge.adminToken, 'aging', { retention_days: 2 });

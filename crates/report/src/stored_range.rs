@@ -190,6 +190,25 @@ pub fn decode_pages<'a>(
     Ok(pages)
 }
 
+/// Page records of one part of a range kept decoded (one record per path, sorted by path: a
+/// shard's open day), read for `needed` as [`decode_pages`] reads their bytes: each a copy
+/// with the segments `needed` names, when this part is the whole range.
+pub fn kept_pages<'a>(
+    kept: impl IntoIterator<Item = (&'a str, &'a PageDay)>,
+    needed: &RecordsNeeded,
+) -> Vec<(String, PageDay)> {
+    let read = |(path, record): (&str, &PageDay)| {
+        let mut record = record.clone();
+        match needed.page_segments(path).of_merged(&record) {
+            PageSegments::All => {}
+            PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
+            PageSegments::None | PageSegments::AllIfTestable => record.keep_only_segment(None),
+        }
+        (path.to_owned(), record)
+    };
+    kept.into_iter().map(read).collect()
+}
+
 impl RangeRecords {
     /// Drops the segments `needed` does not name from every page's and day's record, and from
     /// each day's site record all that the daily series does not read. These may be one
@@ -527,6 +546,35 @@ mod tests {
                 crate::Report::build(kind.clone(), &read, None, &options).unwrap(),
                 crate::Report::build(kind, &whole, None, &options).unwrap(),
             );
+        }
+    }
+
+    #[test]
+    fn a_day_kept_decoded_reads_as_its_records_decoded() {
+        // One day of a page that can be tested (and keeps its segments for the insights), one
+        // that cannot, and one with a segment of its own: a shard's open day, kept decoded.
+        let mobile = View { device: DeviceClass::Mobile, ..View::sample() };
+        let mut site = Site::default();
+        site.visits("/", 0, 2 * MIN_VISITS, None, &bounce());
+        for v in 0..MIN_VISITS {
+            site.view("/", 10_000 + v, &mobile);
+            site.leave_from("/", &leave_of(&mobile, &onward("/docs")), mobile.country);
+        }
+        site.visits("/docs", 20_000, 3, None, &exit_after(20_000));
+        site.view("/m", 30_000, &mobile);
+        let testable = |record: &PageDay| page_segments_testable(&record.activity().engagement);
+        assert!(testable(&site.pages["/"]) && !testable(&site.pages["/docs"]));
+        let bytes = |pages: Vec<(String, PageDay)>| {
+            pages.into_iter().map(|(path, record)| (path, encode_page_day(&record))).collect()
+        };
+        let kinds = [ReportKind::Pages, ReportKind::Site, ReportKind::Page { path: "/m".into() }];
+        for kind in kinds {
+            for segment in [None, Segment::parse("device:mobile").ok()] {
+                let needed = RecordsNeeded::of(&kind, segment);
+                let kept = kept_pages(site.pages.iter().map(|(p, r)| (p.as_str(), r)), &needed);
+                let expected: Vec<(String, Vec<u8>)> = bytes(decoded(&[&site], &needed));
+                assert_eq!(bytes(kept), expected, "{kind:?} for {segment:?}");
+            }
         }
     }
 

@@ -97,6 +97,9 @@ impl SiteShard {
         self.flush()?;
         // Retention may delete days that kept ranges hold.
         self.closed_ranges.borrow_mut().clear();
+        if let Some(open_day) = self.open_day.borrow_mut().as_mut() {
+            open_day.forget_kept_pages();
+        }
         if self.registration.borrow().is_none() {
             self.registration.replace(self.store.registration()?);
         }

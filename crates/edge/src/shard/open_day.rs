@@ -8,13 +8,16 @@
 //! as soon as [`super::maintenance::MAX_DIRTY_PAGES`] pages wait, before every read, and when
 //! the day changes; after a restart it replays the journal (README, "Flush policy").
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use tacit_aggregate::codec::{decode_page_day, encode_page_day};
 use tacit_aggregate::journal::JournalEntry;
 use tacit_aggregate::record::page_record_key;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 
-use super::store::Store;
+use tacit_report::stored_range::{kept_pages, RecordsNeeded};
+
+use super::store::{corrupt, Store};
 use crate::error::AppResult;
 
 /// Today's records in memory.
@@ -26,6 +29,36 @@ pub struct OpenDay {
     pages: HashMap<String, PageDay>,
     /// How many page records the day holds, stored or not yet.
     page_count: usize,
+    /// Every page record of the day as stored, decoded, for the reads: loaded by the first
+    /// read, updated by every flush, `None` until then or while they are too big to keep.
+    kept: Option<KeptPages>,
+}
+
+/// The stored bytes of a day's page records above which a shard does not keep them decoded
+/// (decoded they take several times as much): beyond it, every read decodes them from storage.
+pub const MAX_KEPT_PAGE_BYTES: usize = 8 << 20;
+
+/// A day's page records as stored, decoded, by path, with the size of their stored bytes.
+struct KeptPages {
+    records: BTreeMap<String, (PageDay, usize)>,
+    bytes: usize,
+}
+
+impl KeptPages {
+    /// Puts `record`, stored as `len` bytes, in place of the path's; `None` once the records
+    /// outgrow [`MAX_KEPT_PAGE_BYTES`].
+    fn put(mut self, path: String, record: PageDay, len: usize) -> Option<KeptPages> {
+        let replaced = self.records.insert(path, (record, len)).map_or(0, |(_, len)| len);
+        self.bytes = self.bytes + len - replaced;
+        (self.bytes <= MAX_KEPT_PAGE_BYTES).then_some(self)
+    }
+}
+
+/// The open day's page records for a read: read from those kept decoded, or as stored when
+/// too big to keep.
+pub enum OpenPages {
+    Read(Vec<(String, PageDay)>),
+    Stored(Vec<(String, Vec<u8>)>),
 }
 
 impl OpenDay {
@@ -43,6 +76,7 @@ impl OpenDay {
             site_dirty: false,
             pages: HashMap::new(),
             page_count: store.pages_on(day)?,
+            kept: None,
         })
     }
 
@@ -112,10 +146,46 @@ impl OpenDay {
             return Ok(());
         }
         for (key, record) in self.pages.drain() {
-            store.save_page_day(self.day, &key, &record)?;
+            let bytes = encode_page_day(&record);
+            let len = bytes.len();
+            store.save_page_day(self.day, &key, bytes)?;
+            self.kept = self.kept.take().and_then(|kept| kept.put(key, record, len));
         }
         store.save_site_day(self.day, &self.site)?;
         self.site_dirty = false;
         store.clear_journal()
+    }
+
+    /// The day's page records, every one flushed (the caller flushes first), for a read of
+    /// this day alone that `needed` them: decoded once and kept while they fit
+    /// [`MAX_KEPT_PAGE_BYTES`].
+    pub fn pages_for_read(
+        &mut self,
+        store: &Store,
+        needed: &RecordsNeeded,
+    ) -> AppResult<OpenPages> {
+        debug_assert!(self.pages.is_empty(), "a read flushes the open day first");
+        if self.kept.is_none() {
+            let stored = store.page_days_encoded(self.day, self.day)?;
+            let bytes = stored.iter().map(|(_, record)| record.len()).sum();
+            if bytes > MAX_KEPT_PAGE_BYTES {
+                return Ok(OpenPages::Stored(stored));
+            }
+            let mut records = BTreeMap::new();
+            for (path, record) in stored {
+                let decoded = decode_page_day(&record)
+                    .map_err(|e| corrupt("page_days", self.day, &path, e))?;
+                records.insert(path, (decoded, record.len()));
+            }
+            self.kept = Some(KeptPages { records, bytes });
+        }
+        let kept = self.kept.as_ref().expect("the kept pages were just loaded");
+        let records = kept.records.iter().map(|(path, (record, _))| (path.as_str(), record));
+        Ok(OpenPages::Read(kept_pages(records, needed)))
+    }
+
+    /// Forgets the records kept for the reads, whose stored records may change under them.
+    pub fn forget_kept_pages(&mut self) {
+        self.kept = None;
     }
 }

@@ -9,6 +9,7 @@ use tacit_report::audit::StorageFacts;
 use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
+use super::open_day::OpenPages;
 use super::protocol::{
     ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
     ShardRecords, ShardStatus, Status, Summary,
@@ -106,9 +107,20 @@ impl SiteShard {
     }
 
     /// The records of `from..=to` (the open day's must be flushed), with only the segments
-    /// `needed` names.
+    /// `needed` names. A range of today alone reads the open day's pages from those it keeps
+    /// decoded; a longer one decodes them with its other parts, since only a range's parts
+    /// merged tell which pages keep their segments.
     fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
-        self.range_encoded(from, to, needed)?.decoded(needed)
+        let parts = self.range_parts(from, to);
+        if parts.closed.is_some() || parts.open != Some((parts.today, parts.today)) {
+            return self.range_encoded(from, to, needed)?.decoded(needed);
+        }
+        let (site_days, site) = self.open_site_records(parts.today, parts.today, needed)?;
+        let mut open_day = self.open_day.borrow_mut();
+        match self.open_day_in(&mut open_day, parts.today)?.pages_for_read(&self.store, needed)? {
+            OpenPages::Read(pages) => Ok(RangeRecords { pages, site_days, site }),
+            OpenPages::Stored(pages) => ShardRecords { pages, site_days, site }.decoded(needed),
+        }
     }
 
     /// The records of `from..=to` (the open day's must be flushed), their pages as the codec's
@@ -127,18 +139,29 @@ impl SiteShard {
             None => ShardRecords::default(),
         };
         if let Some((from, to)) = parts.open {
-            let site_days = self.store.site_days(from, to)?;
-            let mut site = SiteDay::default();
-            for (_, record) in &site_days {
-                site.merge(record);
-            }
-            let mut open = RangeRecords { pages: Vec::new(), site_days, site };
-            open.trim(needed);
-            let RangeRecords { site_days, site, .. } = open;
+            let (site_days, site) = self.open_site_records(from, to, needed)?;
             let pages = self.store.page_days_encoded(from, to)?;
             records.merge(ShardRecords { pages, site_days, site });
         }
         Ok(records)
+    }
+
+    /// The site records of the open days `from..=to`: each day's, with only what `needed`
+    /// names, and theirs merged.
+    fn open_site_records(
+        &self,
+        from: Day,
+        to: Day,
+        needed: &RecordsNeeded,
+    ) -> AppResult<(Vec<(Day, SiteDay)>, SiteDay)> {
+        let site_days = self.store.site_days(from, to)?;
+        let mut site = SiteDay::default();
+        for (_, record) in &site_days {
+            site.merge(record);
+        }
+        let mut open = RangeRecords { pages: Vec::new(), site_days, site };
+        open.trim(needed);
+        Ok((open.site_days, open.site))
     }
 
     /// `from..=to` cut at today, by the shard's clock.

@@ -371,10 +371,10 @@ impl Store {
     }
 
     /// Replaces the record of `path` on `day`.
-    pub fn save_page_day(&self, day: Day, path: &str, record: &PageDay) -> AppResult<()> {
+    pub fn save_page_day(&self, day: Day, path: &str, record: Vec<u8>) -> AppResult<()> {
         self.sql.exec(
             "INSERT OR REPLACE INTO page_days (day, path, record) VALUES (?, ?, ?)",
-            vec![day.days_since_epoch().into(), path.into(), encode_page_day(record).into()],
+            vec![day.days_since_epoch().into(), path.into(), record.into()],
         )?;
         Ok(())
     }
@@ -635,7 +635,12 @@ fn rollup_key(rollup: Rollup) -> [SqlStorageValue; 2] {
     [rollup.first.days_since_epoch().into(), rollup.last.days_since_epoch().into()]
 }
 
-fn corrupt(table: &str, day: Day, path: &str, error: impl std::fmt::Display) -> AppError {
+pub(super) fn corrupt(
+    table: &str,
+    day: Day,
+    path: &str,
+    error: impl std::fmt::Display,
+) -> AppError {
     AppError::Internal(format!("{table} record {day} {path}: {error}"))
 }
 
