@@ -106,6 +106,16 @@ pub enum PageSegments {
 }
 
 impl PageSegments {
+    /// Drops from `record` the segments not needed. A page whose segments are needed if they
+    /// can be tested keeps them all: only its records merged tell ([`PageSegments::of_merged`]).
+    pub fn keep_in(self, record: &mut PageDay) {
+        match self {
+            PageSegments::All | PageSegments::AllIfTestable => {}
+            PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
+            PageSegments::None => record.keep_only_segment(None),
+        }
+    }
+
     /// The segments needed of a page whose record over the whole range, every shard's merged,
     /// is `merged`.
     pub fn of_merged(self, merged: &PageDay) -> PageSegments {
@@ -199,11 +209,7 @@ pub fn kept_pages<'a>(
 ) -> Vec<(String, PageDay)> {
     let read = |(path, record): (&str, &PageDay)| {
         let mut record = record.clone();
-        match needed.page_segments(path).of_merged(&record) {
-            PageSegments::All => {}
-            PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
-            PageSegments::None | PageSegments::AllIfTestable => record.keep_only_segment(None),
-        }
+        needed.page_segments(path).of_merged(&record).keep_in(&mut record);
         (path.to_owned(), record)
     };
     kept.into_iter().map(read).collect()
@@ -216,11 +222,7 @@ impl RangeRecords {
     /// tested keeps them all, since only its records merged tell.
     pub fn trim(&mut self, needed: &RecordsNeeded) {
         for (path, record) in &mut self.pages {
-            match needed.page_segments(path) {
-                PageSegments::All | PageSegments::AllIfTestable => {}
-                PageSegments::One(segment) => record.keep_only_segment(Some(segment)),
-                PageSegments::None => record.keep_only_segment(None),
-            }
+            needed.page_segments(path).keep_in(record);
         }
         for (_, record) in &mut self.site_days {
             record.keep_only_daily_series(needed.segment);
