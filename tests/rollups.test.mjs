@@ -156,6 +156,25 @@ describe('rollups', () => {
     assert.deepEqual(undated(await shown(RANGE)), undated(keptOneByOne));
   });
 
+  test('over 4 shards, the closed days the worker holds merged give way to a retention cut at once', async () => {
+    // The worker holds the range's closed days merged over the shards (crates/edge/src/
+    // held_ranges.rs) from this first read; the cut changes every shard's closed records, with
+    // no restart in between: the next read must count the days left, not the days held.
+    const rounded = (value) => JSON.parse(JSON.stringify(value, (key, inner) => (
+      typeof inner === 'number' && !Number.isInteger(inner) ? Number(inner.toPrecision(12)) : inner)));
+    const before = rounded(await shown(RANGE, sharded));
+    assert.deepEqual(rounded(await shown(RANGE, sharded)), before, 'read again, from what is held');
+    const res = await apiRequest(env.edge.url, 'PATCH', `/api/v1/sites/${sharded.id}`, {
+      token: env.edge.adminToken, body: { retention_days: Math.round((dayNumber('2027-03-03') - dayNumber(FIRST_KEPT))) + 1 },
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const undated = (value) => JSON.parse(JSON.stringify(value, (key, inner) => (
+      ['previous', 'previous_daily', 'change', 'difference', 'insights', 'from', 'to', 'daily'].includes(key) ? undefined : inner)));
+    const after = await shown(RANGE, sharded);
+    assert.notDeepEqual(after.site.summary.metrics.views, before.site.summary.metrics.views);
+    assert.deepEqual(rounded(undated(after)), rounded(undated(keptOneByOne)));
+  });
+
   test('the site page says that visitors are counted per day over a range of days, not over one day', async () => {
     const page = async ({ from, to }) => {
       const res = await edgeFetch(`${env.edge.url}/s/rollups?key=${site.viewer_token}&from=${from}&to=${to}`);

@@ -126,6 +126,34 @@ impl PageSegmentBytes<'_> {
     pub fn decode(self) -> Result<Segments, CodecError> {
         from_payload(self.0)
     }
+
+    /// The bytes, kept past the record's: for a reader that decides later whether it needs
+    /// them.
+    pub fn to_owned(self) -> EncodedSegments {
+        EncodedSegments(self.0.into())
+    }
+}
+
+/// A page record's segments, not yet decoded, owned ([`PageSegmentBytes::to_owned`]); cloning
+/// one shares its bytes.
+#[derive(Debug, Clone)]
+pub struct EncodedSegments(std::rc::Rc<[u8]>);
+
+impl EncodedSegments {
+    /// The segments.
+    pub fn decode(&self) -> Result<Segments, CodecError> {
+        from_payload(&self.0)
+    }
+
+    /// How many bytes they take.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no bytes (never, for a record's).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Decodes a site's rollup written by [`encode_site_day`] of this format version.

@@ -13,7 +13,8 @@
 //!   [`cf`] reads what tacit may use of the request's `cf` object: the country, and Cloudflare's
 //!   bot detection.
 //! - [`shard_client`] is the worker's side of a site's shards: which shard a beacon goes to,
-//!   asking one shard a typed message ([`shard::protocol`]), and asking all of them at once.
+//!   asking one shard a typed message ([`shard::protocol`]), and asking all of them at once;
+//!   [`held_ranges`] holds a sharded site's closed days merged between reads.
 //! - [`shard`] is the Durable Object, one per site shard: it admits a beacon under the site's
 //!   consent mode and counts it, holds the site's registration and change log, its daily
 //!   salts, recent beacon ids and page-day records in SQLite, keeps the open day and the rate
@@ -44,6 +45,7 @@ mod cf;
 mod clock;
 mod cors;
 mod error;
+mod held_ranges;
 mod ingest;
 #[cfg(feature = "openapi")]
 pub mod openapi;

@@ -22,14 +22,17 @@ use sha2::{Digest, Sha256};
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
-use tacit_report::stored_range::RecordsNeeded;
+use tacit_report::stored_range::{PartRecords, RecordsNeeded};
 use tacit_report::MergedRange;
 use worker::{Date, Env, Method, Request, RequestInit};
 
 use crate::access::Credential;
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
+use crate::held_ranges::HeldRanges;
 use crate::shard::protocol::{
-    GetSite, Records, ShardMessage, ShardRecords, SyncSettings, WasLeaveCounted, WireAnswer,
+    ClosedPart, GetSite, HeldClosed, Records, ShardMessage, ShardRange, ShardRecords, SyncSettings,
+    WasLeaveCounted, WireAnswer,
 };
 
 /// The binding name of the `SiteShard` namespace in `wrangler.toml`.
@@ -41,6 +44,8 @@ const SHARD_COUNT_TTL_MS: f64 = 10_000.0;
 thread_local! {
     /// Shard counts by site, with when they were read: one lookup per site per isolate per TTL.
     static SHARD_COUNTS: RefCell<HashMap<SiteId, (u32, f64)>> = RefCell::new(HashMap::new());
+    /// Sharded sites' closed days merged, for the reads that follow.
+    static HELD_RANGES: RefCell<HeldRanges> = RefCell::default();
 }
 
 /// Sends `message` to shard `index` of `site` and returns its answer, or the error it answered
@@ -103,9 +108,10 @@ fn remember(site: &SiteId, count: u32) {
     SHARD_COUNTS.with(|counts| counts.borrow_mut().insert(site.clone(), (count, now)));
 }
 
-/// Forgets the shard count of a deleted site.
+/// Forgets the shard count and the closed days held of a deleted site.
 pub fn forget(site: &SiteId) {
     SHARD_COUNTS.with(|counts| counts.borrow_mut().remove(site));
+    HELD_RANGES.with(|ranges| ranges.borrow_mut().forget(site));
 }
 
 /// The shard of the visitor at `ip` with `user_agent`, of `count`.
@@ -162,13 +168,15 @@ pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) ->
 }
 
 /// The merged records of `from..=to` over a site's `count` shards, with the segments `needed`
-/// names (see [`RecordsNeeded`]), all asked at once: shard 0
-/// as `credential` (a viewer token, or the worker itself for a public summary), which it
-/// checks, the others as the worker itself. Shard 0's refusal is the answer, whatever the
-/// others said; any other shard's failure fails the whole read ([`AppError::Unavailable`]):
-/// never a silently partial summary. Visitors are routed to one shard by their address and
-/// browser, so the shards' visitor sketches hold disjoint sets and their union is exact up to
-/// the sketch's own error.
+/// names (see [`RecordsNeeded`]), all asked at once: shard 0 as `credential` (a viewer token,
+/// or the worker itself for a public summary), which it checks, the others as the worker
+/// itself. Shard 0's refusal is the answer, whatever the others said; any other shard's
+/// failure fails the whole read ([`AppError::Unavailable`]): never a silently partial summary.
+/// Visitors are routed to one shard by their address and browser, so the shards' visitor
+/// sketches hold disjoint sets and their union is exact up to the sketch's own error.
+///
+/// The range's closed days, merged over the shards, are held for the next read of the range
+/// (see [`crate::held_ranges`]): then only the open days' records cross and are merged.
 pub async fn merged_range(
     env: &Env,
     site: &SiteId,
@@ -177,31 +185,96 @@ pub async fn merged_range(
     (from, to): (Day, Day),
     needed: &RecordsNeeded,
 ) -> AppResult<MergedRange> {
-    let asks = (0..count.max(1)).map(|index| {
+    let count = count.max(1);
+    // The shards' clocks decide which days are closed; where the worker's disagrees (about
+    // midnight), nothing is held for that end and every shard sends its closed days.
+    let closed_to = to.min(Day::from_unix_ms(Clock::from_env(env).now_ms()).add_days(-1));
+    let held = HELD_RANGES
+        .with(|ranges| ranges.borrow().held(site, (from, closed_to), needed, count as usize));
+    let ask_range = |index: u32, held_closed: Option<HeldClosed>| {
         let credential = if index == 0 { credential.clone() } else { Credential::Admin };
         let needed = needed.clone();
-        let query = Records { site: site.clone(), credential, from, to, needed };
-        async move { ask(env, site, index, &query).await }
-    });
-    let mut merged = ShardRecords::default();
-    for (index, answer) in join_all(asks).await.into_iter().enumerate() {
-        match answer {
-            Ok(records) => merged.merge(records),
-            // A wrong token or an unknown site, as shard 0 found: that is the answer.
-            Err(error) if index == 0 && !matches!(error, AppError::Internal(_)) => {
-                return Err(error);
-            }
-            Err(error) => {
-                return Err(AppError::Unavailable(format!("shard {index} of {site}: {error:?}")));
-            }
+        let query = Records { site: site.clone(), credential, from, to, needed, held_closed };
+        async move { ask(env, site, index, &query).await.map_err(|error| failed(site, index, error)) }
+    };
+    let asks =
+        (0..count).map(|index| ask_range(index, held.as_ref().map(|held| held[index as usize])));
+    // Shard 0's refusal comes first.
+    let mut answers = join_all(asks).await.into_iter().collect::<AppResult<Vec<ShardRange>>>()?;
+    let mut open = ShardRecords::default();
+    for answer in &mut answers {
+        open.merge(std::mem::take(&mut answer.open));
+    }
+    let open = open.part_records(needed).map_err(|error| unreadable(site, error))?;
+    let finish = |records: PartRecords| {
+        // Decided once every part of the range is in: which pages' segments a report needs
+        // may depend on their records merged over every shard and day.
+        let records = records.finish(needed).map_err(|error| unreadable(site, error))?;
+        AppResult::Ok(records.into_merged(from, to))
+    };
+    if let Some(held) = held.filter(|_| answers.iter().all(ShardRange::closed_held)) {
+        let read = HELD_RANGES.with(|ranges| {
+            ranges.borrow_mut().get(site, from, needed, &held).map(|closed| closed.merge(&open))
+        });
+        if let Some(read) = read {
+            return finish(read);
         }
     }
-    // Decoded once every shard's records are in: which pages' segments a report needs may
-    // depend on their records merged over every shard.
-    let merged = merged.decoded(needed).map_err(|error| {
-        AppError::Unavailable(format!("the records of {site}'s shards: {error:?}"))
-    })?;
-    Ok(merged.into_merged(from, to))
+    // Those whose closed records are as held, while others' are not, are asked for theirs.
+    let again = answers.iter().enumerate().filter(|(_, answer)| answer.closed_held());
+    let again = again.map(|(index, _)| async move { (index, ask_range(index as u32, None).await) });
+    for (index, answer) in join_all(again.collect::<Vec<_>>()).await {
+        answers[index] = answer?;
+    }
+    match closed_records(site, from, needed, answers)? {
+        Some(closed) => finish(closed.merge(&open)),
+        None => finish(open),
+    }
+}
+
+/// The closed days' records the shards sent, merged; held for the next read when every shard
+/// has closed days, and the same ones.
+fn closed_records(
+    site: &SiteId,
+    from: Day,
+    needed: &RecordsNeeded,
+    answers: Vec<ShardRange>,
+) -> AppResult<Option<PartRecords>> {
+    let shards = answers.len();
+    let closed: Vec<ClosedPart> = answers.into_iter().filter_map(|answer| answer.closed).collect();
+    if closed.is_empty() {
+        return Ok(None);
+    }
+    let every_shard = closed.len() == shards;
+    let versions: Vec<HeldClosed> = closed.iter().map(|part| part.held).collect();
+    let mut merged = ShardRecords::default();
+    for part in closed {
+        merged.merge(part.records.ok_or_else(|| {
+            AppError::Internal("a shard left out closed days it was asked for".into())
+        })?);
+    }
+    let bytes = merged.pages.iter().map(|(path, record)| path.len() + record.len()).sum();
+    let records = merged.part_records(needed).map_err(|error| unreadable(site, error))?;
+    if every_shard && versions.iter().all(|held| held.to == versions[0].to) {
+        HELD_RANGES.with(|ranges| {
+            ranges.borrow_mut().keep(site, from, needed, versions, records.clone(), bytes)
+        });
+    }
+    Ok(Some(records))
+}
+
+/// A shard's records that do not decode: the read cannot be answered.
+fn unreadable(site: &SiteId, error: impl std::fmt::Debug) -> AppError {
+    AppError::Unavailable(format!("the records of {site}'s shards: {error:?}"))
+}
+
+/// A shard's failure, as the read's: shard 0's refusal (a wrong token, an unknown site) is the
+/// answer; anything else makes the site's records unavailable.
+fn failed(site: &SiteId, index: u32, error: AppError) -> AppError {
+    match error {
+        error if index == 0 && !matches!(error, AppError::Internal(_)) => error,
+        error => AppError::Unavailable(format!("shard {index} of {site}: {error:?}")),
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,11 @@
 //! The daily series needs each day's site record whatever the rollups: they are read for every
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
-use tacit_aggregate::codec::{decode_page_day_head, CodecError};
+use tacit_aggregate::codec::{decode_page_day_head, CodecError, EncodedSegments};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, DayRecord, PageDay, SiteDay};
@@ -157,47 +160,174 @@ impl RecordsNeeded {
 
 /// Page records of a range as the codec's bytes, `(path, bytes)` pairs that may be several of
 /// one page (days, kept ranges, shards), merged into one record per page with the segments
-/// `needed` names: every pair decoded without its segments and merged, then the segments of
-/// each pair of a page that needs them (which the merged record tells:
-/// [`PageSegments::of_merged`]) decoded and merged into its record.
+/// `needed` names: [`PartPages::decode`], then [`PartPages::finish`].
 pub fn decode_pages<'a>(
     parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     needed: &RecordsNeeded,
 ) -> Result<Vec<(String, PageDay)>, CodecError> {
-    let mut segments = Vec::new();
-    let mut failure = None;
-    // Each part merged as soon as it is decoded: a site's worker holds one record per page,
-    // not one per page and shard.
-    let heads = parts.into_iter().map_while(|(path, bytes)| match decode_page_day_head(bytes) {
-        Ok((head, rest)) => {
-            segments.push((path, rest));
-            Some((path.to_owned(), head))
+    PartPages::decode(parts, needed)?.finish(needed)
+}
+
+/// Page records of some of a range's parts (days, kept ranges, shards), merged into one record
+/// per page with the segments a read needs, as far as these parts tell: a page whose segments
+/// are needed only if its records merged over the whole range can be tested
+/// ([`PageSegments::AllIfTestable`]) and whose records here cannot be tested keeps its parts'
+/// segments encoded, to be decoded once the range's other parts are merged in
+/// ([`PartPages::finish`]). So one part of a range, decoded once, can be merged with the
+/// others again and again: a site's worker keeps its closed days' this way.
+#[derive(Debug, Clone, Default)]
+pub struct PartPages {
+    /// One record per page, sorted by path: every part's without its segments, and the
+    /// segments decided so far.
+    pages: Vec<(String, PageDay)>,
+    /// Each page's parts' segments still undecided, by the page's index in `pages`.
+    undecided: Vec<Vec<EncodedSegments>>,
+}
+
+impl PartPages {
+    /// Decodes `parts`: every part without its segments, merged by page; then the segments of
+    /// each part of a page that needs them, given its records merged here
+    /// ([`PageSegments::of_merged`]), decoded and merged into its record, and those that may
+    /// be needed once the range's other parts are in, kept encoded.
+    pub fn decode<'a>(
+        parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        needed: &RecordsNeeded,
+    ) -> Result<PartPages, CodecError> {
+        let mut segments = Vec::new();
+        let mut failure = None;
+        // Each part merged as soon as it is decoded: a site's worker holds one record per
+        // page, not one per page and shard.
+        let heads =
+            parts.into_iter().map_while(|(path, bytes)| match decode_page_day_head(bytes) {
+                Ok((head, rest)) => {
+                    segments.push((path, rest));
+                    Some((path.to_owned(), head))
+                }
+                Err(error) => {
+                    failure = Some(error);
+                    None
+                }
+            });
+        let mut pages = merge_by_path(heads);
+        if let Some(error) = failure {
+            return Err(error);
         }
-        Err(error) => {
-            failure = Some(error);
-            None
-        }
-    });
-    let mut pages = merge_by_path(heads);
-    if let Some(error) = failure {
-        return Err(error);
-    }
-    for (path, encoded) in segments {
-        let at = pages
-            .binary_search_by(|(page, _)| page.as_str().cmp(path))
-            .expect("merge_by_path keeps every path, sorted");
-        let record = &mut pages[at].1;
-        match needed.page_segments(path).of_merged(record) {
-            PageSegments::All => record.merge_segments(&encoded.decode()?),
-            PageSegments::One(segment) => {
-                let mut decoded = encoded.decode()?;
-                decoded.keep_only(Some(segment));
-                record.merge_segments(&decoded);
+        let mut undecided = vec![Vec::new(); pages.len()];
+        for (path, encoded) in segments {
+            let at = pages
+                .binary_search_by(|(page, _)| page.as_str().cmp(path))
+                .expect("merge_by_path keeps every path, sorted");
+            let record = &mut pages[at].1;
+            let wanted = needed.page_segments(path);
+            match wanted.of_merged(record) {
+                PageSegments::All => record.merge_segments(&encoded.decode()?),
+                PageSegments::One(segment) => {
+                    let mut decoded = encoded.decode()?;
+                    decoded.keep_only(Some(segment));
+                    record.merge_segments(&decoded);
+                }
+                // Not testable on these parts: perhaps on the whole range.
+                PageSegments::None if wanted == PageSegments::AllIfTestable => {
+                    undecided[at].push(encoded.to_owned());
+                }
+                PageSegments::None | PageSegments::AllIfTestable => {}
             }
-            PageSegments::None | PageSegments::AllIfTestable => {}
         }
+        Ok(PartPages { pages, undecided })
     }
-    Ok(pages)
+
+    /// These parts and `other`'s, merged by page. A page's undecided segments stay undecided:
+    /// the range may have more parts.
+    pub fn merge(&self, other: &PartPages) -> PartPages {
+        let mut merged = PartPages::default();
+        let mut ours = self.pages.iter().zip(&self.undecided).peekable();
+        let mut theirs = other.pages.iter().zip(&other.undecided).peekable();
+        loop {
+            let order = match (ours.peek(), theirs.peek()) {
+                (Some(((a, _), _)), Some(((b, _), _))) => a.cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
+            };
+            let (page, undecided) = match order {
+                Ordering::Less => ours.next().expect("peeked"),
+                Ordering::Greater => theirs.next().expect("peeked"),
+                Ordering::Equal => {
+                    let ((path, record), undecided) = ours.next().expect("peeked");
+                    let ((_, other_record), other_undecided) = theirs.next().expect("peeked");
+                    let mut record = record.clone();
+                    record.merge(other_record);
+                    merged.pages.push((path.clone(), record));
+                    merged.undecided.push([&undecided[..], other_undecided].concat());
+                    continue;
+                }
+            };
+            merged.pages.push(page.clone());
+            merged.undecided.push(undecided.clone());
+        }
+        merged
+    }
+
+    /// The range's pages, these parts being all of them: each page's undecided segments
+    /// decoded and merged into its record if its merged record can be tested, dropped if not.
+    pub fn finish(self, needed: &RecordsNeeded) -> Result<Vec<(String, PageDay)>, CodecError> {
+        let mut pages = self.pages;
+        for ((path, record), undecided) in pages.iter_mut().zip(self.undecided) {
+            if undecided.is_empty() {
+                continue;
+            }
+            if needed.page_segments(path).of_merged(record) == PageSegments::All {
+                for encoded in &undecided {
+                    record.merge_segments(&encoded.decode()?);
+                }
+            }
+        }
+        Ok(pages)
+    }
+
+    /// The bytes of the segments still undecided: most of what these parts hold.
+    pub fn undecided_bytes(&self) -> usize {
+        self.undecided.iter().flatten().map(EncodedSegments::len).sum()
+    }
+}
+
+/// The records of some of a range's parts (days, kept ranges, shards): the pages as
+/// [`PartPages`], the site's record of each day and the site's of these parts merged.
+#[derive(Debug, Clone, Default)]
+pub struct PartRecords {
+    /// One record per page.
+    pub pages: PartPages,
+    /// The site's record of each day, one per day.
+    pub site_days: Vec<(Day, SiteDay)>,
+    /// The site's record of these parts, merged.
+    pub site: SiteDay,
+}
+
+impl PartRecords {
+    /// The records of parts whose pages are `pages`, with their site records: each day's,
+    /// merged into one per day (several parts may hold one day: a site's shards), and theirs
+    /// merged.
+    pub fn new(pages: PartPages, site_days: Vec<(Day, SiteDay)>, site: SiteDay) -> PartRecords {
+        let mut by_day: BTreeMap<Day, SiteDay> = BTreeMap::new();
+        for (day, record) in site_days {
+            by_day.entry(day).or_default().merge(&record);
+        }
+        PartRecords { pages, site_days: by_day.into_iter().collect(), site }
+    }
+
+    /// These parts and `other`'s.
+    pub fn merge(&self, other: &PartRecords) -> PartRecords {
+        let site_days = self.site_days.iter().chain(&other.site_days).cloned().collect();
+        let mut site = self.site.clone();
+        site.merge(&other.site);
+        PartRecords::new(self.pages.merge(&other.pages), site_days, site)
+    }
+
+    /// The range's records, these parts being all of them (see [`PartPages::finish`]).
+    pub fn finish(self, needed: &RecordsNeeded) -> Result<RangeRecords, CodecError> {
+        let pages = self.pages.finish(needed)?;
+        Ok(RangeRecords { pages, site_days: self.site_days, site: self.site })
+    }
 }
 
 /// Page records of one part of a range kept decoded (one record per path, sorted by path: a
@@ -549,6 +679,53 @@ mod tests {
                 crate::Report::build(kind, &whole, None, &options).unwrap(),
             );
         }
+    }
+
+    #[test]
+    fn a_range_decoded_in_parts_merged_later_reads_as_its_parts_decoded_at_once() {
+        // Five days of a landing page that only the five merged can test, a page that no days
+        // can, and one with a mobile segment: kept in two parts (closed days, today), as a
+        // site's worker keeps its closed days decoded and merges today's in on each read.
+        let mobile = View { device: DeviceClass::Mobile, ..View::sample() };
+        let days: Vec<Site> = (0..5u64)
+            .map(|n| {
+                let mut site = Site::default();
+                site.visits("/", n * 1_000, 2 * MIN_VISITS / 5, None, &bounce());
+                site.visits("/docs", n * 1_000 + 500, 2, None, &exit_after(20_000));
+                site.view("/m", n * 1_000 + 900, &mobile);
+                site
+            })
+            .collect();
+        let encoded: Vec<Vec<(&str, Vec<u8>)>> = days
+            .iter()
+            .map(|site| site.pages.iter().map(|(p, r)| (p.as_str(), encode_page_day(r))).collect())
+            .collect();
+        fn parts<'a>(days: &'a [Vec<(&'a str, Vec<u8>)>]) -> Vec<(&'a str, &'a [u8])> {
+            days.iter().flatten().map(|(path, bytes)| (*path, bytes.as_slice())).collect()
+        }
+        let kinds = [ReportKind::Site, ReportKind::Pages, ReportKind::Page { path: "/m".into() }];
+        for kind in kinds {
+            for segment in [None, Segment::parse("device:mobile").ok()] {
+                let needed = RecordsNeeded::of(&kind, segment);
+                let at_once = decode_pages(parts(&encoded), &needed).unwrap();
+                for split in 0..=encoded.len() {
+                    let (closed, open) = encoded.split_at(split);
+                    let closed = PartPages::decode(parts(closed), &needed).unwrap();
+                    let open = PartPages::decode(parts(open), &needed).unwrap();
+                    let read = closed.merge(&open).finish(&needed).unwrap();
+                    let bytes = |pages: &[(String, PageDay)]| -> Vec<(String, Vec<u8>)> {
+                        pages.iter().map(|(p, r)| (p.clone(), encode_page_day(r))).collect()
+                    };
+                    assert_eq!(bytes(&read), bytes(&at_once), "{kind:?} {segment:?} at {split}");
+                }
+                let testable_kept = at_once.iter().find(|(path, _)| path == "/").unwrap();
+                let kept_segments = testable_kept.1.segments().iter().count() > 0;
+                assert_eq!(kept_segments, needed.testable_pages, "{kind:?} {segment:?}");
+            }
+        }
+        let needed = RecordsNeeded::of(&ReportKind::Site, None);
+        let closed = PartPages::decode(parts(&encoded[..4]), &needed).unwrap();
+        assert!(closed.undecided_bytes() > 0, "four days of '/' cannot be tested yet");
     }
 
     #[test]

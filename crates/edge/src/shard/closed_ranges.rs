@@ -25,6 +25,7 @@ use tacit_report::stored_range::{PageSegments, RangeRecords, RecordsNeeded};
 
 use super::protocol::ShardRecords;
 use crate::error::{AppError, AppResult};
+use crate::tokens::random_bytes;
 
 /// The most bytes of encoded records kept, over all ranges.
 const MAX_KEPT_BYTES: usize = 16 << 20;
@@ -62,10 +63,13 @@ impl KeptPage {
     }
 }
 
-/// The closed ranges read lately, most recent first.
+/// The closed ranges read lately, most recent first, and the version of the closed records.
 #[derive(Default)]
 pub struct ClosedRanges {
     kept: VecDeque<KeptRange>,
+    /// Drawn at random when first asked for after a [`ClosedRanges::clear`] or on a new
+    /// instance: see [`ClosedRanges::version`].
+    version: Option<u64>,
 }
 
 impl ClosedRanges {
@@ -102,6 +106,23 @@ impl ClosedRanges {
     /// Forgets every kept range: stored records may have changed.
     pub fn clear(&mut self) {
         self.kept.clear();
+        self.version = None;
+    }
+
+    /// The version of the shard's closed days' records: the same for as long as they are, as
+    /// far as this instance knows. It changes whenever what is kept is dropped, and a new
+    /// instance (after a restart, when stored records may have changed unseen) draws its own.
+    /// A reader that holds a range merged from records of one version (a site's worker, over
+    /// its shards) holds them still while the version is the same.
+    pub fn version(&mut self) -> AppResult<u64> {
+        match self.version {
+            Some(version) => Ok(version),
+            None => {
+                let version = u64::from_le_bytes(random_bytes::<8>()?);
+                self.version = Some(version);
+                Ok(version)
+            }
+        }
     }
 
     /// Keeps `records` if they fit, whole and with their pages also without segments.

@@ -18,7 +18,9 @@ use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::{decode_pages, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{
+    decode_pages, PartPages, PartRecords, RangeRecords, RecordsNeeded,
+};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -72,7 +74,7 @@ routes! {
     ShareSalt => "/salt", [u8; 16];
     WasLeaveCounted => "/counted-leave", bool;
     Summary => "/summary", ReportJson;
-    Records => "/records", ShardRecords;
+    Records => "/records", ShardRange;
     Privacy => "/privacy", ShardPrivacy;
     Status => "/status", ShardStatus;
     CreateSite => "/create-site", SiteView;
@@ -181,6 +183,39 @@ pub struct Records {
     pub to: Day,
     /// The segments the report reads: the others are dropped before the records cross.
     pub needed: RecordsNeeded,
+    /// The range's closed days as the worker holds them merged, if it does: the shard leaves
+    /// its records of them out of its answer when they are still of that version.
+    pub held_closed: Option<HeldClosed>,
+}
+
+/// Which closed days' records a worker holds merged: those of `from..=to` (the range's `from`)
+/// at a shard's closed records' `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldClosed {
+    pub to: Day,
+    pub version: u64,
+}
+
+/// A shard's answer to [`Records`]: the range's closed days (before the shard's today), when it
+/// has any, and its open days.
+#[derive(Default)]
+pub struct ShardRange {
+    pub closed: Option<ClosedPart>,
+    pub open: ShardRecords,
+}
+
+impl ShardRange {
+    /// Whether the shard left its closed days out, the worker holding them as they are.
+    pub fn closed_held(&self) -> bool {
+        self.closed.as_ref().is_some_and(|closed| closed.records.is_none())
+    }
+}
+
+/// A shard's records of a range's closed days: which days, at which version of its closed
+/// records, and the records unless the worker said it holds them ([`Records::held_closed`]).
+pub struct ClosedPart {
+    pub held: HeldClosed,
+    pub records: Option<ShardRecords>,
 }
 
 /// A shard's records of a range: one per page, as the codec's bytes (a shard passes on the
@@ -209,6 +244,15 @@ impl ShardRecords {
     }
 
     /// The records, their pages merged into one record per page with the segments `needed`
+    /// names as far as these parts tell (see [`PartPages::decode`]): for merging with the
+    /// range's other parts.
+    pub fn part_records(self, needed: &RecordsNeeded) -> AppResult<PartRecords> {
+        let parts = self.pages.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
+        let pages = PartPages::decode(parts, needed).map_err(codec)?;
+        Ok(PartRecords::new(pages, self.site_days, self.site))
+    }
+
+    /// The records, their pages merged into one record per page with the segments `needed`
     /// names: the pages whose segments depend on their merged figures are decided here, so
     /// every part of the range must be in (see [`decode_pages`]).
     pub fn decoded(self, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
@@ -218,28 +262,71 @@ impl ShardRecords {
     }
 }
 
-/// Each list as its length, then each item: a path as its length and UTF-8 bytes, a day as its
-/// number since the epoch, a record as its length and the codec's bytes (u32 and i32
-/// little-endian); then the range's site record, as its length and the codec's bytes.
-impl WireAnswer for ShardRecords {
+/// The closed part, then the open days' records. The closed part is a byte: 0 when there are
+/// no closed days, 1 when the worker holds them, 2 when their records follow; then, unless 0,
+/// its last day and the version (i32 and u64 little-endian), and the records if 2.
+///
+/// Records are each list as its length, then each item: a path as its length and UTF-8 bytes,
+/// a day as its number since the epoch, a record as its length and the codec's bytes (u32 and
+/// i32 little-endian); then the range's site record, as its length and the codec's bytes.
+impl WireAnswer for ShardRange {
     fn to_body(&self) -> AppResult<Vec<u8>> {
         let mut body = Vec::new();
-        put_len(&mut body, self.pages.len())?;
-        for (path, record) in &self.pages {
-            put_bytes(&mut body, path.as_bytes())?;
-            put_bytes(&mut body, record)?;
+        match &self.closed {
+            None => body.push(0),
+            Some(ClosedPart { held, records }) => {
+                body.push(if records.is_some() { 2 } else { 1 });
+                body.extend_from_slice(&held.to.days_since_epoch().to_le_bytes());
+                body.extend_from_slice(&held.version.to_le_bytes());
+                if let Some(records) = records {
+                    records.write(&mut body)?;
+                }
+            }
         }
-        put_len(&mut body, self.site_days.len())?;
-        for (day, record) in &self.site_days {
-            body.extend_from_slice(&day.days_since_epoch().to_le_bytes());
-            put_bytes(&mut body, &encode_site_day(record))?;
-        }
-        put_bytes(&mut body, &encode_site_day(&self.site))?;
+        self.open.write(&mut body)?;
         Ok(body)
     }
 
-    fn from_body(body: &[u8]) -> AppResult<ShardRecords> {
+    fn from_body(body: &[u8]) -> AppResult<ShardRange> {
         let mut reader = Reader { rest: body };
+        let [closed] = reader.array("closed part")?;
+        let mut held = || -> AppResult<HeldClosed> {
+            let to = Day::from_days_since_epoch(i32::from_le_bytes(reader.array("closed day")?));
+            Ok(HeldClosed { to, version: u64::from_le_bytes(reader.array("version")?) })
+        };
+        let closed = match closed {
+            0 => None,
+            1 => Some(ClosedPart { held: held()?, records: None }),
+            2 => {
+                let held = held()?;
+                Some(ClosedPart { held, records: Some(ShardRecords::read(&mut reader)?) })
+            }
+            other => return Err(corrupt(&format!("a closed part of kind {other}"))),
+        };
+        let open = ShardRecords::read(&mut reader)?;
+        if !reader.rest.is_empty() {
+            return Err(corrupt("bytes after the last record"));
+        }
+        Ok(ShardRange { closed, open })
+    }
+}
+
+impl ShardRecords {
+    fn write(&self, body: &mut Vec<u8>) -> AppResult<()> {
+        put_len(body, self.pages.len())?;
+        for (path, record) in &self.pages {
+            put_bytes(body, path.as_bytes())?;
+            put_bytes(body, record)?;
+        }
+        put_len(body, self.site_days.len())?;
+        for (day, record) in &self.site_days {
+            body.extend_from_slice(&day.days_since_epoch().to_le_bytes());
+            put_bytes(body, &encode_site_day(record))?;
+        }
+        put_bytes(body, &encode_site_day(&self.site))
+    }
+
+    fn read(reader: &mut Reader<'_>) -> AppResult<ShardRecords> {
         let mut records = ShardRecords::default();
         for _ in 0..reader.u32("page count")? {
             let path = std::str::from_utf8(reader.bytes("path")?)
@@ -252,9 +339,6 @@ impl WireAnswer for ShardRecords {
             records.site_days.push((day, record));
         }
         records.site = decode_site_day(reader.bytes("range's site record")?).map_err(codec)?;
-        if !reader.rest.is_empty() {
-            return Err(corrupt("bytes after the last record"));
-        }
         Ok(records)
     }
 }
@@ -271,7 +355,7 @@ fn put_bytes(body: &mut Vec<u8>, bytes: &[u8]) -> AppResult<()> {
     Ok(())
 }
 
-/// Reads [`ShardRecords`]' body front to back; every error names what was cut short.
+/// Reads [`ShardRange`]'s body front to back; every error names what was cut short.
 struct Reader<'a> {
     rest: &'a [u8],
 }
@@ -485,40 +569,63 @@ mod tests {
         }
     }
 
+    fn range(closed: Option<ClosedPart>) -> ShardRange {
+        ShardRange { closed, open: records() }
+    }
+
+    fn held() -> HeldClosed {
+        HeldClosed { to: Day::from_days_since_epoch(19_999), version: u64::MAX - 7 }
+    }
+
     #[test]
     fn records_cross_as_the_codecs_bytes_and_come_back_whole() {
-        let body = records().to_body().unwrap();
-        let read = ShardRecords::from_body(&body).unwrap();
-        assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
-        let read = read.decoded(&RecordsNeeded::default()).unwrap();
-        let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
-        assert_eq!(paths, ["/", "/é"]);
-        let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
-        assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
-        assert_eq!(read.site.bots_dropped(), 1);
-        let empty = ShardRecords::default().to_body().unwrap();
+        let ranges = [
+            range(None),
+            range(Some(ClosedPart { held: held(), records: None })),
+            range(Some(ClosedPart { held: held(), records: Some(records()) })),
+        ];
+        for sent in ranges {
+            let body = sent.to_body().unwrap();
+            let read = ShardRange::from_body(&body).unwrap();
+            assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
+            let closed = read.closed.as_ref().map(|closed| (closed.held, closed.records.is_some()));
+            let sent_closed =
+                sent.closed.as_ref().map(|closed| (closed.held, closed.records.is_some()));
+            assert_eq!(closed, sent_closed);
+            let read = read.open.decoded(&RecordsNeeded::default()).unwrap();
+            let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
+            assert_eq!(paths, ["/", "/é"]);
+            let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
+            assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
+            assert_eq!(read.site.bots_dropped(), 1);
+        }
+        let empty = ShardRange::default().to_body().unwrap();
         let empty_site = encode_site_day(&SiteDay::default());
-        assert_eq!(empty[..8], [0; 8], "two empty lists");
-        assert_eq!(empty.len(), 8 + 4 + empty_site.len(), "then the range's site record");
-        assert!(ShardRecords::from_body(&empty).unwrap().pages.is_empty());
+        assert_eq!(empty[..9], [0; 9], "no closed days, then two empty lists");
+        assert_eq!(empty.len(), 9 + 4 + empty_site.len(), "then the range's site record");
+        assert!(ShardRange::from_body(&empty).unwrap().open.pages.is_empty());
     }
 
     #[test]
     fn cut_padded_or_corrupt_records_are_refused() {
-        let body = records().to_body().unwrap();
+        let body = range(None).to_body().unwrap();
         for len in 0..body.len() {
-            let read = ShardRecords::from_body(&body[..len])
-                .and_then(|read| read.decoded(&RecordsNeeded::default()));
+            let read = ShardRange::from_body(&body[..len])
+                .and_then(|read| read.open.decoded(&RecordsNeeded::default()));
             assert!(read.is_err(), "cut at {len}");
         }
         let mut padded = body.clone();
         padded.push(0);
-        assert!(ShardRecords::from_body(&padded).is_err());
+        assert!(ShardRange::from_body(&padded).is_err());
+        let mut unknown = body.clone();
+        unknown[0] = 3;
+        assert!(ShardRange::from_body(&unknown).is_err(), "a closed part of no known kind");
         // A flipped byte in a page's record: read as bytes, refused when decoded.
         let mut flipped = body;
-        flipped[4 + 4 + 1 + 4 + 6] ^= 0xff;
-        assert!(ShardRecords::from_body(&flipped)
+        flipped[1 + 4 + 4 + 1 + 4 + 6] ^= 0xff;
+        assert!(ShardRange::from_body(&flipped)
             .unwrap()
+            .open
             .decoded(&RecordsNeeded::default())
             .is_err());
     }

@@ -11,8 +11,8 @@ use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::open_day::OpenPages;
 use super::protocol::{
-    ChangeLogState, ConsentCount, Privacy, Records, ReportJson, RetentionState, ShardPrivacy,
-    ShardRecords, ShardStatus, Status, Summary,
+    ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, Records, ReportJson,
+    RetentionState, ShardPrivacy, ShardRange, ShardRecords, ShardStatus, Status, Summary,
 };
 use super::SiteShard;
 use crate::access::Role;
@@ -40,11 +40,27 @@ impl SiteShard {
 
     /// The range's records, merged per page, for the worker to merge with the other shards':
     /// only the segments the report needs, which keeps what crosses, and what the worker
-    /// decodes and merges from every shard, small.
-    pub(super) fn records(&self, query: Records) -> AppResult<ShardRecords> {
+    /// decodes and merges from every shard, small. The closed days' are left out when the
+    /// worker holds them merged at the version they still have.
+    pub(super) fn records(&self, query: Records) -> AppResult<ShardRange> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        self.range_encoded(query.from, query.to, &query.needed)
+        let parts = self.range_parts(query.from, query.to);
+        let closed = match parts.closed {
+            Some((from, to)) => {
+                let held = HeldClosed { to, version: self.closed_ranges.borrow_mut().version()? };
+                let records = (query.held_closed != Some(held))
+                    .then(|| self.closed_encoded(from, to, parts.today, &query.needed))
+                    .transpose()?;
+                Some(ClosedPart { held, records })
+            }
+            None => None,
+        };
+        let open = match parts.open {
+            Some((from, to)) => self.open_encoded(from, to, &query.needed)?,
+            None => ShardRecords::default(),
+        };
+        Ok(ShardRange { closed, open })
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
@@ -124,26 +140,41 @@ impl SiteShard {
     }
 
     /// The records of `from..=to` (the open day's must be flushed), their pages as the codec's
-    /// bytes: the closed days' from their rollups and single days, kept merged for the next
-    /// read and passed on as kept, then the open day's as stored. A page's bytes may hold
-    /// more segments than `needed` names: they are not decoded here, and the reader drops the
-    /// others as it decodes them ([`ShardRecords::decoded`]).
+    /// bytes: the closed days' ([`SiteShard::closed_encoded`]), then the open days' as
+    /// stored. A page's bytes may hold more segments than `needed` names: they are not decoded
+    /// here, and the reader drops the others as it decodes them ([`ShardRecords::decoded`]).
     fn range_encoded(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
         let parts = self.range_parts(from, to);
         let mut records = match parts.closed {
-            Some((from, to)) => {
-                self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
-                    RangeRecords::read(&self.store, from, to, parts.today)
-                })?
-            }
+            Some((from, to)) => self.closed_encoded(from, to, parts.today, needed)?,
             None => ShardRecords::default(),
         };
         if let Some((from, to)) = parts.open {
-            let (site_days, site) = self.open_site_records(from, to, needed)?;
-            let pages = self.store.page_days_encoded(from, to)?;
-            records.merge(ShardRecords { pages, site_days, site });
+            records.merge(self.open_encoded(from, to, needed)?);
         }
         Ok(records)
+    }
+
+    /// The records of the closed days `from..=to` on `today`, their pages as the codec's
+    /// bytes: from their rollups and single days, kept merged for the next read and passed on
+    /// as kept.
+    fn closed_encoded(
+        &self,
+        from: Day,
+        to: Day,
+        today: Day,
+        needed: &RecordsNeeded,
+    ) -> AppResult<ShardRecords> {
+        self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
+            RangeRecords::read(&self.store, from, to, today)
+        })
+    }
+
+    /// The records of the open days `from..=to` (flushed), their pages as stored.
+    fn open_encoded(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
+        let (site_days, site) = self.open_site_records(from, to, needed)?;
+        let pages = self.store.page_days_encoded(from, to)?;
+        Ok(ShardRecords { pages, site_days, site })
     }
 
     /// The site records of the open days `from..=to`: each day's, with only what `needed`
