@@ -1,7 +1,7 @@
 //! Reading a site's figures: the viewer token, the date range, and the report, from the site's
 //! one shard or merged here from its several.
 
-use futures_util::future::join3;
+use futures_util::future::join;
 use serde::de::DeserializeOwned;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::Day;
@@ -44,20 +44,11 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
         // Several shards: the worker merges their records and builds the report itself, with
         // the settings, the range and the period it is compared with asked at once.
         let needed = RecordsNeeded::of(&report, segment);
-        let previous = async {
-            match report.compared_with(from, to) {
-                Some(range) => {
-                    shard_client::merged_range(env, &site, count, &viewer, range, &needed)
-                        .await
-                        .map(Some)
-                }
-                None => Ok(None),
-            }
-        };
-        let (settings, current, previous) = join3(
+        let previous = report.compared_with(from, to);
+        let ranges: Vec<(Day, Day)> = [Some((from, to)), previous].into_iter().flatten().collect();
+        let (settings, merged) = join(
             shard_client::settings(env, &site),
-            shard_client::merged_range(env, &site, count, &viewer, (from, to), &needed),
-            previous,
+            shard_client::merged_ranges(env, &site, count, &viewer, &ranges, &needed),
         )
         .await;
         let settings = settings?;
@@ -67,7 +58,9 @@ pub async fn report<T: DeserializeOwned + TryFrom<Report>>(
             funnels: settings.funnels,
             ..SummaryOptions::default()
         };
-        let (current, previous) = (current?, previous?);
+        let mut merged = merged?.into_iter();
+        let current = merged.next().expect("a range per range asked");
+        let previous = merged.next();
         let report = Report::build(report, &current, previous.as_ref(), &options)?;
         return T::try_from(report)
             .map_err(|_| AppError::Internal("the report built is not of the kind asked".into()));
@@ -94,10 +87,12 @@ pub async fn public_summary(req: &Request, env: &Env, site: &str) -> AppResult<P
     let count = settings.shards;
     // The public summary reads no segment.
     let needed = RecordsNeeded::default();
-    let range =
-        shard_client::merged_range(env, &site, count, &Credential::Admin, (from, to), &needed)
+    let ranges = [(from, to)];
+    let merged =
+        shard_client::merged_ranges(env, &site, count, &Credential::Admin, &ranges, &needed)
             .await?;
-    Ok(PublicSummary::build(&range, settings.epsilon.get(), u64::from(settings.k), &key))
+    let range = merged.first().expect("a range per range asked");
+    Ok(PublicSummary::build(range, settings.epsilon.get(), u64::from(settings.k), &key))
 }
 
 /// The `segment` query parameter (`device:mobile`): `None` when absent or empty, a `400` that

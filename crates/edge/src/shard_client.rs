@@ -31,8 +31,8 @@ use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::held_ranges::HeldRanges;
 use crate::shard::protocol::{
-    ClosedPart, GetSite, HeldClosed, Records, ShardMessage, ShardRange, ShardRecords, SyncSettings,
-    WasLeaveCounted, WireAnswer,
+    ClosedPart, GetSite, HeldClosed, RangeQuery, Records, ShardMessage, ShardRange, ShardRanges,
+    ShardRecords, SyncSettings, WasLeaveCounted, WireAnswer,
 };
 
 /// The binding name of the `SiteShard` namespace in `wrangler.toml`.
@@ -167,69 +167,108 @@ pub async fn sync_settings(env: &Env, site: &SiteId, settings: &SiteSettings) ->
     Ok(())
 }
 
-/// The merged records of `from..=to` over a site's `count` shards, with the segments `needed`
-/// names (see [`RecordsNeeded`]), all asked at once: shard 0 as `credential` (a viewer token,
-/// or the worker itself for a public summary), which it checks, the others as the worker
-/// itself. Shard 0's refusal is the answer, whatever the others said; any other shard's
-/// failure fails the whole read ([`AppError::Unavailable`]): never a silently partial summary.
-/// Visitors are routed to one shard by their address and browser, so the shards' visitor
-/// sketches hold disjoint sets and their union is exact up to the sketch's own error.
+/// The merged records of each of `ranges` (a report's, and the period it is compared with)
+/// over a site's `count` shards, with the segments `needed` names (see [`RecordsNeeded`]), all
+/// asked at once, each shard once: shard 0 as `credential` (a viewer token, or the worker
+/// itself for a public summary), which it checks, the others as the worker itself. Shard 0's
+/// refusal is the answer, whatever the others said; any other shard's failure fails the whole
+/// read ([`AppError::Unavailable`]): never a silently partial summary. Visitors are routed to
+/// one shard by their address and browser, so the shards' visitor sketches hold disjoint sets
+/// and their union is exact up to the sketch's own error.
 ///
-/// The range's closed days, merged over the shards, are held for the next read of the range
-/// (see [`crate::held_ranges`]): then only the open days' records cross and are merged.
-pub async fn merged_range(
+/// A range's closed days, merged over the shards, are held for the next read of the range
+/// (see [`crate::held_ranges`]): then only its open days' records cross and are merged.
+pub async fn merged_ranges(
     env: &Env,
     site: &SiteId,
     count: u32,
     credential: &Credential,
-    (from, to): (Day, Day),
+    ranges: &[(Day, Day)],
     needed: &RecordsNeeded,
-) -> AppResult<MergedRange> {
+) -> AppResult<Vec<MergedRange>> {
     let count = count.max(1);
     // The shards' clocks decide which days are closed; where the worker's disagrees (about
     // midnight), nothing is held for that end and every shard sends its closed days.
-    let closed_to = to.min(Day::from_unix_ms(Clock::from_env(env).now_ms()).add_days(-1));
-    let held = HELD_RANGES
-        .with(|ranges| ranges.borrow().held(site, (from, closed_to), needed, count as usize));
-    let ask_range = |index: u32, held_closed: Option<HeldClosed>| {
+    let yesterday = Day::from_unix_ms(Clock::from_env(env).now_ms()).add_days(-1);
+    let held: Vec<Option<Vec<HeldClosed>>> = ranges
+        .iter()
+        .map(|&(from, to)| {
+            let closed = (from, to.min(yesterday));
+            HELD_RANGES.with(|held| held.borrow().held(site, closed, needed, count as usize))
+        })
+        .collect();
+    let ask_ranges = |index: u32, queries: Vec<RangeQuery>| {
         let credential = if index == 0 { credential.clone() } else { Credential::Admin };
-        let needed = needed.clone();
-        let query = Records { site: site.clone(), credential, from, to, needed, held_closed };
-        async move { ask(env, site, index, &query).await.map_err(|error| failed(site, index, error)) }
+        let asked = queries.len();
+        let query =
+            Records { site: site.clone(), credential, ranges: queries, needed: needed.clone() };
+        async move {
+            let ShardRanges(answers) =
+                ask(env, site, index, &query).await.map_err(|error| failed(site, index, error))?;
+            if answers.len() != asked {
+                return Err(failed(
+                    site,
+                    index,
+                    AppError::Internal("other ranges than asked".into()),
+                ));
+            }
+            Ok(answers)
+        }
     };
-    let asks =
-        (0..count).map(|index| ask_range(index, held.as_ref().map(|held| held[index as usize])));
+    let asks = (0..count).map(|index| {
+        let query = |(&(from, to), held): (&(Day, Day), &Option<Vec<HeldClosed>>)| RangeQuery {
+            from,
+            to,
+            held_closed: held.as_ref().map(|held| held[index as usize]),
+        };
+        ask_ranges(index, ranges.iter().zip(&held).map(query).collect())
+    });
     // Shard 0's refusal comes first.
-    let mut answers = join_all(asks).await.into_iter().collect::<AppResult<Vec<ShardRange>>>()?;
-    let mut open = ShardRecords::default();
-    for answer in &mut answers {
-        open.merge(std::mem::take(&mut answer.open));
-    }
-    let open = open.part_records(needed).map_err(|error| unreadable(site, error))?;
-    let finish = |records: PartRecords| {
-        // Decided once every part of the range is in: which pages' segments a report needs
-        // may depend on their records merged over every shard and day.
-        let records = records.finish(needed).map_err(|error| unreadable(site, error))?;
-        AppResult::Ok(records.into_merged(from, to))
-    };
-    if let Some(held) = held.filter(|_| answers.iter().all(ShardRange::closed_held)) {
-        let read = HELD_RANGES.with(|ranges| {
-            ranges.borrow_mut().get(site, from, needed, &held).map(|closed| closed.merge(&open))
-        });
-        if let Some(read) = read {
-            return finish(read);
+    let answers = join_all(asks).await.into_iter().collect::<AppResult<Vec<_>>>()?;
+    let mut by_range: Vec<Vec<ShardRange>> = ranges.iter().map(|_| Vec::new()).collect();
+    for shard in answers {
+        for (range, answer) in shard.into_iter().enumerate() {
+            by_range[range].push(answer);
         }
     }
-    // Those whose closed records are as held, while others' are not, are asked for theirs.
-    let again = answers.iter().enumerate().filter(|(_, answer)| answer.closed_held());
-    let again = again.map(|(index, _)| async move { (index, ask_range(index as u32, None).await) });
-    for (index, answer) in join_all(again.collect::<Vec<_>>()).await {
-        answers[index] = answer?;
+    let mut merged = Vec::with_capacity(ranges.len());
+    for ((&(from, to), held), mut answers) in ranges.iter().zip(held).zip(by_range) {
+        let mut open = ShardRecords::default();
+        for answer in &mut answers {
+            open.merge(std::mem::take(&mut answer.open));
+        }
+        let open = open.part_records(needed).map_err(|error| unreadable(site, error))?;
+        let every_one_held = answers.iter().all(ShardRange::closed_held);
+        let read_held = held.filter(|_| every_one_held).and_then(|held| {
+            HELD_RANGES.with(|ranges| {
+                ranges.borrow_mut().get(site, from, needed, &held).map(|closed| closed.merge(&open))
+            })
+        });
+        let read = match read_held {
+            Some(read) => read,
+            None => {
+                // Those whose closed records are as held, while others' are not, are asked for
+                // theirs.
+                let again = answers.iter().enumerate().filter(|(_, answer)| answer.closed_held());
+                let again = again.map(|(index, _)| {
+                    let query = vec![RangeQuery { from, to, held_closed: None }];
+                    async move { (index, ask_ranges(index as u32, query).await) }
+                });
+                for (index, answer) in join_all(again.collect::<Vec<_>>()).await {
+                    answers[index] = answer?.pop().expect("one range, as asked");
+                }
+                match closed_records(site, from, needed, answers)? {
+                    Some(closed) => closed.merge(&open),
+                    None => open,
+                }
+            }
+        };
+        // Decided once every part of the range is in: which pages' segments a report needs
+        // may depend on their records merged over every shard and day.
+        let read = read.finish(needed).map_err(|error| unreadable(site, error))?;
+        merged.push(read.into_merged(from, to));
     }
-    match closed_records(site, from, needed, answers)? {
-        Some(closed) => finish(closed.merge(&open)),
-        None => finish(open),
-    }
+    Ok(merged)
 }
 
 /// The closed days' records the shards sent, merged; held for the next read when every shard

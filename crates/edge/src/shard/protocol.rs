@@ -74,7 +74,7 @@ routes! {
     ShareSalt => "/salt", [u8; 16];
     WasLeaveCounted => "/counted-leave", bool;
     Summary => "/summary", ReportJson;
-    Records => "/records", ShardRange;
+    Records => "/records", ShardRanges;
     Privacy => "/privacy", ShardPrivacy;
     Status => "/status", ShardStatus;
     CreateSite => "/create-site", SiteView;
@@ -173,16 +173,23 @@ impl WireAnswer for ReportJson {
     }
 }
 
-/// The raw records of a range, for the worker to merge across a site's shards: for a viewer
-/// token (on the first shard) or the worker itself (on the others).
+/// The raw records of ranges (a report's, and the period it is compared with), for the worker
+/// to merge across a site's shards: for a viewer token (on the first shard) or the worker
+/// itself (on the others).
 #[derive(Serialize, Deserialize)]
 pub struct Records {
     pub site: SiteId,
     pub credential: Credential,
-    pub from: Day,
-    pub to: Day,
+    pub ranges: Vec<RangeQuery>,
     /// The segments the report reads: the others are dropped before the records cross.
     pub needed: RecordsNeeded,
+}
+
+/// One range of a [`Records`] message.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RangeQuery {
+    pub from: Day,
+    pub to: Day,
     /// The range's closed days as the worker holds them merged, if it does: the shard leaves
     /// its records of them out of its answer when they are still of that version.
     pub held_closed: Option<HeldClosed>,
@@ -196,8 +203,12 @@ pub struct HeldClosed {
     pub version: u64,
 }
 
-/// A shard's answer to [`Records`]: the range's closed days (before the shard's today), when it
-/// has any, and its open days.
+/// A shard's answer to [`Records`]: its records of each range, in the order asked.
+#[derive(Default)]
+pub struct ShardRanges(pub Vec<ShardRange>);
+
+/// A shard's records of one range: its closed days (before the shard's today), when it has
+/// any, and its open days.
 #[derive(Default)]
 pub struct ShardRange {
     pub closed: Option<ClosedPart>,
@@ -262,16 +273,38 @@ impl ShardRecords {
     }
 }
 
-/// The closed part, then the open days' records. The closed part is a byte: 0 when there are
+/// The number of ranges (u32 little-endian), then each range: its closed part, then its open
+/// days' records. The closed part is a byte: 0 when there are
 /// no closed days, 1 when the worker holds them, 2 when their records follow; then, unless 0,
 /// its last day and the version (i32 and u64 little-endian), and the records if 2.
 ///
 /// Records are each list as its length, then each item: a path as its length and UTF-8 bytes,
 /// a day as its number since the epoch, a record as its length and the codec's bytes (u32 and
 /// i32 little-endian); then the range's site record, as its length and the codec's bytes.
-impl WireAnswer for ShardRange {
+impl WireAnswer for ShardRanges {
     fn to_body(&self) -> AppResult<Vec<u8>> {
         let mut body = Vec::new();
+        put_len(&mut body, self.0.len())?;
+        for range in &self.0 {
+            range.write(&mut body)?;
+        }
+        Ok(body)
+    }
+
+    fn from_body(body: &[u8]) -> AppResult<ShardRanges> {
+        let mut reader = Reader { rest: body };
+        let ranges = (0..reader.u32("range count")?)
+            .map(|_| ShardRange::read(&mut reader))
+            .collect::<AppResult<_>>()?;
+        if !reader.rest.is_empty() {
+            return Err(corrupt("bytes after the last record"));
+        }
+        Ok(ShardRanges(ranges))
+    }
+}
+
+impl ShardRange {
+    fn write(&self, body: &mut Vec<u8>) -> AppResult<()> {
         match &self.closed {
             None => body.push(0),
             Some(ClosedPart { held, records }) => {
@@ -279,16 +312,14 @@ impl WireAnswer for ShardRange {
                 body.extend_from_slice(&held.to.days_since_epoch().to_le_bytes());
                 body.extend_from_slice(&held.version.to_le_bytes());
                 if let Some(records) = records {
-                    records.write(&mut body)?;
+                    records.write(body)?;
                 }
             }
         }
-        self.open.write(&mut body)?;
-        Ok(body)
+        self.open.write(body)
     }
 
-    fn from_body(body: &[u8]) -> AppResult<ShardRange> {
-        let mut reader = Reader { rest: body };
+    fn read(reader: &mut Reader<'_>) -> AppResult<ShardRange> {
         let [closed] = reader.array("closed part")?;
         let mut held = || -> AppResult<HeldClosed> {
             let to = Day::from_days_since_epoch(i32::from_le_bytes(reader.array("closed day")?));
@@ -299,15 +330,11 @@ impl WireAnswer for ShardRange {
             1 => Some(ClosedPart { held: held()?, records: None }),
             2 => {
                 let held = held()?;
-                Some(ClosedPart { held, records: Some(ShardRecords::read(&mut reader)?) })
+                Some(ClosedPart { held, records: Some(ShardRecords::read(reader)?) })
             }
             other => return Err(corrupt(&format!("a closed part of kind {other}"))),
         };
-        let open = ShardRecords::read(&mut reader)?;
-        if !reader.rest.is_empty() {
-            return Err(corrupt("bytes after the last record"));
-        }
-        Ok(ShardRange { closed, open })
+        Ok(ShardRange { closed, open: ShardRecords::read(reader)? })
     }
 }
 
@@ -569,8 +596,8 @@ mod tests {
         }
     }
 
-    fn range(closed: Option<ClosedPart>) -> ShardRange {
-        ShardRange { closed, open: records() }
+    fn range(closed: Option<ClosedPart>) -> ShardRanges {
+        ShardRanges(vec![ShardRange { closed, open: records() }])
     }
 
     fn held() -> HeldClosed {
@@ -586,48 +613,50 @@ mod tests {
         ];
         for sent in ranges {
             let body = sent.to_body().unwrap();
-            let read = ShardRange::from_body(&body).unwrap();
+            let read = ShardRanges::from_body(&body).unwrap();
             assert_eq!(read.to_body().unwrap(), body, "the same records, byte for byte");
-            let closed = read.closed.as_ref().map(|closed| (closed.held, closed.records.is_some()));
-            let sent_closed =
-                sent.closed.as_ref().map(|closed| (closed.held, closed.records.is_some()));
-            assert_eq!(closed, sent_closed);
-            let read = read.open.decoded(&RecordsNeeded::default()).unwrap();
+            let closed_of = |ranges: &ShardRanges| {
+                let closed = ranges.0[0].closed.as_ref();
+                closed.map(|closed| (closed.held, closed.records.is_some()))
+            };
+            assert_eq!(closed_of(&read), closed_of(&sent));
+            let read = read.0.into_iter().next().unwrap().open;
+            let read = read.decoded(&RecordsNeeded::default()).unwrap();
             let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
             assert_eq!(paths, ["/", "/é"]);
             let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
             assert_eq!(days, records().site_days.iter().map(|(day, _)| *day).collect::<Vec<_>>());
             assert_eq!(read.site.bots_dropped(), 1);
         }
-        let empty = ShardRange::default().to_body().unwrap();
+        let empty = ShardRanges(vec![ShardRange::default()]).to_body().unwrap();
         let empty_site = encode_site_day(&SiteDay::default());
-        assert_eq!(empty[..9], [0; 9], "no closed days, then two empty lists");
-        assert_eq!(empty.len(), 9 + 4 + empty_site.len(), "then the range's site record");
-        assert!(ShardRange::from_body(&empty).unwrap().open.pages.is_empty());
+        assert_eq!(empty[..4], [1, 0, 0, 0], "one range");
+        assert_eq!(empty[4..13], [0; 9], "no closed days, then two empty lists");
+        assert_eq!(empty.len(), 13 + 4 + empty_site.len(), "then the range's site record");
+        assert!(ShardRanges::from_body(&empty).unwrap().0[0].open.pages.is_empty());
+        assert!(ShardRanges::from_body(&[0; 4]).unwrap().0.is_empty());
     }
 
     #[test]
     fn cut_padded_or_corrupt_records_are_refused() {
         let body = range(None).to_body().unwrap();
         for len in 0..body.len() {
-            let read = ShardRange::from_body(&body[..len])
-                .and_then(|read| read.open.decoded(&RecordsNeeded::default()));
+            let read = ShardRanges::from_body(&body[..len]).and_then(|mut read| {
+                read.0.pop().expect("one range").open.decoded(&RecordsNeeded::default())
+            });
             assert!(read.is_err(), "cut at {len}");
         }
         let mut padded = body.clone();
         padded.push(0);
-        assert!(ShardRange::from_body(&padded).is_err());
+        assert!(ShardRanges::from_body(&padded).is_err());
         let mut unknown = body.clone();
-        unknown[0] = 3;
-        assert!(ShardRange::from_body(&unknown).is_err(), "a closed part of no known kind");
+        unknown[4] = 3;
+        assert!(ShardRanges::from_body(&unknown).is_err(), "a closed part of no known kind");
         // A flipped byte in a page's record: read as bytes, refused when decoded.
         let mut flipped = body;
-        flipped[1 + 4 + 4 + 1 + 4 + 6] ^= 0xff;
-        assert!(ShardRange::from_body(&flipped)
-            .unwrap()
-            .open
-            .decoded(&RecordsNeeded::default())
-            .is_err());
+        flipped[4 + 1 + 4 + 4 + 1 + 4 + 6] ^= 0xff;
+        let mut read = ShardRanges::from_body(&flipped).unwrap();
+        assert!(read.0.pop().unwrap().open.decoded(&RecordsNeeded::default()).is_err());
     }
 
     #[test]

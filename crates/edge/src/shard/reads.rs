@@ -11,8 +11,9 @@ use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::open_day::OpenPages;
 use super::protocol::{
-    ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, Records, ReportJson,
-    RetentionState, ShardPrivacy, ShardRange, ShardRecords, ShardStatus, Status, Summary,
+    ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records, ReportJson,
+    RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus, Status,
+    Summary,
 };
 use super::SiteShard;
 use crate::access::Role;
@@ -38,29 +39,33 @@ impl SiteShard {
         Ok(ReportJson(serde_json::to_string(&report)?))
     }
 
-    /// The range's records, merged per page, for the worker to merge with the other shards':
+    /// Each range's records, merged per page, for the worker to merge with the other shards':
     /// only the segments the report needs, which keeps what crosses, and what the worker
-    /// decodes and merges from every shard, small. The closed days' are left out when the
-    /// worker holds them merged at the version they still have.
-    pub(super) fn records(&self, query: Records) -> AppResult<ShardRange> {
+    /// decodes and merges from every shard, small. A range's closed days' are left out when
+    /// the worker holds them merged at the version they still have.
+    pub(super) fn records(&self, query: Records) -> AppResult<ShardRanges> {
         self.flush()?;
         self.authorized(&query.site, &query.credential, Role::Viewer)?;
-        let parts = self.range_parts(query.from, query.to);
-        let closed = match parts.closed {
-            Some((from, to)) => {
-                let held = HeldClosed { to, version: self.closed_ranges.borrow_mut().version()? };
-                let records = (query.held_closed != Some(held))
-                    .then(|| self.closed_encoded(from, to, parts.today, &query.needed))
-                    .transpose()?;
-                Some(ClosedPart { held, records })
-            }
-            None => None,
+        let range = |&RangeQuery { from, to, held_closed }: &RangeQuery| {
+            let parts = self.range_parts(from, to);
+            let closed = match parts.closed {
+                Some((from, to)) => {
+                    let version = self.closed_ranges.borrow_mut().version()?;
+                    let held = HeldClosed { to, version };
+                    let records = (held_closed != Some(held))
+                        .then(|| self.closed_encoded(from, to, parts.today, &query.needed))
+                        .transpose()?;
+                    Some(ClosedPart { held, records })
+                }
+                None => None,
+            };
+            let open = match parts.open {
+                Some((from, to)) => self.open_encoded(from, to, &query.needed)?,
+                None => ShardRecords::default(),
+            };
+            Ok(ShardRange { closed, open })
         };
-        let open = match parts.open {
-            Some((from, to)) => self.open_encoded(from, to, &query.needed)?,
-            None => ShardRecords::default(),
-        };
-        Ok(ShardRange { closed, open })
+        Ok(ShardRanges(query.ranges.iter().map(range).collect::<AppResult<_>>()?))
     }
 
     /// What this shard holds for the privacy report: its salts (days and times, never the
