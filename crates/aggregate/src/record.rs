@@ -374,6 +374,23 @@ impl PageDay {
         self.0.segments.keep_only(kept);
     }
 
+    /// A copy without the segments: for a read that needs none of them, or adds those it
+    /// needs apart ([`PageDay::merge_segments`], [`PageDay::merge_segment`]). A record's
+    /// segments are most of its memory.
+    pub fn head(&self) -> PageDay {
+        let Traffic { visitors, activity, segments: _ } = &self.0;
+        PageDay(Traffic {
+            visitors: visitors.clone(),
+            activity: activity.clone(),
+            segments: Segments::default(),
+        })
+    }
+
+    /// Adds `segment`'s traffic of `segments`, a record's of the same page.
+    pub fn merge_segment(&mut self, segments: &Segments, segment: Segment) {
+        self.0.segments.merge_one(segments, segment);
+    }
+
     /// Adds the segments of a record of the same page, whose other figures were merged
     /// already: the second step of a read that decodes a page's segments only when it needs
     /// them ([`crate::codec::decode_page_day_head`]).

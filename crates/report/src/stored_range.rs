@@ -221,11 +221,7 @@ impl PartPages {
             let wanted = needed.page_segments(path);
             match wanted.of_merged(record) {
                 PageSegments::All => record.merge_segments(&encoded.decode()?),
-                PageSegments::One(segment) => {
-                    let mut decoded = encoded.decode()?;
-                    decoded.keep_only(Some(segment));
-                    record.merge_segments(&decoded);
-                }
+                PageSegments::One(segment) => record.merge_segment(&encoded.decode()?, segment),
                 // Not testable on these parts: perhaps on the whole range.
                 PageSegments::None if wanted == PageSegments::AllIfTestable => {
                     undecided[at].push(encoded.to_owned());
@@ -337,10 +333,16 @@ pub fn kept_pages<'a>(
     kept: impl IntoIterator<Item = (&'a str, &'a PageDay)>,
     needed: &RecordsNeeded,
 ) -> Vec<(String, PageDay)> {
+    // Each copied without its segments, then given those it needs: a record's segments are
+    // most of its memory, and a day kept decoded may hold thousands of pages.
     let read = |(path, record): (&str, &PageDay)| {
-        let mut record = record.clone();
-        needed.page_segments(path).of_merged(&record).keep_in(&mut record);
-        (path.to_owned(), record)
+        let mut page = record.head();
+        match needed.page_segments(path).of_merged(record) {
+            PageSegments::All => page.merge_segments(record.segments()),
+            PageSegments::One(segment) => page.merge_segment(record.segments(), segment),
+            PageSegments::None | PageSegments::AllIfTestable => {}
+        }
+        (path.to_owned(), page)
     };
     kept.into_iter().map(read).collect()
 }
