@@ -49,6 +49,10 @@
 //    64 (each visitor's records in the shard the edge would pick), read after a restart for
 //    SUMMARY_SECONDS each: summary_shards1_p95_ms, summary_shards64_p95_ms, and their ratio.
 //    The 10,000 pages of part 3 give summary_pages10k_p95_ms (its JSON summary's p95).
+// Parts 3 to 6 end with the WebAssembly memory of the read site's largest shard's isolate, from
+// the site's status (summary_pages10k_memory_mb, summary_memory_mb, summary_year_memory_mb,
+// summary_shards64_memory_mb): what it grew to since the edge started, against the runtime's
+// 128 MB per isolate.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -258,6 +262,7 @@ async function summaryByPageCount() {
       figure(`${prefix}_${name}_bytes`, bytes);
       if (pageCount === 10_000 && name === 'api') figure('summary_pages10k_p95_ms', p95.toFixed(1));
     }
+    if (pageCount === 10_000) figure('summary_pages10k_memory_mb', await memoryMb(id));
   }
 }
 
@@ -335,6 +340,7 @@ async function thirtyDaySummary() {
   figure('summary_vs_baseline', (html.p95 / yardstick.p95).toFixed(1));
   figure('summary_api_vs_baseline', (api.p95 / yardstick.p95).toFixed(1));
   figure('summary_cpu_ms', html.cpuMsPerRequest.toFixed(2));
+  figure('summary_memory_mb', await memoryMb(site.id));
   figure('summary_api_cpu_ms', api.cpuMsPerRequest.toFixed(2));
   figure('summary_baseline_cpu_ms', yardstick.cpuMsPerRequest.toFixed(3));
 }
@@ -381,6 +387,19 @@ async function storeRecords(sites, days, pages) {
   await restartWithClock(0);
 }
 
+/**
+ * The WebAssembly memory of the isolate of `site`'s largest shard, in MiB, from the site's
+ * status: what it grew to since the edge started (it never shrinks), against the runtime's
+ * 128 MB per isolate. Locally the worker and every shard may share one isolate, so this bounds
+ * each one's from above.
+ */
+async function memoryMb(site) {
+  const res = await fetch(`${edge.url}/api/v1/sites/${site}/status`, { headers: { Authorization: `Bearer ${edge.adminToken}` } });
+  if (res.status !== 200) throw new Error(`the status of ${site} answered ${res.status}`);
+  const { shards } = await res.json();
+  return (Math.max(...shards.map((shard) => shard.memory_bytes)) / 2 ** 20).toFixed(1);
+}
+
 /** Milliseconds of one read of `target`, which must answer 200. */
 async function timedRead(target) {
   const started = performance.now();
@@ -414,6 +433,7 @@ async function yearSummary() {
   figure('summary_year_p95_ms', warm.p95.toFixed(1));
   figure('summary_year_uncached_ms', quantiles(uncached).p50.toFixed(0));
   figure('summary_year_cpu_ms', warm.cpuMsPerRequest.toFixed(2));
+  figure('summary_year_memory_mb', await memoryMb(site.id));
   // Node's pooled connection sat idle through the wrk run: see the end of the ingest part.
   await fetch(`${edge.url}/healthz`).then((res) => res.arrayBuffer(), () => {});
 }
@@ -439,6 +459,7 @@ async function shardedSummary() {
   figure(`summary_shards${MANY_SHARDS}_p95_ms`, reads[MANY_SHARDS].p95.toFixed(1));
   figure(`summary_shards${MANY_SHARDS}_vs_1`, (reads[MANY_SHARDS].p95 / reads[1].p95).toFixed(1));
   figure(`summary_shards${MANY_SHARDS}_cpu_ms`, reads[MANY_SHARDS].cpuMsPerRequest.toFixed(2));
+  figure(`summary_shards${MANY_SHARDS}_memory_mb`, await memoryMb(sites[MANY_SHARDS].id));
   // Node's pooled connection sat idle through the wrk run: see the end of the ingest part.
   await fetch(`${edge.url}/healthz`).then((res) => res.arrayBuffer(), () => {});
 }

@@ -402,6 +402,23 @@ The year's and the sharded site's records are stored straight into their shards
 (\`crates/aggregate/examples/bench_records.rs\`: one view and its leave per page and day, as the
 30-day site's beacons give), since seeding a year through \`POST /e\` takes a restart per day.
 
+A site of several shards is read by the worker, which merges every shard's records. It holds a
+range's closed days merged over the shards, checked on every read against each shard's version
+of its closed records (docs/decisions/2026-12-held-closed-ranges.md): a warm read asks each shard
+once, for the range and the period it is compared with, and merges today's records alone.
+Its CPU per warm read was ${f('summary_shards64_cpu_ms')} ms (\`summary_shards64_cpu_ms\`), the first read after a restart
+${int(f('summary_shards64_cold_ms'))} ms (\`summary_shards64_cold_ms\`, against ${int(f('summary_shards1_cold_ms'))} ms for one shard).
+
+Memory, from each site's status after its reads: the WebAssembly memory of the isolate of its
+largest shard, which only grows, against the 128 MB an isolate may use. Locally the worker and
+the shards may share one isolate, so each figure bounds one shard's from above.
+
+${table(['site read', 'figure', 'MiB'], [
+    ['30 days × 1,000 pages', '\`summary_memory_mb\`', f('summary_memory_mb')],
+    [`${f('summary_year_days')} days × ${f('summary_year_pages')} pages`, '\`summary_year_memory_mb\`', f('summary_year_memory_mb')],
+    ['30 days × 1,000 pages over 64 shards', '\`summary_shards64_memory_mb\`', f('summary_shards64_memory_mb')],
+    ['one day of 10,000 pages', '\`summary_pages10k_memory_mb\`', f('summary_pages10k_memory_mb')]])}
+
 ### 1 billion page views a day over 64 shards, on paper
 
 ${scaleProjection()}

@@ -170,6 +170,9 @@ pub struct ShardState {
     next_alarm_ms: Option<i64>,
     salts: SaltStatus,
     retention: RetentionState,
+    /// The WebAssembly memory of the shard's isolate, in bytes: what it grew to since it
+    /// started (it never shrinks), against the runtime's 128 MB per isolate.
+    memory_bytes: u64,
 }
 
 impl SiteStatus {
@@ -180,6 +183,7 @@ impl SiteStatus {
             next_alarm_ms: shard.next_alarm_ms,
             salts: SaltStatus::new(&shard.held_salts, shard.now_ms),
             retention: shard.retention.clone(),
+            memory_bytes: shard.memory_bytes,
         };
         let mut shards = vec![state(0, &first)];
         let mut consent = tally(&first.consent_today);
@@ -280,6 +284,7 @@ mod tests {
                 })
                 .collect(),
             change_log: ChangeLogState { entries: 0, head: String::new(), verified: true },
+            memory_bytes: 3 << 20,
         }
     }
 
@@ -308,5 +313,6 @@ mod tests {
         assert_eq!(status["salts"], status["shards"][0]["salts"]);
         assert_eq!(status["retention"]["days"], 30);
         assert_eq!(status["change_log"]["verified"], true);
+        assert_eq!(status["shards"][2]["memory_bytes"], 3 << 20, "each shard's own");
     }
 }

@@ -463,6 +463,9 @@ pub struct ShardStatus {
     /// Today's consent tally: in opt-in mode, what beacons without consent still add.
     pub consent_today: Vec<ConsentCount>,
     pub change_log: ChangeLogState,
+    /// The WebAssembly memory of the shard's isolate: what it grew to since it started (it
+    /// never shrinks), against the runtime's memory limit per isolate.
+    pub memory_bytes: u64,
 }
 
 impl JsonAnswer for ShardStatus {}

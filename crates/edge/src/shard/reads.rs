@@ -120,6 +120,7 @@ impl SiteShard {
                 head: changes.last().map_or(GENESIS_HASH, |entry| &entry.hash).to_owned(),
                 verified: verify_chain(&changes).is_ok(),
             },
+            memory_bytes: webassembly_memory_bytes(),
         })
     }
 
@@ -217,4 +218,12 @@ struct RangeParts {
     today: Day,
     closed: Option<(Day, Day)>,
     open: Option<(Day, Day)>,
+}
+
+/// The size of this isolate's WebAssembly memory (0 off WebAssembly, in unit tests).
+fn webassembly_memory_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0) as u64 * 65_536;
+    #[cfg(not(target_arch = "wasm32"))]
+    0
 }
