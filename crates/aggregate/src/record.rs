@@ -386,6 +386,13 @@ impl PageDay {
         })
     }
 
+    /// Adds everything `other` counted but its segments: the first step of merging a record
+    /// whose segments are added apart, if needed.
+    pub fn merge_head(&mut self, other: &PageDay) {
+        self.0.visitors.merge(&other.0.visitors);
+        self.0.activity.merge(&other.0.activity);
+    }
+
     /// Adds `segment`'s traffic of `segments`, a record's of the same page.
     pub fn merge_segment(&mut self, segments: &Segments, segment: Segment) {
         self.0.segments.merge_one(segments, segment);

@@ -82,7 +82,7 @@ pub struct RangeRecords {
 /// every test of the range, so such a report needs the segments of every page that can be
 /// tested: of those with enough ended visits ([`page_segments_testable`]), which only the page's
 /// records merged over the range and every shard tell. So its pages are read in two steps
-/// ([`decode_pages`]): every part without its segments, merged; then the segments of the pages
+/// ([`PartPages`]): every part without its segments, merged; then the segments of the pages
 /// that can be tested. A record's segments are most of what decoding and merging it costs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordsNeeded {
@@ -156,16 +156,6 @@ impl RecordsNeeded {
             (None, false) => PageSegments::None,
         }
     }
-}
-
-/// Page records of a range as the codec's bytes, `(path, bytes)` pairs that may be several of
-/// one page (days, kept ranges, shards), merged into one record per page with the segments
-/// `needed` names: [`PartPages::decode`], then [`PartPages::finish`].
-pub fn decode_pages<'a>(
-    parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-    needed: &RecordsNeeded,
-) -> Result<Vec<(String, PageDay)>, CodecError> {
-    PartPages::decode(parts, needed)?.finish(needed)
 }
 
 /// Page records of some of a range's parts (days, kept ranges, shards), merged into one record
@@ -281,6 +271,62 @@ impl PartPages {
         Ok(pages)
     }
 
+    /// The range's pages, these parts and `kept` being all of them: `kept` is the range's last
+    /// part, kept decoded (a shard's open day), one record per path in path order. Each kept
+    /// record is merged without its segments, then gives the segments the read needs, which its
+    /// record merged with these parts tells; nothing of it is copied but what the read keeps.
+    pub fn finish_with_kept<'a>(
+        self,
+        kept: impl IntoIterator<Item = (&'a str, &'a PageDay)>,
+        needed: &RecordsNeeded,
+    ) -> Result<Vec<(String, PageDay)>, CodecError> {
+        let mut pages = Vec::with_capacity(self.pages.len());
+        let mut merged = self.pages.into_iter().zip(self.undecided).peekable();
+        let mut kept_records = kept.into_iter().peekable();
+        loop {
+            let order = match (merged.peek(), kept_records.peek()) {
+                (Some(((a, _), _)), Some((b, _))) => a.as_str().cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
+            };
+            let (ours, kept) = match order {
+                Ordering::Less => (merged.next(), None),
+                Ordering::Greater => (None, kept_records.next()),
+                Ordering::Equal => (merged.next(), kept_records.next()),
+            };
+            let ((path, mut record), undecided) = match (ours, kept) {
+                (Some(((path, mut record), undecided)), kept) => {
+                    if let Some((_, kept)) = kept {
+                        record.merge_head(kept);
+                    }
+                    ((path, record), undecided)
+                }
+                (None, Some((path, kept))) => ((path.to_owned(), kept.head()), Vec::new()),
+                (None, None) => unreachable!("one side was peeked"),
+            };
+            let wanted = needed.page_segments(&path);
+            match wanted.of_merged(&record) {
+                PageSegments::All => {
+                    for encoded in &undecided {
+                        record.merge_segments(&encoded.decode()?);
+                    }
+                    if let Some((_, kept)) = kept {
+                        record.merge_segments(kept.segments());
+                    }
+                }
+                PageSegments::One(segment) => {
+                    if let Some((_, kept)) = kept {
+                        record.merge_segment(kept.segments(), segment);
+                    }
+                }
+                PageSegments::None | PageSegments::AllIfTestable => {}
+            }
+            pages.push((path, record));
+        }
+        Ok(pages)
+    }
+
     /// The bytes of the segments still undecided: most of what these parts hold.
     pub fn undecided_bytes(&self) -> usize {
         self.undecided.iter().flatten().map(EncodedSegments::len).sum()
@@ -324,27 +370,6 @@ impl PartRecords {
         let pages = self.pages.finish(needed)?;
         Ok(RangeRecords { pages, site_days: self.site_days, site: self.site })
     }
-}
-
-/// Page records of one part of a range kept decoded (one record per path, sorted by path: a
-/// shard's open day), read for `needed` as [`decode_pages`] reads their bytes: each a copy
-/// with the segments `needed` names, when this part is the whole range.
-pub fn kept_pages<'a>(
-    kept: impl IntoIterator<Item = (&'a str, &'a PageDay)>,
-    needed: &RecordsNeeded,
-) -> Vec<(String, PageDay)> {
-    // Each copied without its segments, then given those it needs: a record's segments are
-    // most of its memory, and a day kept decoded may hold thousands of pages.
-    let read = |(path, record): (&str, &PageDay)| {
-        let mut page = record.head();
-        match needed.page_segments(path).of_merged(record) {
-            PageSegments::All => page.merge_segments(record.segments()),
-            PageSegments::One(segment) => page.merge_segment(record.segments(), segment),
-            PageSegments::None | PageSegments::AllIfTestable => {}
-        }
-        (path.to_owned(), page)
-    };
-    kept.into_iter().map(read).collect()
 }
 
 impl RangeRecords {
@@ -619,13 +644,14 @@ mod tests {
     }
 
     /// The range's pages encoded one record per page and day, as a shard stores them, then
-    /// read for `needed` ([`decode_pages`]).
+    /// read for `needed`.
     fn decoded(days: &[&Site], needed: &RecordsNeeded) -> Vec<(String, PageDay)> {
         let encoded: Vec<(&str, Vec<u8>)> = days
             .iter()
             .flat_map(|site| site.pages.iter().map(|(p, r)| (p.as_str(), encode_page_day(r))))
             .collect();
-        decode_pages(encoded.iter().map(|(p, bytes)| (*p, bytes.as_slice())), needed).unwrap()
+        let parts = encoded.iter().map(|(p, bytes)| (*p, bytes.as_slice()));
+        PartPages::decode(parts, needed).unwrap().finish(needed).unwrap()
     }
 
     #[test]
@@ -709,7 +735,8 @@ mod tests {
         for kind in kinds {
             for segment in [None, Segment::parse("device:mobile").ok()] {
                 let needed = RecordsNeeded::of(&kind, segment);
-                let at_once = decode_pages(parts(&encoded), &needed).unwrap();
+                let at_once = PartPages::decode(parts(&encoded), &needed);
+                let at_once = at_once.unwrap().finish(&needed).unwrap();
                 for split in 0..=encoded.len() {
                     let (closed, open) = encoded.split_at(split);
                     let closed = PartPages::decode(parts(closed), &needed).unwrap();
@@ -719,6 +746,16 @@ mod tests {
                         pages.iter().map(|(p, r)| (p.clone(), encode_page_day(r))).collect()
                     };
                     assert_eq!(bytes(&read), bytes(&at_once), "{kind:?} {segment:?} at {split}");
+                    // The last part kept decoded, one record per page, as a shard's open day.
+                    let mut kept: BTreeMap<&str, PageDay> = BTreeMap::new();
+                    for site in &days[split..] {
+                        for (path, record) in &site.pages {
+                            kept.entry(path.as_str()).or_default().merge(record);
+                        }
+                    }
+                    let closed = PartPages::decode(parts(&encoded[..split]), &needed).unwrap();
+                    let read = closed.finish_with_kept(kept.iter().map(|(p, r)| (*p, r)), &needed);
+                    assert_eq!(bytes(&read.unwrap()), bytes(&at_once), "kept from {split}");
                 }
                 let testable_kept = at_once.iter().find(|(path, _)| path == "/").unwrap();
                 let kept_segments = testable_kept.1.segments().iter().count() > 0;
@@ -752,7 +789,8 @@ mod tests {
         for kind in kinds {
             for segment in [None, Segment::parse("device:mobile").ok()] {
                 let needed = RecordsNeeded::of(&kind, segment);
-                let kept = kept_pages(site.pages.iter().map(|(p, r)| (p.as_str(), r)), &needed);
+                let records = site.pages.iter().map(|(p, r)| (p.as_str(), r));
+                let kept = PartPages::default().finish_with_kept(records, &needed).unwrap();
                 let expected: Vec<(String, Vec<u8>)> = bytes(decoded(&[&site], &needed));
                 assert_eq!(bytes(kept), expected, "{kind:?} for {segment:?}");
             }

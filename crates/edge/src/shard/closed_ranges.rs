@@ -51,7 +51,7 @@ struct KeptPage {
 impl KeptPage {
     /// The page's record as the codec's bytes: without its segments when `needed` names none
     /// of them, whole otherwise. The reader drops the others as it decodes the segments
-    /// ([`tacit_report::stored_range::decode_pages`]), and decides there which pages need
+    /// ([`tacit_report::stored_range::PartPages`]), and decides there which pages need
     /// them when that depends on the page's records merged with the range's other parts.
     fn encoded(&self, needed: &RecordsNeeded) -> Vec<u8> {
         match needed.page_segments(&self.path) {

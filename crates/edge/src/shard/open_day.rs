@@ -15,10 +15,10 @@ use tacit_aggregate::journal::JournalEntry;
 use tacit_aggregate::record::page_record_key;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 
-use tacit_report::stored_range::{kept_pages, RecordsNeeded};
+use tacit_report::stored_range::{PartPages, RecordsNeeded};
 
 use super::store::{corrupt, Store};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Today's records in memory.
 pub struct OpenDay {
@@ -52,13 +52,6 @@ impl KeptPages {
         self.bytes = self.bytes + len - replaced;
         (self.bytes <= MAX_KEPT_PAGE_BYTES).then_some(self)
     }
-}
-
-/// The open day's page records for a read: read from those kept decoded, or as stored when
-/// too big to keep.
-pub enum OpenPages {
-    Read(Vec<(String, PageDay)>),
-    Stored(Vec<(String, Vec<u8>)>),
 }
 
 impl OpenDay {
@@ -156,20 +149,25 @@ impl OpenDay {
         store.clear_journal()
     }
 
-    /// The day's page records, every one flushed (the caller flushes first), for a read of
-    /// this day alone that `needed` them: decoded once and kept while they fit
-    /// [`MAX_KEPT_PAGE_BYTES`].
+    /// The pages of a range whose last part is this day, every record flushed (the caller
+    /// flushes first), and whose other parts are `before`, for a read that `needed` them: the
+    /// day's records are decoded once and kept while they fit [`MAX_KEPT_PAGE_BYTES`], and
+    /// read as stored when they do not.
     pub fn pages_for_read(
         &mut self,
         store: &Store,
+        before: PartPages,
         needed: &RecordsNeeded,
-    ) -> AppResult<OpenPages> {
+    ) -> AppResult<Vec<(String, PageDay)>> {
         debug_assert!(self.pages.is_empty(), "a read flushes the open day first");
+        let unreadable = |error| AppError::Internal(format!("a kept page record: {error}"));
         if self.kept.is_none() {
             let stored = store.page_days_encoded(self.day, self.day)?;
             let bytes = stored.iter().map(|(_, record)| record.len()).sum();
             if bytes > MAX_KEPT_PAGE_BYTES {
-                return Ok(OpenPages::Stored(stored));
+                let parts = stored.iter().map(|(path, record)| (path.as_str(), record.as_slice()));
+                let today = PartPages::decode(parts, needed).map_err(unreadable)?;
+                return before.merge(&today).finish(needed).map_err(unreadable);
             }
             let mut records = BTreeMap::new();
             for (path, record) in stored {
@@ -181,7 +179,7 @@ impl OpenDay {
         }
         let kept = self.kept.as_ref().expect("the kept pages were just loaded");
         let records = kept.records.iter().map(|(path, (record, _))| (path.as_str(), record));
-        Ok(OpenPages::Read(kept_pages(records, needed)))
+        before.finish_with_kept(records, needed).map_err(unreadable)
     }
 
     /// Forgets the records kept for the reads, whose stored records may change under them.

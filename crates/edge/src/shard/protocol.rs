@@ -18,9 +18,7 @@ use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::{
-    decode_pages, PartPages, PartRecords, RangeRecords, RecordsNeeded,
-};
+use tacit_report::stored_range::{PartPages, PartRecords, RangeRecords, RecordsNeeded};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -261,15 +259,6 @@ impl ShardRecords {
         let parts = self.pages.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
         let pages = PartPages::decode(parts, needed).map_err(codec)?;
         Ok(PartRecords::new(pages, self.site_days, self.site))
-    }
-
-    /// The records, their pages merged into one record per page with the segments `needed`
-    /// names: the pages whose segments depend on their merged figures are decided here, so
-    /// every part of the range must be in (see [`decode_pages`]).
-    pub fn decoded(self, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
-        let parts = self.pages.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
-        let pages = decode_pages(parts, needed).map_err(codec)?;
-        Ok(RangeRecords { pages, site_days: self.site_days, site: self.site })
     }
 }
 
@@ -599,6 +588,12 @@ mod tests {
         }
     }
 
+    /// The records decoded, as the worker reads them.
+    fn decoded(records: ShardRecords) -> AppResult<RangeRecords> {
+        let needed = RecordsNeeded::default();
+        records.part_records(&needed)?.finish(&needed).map_err(codec)
+    }
+
     fn range(closed: Option<ClosedPart>) -> ShardRanges {
         ShardRanges(vec![ShardRange { closed, open: records() }])
     }
@@ -624,7 +619,7 @@ mod tests {
             };
             assert_eq!(closed_of(&read), closed_of(&sent));
             let read = read.0.into_iter().next().unwrap().open;
-            let read = read.decoded(&RecordsNeeded::default()).unwrap();
+            let read = decoded(read).unwrap();
             let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
             assert_eq!(paths, ["/", "/é"]);
             let days: Vec<_> = read.site_days.iter().map(|(day, _)| *day).collect();
@@ -644,9 +639,8 @@ mod tests {
     fn cut_padded_or_corrupt_records_are_refused() {
         let body = range(None).to_body().unwrap();
         for len in 0..body.len() {
-            let read = ShardRanges::from_body(&body[..len]).and_then(|mut read| {
-                read.0.pop().expect("one range").open.decoded(&RecordsNeeded::default())
-            });
+            let read = ShardRanges::from_body(&body[..len])
+                .and_then(|mut read| decoded(read.0.pop().expect("one range").open));
             assert!(read.is_err(), "cut at {len}");
         }
         let mut padded = body.clone();
@@ -659,7 +653,7 @@ mod tests {
         let mut flipped = body;
         flipped[4 + 1 + 4 + 4 + 1 + 4 + 6] ^= 0xff;
         let mut read = ShardRanges::from_body(&flipped).unwrap();
-        assert!(read.0.pop().unwrap().open.decoded(&RecordsNeeded::default()).is_err());
+        assert!(decoded(read.0.pop().unwrap().open).is_err());
     }
 
     #[test]

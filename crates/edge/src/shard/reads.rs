@@ -6,10 +6,9 @@ use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::{Day, SiteDay};
 use tacit_report::audit::StorageFacts;
-use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{PartRecords, RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
-use super::open_day::OpenPages;
 use super::protocol::{
     ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records, ReportJson,
     RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus, Status,
@@ -17,7 +16,7 @@ use super::protocol::{
 };
 use super::SiteShard;
 use crate::access::Role;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 impl SiteShard {
     /// The report a viewer asked for, over the range and, when it compares, the period before.
@@ -129,36 +128,35 @@ impl SiteShard {
     }
 
     /// The records of `from..=to` (the open day's must be flushed), with only the segments
-    /// `needed` names. A range of today alone reads the open day's pages from those it keeps
-    /// decoded; a longer one decodes them with its other parts, since only a range's parts
-    /// merged tell which pages keep their segments.
+    /// `needed` names: the closed days' from those kept merged, and today's from the records
+    /// the open day keeps decoded. Open days beyond today have no records, unless the clock was
+    /// set back (a test's): then they are read as stored.
     fn range_records(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<RangeRecords> {
         let parts = self.range_parts(from, to);
-        if parts.closed.is_some() || parts.open != Some((parts.today, parts.today)) {
-            return self.range_encoded(from, to, needed)?.decoded(needed);
-        }
-        let (site_days, site) = self.open_site_records(parts.today, parts.today, needed)?;
-        let mut open_day = self.open_day.borrow_mut();
-        match self.open_day_in(&mut open_day, parts.today)?.pages_for_read(&self.store, needed)? {
-            OpenPages::Read(pages) => Ok(RangeRecords { pages, site_days, site }),
-            OpenPages::Stored(pages) => ShardRecords { pages, site_days, site }.decoded(needed),
-        }
-    }
-
-    /// The records of `from..=to` (the open day's must be flushed), their pages as the codec's
-    /// bytes: the closed days' ([`SiteShard::closed_encoded`]), then the open days' as
-    /// stored. A page's bytes may hold more segments than `needed` names: they are not decoded
-    /// here, and the reader drops the others as it decodes them ([`ShardRecords::decoded`]).
-    fn range_encoded(&self, from: Day, to: Day, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
-        let parts = self.range_parts(from, to);
-        let mut records = match parts.closed {
-            Some((from, to)) => self.closed_encoded(from, to, parts.today, needed)?,
-            None => ShardRecords::default(),
+        let closed = match parts.closed {
+            Some((from, to)) => {
+                self.closed_encoded(from, to, parts.today, needed)?.part_records(needed)?
+            }
+            None => PartRecords::default(),
         };
-        if let Some((from, to)) = parts.open {
-            records.merge(self.open_encoded(from, to, needed)?);
+        let unreadable = |error| AppError::Internal(format!("a shard's records: {error}"));
+        match parts.open {
+            Some((from, to)) if (from, to) == (parts.today, parts.today) => {
+                let (site_days, site) = self.open_site_records(from, to, needed)?;
+                let mut open_day = self.open_day.borrow_mut();
+                let open_day = self.open_day_in(&mut open_day, parts.today)?;
+                let PartRecords { pages, site_days: mut days, site: mut range_site } = closed;
+                let pages = open_day.pages_for_read(&self.store, pages, needed)?;
+                days.extend(site_days);
+                range_site.merge(&site);
+                Ok(RangeRecords { pages, site_days: days, site: range_site })
+            }
+            Some((from, to)) => {
+                let open = self.open_encoded(from, to, needed)?.part_records(needed)?;
+                closed.merge(&open).finish(needed).map_err(unreadable)
+            }
+            None => closed.finish(needed).map_err(unreadable),
         }
-        Ok(records)
     }
 
     /// The records of the closed days `from..=to` on `today`, their pages as the codec's

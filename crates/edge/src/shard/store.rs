@@ -398,7 +398,7 @@ impl Store {
 
     /// As [`Store::page_days`], each record as the codec's bytes, not decoded: for a read
     /// that decodes the segments of the pages that need them once every part of its range is
-    /// in ([`tacit_report::stored_range::decode_pages`]).
+    /// in ([`tacit_report::stored_range::PartPages`]).
     pub fn page_days_encoded(&self, from: Day, to: Day) -> AppResult<Vec<(String, Vec<u8>)>> {
         self.rows_between("page_days", "path, record", from, to, |row| {
             match <[SqlStorageValue; 2]>::try_from(row) {

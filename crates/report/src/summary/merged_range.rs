@@ -179,7 +179,7 @@ impl MergedRange {
     ) -> MergedRange {
         let pages: Vec<(String, PageDay)> = pages.into_iter().collect();
         // A range's pages as a read decodes them are merged and sorted already
-        // ([`crate::stored_range::decode_pages`]): merging them again would hash and sort
+        // ([`crate::stored_range::PartPages`]): merging them again would hash and sort
         // every path, and move every record twice, for nothing.
         let merged_already = pages.windows(2).all(|pair| pair[0].0 < pair[1].0);
         let pages = if merged_already { pages } else { merge_by_path(pages) };
