@@ -7,8 +7,9 @@
 //! per range into one record per page, kept encoded, and merged with the open day's records on
 //! each read: one record per page to decode. Merging is associative and sketches merge as
 //! unions, so the figures are the same as merging the days one by one (a core test holds that).
-//! Each page is kept whole and without its segments, which most reports do not read: a shard
-//! of a site split across several sends those bytes to the worker as they are.
+//! Each page is kept whole, encoded once: a reader decodes a record's segments only if it
+//! needs them ([`tacit_report::stored_range::PartPages`]), and a shard of a site split across
+//! several sends the bytes to the worker as they are.
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
@@ -17,11 +18,9 @@
 
 use std::collections::VecDeque;
 
-use tacit_aggregate::codec::{
-    decode_page_day_without_segments, decode_site_day, encode_page_day, encode_site_day, CodecError,
-};
+use tacit_aggregate::codec::{decode_site_day, encode_page_day, encode_site_day, CodecError};
 use tacit_aggregate::{Day, SiteDay};
-use tacit_report::stored_range::{PageSegments, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
 
 use super::protocol::ShardRecords;
 use crate::error::{AppError, AppResult};
@@ -34,33 +33,11 @@ const MAX_KEPT_BYTES: usize = 16 << 20;
 struct KeptRange {
     from: Day,
     to: Day,
-    pages: Vec<KeptPage>,
+    /// Each page's record, by path.
+    pages: Vec<(String, Vec<u8>)>,
     site_days: Vec<(Day, Vec<u8>)>,
     site: Vec<u8>,
     bytes: usize,
-}
-
-/// A page's record of a closed range, encoded whole and without its segments, which most
-/// reads do not need: such a read passes the second on to a site's worker as it is.
-struct KeptPage {
-    path: String,
-    whole: Vec<u8>,
-    without_segments: Vec<u8>,
-}
-
-impl KeptPage {
-    /// The page's record as the codec's bytes: without its segments when `needed` names none
-    /// of them, whole otherwise. The reader drops the others as it decodes the segments
-    /// ([`tacit_report::stored_range::PartPages`]), and decides there which pages need
-    /// them when that depends on the page's records merged with the range's other parts.
-    fn encoded(&self, needed: &RecordsNeeded) -> Vec<u8> {
-        match needed.page_segments(&self.path) {
-            PageSegments::All | PageSegments::AllIfTestable | PageSegments::One(_) => {
-                self.whole.clone()
-            }
-            PageSegments::None => self.without_segments.clone(),
-        }
-    }
 }
 
 /// The closed ranges read lately, most recent first, and the version of the closed records.
@@ -73,10 +50,11 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to` with the segments `needed` names (see
-    /// [`KeptPage::encoded`]), each page left as the codec's bytes: kept ones, passed on without
-    /// being decoded, or `read`'s, which are then kept whole if they fit. The reader decodes
-    /// them with the range's other parts (the open day, a site's other shards).
+    /// The records of the closed days `from..=to`, each page left as the codec's bytes, whole:
+    /// kept ones, passed on without being decoded, or `read`'s, which are then kept if they
+    /// fit. The site's records hold only what `needed` names. The reader decodes the pages with
+    /// the range's other parts (the open day, a site's other shards), and only the segments it
+    /// needs.
     pub fn get_or_read_encoded(
         &mut self,
         from: Day,
@@ -89,7 +67,7 @@ impl ClosedRanges {
         };
         if kept_at(self).is_none() {
             let mut records = read()?;
-            self.keep(from, to, &records)?;
+            self.keep(from, to, &records);
             if kept_at(self).is_none() {
                 // Too large to keep: encoded from what was read.
                 records.trim(needed);
@@ -125,35 +103,27 @@ impl ClosedRanges {
         }
     }
 
-    /// Keeps `records` if they fit, whole and with their pages also without segments.
-    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) -> AppResult<()> {
-        let pages = records
+    /// Keeps `records` if they fit.
+    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) {
+        let pages: Vec<(String, Vec<u8>)> = records
             .pages
             .iter()
-            .map(|(path, record)| {
-                let whole = encode_page_day(record);
-                let without_segments = decode_page_day_without_segments(&whole)
-                    .map(|record| encode_page_day(&record))
-                    .map_err(corrupt("page"))?;
-                Ok(KeptPage { path: path.clone(), whole, without_segments })
-            })
-            .collect::<AppResult<Vec<KeptPage>>>()?;
+            .map(|(path, record)| (path.clone(), encode_page_day(record)))
+            .collect();
         let site_days: Vec<(Day, Vec<u8>)> =
             records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
         let site = encode_site_day(&records.site);
-        let page_bytes = |page: &KeptPage| page.path.len() + page.whole.len();
-        let bytes = pages.iter().map(|page| page_bytes(page) + page.without_segments.len());
+        let bytes = pages.iter().map(|(path, record)| path.len() + record.len());
         let bytes = bytes.sum::<usize>()
             + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
             + site.len();
         if bytes > MAX_KEPT_BYTES {
-            return Ok(());
+            return;
         }
         while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + bytes > MAX_KEPT_BYTES {
             self.kept.pop_back();
         }
         self.kept.push_front(KeptRange { from, to, pages, site_days, site, bytes });
-        Ok(())
     }
 }
 
@@ -161,10 +131,10 @@ fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
     move |error| AppError::Internal(format!("kept {what} record: {error}"))
 }
 
-/// The kept range for a read that needs the segments `needed` names, its pages left as the
-/// codec's bytes.
+/// The kept range for a read that needs the segments `needed` names of the site's records, its
+/// pages left as the codec's bytes.
 fn encoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
-    let pages = kept.pages.iter().map(|page| (page.path.clone(), page.encoded(needed))).collect();
+    let pages = kept.pages.clone();
     let (site_days, site) = decoded_site(kept)?;
     let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
     site_records.trim(needed);
