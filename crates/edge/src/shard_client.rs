@@ -233,35 +233,41 @@ pub async fn merged_ranges(
     }
     let mut merged = Vec::with_capacity(ranges.len());
     for ((&(from, to), held), mut answers) in ranges.iter().zip(held).zip(by_range) {
+        // Held records are used when every shard left its closed days out as held, and they are
+        // still held (another read may have made room since).
+        let every_one_held = answers.iter().all(ShardRange::closed_held);
+        let held = held.filter(|held| {
+            every_one_held
+                && HELD_RANGES
+                    .with(|ranges| ranges.borrow_mut().get(site, from, needed, held).is_some())
+        });
+        if held.is_none() {
+            // Those that left their closed days out are asked for their records of the range
+            // again, whole: each shard's closed and open days come from one answer.
+            let again = answers.iter().enumerate().filter(|(_, answer)| answer.closed_held());
+            let again = again.map(|(index, _)| {
+                let query = vec![RangeQuery { from, to, held_closed: None }];
+                async move { (index, ask_ranges(index as u32, query).await) }
+            });
+            for (index, answer) in join_all(again.collect::<Vec<_>>()).await {
+                answers[index] = answer?.pop().expect("one range, as asked");
+            }
+        }
         let mut open = ShardRecords::default();
         for answer in &mut answers {
             open.merge(std::mem::take(&mut answer.open));
         }
         let open = open.part_records(needed).map_err(|error| unreadable(site, error))?;
-        let every_one_held = answers.iter().all(ShardRange::closed_held);
-        let read_held = held.filter(|_| every_one_held).and_then(|held| {
-            HELD_RANGES.with(|ranges| {
-                ranges.borrow_mut().get(site, from, needed, &held).map(|closed| closed.merge(&open))
-            })
-        });
-        let read = match read_held {
-            Some(read) => read,
-            None => {
-                // Those whose closed records are as held, while others' are not, are asked for
-                // theirs.
-                let again = answers.iter().enumerate().filter(|(_, answer)| answer.closed_held());
-                let again = again.map(|(index, _)| {
-                    let query = vec![RangeQuery { from, to, held_closed: None }];
-                    async move { (index, ask_ranges(index as u32, query).await) }
-                });
-                for (index, answer) in join_all(again.collect::<Vec<_>>()).await {
-                    answers[index] = answer?.pop().expect("one range, as asked");
-                }
-                match closed_records(site, from, needed, answers)? {
-                    Some(closed) => closed.merge(&open),
-                    None => open,
-                }
-            }
+        let read = match held {
+            Some(held) => HELD_RANGES.with(|ranges| {
+                let mut ranges = ranges.borrow_mut();
+                let closed = ranges.get(site, from, needed, &held).expect("held, just checked");
+                closed.merge(&open)
+            }),
+            None => match closed_records(site, from, needed, answers)? {
+                Some(closed) => closed.merge(&open),
+                None => open,
+            },
         };
         // Decided once every part of the range is in: which pages' segments a report needs
         // may depend on their records merged over every shard and day.
