@@ -10,6 +10,7 @@
 //! The daily series needs each day's site record whatever the rollups: they are read for every
 //! day of the range, and the range's site total comes from the rollups and the single days.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -226,30 +227,22 @@ impl PartPages {
     /// the range may have more parts.
     pub fn merge(&self, other: &PartPages) -> PartPages {
         let mut merged = PartPages::default();
-        let mut ours = self.pages.iter().zip(&self.undecided).peekable();
-        let mut theirs = other.pages.iter().zip(&other.undecided).peekable();
-        loop {
-            let order = match (ours.peek(), theirs.peek()) {
-                (Some(((a, _), _)), Some(((b, _), _))) => a.cmp(b),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => break,
-            };
-            let (page, undecided) = match order {
-                Ordering::Less => ours.next().expect("peeked"),
-                Ordering::Greater => theirs.next().expect("peeked"),
-                Ordering::Equal => {
-                    let ((path, record), undecided) = ours.next().expect("peeked");
-                    let ((_, other_record), other_undecided) = theirs.next().expect("peeked");
+        let ours = self.pages.iter().zip(&self.undecided);
+        let theirs = other.pages.iter().zip(&other.undecided);
+        for pair in by_path(ours, theirs, path_of_part, path_of_part) {
+            let (page, undecided) = match pair {
+                (Some(((path, record), undecided)), Some(((_, other), other_undecided))) => {
                     let mut record = record.clone();
-                    record.merge(other_record);
-                    merged.pages.push((path.clone(), record));
-                    merged.undecided.push([&undecided[..], other_undecided].concat());
-                    continue;
+                    record.merge(other);
+                    ((path.clone(), record), [&undecided[..], other_undecided].concat())
                 }
+                (Some((page, undecided)), None) | (None, Some((page, undecided))) => {
+                    (page.clone(), undecided.clone())
+                }
+                (None, None) => unreachable!("by_path gives at least one side"),
             };
-            merged.pages.push(page.clone());
-            merged.undecided.push(undecided.clone());
+            merged.pages.push(page);
+            merged.undecided.push(undecided);
         }
         merged
     }
@@ -281,20 +274,8 @@ impl PartPages {
         needed: &RecordsNeeded,
     ) -> Result<Vec<(String, PageDay)>, CodecError> {
         let mut pages = Vec::with_capacity(self.pages.len());
-        let mut merged = self.pages.into_iter().zip(self.undecided).peekable();
-        let mut kept_records = kept.into_iter().peekable();
-        loop {
-            let order = match (merged.peek(), kept_records.peek()) {
-                (Some(((a, _), _)), Some((b, _))) => a.as_str().cmp(b),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => break,
-            };
-            let (ours, kept) = match order {
-                Ordering::Less => (merged.next(), None),
-                Ordering::Greater => (None, kept_records.next()),
-                Ordering::Equal => (merged.next(), kept_records.next()),
-            };
+        let merged = self.pages.into_iter().zip(self.undecided);
+        for (ours, kept) in by_path(merged, kept, path_of_part, path_of_kept) {
             let ((path, mut record), undecided) = match (ours, kept) {
                 (Some(((path, mut record), undecided)), kept) => {
                     if let Some((_, kept)) = kept {
@@ -303,7 +284,7 @@ impl PartPages {
                     ((path, record), undecided)
                 }
                 (None, Some((path, kept))) => ((path.to_owned(), kept.head()), Vec::new()),
-                (None, None) => unreachable!("one side was peeked"),
+                (None, None) => unreachable!("by_path gives at least one side"),
             };
             let wanted = needed.page_segments(&path);
             match wanted.of_merged(&record) {
@@ -327,10 +308,45 @@ impl PartPages {
         Ok(pages)
     }
 
-    /// The bytes of the segments still undecided: most of what these parts hold.
-    pub fn undecided_bytes(&self) -> usize {
+    /// The bytes of the segments still undecided.
+    #[cfg(test)]
+    fn undecided_bytes(&self) -> usize {
         self.undecided.iter().flatten().map(EncodedSegments::len).sum()
     }
+}
+
+/// Two sequences sorted by path, walked together: each path once, with its item of either
+/// sequence or of both.
+fn by_path<A, B>(
+    a: impl IntoIterator<Item = A>,
+    b: impl IntoIterator<Item = B>,
+    path_of_a: impl Fn(&A) -> &str,
+    path_of_b: impl Fn(&B) -> &str,
+) -> impl Iterator<Item = (Option<A>, Option<B>)> {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    std::iter::from_fn(move || {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => path_of_a(x).cmp(path_of_b(y)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => return None,
+        };
+        Some(match order {
+            Ordering::Less => (a.next(), None),
+            Ordering::Greater => (None, b.next()),
+            Ordering::Equal => (a.next(), b.next()),
+        })
+    })
+}
+
+/// The path of a page of [`PartPages`], with its undecided segments.
+fn path_of_part<P: Borrow<(String, PageDay)>, U>((page, _): &(P, U)) -> &str {
+    page.borrow().0.as_str()
+}
+
+/// The path of a page kept decoded.
+fn path_of_kept<'x>((path, _): &'x (&str, &PageDay)) -> &'x str {
+    path
 }
 
 /// The records of some of a range's parts (days, kept ranges, shards): the pages as

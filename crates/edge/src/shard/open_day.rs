@@ -17,8 +17,9 @@ use tacit_aggregate::{Day, PageDay, SiteDay};
 
 use tacit_report::stored_range::{PartPages, RecordsNeeded};
 
+use super::protocol::codec;
 use super::store::{corrupt, Store};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// Today's records in memory.
 pub struct OpenDay {
@@ -160,14 +161,13 @@ impl OpenDay {
         needed: &RecordsNeeded,
     ) -> AppResult<Vec<(String, PageDay)>> {
         debug_assert!(self.pages.is_empty(), "a read flushes the open day first");
-        let unreadable = |error| AppError::Internal(format!("a kept page record: {error}"));
         if self.kept.is_none() {
             let stored = store.page_days_encoded(self.day, self.day)?;
             let bytes = stored.iter().map(|(_, record)| record.len()).sum();
             if bytes > MAX_KEPT_PAGE_BYTES {
                 let parts = stored.iter().map(|(path, record)| (path.as_str(), record.as_slice()));
-                let today = PartPages::decode(parts, needed).map_err(unreadable)?;
-                return before.merge(&today).finish(needed).map_err(unreadable);
+                let today = PartPages::decode(parts, needed).map_err(codec)?;
+                return before.merge(&today).finish(needed).map_err(codec);
             }
             let mut records = BTreeMap::new();
             for (path, record) in stored {
@@ -179,7 +179,7 @@ impl OpenDay {
         }
         let kept = self.kept.as_ref().expect("the kept pages were just loaded");
         let records = kept.records.iter().map(|(path, (record, _))| (path.as_str(), record));
-        before.finish_with_kept(records, needed).map_err(unreadable)
+        before.finish_with_kept(records, needed).map_err(codec)
     }
 
     /// Forgets the records kept for the reads, whose stored records may change under them.

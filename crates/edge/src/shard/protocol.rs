@@ -404,7 +404,8 @@ fn corrupt(what: &str) -> AppError {
     AppError::Internal(format!("a shard's records: {what}"))
 }
 
-fn codec(error: CodecError) -> AppError {
+/// A record of a shard's that does not decode.
+pub(super) fn codec(error: CodecError) -> AppError {
     AppError::Internal(format!("a shard's record: {error}"))
 }
 

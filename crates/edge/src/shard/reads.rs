@@ -10,13 +10,13 @@ use tacit_report::stored_range::{PartRecords, RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::protocol::{
-    ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records, ReportJson,
-    RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus, Status,
-    Summary,
+    codec, ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records,
+    ReportJson, RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus,
+    Status, Summary,
 };
 use super::SiteShard;
 use crate::access::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 impl SiteShard {
     /// The report a viewer asked for, over the range and, when it compares, the period before.
@@ -139,7 +139,6 @@ impl SiteShard {
             }
             None => PartRecords::default(),
         };
-        let unreadable = |error| AppError::Internal(format!("a shard's records: {error}"));
         match parts.open {
             Some((from, to)) if (from, to) == (parts.today, parts.today) => {
                 let (site_days, site) = self.open_site_records(from, to, needed)?;
@@ -153,9 +152,9 @@ impl SiteShard {
             }
             Some((from, to)) => {
                 let open = self.open_encoded(from, to, needed)?.part_records(needed)?;
-                closed.merge(&open).finish(needed).map_err(unreadable)
+                closed.merge(&open).finish(needed).map_err(codec)
             }
-            None => closed.finish(needed).map_err(unreadable),
+            None => closed.finish(needed).map_err(codec),
         }
     }
 
