@@ -6,7 +6,7 @@
 //! |------------|------------------------------------------------------|
 //! | 0..2       | magic `b"TC"`                                        |
 //! | 2          | format version ([`FORMAT_VERSION`])                  |
-//! | 3          | kind ([`KIND_PAGE_DAY`], [`KIND_SITE_DAY`], [`KIND_JOURNAL_ENTRY`]) |
+//! | 3          | kind ([`KIND_PAGE_DAY`], [`KIND_SITE_DAY`], [`KIND_JOURNAL_ENTRY`], [`KIND_PAGE_SEGMENTS`]) |
 //! | 4..len-4   | the record, in `postcard`'s compact serde encoding   |
 //! | len-4..len | CRC-32 of all bytes before it, little-endian         |
 //!
@@ -41,6 +41,8 @@ pub const KIND_PAGE_DAY: u8 = 1;
 pub const KIND_SITE_DAY: u8 = 2;
 /// The kind byte of a [`JournalEntry`].
 pub const KIND_JOURNAL_ENTRY: u8 = 3;
+/// The kind byte of a page record's segments apart from the record ([`EncodedSegments`]).
+pub const KIND_PAGE_SEGMENTS: u8 = 4;
 const HEADER_LEN: usize = 4;
 const CHECKSUM_LEN: usize = 4;
 
@@ -145,6 +147,18 @@ impl EncodedSegments {
         from_payload(&self.0)
     }
 
+    /// The segments as a record of their own ([`KIND_PAGE_SEGMENTS`]), checksummed: for
+    /// sending them on, apart from the record they were read with.
+    pub fn to_record(&self) -> Vec<u8> {
+        frame(KIND_PAGE_SEGMENTS, &self.0)
+    }
+
+    /// Segments sent as [`EncodedSegments::to_record`] wrote them, still encoded: their
+    /// header and checksum are checked now, their payload when they are decoded.
+    pub fn from_record(bytes: &[u8]) -> Result<EncodedSegments, CodecError> {
+        Ok(EncodedSegments(open(bytes, KIND_PAGE_SEGMENTS)?.into()))
+    }
+
     /// How many bytes they take.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -176,11 +190,27 @@ pub fn decode_journal_entry(bytes: &[u8]) -> Result<JournalEntry, CodecError> {
 }
 
 fn encode(kind: u8, record: &impl Serialize) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(256);
+    let bytes = header(kind, 256);
+    let bytes = postcard::to_extend(record, bytes).expect("records always serialize");
+    with_checksum(bytes)
+}
+
+/// A record of `kind` whose payload is `payload`, already encoded.
+fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = header(kind, payload.len() + CHECKSUM_LEN);
+    bytes.extend_from_slice(payload);
+    with_checksum(bytes)
+}
+
+fn header(kind: u8, payload_capacity: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload_capacity);
     bytes.extend_from_slice(&MAGIC);
     bytes.push(FORMAT_VERSION);
     bytes.push(kind);
-    let mut bytes = postcard::to_extend(record, bytes).expect("records always serialize");
+    bytes
+}
+
+fn with_checksum(mut bytes: Vec<u8>) -> Vec<u8> {
     let checksum = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&checksum.to_le_bytes());
     bytes
@@ -316,6 +346,23 @@ mod tests {
             read.merge_segments(&segments.decode().unwrap());
             assert_eq!(encode_page_day(&read), bytes, "{size} visitors");
         }
+    }
+
+    #[test]
+    fn segments_sent_apart_from_their_record_come_back_whole_or_refused() {
+        let bytes = encode_page_day(&record([1, 2, 3]));
+        let (mut read, segments) = decode_page_day_head(&bytes).unwrap();
+        let sent = segments.to_owned().to_record();
+        let received = EncodedSegments::from_record(&sent).unwrap();
+        read.merge_segments(&received.decode().unwrap());
+        assert_eq!(encode_page_day(&read), bytes);
+        for i in 0..sent.len() {
+            let mut corrupted = sent.clone();
+            corrupted[i] ^= 0x20;
+            assert!(EncodedSegments::from_record(&corrupted).is_err(), "byte {i}");
+        }
+        let refused = EncodedSegments::from_record(&bytes).unwrap_err();
+        assert_eq!(refused, CodecError::WrongKind(KIND_PAGE_DAY));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One error type for every handler, turned into a JSON response that hides internals.
 
 use serde::Serialize;
+use tacit_aggregate::codec::CodecError;
 use tacit_aggregate::settings::SettingsError;
 use tacit_aggregate::DayError;
 use tacit_beacon::{BeaconError, SiteIdError};
@@ -110,6 +111,13 @@ impl From<NotShown> for AppError {
 impl From<worker::Error> for AppError {
     fn from(error: worker::Error) -> AppError {
         AppError::Internal(error.to_string())
+    }
+}
+
+/// A record that does not decode: stored or sent corrupted, or by another build.
+impl From<CodecError> for AppError {
+    fn from(error: CodecError) -> AppError {
+        AppError::Internal(format!("a record does not decode: {error}"))
     }
 }
 

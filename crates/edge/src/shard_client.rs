@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::Day;
 use tacit_beacon::SiteId;
-use tacit_report::stored_range::{PartRecords, RecordsNeeded};
+use tacit_report::stored_range::{EncodedPage, PartRecords, RecordsNeeded};
 use tacit_report::MergedRange;
 use worker::{Date, Env, Method, Request, RequestInit};
 
@@ -298,7 +298,7 @@ fn closed_records(
             AppError::Internal("a shard left out closed days it was asked for".into())
         })?);
     }
-    let bytes = merged.pages.iter().map(|(path, record)| path.len() + record.len()).sum();
+    let bytes = merged.pages.iter().map(EncodedPage::len).sum();
     let records = merged.part_records(needed).map_err(|error| unreadable(site, error))?;
     if every_shard && versions.iter().all(|held| held.to == versions[0].to) {
         HELD_RANGES.with(|ranges| {

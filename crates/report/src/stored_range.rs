@@ -2,10 +2,11 @@
 //! rollups, the rest day by day ([`tacit_aggregate::rollup::pieces`]).
 //!
 //! A shard stores each closed period's records merged ([`PeriodRecords::merge_days`], at its
-//! daily maintenance), and reads a range through [`RangeRecords::read`]: a stored rollup where
+//! daily maintenance), and reads a range through [`PartRecords::read`]: a stored rollup where
 //! there is one, the period's days where there is none (a crash before the maintenance wrote
 //! it, or retention deleted it with its first days). Merging is associative and every sketch
 //! merges as a union, so either way the figures are those of merging the days one by one.
+//! Each record's segments are decoded only if a report may need them ([`PartPages`]).
 //!
 //! The daily series needs each day's site record whatever the rollups: they are read for every
 //! day of the range, and the range's site total comes from the rollups and the single days.
@@ -15,7 +16,9 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tacit_aggregate::codec::{decode_page_day_head, CodecError, EncodedSegments};
+use tacit_aggregate::codec::{
+    decode_page_day_head, encode_page_day, CodecError, EncodedSegments, PageSegmentBytes,
+};
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, DayRecord, PageDay, SiteDay};
@@ -26,17 +29,30 @@ use crate::{MergedRange, ReportKind};
 
 /// What a shard stores: its page records and site rollups, by day, and its period rollups.
 pub trait StoredRecords {
-    /// Why a read failed.
-    type Error;
+    /// Why a read failed: a record that does not decode among other reasons.
+    type Error: From<CodecError>;
 
     /// Every `(path, record)` pair of the days `from..=to`.
     fn page_days(&self, from: Day, to: Day) -> Result<Vec<(String, PageDay)>, Self::Error>;
 
+    /// As [`StoredRecords::page_days`], each record as the codec's bytes.
+    fn page_days_encoded(&self, from: Day, to: Day) -> Result<Vec<EncodedPage>, Self::Error>;
+
     /// Every site record of the days `from..=to`, with its day.
     fn site_days(&self, from: Day, to: Day) -> Result<Vec<(Day, SiteDay)>, Self::Error>;
 
-    /// The stored rollup of `rollup`'s period, `None` when there is none.
-    fn rollup(&self, rollup: Rollup) -> Result<Option<PeriodRecords>, Self::Error>;
+    /// The stored rollup of `rollup`'s period, its pages as the codec's bytes; `None` when
+    /// there is none.
+    fn rollup(&self, rollup: Rollup) -> Result<Option<EncodedPeriod>, Self::Error>;
+}
+
+/// A stored rollup as read: its pages' records as the codec's bytes, and the site's decoded.
+#[derive(Debug, Clone, Default)]
+pub struct EncodedPeriod {
+    /// One record per page, by path.
+    pub pages: Vec<EncodedPage>,
+    /// The site's records merged.
+    pub site: SiteDay,
 }
 
 /// A period's records merged: one record per page, and the site's.
@@ -146,6 +162,14 @@ impl RecordsNeeded {
         RecordsNeeded { segment, whole_page, testable_pages: runs_insights && segment.is_none() }
     }
 
+    /// What a range's records kept for later reports of any kind decode now: the segments of
+    /// each page that can be tested on these records (every report of the whole site needs
+    /// them, and any other report decodes a merged record's segments as fast as its parts');
+    /// every other page's stay encoded, for the report that needs them.
+    pub fn kept_for_any_report() -> RecordsNeeded {
+        RecordsNeeded { segment: None, whole_page: None, testable_pages: true }
+    }
+
     /// The segments needed of the page at `path`.
     pub fn page_segments(&self, path: &str) -> PageSegments {
         if self.whole_page.as_deref() == Some(path) {
@@ -155,6 +179,60 @@ impl RecordsNeeded {
             (Some(segment), _) => PageSegments::One(segment),
             (None, true) => PageSegments::AllIfTestable,
             (None, false) => PageSegments::None,
+        }
+    }
+}
+
+/// A page's records of some of a range's parts, as the codec's bytes: its record, and the
+/// segments of its parts not yet merged into it (see [`PartPages`]). A record as stored has
+/// none apart.
+#[derive(Debug, Clone)]
+pub struct EncodedPage {
+    /// The page's path.
+    pub path: String,
+    /// Its record: its parts' merged, with the segments decided so far.
+    pub record: Vec<u8>,
+    /// Its parts' segments still undecided, each to be merged into the record if a read needs
+    /// them.
+    pub undecided: Vec<EncodedSegments>,
+}
+
+impl EncodedPage {
+    /// A page's record as stored, its segments in it.
+    pub fn whole(path: String, record: Vec<u8>) -> EncodedPage {
+        EncodedPage { path, record, undecided: Vec::new() }
+    }
+
+    /// How many bytes it takes, its path's included.
+    pub fn len(&self) -> usize {
+        self.path.len() + self.record.len() + self.undecided.iter().map(|s| s.len()).sum::<usize>()
+    }
+
+    /// Whether it takes no bytes (never: a record has a header).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A part's segments of a page, in its record's bytes or apart from them.
+#[derive(Clone, Copy)]
+enum PartSegments<'a> {
+    InRecord(PageSegmentBytes<'a>),
+    Apart(&'a EncodedSegments),
+}
+
+impl PartSegments<'_> {
+    fn decode(self) -> Result<tacit_aggregate::segments::Segments, CodecError> {
+        match self {
+            PartSegments::InRecord(bytes) => bytes.decode(),
+            PartSegments::Apart(encoded) => encoded.decode(),
+        }
+    }
+
+    fn to_owned(self) -> EncodedSegments {
+        match self {
+            PartSegments::InRecord(bytes) => bytes.to_owned(),
+            PartSegments::Apart(encoded) => encoded.clone(),
         }
     }
 }
@@ -181,24 +259,26 @@ impl PartPages {
     /// ([`PageSegments::of_merged`]), decoded and merged into its record, and those that may
     /// be needed once the range's other parts are in, kept encoded.
     pub fn decode<'a>(
-        parts: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        parts: impl IntoIterator<Item = &'a EncodedPage>,
         needed: &RecordsNeeded,
     ) -> Result<PartPages, CodecError> {
         let mut segments = Vec::new();
         let mut failure = None;
         // Each part merged as soon as it is decoded: a site's worker holds one record per
         // page, not one per page and shard.
-        let heads =
-            parts.into_iter().map_while(|(path, bytes)| match decode_page_day_head(bytes) {
-                Ok((head, rest)) => {
-                    segments.push((path, rest));
-                    Some((path.to_owned(), head))
-                }
-                Err(error) => {
-                    failure = Some(error);
-                    None
-                }
-            });
+        let heads = parts.into_iter().map_while(|page| match decode_page_day_head(&page.record) {
+            Ok((head, rest)) => {
+                let path = page.path.as_str();
+                segments.push((path, PartSegments::InRecord(rest)));
+                segments
+                    .extend(page.undecided.iter().map(|apart| (path, PartSegments::Apart(apart))));
+                Some((page.path.clone(), head))
+            }
+            Err(error) => {
+                failure = Some(error);
+                None
+            }
+        });
         let mut pages = merge_by_path(heads);
         if let Some(error) = failure {
             return Err(error);
@@ -221,6 +301,18 @@ impl PartPages {
             }
         }
         Ok(PartPages { pages, undecided })
+    }
+
+    /// The pages encoded: each one's record merged so far, and its undecided segments as they
+    /// are, to be decoded with the range's other parts ([`PartPages::decode`]).
+    pub fn encode(&self) -> Vec<EncodedPage> {
+        let pages = self.pages.iter().zip(&self.undecided);
+        let encoded = pages.map(|((path, record), undecided)| EncodedPage {
+            path: path.clone(),
+            record: encode_page_day(record),
+            undecided: undecided.clone(),
+        });
+        encoded.collect()
     }
 
     /// These parts and `other`'s, merged by page. A page's undecided segments stay undecided:
@@ -373,6 +465,44 @@ impl PartRecords {
         PartRecords { pages, site_days: by_day.into_iter().collect(), site }
     }
 
+    /// The records of `from..=to` on `today`, from `source`'s rollups where it has them and its
+    /// days for the rest, for reports of any kind ([`RecordsNeeded::kept_for_any_report`]).
+    pub fn read<S: StoredRecords>(
+        source: &S,
+        from: Day,
+        to: Day,
+        today: Day,
+    ) -> Result<PartRecords, S::Error> {
+        let site_days = source.site_days(from, to)?;
+        let mut pages = Vec::new();
+        let mut site = SiteDay::default();
+        let merge_site_days = |first: Day, last: Day, site: &mut SiteDay| {
+            for (_, record) in site_days.iter().filter(|(day, _)| first <= *day && *day <= last) {
+                site.merge(record);
+            }
+        };
+        for piece in pieces(from, to, today) {
+            match piece {
+                Piece::Rollup(rollup) => match source.rollup(rollup)? {
+                    Some(stored) => {
+                        pages.extend(stored.pages);
+                        site.merge(&stored.site);
+                    }
+                    None => {
+                        pages.extend(source.page_days_encoded(rollup.first, rollup.last)?);
+                        merge_site_days(rollup.first, rollup.last, &mut site);
+                    }
+                },
+                Piece::Days(first, last) => {
+                    pages.extend(source.page_days_encoded(first, last)?);
+                    merge_site_days(first, last, &mut site);
+                }
+            }
+        }
+        let pages = PartPages::decode(&pages, &RecordsNeeded::kept_for_any_report())?;
+        Ok(PartRecords { pages, site_days, site })
+    }
+
     /// These parts and `other`'s.
     pub fn merge(&self, other: &PartRecords) -> PartRecords {
         let site_days = self.site_days.iter().chain(&other.site_days).cloned().collect();
@@ -402,50 +532,6 @@ impl RangeRecords {
         }
     }
 
-    /// The records of `from..=to` on `today`, from `source`'s rollups where it has them and its
-    /// days for the rest.
-    pub fn read<S: StoredRecords>(
-        source: &S,
-        from: Day,
-        to: Day,
-        today: Day,
-    ) -> Result<RangeRecords, S::Error> {
-        let site_days = source.site_days(from, to)?;
-        let mut pages = Vec::new();
-        let mut site = SiteDay::default();
-        let merge_site_days = |first: Day, last: Day, site: &mut SiteDay| {
-            for (_, record) in site_days.iter().filter(|(day, _)| first <= *day && *day <= last) {
-                site.merge(record);
-            }
-        };
-        for piece in pieces(from, to, today) {
-            match piece {
-                Piece::Rollup(rollup) => match source.rollup(rollup)? {
-                    Some(stored) => {
-                        pages.extend(stored.pages);
-                        site.merge(&stored.site);
-                    }
-                    None => {
-                        pages.extend(source.page_days(rollup.first, rollup.last)?);
-                        merge_site_days(rollup.first, rollup.last, &mut site);
-                    }
-                },
-                Piece::Days(first, last) => {
-                    pages.extend(source.page_days(first, last)?);
-                    merge_site_days(first, last, &mut site);
-                }
-            }
-        }
-        Ok(RangeRecords { pages: merge_by_path(pages), site_days, site })
-    }
-
-    /// Adds another shard's records of the same range.
-    pub fn merge(&mut self, other: RangeRecords) {
-        self.pages.extend(other.pages);
-        self.site_days.extend(other.site_days);
-        self.site.merge(&other.site);
-    }
-
     /// The range `from..=to` merged, for the summaries.
     pub fn into_merged(self, from: Day, to: Day) -> MergedRange {
         MergedRange::with_site_total(from, to, self.pages, self.site_days, self.site)
@@ -456,7 +542,6 @@ impl RangeRecords {
 mod tests {
     use std::cell::Cell;
     use std::collections::BTreeMap;
-    use std::convert::Infallible;
 
     use super::*;
     use crate::insights::MIN_VISITS;
@@ -471,14 +556,14 @@ mod tests {
     #[derive(Default)]
     struct Shard {
         days: BTreeMap<Day, Site>,
-        rollups: BTreeMap<Rollup, PeriodRecords>,
+        rollups: BTreeMap<Rollup, EncodedPeriod>,
         rollups_read: Cell<usize>,
     }
 
     impl StoredRecords for Shard {
-        type Error = Infallible;
+        type Error = CodecError;
 
-        fn page_days(&self, from: Day, to: Day) -> Result<Vec<(String, PageDay)>, Infallible> {
+        fn page_days(&self, from: Day, to: Day) -> Result<Vec<(String, PageDay)>, CodecError> {
             Ok(self
                 .days
                 .range(from..=to)
@@ -486,11 +571,16 @@ mod tests {
                 .collect())
         }
 
-        fn site_days(&self, from: Day, to: Day) -> Result<Vec<(Day, SiteDay)>, Infallible> {
+        fn page_days_encoded(&self, from: Day, to: Day) -> Result<Vec<EncodedPage>, CodecError> {
+            let pages = self.days.range(from..=to).flat_map(|(_, site)| stored(site));
+            Ok(pages.collect())
+        }
+
+        fn site_days(&self, from: Day, to: Day) -> Result<Vec<(Day, SiteDay)>, CodecError> {
             Ok(self.days.range(from..=to).map(|(day, site)| (*day, site.site.clone())).collect())
         }
 
-        fn rollup(&self, rollup: Rollup) -> Result<Option<PeriodRecords>, Infallible> {
+        fn rollup(&self, rollup: Rollup) -> Result<Option<EncodedPeriod>, CodecError> {
             let stored = self.rollups.get(&rollup).cloned();
             self.rollups_read.set(self.rollups_read.get() + usize::from(stored.is_some()));
             Ok(stored)
@@ -505,7 +595,12 @@ mod tests {
             self.rollups.retain(|rollup, _| !rollup.outlives(first_kept));
             for rollup in Rollup::closed_since(first_kept, today) {
                 let records = PeriodRecords::merge_days(&*self, rollup).unwrap();
-                self.rollups.insert(rollup, records);
+                let pages = records.pages.iter();
+                let pages = pages.map(|(path, record)| {
+                    EncodedPage::whole(path.clone(), encode_page_day(record))
+                });
+                let stored = EncodedPeriod { pages: pages.collect(), site: records.site };
+                self.rollups.insert(rollup, stored);
             }
         }
     }
@@ -550,9 +645,26 @@ mod tests {
         (serde_json::to_string(&site).unwrap(), serde_json::to_string(&page).unwrap())
     }
 
+    /// The range read for `needed` as a shard reads it: its records read for any report,
+    /// encoded as a shard keeps them, then decoded for `needed`.
+    fn read_for(
+        shard: &Shard,
+        from: Day,
+        to: Day,
+        today: Day,
+        needed: &RecordsNeeded,
+    ) -> RangeRecords {
+        let kept = PartRecords::read(shard, from, to, today).unwrap();
+        let pages = PartPages::decode(&kept.pages.encode(), needed).unwrap();
+        let mut records = PartRecords { pages, ..kept }.finish(needed).unwrap();
+        records.trim(needed);
+        records
+    }
+
+    /// The range read as [`shown`] needs it.
     fn read(shard: &Shard, from: Day, to: Day, today: Day) -> MergedRange {
-        let Ok(records) = RangeRecords::read(shard, from, to, today);
-        records.into_merged(from, to)
+        let needed = RecordsNeeded::of(&ReportKind::Page { path: "/docs/1".into() }, None);
+        read_for(shard, from, to, today, &needed).into_merged(from, to)
     }
 
     const RANGES: [(&str, &str); 3] = [
@@ -662,12 +774,16 @@ mod tests {
     /// The range's pages encoded one record per page and day, as a shard stores them, then
     /// read for `needed`.
     fn decoded(days: &[&Site], needed: &RecordsNeeded) -> Vec<(String, PageDay)> {
-        let encoded: Vec<(&str, Vec<u8>)> = days
-            .iter()
-            .flat_map(|site| site.pages.iter().map(|(p, r)| (p.as_str(), encode_page_day(r))))
-            .collect();
-        let parts = encoded.iter().map(|(p, bytes)| (*p, bytes.as_slice()));
-        PartPages::decode(parts, needed).unwrap().finish(needed).unwrap()
+        let encoded: Vec<EncodedPage> = days.iter().flat_map(|site| stored(site)).collect();
+        PartPages::decode(&encoded, needed).unwrap().finish(needed).unwrap()
+    }
+
+    /// A day's pages as a shard stores them.
+    fn stored(site: &Site) -> Vec<EncodedPage> {
+        let pages = site.pages.iter();
+        pages
+            .map(|(path, record)| EncodedPage::whole(path.clone(), encode_page_day(record)))
+            .collect()
     }
 
     #[test]
@@ -740,12 +856,9 @@ mod tests {
                 site
             })
             .collect();
-        let encoded: Vec<Vec<(&str, Vec<u8>)>> = days
-            .iter()
-            .map(|site| site.pages.iter().map(|(p, r)| (p.as_str(), encode_page_day(r))).collect())
-            .collect();
-        fn parts<'a>(days: &'a [Vec<(&'a str, Vec<u8>)>]) -> Vec<(&'a str, &'a [u8])> {
-            days.iter().flatten().map(|(path, bytes)| (*path, bytes.as_slice())).collect()
+        let encoded: Vec<Vec<EncodedPage>> = days.iter().map(stored).collect();
+        fn parts(days: &[Vec<EncodedPage>]) -> impl Iterator<Item = &EncodedPage> {
+            days.iter().flatten()
         }
         let kinds = [ReportKind::Site, ReportKind::Pages, ReportKind::Page { path: "/m".into() }];
         for kind in kinds {
@@ -820,19 +933,20 @@ mod tests {
         shard.maintain(today, day("2027-01-01"));
         let (from, to) = (day("2027-02-10"), day("2027-03-02"));
         let previous = crate::summary::previous_period(from, to);
-        let range = |from, to, needed: Option<&RecordsNeeded>| {
-            let Ok(mut records) = RangeRecords::read(&shard, from, to, today);
-            if let Some(needed) = needed {
-                records.trim(needed);
-            }
-            records.into_merged(from, to)
+        let range = |from, to, needed: Option<&RecordsNeeded>| match needed {
+            Some(needed) => read_for(&shard, from, to, today, needed).into_merged(from, to),
+            None => one_by_one(&shard, from, to),
         };
         // Each day's pages stored apart and decoded for the read, as a shard and a site's
         // worker decode the parts of a range.
         let days_decoded = |from: Day, to: Day, needed: &RecordsNeeded| {
             let days: Vec<&Site> = shard.days.range(from..=to).map(|(_, site)| site).collect();
-            let Ok(mut records) = RangeRecords::read(&shard, from, to, today);
-            records.pages = decoded(&days, needed);
+            let site_days = shard.site_days(from, to).unwrap();
+            let mut records =
+                RangeRecords { pages: decoded(&days, needed), site_days, site: SiteDay::default() };
+            for (_, record) in &records.site_days {
+                records.site.merge(record);
+            }
             records.trim(needed);
             records.into_merged(from, to)
         };
@@ -875,10 +989,17 @@ mod tests {
             shards[1].days.insert(day, site);
         }
         shards[0].maintain(today, day("2027-01-01"));
-        let [first, second] = &shards;
-        let Ok(mut merged) = RangeRecords::read(first, from, to, today);
-        let Ok(other) = RangeRecords::read(second, from, to, today);
-        merged.merge(other);
+        // Each shard's records read for any report and sent encoded, as a shard sends them to
+        // the site's worker; the worker decodes them for the report.
+        let needed = RecordsNeeded::of(&ReportKind::Page { path: "/docs/1".into() }, None);
+        let [first, second] = shards.each_ref().map(|shard| {
+            let read = PartRecords::read(shard, from, to, today).unwrap();
+            let pages = PartPages::decode(&read.pages.encode(), &needed).unwrap();
+            PartRecords::new(pages, read.site_days, read.site)
+        });
+        let sent = PartRecords::read(&shards[0], from, to, today).unwrap().pages.encode();
+        assert!(sent.iter().any(|page| page.undecided.len() > 1), "segments sent apart, by part");
+        let merged = first.merge(&second).finish(&needed).unwrap();
         let all = forty_one_days();
         assert_eq!(shown(&merged.into_merged(from, to)), shown(&one_by_one(&all, from, to)));
     }

@@ -7,9 +7,12 @@
 //! per range into one record per page, kept encoded, and merged with the open day's records on
 //! each read: one record per page to decode. Merging is associative and sketches merge as
 //! unions, so the figures are the same as merging the days one by one (a core test holds that).
-//! Each page is kept whole, encoded once: a reader decodes a record's segments only if it
-//! needs them ([`tacit_report::stored_range::PartPages`]), and a shard of a site split across
-//! several sends the bytes to the worker as they are.
+//! Each page is kept encoded, its parts merged without their segments. Its segments are merged
+//! too if a report of the whole site tests them (the page has enough visits in these days);
+//! otherwise each part's are kept apart as they were read, for the report that needs them, and
+//! never decoded or merged by the others ([`tacit_report::stored_range::PartPages`]). Segments
+//! are most of what decoding and merging records costs. A shard of a site split across several
+//! sends the bytes to the worker as they are.
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
@@ -18,12 +21,12 @@
 
 use std::collections::VecDeque;
 
-use tacit_aggregate::codec::{decode_site_day, encode_page_day, encode_site_day, CodecError};
+use tacit_aggregate::codec::{decode_site_day, encode_site_day};
 use tacit_aggregate::{Day, SiteDay};
-use tacit_report::stored_range::{RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{EncodedPage, PartRecords, RangeRecords, RecordsNeeded};
 
 use super::protocol::ShardRecords;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::tokens::random_bytes;
 
 /// The most bytes of encoded records kept, over all ranges.
@@ -33,8 +36,8 @@ const MAX_KEPT_BYTES: usize = 16 << 20;
 struct KeptRange {
     from: Day,
     to: Day,
-    /// Each page's record, by path.
-    pages: Vec<(String, Vec<u8>)>,
+    /// Each page's records, by path.
+    pages: Vec<EncodedPage>,
     site_days: Vec<(Day, Vec<u8>)>,
     site: Vec<u8>,
     bytes: usize,
@@ -50,34 +53,24 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`, each page left as the codec's bytes, whole:
-    /// kept ones, passed on without being decoded, or `read`'s, which are then kept if they
-    /// fit. The site's records hold only what `needed` names. The reader decodes the pages with
-    /// the range's other parts (the open day, a site's other shards), and only the segments it
+    /// The records of the closed days `from..=to`, each page left as the codec's bytes: kept
+    /// ones, passed on without being decoded, or `read`'s, which are then kept if they fit. The
+    /// site's records hold only what `needed` names. The reader decodes the pages with the
+    /// range's other parts (the open day, a site's other shards), and only the segments it
     /// needs.
     pub fn get_or_read_encoded(
         &mut self,
         from: Day,
         to: Day,
         needed: &RecordsNeeded,
-        read: impl FnOnce() -> AppResult<RangeRecords>,
+        read: impl FnOnce() -> AppResult<PartRecords>,
     ) -> AppResult<ShardRecords> {
-        let kept_at = |ranges: &ClosedRanges| {
-            ranges.kept.iter().position(|kept| kept.from == from && kept.to == to)
+        let kept = match self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
+            Some(index) => self.kept.remove(index).expect("the index was just found"),
+            None => KeptRange::new(from, to, &read()?),
         };
-        if kept_at(self).is_none() {
-            let mut records = read()?;
-            self.keep(from, to, &records);
-            if kept_at(self).is_none() {
-                // Too large to keep: encoded from what was read.
-                records.trim(needed);
-                return Ok(ShardRecords::encoded(records));
-            }
-        }
-        let index = kept_at(self).expect("kept above, if not before");
-        let kept = self.kept.remove(index).expect("the index was just found");
-        let records = encoded(&kept, needed);
-        self.kept.push_front(kept);
+        let records = kept.records(needed);
+        self.keep(kept);
         records
     }
 
@@ -103,50 +96,42 @@ impl ClosedRanges {
         }
     }
 
-    /// Keeps `records` if they fit.
-    fn keep(&mut self, from: Day, to: Day, records: &RangeRecords) {
-        let pages: Vec<(String, Vec<u8>)> = records
-            .pages
-            .iter()
-            .map(|(path, record)| (path.clone(), encode_page_day(record)))
-            .collect();
-        let site_days: Vec<(Day, Vec<u8>)> =
-            records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
-        let site = encode_site_day(&records.site);
-        let bytes = pages.iter().map(|(path, record)| path.len() + record.len());
-        let bytes = bytes.sum::<usize>()
-            + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
-            + site.len();
-        if bytes > MAX_KEPT_BYTES {
+    /// Keeps `range` as the most recently used, if it fits.
+    fn keep(&mut self, range: KeptRange) {
+        if range.bytes > MAX_KEPT_BYTES {
             return;
         }
-        while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + bytes > MAX_KEPT_BYTES {
+        while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + range.bytes > MAX_KEPT_BYTES
+        {
             self.kept.pop_back();
         }
-        self.kept.push_front(KeptRange { from, to, pages, site_days, site, bytes });
+        self.kept.push_front(range);
     }
 }
 
-fn corrupt(what: &'static str) -> impl Fn(CodecError) -> AppError {
-    move |error| AppError::Internal(format!("kept {what} record: {error}"))
-}
+impl KeptRange {
+    /// The closed days `from..=to`'s `records`, encoded.
+    fn new(from: Day, to: Day, records: &PartRecords) -> KeptRange {
+        let pages = records.pages.encode();
+        let site_days: Vec<(Day, Vec<u8>)> =
+            records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
+        let site = encode_site_day(&records.site);
+        let bytes = pages.iter().map(EncodedPage::len).sum::<usize>()
+            + site_days.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+            + site.len();
+        KeptRange { from, to, pages, site_days, site, bytes }
+    }
 
-/// The kept range for a read that needs the segments `needed` names of the site's records, its
-/// pages left as the codec's bytes.
-fn encoded(kept: &KeptRange, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
-    let pages = kept.pages.clone();
-    let (site_days, site) = decoded_site(kept)?;
-    let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
-    site_records.trim(needed);
-    Ok(ShardRecords { pages, site_days: site_records.site_days, site: site_records.site })
-}
-
-/// The kept range's site records: each day's, and the range's.
-fn decoded_site(kept: &KeptRange) -> AppResult<(Vec<(Day, SiteDay)>, SiteDay)> {
-    let site_days = kept
-        .site_days
-        .iter()
-        .map(|(day, bytes)| Ok((*day, decode_site_day(bytes).map_err(corrupt("site"))?)))
-        .collect::<AppResult<_>>()?;
-    Ok((site_days, decode_site_day(&kept.site).map_err(corrupt("site"))?))
+    /// The records for a read that needs the segments `needed` names of the site's records,
+    /// the pages left as the codec's bytes.
+    fn records(&self, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
+        let site_days =
+            self.site_days.iter().map(|(day, bytes)| Ok((*day, decode_site_day(bytes)?)));
+        let site_days = site_days.collect::<AppResult<Vec<(Day, SiteDay)>>>()?;
+        let site = decode_site_day(&self.site)?;
+        let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
+        site_records.trim(needed);
+        let RangeRecords { site_days, site, .. } = site_records;
+        Ok(ShardRecords { pages: self.pages.clone(), site_days, site })
+    }
 }

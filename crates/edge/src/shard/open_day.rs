@@ -15,9 +15,8 @@ use tacit_aggregate::journal::JournalEntry;
 use tacit_aggregate::record::page_record_key;
 use tacit_aggregate::{Day, PageDay, SiteDay};
 
-use tacit_report::stored_range::{PartPages, RecordsNeeded};
+use tacit_report::stored_range::{EncodedPage, PartPages, RecordsNeeded};
 
-use super::protocol::codec;
 use super::store::{corrupt, Store};
 use crate::error::AppResult;
 
@@ -163,14 +162,13 @@ impl OpenDay {
         debug_assert!(self.pages.is_empty(), "a read flushes the open day first");
         if self.kept.is_none() {
             let stored = store.page_days_encoded(self.day, self.day)?;
-            let bytes = stored.iter().map(|(_, record)| record.len()).sum();
+            let bytes = stored.iter().map(|page| page.record.len()).sum();
             if bytes > MAX_KEPT_PAGE_BYTES {
-                let parts = stored.iter().map(|(path, record)| (path.as_str(), record.as_slice()));
-                let today = PartPages::decode(parts, needed).map_err(codec)?;
-                return before.merge(&today).finish(needed).map_err(codec);
+                let today = PartPages::decode(&stored, needed)?;
+                return Ok(before.merge(&today).finish(needed)?);
             }
             let mut records = BTreeMap::new();
-            for (path, record) in stored {
+            for EncodedPage { path, record, .. } in stored {
                 let decoded = decode_page_day(&record)
                     .map_err(|e| corrupt("page_days", self.day, &path, e))?;
                 records.insert(path, (decoded, record.len()));
@@ -179,7 +177,7 @@ impl OpenDay {
         }
         let kept = self.kept.as_ref().expect("the kept pages were just loaded");
         let records = kept.records.iter().map(|(path, (record, _))| (path.as_str(), record));
-        before.finish_with_kept(records, needed).map_err(codec)
+        Ok(before.finish_with_kept(records, needed)?)
     }
 
     /// Forgets the records kept for the reads, whose stored records may change under them.

@@ -9,7 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tacit_aggregate::change_log::ChangeEntry;
-use tacit_aggregate::codec::{decode_site_day, encode_page_day, encode_site_day, CodecError};
+use tacit_aggregate::codec::{decode_site_day, encode_site_day, EncodedSegments};
 use tacit_aggregate::journal::Addition;
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::settings::SiteSettings;
@@ -18,7 +18,7 @@ use tacit_beacon::admission::{HeaderSignals, TallyChange};
 use tacit_beacon::consent::{Category, ConsentMode, ConsentSource, ConsentState, ConsentValue};
 use tacit_beacon::SiteId;
 use tacit_report::audit::{HeldSalt, StorageFacts};
-use tacit_report::stored_range::{PartPages, PartRecords, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{EncodedPage, PartPages, PartRecords, RecordsNeeded};
 use tacit_report::ReportKind;
 
 use crate::access::{Credential, TokenHashes};
@@ -232,19 +232,12 @@ pub struct ClosedPart {
 /// site's of the whole range merged.
 #[derive(Default)]
 pub struct ShardRecords {
-    pub pages: Vec<(String, Vec<u8>)>,
+    pub pages: Vec<EncodedPage>,
     pub site_days: Vec<(Day, SiteDay)>,
     pub site: SiteDay,
 }
 
 impl ShardRecords {
-    /// `records`, their pages encoded.
-    pub fn encoded(records: RangeRecords) -> ShardRecords {
-        let RangeRecords { pages, site_days, site } = records;
-        let pages = pages.into_iter().map(|(path, record)| (path, encode_page_day(&record)));
-        ShardRecords { pages: pages.collect(), site_days, site }
-    }
-
     /// Adds another part of the same range: the pages of both are merged when decoded.
     pub fn merge(&mut self, other: ShardRecords) {
         self.pages.extend(other.pages);
@@ -256,8 +249,7 @@ impl ShardRecords {
     /// names as far as these parts tell (see [`PartPages::decode`]): for merging with the
     /// range's other parts.
     pub fn part_records(self, needed: &RecordsNeeded) -> AppResult<PartRecords> {
-        let parts = self.pages.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
-        let pages = PartPages::decode(parts, needed).map_err(codec)?;
+        let pages = PartPages::decode(&self.pages, needed)?;
         Ok(PartRecords::new(pages, self.site_days, self.site))
     }
 }
@@ -269,7 +261,9 @@ impl ShardRecords {
 ///
 /// Records are each list as its length, then each item: a path as its length and UTF-8 bytes,
 /// a day as its number since the epoch, a record as its length and the codec's bytes (u32 and
-/// i32 little-endian); then the range's site record, as its length and the codec's bytes.
+/// i32 little-endian); then the range's site record, as its length and the codec's bytes. A
+/// page is its path, its record, and the list of its parts' segments apart from the record,
+/// each as the codec's bytes ([`EncodedSegments::to_record`]).
 impl WireAnswer for ShardRanges {
     fn to_body(&self) -> AppResult<Vec<u8>> {
         let mut body = Vec::new();
@@ -330,9 +324,13 @@ impl ShardRange {
 impl ShardRecords {
     fn write(&self, body: &mut Vec<u8>) -> AppResult<()> {
         put_len(body, self.pages.len())?;
-        for (path, record) in &self.pages {
-            put_bytes(body, path.as_bytes())?;
-            put_bytes(body, record)?;
+        for page in &self.pages {
+            put_bytes(body, page.path.as_bytes())?;
+            put_bytes(body, &page.record)?;
+            put_len(body, page.undecided.len())?;
+            for segments in &page.undecided {
+                put_bytes(body, &segments.to_record())?;
+            }
         }
         put_len(body, self.site_days.len())?;
         for (day, record) in &self.site_days {
@@ -347,14 +345,18 @@ impl ShardRecords {
         for _ in 0..reader.u32("page count")? {
             let path = std::str::from_utf8(reader.bytes("path")?)
                 .map_err(|_| corrupt("a path that is not UTF-8"))?;
-            records.pages.push((path.to_owned(), reader.bytes("page record")?.to_vec()));
+            let record = reader.bytes("page record")?.to_vec();
+            let undecided = (0..reader.u32("segment count")?)
+                .map(|_| Ok(EncodedSegments::from_record(reader.bytes("segments")?)?))
+                .collect::<AppResult<_>>()?;
+            records.pages.push(EncodedPage { path: path.to_owned(), record, undecided });
         }
         for _ in 0..reader.u32("site day count")? {
             let day = Day::from_days_since_epoch(i32::from_le_bytes(reader.array("day")?));
-            let record = decode_site_day(reader.bytes("site record")?).map_err(codec)?;
+            let record = decode_site_day(reader.bytes("site record")?)?;
             records.site_days.push((day, record));
         }
-        records.site = decode_site_day(reader.bytes("range's site record")?).map_err(codec)?;
+        records.site = decode_site_day(reader.bytes("range's site record")?)?;
         Ok(records)
     }
 }
@@ -402,11 +404,6 @@ impl<'a> Reader<'a> {
 
 fn corrupt(what: &str) -> AppError {
     AppError::Internal(format!("a shard's records: {what}"))
-}
-
-/// A record of a shard's that does not decode.
-pub(super) fn codec(error: CodecError) -> AppError {
-    AppError::Internal(format!("a shard's record: {error}"))
 }
 
 /// What a shard holds for the privacy report of `from..=to`, for the holder of the auditor
@@ -575,15 +572,21 @@ pub struct SyncSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tacit_aggregate::codec::{decode_page_day_head, encode_page_day};
     use tacit_aggregate::PageDay;
+    use tacit_report::stored_range::RangeRecords;
 
     fn records() -> ShardRecords {
         let day = Day::from_days_since_epoch(20_000);
         let mut site = SiteDay::default();
         site.record_bot_dropped();
         let page = encode_page_day(&PageDay::default());
+        let segments = decode_page_day_head(&page).unwrap().1.to_owned();
+        // The second page's parts' segments kept apart, as a shard keeps a closed range's.
+        let apart =
+            EncodedPage { path: "/é".into(), record: page.clone(), undecided: vec![segments] };
         ShardRecords {
-            pages: vec![("/".into(), page.clone()), ("/é".into(), page)],
+            pages: vec![EncodedPage::whole("/".into(), page), apart],
             site_days: vec![(day, SiteDay::default()), (day.add_days(1), SiteDay::default())],
             site,
         }
@@ -592,7 +595,7 @@ mod tests {
     /// The records decoded, as the worker reads them.
     fn decoded(records: ShardRecords) -> AppResult<RangeRecords> {
         let needed = RecordsNeeded::default();
-        records.part_records(&needed)?.finish(&needed).map_err(codec)
+        Ok(records.part_records(&needed)?.finish(&needed)?)
     }
 
     fn range(closed: Option<ClosedPart>) -> ShardRanges {
@@ -620,6 +623,8 @@ mod tests {
             };
             assert_eq!(closed_of(&read), closed_of(&sent));
             let read = read.0.into_iter().next().unwrap().open;
+            let apart = read.pages.iter().map(|page| page.undecided.len());
+            assert_eq!(apart.collect::<Vec<_>>(), [0, 1], "segments apart cross apart");
             let read = decoded(read).unwrap();
             let paths: Vec<_> = read.pages.iter().map(|(path, _)| path.as_str()).collect();
             assert_eq!(paths, ["/", "/é"]);
@@ -655,6 +660,15 @@ mod tests {
         flipped[4 + 1 + 4 + 4 + 1 + 4 + 6] ^= 0xff;
         let mut read = ShardRanges::from_body(&flipped).unwrap();
         assert!(decoded(read.0.pop().unwrap().open).is_err());
+        // A flipped byte in segments apart from their record: refused as they are read.
+        let body = range(None).to_body().unwrap();
+        let apart = records().pages[1].undecided[0].to_record();
+        let at = body.windows(apart.len()).position(|bytes| bytes == apart).expect("sent");
+        for at in at..at + apart.len() {
+            let mut flipped = body.clone();
+            flipped[at] ^= 0xff;
+            assert!(ShardRanges::from_body(&flipped).is_err(), "byte {at}");
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@ use tacit_report::stored_range::{PartRecords, RangeRecords, RecordsNeeded};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
 use super::protocol::{
-    codec, ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records,
-    ReportJson, RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus,
-    Status, Summary,
+    ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records, ReportJson,
+    RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus, Status,
+    Summary,
 };
 use super::SiteShard;
 use crate::access::Role;
@@ -152,14 +152,14 @@ impl SiteShard {
             }
             Some((from, to)) => {
                 let open = self.open_encoded(from, to, needed)?.part_records(needed)?;
-                closed.merge(&open).finish(needed).map_err(codec)
+                Ok(closed.merge(&open).finish(needed)?)
             }
-            None => closed.finish(needed).map_err(codec),
+            None => Ok(closed.finish(needed)?),
         }
     }
 
     /// The records of the closed days `from..=to` on `today`, their pages as the codec's
-    /// bytes: from their rollups and single days, kept merged for the next read and passed on
+    /// bytes: from their rollups and single days, kept merged for the next read, and passed on
     /// as kept.
     fn closed_encoded(
         &self,
@@ -169,7 +169,7 @@ impl SiteShard {
         needed: &RecordsNeeded,
     ) -> AppResult<ShardRecords> {
         self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
-            RangeRecords::read(&self.store, from, to, today)
+            PartRecords::read(&self.store, from, to, today)
         })
     }
 

@@ -7,7 +7,7 @@ use tacit_aggregate::settings::SiteSettings;
 use tacit_aggregate::{DailySalt, Day, PageDay, SaltSealingKey, SiteDay, SALT_NONCE_LEN};
 use tacit_beacon::SiteId;
 use tacit_report::audit::HeldSalt;
-use tacit_report::stored_range::{PeriodRecords, StoredRecords};
+use tacit_report::stored_range::{EncodedPage, EncodedPeriod, PeriodRecords, StoredRecords};
 use worker::{console_warn, SqlStorage, SqlStorageValue};
 
 use crate::access::TokenHashes;
@@ -399,15 +399,8 @@ impl Store {
     /// As [`Store::page_days`], each record as the codec's bytes, not decoded: for a read
     /// that decodes the segments of the pages that need them once every part of its range is
     /// in ([`tacit_report::stored_range::PartPages`]).
-    pub fn page_days_encoded(&self, from: Day, to: Day) -> AppResult<Vec<(String, Vec<u8>)>> {
-        self.rows_between("page_days", "path, record", from, to, |row| {
-            match <[SqlStorageValue; 2]>::try_from(row) {
-                Ok([SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
-                    Ok(Some((path, bytes)))
-                }
-                _ => Ok(None),
-            }
-        })
+    pub fn page_days_encoded(&self, from: Day, to: Day) -> AppResult<Vec<EncodedPage>> {
+        self.rows_between("page_days", "path, record", from, to, encoded_page)
     }
 
     /// The page's record of `day`, or `None` when the page has none yet.
@@ -596,11 +589,15 @@ impl StoredRecords for Store {
         Store::page_days(self, from, to)
     }
 
+    fn page_days_encoded(&self, from: Day, to: Day) -> AppResult<Vec<EncodedPage>> {
+        Store::page_days_encoded(self, from, to)
+    }
+
     fn site_days(&self, from: Day, to: Day) -> AppResult<Vec<(Day, SiteDay)>> {
         Store::site_days(self, from, to)
     }
 
-    fn rollup(&self, rollup: Rollup) -> AppResult<Option<PeriodRecords>> {
+    fn rollup(&self, rollup: Rollup) -> AppResult<Option<EncodedPeriod>> {
         let label = format!("{}..{}", rollup.first, rollup.last);
         let site = self.first_row(
             "SELECT site_record FROM rollups WHERE first_day = ? AND last_day = ?",
@@ -617,16 +614,20 @@ impl StoredRecords for Store {
             "page_rollups",
             "SELECT path, record FROM page_rollups WHERE first_day = ? AND last_day = ?",
             rollup_key(rollup).to_vec(),
-            |row| match <[SqlStorageValue; 2]>::try_from(row) {
-                Ok([SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
-                    let record = decode_page_day(&bytes)
-                        .map_err(|e| corrupt("page_rollups", rollup.first, &path, e))?;
-                    Ok(Some((path, record)))
-                }
-                _ => Ok(None),
-            },
+            encoded_page,
         )?;
-        Ok(Some(PeriodRecords { pages, site }))
+        Ok(Some(EncodedPeriod { pages, site }))
+    }
+}
+
+/// A `(path, record)` row, the record left as the codec's bytes: the reader decodes it, and
+/// its segments only if it needs them.
+fn encoded_page(row: Vec<SqlStorageValue>) -> AppResult<Option<EncodedPage>> {
+    match <[SqlStorageValue; 2]>::try_from(row) {
+        Ok([SqlStorageValue::String(path), SqlStorageValue::Blob(bytes)]) => {
+            Ok(Some(EncodedPage::whole(path, bytes)))
+        }
+        _ => Ok(None),
     }
 }
 
