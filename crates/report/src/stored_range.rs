@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tacit_aggregate::codec::{
-    decode_page_day_head, encode_page_day, CodecError, EncodedSegments, PageSegmentBytes,
+    decode_page_day, decode_page_day_head, encode_page_day, CodecError, EncodedSegments,
+    PageSegmentBytes,
 };
 use tacit_aggregate::rollup::{pieces, Piece, Rollup};
 use tacit_aggregate::segments::Segment;
@@ -201,6 +202,20 @@ impl EncodedPage {
     /// A page's record as stored, its segments in it.
     pub fn whole(path: String, record: Vec<u8>) -> EncodedPage {
         EncodedPage { path, record, undecided: Vec::new() }
+    }
+
+    /// Merges the segments apart into the record: what a page costs a read that needs its
+    /// segments is then one record's, whatever the number of parts it was read from.
+    pub fn merge_undecided(&mut self) -> Result<(), CodecError> {
+        if self.undecided.is_empty() {
+            return Ok(());
+        }
+        let mut record = decode_page_day(&self.record)?;
+        for segments in self.undecided.drain(..) {
+            record.merge_segments(&segments.decode()?);
+        }
+        self.record = encode_page_day(&record);
+        Ok(())
     }
 
     /// How many bytes it takes, its path's included.
@@ -999,6 +1014,20 @@ mod tests {
         });
         let sent = PartRecords::read(&shards[0], from, to, today).unwrap().pages.encode();
         assert!(sent.iter().any(|page| page.undecided.len() > 1), "segments sent apart, by part");
+        // Merged into their records, they read the same for every report.
+        let mut merged_in = sent.clone();
+        merged_in.iter_mut().for_each(|page| page.merge_undecided().unwrap());
+        assert!(merged_in.iter().all(|page| page.undecided.is_empty()));
+        let segments = [None, Segment::parse("device:desktop").ok()];
+        for needed in segments.map(|segment| RecordsNeeded::of(&ReportKind::Site, segment)) {
+            let bytes = |pages: &[EncodedPage]| {
+                let read = PartPages::decode(pages, &needed).unwrap().finish(&needed).unwrap();
+                read.iter()
+                    .map(|(path, record)| (path.clone(), encode_page_day(record)))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(bytes(&merged_in), bytes(&sent), "{needed:?}");
+        }
         let merged = first.merge(&second).finish(&needed).unwrap();
         let all = forty_one_days();
         assert_eq!(shown(&merged.into_merged(from, to)), shown(&one_by_one(&all, from, to)));
