@@ -236,13 +236,14 @@ fn add_counts<K: Ord + Copy>(mine: &mut BTreeMap<K, u64>, theirs: &BTreeMap<K, u
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Traffic {
     visitors: VisitorSketch,
-    activity: Activity,
+    /// Boxed: 1.7 KB held in place, moved with every record as it is decoded and merged.
+    activity: Box<Activity>,
     segments: Segments,
 }
 
 impl Traffic {
     fn new(visitors: VisitorSketch) -> Traffic {
-        Traffic { visitors, activity: Activity::default(), segments: Segments::default() }
+        Traffic { visitors, activity: Box::default(), segments: Segments::default() }
     }
 
     fn merge(&mut self, other: &Traffic) {
@@ -260,7 +261,7 @@ impl Traffic {
         };
         Traffic {
             visitors,
-            activity: Activity { engagement, ..Activity::default() },
+            activity: Box::new(Activity { engagement, ..Activity::default() }),
             segments: Segments::default(),
         }
     }
@@ -345,7 +346,7 @@ pub struct PageDay(Traffic);
 #[derive(Deserialize)]
 pub(crate) struct PageDayWithoutSegments {
     visitors: VisitorSketch,
-    activity: Activity,
+    activity: Box<Activity>,
 }
 
 impl From<PageDayWithoutSegments> for PageDay {
@@ -552,7 +553,10 @@ impl SiteDay {
         let mut segments = std::mem::take(&mut self.traffic.segments);
         segments.keep_only(kept);
         let activity = Activity { engagement, ..Activity::default() };
-        *self = SiteDay { traffic: Traffic { visitors, activity, segments }, ..SiteDay::default() };
+        *self = SiteDay {
+            traffic: Traffic { visitors, activity: Box::new(activity), segments },
+            ..SiteDay::default()
+        };
     }
 
     /// Adds everything `other` counted.
