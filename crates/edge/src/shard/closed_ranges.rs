@@ -10,15 +10,17 @@
 //! Each page is kept encoded, its parts merged without their segments. Its segments are merged
 //! too if a report of the whole site tests them (the page has enough visits in these days);
 //! otherwise each part's are kept apart as they were read, for the report that needs them, and
-//! never decoded or merged by the others ([`tacit_report::stored_range::PartPages`]). Segments
-//! are most of what decoding and merging records costs. A shard of a site split across several
-//! sends the bytes to the worker as they are.
+//! never decoded or merged by the others ([`tacit_report::stored_range::PartPages`]), until a
+//! segment's first read merges them. Segments are most of what decoding and merging records
+//! costs. Each day's site record is kept with only what the daily series reads, a fifth of its
+//! bytes. A shard of a site split across several sends the bytes to the worker as they are.
 //!
 //! What is kept is bounded by [`MAX_KEPT_BYTES`] (encoded), the least recently used range goes
 //! first, and everything is dropped whenever stored records may have changed under it: the
 //! daily maintenance (retention deletes days), a journal replay, a site's deletion. It is memory
 //! only: a new instance of the object starts without it.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 
 use tacit_aggregate::codec::{decode_site_day, encode_site_day};
@@ -39,11 +41,9 @@ struct KeptRange {
     to: Day,
     /// Each page's records, by path.
     pages: Vec<EncodedPage>,
-    /// Each day's site record, whole.
-    site_days: Vec<(Day, Vec<u8>)>,
     /// Each day's site record with only what the daily series of every visitor, or of a
     /// segment, reads: a fifth of its bytes or less, and of the time it takes to decode. Made
-    /// for a segment when a read first needs it.
+    /// for a segment from the stored days when a read first needs it.
     daily_series: BTreeMap<Option<Segment>, Vec<(Day, Vec<u8>)>>,
     site: Vec<u8>,
     bytes: usize,
@@ -61,21 +61,23 @@ pub struct ClosedRanges {
 impl ClosedRanges {
     /// The records of the closed days `from..=to`, each page left as the codec's bytes: kept
     /// ones, passed on without being decoded, or `read`'s, which are then kept if they fit. The
-    /// site's records hold only what `needed` names. The reader decodes the pages with the
-    /// range's other parts (the open day, a site's other shards), and only the segments it
-    /// needs.
+    /// site's records hold only what `needed` names: a segment's daily series is made, the
+    /// first time, from `read_site_days` (the range's stored site records). The reader decodes
+    /// the pages with the range's other parts (the open day, a site's other shards), and only
+    /// the segments it needs.
     pub fn get_or_read_encoded(
         &mut self,
         from: Day,
         to: Day,
         needed: &RecordsNeeded,
         read: impl FnOnce() -> AppResult<PartRecords>,
+        read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
     ) -> AppResult<ShardRecords> {
         let mut kept = match self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
             Some(index) => self.kept.remove(index).expect("the index was just found"),
-            None => KeptRange::new(from, to, &read()?),
+            None => KeptRange::new(from, to, read()?),
         };
-        let records = kept.records(needed);
+        let records = kept.records(needed, read_site_days);
         self.keep(kept);
         records
     }
@@ -117,16 +119,13 @@ impl ClosedRanges {
 
 impl KeptRange {
     /// The closed days `from..=to`'s `records`, encoded.
-    fn new(from: Day, to: Day, records: &PartRecords) -> KeptRange {
+    fn new(from: Day, to: Day, records: PartRecords) -> KeptRange {
         let pages = records.pages.encode();
-        let site_days: Vec<(Day, Vec<u8>)> =
-            records.site_days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect();
-        let every_visitor = daily_series(records.site_days.iter().cloned(), None);
+        let every_visitor = daily_series(records.site_days, None);
         let mut kept = KeptRange {
             from,
             to,
             pages,
-            site_days,
             daily_series: BTreeMap::from([(None, every_visitor)]),
             site: encode_site_day(&records.site),
             bytes: 0,
@@ -138,17 +137,18 @@ impl KeptRange {
     /// The records for a read that needs the segments `needed` names of the site's records,
     /// the pages left as the codec's bytes. The first read of a segment merges every page's
     /// segments kept apart into its record: a segment's reads decode every page's segments.
-    fn records(&mut self, needed: &RecordsNeeded) -> AppResult<ShardRecords> {
+    fn records(
+        &mut self,
+        needed: &RecordsNeeded,
+        read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
+    ) -> AppResult<ShardRecords> {
         if needed.segment.is_some() {
             for page in &mut self.pages {
                 page.merge_undecided()?;
             }
         }
-        if !self.daily_series.contains_key(&needed.segment) {
-            let days = self.site_days.iter();
-            let days = days.map(|(day, bytes)| Ok((*day, decode_site_day(bytes)?)));
-            let days = days.collect::<AppResult<Vec<(Day, SiteDay)>>>()?;
-            self.daily_series.insert(needed.segment, daily_series(days, needed.segment));
+        if let Entry::Vacant(series) = self.daily_series.entry(needed.segment) {
+            series.insert(daily_series(read_site_days()?, needed.segment));
         }
         self.count_bytes();
         let days = self.daily_series[&needed.segment].iter();
@@ -165,7 +165,6 @@ impl KeptRange {
         let day_bytes =
             |days: &[(Day, Vec<u8>)]| -> usize { days.iter().map(|(_, bytes)| bytes.len()).sum() };
         self.bytes = self.pages.iter().map(EncodedPage::len).sum::<usize>()
-            + day_bytes(&self.site_days)
             + self.daily_series.values().map(|days| day_bytes(days)).sum::<usize>()
             + self.site.len();
     }
@@ -215,13 +214,13 @@ mod tests {
         let day = EncodedPage::whole("/".into(), encode_page_day(&page));
         let pages = PartPages::decode(&[day.clone(), day], &RecordsNeeded::kept_for_any_report());
         let records = PartRecords::new(pages.unwrap(), site_days.clone(), site.clone());
-        let mut kept = KeptRange::new(first, first.add_days(2), &records);
+        let mut kept = KeptRange::new(first, first.add_days(2), records);
         let encoded = |days: &[(Day, SiteDay)]| -> Vec<(Day, Vec<u8>)> {
             days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect()
         };
         for (segment, segments_read) in [(None, 0), (Segment::parse("device:desktop").ok(), 1)] {
             let needed = RecordsNeeded { segment, ..RecordsNeeded::default() };
-            let read = kept.records(&needed).unwrap();
+            let read = kept.records(&needed, || Ok(site_days.clone())).unwrap();
             let mut expected = RangeRecords {
                 pages: Vec::new(),
                 site_days: site_days.clone(),

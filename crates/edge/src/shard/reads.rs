@@ -168,9 +168,9 @@ impl SiteShard {
         today: Day,
         needed: &RecordsNeeded,
     ) -> AppResult<ShardRecords> {
-        self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, || {
-            PartRecords::read(&self.store, from, to, today)
-        })
+        let read = || PartRecords::read(&self.store, from, to, today);
+        let read_site_days = || self.store.site_days(from, to);
+        self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, read, read_site_days)
     }
 
     /// The records of the open days `from..=to` (flushed), their pages as stored.
