@@ -26,7 +26,9 @@ use std::collections::{BTreeMap, VecDeque};
 use tacit_aggregate::codec::{decode_site_day, encode_site_day};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, SiteDay};
-use tacit_report::stored_range::{EncodedPage, PartRecords, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{
+    EncodedPage, PartPages, PartRecords, RangeRecords, RecordsNeeded,
+};
 
 use super::protocol::ShardRecords;
 use crate::error::AppResult;
@@ -73,13 +75,44 @@ impl ClosedRanges {
         read: impl FnOnce() -> AppResult<PartRecords>,
         read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
     ) -> AppResult<ShardRecords> {
+        self.with_kept(from, to, read, |kept| {
+            let (site_days, site) = kept.site_records(needed, read_site_days)?;
+            Ok(ShardRecords { pages: kept.pages.clone(), site_days, site })
+        })
+    }
+
+    /// As [`ClosedRanges::get_or_read_encoded`], the pages decoded for `needed` as far as
+    /// these days tell ([`PartPages::decode`]): for a read that merges the open day in here.
+    pub fn get_or_read(
+        &mut self,
+        from: Day,
+        to: Day,
+        needed: &RecordsNeeded,
+        read: impl FnOnce() -> AppResult<PartRecords>,
+        read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
+    ) -> AppResult<PartRecords> {
+        self.with_kept(from, to, read, |kept| {
+            let (site_days, site) = kept.site_records(needed, read_site_days)?;
+            Ok(PartRecords::new(PartPages::decode(&kept.pages, needed)?, site_days, site))
+        })
+    }
+
+    /// `answer` of the kept range `from..=to`, or of `read`'s, which is then kept if it fits.
+    fn with_kept<T>(
+        &mut self,
+        from: Day,
+        to: Day,
+        read: impl FnOnce() -> AppResult<PartRecords>,
+        answer: impl FnOnce(&mut KeptRange) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut kept = match self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
             Some(index) => self.kept.remove(index).expect("the index was just found"),
             None => KeptRange::new(from, to, read()?),
         };
-        let records = kept.records(needed, read_site_days);
+        let answer = answer(&mut kept);
+        kept.count_bytes();
         self.keep(kept);
-        records
+        answer
     }
 
     /// Forgets every kept range: stored records may have changed.
@@ -134,14 +167,14 @@ impl KeptRange {
         kept
     }
 
-    /// The records for a read that needs the segments `needed` names of the site's records,
-    /// the pages left as the codec's bytes. The first read of a segment merges every page's
-    /// segments kept apart into its record: a segment's reads decode every page's segments.
-    fn records(
+    /// The site's records for a read that needs the segments `needed` names: each day's and
+    /// the range's. The first read of a segment also merges every page's segments kept apart
+    /// into its record: a segment's reads decode every page's segments.
+    fn site_records(
         &mut self,
         needed: &RecordsNeeded,
         read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
-    ) -> AppResult<ShardRecords> {
+    ) -> AppResult<(Vec<(Day, SiteDay)>, SiteDay)> {
         if needed.segment.is_some() {
             for page in &mut self.pages {
                 page.merge_undecided()?;
@@ -150,15 +183,13 @@ impl KeptRange {
         if let Entry::Vacant(series) = self.daily_series.entry(needed.segment) {
             series.insert(daily_series(read_site_days()?, needed.segment));
         }
-        self.count_bytes();
         let days = self.daily_series[&needed.segment].iter();
         let site_days = days.map(|(day, bytes)| Ok((*day, decode_site_day(bytes)?)));
         let site_days = site_days.collect::<AppResult<Vec<(Day, SiteDay)>>>()?;
         let site = decode_site_day(&self.site)?;
         let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
         site_records.trim(needed);
-        let RangeRecords { site_days, site, .. } = site_records;
-        Ok(ShardRecords { pages: self.pages.clone(), site_days, site })
+        Ok((site_records.site_days, site_records.site))
     }
 
     fn count_bytes(&mut self) {
@@ -214,26 +245,40 @@ mod tests {
         let day = EncodedPage::whole("/".into(), encode_page_day(&page));
         let pages = PartPages::decode(&[day.clone(), day], &RecordsNeeded::kept_for_any_report());
         let records = PartRecords::new(pages.unwrap(), site_days.clone(), site.clone());
-        let mut kept = KeptRange::new(first, first.add_days(2), records);
+        let (last, mut ranges) = (first.add_days(2), ClosedRanges::default());
         let encoded = |days: &[(Day, SiteDay)]| -> Vec<(Day, Vec<u8>)> {
             days.iter().map(|(day, record)| (*day, encode_site_day(record))).collect()
         };
-        for (segment, segments_read) in [(None, 0), (Segment::parse("device:desktop").ok(), 1)] {
+        // Each read: its segment, the segments its site days keep, the page's segments apart.
+        let desktop = Segment::parse("device:desktop").ok();
+        for (segment, segments_read, apart) in [(None, 0, 2), (desktop, 1, 0), (None, 0, 0)] {
             let needed = RecordsNeeded { segment, ..RecordsNeeded::default() };
-            let read = kept.records(&needed, || Ok(site_days.clone())).unwrap();
+            let read = || Ok(records.clone());
+            let read_days = || Ok(site_days.clone());
+            let sent = ranges.get_or_read_encoded(first, last, &needed, read, read_days).unwrap();
+            let decoded = ranges.get_or_read(first, last, &needed, read, read_days).unwrap();
             let mut expected = RangeRecords {
                 pages: Vec::new(),
                 site_days: site_days.clone(),
                 site: site.clone(),
             };
             expected.trim(&needed);
-            assert_eq!(encoded(&read.site_days), encoded(&expected.site_days), "{segment:?}");
-            assert_eq!(encode_site_day(&read.site), encode_site_day(&expected.site));
-            let day_segments = read.site_days[0].1.segments().iter().count();
-            assert_eq!(day_segments, segments_read, "{segment:?}");
-            // A segment's reads find the page's segments merged into its record.
-            let apart = read.pages[0].undecided.len();
-            assert_eq!(apart, if segment.is_some() { 0 } else { 2 }, "{segment:?}");
+            for (days, site) in [(&sent.site_days, &sent.site), (&decoded.site_days, &decoded.site)]
+            {
+                assert_eq!(encoded(days), encoded(&expected.site_days), "{segment:?}");
+                assert_eq!(encode_site_day(site), encode_site_day(&expected.site));
+                assert_eq!(days[0].1.segments().iter().count(), segments_read, "{segment:?}");
+            }
+            // From a segment's first read on, the page's segments are merged into its record.
+            assert_eq!(sent.pages[0].undecided.len(), apart, "{segment:?}");
+            let pages = decoded.pages.finish(&needed).unwrap();
+            let expected =
+                PartPages::decode(&sent.pages, &needed).unwrap().finish(&needed).unwrap();
+            let bytes = |pages: &[(String, PageDay)]| -> Vec<Vec<u8>> {
+                pages.iter().map(|(_, record)| encode_page_day(record)).collect()
+            };
+            assert_eq!(bytes(&pages), bytes(&expected), "{segment:?}");
         }
+        assert_eq!(ranges.kept.len(), 1, "read once, kept");
     }
 }

@@ -52,7 +52,12 @@ impl SiteShard {
                     let version = self.closed_ranges.borrow_mut().version()?;
                     let held = HeldClosed { to, version };
                     let records = (held_closed != Some(held))
-                        .then(|| self.closed_encoded(from, to, parts.today, &query.needed))
+                        .then(|| {
+                            let read = || PartRecords::read(&self.store, from, to, parts.today);
+                            let site_days = || self.store.site_days(from, to);
+                            let mut ranges = self.closed_ranges.borrow_mut();
+                            ranges.get_or_read_encoded(from, to, &query.needed, read, site_days)
+                        })
                         .transpose()?;
                     Some(ClosedPart { held, records })
                 }
@@ -135,7 +140,9 @@ impl SiteShard {
         let parts = self.range_parts(from, to);
         let closed = match parts.closed {
             Some((from, to)) => {
-                self.closed_encoded(from, to, parts.today, needed)?.part_records(needed)?
+                let read = || PartRecords::read(&self.store, from, to, parts.today);
+                let site_days = || self.store.site_days(from, to);
+                self.closed_ranges.borrow_mut().get_or_read(from, to, needed, read, site_days)?
             }
             None => PartRecords::default(),
         };
@@ -156,21 +163,6 @@ impl SiteShard {
             }
             None => Ok(closed.finish(needed)?),
         }
-    }
-
-    /// The records of the closed days `from..=to` on `today`, their pages as the codec's
-    /// bytes: from their rollups and single days, kept merged for the next read, and passed on
-    /// as kept.
-    fn closed_encoded(
-        &self,
-        from: Day,
-        to: Day,
-        today: Day,
-        needed: &RecordsNeeded,
-    ) -> AppResult<ShardRecords> {
-        let read = || PartRecords::read(&self.store, from, to, today);
-        let read_site_days = || self.store.site_days(from, to);
-        self.closed_ranges.borrow_mut().get_or_read_encoded(from, to, needed, read, read_site_days)
     }
 
     /// The records of the open days `from..=to` (flushed), their pages as stored.
