@@ -26,16 +26,22 @@ use std::collections::{BTreeMap, VecDeque};
 use tacit_aggregate::codec::{decode_site_day, encode_site_day};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, SiteDay};
-use tacit_report::stored_range::{
-    EncodedPage, PartPages, PartRecords, RangeRecords, RecordsNeeded,
-};
+use tacit_report::stored_range::{EncodedPage, PartRecords, RangeRecords, RecordsNeeded};
 
-use super::protocol::ShardRecords;
 use crate::error::AppResult;
 use crate::tokens::random_bytes;
 
 /// The most bytes of encoded records kept, over all ranges.
 const MAX_KEPT_BYTES: usize = 16 << 20;
+
+/// A kept range's records for a read: its pages as the read took them, and the site's.
+pub struct KeptRecords<P> {
+    pub pages: P,
+    /// Each day's site record, with only what the daily series reads.
+    pub site_days: Vec<(Day, SiteDay)>,
+    /// The site's record of the range.
+    pub site: SiteDay,
+}
 
 /// A closed range's records, encoded.
 struct KeptRange {
@@ -61,58 +67,30 @@ pub struct ClosedRanges {
 }
 
 impl ClosedRanges {
-    /// The records of the closed days `from..=to`, each page left as the codec's bytes: kept
-    /// ones, passed on without being decoded, or `read`'s, which are then kept if they fit. The
-    /// site's records hold only what `needed` names: a segment's daily series is made, the
-    /// first time, from `read_site_days` (the range's stored site records). The reader decodes
-    /// the pages with the range's other parts (the open day, a site's other shards), and only
-    /// the segments it needs.
-    pub fn get_or_read_encoded(
+    /// The records of the closed days `from..=to`: kept ones, or `read`'s, which are then kept
+    /// if they fit. `take` gets the pages as kept, the codec's bytes: a one-shard read decodes
+    /// them where they are, a site's shard copies them for the worker, which decodes them with
+    /// the other shards'. Either decodes only the segments it needs. The site's records hold
+    /// only what `needed` names: a segment's daily series is made, the first time, from
+    /// `read_site_days` (the range's stored site records).
+    pub fn get_or_read<P>(
         &mut self,
-        from: Day,
-        to: Day,
+        (from, to): (Day, Day),
         needed: &RecordsNeeded,
         read: impl FnOnce() -> AppResult<PartRecords>,
         read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
-    ) -> AppResult<ShardRecords> {
-        self.with_kept(from, to, read, |kept| {
-            let (site_days, site) = kept.site_records(needed, read_site_days)?;
-            Ok(ShardRecords { pages: kept.pages.clone(), site_days, site })
-        })
-    }
-
-    /// As [`ClosedRanges::get_or_read_encoded`], the pages decoded for `needed` as far as
-    /// these days tell ([`PartPages::decode`]): for a read that merges the open day in here.
-    pub fn get_or_read(
-        &mut self,
-        from: Day,
-        to: Day,
-        needed: &RecordsNeeded,
-        read: impl FnOnce() -> AppResult<PartRecords>,
-        read_site_days: impl FnOnce() -> AppResult<Vec<(Day, SiteDay)>>,
-    ) -> AppResult<PartRecords> {
-        self.with_kept(from, to, read, |kept| {
-            let (site_days, site) = kept.site_records(needed, read_site_days)?;
-            Ok(PartRecords::new(PartPages::decode(&kept.pages, needed)?, site_days, site))
-        })
-    }
-
-    /// `answer` of the kept range `from..=to`, or of `read`'s, which is then kept if it fits.
-    fn with_kept<T>(
-        &mut self,
-        from: Day,
-        to: Day,
-        read: impl FnOnce() -> AppResult<PartRecords>,
-        answer: impl FnOnce(&mut KeptRange) -> AppResult<T>,
-    ) -> AppResult<T> {
+        take: impl FnOnce(&[EncodedPage]) -> AppResult<P>,
+    ) -> AppResult<KeptRecords<P>> {
         let mut kept = match self.kept.iter().position(|kept| kept.from == from && kept.to == to) {
             Some(index) => self.kept.remove(index).expect("the index was just found"),
             None => KeptRange::new(from, to, read()?),
         };
-        let answer = answer(&mut kept);
+        let records = kept.site_records(needed, read_site_days).and_then(|(site_days, site)| {
+            Ok(KeptRecords { pages: take(&kept.pages)?, site_days, site })
+        });
         kept.count_bytes();
         self.keep(kept);
-        answer
+        records
     }
 
     /// Forgets every kept range: stored records may have changed.
@@ -255,8 +233,11 @@ mod tests {
             let needed = RecordsNeeded { segment, ..RecordsNeeded::default() };
             let read = || Ok(records.clone());
             let read_days = || Ok(site_days.clone());
-            let sent = ranges.get_or_read_encoded(first, last, &needed, read, read_days).unwrap();
-            let decoded = ranges.get_or_read(first, last, &needed, read, read_days).unwrap();
+            let copy = |pages: &[EncodedPage]| Ok(pages.to_vec());
+            let sent = ranges.get_or_read((first, last), &needed, read, read_days, copy).unwrap();
+            let decode = |pages: &[EncodedPage]| Ok(PartPages::decode(pages, &needed)?);
+            let decoded = ranges.get_or_read((first, last), &needed, read, read_days, decode);
+            let decoded = decoded.unwrap();
             let mut expected = RangeRecords {
                 pages: Vec::new(),
                 site_days: site_days.clone(),

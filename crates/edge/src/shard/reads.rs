@@ -6,9 +6,12 @@ use tacit_aggregate::change_log::{verify_chain, GENESIS_HASH};
 use tacit_aggregate::schedule::Maintenance;
 use tacit_aggregate::{Day, SiteDay};
 use tacit_report::audit::StorageFacts;
-use tacit_report::stored_range::{PartRecords, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{
+    EncodedPage, PartPages, PartRecords, RangeRecords, RecordsNeeded,
+};
 use tacit_report::{MergedRange, Report, SummaryOptions};
 
+use super::closed_ranges::KeptRecords;
 use super::protocol::{
     ChangeLogState, ClosedPart, ConsentCount, HeldClosed, Privacy, RangeQuery, Records, ReportJson,
     RetentionState, ShardPrivacy, ShardRange, ShardRanges, ShardRecords, ShardStatus, Status,
@@ -51,14 +54,15 @@ impl SiteShard {
                 Some((from, to)) => {
                     let version = self.closed_ranges.borrow_mut().version()?;
                     let held = HeldClosed { to, version };
-                    let records = (held_closed != Some(held))
-                        .then(|| {
-                            let read = || PartRecords::read(&self.store, from, to, parts.today);
-                            let site_days = || self.store.site_days(from, to);
-                            let mut ranges = self.closed_ranges.borrow_mut();
-                            ranges.get_or_read_encoded(from, to, &query.needed, read, site_days)
-                        })
-                        .transpose()?;
+                    let records = if held_closed == Some(held) {
+                        None
+                    } else {
+                        // Copied as kept, for the worker to decode with the other shards'.
+                        let copy = |pages: &[EncodedPage]| Ok(pages.to_vec());
+                        let kept = self.closed((from, to), parts.today, &query.needed, copy)?;
+                        let KeptRecords { pages, site_days, site } = kept;
+                        Some(ShardRecords { pages, site_days, site })
+                    };
                     Some(ClosedPart { held, records })
                 }
                 None => None,
@@ -140,9 +144,9 @@ impl SiteShard {
         let parts = self.range_parts(from, to);
         let closed = match parts.closed {
             Some((from, to)) => {
-                let read = || PartRecords::read(&self.store, from, to, parts.today);
-                let site_days = || self.store.site_days(from, to);
-                self.closed_ranges.borrow_mut().get_or_read(from, to, needed, read, site_days)?
+                let decode = |pages: &[EncodedPage]| Ok(PartPages::decode(pages, needed)?);
+                let kept = self.closed((from, to), parts.today, needed, decode)?;
+                PartRecords::new(kept.pages, kept.site_days, kept.site)
             }
             None => PartRecords::default(),
         };
@@ -163,6 +167,21 @@ impl SiteShard {
             }
             None => Ok(closed.finish(needed)?),
         }
+    }
+
+    /// The records of the closed days `from..=to` on `today`, from those kept merged (see
+    /// [`ClosedRanges::get_or_read`](super::closed_ranges::ClosedRanges::get_or_read)), their
+    /// pages as `take` takes them.
+    fn closed<P>(
+        &self,
+        (from, to): (Day, Day),
+        today: Day,
+        needed: &RecordsNeeded,
+        take: impl FnOnce(&[EncodedPage]) -> AppResult<P>,
+    ) -> AppResult<KeptRecords<P>> {
+        let read = || PartRecords::read(&self.store, from, to, today);
+        let site_days = || self.store.site_days(from, to);
+        self.closed_ranges.borrow_mut().get_or_read((from, to), needed, read, site_days, take)
     }
 
     /// The records of the open days `from..=to` (flushed), their pages as stored.
