@@ -262,7 +262,8 @@ pub async fn merged_ranges(
             Some(held) => HELD_RANGES.with(|ranges| {
                 let mut ranges = ranges.borrow_mut();
                 let closed = ranges.get(site, from, needed, &held).expect("held, just checked");
-                closed.merge(&open)
+                // Into today's records: those held stay as they are, for the next read.
+                open.merge(closed)
             }),
             None => match closed_records(site, from, needed, answers)? {
                 Some(closed) => closed.merge(&open),

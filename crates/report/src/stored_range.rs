@@ -330,22 +330,22 @@ impl PartPages {
         encoded.collect()
     }
 
-    /// These parts and `other`'s, merged by page. A page's undecided segments stay undecided:
-    /// the range may have more parts.
-    pub fn merge(&self, other: &PartPages) -> PartPages {
+    /// These parts and `other`'s, merged by page, into these parts' records: `other` may be
+    /// held for other reads (a site's closed days), and only its pages these parts lack are
+    /// copied. A page's undecided segments stay undecided: the range may have more parts.
+    pub fn merge(self, other: &PartPages) -> PartPages {
         let mut merged = PartPages::default();
-        let ours = self.pages.iter().zip(&self.undecided);
+        let ours = self.pages.into_iter().zip(self.undecided);
         let theirs = other.pages.iter().zip(&other.undecided);
         for pair in by_path(ours, theirs, path_of_part, path_of_part) {
             let (page, undecided) = match pair {
-                (Some(((path, record), undecided)), Some(((_, other), other_undecided))) => {
-                    let mut record = record.clone();
+                (Some(((path, mut record), mut undecided)), Some(((_, other), theirs))) => {
                     record.merge(other);
-                    ((path.clone(), record), [&undecided[..], other_undecided].concat())
+                    undecided.extend_from_slice(theirs);
+                    ((path, record), undecided)
                 }
-                (Some((page, undecided)), None) | (None, Some((page, undecided))) => {
-                    (page.clone(), undecided.clone())
-                }
+                (Some(ours), None) => ours,
+                (None, Some((page, undecided))) => (page.clone(), undecided.clone()),
                 (None, None) => unreachable!("by_path gives at least one side"),
             };
             merged.pages.push(page);
@@ -518,12 +518,12 @@ impl PartRecords {
         Ok(PartRecords { pages, site_days, site })
     }
 
-    /// These parts and `other`'s.
-    pub fn merge(&self, other: &PartRecords) -> PartRecords {
-        let site_days = self.site_days.iter().chain(&other.site_days).cloned().collect();
-        let mut site = self.site.clone();
+    /// These parts and `other`'s, into these parts' records (see [`PartPages::merge`]).
+    pub fn merge(self, other: &PartRecords) -> PartRecords {
+        let PartRecords { pages, mut site_days, mut site } = self;
+        site_days.extend(other.site_days.iter().cloned());
         site.merge(&other.site);
-        PartRecords::new(self.pages.merge(&other.pages), site_days, site)
+        PartRecords::new(pages.merge(&other.pages), site_days, site)
     }
 
     /// The range's records, these parts being all of them (see [`PartPages::finish`]).
@@ -885,10 +885,14 @@ mod tests {
                     let (closed, open) = encoded.split_at(split);
                     let closed = PartPages::decode(parts(closed), &needed).unwrap();
                     let open = PartPages::decode(parts(open), &needed).unwrap();
-                    let read = closed.merge(&open).finish(&needed).unwrap();
                     let bytes = |pages: &[(String, PageDay)]| -> Vec<(String, Vec<u8>)> {
                         pages.iter().map(|(p, r)| (p.clone(), encode_page_day(r))).collect()
                     };
+                    // Either part merged into the other: a site's worker merges today's
+                    // records with the closed days it holds, into today's.
+                    let read = open.clone().merge(&closed).finish(&needed).unwrap();
+                    assert_eq!(bytes(&read), bytes(&at_once), "{kind:?} {segment:?} at {split}");
+                    let read = closed.merge(&open).finish(&needed).unwrap();
                     assert_eq!(bytes(&read), bytes(&at_once), "{kind:?} {segment:?} at {split}");
                     // The last part kept decoded, one record per page, as a shard's open day.
                     let mut kept: BTreeMap<&str, PageDay> = BTreeMap::new();
