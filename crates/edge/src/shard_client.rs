@@ -299,7 +299,7 @@ fn closed_records(
             AppError::Internal("a shard left out closed days it was asked for".into())
         })?);
     }
-    let bytes = merged.pages.iter().map(EncodedPage::len).sum();
+    let bytes = merged.pages.iter().map(EncodedPage::bytes).sum();
     let records = merged.part_records(needed).map_err(|error| unreadable(site, error))?;
     if every_shard && versions.iter().all(|held| held.to == versions[0].to) {
         HELD_RANGES.with(|ranges| {

@@ -219,13 +219,8 @@ impl EncodedPage {
     }
 
     /// How many bytes it takes, its path's included.
-    pub fn len(&self) -> usize {
+    pub fn bytes(&self) -> usize {
         self.path.len() + self.record.len() + self.undecided.iter().map(|s| s.len()).sum::<usize>()
-    }
-
-    /// Whether it takes no bytes (never: a record has a header).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

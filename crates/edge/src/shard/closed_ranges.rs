@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, VecDeque};
 use tacit_aggregate::codec::{decode_site_day, encode_site_day};
 use tacit_aggregate::segments::Segment;
 use tacit_aggregate::{Day, SiteDay};
-use tacit_report::stored_range::{EncodedPage, PartRecords, RangeRecords, RecordsNeeded};
+use tacit_report::stored_range::{EncodedPage, PartRecords, RecordsNeeded};
 
 use crate::error::AppResult;
 use crate::tokens::random_bytes;
@@ -54,7 +54,6 @@ struct KeptRange {
     /// for a segment from the stored days when a read first needs it.
     daily_series: BTreeMap<Option<Segment>, Vec<(Day, Vec<u8>)>>,
     site: Vec<u8>,
-    bytes: usize,
 }
 
 /// The closed ranges read lately, most recent first, and the version of the closed records.
@@ -88,7 +87,6 @@ impl ClosedRanges {
         let records = kept.site_records(needed, read_site_days).and_then(|(site_days, site)| {
             Ok(KeptRecords { pages: take(&kept.pages)?, site_days, site })
         });
-        kept.count_bytes();
         self.keep(kept);
         records
     }
@@ -117,11 +115,11 @@ impl ClosedRanges {
 
     /// Keeps `range` as the most recently used, if it fits.
     fn keep(&mut self, range: KeptRange) {
-        if range.bytes > MAX_KEPT_BYTES {
+        let bytes = range.bytes();
+        if bytes > MAX_KEPT_BYTES {
             return;
         }
-        while self.kept.iter().map(|kept| kept.bytes).sum::<usize>() + range.bytes > MAX_KEPT_BYTES
-        {
+        while self.kept.iter().map(KeptRange::bytes).sum::<usize>() + bytes > MAX_KEPT_BYTES {
             self.kept.pop_back();
         }
         self.kept.push_front(range);
@@ -133,16 +131,13 @@ impl KeptRange {
     fn new(from: Day, to: Day, records: PartRecords) -> KeptRange {
         let pages = records.pages.encode();
         let every_visitor = daily_series(records.site_days, None);
-        let mut kept = KeptRange {
+        KeptRange {
             from,
             to,
             pages,
             daily_series: BTreeMap::from([(None, every_visitor)]),
             site: encode_site_day(&records.site),
-            bytes: 0,
-        };
-        kept.count_bytes();
-        kept
+        }
     }
 
     /// The site's records for a read that needs the segments `needed` names: each day's and
@@ -161,21 +156,19 @@ impl KeptRange {
         if let Entry::Vacant(series) = self.daily_series.entry(needed.segment) {
             series.insert(daily_series(read_site_days()?, needed.segment));
         }
+        // Kept trimmed for the daily series of `needed`'s segment.
         let days = self.daily_series[&needed.segment].iter();
         let site_days = days.map(|(day, bytes)| Ok((*day, decode_site_day(bytes)?)));
-        let site_days = site_days.collect::<AppResult<Vec<(Day, SiteDay)>>>()?;
-        let site = decode_site_day(&self.site)?;
-        let mut site_records = RangeRecords { pages: Vec::new(), site_days, site };
-        site_records.trim(needed);
-        Ok((site_records.site_days, site_records.site))
+        Ok((site_days.collect::<AppResult<_>>()?, decode_site_day(&self.site)?))
     }
 
-    fn count_bytes(&mut self) {
+    /// How many bytes it keeps.
+    fn bytes(&self) -> usize {
         let day_bytes =
             |days: &[(Day, Vec<u8>)]| -> usize { days.iter().map(|(_, bytes)| bytes.len()).sum() };
-        self.bytes = self.pages.iter().map(EncodedPage::len).sum::<usize>()
+        self.pages.iter().map(EncodedPage::bytes).sum::<usize>()
             + self.daily_series.values().map(|days| day_bytes(days)).sum::<usize>()
-            + self.site.len();
+            + self.site.len()
     }
 }
 
@@ -199,7 +192,7 @@ mod tests {
     use tacit_aggregate::segments::SegmentKey;
     use tacit_aggregate::{DayRecord, PageDay, VisitorHash};
     use tacit_beacon::signal::{Leave, View};
-    use tacit_report::stored_range::PartPages;
+    use tacit_report::stored_range::{PartPages, RangeRecords};
 
     #[test]
     fn a_kept_range_gives_each_read_the_site_days_trimmed_for_it() {
